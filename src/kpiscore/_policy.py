@@ -1,0 +1,860 @@
+"""The policy model: rules, criteria, categories, bands, caps and the policy itself.
+
+Every class is frozen and validated at construction, so an invalid policy cannot exist. A part
+with one problem raises :class:`PolicyError`; a part with several raises
+:class:`PolicyValidationError` listing them all; :class:`Policy` checks the whole tree (unique ids,
+bands, caps, scale, validity dates) in one pass and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import types
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, ClassVar, Final, Literal
+
+import attrs
+
+from kpiscore._numbers import (
+    EXACT,
+    ROUNDING_MODES,
+    NumberLike,
+    canonical,
+    number,
+    optional_number,
+    to_decimal,
+)
+from kpiscore._period import Period
+from kpiscore.exceptions import InputError, PeriodError, PolicyError, PolicyValidationError
+
+__all__ = [
+    "Award",
+    "Band",
+    "Category",
+    "Criterion",
+    "Deduction",
+    "Policy",
+    "RatingCap",
+]
+
+BASES: Final = ("full", "zero", "assessed", "ratio")
+OVERFLOWS: Final = ("absorb", "carry")
+PERS: Final = ("occurrence", "unit")
+MISSING: Final = ("error", "zero", "exclude")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _nfc(value: object) -> object:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _as_tuple(value: object) -> Any:
+    """attrs converter: any non-string iterable becomes a tuple; anything else is left for the
+    validator to reject with a clear message."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value
+    if isinstance(value, Mapping):
+        return value
+    return tuple(value)
+
+
+def _weights(value: Mapping[str, NumberLike] | None) -> Mapping[str, Decimal] | None:
+    """attrs converter: a read-only copy of the weights, numbers converted losslessly."""
+    if value is None or not isinstance(value, Mapping):
+        return value
+    return types.MappingProxyType({_nfc(key): number(weight) for key, weight in value.items()})  # type: ignore[misc]
+
+
+def _raise(problems: list[PolicyError], what: str) -> None:
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise PolicyValidationError(f"{what}: {len(problems)} problems", problems)
+
+
+def _text(
+    problems: list[PolicyError], owner: str, field: str, value: object, *, optional: bool
+) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value.strip():
+        expected = "a non-empty string" + (" or None" if optional else "")
+        problems.append(PolicyError(f"{owner}: {field} must be {expected} (got {value!r})"))
+
+
+def _decimal(
+    problems: list[PolicyError],
+    owner: str,
+    field: str,
+    value: object,
+    *,
+    minimum: Decimal | None = None,
+    strictly: bool = False,
+    optional: bool = False,
+) -> Decimal | None:
+    if value is None and optional:
+        return None
+    try:
+        result = to_decimal(value, owner=owner, field=field, error=PolicyError)
+    except PolicyError as error:
+        problems.append(error)
+        return None
+    if minimum is not None and (result <= minimum if strictly else result < minimum):
+        relation = ">" if strictly else ">="
+        problems.append(
+            PolicyError(f"{owner}: {field} must be {relation} {minimum} (got {result!r})")
+        )
+        return None
+    return result
+
+
+def _choice(
+    problems: list[PolicyError], owner: str, field: str, value: object, choices: tuple[str, ...]
+) -> None:
+    if value not in choices:
+        expected = ", ".join(repr(choice) for choice in choices)
+        problems.append(PolicyError(f"{owner}: {field} must be one of {expected} (got {value!r})"))
+
+
+def _duplicates(ids: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for item in ids:
+        if item in seen and item not in repeated:
+            repeated.append(item)
+        seen.add(item)
+    return repeated
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@attrs.frozen(kw_only=True)
+class _Rule:
+    on: str = attrs.field(converter=_nfc)
+    points: Decimal = attrs.field(converter=number)
+    per: Literal["occurrence", "unit"] = "occurrence"
+    limit: Decimal | None = attrs.field(default=None, converter=optional_number)
+    id: str = attrs.field(
+        default=attrs.Factory(lambda self: self.on, takes_self=True), converter=_nfc
+    )
+    name: str | None = attrs.field(default=None, converter=_nfc)
+    reference: str | None = attrs.field(default=None, converter=_nfc)
+
+    kind: ClassVar[str] = "rule"
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"{self.kind} {self.id!r}" if isinstance(self.id, str) else self.kind
+        problems: list[PolicyError] = []
+        _text(problems, owner, "on", self.on, optional=False)
+        _text(problems, owner, "id", self.id, optional=False)
+        _text(problems, owner, "name", self.name, optional=True)
+        _text(problems, owner, "reference", self.reference, optional=True)
+        _decimal(problems, owner, "points", self.points, minimum=Decimal(0))
+        _choice(problems, owner, "per", self.per, PERS)
+        _decimal(problems, owner, "limit", self.limit, minimum=Decimal(0), optional=True)
+        _raise(problems, owner)
+
+    @property
+    def sign(self) -> int:
+        """-1 for a deduction, +1 for an award."""
+        raise NotImplementedError
+
+
+@attrs.frozen(kw_only=True)
+class Deduction(_Rule):
+    """Remove points for each non-excused event of kind ``on`` in the period (trừ điểm).
+
+    Args:
+        on: The event kind the rule counts.
+        points: Points removed per occurrence, or per unit of quantity with ``per="unit"``;
+            a non-negative number (the sign comes from the rule being a deduction).
+        per: ``"occurrence"`` (default) or ``"unit"`` (``points × event.quantity``).
+        limit: The most this rule may remove in one period, or ``None``.
+        id: Unique within its criterion; defaults to ``on``.
+        name: A readable name for the ledger.
+        reference: The legal article behind the rule.
+
+    >>> Deduction(on="training_absence", points=2, reference="illustrative").id
+    'training_absence'
+    """
+
+    kind: ClassVar[str] = "deduction"
+
+    @property
+    def sign(self) -> int:
+        """-1: a deduction removes points."""
+        return -1
+
+
+@attrs.frozen(kw_only=True)
+class Award(_Rule):
+    """Add points for each non-excused event of kind ``on`` in the period (cộng điểm).
+
+    Same fields as :class:`Deduction`; an award can never lift a criterion above its maximum
+    (what is cut off is shown in the ledger as absorbed).
+
+    >>> Award(on="initiative", points=1, limit=3).limit
+    Decimal('3')
+    """
+
+    kind: ClassVar[str] = "award"
+
+    @property
+    def sign(self) -> int:
+        """+1: an award adds points."""
+        return 1
+
+
+# --------------------------------------------------------------------------- criterion
+
+
+@attrs.frozen(kw_only=True)
+class Criterion:
+    """One scored item with a maximum (tiêu chí).
+
+    Args:
+        id: Unique across the policy (measures name criteria by id).
+        name: Readable name.
+        max_points: The most the criterion can score, ``>= 0``.
+        basis: Where scoring starts: ``"full"`` (at ``max_points``; deductions remove),
+            ``"zero"`` (at 0; awards earn), ``"assessed"`` (at the measure's value, which must lie
+            in ``[0, max_points]``), ``"ratio"`` (at ``max_points × r`` for the measure ``r`` in
+            ``[0, 1]``).
+        deductions: Rules that remove points.
+        awards: Rules that add points.
+        floor: The lowest the criterion can score, ``<= max_points`` (default 0).
+        overflow: ``"absorb"`` (what falls below the floor is lost) or ``"carry"`` (Ho Chi Minh
+            City: it is deducted from the policy total instead).
+        ratio_cap: For ``ratio``: cap a measure above 1 at 1 (and say so in the ledger) instead
+            of rejecting it.
+        reference: The legal article behind the criterion.
+
+    Raises:
+        PolicyError: one problem; :class:`PolicyValidationError` when there are several.
+
+    >>> training = Criterion(
+    ...     id="training", name="Training attendance", max_points=15,
+    ...     deductions=[Deduction(on="training_absence", points=2)],
+    ... )
+    >>> training.max_points, training.basis
+    (Decimal('15'), 'full')
+    """
+
+    id: str = attrs.field(converter=_nfc)
+    name: str = attrs.field(converter=_nfc)
+    max_points: Decimal = attrs.field(converter=number)
+    basis: Literal["full", "zero", "assessed", "ratio"] = "full"
+    deductions: tuple[Deduction, ...] = attrs.field(default=(), converter=_as_tuple)
+    awards: tuple[Award, ...] = attrs.field(default=(), converter=_as_tuple)
+    floor: Decimal = attrs.field(default=Decimal(0), converter=number)
+    overflow: Literal["absorb", "carry"] = "absorb"
+    ratio_cap: bool = False
+    reference: str | None = attrs.field(default=None, converter=_nfc)
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"criterion {self.id!r}" if isinstance(self.id, str) else "criterion"
+        problems: list[PolicyError] = []
+        _text(problems, owner, "id", self.id, optional=False)
+        _text(problems, owner, "name", self.name, optional=False)
+        _text(problems, owner, "reference", self.reference, optional=True)
+        maximum = _decimal(problems, owner, "max_points", self.max_points, minimum=Decimal(0))
+        floor = _decimal(problems, owner, "floor", self.floor)
+        if maximum is not None and floor is not None and floor > maximum:
+            problems.append(
+                PolicyError(f"{owner}: floor must be <= max_points ({maximum}) (got {floor!r})")
+            )
+        _choice(problems, owner, "basis", self.basis, BASES)
+        _choice(problems, owner, "overflow", self.overflow, OVERFLOWS)
+        if not isinstance(self.ratio_cap, bool):
+            problems.append(
+                PolicyError(f"{owner}: ratio_cap must be True or False (got {self.ratio_cap!r})")
+            )
+        elif self.ratio_cap and self.basis != "ratio":
+            problems.append(
+                PolicyError(
+                    f"{owner}: ratio_cap applies only to basis 'ratio' (got basis {self.basis!r})"
+                )
+            )
+        for field, cls in (("deductions", Deduction), ("awards", Award)):
+            rules = getattr(self, field)
+            if not isinstance(rules, tuple) or not all(isinstance(r, cls) for r in rules):
+                problems.append(
+                    PolicyError(
+                        f"{owner}: {field} must be a sequence of {cls.__name__} (got {rules!r})"
+                    )
+                )
+        if not problems:
+            for repeated in _duplicates(rule.id for rule in self.rules):
+                problems.append(
+                    PolicyError(
+                        f"{owner}: rule id {repeated!r} is used twice; rule ids must be unique"
+                        " within a criterion (give one of them an explicit id)"
+                    )
+                )
+        _raise(problems, owner)
+
+    @property
+    def rules(self) -> tuple[Deduction | Award, ...]:
+        """Deductions then awards, in declaration order."""
+        return (*self.deductions, *self.awards)
+
+    @property
+    def needs_measure(self) -> bool:
+        """Whether the criterion's starting value comes from a :class:`Measure`."""
+        return self.basis in ("assessed", "ratio")
+
+
+# --------------------------------------------------------------------------- category
+
+
+@attrs.frozen(kw_only=True)
+class Category:
+    """A weighted group of criteria (nhóm tiêu chí).
+
+    Points are ``max_points × Σ(wᵢ · pᵢ / maxᵢ) / Σ wᵢ``; each weight ``wᵢ`` defaults to the
+    criterion's ``max_points``, so with neither ``max_points`` nor ``weights`` the category scores
+    the plain sum of its criteria. ``max_points`` is the category's weight in the policy total.
+
+    Args:
+        id: Unique within the policy.
+        name: Readable name.
+        criteria: The criteria, at least one.
+        max_points: The category's maximum; defaults to the sum of its criteria's maxima.
+        weights: Criterion id → positive weight, for every criterion; ``None`` for the default.
+        reference: The legal article behind the category.
+
+    >>> task = Category(
+    ...     id="task", name="Task results", max_points=70,
+    ...     criteria=[Criterion(id=c, name=c, max_points=100, basis="ratio")
+    ...               for c in ("quantity", "quality", "on_time")],
+    ... )
+    >>> task.max_total
+    Decimal('70')
+    """
+
+    id: str = attrs.field(converter=_nfc)
+    name: str = attrs.field(converter=_nfc)
+    criteria: tuple[Criterion, ...] = attrs.field(converter=_as_tuple)
+    max_points: Decimal | None = attrs.field(default=None, converter=optional_number)
+    weights: Mapping[str, Decimal] | None = attrs.field(
+        default=None, converter=_weights, hash=False
+    )
+    reference: str | None = attrs.field(default=None, converter=_nfc)
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"category {self.id!r}" if isinstance(self.id, str) else "category"
+        problems: list[PolicyError] = []
+        _text(problems, owner, "id", self.id, optional=False)
+        _text(problems, owner, "name", self.name, optional=False)
+        _text(problems, owner, "reference", self.reference, optional=True)
+        _decimal(problems, owner, "max_points", self.max_points, minimum=Decimal(0), optional=True)
+        criteria = self.criteria
+        if not isinstance(criteria, tuple) or not all(isinstance(c, Criterion) for c in criteria):
+            problems.append(
+                PolicyError(f"{owner}: criteria must be a sequence of Criterion (got {criteria!r})")
+            )
+            _raise(problems, owner)
+            return
+        if not criteria:
+            problems.append(PolicyError(f"{owner}: criteria must not be empty (got ())"))
+        for repeated in _duplicates(c.id for c in criteria):
+            problems.append(
+                PolicyError(f"{owner}: criterion id {repeated!r} is used twice; ids must be unique")
+            )
+        if self.weights is not None:
+            if not isinstance(self.weights, Mapping):
+                problems.append(
+                    PolicyError(
+                        f"{owner}: weights must be a mapping of criterion id to weight"
+                        f" (got {self.weights!r})"
+                    )
+                )
+            else:
+                ids = [c.id for c in criteria]
+                for key, weight in self.weights.items():
+                    if key not in ids:
+                        problems.append(
+                            PolicyError(
+                                f"{owner}: weights name criterion {key!r}, which is not in the"
+                                f" category; expected one of {ids!r}"
+                            )
+                        )
+                    else:
+                        _decimal(
+                            problems,
+                            owner,
+                            f"weights[{key!r}]",
+                            weight,
+                            minimum=Decimal(0),
+                            strictly=True,
+                        )
+                for missing in (i for i in ids if i not in self.weights):
+                    problems.append(
+                        PolicyError(
+                            f"{owner}: weights must give a weight for every criterion"
+                            f" (missing {missing!r})"
+                        )
+                    )
+        if self.weighted:
+            for criterion in criteria:
+                if criterion.max_points == 0:
+                    problems.append(
+                        PolicyError(
+                            f"{owner}: criterion {criterion.id!r} has max_points 0, which a"
+                            " weighted category cannot scale by; expected max_points > 0"
+                        )
+                    )
+        _raise(problems, owner)
+
+    @property
+    def weighted(self) -> bool:
+        """Whether points are a weighted mean (``max_points`` or ``weights`` given), not a sum."""
+        return self.max_points is not None or self.weights is not None
+
+    @property
+    def max_total(self) -> Decimal:
+        """The category's maximum: ``max_points``, or the sum of its criteria's maxima."""
+        if self.max_points is not None:
+            return self.max_points
+        total = Decimal(0)
+        for criterion in self.criteria:
+            total = EXACT.add(total, criterion.max_points)
+        return total
+
+    def weight(self, criterion_id: str) -> Decimal:
+        """The weight of one criterion in this category."""
+        if self.weights is not None:
+            return self.weights[criterion_id]
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion.max_points
+        raise InputError(f"category {self.id!r}: no criterion {criterion_id!r}")
+
+
+# --------------------------------------------------------------------------- bands and caps
+
+
+@attrs.frozen(kw_only=True)
+class Band:
+    """A rating band (mức xếp loại): the rating for totals at or above ``min_points``.
+
+    >>> Band(id="HTXS", min_points=90, name="Hoàn thành xuất sắc nhiệm vụ").min_points
+    Decimal('90')
+    """
+
+    id: str = attrs.field(converter=_nfc)
+    min_points: Decimal = attrs.field(converter=number)
+    name: str = attrs.field(converter=_nfc)
+    name_en: str | None = attrs.field(default=None, converter=_nfc)
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"band {self.id!r}" if isinstance(self.id, str) else "band"
+        problems: list[PolicyError] = []
+        _text(problems, owner, "id", self.id, optional=False)
+        _text(problems, owner, "name", self.name, optional=False)
+        _text(problems, owner, "name_en", self.name_en, optional=True)
+        _decimal(problems, owner, "min_points", self.min_points, minimum=Decimal(0))
+        _raise(problems, owner)
+
+
+@attrs.frozen(kw_only=True)
+class RatingCap:
+    """Lower the rating to at most band ``at_most`` when a non-excused event of kind ``on`` occurs.
+
+    Decree 335: a reprimand or heavier discipline in the year means "not completed" whatever the
+    score; the score itself is unchanged. A cap never raises a rating.
+
+    >>> RatingCap(on="reprimand", at_most="KHT", reference="Decree 335/2025 Art. 12").at_most
+    'KHT'
+    """
+
+    on: str = attrs.field(converter=_nfc)
+    at_most: str = attrs.field(converter=_nfc)
+    name: str | None = attrs.field(default=None, converter=_nfc)
+    reference: str | None = attrs.field(default=None, converter=_nfc)
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"cap on {self.on!r}" if isinstance(self.on, str) else "cap"
+        problems: list[PolicyError] = []
+        _text(problems, owner, "on", self.on, optional=False)
+        _text(problems, owner, "at_most", self.at_most, optional=False)
+        _text(problems, owner, "name", self.name, optional=True)
+        _text(problems, owner, "reference", self.reference, optional=True)
+        _raise(problems, owner)
+
+
+# --------------------------------------------------------------------------- policy
+
+
+def _optional_date(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """The whole scoring scheme for one job-position group, one version (bộ tiêu chí).
+
+    Args:
+        id: Identifier, for example ``"vn-nd335-2025-staff"``.
+        name: Readable name.
+        categories: The categories, at least one; their maxima add up to the policy maximum.
+        bands: Rating bands; when given, the lowest must start at 0 and thresholds be distinct.
+        caps: Rating caps; each must name an existing band.
+        version: The policy's version label.
+        scale: When given, the categories' maxima must add up to it exactly (for example 100).
+        precision: The quantum every reported figure is rounded to, a power of ten (default 0.01).
+        rounding: A ``decimal`` rounding constant name (default ``"ROUND_HALF_UP"``).
+        valid_from: First day the policy applies, or ``None``.
+        valid_to: Last day the policy applies, or ``None``.
+        missing: What a missing measure means: ``"error"``, ``"zero"`` or ``"exclude"``.
+        min_worked_share: For roll-ups: the share of a period (0..1) a person must have worked to
+            get a rating; ``None`` (the default) means no minimum.
+        description: Free text: what the policy is for, which values are local choices.
+        reference: The legal instrument behind the policy.
+
+    Raises:
+        PolicyError: one problem; :class:`PolicyValidationError` listing every problem otherwise.
+
+    >>> policy = Policy(
+    ...     id="example", name="Example",
+    ...     categories=[Category(id="discipline", name="Discipline", criteria=[
+    ...         Criterion(id="training", name="Training", max_points=15,
+    ...                   deductions=[Deduction(on="training_absence", points=2)])])],
+    ... )
+    >>> policy.max_total, len(policy.fingerprint)
+    (Decimal('15'), 64)
+    """
+
+    id: str = attrs.field(converter=_nfc)
+    name: str = attrs.field(converter=_nfc)
+    categories: tuple[Category, ...] = attrs.field(converter=_as_tuple)
+    bands: tuple[Band, ...] = attrs.field(default=(), converter=_as_tuple)
+    caps: tuple[RatingCap, ...] = attrs.field(default=(), converter=_as_tuple)
+    version: str = attrs.field(default="1", converter=_nfc)
+    scale: Decimal | None = attrs.field(default=None, converter=optional_number)
+    precision: Decimal = attrs.field(default=Decimal("0.01"), converter=number)
+    rounding: str = "ROUND_HALF_UP"
+    valid_from: _dt.date | None = attrs.field(default=None, converter=_optional_date)
+    valid_to: _dt.date | None = attrs.field(default=None, converter=_optional_date)
+    missing: Literal["error", "zero", "exclude"] = "error"
+    min_worked_share: Decimal | None = attrs.field(default=None, converter=optional_number)
+    description: str | None = attrs.field(default=None, converter=_nfc)
+    reference: str | None = attrs.field(default=None, converter=_nfc)
+
+    def __attrs_post_init__(self) -> None:
+        _raise(list(self._problems()), f"policy {self.id!r}")
+
+    def _problems(self) -> Iterator[PolicyError]:
+        owner = f"policy {self.id!r}" if isinstance(self.id, str) else "policy"
+        problems: list[PolicyError] = []
+        _text(problems, owner, "id", self.id, optional=False)
+        _text(problems, owner, "name", self.name, optional=False)
+        _text(problems, owner, "version", self.version, optional=False)
+        _text(problems, owner, "description", self.description, optional=True)
+        _text(problems, owner, "reference", self.reference, optional=True)
+        scale = _decimal(problems, owner, "scale", self.scale, minimum=Decimal(0), optional=True)
+        precision = _decimal(problems, owner, "precision", self.precision)
+        if precision is not None and (
+            precision <= 0
+            or precision.as_tuple().digits[-1:] != (1,)
+            or precision.normalize().as_tuple().digits != (1,)
+            or precision > 1
+            or precision < Decimal("1e-12")
+        ):
+            problems.append(
+                PolicyError(
+                    f"{owner}: precision must be a power of ten from 1 to 1E-12, such as 0.01"
+                    f" (got {self.precision!r})"
+                )
+            )
+        _choice(problems, owner, "rounding", self.rounding, ROUNDING_MODES)
+        _choice(problems, owner, "missing", self.missing, MISSING)
+        share = _decimal(
+            problems,
+            owner,
+            "min_worked_share",
+            self.min_worked_share,
+            minimum=Decimal(0),
+            optional=True,
+        )
+        if share is not None and share > 1:
+            problems.append(PolicyError(f"{owner}: min_worked_share must be <= 1 (got {share!r})"))
+        for field in ("valid_from", "valid_to"):
+            value = getattr(self, field)
+            if value is not None and (
+                isinstance(value, _dt.datetime) or not isinstance(value, _dt.date)
+            ):
+                problems.append(
+                    PolicyError(f"{owner}: {field} must be a date or None (got {value!r})")
+                )
+        if (
+            isinstance(self.valid_from, _dt.date)
+            and isinstance(self.valid_to, _dt.date)
+            and self.valid_from > self.valid_to
+        ):
+            problems.append(
+                PolicyError(
+                    f"{owner}: valid_from ({self.valid_from.isoformat()}) must be on or before"
+                    f" valid_to (got {self.valid_to.isoformat()})"
+                )
+            )
+        categories = self.categories
+        if not isinstance(categories, tuple) or not all(
+            isinstance(c, Category) for c in categories
+        ):
+            problems.append(
+                PolicyError(
+                    f"{owner}: categories must be a sequence of Category (got {categories!r})"
+                )
+            )
+            categories = ()
+        elif not categories:
+            problems.append(PolicyError(f"{owner}: categories must not be empty (got ())"))
+        for repeated in _duplicates(c.id for c in categories):
+            problems.append(
+                PolicyError(
+                    f"{owner}: category id {repeated!r} is used twice; ids must be unique",
+                    path=f"categories.{repeated}",
+                )
+            )
+        # Measures name a criterion by its id alone, so criterion ids are unique policy-wide.
+        for repeated in _duplicates(cr.id for c in categories for cr in c.criteria):
+            problems.append(
+                PolicyError(
+                    f"{owner}: criterion id {repeated!r} is used in more than one place;"
+                    " criterion ids must be unique across the policy (measures name them by id)"
+                )
+            )
+        if scale is not None and categories:
+            total = Decimal(0)
+            for category in categories:
+                total = EXACT.add(total, category.max_total)
+            if total != scale:
+                problems.append(
+                    PolicyError(
+                        f"{owner}: the categories' maxima must add up to scale {scale}"
+                        f" (got {total})",
+                        path="scale",
+                    )
+                )
+        bands = self.bands
+        if not isinstance(bands, tuple) or not all(isinstance(b, Band) for b in bands):
+            problems.append(
+                PolicyError(f"{owner}: bands must be a sequence of Band (got {bands!r})")
+            )
+            bands = ()
+        for repeated in _duplicates(b.id for b in bands):
+            problems.append(
+                PolicyError(f"{owner}: band id {repeated!r} is used twice; ids must be unique")
+            )
+        thresholds: dict[Decimal, str] = {}
+        for band in bands:
+            if band.min_points in thresholds:
+                problems.append(
+                    PolicyError(
+                        f"{owner}: bands {thresholds[band.min_points]!r} and {band.id!r} have the"
+                        f" same min_points {band.min_points}; thresholds must be distinct",
+                        path=f"bands.{band.id}.min_points",
+                    )
+                )
+            else:
+                thresholds[band.min_points] = band.id
+        if bands and min(b.min_points for b in bands) != 0:
+            lowest = min(bands, key=lambda b: b.min_points)
+            problems.append(
+                PolicyError(
+                    f"{owner}: the lowest band must start at 0 so every total gets a rating"
+                    f" (band {lowest.id!r} starts at {lowest.min_points})",
+                    path=f"bands.{lowest.id}.min_points",
+                )
+            )
+        caps = self.caps
+        if not isinstance(caps, tuple) or not all(isinstance(c, RatingCap) for c in caps):
+            problems.append(
+                PolicyError(f"{owner}: caps must be a sequence of RatingCap (got {caps!r})")
+            )
+            caps = ()
+        band_ids = [b.id for b in bands]
+        for cap in caps:
+            if cap.at_most not in band_ids:
+                expected = f"one of {band_ids!r}" if band_ids else "a band, but the policy has none"
+                problems.append(
+                    PolicyError(
+                        f"{owner}: cap on {cap.on!r}: at_most names unknown band"
+                        f" {cap.at_most!r}; expected {expected}",
+                        path=f"caps.{cap.on}.at_most",
+                    )
+                )
+        yield from problems
+
+    # ----------------------------------------------------------------- derived
+
+    @property
+    def max_total(self) -> Decimal:
+        """The policy maximum: the sum of the categories' maxima."""
+        total = Decimal(0)
+        for category in self.categories:
+            total = EXACT.add(total, category.max_total)
+        return total
+
+    @property
+    def bands_descending(self) -> tuple[Band, ...]:
+        """Bands from the highest threshold to the lowest."""
+        return tuple(sorted(self.bands, key=lambda b: b.min_points, reverse=True))
+
+    def band(self, band_id: str) -> Band:
+        """The band with this id.
+
+        Raises:
+            InputError: no such band.
+        """
+        for band in self.bands:
+            if band.id == band_id:
+                return band
+        raise InputError(
+            f"policy {self.id!r}: no band {band_id!r};"
+            f" expected one of {[b.id for b in self.bands]!r}"
+        )
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this id, wherever it is.
+
+        Raises:
+            InputError: no such criterion.
+        """
+        for category in self.categories:
+            for criterion in category.criteria:
+                if criterion.id == criterion_id:
+                    return criterion
+        raise InputError(f"policy {self.id!r}: no criterion {criterion_id!r}")
+
+    def rating_for(self, total: Decimal) -> str | None:
+        """The band id for a reported total: the highest band whose ``min_points <= total``."""
+        for band in self.bands_descending:
+            if band.min_points <= total:
+                return band.id
+        return None
+
+    def check_period(self, period: Period) -> None:
+        """Raise :class:`PeriodError` unless ``period`` lies inside ``valid_from..valid_to``."""
+        if not isinstance(period, Period):
+            raise PeriodError(f"policy {self.id!r}: period must be a Period (got {period!r})")
+        if (self.valid_from is not None and period.start < self.valid_from) or (
+            self.valid_to is not None and period.end > self.valid_to
+        ):
+            start = self.valid_from.isoformat() if self.valid_from else "any time"
+            end = self.valid_to.isoformat() if self.valid_to else "open-ended"
+            raise PeriodError(
+                f"policy {self.id!r}: period {period.label} is outside the policy's validity"
+                f" ({start} to {end})"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical tree of the policy: plain dicts, lists, strings; numbers as strings.
+
+        Defaults are written out, numbers are normalised (``2.0`` and ``2`` write alike), so equal
+        policies give equal trees. :func:`kpiscore.load_policy` reads the same tree back.
+        """
+        return _policy_tree(self)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical JSON form of the policy: equal policies, equal prints."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def from_dict(cls, tree: Mapping[str, Any]) -> Policy:
+        """Build a policy from the tree :meth:`to_dict` writes (or a parsed TOML/JSON file).
+
+        Unknown keys are errors naming their path; every problem is reported at once.
+        """
+        from kpiscore._tree import policy_from_tree
+
+        return policy_from_tree(tree)
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else canonical(value)
+
+
+def _rule_tree(rule: Deduction | Award) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "on": rule.on,
+        "points": _num(rule.points),
+        "per": rule.per,
+        "limit": _num(rule.limit),
+        "name": rule.name,
+        "reference": rule.reference,
+    }
+
+
+def _policy_tree(policy: Policy) -> dict[str, Any]:
+    return {
+        "id": policy.id,
+        "name": policy.name,
+        "version": policy.version,
+        "description": policy.description,
+        "reference": policy.reference,
+        "scale": _num(policy.scale),
+        "precision": _num(policy.precision),
+        "rounding": policy.rounding,
+        "missing": policy.missing,
+        "min_worked_share": _num(policy.min_worked_share),
+        "valid_from": policy.valid_from.isoformat() if policy.valid_from else None,
+        "valid_to": policy.valid_to.isoformat() if policy.valid_to else None,
+        "categories": [
+            {
+                "id": category.id,
+                "name": category.name,
+                "max_points": _num(category.max_points),
+                "weights": None
+                if category.weights is None
+                else {key: canonical(value) for key, value in category.weights.items()},
+                "reference": category.reference,
+                "criteria": [
+                    {
+                        "id": criterion.id,
+                        "name": criterion.name,
+                        "max_points": _num(criterion.max_points),
+                        "basis": criterion.basis,
+                        "floor": _num(criterion.floor),
+                        "overflow": criterion.overflow,
+                        "ratio_cap": criterion.ratio_cap,
+                        "reference": criterion.reference,
+                        "deductions": [_rule_tree(rule) for rule in criterion.deductions],
+                        "awards": [_rule_tree(rule) for rule in criterion.awards],
+                    }
+                    for criterion in category.criteria
+                ],
+            }
+            for category in policy.categories
+        ],
+        "bands": [
+            {
+                "id": band.id,
+                "min_points": _num(band.min_points),
+                "name": band.name,
+                "name_en": band.name_en,
+            }
+            for band in policy.bands
+        ],
+        "caps": [
+            {"on": cap.on, "at_most": cap.at_most, "name": cap.name, "reference": cap.reference}
+            for cap in policy.caps
+        ],
+    }

@@ -1,0 +1,427 @@
+"""Rendering at the edge: explanations as text, HTML for notebooks, CSV rows, summaries.
+
+Nothing here computes a score; it only prints what the engine decided.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from kpiscore._numbers import EXACT, canonical, format_points, quantize_fraction
+from kpiscore.exceptions import InputError
+
+if TYPE_CHECKING:
+    from kpiscore._facts import Event
+    from kpiscore._scorecard import CriterionResult, RuleLine, Scorecard, ScoreTable
+
+__all__ = ["explain", "rows_to_csv", "scorecard_html", "table_html", "table_summary"]
+
+_PHRASES: dict[str, dict[str, str]] = {
+    "vi": {
+        "card": "Phiếu đánh giá",
+        "period": "kỳ",
+        "policy": "Quy định",
+        "version": "phiên bản",
+        "fingerprint": "dấu vân tay",
+        "total": "Tổng điểm",
+        "rating": "xếp loại",
+        "no_rating": "không xếp loại (quy định không có mức xếp loại)",
+        "start_full": "bắt đầu từ điểm tối đa {value}",
+        "start_zero": "bắt đầu từ 0",
+        "start_assessed": "điểm chấm {value}",
+        "start_ratio": "tỷ lệ {ratio} × {max} = {value}",
+        "ratio_capped": "tỷ lệ {ratio} vượt 1, tính bằng 1",
+        "missing_zero": "thiếu kết quả đo, tính bằng 0",
+        "excluded": (
+            "thiếu kết quả đo, không tính (nhóm chia lại trọng số cho các tiêu chí còn lại)"
+        ),
+        "deduction": "trừ điểm",
+        "award": "cộng điểm",
+        "times": "lần",
+        "units": "đơn vị",
+        "requested": "yêu cầu",
+        "limited": "bị giới hạn của quy tắc ({limit}) cắt {value}",
+        "absorbed_floor": "{value} bị sàn ({floor}) hấp thụ",
+        "absorbed_max": "{value} bị điểm tối đa hấp thụ",
+        "carried": "{value} chuyển trừ vào tổng điểm",
+        "applied": "áp dụng",
+        "events": "sự kiện",
+        "exempted": "miễn trừ (có lý do chính đáng)",
+        "raised": "sàn nâng điểm thêm {value}",
+        "carried_total": "Điểm trừ vượt tiêu chí chuyển sang tổng",
+        "clamped": "Tổng điểm không âm: {value} không trừ tiếp",
+        "cap": "Giới hạn xếp loại",
+        "cap_lowered": "hạ xếp loại xuống tối đa {band}",
+        "cap_no_effect": "xếp loại đã không cao hơn {band}",
+        "cap_exempted": "không áp dụng: sự kiện có lý do chính đáng",
+        "score_rating": "theo điểm",
+        "weighted": "bình quân có trọng số × {max}",
+        "adjusted": "Điều chỉnh xếp loại",
+    },
+    "en": {
+        "card": "Scorecard",
+        "period": "period",
+        "policy": "Policy",
+        "version": "version",
+        "fingerprint": "fingerprint",
+        "total": "Total",
+        "rating": "rating",
+        "no_rating": "no rating (the policy has no bands)",
+        "start_full": "starts at its maximum {value}",
+        "start_zero": "starts at 0",
+        "start_assessed": "assessed at {value}",
+        "start_ratio": "ratio {ratio} × {max} = {value}",
+        "ratio_capped": "ratio {ratio} above 1, counted as 1",
+        "missing_zero": "measure missing, counted as 0",
+        "excluded": "measure missing, left out (the category reweights the other criteria)",
+        "deduction": "deduction",
+        "award": "award",
+        "times": "times",
+        "units": "units",
+        "requested": "requested",
+        "limited": "the rule's limit ({limit}) cut {value}",
+        "absorbed_floor": "{value} absorbed by the floor ({floor})",
+        "absorbed_max": "{value} absorbed by the maximum",
+        "carried": "{value} carried to the total",
+        "applied": "applied",
+        "events": "events",
+        "exempted": "exempted (valid reason)",
+        "raised": "the floor raised it by {value}",
+        "carried_total": "Deductions carried past criteria into the total",
+        "clamped": "The total cannot go below 0: {value} not deducted",
+        "cap": "Rating cap",
+        "cap_lowered": "rating lowered to at most {band}",
+        "cap_no_effect": "rating already no higher than {band}",
+        "cap_exempted": "not applied: the events had a valid reason",
+        "score_rating": "by score",
+        "weighted": "weighted mean × {max}",
+        "adjusted": "Rating adjusted",
+    },
+}
+
+
+def _signed(value: Decimal) -> str:
+    text = canonical(value)
+    return text.replace("-", "−") if value < 0 else ("+" + text if value > 0 else text)
+
+
+def _dates(events: Iterable[Event]) -> str:
+    parts = []
+    for event in events:
+        text = event.on.isoformat()
+        if event.quantity != 1:
+            text += f" ×{canonical(event.quantity)}"
+        if event.ref:
+            text += f" [{event.ref}]"
+        if event.note:
+            text += f" ({event.note})"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _rule_text(line: RuleLine, result: CriterionResult, words: Mapping[str, str]) -> list[str]:
+    label = words[line.kind] + f" {line.rule}"
+    if line.name:
+        label += f" «{line.name}»"
+    sign = -1 if line.kind == "deduction" else 1
+    points = _signed(sign * line.points)
+    if line.per == "unit":
+        quantity = sum((e.quantity for e in line.events), Decimal(0))
+        how = f"{canonical(quantity)} {words['units']} × {points}"
+    else:
+        how = f"{len(line.events)} {words['times']} × {points}"
+    parts = [f"{how} = {_signed(line.requested)} {words['requested']}"]
+    if line.limited:
+        parts.append(
+            words["limited"].format(
+                limit=canonical(line.limit or Decimal(0)), value=canonical(line.limited)
+            )
+        )
+    if line.absorbed_by == "floor":
+        parts.append(
+            words["absorbed_floor"].format(
+                value=canonical(line.absorbed), floor=canonical(result.floor)
+            )
+        )
+    elif line.absorbed_by == "max":
+        parts.append(words["absorbed_max"].format(value=canonical(line.absorbed)))
+    parts.append(f"{_signed(line.applied)} {words['applied']}")
+    if line.carried:
+        parts.append(words["carried"].format(value=canonical(line.carried)))
+    text = [f"      {label}: " + "; ".join(parts)]
+    if line.reference:
+        text[0] += f"  [{line.reference}]"
+    if line.events:
+        text.append(f"          {words['events']}: {_dates(line.events)}")
+    if line.exempted:
+        text.append(f"          {words['exempted']}: {_dates(line.exempted)}")
+    return text
+
+
+def _start_text(result: CriterionResult, words: Mapping[str, str]) -> str:
+    if result.excluded:
+        return words["excluded"]
+    if result.missing == "zero":
+        return words["missing_zero"]
+    if result.basis == "full":
+        return words["start_full"].format(value=canonical(result.max_points))
+    if result.basis == "zero":
+        return words["start_zero"]
+    if result.basis == "assessed":
+        return words["start_assessed"].format(value=canonical(result.start))
+    measure = result.measure if result.measure is not None else Decimal(0)
+    text = words["start_ratio"].format(
+        ratio=canonical(min(measure, Decimal(1))),
+        max=canonical(result.max_points),
+        value=canonical(result.start),
+    )
+    if result.ratio_capped:
+        text += "; " + words["ratio_capped"].format(ratio=canonical(measure))
+    return text
+
+
+def explain(card: Scorecard, lang: str) -> str:
+    """Render a scorecard's ledger as readable text in ``lang`` (``"vi"`` or ``"en"``)."""
+    if lang not in _PHRASES:
+        raise InputError(f"explain: lang must be 'vi' or 'en' (got {lang!r})")
+    words = _PHRASES[lang]
+    person = card.subject + (f" ({card.person.name})" if card.person.name else "")
+    lines = [
+        f"{words['card']}: {person} — {words['period']} {card.period.label}",
+        (
+            f"{words['policy']}: {card.policy_id} {words['version']} {card.policy_version}"
+            f" ({words['fingerprint']} {card.fingerprint[:12]})"
+        ),
+    ]
+    rating = (
+        f"{words['rating']} {_rating_text(card, card.rating, lang)}"
+        if card.rating
+        else words["no_rating"]
+    )
+    lines.append(
+        f"{words['total']}: {format_points(card.total)} / {canonical(card.max_total)} — {rating}"
+    )
+    for category in card.categories:
+        lines.append("")
+        head = (
+            f"[{category.id}] {category.name}: {format_points(category.points)}"
+            f" / {canonical(category.max_points)}"
+        )
+        if category.weighted:
+            head += f" ({words['weighted'].format(max=canonical(category.max_points))})"
+        if category.reference:
+            head += f"  [{category.reference}]"
+        lines.append(head)
+        for result in category.criteria:
+            entry = (
+                f"  - {result.id} «{result.name}»: {format_points(result.points)}"
+                f" / {canonical(result.max_points)} ({_start_text(result, words)})"
+            )
+            if result.reference:
+                entry += f"  [{result.reference}]"
+            lines.append(entry)
+            for line in result.rules:
+                lines.extend(_rule_text(line, result, words))
+            if result.raised_by_floor:
+                lines.append(
+                    "      " + words["raised"].format(value=canonical(result.raised_by_floor))
+                )
+    if card.carried:
+        lines.append("")
+        lines.append(f"{words['carried_total']}: −{format_points(card.carried)}")
+    if card.clamped:
+        lines.append(words["clamped"].format(value=format_points(card.clamped)))
+    for cap in card.caps:
+        lines.append("")
+        head = f"{words['cap']}: {cap.on}"
+        if cap.name:
+            head += f" «{cap.name}»"
+        if cap.events:
+            verdict = words["cap_lowered" if cap.lowered else "cap_no_effect"]
+            head += f" ({_dates(cap.events)}) ⇒ " + verdict.format(band=cap.at_most)
+        else:
+            head += f" ({_dates(cap.exempted)}) ⇒ " + words["cap_exempted"]
+        if cap.reference:
+            head += f"  [{cap.reference}]"
+        lines.append(head)
+    for adjustment in card.adjustments:
+        lines.append(
+            f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
+            f" {adjustment.to_rating}: {adjustment.reason}"
+            + (f"  [{adjustment.reference}]" if adjustment.reference else "")
+        )
+    if card.rating != card.score_rating and card.score_rating is not None:
+        lines.append(
+            f"{words['rating']} {words['score_rating']}:"
+            f" {_rating_text(card, card.score_rating, lang)}"
+            f" → {_rating_text(card, card.rating, lang)}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _rating_text(card: Scorecard, band_id: str | None, lang: str) -> str:
+    band = card.band_info(band_id)
+    if band is None:
+        return str(band_id)
+    name = band.name_en if lang == "en" and band.name_en else band.name
+    return f"{band.id} ({name})"
+
+
+# --------------------------------------------------------------------------- HTML
+
+_STYLE = (
+    "<style>.kpi td,.kpi th{padding:2px 8px;text-align:left}.kpi .num{text-align:right;"
+    "font-variant-numeric:tabular-nums}.kpi .cat{font-weight:bold;background:#f3f3f3}"
+    ".kpi .neg{color:#b00020}.kpi .pos{color:#1b5e20}.kpi .muted{color:#777}</style>"
+)
+
+
+def scorecard_html(card: Scorecard) -> str:
+    """A compact HTML table of one scorecard, for notebooks."""
+    esc = html.escape
+    rating = esc(card.rating or "—")
+    rows = [
+        _STYLE,
+        '<table class="kpi">',
+        (
+            f"<caption>{esc(card.subject)} · {esc(card.period.label)} · {esc(card.policy_id)}"
+            f" v{esc(card.policy_version)} — <b>{esc(format_points(card.total))}</b> /"
+            f" {esc(canonical(card.max_total))} · <b>{rating}</b></caption>"
+        ),
+        "<tr><th>item</th><th class='num'>points</th><th class='num'>max</th><th>ledger</th></tr>",
+    ]
+    for category in card.categories:
+        rows.append(
+            f"<tr class='cat'><td>{esc(category.id)} — {esc(category.name)}</td>"
+            f"<td class='num'>{esc(format_points(category.points))}</td>"
+            f"<td class='num'>{esc(canonical(category.max_points))}</td><td></td></tr>"
+        )
+        for result in category.criteria:
+            notes = []
+            for line in result.rules:
+                css = "neg" if line.applied < 0 else "pos"
+                text = f"{line.rule}: {_signed(line.applied)}"
+                if line.absorbed:
+                    text += f" ({canonical(line.absorbed)} absorbed)"
+                if line.exempted:
+                    text += f", {len(line.exempted)} exempted"
+                notes.append(f"<span class='{css}'>{esc(text)}</span>")
+            if result.excluded:
+                notes.append("<span class='muted'>excluded</span>")
+            rows.append(
+                f"<tr><td>&nbsp;&nbsp;{esc(result.id)} — {esc(result.name)}</td>"
+                f"<td class='num'>{esc(format_points(result.points))}</td>"
+                f"<td class='num'>{esc(canonical(result.max_points))}</td>"
+                f"<td>{'; '.join(notes)}</td></tr>"
+            )
+    if card.carried:
+        rows.append(
+            f"<tr><td>carried</td><td class='num neg'>−{esc(format_points(card.carried))}</td>"
+            "<td></td><td></td></tr>"
+        )
+    for cap in card.caps:
+        if cap.lowered:
+            rows.append(
+                f"<tr><td colspan='4' class='neg'>cap {esc(cap.on)} ⇒ at most"
+                f" {esc(cap.at_most)}</td></tr>"
+            )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def table_html(table: ScoreTable) -> str:
+    """An HTML view of a score table: the distribution and the first rows."""
+    esc = html.escape
+    distribution = table.distribution()
+    parts = [
+        _STYLE,
+        f"<p><b>{esc(table.policy.id)}</b> · {esc(table.period.label)} · {len(table)} people · "
+        + ", ".join(f"{esc(str(k))}: {v}" for k, v in distribution.items())
+        + "</p>",
+        '<table class="kpi"><tr>',
+    ]
+    rows = table.to_rows()[:20]
+    columns = list(rows[0]) if rows else ["subject", "total", "rating"]
+    parts.extend(f"<th>{esc(c)}</th>" for c in columns)
+    parts.append("</tr>")
+    for row in rows:
+        parts.append("<tr>")
+        for column in columns:
+            value = row[column]
+            css = " class='num'" if isinstance(value, Decimal) else ""
+            parts.append(f"<td{css}>{esc(_cell(value))}</td>")
+        parts.append("</tr>")
+    if len(table) > len(rows):
+        parts.append(
+            f"<tr><td colspan='{len(columns)}' class='muted'>… {len(table) - len(rows)} more</td>"
+            "</tr>"
+        )
+    parts.append("</table>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- CSV and summaries
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_points(value)
+    return str(value)
+
+
+def safe_cell(value: object) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula.
+
+    Numbers are written as they are; a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return gets a leading apostrophe (the OWASP recommendation), so
+    ``=HYPERLINK(…)`` in a person's name shows as text.
+    """
+    text = _cell(value)
+    if not isinstance(value, Decimal) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows (dicts with the same keys) as CSV text, formula cells neutralised."""
+    buffer = io.StringIO()
+    if not rows:
+        return ""
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = list(rows[0])
+    writer.writerow([safe_cell(c) for c in columns])
+    for row in rows:
+        writer.writerow([safe_cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+def table_summary(table: ScoreTable) -> dict[str, Any]:
+    """Count, exact mean (rounded once to the policy's precision), min, max, distribution."""
+    totals = [card.total for card in table]
+    policy = table.policy
+    summary: dict[str, Any] = {
+        "count": len(totals),
+        "distribution": table.distribution(),
+    }
+    if totals:
+        total = Decimal(0)
+        for value in totals:
+            total = EXACT.add(total, value)
+        summary["mean"] = quantize_fraction(
+            Fraction(total) / len(totals), policy.precision, policy.rounding
+        )
+        summary["min"] = min(totals)
+        summary["max"] = max(totals)
+    else:
+        summary["mean"] = summary["min"] = summary["max"] = None
+    return summary

@@ -1,0 +1,548 @@
+"""Results: the scorecard of one person for one period, its ledger, and tables of scorecards."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from kpiscore._facts import Event, Person
+from kpiscore._numbers import canonical, format_points
+from kpiscore._period import Period
+from kpiscore.exceptions import InputError, UnknownSubjectError
+
+if TYPE_CHECKING:
+    import pandas
+
+    from kpiscore._policy import Policy
+
+__all__ = [
+    "Adjustment",
+    "BandInfo",
+    "CapLine",
+    "CategoryResult",
+    "CriterionResult",
+    "RuleLine",
+    "ScoreTable",
+    "Scorecard",
+]
+
+
+@attrs.frozen(kw_only=True)
+class RuleLine:
+    """What one deduction or award did to one criterion: the ledger's basic line.
+
+    Signed figures (``requested``, ``applied``) are negative for deductions and positive for
+    awards; ``limited``, ``absorbed`` and ``carried`` are magnitudes (>= 0).
+
+    Attributes:
+        rule: The rule id.
+        kind: ``"deduction"`` or ``"award"``.
+        on: The event kind the rule counts.
+        per: ``"occurrence"`` or ``"unit"``.
+        points: The rule's points per occurrence or unit.
+        events: The counted (non-excused) events, in canonical order.
+        exempted: The excused events of that kind: listed, never counted.
+        requested: What the events ask for (``count × points`` or ``Σ quantity × points``).
+        limit: The rule's limit, if any.
+        limited: What the rule's limit cut off.
+        absorbed: What the criterion's floor (deductions) or maximum (awards) cut off.
+        absorbed_by: ``"floor"``, ``"max"`` or ``None``.
+        carried: The part of ``absorbed`` carried to the policy total (``overflow="carry"``).
+        applied: What actually changed the criterion's points.
+    """
+
+    rule: str
+    kind: Literal["deduction", "award"]
+    on: str
+    name: str | None
+    reference: str | None
+    per: str
+    points: Decimal
+    events: tuple[Event, ...]
+    exempted: tuple[Event, ...]
+    requested: Decimal
+    limit: Decimal | None
+    limited: Decimal
+    absorbed: Decimal
+    absorbed_by: Literal["floor", "max"] | None
+    carried: Decimal
+    applied: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        """The line as a JSON-ready tree (decimals as strings)."""
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "on": self.on,
+            "name": self.name,
+            "reference": self.reference,
+            "per": self.per,
+            "points": canonical(self.points),
+            "events": [_event_tree(event) for event in self.events],
+            "exempted": [_event_tree(event) for event in self.exempted],
+            "requested": canonical(self.requested),
+            "limit": None if self.limit is None else canonical(self.limit),
+            "limited": canonical(self.limited),
+            "absorbed": canonical(self.absorbed),
+            "absorbed_by": self.absorbed_by,
+            "carried": canonical(self.carried),
+            "applied": canonical(self.applied),
+        }
+
+
+def _event_tree(event: Event) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "on": event.on.isoformat(),
+        "quantity": canonical(event.quantity),
+        "excused": event.excused,
+        "ref": event.ref,
+        "note": event.note,
+    }
+
+
+@attrs.frozen(kw_only=True)
+class CriterionResult:
+    """The result of one criterion: where it started, every rule, the clamp, the points.
+
+    Attributes:
+        points: The reported points, quantized once to the policy's precision.
+        exact_points: The exact points before quantizing (what the category is computed from).
+        start: The exact starting value (``max_points``, 0, the assessed value, or max × ratio).
+        measure: The measure's value for ``assessed``/``ratio`` criteria.
+        ratio_capped: A ratio above 1 was capped to 1 (``ratio_cap=True``).
+        missing: ``"zero"`` or ``"exclude"`` when the measure was missing, else ``None``.
+        excluded: The criterion dropped out of its category (missing measure, ``exclude``).
+        raw: ``start + awards − deductions`` before the clamp to ``[floor, max_points]``.
+        absorbed_by_floor: Deductions the floor cut off.
+        absorbed_by_max: Awards the maximum cut off.
+        raised_by_floor: How far the floor raised a start that lay below it.
+        carried: Deductions carried to the policy total (``overflow="carry"``).
+    """
+
+    id: str
+    name: str
+    basis: str
+    max_points: Decimal
+    floor: Decimal
+    weight: Decimal
+    overflow: str
+    reference: str | None
+    start: Decimal
+    measure: Decimal | None
+    ratio_capped: bool
+    missing: Literal["zero", "exclude"] | None
+    excluded: bool
+    rules: tuple[RuleLine, ...]
+    raw: Decimal
+    exact_points: Decimal
+    points: Decimal
+    absorbed_by_floor: Decimal
+    absorbed_by_max: Decimal
+    raised_by_floor: Decimal
+    carried: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        """The criterion's result as a JSON-ready tree."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "basis": self.basis,
+            "max_points": canonical(self.max_points),
+            "floor": canonical(self.floor),
+            "weight": canonical(self.weight),
+            "overflow": self.overflow,
+            "reference": self.reference,
+            "start": canonical(self.start),
+            "measure": None if self.measure is None else canonical(self.measure),
+            "ratio_capped": self.ratio_capped,
+            "missing": self.missing,
+            "excluded": self.excluded,
+            "rules": [line.to_dict() for line in self.rules],
+            "raw": canonical(self.raw),
+            "points": format_points(self.points),
+            "absorbed_by_floor": canonical(self.absorbed_by_floor),
+            "absorbed_by_max": canonical(self.absorbed_by_max),
+            "raised_by_floor": canonical(self.raised_by_floor),
+            "carried": canonical(self.carried),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class CategoryResult:
+    """The result of one category: its reported points and its criteria."""
+
+    id: str
+    name: str
+    max_points: Decimal
+    points: Decimal
+    weighted: bool
+    reference: str | None
+    criteria: tuple[CriterionResult, ...]
+
+    def criterion(self, criterion_id: str) -> CriterionResult:
+        """The result of one criterion of this category, by id."""
+        for result in self.criteria:
+            if result.id == criterion_id:
+                return result
+        raise InputError(
+            f"category {self.id!r}: no criterion {criterion_id!r};"
+            f" expected one of {[c.id for c in self.criteria]!r}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The category's result as a JSON-ready tree."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "max_points": canonical(self.max_points),
+            "points": format_points(self.points),
+            "weighted": self.weighted,
+            "reference": self.reference,
+            "criteria": [criterion.to_dict() for criterion in self.criteria],
+        }
+
+
+@attrs.frozen(kw_only=True)
+class CapLine:
+    """A rating cap that matched events in the period: what it lowered the rating to, and why."""
+
+    on: str
+    at_most: str
+    name: str | None
+    reference: str | None
+    events: tuple[Event, ...]
+    exempted: tuple[Event, ...]
+    lowered: bool
+
+    @property
+    def applies(self) -> bool:
+        """Whether a non-excused event triggered the cap."""
+        return bool(self.events)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The cap line as a JSON-ready tree."""
+        return {
+            "on": self.on,
+            "at_most": self.at_most,
+            "name": self.name,
+            "reference": self.reference,
+            "events": [_event_tree(event) for event in self.events],
+            "exempted": [_event_tree(event) for event in self.exempted],
+            "lowered": self.lowered,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Adjustment:
+    """A change made to a rating after scoring (a quota demotion, for example), with its reason.
+
+    Attributes:
+        kind: What made the change (``"quota"``, …).
+        from_rating: The rating before.
+        to_rating: The rating after.
+        reason: A readable sentence naming the rule, the group and the figures.
+        reference: The legal article behind it.
+    """
+
+    kind: str
+    from_rating: str | None
+    to_rating: str | None
+    reason: str
+    reference: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The adjustment as a JSON-ready tree."""
+        return {
+            "kind": self.kind,
+            "from_rating": self.from_rating,
+            "to_rating": self.to_rating,
+            "reason": self.reason,
+            "reference": self.reference,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class BandInfo:
+    """A band's names, carried on the scorecard so it explains itself without the policy."""
+
+    id: str
+    name: str
+    name_en: str | None
+    min_points: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class Scorecard:
+    """The result for one person and one period, with the ledger behind every point.
+
+    Attributes:
+        subject: The person's id.
+        person: The :class:`Person` (built from the id when a plain string was scored).
+        period: The period scored.
+        policy_id, policy_version, fingerprint: Which policy, exactly.
+        total: The reported total: reported category points minus the reported carried
+            deduction, clamped at 0.
+        max_total: The policy's maximum.
+        rating: The band id after caps, or ``None`` when the policy has no bands.
+        score_rating: The band the total alone earns, before caps.
+        categories: Each category's result, with its criteria and their ledgers.
+        carried: Deductions carried past criterion floors into the total.
+        clamped: What the clamp of the total at 0 cut off (0 when it did not apply).
+        caps: The rating caps that matched events (applied or exempted).
+        adjustments: Changes made to the rating after scoring (quotas), in order; ``rating``
+            is the rating after all of them.
+
+    >>> from kpiscore import Policy, Category, Criterion, Deduction, Event, Period, score
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="training", name="Training", max_points=15,
+    ...               deductions=[Deduction(on="training_absence", points=2)])])])
+    >>> card = score(policy, Period.parse("2026-Q1"), "nv001",
+    ...              events=[Event(subject="nv001", kind="training_absence", on=date(2026, 2, 3))])
+    >>> card.total, card.criterion("training").rules[0].applied
+    (Decimal('13.00'), Decimal('-2'))
+    """
+
+    subject: str
+    person: Person
+    period: Period
+    policy_id: str
+    policy_version: str
+    fingerprint: str
+    precision: Decimal
+    rounding: str
+    total: Decimal
+    max_total: Decimal
+    rating: str | None
+    score_rating: str | None
+    categories: tuple[CategoryResult, ...]
+    carried: Decimal
+    clamped: Decimal
+    caps: tuple[CapLine, ...]
+    bands: tuple[BandInfo, ...] = attrs.field(repr=False)
+    adjustments: tuple[Adjustment, ...] = ()
+
+    def category(self, category_id: str) -> CategoryResult:
+        """The result of one category, by id.
+
+        Raises:
+            InputError: no category has that id.
+        """
+        for result in self.categories:
+            if result.id == category_id:
+                return result
+        raise InputError(
+            f"scorecard of {self.subject!r}: no category {category_id!r};"
+            f" expected one of {[c.id for c in self.categories]!r}"
+        )
+
+    def criterion(self, criterion_id: str) -> CriterionResult:
+        """The result of one criterion, by id, whichever category holds it.
+
+        Raises:
+            InputError: no criterion has that id.
+        """
+        for category in self.categories:
+            for result in category.criteria:
+                if result.id == criterion_id:
+                    return result
+        raise InputError(f"scorecard of {self.subject!r}: no criterion {criterion_id!r}")
+
+    def band_info(self, band_id: str | None) -> BandInfo | None:
+        """The names of a band on this scorecard's policy."""
+        for band in self.bands:
+            if band.id == band_id:
+                return band
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scorecard as a canonical JSON-ready tree (decimals as strings)."""
+        return {
+            "subject": self.subject,
+            "person": {
+                "id": self.person.id,
+                "name": self.person.name,
+                "unit": self.person.unit,
+                "group": self.person.group,
+                "position": self.person.position,
+            },
+            "period": self.period.label,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat(),
+            "policy_id": self.policy_id,
+            "policy_version": self.policy_version,
+            "fingerprint": self.fingerprint,
+            "total": format_points(self.total),
+            "max_total": canonical(self.max_total),
+            "rating": self.rating,
+            "score_rating": self.score_rating,
+            "carried": format_points(self.carried),
+            "clamped": format_points(self.clamped),
+            "categories": [category.to_dict() for category in self.categories],
+            "caps": [cap.to_dict() for cap in self.caps],
+            "adjustments": [adjustment.to_dict() for adjustment in self.adjustments],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Canonical JSON: sorted keys, UTF-8 text, decimals as strings; byte-identical for
+        the same policy and facts, whatever their order or the platform."""
+        return json.dumps(
+            self.to_dict(),
+            sort_keys=True,
+            ensure_ascii=False,
+            indent=indent,
+            separators=(",", ": ") if indent is not None else (",", ":"),
+        )
+
+    def explain(self, lang: Literal["vi", "en"] = "vi") -> str:
+        """The ledger as text a civil servant can read, in Vietnamese (default) or English.
+
+        Raises:
+            InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
+        """
+        from kpiscore._render import explain
+
+        return explain(self, lang)
+
+    def _repr_html_(self) -> str:
+        from kpiscore._render import scorecard_html
+
+        return scorecard_html(self)
+
+
+@attrs.frozen(kw_only=True)
+class ScoreTable:
+    """The scorecards of a population for one period, in population order.
+
+    Iterate it for the scorecards, index it by subject id, ``len()`` counts them.
+
+    >>> from kpiscore import Policy, Category, Criterion, Period, score_many
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=10)])])
+    >>> table = score_many(policy, Period.year(2026), ["nv001", "nv002"])
+    >>> len(table), table["nv002"].total
+    (2, Decimal('10.00'))
+    """
+
+    policy: Policy = attrs.field(repr=lambda p: repr(p.id))
+    period: Period
+    scorecards: tuple[Scorecard, ...] = attrs.field(repr=lambda s: f"<{len(s)} scorecards>")
+    _index: dict[str, int] = attrs.field(init=False, repr=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self, "_index", {card.subject: i for i, card in enumerate(self.scorecards)}
+        )
+
+    def __iter__(self) -> Iterator[Scorecard]:
+        return iter(self.scorecards)
+
+    def __len__(self) -> int:
+        return len(self.scorecards)
+
+    def __getitem__(self, subject: str) -> Scorecard:
+        try:
+            return self.scorecards[self._index[subject]]
+        except (KeyError, TypeError):
+            raise UnknownSubjectError(
+                f"score table: no scorecard for subject {subject!r} ({len(self)} subjects scored)"
+            ) from None
+
+    def __contains__(self, subject: object) -> bool:
+        return subject in self._index
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The subject ids, in population order."""
+        return tuple(card.subject for card in self.scorecards)
+
+    def distribution(self) -> dict[str | None, int]:
+        """How many people got each rating, every band listed (highest first), zeros included.
+
+        When the policy has no bands, the only key is ``None``.
+        """
+        counts: dict[str | None, int] = {band.id: 0 for band in self.policy.bands_descending}
+        if not counts:
+            counts[None] = 0
+        for card in self.scorecards:
+            counts[card.rating] = counts.get(card.rating, 0) + 1
+        return counts
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: count, mean/min/max total (exact mean quantized), distribution."""
+        from kpiscore._render import table_summary
+
+        return table_summary(self)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row per person: id, attributes, each category's points, carried, total, rating.
+
+        Values are exact ``Decimal``s (and ``str``/``None``), ready for ``csv`` or a DataFrame.
+        """
+        rows: list[dict[str, Any]] = []
+        for card in self.scorecards:
+            row: dict[str, Any] = {
+                "subject": card.subject,
+                "name": card.person.name,
+                "unit": card.person.unit,
+                "group": card.person.group,
+                "position": card.person.position,
+                "period": card.period.label,
+                "policy": card.policy_id,
+                "version": card.policy_version,
+            }
+            for category in card.categories:
+                row[category.id] = category.points
+            row["carried"] = card.carried
+            row["total"] = card.total
+            row["score_rating"] = card.score_rating
+            row["rating"] = card.rating
+            rows.append(row)
+        return rows
+
+    def to_csv(self, path: str | None = None) -> str:
+        """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
+        from kpiscore._render import rows_to_csv
+
+        text = rows_to_csv(self.to_rows())
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        return text
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
+
+        Raises:
+            MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
+        """
+        from kpiscore._extras import require
+
+        pd = require("pandas", "pandas")
+        frame: pandas.DataFrame = pd.DataFrame(self.to_rows())
+        return frame
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Every scorecard as one canonical JSON document."""
+        return json.dumps(
+            {
+                "policy_id": self.policy.id,
+                "policy_version": self.policy.version,
+                "fingerprint": self.policy.fingerprint,
+                "period": self.period.label,
+                "scorecards": [card.to_dict() for card in self.scorecards],
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            indent=indent,
+            separators=(",", ": ") if indent is not None else (",", ":"),
+        )
+
+    def _repr_html_(self) -> str:
+        from kpiscore._render import table_html
+
+        return table_html(self)
