@@ -294,7 +294,7 @@ def _score_person(
         )
     reported_carried = quantize(carried, policy.precision, policy.rounding)
     total = reported_sum - reported_carried
-    clamped = _ZERO
+    clamped = quantize(_ZERO, policy.precision, policy.rounding)
     if total < 0:
         clamped = -total
         total = quantize(_ZERO, policy.precision, policy.rounding)

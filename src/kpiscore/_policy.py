@@ -277,7 +277,7 @@ class Criterion:
             problems.append(
                 PolicyError(f"{owner}: ratio_cap must be True or False (got {self.ratio_cap!r})")
             )
-        elif self.ratio_cap and self.basis != "ratio":
+        elif self.ratio_cap and self.basis in BASES and self.basis != "ratio":
             problems.append(
                 PolicyError(
                     f"{owner}: ratio_cap applies only to basis 'ratio' (got basis {self.basis!r})"
@@ -556,6 +556,8 @@ class Policy:
 
     def __attrs_post_init__(self) -> None:
         _raise(list(self._problems()), f"policy {self.id!r}")
+        # 0.010 and 0.01 are the same precision; quantize() reads the exponent, so keep one form.
+        object.__setattr__(self, "precision", self.precision.normalize())
 
     def _problems(self) -> Iterator[PolicyError]:
         owner = f"policy {self.id!r}" if isinstance(self.id, str) else "policy"
@@ -569,7 +571,6 @@ class Policy:
         precision = _decimal(problems, owner, "precision", self.precision)
         if precision is not None and (
             precision <= 0
-            or precision.as_tuple().digits[-1:] != (1,)
             or precision.normalize().as_tuple().digits != (1,)
             or precision > 1
             or precision < Decimal("1e-12")

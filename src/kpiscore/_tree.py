@@ -116,11 +116,11 @@ class _Builder:
         return self.build(cls, fields, path)
 
     def criterion(self, value: object, path: str) -> Criterion | None:
+        if isinstance(value, Mapping):
+            path = _step(path, value.get("id"))
         fields = self.mapping(value, path, _CRITERION_KEYS)
         if fields is None:
             return None
-        if "id" in fields:
-            path = _step(path, fields["id"])
         ok = True
         for key, cls in (("deductions", Deduction), ("awards", Award)):
             if key in fields:
@@ -137,11 +137,11 @@ class _Builder:
         return result
 
     def category(self, value: object, path: str) -> Category | None:
+        if isinstance(value, Mapping):
+            path = _step(path, value.get("id"))
         fields = self.mapping(value, path, _CATEGORY_KEYS)
         if fields is None:
             return None
-        if "id" in fields:
-            path = _step(path, fields["id"])
         if "criteria" in fields:
             criteria = [
                 self.criterion(item, f"{path}.criteria[{index}]")
