@@ -232,7 +232,7 @@ class TestPolicy:
         assert "the categories' maxima must add up to scale 100 (got 15)" in str(caught.value)
 
     def test_validity_dates_in_order(self) -> None:
-        with pytest.raises(PolicyError, match="valid_from .2026-12-31. must be on or before"):
+        with pytest.raises(PolicyError, match=r"valid_from .2026-12-31. must be on or before"):
             Policy(
                 id="p",
                 name="P",
