@@ -1,0 +1,103 @@
+"""Exact numbers: conversion, one rounding, and exact rounding of fractions in every mode."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpiscore._numbers import (
+    ROUNDING_MODES,
+    canonical,
+    format_points,
+    quantize,
+    quantize_fraction,
+    to_decimal,
+)
+from kpiscore.exceptions import InputError, PolicyError
+
+
+class TestToDecimal:
+    def test_error_class_is_the_callers(self) -> None:
+        with pytest.raises(PolicyError, match="criterion 'x': max_points must be a finite number"):
+            to_decimal("inf", owner="criterion 'x'", field="max_points", error=PolicyError)
+
+    def test_negative_zero_is_zero(self) -> None:
+        assert "0" == str(to_decimal("-0", owner="o", field="f"))
+
+    def test_too_many_places(self) -> None:
+        with pytest.raises(InputError, match="at most 40 decimal places"):
+            to_decimal("1e-41", owner="o", field="f")
+
+    def test_does_not_touch_the_context(self) -> None:
+        with decimal.localcontext() as context:
+            context.prec = 2
+            assert Decimal("123.456") == to_decimal("123.456", owner="o", field="f")
+
+
+class TestQuantizeFraction:
+    @pytest.mark.parametrize(
+        ("value", "mode", "expected"),
+        [
+            pytest.param(Fraction(182, 3), "ROUND_HALF_UP", "60.67", id="third-up"),
+            pytest.param(Fraction(-182, 3), "ROUND_HALF_UP", "-60.67", id="negative"),
+            pytest.param(Fraction(1, 8), "ROUND_HALF_EVEN", "0.12", id="tie-even"),
+            pytest.param(Fraction(3, 8), "ROUND_HALF_EVEN", "0.38", id="tie-even-up"),
+            pytest.param(Fraction(1, 8), "ROUND_HALF_DOWN", "0.12", id="tie-down"),
+            pytest.param(Fraction(-1, 8), "ROUND_HALF_UP", "-0.13", id="tie-negative"),
+            pytest.param(Fraction(-1, 1000), "ROUND_HALF_UP", "0.00", id="negative-zero"),
+            pytest.param(Fraction(1, 1000), "ROUND_UP", "0.01", id="up"),
+            pytest.param(Fraction(-1, 1000), "ROUND_FLOOR", "-0.01", id="floor"),
+        ],
+    )
+    def test_cases(self, value: Fraction, mode: str, expected: str) -> None:
+        assert expected == str(quantize_fraction(value, Decimal("0.01"), mode))
+
+    @given(
+        numerator=st.integers(min_value=-(10**12), max_value=10**12),
+        denominator=st.integers(min_value=1, max_value=10**6),
+        mode=st.sampled_from(ROUNDING_MODES),
+        places=st.integers(min_value=0, max_value=6),
+    )
+    def test_agrees_with_decimal_on_exact_quotients(
+        self, numerator: int, denominator: int, mode: str, places: int
+    ) -> None:
+        """Invariant: when the quotient is exactly representable at 60 digits, rounding the
+        fraction equals rounding the exact decimal quotient with the same mode."""
+        precision = Decimal(1).scaleb(-places)
+        context = decimal.Context(prec=60, traps=[decimal.Inexact])
+        try:
+            exact_value = context.divide(Decimal(numerator), Decimal(denominator))
+        except decimal.Inexact:
+            return
+        expected = exact_value.quantize(precision, rounding=mode)
+        if expected.is_zero():
+            expected = expected.copy_abs()
+        assert expected == quantize_fraction(Fraction(numerator, denominator), precision, mode)
+        assert str(expected) == str(
+            quantize_fraction(Fraction(numerator, denominator), precision, mode)
+        )
+
+
+class TestFormatting:
+    def test_canonical(self) -> None:
+        assert ("2.5", "100", "0", "-1.25") == (
+            canonical(Decimal("2.50")),
+            canonical(Decimal("1E+2")),
+            canonical(Decimal("-0.0")),
+            canonical(Decimal("-1.250")),
+        )
+
+    def test_format_points(self) -> None:
+        assert ("10", "0.00", "1.50") == (
+            format_points(Decimal("1E+1")),
+            format_points(Decimal("-0.00")),
+            format_points(Decimal("1.50")),
+        )
+
+    def test_quantize_half_up(self) -> None:
+        assert Decimal("2.68") == quantize(Decimal("2.675"), Decimal("0.01"), "ROUND_HALF_UP")
