@@ -373,3 +373,19 @@ class TestTree:
             Policy.from_dict(tree)
 
         assert 2 == len(caught.value.exceptions)
+
+
+class TestPrecisionAgainstLimits:
+    def test_a_maximum_finer_than_the_precision_is_refused(self) -> None:
+        with pytest.raises(PolicyError) as caught:
+            Policy(
+                id="p",
+                name="P",
+                precision="1",
+                categories=[category(criteria=[criterion(max_points="1.5")])],
+            )
+
+        assert (
+            "category 'soft': max_points 1.5 is not a multiple of the policy's precision 1"
+            in str(caught.value)
+        )

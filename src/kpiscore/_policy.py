@@ -651,6 +651,24 @@ class Policy:
                         path="scale",
                     )
                 )
+        if precision is not None and not problems:
+            # A maximum or floor finer than the precision could be exceeded by a reported
+            # (rounded) figure: 1.5 points at precision 1 would report 2 of 1.5.
+            for category in categories:
+                limits = [("max_points", category.max_total, f"category {category.id!r}")]
+                for criterion in category.criteria:
+                    where = f"criterion {criterion.id!r}"
+                    limits.append(("max_points", criterion.max_points, where))
+                    limits.append(("floor", criterion.floor, where))
+                for field, value, where in limits:
+                    if not EXACT.remainder(value, precision).is_zero():
+                        problems.append(
+                            PolicyError(
+                                f"{owner}: {where}: {field} {value} is not a multiple of the"
+                                f" policy's precision {precision.normalize()}; a rounded figure"
+                                " could pass it (use a finer precision)"
+                            )
+                        )
         bands = self.bands
         if not isinstance(bands, tuple) or not all(isinstance(b, Band) for b in bands):
             problems.append(
