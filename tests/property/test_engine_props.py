@@ -40,7 +40,7 @@ def test_every_figure_is_within_its_bounds(
 def test_reported_parts_add_up_to_the_total(
     scenario: tuple[Policy, list[Event], list[object]],
 ) -> None:
-    """Invariant: total == Σ reported category points − reported carried (+ what the 0-clamp cut)."""
+    """Invariant: total == Σ reported categories − reported carried (+ what the 0-clamp cut)."""
     policy, facts, measures = scenario
     for card in score_many(policy, PERIOD, SUBJECTS, facts, measures):  # type: ignore[arg-type]
         parts = sum((c.points for c in card.categories), Decimal(0)) - card.carried
