@@ -652,14 +652,11 @@ class Policy:
                     )
                 )
         if precision is not None and not problems:
-            # A maximum or floor finer than the precision could be exceeded by a reported
-            # (rounded) figure: 1.5 points at precision 1 would report 2 of 1.5.
+            # A category maximum finer than the precision could be exceeded by the reported
+            # (rounded) figure that feeds the total: 1.5 points at precision 1 would report 2.
+            # (A criterion's own figure is only displayed; categories use its exact points.)
             for category in categories:
                 limits = [("max_points", category.max_total, f"category {category.id!r}")]
-                for criterion in category.criteria:
-                    where = f"criterion {criterion.id!r}"
-                    limits.append(("max_points", criterion.max_points, where))
-                    limits.append(("floor", criterion.floor, where))
                 for field, value, where in limits:
                     if not EXACT.remainder(value, precision).is_zero():
                         problems.append(

@@ -1,0 +1,376 @@
+"""Benchmark: re-score a whole synthetic workforce, exactly, and compare methods in one run.
+
+Usage::
+
+    python bench/run.py                 # 200,000 people (the issue's default)
+    python bench/run.py --people 20000  # a quicker run
+    python bench/run.py --methods loop,numpy,frame
+
+Methods, each run in its own fresh subprocess (so its peak memory is its own) on the same
+deterministic data, inputs built before the clock starts:
+
+1. ``loop``   the hand-written baseline: a plain Python loop computing the totals with ``Decimal``
+              directly from the facts, no library — the interpreter's practical limit;
+2. ``numpy``  a hand-written NumPy/pandas pipeline with integer arithmetic (what a data analyst
+              would write instead);
+3. ``many``   ``kpiscore.score_many`` (scorecards with ledgers available);
+4. ``frame``  ``kpiscore.score_frame``, the columnar engine, from DataFrames;
+5. ``cli``    end to end: ``kpiscore score`` from CSV files to a CSV of results.
+
+Every method's totals and ratings are checked equal, person by person. The table prints people
+per second, peak memory (the worker's maximum resident set, inputs included) and each method's
+throughput relative to the two baselines measured in the same run. No figure here is asserted
+in the test suite; ``tests/test_bench.py`` runs the equality check on a small population.
+"""
+
+from __future__ import annotations
+
+import argparse
+import decimal
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from workforce import PERIOD, SPEC, RawWorkforce, bench_policy, generate, to_objects  # noqa: E402
+
+Results = dict[str, tuple[str, str | None]]  # subject -> (total text, rating)
+
+# --------------------------------------------------------------------------- 1. plain loop
+
+
+def python_loop(raw: RawWorkforce) -> Results:
+    """The hand-written baseline: exact Decimal arithmetic, one person at a time, no library."""
+    start, end = PERIOD.start, PERIOD.end
+    rules = {item["kind"]: item for item in SPEC["deductions"]}
+    cap_kind = SPEC["cap_kind"]
+    facts: dict[str, list[tuple[str, Decimal]]] = {person: [] for person in raw.people}
+    capped: set[str] = set()
+    for subject, kind, on, quantity, excused in zip(
+        raw.event_subject,
+        raw.event_kind,
+        raw.event_on,
+        raw.event_quantity,
+        raw.event_excused,
+        strict=True,
+    ):
+        if excused or on < start or on > end:
+            continue
+        if kind == cap_kind:
+            capped.add(subject)
+        elif kind in rules:
+            facts[subject].append((kind, quantity))
+    ratio_sum: dict[str, Decimal] = dict.fromkeys(raw.people, Decimal(0))
+    for subject, value in zip(raw.measure_subject, raw.measure_value, strict=True):
+        ratio_sum[subject] += value
+    cent = SPEC["precision"]
+    zero = Decimal(0)
+    results: Results = {}
+    with decimal.localcontext() as context:
+        context.prec = 50
+        for person in raw.people:
+            requested: dict[str, Decimal] = {}
+            for kind, quantity in facts[person]:
+                rule = rules[kind]
+                amount = rule["points"] * quantity if rule["per"] == "unit" else rule["points"]
+                requested[kind] = requested.get(kind, zero) + amount
+            sums = {"discipline": zero, "professional": zero}
+            carried = zero
+            for rule in SPEC["deductions"]:
+                deducted = requested.get(rule["kind"], zero)
+                if rule["limit"] is not None and deducted > rule["limit"]:
+                    deducted = rule["limit"]
+                points = rule["max_points"] - deducted
+                if points < 0:
+                    if rule["overflow"] == "carry":
+                        carried -= points
+                    points = zero
+                sums[rule["category"]] += points
+            # 70 × mean ratio: a quotient by 3 never lands near a rounding tie, so 50 digits
+            # then one half-up quantization is exact.
+            task = (SPEC["task_max"] * ratio_sum[person] / 3).quantize(cent, decimal.ROUND_HALF_UP)
+            total = (
+                sums["discipline"].quantize(cent, decimal.ROUND_HALF_UP)
+                + sums["professional"].quantize(cent, decimal.ROUND_HALF_UP)
+                + task
+                - carried.quantize(cent, decimal.ROUND_HALF_UP)
+            )
+            if total < 0:
+                total = zero.quantize(cent)
+            rating = next(band for band, low in SPEC["bands"] if total >= low)
+            if person in capped:
+                rating = SPEC["cap_band"]
+            results[person] = (f"{total:f}", rating)
+    return results
+
+
+# --------------------------------------------------------------------------- 2. numpy pipeline
+
+
+def frames(raw: RawWorkforce) -> tuple[Any, Any, Any]:
+    """The raw columns as pandas DataFrames (people, events, measures), as read from files."""
+    import pandas as pd
+
+    people = pd.DataFrame({"id": raw.people, "unit": raw.units})
+    events = pd.DataFrame(
+        {
+            "subject": raw.event_subject,
+            "kind": raw.event_kind,
+            "on": pd.to_datetime(raw.event_on),
+            "quantity": [str(q) for q in raw.event_quantity],
+            "excused": raw.event_excused,
+        }
+    )
+    measures = pd.DataFrame(
+        {
+            "subject": raw.measure_subject,
+            "criterion": raw.measure_criterion,
+            "value": [str(v) for v in raw.measure_value],
+        }
+    )
+    return people, events, measures
+
+
+def numpy_pipeline(people: Any, events: Any, measures: Any) -> Results:
+    """What an analyst would write: integer arithmetic scaled to 1/1000 point, vectorised."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(people)
+    index = pd.Index(people["id"])
+    rules = SPEC["deductions"]
+    kinds = [rule["kind"] for rule in rules]
+    start, end = pd.Timestamp(PERIOD.start), pd.Timestamp(PERIOD.end)
+    live = events[(~events["excused"]) & (events["on"] >= start) & (events["on"] <= end)]
+    subject_pos = index.get_indexer(live["subject"])
+    capped = np.zeros(n, dtype=bool)
+    capped[subject_pos[(live["kind"] == SPEC["cap_kind"]).to_numpy()]] = True
+    rule_pos = pd.Index(kinds).get_indexer(live["kind"])
+    keep = rule_pos >= 0
+    rule_pos, subject_pos = rule_pos[keep], subject_pos[keep]
+    quantity_x10 = (live["quantity"].to_numpy()[keep].astype(float) * 10).round().astype(np.int64)
+    points_x100 = np.array([int(rule["points"] * 100) for rule in rules], dtype=np.int64)
+    per_unit = np.array([rule["per"] == "unit" for rule in rules])
+    amount = np.where(per_unit[rule_pos], points_x100[rule_pos] * quantity_x10, points_x100[rule_pos] * 10)
+    requested = np.zeros((n, len(rules)), dtype=np.int64)
+    np.add.at(requested, (subject_pos, rule_pos), amount)
+    limit = np.array([int(r["limit"] * 1000) if r["limit"] is not None else 2**62 for r in rules])
+    requested = np.minimum(requested, limit)
+    maximum = np.array([int(rule["max_points"] * 1000) for rule in rules], dtype=np.int64)
+    raw_points = maximum - requested
+    carry = np.array([rule["overflow"] == "carry" for rule in rules])
+    carried = np.where(carry & (raw_points < 0), -raw_points, 0).sum(axis=1)
+    points = np.maximum(raw_points, 0)
+    discipline = points[:, [i for i, r in enumerate(rules) if r["category"] == "discipline"]].sum(1)
+    professional = points[:, [i for i, r in enumerate(rules) if r["category"] != "discipline"]].sum(1)
+
+    def cents(x1000: Any) -> Any:  # half-up, non-negative values
+        return (x1000 + 5) // 10
+
+    value_x1000 = (measures["value"].to_numpy().astype(float) * 1000).round().astype(np.int64)
+    ratio_sum = np.zeros(n, dtype=np.int64)
+    np.add.at(ratio_sum, index.get_indexer(measures["subject"]), value_x1000)
+    numerator = int(SPEC["task_max"]) * 100 * ratio_sum  # cents × 3 × 1000
+    denominator = 3 * 1000
+    task = (2 * numerator + denominator) // (2 * denominator)
+    total = cents(discipline) + cents(professional) + task - cents(carried)
+    total = np.maximum(total, 0)
+    thresholds = np.array([int(low * 100) for _, low in SPEC["bands"]])[::-1]
+    names = np.array([band for band, _ in SPEC["bands"]][::-1])
+    rating = names[np.searchsorted(thresholds, total, side="right") - 1]
+    rating = np.where(capped, SPEC["cap_band"], rating)
+    return {
+        person: (f"{Decimal(int(t)).scaleb(-2):f}", str(r))
+        for person, t, r in zip(people["id"], total, rating, strict=True)
+    }
+
+
+# --------------------------------------------------------------------------- 3-5. kpiscore
+
+
+def kpiscore_many(people: list[Any], events: list[Any], measures: list[Any]) -> Results:
+    """``kpiscore.score_many`` on fact objects."""
+    from kpiscore import score_many
+
+    table = score_many(bench_policy(), PERIOD, people, events, measures)
+    return {card.subject: (f"{card.total:f}", card.rating) for card in table}
+
+
+def kpiscore_frame(people: Any, events: Any, measures: Any) -> Results:
+    """``kpiscore.score_frame``, the columnar engine, on DataFrames."""
+    from kpiscore import score_frame
+
+    table = score_frame(bench_policy(), PERIOD, people, events, measures)
+    totals = table.totals()
+    ratings = table.ratings()
+    return {
+        subject: (f"{total:f}", rating)
+        for subject, total, rating in zip(table.subjects, totals, ratings, strict=True)
+    }
+
+
+def write_csv_inputs(raw: RawWorkforce, folder: Path) -> None:
+    """The facts as CSV files and the policy as a JSON file, for the end-to-end method."""
+    import csv
+
+    from kpiscore import dump_policy
+
+    (folder / "policy.json").write_text(dump_policy(bench_policy(), format="json"), encoding="utf-8")
+    with open(folder / "people.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "unit"])
+        writer.writerows(zip(raw.people, raw.units, strict=True))
+    with open(folder / "events.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["subject", "kind", "on", "quantity", "excused"])
+        writer.writerows(
+            zip(
+                raw.event_subject,
+                raw.event_kind,
+                [d.isoformat() for d in raw.event_on],
+                raw.event_quantity,
+                ["true" if x else "false" for x in raw.event_excused],
+                strict=True,
+            )
+        )
+    with open(folder / "measures.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["subject", "criterion", "value"])
+        writer.writerows(
+            zip(raw.measure_subject, raw.measure_criterion, raw.measure_value, strict=True)
+        )
+
+
+def kpiscore_cli(folder: Path) -> Results:
+    """``kpiscore score`` end to end: CSV files in, a CSV of results out."""
+    import csv
+
+    output = folder / "out.csv"
+    command = [
+        sys.executable, "-m", "kpiscore", "score",
+        "--policy", str(folder / "policy.json"),
+        "--period", PERIOD.label,
+        "--people", str(folder / "people.csv"),
+        "--events", str(folder / "events.csv"),
+        "--measures", str(folder / "measures.csv"),
+        "--format", "csv",
+        "--output", str(output),
+    ]
+    subprocess.run(command, check=True, stdin=subprocess.DEVNULL)
+    with open(output, encoding="utf-8", newline="") as handle:
+        return {row["subject"]: (row["total"], row["rating"] or None) for row in csv.DictReader(handle)}
+
+
+# --------------------------------------------------------------------------- running
+
+METHODS = ("loop", "numpy", "many", "frame", "cli")
+LABELS = {
+    "loop": "hand-written Python loop (Decimal)",
+    "numpy": "hand-written NumPy/pandas pipeline",
+    "many": "kpiscore.score_many",
+    "frame": "kpiscore.score_frame (columnar)",
+    "cli": "kpiscore score (CSV -> CSV)",
+}
+
+
+def prepare(method: str, raw: RawWorkforce, folder: Path) -> Callable[[], Results]:
+    """Build the method's inputs (untimed) and return the call to time."""
+    if method == "loop":
+        return lambda: python_loop(raw)
+    if method == "numpy":
+        people, events, measures = frames(raw)
+        return lambda: numpy_pipeline(people, events, measures)
+    if method == "many":
+        people_o, events_o, measures_o = to_objects(raw)
+        return lambda: kpiscore_many(people_o, events_o, measures_o)
+    if method == "frame":
+        people, events, measures = frames(raw)
+        return lambda: kpiscore_frame(people, events, measures)
+    if method == "cli":
+        write_csv_inputs(raw, folder)
+        return lambda: kpiscore_cli(folder)
+    raise SystemExit(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+
+
+def worker(method: str, people: int, out: Path) -> None:
+    """Run one method in this (fresh) process and write its timing and results to ``out``."""
+    raw = generate(people)
+    with tempfile.TemporaryDirectory() as tmp:
+        call = prepare(method, raw, Path(tmp))
+        began = time.perf_counter()
+        results = call()
+        seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if method == "cli":
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    out.write_text(
+        json.dumps({"seconds": seconds, "peak_kib": peak, "results": results}), encoding="utf-8"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.people, Path(args.out))
+        return 0
+    methods = [m for m in args.methods.split(",") if m]
+    raw = generate(args.people)
+    events = len(raw.event_subject)
+    print(f"kpiscore benchmark: {args.people:,} people, {events:,} events, 20 criteria, "
+          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    measured: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for method in methods:
+            out = Path(tmp) / f"{method}.json"
+            subprocess.run(
+                [sys.executable, __file__, "--worker", method, "--people", str(args.people),
+                 "--out", str(out)],
+                check=True,
+            )
+            measured[method] = json.loads(out.read_text(encoding="utf-8"))
+    reference = measured[methods[0]]["results"]
+    print()
+    print(f"{'method':<38} {'seconds':>9} {'people/s':>11} {'peak MiB':>9} {'vs loop':>8} "
+          f"{'vs numpy':>9}  equal")
+    ok = True
+    for method in methods:
+        data = measured[method]
+        equal = data["results"] == reference
+        ok = ok and equal
+        rate = args.people / data["seconds"]
+        vs_loop = (measured["loop"]["seconds"] / data["seconds"]) if "loop" in measured else None
+        vs_numpy = (measured["numpy"]["seconds"] / data["seconds"]) if "numpy" in measured else None
+        print(
+            f"{LABELS[method]:<38} {data['seconds']:>9.3f} {rate:>11,.0f} "
+            f"{data['peak_kib'] / 1024:>9.0f} "
+            f"{'' if vs_loop is None else f'{vs_loop:.2f}x':>8} "
+            f"{'' if vs_numpy is None else f'{vs_numpy:.2f}x':>9}  {'yes' if equal else 'NO'}"
+        )
+    if not ok:
+        for method in methods:
+            diff = [s for s in reference if measured[method]["results"].get(s) != reference[s]]
+            if diff:
+                print(f"{method}: {len(diff)} people differ, e.g. {diff[:3]}")
+    print()
+    print("ratios are throughput relative to the baseline (higher is faster); "
+          "all methods agree on every total and rating" if ok else "RESULTS DIFFER")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
