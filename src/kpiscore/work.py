@@ -82,9 +82,11 @@ def _nfc(value: object) -> object:
 
 def _default_delays(item: WorkItem) -> int:
     completed, due = item.completed_on, item.due_on
-    if isinstance(completed, _dt.date) and isinstance(due, _dt.date) and completed > due:
-        return 1
-    return 0
+    # Only plain dates compare; anything else is reported by the validation that follows.
+    plain = all(
+        isinstance(day, _dt.date) and not isinstance(day, _dt.datetime) for day in (completed, due)
+    )
+    return 1 if plain and completed > due else 0  # type: ignore[operator]
 
 
 def _count(value: object, *, owner: str, field: str) -> int:
