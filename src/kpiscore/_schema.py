@@ -1,0 +1,203 @@
+"""The JSON Schema of the policy file format, generated from the model classes.
+
+Each object of a policy file (policy, category, criterion, deduction, award, band, cap) gets one
+definition whose properties are the class's ``attrs`` fields, typed from their annotations, with
+the field descriptions taken from the class docstrings. The schema is shipped with the package as
+``kpiscore/schemas/policy.schema.json`` so other systems and editors can check a policy file
+without Python; a test keeps that file equal to :func:`policy_schema` and in step with the loader.
+
+The schema checks the shape (keys, types, choices, required keys); the loader also checks the
+meaning (unique ids, sums to the scale, bands, caps), so a file can pass the schema and still be
+refused by :func:`kpiscore.load_policy`, never the other way round.
+
+Regenerate the shipped file after changing the model::
+
+    python -m kpiscore._schema > src/kpiscore/schemas/policy.schema.json
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import functools
+import inspect
+import json
+import re
+import types
+import typing
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from kpiscore._numbers import ROUNDING_MODES
+from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
+
+__all__ = ["policy_schema", "schema_text"]
+
+#: Every object of a policy file: its name in ``$defs`` and the class it builds.
+OBJECTS: Final[dict[str, type]] = {
+    "Policy": Policy,
+    "Category": Category,
+    "Criterion": Criterion,
+    "Deduction": Deduction,
+    "Award": Award,
+    "Band": Band,
+    "RatingCap": RatingCap,
+}
+
+# A number is a JSON/TOML number or a decimal string ("0.01", "1_000", "-2.5e3"), read exactly.
+_DECIMAL_PATTERN: Final = r"^\s*[+-]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)([eE][+-]?\d+)?\s*$"
+_NUMBER: Final = {
+    "description": 'An exact decimal: a number, or a string such as "0.875".',
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": _DECIMAL_PATTERN}],
+}
+_TEXT: Final = {"type": "string", "pattern": r"\S"}
+_DATE: Final = {
+    "description": "A date, YYYY-MM-DD (a TOML date or a JSON string).",
+    "type": "string",
+    "format": "date",
+    "pattern": r"^\d{4}-\d{2}-\d{2}$",
+}
+# Fields whose choices the validators hold rather than the annotation.
+_CHOICES: Final = {("Policy", "rounding"): list(ROUNDING_MODES)}
+# TOML authors write ``version = 2``; the loader reads a whole number there as text.
+_TEXT_OR_INTEGER: Final = {("Policy", "id"), ("Policy", "name"), ("Policy", "version")}
+
+
+def _field_docs(cls: type) -> dict[str, str]:
+    """Field descriptions from the ``Args:`` section of a Napoleon docstring."""
+    doc = inspect.getdoc(cls) or ""
+    if cls is Award:  # Award documents its fields as "same fields as Deduction"
+        doc = inspect.getdoc(Deduction) or ""
+    docs: dict[str, str] = {}
+    in_args = False
+    current: str | None = None
+    for line in doc.splitlines():
+        if line.strip() == "Args:":
+            in_args = True
+            continue
+        if not in_args:
+            continue
+        if line and not line.startswith(" "):
+            break  # the next section
+        match = re.match(r"^    (\w+): (.*)$", line)
+        if match:
+            current = match.group(1)
+            docs[current] = match.group(2).strip()
+        elif current is not None and line.startswith("        "):
+            docs[current] += " " + line.strip()
+        elif not line.strip():
+            current = None
+    return {name: re.sub(r"``([^`]*)``", r"\1", text) for name, text in docs.items()}
+
+
+def _summary(cls: type) -> str:
+    return (inspect.getdoc(cls) or cls.__name__).split("\n\n", 1)[0].replace("\n", " ")
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _type_schema(annotation: Any, owner: str, field: str) -> tuple[dict[str, Any], bool]:
+    """(schema, nullable) for one annotated field."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (types.UnionType, typing.Union) and type(None) in arguments:
+        (inner,) = (a for a in arguments if a is not type(None))
+        schema, _ = _type_schema(inner, owner, field)
+        return schema, True
+    if (owner, field) in _CHOICES:
+        return {"enum": _CHOICES[owner, field]}, False
+    if (owner, field) in _TEXT_OR_INTEGER:
+        return {"anyOf": [_TEXT, {"type": "integer"}]}, False
+    if annotation is Decimal:
+        return {"$ref": "#/$defs/number"}, False
+    if annotation is str:
+        return dict(_TEXT), False
+    if annotation is bool:
+        return {"type": "boolean"}, False
+    if annotation is _dt.date:
+        return {"$ref": "#/$defs/date"}, False
+    if origin is typing.Literal:
+        return {"enum": list(arguments)}, False
+    if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        item = arguments[0]
+        return {"type": "array", "items": {"$ref": f"#/$defs/{_def_name(item)}"}}, False
+    if origin is Mapping and arguments == (str, Decimal):
+        return {"type": "object", "additionalProperties": {"$ref": "#/$defs/number"}}, False
+    raise TypeError(f"{owner}.{field}: no schema for annotation {annotation!r}")  # pragma: no cover
+
+
+def _def_name(cls: type) -> str:
+    for name, known in OBJECTS.items():
+        if known is cls:
+            return name
+    raise TypeError(f"no schema definition for {cls!r}")  # pragma: no cover
+
+
+def _object_schema(name: str, cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    docs = _field_docs(cls)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for field in attrs.fields(cls):
+        schema, nullable = _type_schema(hints[field.name], name, field.name)
+        if field.default is attrs.NOTHING:
+            required.append(field.name)
+        else:
+            # null in a file means "the default", as Policy.to_dict() writes it.
+            nullable = True
+        if nullable:
+            schema = _nullable(schema)
+        if field.name in docs:
+            schema = {"description": docs[field.name], **schema}
+        properties[field.name] = schema
+    return {
+        "description": _summary(cls),
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+@functools.cache
+def _generated() -> dict[str, Any]:
+    definitions: dict[str, Any] = {"number": _NUMBER, "date": _DATE}
+    for name, cls in OBJECTS.items():
+        definitions[name] = _object_schema(name, cls)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kpiscore policy file",
+        "description": (
+            "A kpiscore scoring policy, as read by kpiscore.load_policy (TOML or JSON). The"
+            " schema checks the shape; kpiscore also checks the meaning (unique ids, sums, bands,"
+            " caps) when it loads the file."
+        ),
+        "$ref": "#/$defs/Policy",
+        "$defs": definitions,
+    }
+
+
+def policy_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a policy file, as a fresh dict.
+
+    >>> schema = policy_schema()
+    >>> schema["$defs"]["Criterion"]["required"]
+    ['id', 'name', 'max_points']
+    >>> schema["$defs"]["Deduction"]["properties"]["per"]["anyOf"][0]
+    {'enum': ['occurrence', 'unit']}
+    """
+    return copy.deepcopy(_generated())
+
+
+def schema_text() -> str:
+    """The schema as the text of ``policy.schema.json`` (the file shipped in the package)."""
+    return json.dumps(_generated(), ensure_ascii=False, indent=2) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - the regeneration command in the docstring
+    print(schema_text(), end="")
