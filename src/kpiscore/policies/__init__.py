@@ -1,0 +1,94 @@
+"""The bundled policies: the rules actually in force, shipped as policy files.
+
+Each bundled policy is a TOML file in this package, in the format :func:`kpiscore.load_policy`
+reads, with the legal article behind every rule in its ``reference`` and every value the law does
+not fix marked as a local choice. Start from one with :func:`source` and change a copy, or score
+with it directly:
+
+==========================  ==================================================================
+``vn-nd335-2025-staff``     Decree 335/2025/ND-CP, civil servants without a leading position
+``vn-nd335-2025-leader``    Decree 335/2025/ND-CP, civil servants with a leading position
+``hcm-qd20-2024``           Ho Chi Minh City Decision 20/2024/QĐ-UBND (bands 90/75/50, carry)
+``university-kpi-example``  the illustrative university KPI scheme from the news case
+==========================  ==================================================================
+
+>>> from kpiscore import policies
+>>> policies.available()
+('hcm-qd20-2024', 'university-kpi-example', 'vn-nd335-2025-leader', 'vn-nd335-2025-staff')
+>>> staff = policies.load("vn-nd335-2025-staff")
+>>> staff.max_total, [band.min_points for band in staff.bands]
+(Decimal('100'), [Decimal('90'), Decimal('70'), Decimal('50'), Decimal('0')])
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from kpiscore._load import parse_policy
+from kpiscore._policy import Policy
+from kpiscore.exceptions import UnknownPolicyError
+
+__all__ = ["available", "load", "source"]
+
+_SUFFIX = ".toml"
+
+
+@functools.cache
+def available() -> tuple[str, ...]:
+    """The ids of the bundled policies, sorted.
+
+    >>> "vn-nd335-2025-leader" in available()
+    True
+    """
+    folder = resources.files(__name__)
+    return tuple(
+        sorted(
+            entry.name.removesuffix(_SUFFIX)
+            for entry in folder.iterdir()
+            if entry.name.endswith(_SUFFIX) and entry.is_file()
+        )
+    )
+
+
+def _check(policy_id: object) -> str:
+    if not isinstance(policy_id, str) or policy_id not in available():
+        raise UnknownPolicyError(
+            f"no bundled policy {policy_id!r}; expected one of {list(available())!r}"
+        )
+    return policy_id
+
+
+def source(policy_id: str) -> str:
+    """The text of a bundled policy file, comments included: a starting point for your own.
+
+    Raises:
+        UnknownPolicyError: no bundled policy has that id.
+
+    >>> source("university-kpi-example").splitlines()[0]
+    '# ILLUSTRATIVE: the university KPI scheme from the news case, not a regulation in force.'
+    """
+    name = _check(policy_id) + _SUFFIX
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def load(policy_id: str) -> Policy:
+    """The bundled policy with this id (policies are immutable, so each is read once).
+
+    Raises:
+        UnknownPolicyError: no bundled policy has that id; the message lists the ones there are.
+
+    >>> load("hcm-qd20-2024").rating_for(Decimal("80"))
+    'HTT'
+    >>> load("vn-nd335-2025")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kpiscore.exceptions.UnknownPolicyError: no bundled policy 'vn-nd335-2025'; expected one of [...]
+    """
+    return _load(_check(policy_id))
+
+
+@functools.cache
+def _load(policy_id: str) -> Policy:
+    name = f"kpiscore/policies/{policy_id}{_SUFFIX}"
+    return parse_policy(source(policy_id), name=name, fmt="toml")
