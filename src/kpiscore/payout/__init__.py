@@ -1,0 +1,157 @@
+"""Additional income ("thu nhập tăng thêm") by rating: payout tables, bundled and your own.
+
+A :class:`PayoutTable` gives, per rating, a coefficient of the monthly salary, a floor and a cap
+per person and month, relations between ratings, proration by days worked and the rounding to
+the đồng. Every step is exact; an amount is rounded once, by the table's rule (1 đồng, half up,
+unless the table says otherwise).
+
+Bundled tables, each with its legal references, the dates it was in force and notes marking the
+values that are local choices:
+
+=================  ============================================================================
+``danang-2026``    Đà Nẵng, 2026: HTXS 0.5, HTT 0.3, HT 0.1 × monthly salary; floors 1,500,000
+                   (HTT and above) and 500,000 (HT); per monthly rating, paid quarterly
+``hcm-2024``       Ho Chi Minh City: HTT and above only; HTT at most 80 % of HTXS; at most
+                   1.8 × salary (the table pays the ceilings, a local choice)
+=================  ============================================================================
+
+>>> from kpiscore import payout
+>>> payout.available()
+('danang-2026', 'hcm-2024')
+>>> danang = payout.load("danang-2026")
+>>> danang.amount_for_months(["HTXS", "HTT", "HTT"], 7_020_000)
+Decimal('7722000')
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kpiscore.exceptions import FileFormatError, PolicyError, UnknownPolicyError
+from kpiscore.payout._rows import Salary, parse_salaries, payout_rows, read_salaries
+from kpiscore.payout._table import (
+    PayoutLine,
+    PayoutRate,
+    PayoutRelation,
+    PayoutTable,
+    TableNote,
+)
+
+__all__ = [
+    "PayoutLine",
+    "PayoutRate",
+    "PayoutRelation",
+    "PayoutTable",
+    "Salary",
+    "TableNote",
+    "available",
+    "load",
+    "parse",
+    "parse_salaries",
+    "payout_rows",
+    "read",
+    "read_salaries",
+    "source",
+]
+
+_SUFFIX = ".toml"
+
+
+@functools.cache
+def available() -> tuple[str, ...]:
+    """The ids of the bundled payout tables, sorted.
+
+    >>> "hcm-2024" in available()
+    True
+    """
+    folder = resources.files(__name__)
+    return tuple(
+        sorted(
+            entry.name.removesuffix(_SUFFIX)
+            for entry in folder.iterdir()
+            if entry.name.endswith(_SUFFIX) and entry.is_file()
+        )
+    )
+
+
+def source(table_id: str) -> str:
+    """The text of a bundled table file, comments included: a starting point for your own.
+
+    Raises:
+        UnknownPolicyError: no bundled table has that id.
+
+    >>> source("hcm-2024").splitlines()[0]
+    '# Ho Chi Minh City: additional income by rating under Resolution 98/2023/QH15.'
+    """
+    if not isinstance(table_id, str) or table_id not in available():
+        raise UnknownPolicyError(
+            f"no bundled payout table {table_id!r}; expected one of {list(available())!r}"
+        )
+    return resources.files(__name__).joinpath(table_id + _SUFFIX).read_text(encoding="utf-8")
+
+
+@functools.cache
+def load(table_id: str) -> PayoutTable:
+    """The bundled payout table with this id (tables are immutable, so each is read once).
+
+    Raises:
+        UnknownPolicyError: no bundled table has that id; the message lists the ones there are.
+
+    >>> load("danang-2026").valid_from
+    datetime.date(2026, 1, 1)
+    """
+    return parse(source(table_id), name=f"{table_id}{_SUFFIX}")
+
+
+def parse(text: str, *, name: str = "<payout table>") -> PayoutTable:
+    """Build a payout table from the text of a TOML table file (the bundled files' format).
+
+    Numbers are read as exact decimals. Unknown keys are errors.
+
+    Raises:
+        FileFormatError: invalid TOML, an unknown or missing key, or an invalid value; the
+            message names the file and the place (``error.path``).
+
+    >>> table = parse('''
+    ... id = "mine"
+    ... name = "Mine"
+    ... [[rates]]
+    ... rating = "HTXS"
+    ... coefficient = 0.25
+    ... ''')
+    >>> table.amount("HTXS", 7_020_001)
+    Decimal('1755000')
+    """
+    if not isinstance(text, str):
+        raise FileFormatError(f"{name}: expected the text of a TOML file (got {text!r})", path=name)
+    try:
+        tree: dict[str, Any] = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise FileFormatError(f"{name}: invalid TOML: {error}", path=name) from None
+    try:
+        return PayoutTable.from_dict(tree)
+    except PolicyError as error:
+        where = f"{name}:{error.path}" if error.path else name
+        raise FileFormatError(f"{name}: {error}", path=where) from error
+
+
+def read(path: str | os.PathLike[str]) -> PayoutTable:
+    """Read a payout table from a TOML file: see :func:`parse`.
+
+    Raises:
+        FileFormatError: the file cannot be read or is invalid.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FileFormatError(
+            f"{file}: cannot read the payout table ({error})", path=str(file)
+        ) from None
+    return parse(text, name=str(file))

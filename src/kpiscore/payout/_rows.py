@@ -1,0 +1,324 @@
+"""Payout for a whole table of results: salaries in, one row per person out."""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from kpiscore._numbers import NumberLike, number, optional_number, to_decimal
+from kpiscore._period import Period
+from kpiscore.exceptions import FileFormatError, InputError, PeriodError, UnknownSubjectError
+from kpiscore.payout._table import PayoutTable
+
+__all__ = ["Salary", "parse_salaries", "payout_rows", "read_salaries"]
+
+
+@attrs.frozen(kw_only=True)
+class Salary:
+    """One person's monthly salary, and the days worked when the period was not worked in full.
+
+    >>> Salary(amount=7_020_000).amount
+    Decimal('7020000')
+    """
+
+    amount: Decimal = attrs.field(converter=number)
+    days_worked: Decimal | None = attrs.field(default=None, converter=optional_number)
+    days_in_period: Decimal | None = attrs.field(default=None, converter=optional_number)
+
+    def __attrs_post_init__(self) -> None:
+        for field in ("amount", "days_worked", "days_in_period"):
+            value = getattr(self, field)
+            if value is None:
+                continue
+            checked = to_decimal(value, owner="salary", field=field)
+            if checked < 0:
+                raise InputError(f"salary: {field} must be >= 0 (got {checked!r})")
+        if (self.days_worked is None) != (self.days_in_period is None):
+            raise InputError(
+                "salary: days_worked and days_in_period go together"
+                f" (got {self.days_worked!r} and {self.days_in_period!r})"
+            )
+
+
+_MONTHS_PER: Final = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+_ONE_DAY: Final = _dt.timedelta(days=1)
+
+
+def _months(table: PayoutTable, period: Period) -> int:
+    """How many months a period pays, checked against what the table rates on."""
+    pieces = period.months()
+    whole = [p for p in pieces if p.start.day == 1 and (p.end + _ONE_DAY).day == 1]
+    if len(whole) != len(pieces):
+        raise PeriodError(
+            f"payout table {table.id!r}: period {period.label} is not made of whole calendar"
+            " months; pass months= explicitly"
+        )
+    if table.rated_per is not None:
+        expected = _MONTHS_PER[table.rated_per]
+        aligned = (period.start.month - 1) % expected == 0
+        if len(pieces) != expected or not aligned:
+            raise PeriodError(
+                f"payout table {table.id!r} pays on a {table.rated_per}'s rating; period"
+                f" {period.label} is not one calendar {table.rated_per} (score each"
+                f" {table.rated_per}, or use PayoutTable.amount_for_months)"
+            )
+    return len(pieces)
+
+
+def _salary(value: object, subject: str) -> Salary:
+    if isinstance(value, Salary):
+        return value
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str | float):
+        raise InputError(
+            f"salaries: the salary of {subject!r} must be a number or a Salary"
+            f" (got {type(value).__name__} {value!r})"
+        )
+    return Salary(amount=to_decimal(value, owner=f"salaries[{subject!r}]", field="salary"))
+
+
+def payout_rows(
+    results: Iterable[Any],
+    table: PayoutTable | str,
+    salaries: Mapping[str, NumberLike | Salary],
+    *,
+    months: int | None = None,
+) -> list[dict[str, Any]]:
+    """One row per person: the result's row plus the salary and the additional income paid.
+
+    This is what ``kpiscore score … --payout TABLE --salaries CSV`` prints. The amount is the
+    table's monthly amount for the person's (final) rating × the months the period covers,
+    prorated when the salary gives days worked, rounded once.
+
+    Args:
+        results: A :class:`~kpiscore.ScoreTable` (its :meth:`~kpiscore.ScoreTable.to_rows` rows
+            are extended) or any iterable of results with ``subject``, ``person``, ``total``,
+            ``rating`` and ``period`` (roll-up results).
+        table: A :class:`PayoutTable`, or the id of a bundled one.
+        salaries: Each subject's monthly salary (a number or a :class:`Salary`); everyone in
+            ``results`` needs one, and a salary for someone not in ``results`` is an error.
+        months: The months paid; by default the number of calendar months in the period, which
+            must then match the table's ``rated_per``.
+
+    Returns:
+        Rows (dicts) in the results' order, ending with ``salary``, ``days_worked``,
+        ``days_in_period``, ``payout_table``, ``payout_months`` and ``payout`` (exact decimals).
+
+    Raises:
+        UnknownSubjectError: a salary is missing, or names someone outside the results.
+        PeriodError: the period is outside the table's validity or does not match ``rated_per``.
+        InputError: as for :meth:`PayoutTable.amount`.
+
+    >>> from kpiscore import Band, Category, Criterion, Measure, Policy, score_many
+    >>> from kpiscore.payout import payout_rows
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=100, basis="assessed")])], bands=[
+    ...     Band(id="HTXS", min_points=90, name="Xuất sắc"), Band(id="HTT", min_points=70,
+    ...     name="Tốt"), Band(id="HT", min_points=50, name="Hoàn thành"),
+    ...     Band(id="KHT", min_points=0, name="Không hoàn thành")])
+    >>> scores = score_many(policy, "2026-03", ["a", "b"], measures=[
+    ...     Measure(subject="a", criterion="x", value=95),
+    ...     Measure(subject="b", criterion="x", value=75)])
+    >>> [(row["rating"], row["payout"]) for row in payout_rows(
+    ...     scores, "danang-2026", {"a": 7_020_000, "b": 4_000_000})]
+    [('HTXS', Decimal('3510000')), ('HTT', Decimal('1500000'))]
+    """
+    if isinstance(table, str):
+        from kpiscore.payout import load
+
+        table = load(table)
+    if not isinstance(table, PayoutTable):
+        raise InputError(f"payout: table must be a PayoutTable or a bundled id (got {table!r})")
+    if not isinstance(salaries, Mapping):
+        raise InputError(
+            f"payout: salaries must be a mapping of subject to salary (got {salaries!r})"
+        )
+    if isinstance(results, str | bytes) or not isinstance(results, Iterable):
+        raise InputError(
+            f"payout: results must be a ScoreTable or an iterable of results (got {results!r})"
+        )
+    items = list(results)
+    rows = _base_rows(results, items)
+    subjects = {item.subject for item in items}
+    extra = sorted(str(s) for s in salaries if s not in subjects)
+    if extra:
+        raise UnknownSubjectError(
+            f"salaries: {extra!r} are not among the results paid; expected salaries only for"
+            " the people scored"
+        )
+    periods = {item.period for item in items if hasattr(item, "period")}
+    if months is None:
+        if len(periods) != 1:
+            raise PeriodError(
+                f"payout: the results cover {len(periods)} periods; pass months= explicitly"
+                if periods
+                else "payout: the results carry no period; pass months= explicitly"
+            )
+    elif isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise InputError(f"payout: months must be a whole number >= 1 (got {months!r})")
+    for period in sorted(periods, key=lambda p: (p.start, p.end)):
+        table.check_period(period)
+    paid_months = months if months is not None else _months(table, next(iter(periods)))
+    for item, row in zip(items, rows, strict=True):
+        if item.subject not in salaries:
+            raise UnknownSubjectError(
+                f"salaries: no salary for {item.subject!r}; expected one for everyone paid"
+            )
+        salary = _salary(salaries[item.subject], item.subject)
+        amount = table.amount(
+            item.rating,
+            salary.amount,
+            salary.days_worked,
+            salary.days_in_period,
+            months=paid_months,
+        )
+        row.update(
+            {
+                "salary": salary.amount,
+                "days_worked": salary.days_worked,
+                "days_in_period": salary.days_in_period,
+                "payout_table": table.id,
+                "payout_months": paid_months,
+                "payout": amount,
+            }
+        )
+    return rows
+
+
+def _base_rows(results: object, items: list[Any]) -> list[dict[str, Any]]:
+    to_rows = getattr(results, "to_rows", None)
+    if callable(to_rows):
+        rows: list[dict[str, Any]] = [dict(row) for row in to_rows()]
+        if [row.get("subject") for row in rows] == [item.subject for item in items]:
+            return rows
+    rows = []
+    for position, item in enumerate(items):
+        for name in ("subject", "person", "total", "rating"):
+            if not hasattr(item, name):
+                raise InputError(
+                    f"payout: results[{position}] ({type(item).__name__}) has no attribute"
+                    f" {name!r}; expected a Scorecard or a roll-up result"
+                )
+        period = getattr(item, "period", None)
+        rows.append(
+            {
+                "subject": item.subject,
+                "name": item.person.name,
+                "unit": item.person.unit,
+                "group": item.person.group,
+                "position": item.person.position,
+                "period": None if period is None else period.label,
+                "total": item.total,
+                "rating": item.rating,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- salary files
+
+_COLUMNS: Final = ("subject", "salary", "days_worked", "days_in_period")
+#: Columns a salary file may carry for people reading it; they are checked to be columns, not used.
+_INFORMATIONAL: Final = ("name", "unit", "group", "position", "note")
+
+
+def read_salaries(path: str | os.PathLike[str]) -> dict[str, Salary]:
+    """Read a salary CSV file (UTF-8, a header row): see :func:`parse_salaries`.
+
+    Raises:
+        FileFormatError: the file cannot be read, or a row is invalid (the message names the
+            file, the line and the column).
+    """
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise FileFormatError(
+            f"{source}: cannot read the salary file ({error.strerror})", path=str(source)
+        ) from None
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{source}: the salary file is not UTF-8", path=str(source)) from None
+    return parse_salaries(text, name=str(source))
+
+
+def parse_salaries(text: str, *, name: str = "salaries.csv") -> dict[str, Salary]:
+    """Parse the text of a salary CSV file.
+
+    Columns: ``subject`` and ``salary`` (required; monthly salary in đồng), ``days_worked`` and
+    ``days_in_period`` (optional, together, to prorate), and ``name``, ``unit``, ``group``,
+    ``position``, ``note`` (for people reading the file; ignored). Any other column is an
+    error, as is a repeated subject or an empty salary.
+
+    >>> parse_salaries("subject,salary\\nnv001,7020000\\n")["nv001"].amount
+    Decimal('7020000')
+    """
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    header = reader.fieldnames
+    if not header:
+        raise FileFormatError(f"{name}: the salary file is empty; expected a header row", path=name)
+    columns = [column.strip() for column in header]
+    unknown = [c for c in columns if c not in _COLUMNS and c not in _INFORMATIONAL]
+    if unknown:
+        raise FileFormatError(
+            f"{name}: line 1: unknown column {unknown[0]!r}; expected"
+            f" {', '.join(_COLUMNS + _INFORMATIONAL)}",
+            path=f"{name}:1",
+        )
+    for required in ("subject", "salary"):
+        if required not in columns:
+            raise FileFormatError(
+                f"{name}: line 1: the column {required!r} is missing", path=f"{name}:1"
+            )
+    salaries: dict[str, Salary] = {}
+    lines: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        row = {str(key).strip(): (value or "").strip() for key, value in raw.items() if key}
+        if None in raw:
+            raise FileFormatError(
+                f"{name}: line {line}: more cells than columns", path=f"{name}:{line}"
+            )
+        subject = row.get("subject", "")
+        if not subject:
+            raise FileFormatError(
+                f"{name}: line {line}: subject: empty; expected a person id",
+                path=f"{name}:{line}:subject",
+            )
+        if subject in lines:
+            raise FileFormatError(
+                f"{name}: line {line}: subject {subject!r} already given on line"
+                f" {lines[subject]}; expected one salary per person",
+                path=f"{name}:{line}:subject",
+            )
+        values: dict[str, Decimal | None] = {}
+        for column in ("salary", "days_worked", "days_in_period"):
+            cell = row.get(column, "")
+            if not cell:
+                if column == "salary":
+                    raise FileFormatError(
+                        f"{name}: line {line}: salary: empty; expected a number of đồng",
+                        path=f"{name}:{line}:salary",
+                    )
+                values[column] = None
+                continue
+            try:
+                values[column] = to_decimal(cell, owner=f"{name}: line {line}", field=column)
+            except InputError as error:
+                raise FileFormatError(str(error), path=f"{name}:{line}:{column}") from None
+        try:
+            salaries[subject] = Salary(
+                amount=values["salary"],  # type: ignore[arg-type]
+                days_worked=values["days_worked"],
+                days_in_period=values["days_in_period"],
+            )
+        except InputError as error:
+            raise FileFormatError(f"{name}: line {line}: {error}", path=f"{name}:{line}") from None
+        lines[subject] = line
+    return salaries
