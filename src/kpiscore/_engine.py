@@ -6,13 +6,14 @@ inexact result); each reported figure is rounded exactly once with the policy's 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from kpiscore._facts import Event, Measure, Person
-from kpiscore._numbers import exact, quantize, quantize_fraction
+from kpiscore._numbers import _ROUNDER, exact, quantize, quantize_fraction, quantize_ratio
 from kpiscore._period import Period
 from kpiscore._policy import Award, Category, Criterion, Deduction, Policy
 from kpiscore._scorecard import (
@@ -77,7 +78,13 @@ def _facts(values: Iterable[object], cls: type, name: str) -> list[Any]:
 
 
 class _Compiled:
-    """What the engine needs from a policy, computed once per call."""
+    """What the engine needs from a policy, computed once per call.
+
+    Besides lookups for the ledger, it prepares the fast path: which rules each event kind
+    feeds, each criterion's untouched points, and each category's figure for untouched
+    criteria, so scoring one person costs work in proportion to their facts, not to the size
+    of the policy.
+    """
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -93,20 +100,123 @@ class _Compiled:
         self.band_rank = {band.id: rank for rank, band in enumerate(self.bands)}
         self.max_total = policy.max_total
         self.fingerprint = policy.fingerprint
+        self.precision = policy.precision
+        self.rounding = policy.rounding
+        self.zero = quantize(_ZERO, policy.precision, policy.rounding)
+        self.category_ids = tuple(category.id for category in policy.categories)
+        # kind -> ((criterion index, rule index, sign, points, per unit), ...)
+        feeds: dict[str, list[tuple[int, int, int, Decimal, bool]]] = {}
+        self.rule_limits: list[Decimal | None] = []
+        self.rule_sign: list[int] = []
+        self.rule_criterion: list[int] = []
+        # Per criterion: (category index, basis, max, floor, carry, untouched points, coefficient)
+        self.crit: list[tuple[int, str, Decimal, Decimal, bool, Decimal, Fraction]] = []
+        self.measured: list[tuple[int, Criterion]] = []
+        self.cap_rank: dict[str, int] = {}
+        for cap in policy.caps:
+            rank = self.band_rank[cap.at_most]
+            self.cap_rank[cap.on] = max(rank, self.cap_rank.get(cap.on, -1))
+        # Per category: weighted?, common denominator, untouched sum (Σ or Σ coeff × points)
+        self.cat_weighted: list[bool] = []
+        self.cat_denominator: list[int] = []
+        self.cat_base: list[Decimal] = []
+        for cat_index, category in enumerate(policy.categories):
+            weighted = category.weighted
+            coefficients: list[Fraction] = []
+            if weighted:
+                weight_sum = sum(
+                    (Fraction(category.weight(c.id)) for c in category.criteria), Fraction(0)
+                )
+                for criterion in category.criteria:
+                    coefficients.append(
+                        Fraction(category.max_total)
+                        * Fraction(category.weight(criterion.id))
+                        / (Fraction(criterion.max_points) * weight_sum)
+                    )
+                denominator = math.lcm(*(c.denominator for c in coefficients))
+            else:
+                coefficients = [Fraction(1)] * len(category.criteria)
+                denominator = 1
+            base = _ZERO
+            for criterion, coefficient in zip(category.criteria, coefficients, strict=True):
+                index = len(self.crit)
+                start = criterion.max_points if criterion.basis == "full" else _ZERO
+                untouched = min(max(start, criterion.floor), criterion.max_points)
+                scaled = coefficient * denominator
+                self.crit.append(
+                    (
+                        cat_index,
+                        criterion.basis,
+                        criterion.max_points,
+                        criterion.floor,
+                        criterion.overflow == "carry",
+                        untouched,
+                        scaled,
+                    )
+                )
+                if criterion.needs_measure:
+                    self.measured.append((index, criterion))
+                else:
+                    base += untouched * scaled.numerator
+                for rule in criterion.rules:
+                    rule_index = len(self.rule_limits)
+                    self.rule_limits.append(rule.limit)
+                    self.rule_sign.append(rule.sign)
+                    self.rule_criterion.append(index)
+                    feeds.setdefault(rule.on, []).append(
+                        (index, rule_index, rule.sign, rule.points, rule.per == "unit")
+                    )
+            self.cat_weighted.append(weighted)
+            self.cat_denominator.append(denominator)
+            self.cat_base.append(base)
+        self.feeds = {kind: tuple(value) for kind, value in feeds.items()}
+        # One lookup per event: kind -> (rules it feeds as (rule, points, per unit), cap rank).
+        self.kind_index: dict[str, tuple[tuple[tuple[int, Decimal, bool], ...], int]] = {}
+        for kind in {*self.feeds, *self.cap_rank}:
+            rules = tuple((r, points, unit) for _, r, _, points, unit in self.feeds.get(kind, ()))
+            self.kind_index[kind] = (rules, self.cap_rank.get(kind, -1))
+        # rule index -> (limit, criterion index, is a deduction)
+        self.rule_info = tuple(
+            (limit, owner, sign < 0)
+            for limit, owner, sign in zip(
+                self.rule_limits, self.rule_criterion, self.rule_sign, strict=True
+            )
+        )
+        # Per criterion: (category, full basis?, max, floor, carry, untouched, multiplier).
+        self.crit_info = tuple(
+            (cat, basis == "full", maximum, floor, carry, untouched, int(scaled))
+            for cat, basis, maximum, floor, carry, untouched, scaled in self.crit
+        )
+        # Per measured criterion: (index, id, ratio?, max, floor, category, multiplier).
+        self.measured_info = tuple(
+            (
+                index,
+                criterion.id,
+                criterion.basis == "ratio",
+                criterion.max_points,
+                criterion.floor,
+                self.crit[index][0],
+                int(self.crit[index][6]),
+                criterion,
+            )
+            for index, criterion in self.measured
+        )
+        self.thresholds = tuple((band.min_points, band.id) for band in self.bands)
+        self.missing = policy.missing
 
 
-def _check_measures(
-    compiled: _Compiled, measures: Sequence[Measure]
-) -> dict[tuple[str, str], Measure]:
+def _measure_map(compiled: _Compiled, measures: Sequence[Measure]) -> dict[str, dict[str, Measure]]:
+    """Measures by subject then criterion, each checked against the policy."""
     policy = compiled.policy
-    by_key: dict[tuple[str, str], Measure] = {}
+    by_subject: dict[str, dict[str, Measure]] = {}
+    criteria = compiled.criteria
     for measure in measures:
-        criterion = compiled.criteria.get(measure.criterion)
+        criterion = criteria.get(measure.criterion)
         if criterion is None:
             raise InputError(
                 f"policy {policy.id!r}: measure for subject {measure.subject!r} names criterion"
                 f" {measure.criterion!r}, which the policy does not have; expected one of"
-                f" {sorted(c.id for c in compiled.criteria.values() if c.needs_measure)!r}"
+                f" {sorted(c.id for c in criteria.values() if c.needs_measure)!r}"
             )
         if not criterion.needs_measure:
             raise InputError(
@@ -114,15 +224,18 @@ def _check_measures(
                 f" {measure.criterion!r}, whose basis {criterion.basis!r} takes no measure;"
                 " expected a criterion with basis 'assessed' or 'ratio'"
             )
-        key = (measure.subject, measure.criterion)
-        if key in by_key:
+        own = by_subject.get(measure.subject)
+        if own is None:
+            own = by_subject[measure.subject] = {}
+        previous = own.get(measure.criterion)
+        if previous is not None:
             raise InputError(
                 f"policy {policy.id!r}: two measures for criterion {measure.criterion!r} of"
-                f" subject {measure.subject!r} (values {by_key[key].value} and"
+                f" subject {measure.subject!r} (values {previous.value} and"
                 f" {measure.value}); expected at most one"
             )
-        by_key[key] = measure
-    return by_key
+        own[measure.criterion] = measure
+    return by_subject
 
 
 def score(
@@ -169,10 +282,11 @@ def score(
     event_list = _facts(events, Event, "events")
     measure_list = _facts(measures, Measure, "measures")
     compiled = _Compiled(policy)
-    own_measures = _check_measures(compiled, [m for m in measure_list if m.subject == person.id])
-    own_events = [e for e in event_list if e.subject == person.id and e.on in period]
+    own_measures = _measure_map(compiled, [m for m in measure_list if m.subject == person.id])
+    start, end = period.start, period.end
+    own_events = [e for e in event_list if e.subject == person.id and start <= e.on <= end]
     with exact():
-        return _score_person(compiled, period, person, own_events, own_measures)
+        return _score_one(compiled, period, person, own_events, own_measures.get(person.id, {}))
 
 
 def score_many(
@@ -185,7 +299,9 @@ def score_many(
     """Score a whole population for one period.
 
     The population is ``subjects``: everyone in it gets a scorecard, with or without facts. A
-    fact naming a subject outside the population is an error, never a silent drop.
+    fact naming a subject outside the population is an error, never a silent drop. The policy
+    is compiled once per call and each scorecard's ledger is built when it is first read, so
+    scoring a large population costs little more than computing its totals.
 
     Args:
         policy: The policy to score under.
@@ -213,51 +329,336 @@ def score_many(
     if isinstance(subjects, str | bytes) or not isinstance(subjects, Iterable):
         raise InputError(f"subjects must be an iterable of Person or id strings (got {subjects!r})")
     people = [_as_person(subject) for subject in subjects]
-    index: dict[str, int] = {}
+    events_by: dict[str, list[Event]] = {}
     for position, person in enumerate(people):
-        if person.id in index:
+        if person.id in events_by:
+            first = next(i for i, p in enumerate(people) if p.id == person.id)
             raise InputError(
-                f"subjects: person id {person.id!r} appears twice (positions {index[person.id]}"
+                f"subjects: person id {person.id!r} appears twice (positions {first}"
                 f" and {position}); expected unique ids"
             )
-        index[person.id] = position
-    events_by: dict[str, list[Event]] = {person.id: [] for person in people}
-    for position, event in enumerate(_facts(events, Event, "events")):
+        events_by[person.id] = []
+    start, end = period.start, period.end
+    event_list = _facts(events, Event, "events")
+    for position, event in enumerate(event_list):
         bucket = events_by.get(event.subject)
         if bucket is None:
             raise UnknownSubjectError(
                 f"events[{position}]: event {event.kind!r} on {event.on.isoformat()} names"
                 f" subject {event.subject!r}, who is not in the population scored"
             )
-        if event.on in period:
+        if start <= event.on <= end:
             bucket.append(event)
     measure_list = _facts(measures, Measure, "measures")
     for position, measure in enumerate(measure_list):
-        if measure.subject not in index:
+        if measure.subject not in events_by:
             raise UnknownSubjectError(
                 f"measures[{position}]: measure {measure.criterion!r} names subject"
                 f" {measure.subject!r}, who is not in the population scored"
             )
     compiled = _Compiled(policy)
-    measure_map = _check_measures(compiled, measure_list)
+    measure_map = _measure_map(compiled, measure_list)
+    no_measures: dict[str, Measure] = {}
     with exact():
         cards = tuple(
-            _score_person(compiled, period, person, events_by[person.id], measure_map)
+            _score_one(
+                compiled,
+                period,
+                person,
+                events_by[person.id],
+                measure_map.get(person.id, no_measures),
+            )
             for person in people
         )
     return ScoreTable(policy=policy, period=period, scorecards=cards)
 
 
-# --------------------------------------------------------------------------- one person
+# --------------------------------------------------------------------------- fast path
 
 
-def _score_person(
+def _score_one(
     compiled: _Compiled,
     period: Period,
     person: Person,
     events: list[Event],
-    measures: Mapping[tuple[str, str], Measure],
+    measures: Mapping[str, Measure],
 ) -> Scorecard:
+    """One person's scorecard: figures now, the ledger when first read."""
+    source = _LedgerSource(compiled, period, person, events, measures)
+    figures = _fast_figures(compiled, person.id, events, measures)
+    if figures is None:
+        # A criterion excluded for a missing measure renormalises its category: take the
+        # figures from the full ledger, built now.
+        categories, caps, figures = source.full()
+        return _card(
+            compiled,
+            period,
+            person,
+            figures=figures,
+            source=source,
+            categories=categories,
+            caps=caps,
+        )
+    return _card(
+        compiled, period, person, figures=figures, source=source, categories=None, caps=None
+    )
+
+
+def _card(
+    compiled: _Compiled,
+    period: Period,
+    person: Person,
+    *,
+    figures: tuple[tuple[Decimal, ...], Decimal, Decimal, Decimal, str | None, str | None],
+    source: _LedgerSource,
+    categories: tuple[CategoryResult, ...] | None,
+    caps: tuple[CapLine, ...] | None,
+) -> Scorecard:
+    points, carried, clamped, total, score_rating, rating = figures
+    return Scorecard(
+        subject=person.id,
+        person=person,
+        period=period,
+        policy_id=compiled.policy.id,
+        policy_version=compiled.policy.version,
+        fingerprint=compiled.fingerprint,
+        precision=compiled.precision,
+        rounding=compiled.rounding,
+        total=total,
+        max_total=compiled.max_total,
+        rating=rating,
+        score_rating=score_rating,
+        category_points=tuple(zip(compiled.category_ids, points, strict=True)),
+        carried=carried,
+        clamped=clamped,
+        bands=compiled.bands,
+        categories=categories,
+        caps=caps,
+        source=source,
+    )
+
+
+def _fast_figures(
+    compiled: _Compiled,
+    subject: str,
+    events: list[Event],
+    measures: Mapping[str, Measure],
+) -> tuple[tuple[Decimal, ...], Decimal, Decimal, Decimal, str | None, str | None] | None:
+    """Category points, carried, clamped, total and ratings — without building a ledger.
+
+    The same rules as the ledger path (``_ledger_card``), arranged so that criteria no fact
+    touches cost nothing: each category starts from its untouched figure and only the
+    criteria named by the person's events and measures are recomputed. Returns ``None`` when
+    a measure is excluded (``missing="exclude"``), which changes a category's weights.
+    """
+    kind_index = compiled.kind_index
+    requested: dict[int, Decimal] = {}
+    cap_rank = -1
+    for event in events:
+        if event.excused:
+            continue
+        entry = kind_index.get(event.kind)
+        if entry is None:
+            continue
+        rules, rank = entry
+        if rank > cap_rank:  # noqa: PLR1730 - a comparison is cheaper than max() in this loop
+            cap_rank = rank
+        for rule_index, points, per_unit in rules:
+            amount = points * event.quantity if per_unit else points
+            if rule_index in requested:
+                requested[rule_index] += amount
+            else:
+                requested[rule_index] = amount
+    # Per touched criterion: [deductions, awards] after each rule's own limit.
+    touched: dict[int, list[Decimal]] = {}
+    rule_info = compiled.rule_info
+    for rule_index, asked in requested.items():
+        limit, owner, deduction = rule_info[rule_index]
+        allowed = limit if limit is not None and asked > limit else asked
+        sums = touched.get(owner)
+        if sums is None:
+            sums = touched[owner] = [_ZERO, _ZERO]
+        sums[0 if deduction else 1] += allowed
+    sums_by_category = list(compiled.cat_base)
+    starts: dict[int, Decimal] = {}
+    for (
+        index,
+        cid,
+        ratio,
+        maximum,
+        floor,
+        cat_index,
+        multiplier,
+        criterion,
+    ) in compiled.measured_info:
+        measure = measures.get(cid)
+        if measure is None:
+            start = _measured_start(compiled, criterion, subject, None)
+            if start is None:
+                return None
+        else:
+            value = measure.value
+            if ratio and _ZERO <= value <= 1:
+                start = maximum * value
+            elif not ratio and _ZERO <= value <= maximum:
+                start = value
+            else:
+                start = _check_measure(compiled.policy, criterion, subject, value)[0]
+        if index in touched:
+            starts[index] = start
+        else:
+            sums_by_category[cat_index] += (floor if start < floor else start) * multiplier
+    carried = _ZERO
+    crit_info = compiled.crit_info
+    for index, (deducted, awarded) in touched.items():
+        cat_index, full, maximum, floor, carry, untouched, multiplier = crit_info[index]
+        start = starts.get(index)
+        measured = start is not None
+        if start is None:
+            start = maximum if full else _ZERO
+        raw = start + awarded - deducted
+        if raw < floor:
+            points = floor
+            if carry:
+                gap = floor - raw
+                carried += gap if gap < deducted else deducted
+        elif raw > maximum:
+            points = maximum
+        else:
+            points = raw
+        if measured:
+            sums_by_category[cat_index] += points * multiplier
+        else:
+            sums_by_category[cat_index] += (points - untouched) * multiplier
+    precision = compiled.precision
+    rounding = compiled.rounding
+    reported: list[Decimal] = []
+    total = _ZERO
+    for value, denominator in zip(sums_by_category, compiled.cat_denominator, strict=True):
+        if denominator == 1:
+            figure = value.quantize(precision, rounding, _ROUNDER)
+        else:
+            numerator, divisor = value.as_integer_ratio()
+            figure = quantize_ratio(numerator, divisor * denominator, precision, rounding)
+        if figure.is_zero():
+            figure = compiled.zero
+        reported.append(figure)
+        total += figure
+    if carried:
+        reported_carried = carried.quantize(precision, rounding, _ROUNDER)
+        total -= reported_carried
+    else:
+        reported_carried = compiled.zero
+    clamped = compiled.zero
+    if total < 0:
+        clamped = -total
+        total = compiled.zero
+    elif total.is_zero():
+        total = compiled.zero
+    score_rating = None
+    for low, band in compiled.thresholds:
+        if low <= total:
+            score_rating = band
+            break
+    rating = score_rating
+    if cap_rank >= 0 and score_rating is not None and cap_rank > compiled.band_rank[score_rating]:
+        rating = compiled.bands[cap_rank].id
+    return tuple(reported), reported_carried, clamped, total, score_rating, rating
+
+
+def _positive_zero(value: Decimal) -> Decimal:
+    return value.copy_abs() if value.is_zero() else value
+
+
+def _measured_start(
+    compiled: _Compiled, criterion: Criterion, subject: str, measure: Measure | None
+) -> Decimal | None:
+    """The start of an ``assessed``/``ratio`` criterion; ``None`` when it is excluded."""
+    if measure is None:
+        policy = compiled.policy
+        if policy.missing == "error":
+            raise MissingInputError(
+                f"policy {policy.id!r}: no measure for criterion {criterion.id!r} of subject"
+                f" {subject!r}; expected a Measure (basis {criterion.basis!r}), or a policy"
+                " with missing='zero' or missing='exclude'"
+            )
+        return None if policy.missing == "exclude" else _ZERO
+    start, _, _ = _check_measure(compiled.policy, criterion, subject, measure.value)
+    return start
+
+
+def _check_measure(
+    policy: Policy, criterion: Criterion, subject: str, value: Decimal
+) -> tuple[Decimal, Decimal, bool]:
+    """(start, value, ratio capped) for a measure, or an error naming what is wrong."""
+    where = f"policy {policy.id!r}: measure for criterion {criterion.id!r} of subject {subject!r}"
+    if criterion.basis == "assessed":
+        if not _ZERO <= value <= criterion.max_points:
+            raise InputError(
+                f"{where}: value must lie in [0, {criterion.max_points}] (got {value})"
+            )
+        return value, value, False
+    if value < 0:
+        raise InputError(f"{where}: value must be a ratio in [0, 1] (got {value})")
+    if value > 1:
+        if not criterion.ratio_cap:
+            raise InputError(
+                f"{where}: value must be a ratio in [0, 1] (got {value}); over-completion adds"
+                " nothing (set ratio_cap=True on the criterion to cap it at 1)"
+            )
+        return criterion.max_points, value, True
+    return criterion.max_points * value, value, False
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+class _LedgerSource:
+    """Everything needed to build one person's full ledger later, on first read."""
+
+    __slots__ = ("compiled", "events", "measures", "period", "person")
+
+    def __init__(
+        self,
+        compiled: _Compiled,
+        period: Period,
+        person: Person,
+        events: list[Event],
+        measures: Mapping[str, Measure],
+    ) -> None:
+        self.compiled = compiled
+        self.period = period
+        self.person = person
+        self.events = events
+        self.measures = measures
+
+    def build(self) -> tuple[tuple[CategoryResult, ...], tuple[CapLine, ...]]:
+        """The categories (with every criterion and rule line) and the cap lines."""
+        categories, caps, _ = self.full()
+        return categories, caps
+
+    def full(
+        self,
+    ) -> tuple[
+        tuple[CategoryResult, ...],
+        tuple[CapLine, ...],
+        tuple[tuple[Decimal, ...], Decimal, Decimal, Decimal, str | None, str | None],
+    ]:
+        with exact():
+            return _ledger_card(self.compiled, self.person, self.events, self.measures)
+
+
+def _ledger_card(
+    compiled: _Compiled,
+    person: Person,
+    events: list[Event],
+    measures: Mapping[str, Measure],
+) -> tuple[
+    tuple[CategoryResult, ...],
+    tuple[CapLine, ...],
+    tuple[tuple[Decimal, ...], Decimal, Decimal, Decimal, str | None, str | None],
+]:
+    """The full ledger, rule line by rule line, in canonical order (the reference path)."""
     policy = compiled.policy
     by_kind: dict[str, list[Event]] = {}
     for event in sorted(events, key=_event_key):
@@ -294,31 +695,23 @@ def _score_person(
         )
     reported_carried = quantize(carried, policy.precision, policy.rounding)
     total = reported_sum - reported_carried
-    clamped = quantize(_ZERO, policy.precision, policy.rounding)
+    clamped = compiled.zero
     if total < 0:
         clamped = -total
-        total = quantize(_ZERO, policy.precision, policy.rounding)
+        total = compiled.zero
+    elif total.is_zero():
+        total = compiled.zero
     score_rating = policy.rating_for(total)
     rating, caps = _apply_caps(compiled, score_rating, by_kind)
-    return Scorecard(
-        subject=person.id,
-        person=person,
-        period=period,
-        policy_id=policy.id,
-        policy_version=policy.version,
-        fingerprint=compiled.fingerprint,
-        precision=policy.precision,
-        rounding=policy.rounding,
-        total=total,
-        max_total=compiled.max_total,
-        rating=rating,
-        score_rating=score_rating,
-        categories=tuple(categories),
-        carried=reported_carried,
-        clamped=clamped,
-        caps=caps,
-        bands=compiled.bands,
+    figures = (
+        tuple(category.points for category in categories),
+        reported_carried,
+        clamped,
+        total,
+        score_rating,
+        rating,
     )
+    return tuple(categories), caps, figures
 
 
 def _apply_caps(
@@ -355,14 +748,14 @@ def _start(
     policy: Policy,
     criterion: Criterion,
     subject: str,
-    measures: Mapping[tuple[str, str], Measure],
+    measures: Mapping[str, Measure],
 ) -> tuple[Decimal, Decimal | None, bool, str | None]:
     """Where a criterion starts: (start, measure value, ratio capped, missing handling)."""
     if criterion.basis == "full":
         return criterion.max_points, None, False, None
     if criterion.basis == "zero":
         return _ZERO, None, False, None
-    measure = measures.get((subject, criterion.id))
+    measure = measures.get(criterion.id)
     if measure is None:
         if policy.missing == "error":
             raise MissingInputError(
@@ -371,27 +764,8 @@ def _start(
                 " with missing='zero' or missing='exclude'"
             )
         return _ZERO, None, False, policy.missing
-    value = measure.value
-    where = f"policy {policy.id!r}: measure for criterion {criterion.id!r} of subject {subject!r}"
-    if criterion.basis == "assessed":
-        if not _ZERO <= value <= criterion.max_points:
-            raise InputError(
-                f"{where}: value must lie in [0, {criterion.max_points}] (got {value})"
-            )
-        return value, value, False, None
-    # ratio
-    capped = False
-    if value < 0:
-        raise InputError(f"{where}: value must be a ratio in [0, 1] (got {value})")
-    if value > 1:
-        if not criterion.ratio_cap:
-            raise InputError(
-                f"{where}: value must be a ratio in [0, 1] (got {value}); over-completion adds"
-                " nothing (set ratio_cap=True on the criterion to cap it at 1)"
-            )
-        capped = True
-    ratio = min(value, Decimal(1))
-    return criterion.max_points * ratio, value, capped, None
+    start, value, capped = _check_measure(policy, criterion, subject, measure.value)
+    return start, value, capped, None
 
 
 def _score_criterion(
@@ -401,7 +775,7 @@ def _score_criterion(
     criterion: Criterion,
     subject: str,
     by_kind: Mapping[str, list[Event]],
-    measures: Mapping[tuple[str, str], Measure],
+    measures: Mapping[str, Measure],
 ) -> CriterionResult:
     start, measure, capped, missing = _start(policy, criterion, subject, measures)
     weight = category.weight(criterion.id)

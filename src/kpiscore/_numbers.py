@@ -28,6 +28,7 @@ __all__ = [
     "optional_number",
     "quantize",
     "quantize_fraction",
+    "quantize_ratio",
     "to_decimal",
 ]
 
@@ -171,23 +172,58 @@ def quantize_fraction(value: Fraction, precision: Decimal, rounding: str) -> Dec
     >>> quantize_fraction(Fraction(1, 8), Decimal("0.01"), "ROUND_HALF_EVEN")
     Decimal('0.12')
     """
-    scaled = value / Fraction(precision)
-    whole, remainder = divmod(scaled.numerator, scaled.denominator)
-    if remainder == 0:
-        units = Decimal(whole)
+    return quantize_ratio(value.numerator, value.denominator, precision, rounding)
+
+
+def quantize_ratio(numerator: int, denominator: int, precision: Decimal, rounding: str) -> Decimal:
+    """Round ``numerator / denominator`` (integers, denominator > 0) to ``precision``, exactly.
+
+    Pure integer arithmetic: the quotient in units of ``precision`` is split into its floor and
+    remainder, and the named mode decides from those alone — every mode exactly as ``decimal``
+    defines it, ties recognised exactly.
+
+    >>> quantize_ratio(182, 3, Decimal("0.01"), "ROUND_HALF_UP")
+    Decimal('60.67')
+    >>> quantize_ratio(-1, 8, Decimal("0.01"), "ROUND_HALF_UP")
+    Decimal('-0.13')
+    """
+    exponent = precision.adjusted()
+    if exponent <= 0:
+        numerator *= 10 ** (-exponent)
     else:
-        # The true value lies strictly between ``whole`` and ``whole + 1``. A stand-in with the
-        # same integer part and the same side of the midpoint rounds identically in every mode.
-        twice = 2 * remainder
-        if twice < scaled.denominator:
-            proxy = _ROUNDER.add(Decimal(whole), Decimal("0.25"))
-        elif twice == scaled.denominator:
-            proxy = _ROUNDER.add(Decimal(whole), Decimal("0.5"))
-        else:
-            proxy = _ROUNDER.add(Decimal(whole), Decimal("0.75"))
-        units = proxy.quantize(Decimal(1), rounding=rounding, context=_ROUNDER)
-    result = _ROUNDER.multiply(units, precision)
-    return result.copy_abs() if result.is_zero() else result
+        denominator *= 10**exponent
+    whole, remainder = divmod(numerator, denominator)  # floor division: 0 <= remainder < den
+    if remainder:
+        whole = _round_units(whole, remainder, denominator, rounding)
+    return Decimal(whole).scaleb(exponent, _ROUNDER)
+
+
+def _round_units(floor: int, remainder: int, denominator: int, rounding: str) -> int:
+    """The rounded integer for ``floor + remainder / denominator`` (0 < remainder < denominator)."""
+    negative = floor < 0  # the true value lies strictly between floor and floor + 1
+    toward_zero = floor + 1 if negative else floor
+    away = floor if negative else floor + 1
+    if rounding == decimal.ROUND_FLOOR:
+        return floor
+    if rounding == decimal.ROUND_CEILING:
+        return floor + 1
+    if rounding == decimal.ROUND_DOWN:
+        return toward_zero
+    if rounding == decimal.ROUND_UP:
+        return away
+    if rounding == decimal.ROUND_05UP:
+        return away if toward_zero % 10 in (0, 5) else toward_zero
+    twice = 2 * remainder
+    if twice != denominator:
+        # Not a tie: the nearer neighbour. Above the midpoint means nearer floor + 1.
+        return floor + 1 if twice > denominator else floor
+    if rounding == decimal.ROUND_HALF_UP:
+        return away
+    if rounding == decimal.ROUND_HALF_DOWN:
+        return toward_zero
+    if rounding == decimal.ROUND_HALF_EVEN:
+        return floor if floor % 2 == 0 else floor + 1
+    raise InputError(f"rounding must be one of {ROUNDING_MODES!r} (got {rounding!r})")
 
 
 def canonical(value: Decimal) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
@@ -276,9 +277,19 @@ class BandInfo:
     min_points: Decimal
 
 
-@attrs.frozen(kw_only=True)
+class _LazyLedger(Protocol):
+    def build(self) -> tuple[tuple[CategoryResult, ...], tuple[CapLine, ...]]: ...
+
+
+@attrs.frozen(kw_only=True, eq=False)
 class Scorecard:
     """The result for one person and one period, with the ledger behind every point.
+
+    The figures (total, ratings, category points) are computed when the person is scored; the
+    full ledger (``categories`` with every criterion and rule line, ``caps``) is built the first
+    time it is read, so scoring a large population costs little more than its totals.
+
+    Two scorecards are equal when their canonical JSON is equal.
 
     Attributes:
         subject: The person's id.
@@ -288,8 +299,9 @@ class Scorecard:
         total: The reported total: reported category points minus the reported carried
             deduction, clamped at 0.
         max_total: The policy's maximum.
-        rating: The band id after caps, or ``None`` when the policy has no bands.
+        rating: The band id after caps and adjustments, or ``None`` when the policy has no bands.
         score_rating: The band the total alone earns, before caps.
+        category_points: ``(category id, reported points)`` pairs in policy order.
         categories: Each category's result, with its criteria and their ledgers.
         carried: Deductions carried past criterion floors into the total.
         clamped: What the clamp of the total at 0 cut off (0 when it did not apply).
@@ -319,12 +331,44 @@ class Scorecard:
     max_total: Decimal
     rating: str | None
     score_rating: str | None
-    categories: tuple[CategoryResult, ...]
+    category_points: tuple[tuple[str, Decimal], ...]
     carried: Decimal
     clamped: Decimal
-    caps: tuple[CapLine, ...]
     bands: tuple[BandInfo, ...] = attrs.field(repr=False)
     adjustments: tuple[Adjustment, ...] = ()
+    _categories: tuple[CategoryResult, ...] | None = attrs.field(
+        default=None, alias="categories", repr=False
+    )
+    _caps: tuple[CapLine, ...] | None = attrs.field(default=None, alias="caps", repr=False)
+    _source: _LazyLedger | None = attrs.field(default=None, alias="source", repr=False)
+
+    @cached_property
+    def _ledger(self) -> tuple[tuple[CategoryResult, ...], tuple[CapLine, ...]]:
+        if self._categories is not None and self._caps is not None:
+            return self._categories, self._caps
+        if self._source is None:
+            raise InputError(
+                f"scorecard of {self.subject!r}: no ledger was kept (built without categories)"
+            )
+        return self._source.build()
+
+    @property
+    def categories(self) -> tuple[CategoryResult, ...]:
+        """Each category's result, with its criteria and their ledgers (built on first read)."""
+        return self._ledger[0]
+
+    @property
+    def caps(self) -> tuple[CapLine, ...]:
+        """The rating caps that matched events in the period (built on first read)."""
+        return self._ledger[1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scorecard):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.subject, self.period, self.fingerprint, self.total, self.rating))
 
     def category(self, category_id: str) -> CategoryResult:
         """The result of one category, by id.
@@ -495,8 +539,8 @@ class ScoreTable:
                 "policy": card.policy_id,
                 "version": card.policy_version,
             }
-            for category in card.categories:
-                row[category.id] = category.points
+            for category_id, points in card.category_points:
+                row[category_id] = points
             row["carried"] = card.carried
             row["total"] = card.total
             row["score_rating"] = card.score_rating

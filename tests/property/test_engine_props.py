@@ -94,3 +94,41 @@ def test_one_more_violation_never_raises_a_score(
         assert new.points <= old.points
     ranks = {"A": 0, "B": 1, "C": 2}
     assert ranks[after.rating or "C"] >= ranks[before.rating or "C"]
+
+
+@SETTINGS
+@given(
+    scenarios(),
+    st.sampled_from(("error", "zero", "exclude")),
+    st.lists(st.integers(min_value=0, max_value=50), max_size=4),
+)
+def test_fast_figures_equal_the_ledger(
+    scenario: tuple[Policy, list[Event], list[object]], missing: str, dropped: list[int]
+) -> None:
+    """Invariant: the figures computed without a ledger (category points, carried, clamp,
+    total, ratings) equal those of the full ledger, for every person — including missing
+    measures counted as zero or excluded."""
+    import attrs
+
+    from kpiscore import MissingInputError
+
+    policy, facts, measures = scenario
+    policy = attrs.evolve(policy, missing=missing)
+    kept = [m for i, m in enumerate(measures) if i not in dropped]
+    try:
+        table = score_many(policy, PERIOD, SUBJECTS, facts, kept)  # type: ignore[arg-type]
+    except MissingInputError:
+        assert missing != "zero"
+        return
+    for card in table:
+        ledger = card._source.full()  # type: ignore[union-attr]
+        points, carried, clamped, total, score_rating, rating = ledger[2]
+        assert (
+            tuple(p for _, p in card.category_points),
+            card.carried,
+            card.clamped,
+            card.total,
+            card.score_rating,
+            card.rating,
+        ) == (points, carried, clamped, total, score_rating, rating)
+        assert str(card.total) == str(total)
