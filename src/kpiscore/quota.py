@@ -68,7 +68,10 @@ BASE_READINGS: Final[tuple[str, ...]] = ("next", "fixed_point", "next_and_above"
 TIE_RULES: Final[tuple[str, ...]] = ("keep_all", "demote_all")
 
 #: The legal reference put on every quota adjustment unless another is given.
-DEFAULT_REFERENCE: Final = "Decree 335/2025/NĐ-CP (HTXS at most 20 % of HTT, per group)"
+DEFAULT_REFERENCE: Final = (
+    "Decree 335/2025/ND-CP: HTXS at most 20 % of the number rated HTT, within an agency and"
+    " each group of similar tasks"
+)
 
 _PERSON_ATTRIBUTES: Final = ("id", "name", "unit", "group", "position")
 _RESULT_ATTRIBUTES: Final = ("subject", "person", "total", "rating", "bands", "adjustments")

@@ -596,6 +596,10 @@ class PayoutTable:
                 share *= Fraction(worked) / Fraction(days)
             value = Fraction(steps.monthly) * share
             paid = quantize_fraction(value, self.precision, self.rounding)
+        exponent = paid.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:
+            # Rounded to thousands, 1755000 rather than 1.755E+6: payslips and CSV read it.
+            paid = Decimal(int(paid))
         return PayoutLine(
             table=self.id,
             rating=rate.rating,
