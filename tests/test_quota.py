@@ -35,6 +35,7 @@ from kpiscore.quota import (
     apply_quota,
     plan_quota,
 )
+from kpiscore.rollup import RollupTable, rollup_many
 
 YEAR = Period.year(2026)
 BANDS = [
@@ -454,6 +455,31 @@ class TestContainers:
         assert list(EIGHT_TOP)[:3] == top(after)
         assert "quota" == after[7].adjustments[-1].kind
         assert "HTXS" == after[7].score_rating
+
+    def test_a_roll_up_table_gives_a_roll_up_table(self) -> None:
+        quarters = [
+            score_many(
+                policy(),
+                Period.quarter(2026, q),
+                [Person(id=s, unit="Phòng A") for s in THIRTY],
+                measures=[
+                    Measure(subject=s, criterion="points", value=v) for s, v in THIRTY.items()
+                ],
+            )
+            for q in (1, 2, 3, 4)
+        ]
+        year = rollup_many(quarters, YEAR)
+        after = apply_quota(year, base="next")
+        assert isinstance(after, RollupTable)
+        assert year.subjects == after.subjects
+        assert list(EIGHT_TOP)[:3] == top(after)
+        card = after["x08"]
+        assert ("HTXS", "HTT", "quota") == (
+            card.score_rating,
+            card.rating,
+            card.adjustments[-1].kind,
+        )
+        assert "Rating adjusted (quota): HTXS → HTT" in card.explain("en")
 
     def test_earlier_adjustments_are_kept(self) -> None:
         earlier = Adjustment(kind="appeal", from_rating="HTT", to_rating="HTXS", reason="r")

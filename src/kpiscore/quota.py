@@ -45,6 +45,7 @@ from kpiscore._numbers import (
 )
 from kpiscore._scorecard import Adjustment, BandInfo, ScoreTable
 from kpiscore.exceptions import InputError
+from kpiscore.rollup import RollupTable
 
 __all__ = [
     "BASE_READINGS",
@@ -589,6 +590,18 @@ def apply_quota(  # type: ignore[overload-overlap]  # a ScoreTable is also an it
     reference: str | None = ...,
 ) -> ScoreTable: ...
 @overload
+def apply_quota(  # type: ignore[overload-overlap]  # a RollupTable is also an iterable
+    results: RollupTable,
+    rating: str = ...,
+    share: NumberLike = ...,
+    *,
+    base: BaseReading = ...,
+    group_by: GroupBy = ...,
+    rounding: str = ...,
+    ties: TieRule = ...,
+    reference: str | None = ...,
+) -> RollupTable: ...
+@overload
 def apply_quota(
     results: Iterable[R],
     rating: str = ...,
@@ -601,7 +614,7 @@ def apply_quota(
     reference: str | None = ...,
 ) -> tuple[R, ...]: ...
 def apply_quota(
-    results: ScoreTable | Iterable[R],
+    results: ScoreTable | RollupTable | Iterable[R],
     rating: str = "HTXS",
     share: NumberLike = Decimal("0.20"),
     *,
@@ -610,7 +623,7 @@ def apply_quota(
     rounding: str = "ROUND_DOWN",
     ties: TieRule = "demote_all",
     reference: str | None = DEFAULT_REFERENCE,
-) -> ScoreTable | tuple[R, ...]:
+) -> ScoreTable | RollupTable | tuple[R, ...]:
     """Limit ``rating`` to ``share`` of a base count in each group; move the excess down a band.
 
     Within each group, the people rated ``rating`` are ranked by total, highest first; the
@@ -621,10 +634,10 @@ def apply_quota(
     are not touched. The result does not depend on the order of the input.
 
     Args:
-        results: A :class:`~kpiscore.ScoreTable`, or any iterable of scorecards or roll-up
-            results (attrs classes with ``subject``, ``person``, ``total``, ``rating``,
-            ``bands`` and ``adjustments``), one per person, all on one band scheme and, when
-            they carry a ``period``, one period.
+        results: A :class:`~kpiscore.ScoreTable`, a :class:`~kpiscore.rollup.RollupTable`, or
+            any iterable of scorecards or roll-up results (attrs classes with ``subject``,
+            ``person``, ``total``, ``rating``, ``bands`` and ``adjustments``), one per person,
+            all on one band scheme and, when they carry a ``period``, one period.
         rating: The band limited (default ``"HTXS"``); the next band down receives the excess.
         share: The share allowed, between 0 and 1 (default 0.20, Decree 335).
         base: ``"fixed_point"`` (default), ``"next"`` or ``"next_and_above"``; see the module
@@ -647,7 +660,9 @@ def apply_quota(
         reference: The legal reference on each adjustment.
 
     Returns:
-        A new :class:`~kpiscore.ScoreTable` for a table, otherwise a tuple, in input order.
+        A new :class:`~kpiscore.ScoreTable` for a score table, a new
+        :class:`~kpiscore.rollup.RollupTable` for a roll-up table, otherwise a tuple; always
+        in input order.
 
     Raises:
         InputError: a bad argument, results without bands or with different band schemes or
@@ -707,6 +722,8 @@ def apply_quota(
     )
     if isinstance(results, ScoreTable):
         return attrs.evolve(results, scorecards=changed)
+    if isinstance(results, RollupTable):
+        return attrs.evolve(results, rollups=changed)
     return changed
 
 
