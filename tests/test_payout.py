@@ -665,6 +665,35 @@ class TestPayoutRows:
             "payout": Decimal(12 * 12_636_000),
         } == rows[0]
 
+    def test_an_empty_table_gives_no_rows(self) -> None:
+        empty = attrs.evolve(scores(), scorecards=())
+        assert [] == payout_rows(empty, DANANG, {})
+
+    def test_a_result_without_a_rating_is_an_error(self) -> None:
+        @attrs.frozen(kw_only=True)
+        class Unrated:
+            subject: str
+            person: Person
+            period: Period
+            total: Decimal
+            rating: str | None
+            unrated: str
+
+        result = Unrated(
+            subject="a",
+            person=Person(id="a"),
+            period=Period.year(2026),
+            total=Decimal(0),
+            rating=None,
+            unrated="worked 3 of 12 months, less than the policy's minimum",
+        )
+        with pytest.raises(InputError) as caught:
+            payout_rows([result], HCM, {"a": 1}, months=12)
+        assert (
+            "payout: 'a' has no rating (worked 3 of 12 months, less than the policy's minimum);"
+            " payout table 'hcm-2024' pays on one of ['HTXS', 'HTT', 'HT', 'KHT']"
+        ) == str(caught.value)
+
     def test_a_bad_table(self) -> None:
         with pytest.raises(InputError, match="table must be a PayoutTable or a bundled id"):
             payout_rows(scores(), 3, SALARIES)  # type: ignore[arg-type]

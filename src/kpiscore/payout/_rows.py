@@ -153,6 +153,8 @@ def payout_rows(
             f"salaries: {extra!r} are not among the results paid; expected salaries only for"
             " the people scored"
         )
+    if not items:
+        return rows
     periods = {item.period for item in items if hasattr(item, "period")}
     if months is None:
         if len(periods) != 1:
@@ -172,6 +174,13 @@ def payout_rows(
                 f"salaries: no salary for {item.subject!r}; expected one for everyone paid"
             )
         salary = _salary(salaries[item.subject], item.subject)
+        if item.rating is None:
+            unrated = getattr(item, "unrated", None)
+            raise InputError(
+                f"payout: {item.subject!r} has no rating"
+                + (f" ({unrated})" if unrated else "")
+                + f"; payout table {table.id!r} pays on one of {list(table.ratings)!r}"
+            )
         amount = table.amount(
             item.rating,
             salary.amount,
