@@ -555,7 +555,7 @@ class TestApprovalEvents:
             unit=unit,  # type: ignore[arg-type]
             as_of=self.AS_OF,
         )
-        if on is None:
+        if on is None or late is None:
             assert () == events
         else:
             [event] = events

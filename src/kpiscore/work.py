@@ -503,8 +503,9 @@ def _item_result(item: WorkItem) -> ItemResult:
             on_time_units=_ZERO,
             note="not completed",
         )
-    quality = max(_ONE - _PENALTY * item.major_errors, _ZERO)
-    on_time = max(_ONE - _PENALTY * item.delays, _ZERO)
+    # Shares lie in [0, 1]; normalising prints them as 0.75 and 1, never 0.750 or 1.00.
+    quality = max(_ONE - _PENALTY * item.major_errors, _ZERO).normalize(EXACT)
+    on_time = max(_ONE - _PENALTY * item.delays, _ZERO).normalize(EXACT)
     notes = []
     if item.major_errors:
         notes.append(f"{item.major_errors} major error(s): quality × {canonical(quality)}")

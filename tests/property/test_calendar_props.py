@@ -62,7 +62,7 @@ def test_a_deadline_is_never_a_day_off_on_any_calendar(
 ) -> None:
     """Both units give a working day on arbitrary calendars too."""
     for unit in ("working", "calendar"):
-        assert calendar.is_working_day(calendar.deadline(start, days, unit))  # type: ignore[arg-type]
+        assert calendar.is_working_day(calendar.deadline(start, days, unit))
 
 
 @settings(max_examples=100)

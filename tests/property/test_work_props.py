@@ -137,8 +137,8 @@ def test_approving_later_is_never_less_late(
         events = approval_events(
             [item],
             CALENDAR,
-            unit=unit,
-            as_of=date(2026, 12, 31),  # type: ignore[arg-type]
+            unit=unit,  # type: ignore[arg-type]
+            as_of=date(2026, 12, 31),
         )
         assert all(event.quantity >= 1 for event in events)
         return events[0].quantity if events else Decimal(0)
