@@ -197,8 +197,8 @@ def allowed_count(
 
     >>> allowed_count(top=8, next_count=17, base="next")  # 0.20 × 17 = 3.4
     3
-    >>> allowed_count(top=8, next_count=17, base="next", rounding="ROUND_HALF_UP")
-    3
+    >>> allowed_count(top=8, next_count=18, base="next", rounding="ROUND_HALF_UP")  # 3.6
+    4
     >>> allowed_count(top=8, next_count=17, base="fixed_point")  # 4 <= 0.20 × 21 = 4.2
     4
     """
