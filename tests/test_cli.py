@@ -1,0 +1,364 @@
+"""The ``kpiscore`` command, run for real in a subprocess (and in-process for the edge cases)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from kpiscore import cli, policies, score_many
+from kpiscore._demo import sample_facts
+from kpiscore._terminal import cell_width
+
+STAFF = "vn-nd335-2025-staff"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m kpiscore ARGS`` (what the ``kpiscore`` script runs), output captured."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "kpiscore", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        cwd=cwd,
+        env=env,
+    )
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """The bundled sample workforce's CSV files, copied into a folder of their own."""
+    folder = resources.files("kpiscore").joinpath("data/sample")
+    for name in ("people.csv", "events.csv", "measures.csv"):
+        (tmp_path / name).write_bytes(folder.joinpath(name).read_bytes())
+    return tmp_path
+
+
+def inputs(folder: Path, policy: str = STAFF) -> list[str]:
+    return [
+        "--policy",
+        policy,
+        "--period",
+        "2026-Q1",
+        "--people",
+        str(folder / "people.csv"),
+        "--events",
+        str(folder / "events.csv"),
+        "--measures",
+        str(folder / "measures.csv"),
+    ]
+
+
+def expected_table() -> str:
+    people, events, measures = sample_facts()
+    return score_many(
+        policies.load(STAFF), "2026-Q1", people, events=events, measures=measures
+    ).to_csv()
+
+
+class TestPolicies:
+    def test_lists_every_bundled_policy(self) -> None:
+        result = run("policies")
+        ids = [line.split()[0] for line in result.stdout.splitlines()[1:5]]
+        assert (0, list(policies.available()), "") == (result.returncode, ids, result.stderr)
+
+    def test_prints_one_policy_file(self) -> None:
+        result = run("policies", "hcm-qd20-2024")
+        assert (0, policies.source("hcm-qd20-2024")) == (result.returncode, result.stdout)
+
+    def test_an_unknown_id_is_one_line_and_status_2(self) -> None:
+        result = run("policies", "nd335")
+        assert (2, "", 1) == (result.returncode, result.stdout, len(result.stderr.splitlines()))
+        assert result.stderr.startswith("kpiscore: error: no bundled policy 'nd335'")
+
+
+class TestValidate:
+    def test_a_valid_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "staff.toml"
+        path.write_text(policies.source(STAFF), encoding="utf-8")
+        result = run("validate", str(path))
+        assert (0, "") == (result.returncode, result.stderr)
+        assert result.stdout.startswith(
+            f"{path}: valid — policy 'vn-nd335-2025-staff' version '2026.1': 2 categories,"
+            " 6 criteria, max 100, 4 bands, 7 caps; fingerprint "
+        )
+
+    def test_an_invalid_file_lists_every_problem(self, tmp_path: Path) -> None:
+        path = tmp_path / "bad.toml"
+        text = policies.source(STAFF).replace("max_points = 10\n", "max_points = 10\npointz = 1\n")
+        path.write_text(text, encoding="utf-8")
+        result = run("validate", str(path))
+        lines = result.stderr.splitlines()
+        assert (2, f"kpiscore: error: {path}: 3 problems", 4) == (
+            result.returncode,
+            lines[0],
+            len(lines),
+        )
+        assert lines[1] == (
+            f"  - {path}: categories.general.criteria.politics_ethics.pointz: unknown key"
+            " 'pointz'; expected one of ['awards', 'basis', 'deductions', 'floor', 'id',"
+            " 'max_points', 'name', 'overflow', 'ratio_cap', 'reference']"
+        )
+
+    def test_several_files_report_each(self, tmp_path: Path) -> None:
+        good = tmp_path / "good.toml"
+        good.write_text(policies.source(STAFF), encoding="utf-8")
+        result = run("validate", str(good), str(tmp_path / "none.toml"), str(tmp_path / "x.json"))
+        assert (2, 1) == (result.returncode, len(result.stdout.splitlines()))
+        assert [
+            f"{tmp_path / 'none.toml'}: no such file",
+            f"kpiscore: error: {tmp_path / 'x.json'}: no such file",
+        ] == result.stderr.splitlines()
+
+    def test_a_long_list_of_problems_is_cut_short(self, tmp_path: Path) -> None:
+        path = tmp_path / "bad.json"
+        tree = policies.load(STAFF).to_dict()
+        tree.update({f"extra{number:02d}": 1 for number in range(30)})
+        path.write_text(json.dumps(tree), encoding="utf-8")
+        lines = run("validate", str(path)).stderr.splitlines()
+        assert (22, "  … and 10 more") == (len(lines), lines[-1])
+
+
+class TestScore:
+    def test_csv_is_the_library_s_csv(self, sample: Path) -> None:
+        result = run("score", *inputs(sample), "--format", "csv")
+        assert (0, expected_table(), "") == (result.returncode, result.stdout, result.stderr)
+
+    def test_json_is_the_library_s_canonical_json(self, sample: Path) -> None:
+        result = run("score", *inputs(sample), "--format", "json")
+        people, events, measures = sample_facts()
+        table = score_many(
+            policies.load(STAFF), "2026-Q1", people, events=events, measures=measures
+        )
+        assert (0, table.to_json(indent=2) + "\n") == (result.returncode, result.stdout)
+
+    def test_the_table_aligns_vietnamese_text(self, sample: Path) -> None:
+        result = run("score", *inputs(sample))
+        lines = result.stdout.splitlines()
+        header, rows = lines[0], lines[1:301]
+        total_end = header.index("total") + len("total")
+        # Right-aligned totals end in the same display column on every row, whatever the names.
+        assert {total_end} == {cell_width(row[: row.index(" ", total_end - 1)]) for row in rows}
+
+    def test_the_table_ends_with_the_distribution(self, sample: Path) -> None:
+        lines = run("score", *inputs(sample)).stdout.splitlines()
+        assert "300 people · HTXS 48 · HTT 225 · HT 21 · KHT 6 · mean 83.00" == lines[-1]
+
+    def test_the_worked_example_row(self, sample: Path) -> None:
+        lines = run("score", *inputs(sample)).stdout.splitlines()
+        assert ("nv0002", ["27.00", "60.67", "87.67", "HTT", "HTT"]) == (
+            lines[2].split()[0],
+            lines[2].split()[-5:],
+        )
+
+    def test_output_to_a_csv_file_has_a_byte_order_mark(self, sample: Path) -> None:
+        out = sample / "out.csv"
+        result = run("score", *inputs(sample), "--format", "csv", "--output", str(out))
+        assert (0, "", "") == (result.returncode, result.stdout, result.stderr)
+        assert "\ufeff" + expected_table() == out.read_text(encoding="utf-8")
+
+    def test_output_of_a_table_to_a_file_is_plain_text(self, sample: Path) -> None:
+        out = sample / "out.txt"
+        run("score", *inputs(sample), "--output", str(out))
+        assert out.read_text(encoding="utf-8").startswith("subject  name")
+
+    def test_a_policy_file_instead_of_an_id(self, sample: Path) -> None:
+        path = sample / "mine.toml"
+        path.write_text(policies.source(STAFF), encoding="utf-8")
+        result = run("score", *inputs(sample, str(path)), "--format", "csv")
+        assert (0, expected_table()) == (result.returncode, result.stdout)
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            pytest.param(
+                ("--policy", "nd335"),
+                "kpiscore: error: --policy 'nd335': no bundled policy has that id; expected one"
+                " of ['hcm-qd20-2024', 'university-kpi-example', 'vn-nd335-2025-leader',"
+                " 'vn-nd335-2025-staff'], or the path of a .toml or .json policy file",
+                id="unknown-policy",
+            ),
+            pytest.param(
+                ("--period", "2026-Q5"),
+                "kpiscore: error: period: cannot read '2026-Q5'; expected 'YYYY-MM', 'YYYY-Qn',"
+                " 'YYYY-Hn', 'YYYY' or 'YYYY-MM-DD/YYYY-MM-DD'",
+                id="bad-period",
+            ),
+            pytest.param(
+                ("--period", "2025"),
+                "kpiscore: error: policy 'vn-nd335-2025-staff': period 2025 is outside the"
+                " policy's validity (2026-01-01 to open-ended)",
+                id="outside-validity",
+            ),
+        ],
+    )
+    def test_errors_are_one_line_and_status_2(
+        self, sample: Path, change: tuple[str, str], message: str
+    ) -> None:
+        args = inputs(sample)
+        args[args.index(change[0]) + 1] = change[1]
+        result = run("score", *args)
+        assert (2, "", [message]) == (
+            result.returncode,
+            result.stdout,
+            result.stderr.splitlines(),
+        )
+
+    def test_a_fact_about_someone_outside_the_population_names_its_line(self, sample: Path) -> None:
+        with (sample / "events.csv").open("a", encoding="utf-8") as handle:
+            handle.write("nv9999,discipline_reprimand,02/02/2026,,\n")
+        result = run("score", *inputs(sample))
+        expected = (
+            f"kpiscore: error: {sample / 'events.csv'} line 6: subject 'nv9999' is not in the"
+            f" population ({sample / 'people.csv'})"
+        )
+        assert [expected] == result.stderr.splitlines()
+
+    def test_a_bad_row_names_the_file_the_line_and_the_column(self, sample: Path) -> None:
+        path = sample / "measures.csv"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("nv0002,quality,0.875", "nv0002,quality,"),
+            encoding="utf-8",
+        )
+        result = run("score", *inputs(sample))
+        assert (2, [f"kpiscore: error: {path} line 12, column 'value': required, but empty"]) == (
+            result.returncode,
+            result.stderr.splitlines(),
+        )
+
+    def test_nothing_is_written_on_error(self, sample: Path) -> None:
+        out = sample / "out.csv"
+        run("score", *inputs(sample, "nd335"), "--output", str(out))
+        assert not out.exists()
+
+
+class TestExplain:
+    def test_explains_one_person_in_vietnamese_by_default(self, sample: Path) -> None:
+        result = run("explain", *inputs(sample), "--subject", "nv0002")
+        assert (0, "Tổng điểm: 87.67 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)") == (
+            result.returncode,
+            result.stdout.splitlines()[2],
+        )
+
+    def test_in_english(self, sample: Path) -> None:
+        result = run("explain", *inputs(sample), "--subject", "nv0002", "--lang", "en")
+        assert "Total: 87.67 / 100 — rating HTT (Good)" == result.stdout.splitlines()[2]
+
+    def test_an_unknown_subject_is_an_error(self, sample: Path) -> None:
+        result = run("explain", *inputs(sample), "--subject", "nv9999")
+        assert (
+            2,
+            [f"kpiscore: error: --subject 'nv9999': no person with that id in {sample}/people.csv"],
+        ) == (result.returncode, result.stderr.splitlines())
+
+
+class TestDemo:
+    def test_prints_the_distribution_and_explained_scorecards(self) -> None:
+        result = run("demo")
+        lines = result.stdout.splitlines()
+        assert (0, "") == (result.returncode, result.stderr)
+        assert [
+            "HTXS    Excellent          48  16.0 %",
+            "HTT     Good              225  75.0 %",
+            "HT      Completed          21   7.0 %",
+            "KHT     Not completed       6   2.0 %",
+        ] == lines[lines.index("Rating distribution") + 2 :][:4]
+        assert 3 == sum(line.startswith("Scorecard: ") for line in lines)
+
+    def test_in_vietnamese(self) -> None:
+        result = run("demo", "--lang", "vi")
+        assert "Phân bố xếp loại" in result.stdout.splitlines()
+
+
+class TestEntryPoint:
+    def test_the_installed_script_runs(self) -> None:
+        script = shutil.which("kpiscore", path=str(Path(sys.executable).parent))
+        if script is None:  # pragma: no cover - an install without scripts
+            pytest.skip("the kpiscore script is not installed next to this Python")
+        result = subprocess.run([script, "--version"], capture_output=True, text=True, check=False)
+        assert (0, "kpiscore ") == (result.returncode, result.stdout[:9])
+
+    def test_no_command_is_a_usage_error(self) -> None:
+        result = run()
+        assert (2, True) == (result.returncode, "required: COMMAND" in result.stderr)
+
+
+class TestInProcess:
+    def test_batches_give_the_same_table_as_one_call(
+        self, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        monkeypatch.setattr(cli, "BATCH", 7)
+        assert 0 == cli.main(["score", *inputs(sample), "--format", "csv"])
+        assert expected_table() == capsys.readouterr().out
+
+    def test_a_duplicate_person_names_both_lines(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        with (sample / "people.csv").open("a", encoding="utf-8") as handle:
+            handle.write("nv0001,Trùng,,,\n")
+        assert 2 == cli.main(["score", *inputs(sample)])
+        assert (
+            f"kpiscore: error: {sample / 'people.csv'} line 302: person id 'nv0001' appears twice"
+            f" (first at {sample / 'people.csv'} line 2); ids must be unique\n"
+        ) == capsys.readouterr().err
+
+    def test_an_unwritable_output_is_one_line(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        out = sample / "missing-folder" / "out.csv"
+        assert 2 == cli.main(["score", *inputs(sample), "--format", "csv", "--output", str(out)])
+        assert capsys.readouterr().err.startswith(
+            f"kpiscore: error: --output '{out}': cannot write the file ("
+        )
+
+    def test_measures_may_be_missing_only_if_the_policy_allows(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        args = inputs(sample)
+        del args[-2:]
+        assert 2 == cli.main(["score", *args])
+        assert capsys.readouterr().err.startswith(
+            "kpiscore: error: policy 'vn-nd335-2025-staff': no measure for criterion"
+            " 'politics_ethics' of subject 'nv0001'"
+        )
+
+    def test_the_rating_by_score_column_appears_only_when_a_cap_applied(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (sample / "events.csv").write_text("subject,kind,on\n", encoding="utf-8")
+        assert 0 == cli.main(["score", *inputs(sample)])
+        header = capsys.readouterr().out.splitlines()[0]
+        assert header.split() == ["subject", "name", "unit", "general", "task", "total", "rating"]
+
+    def test_carried_points_get_a_column(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        people = "id,name\nnv0001,Lê Thị Hoa\n"
+        (sample / "people.csv").write_text(people, encoding="utf-8")
+        events = "subject,kind,on\n" + "nv0001,work_rule_violation,05/02/2026\n" * 7
+        (sample / "events.csv").write_text(events, encoding="utf-8")
+        measures = "subject,criterion,value\n" + "".join(
+            f"nv0001,{c},{v}\n"
+            for c, v in [
+                ("competence", 10),
+                ("innovation", 10),
+                ("quantity", 1),
+                ("quality", 1),
+                ("on_time", 1),
+            ]
+        )
+        (sample / "measures.csv").write_text(measures, encoding="utf-8")
+        assert 0 == cli.main(["score", *inputs(sample, "hcm-qd20-2024")])
+        lines = capsys.readouterr().out.splitlines()
+        assert (["carried", "total", "rating"], ["-4.00", "86.00", "HTT"]) == (
+            lines[0].split()[-3:],
+            lines[1].split()[-3:],
+        )
