@@ -114,7 +114,7 @@ class TestValidate:
         result = run("validate", str(good), str(tmp_path / "none.toml"), str(tmp_path / "x.json"))
         assert (2, 1) == (result.returncode, len(result.stdout.splitlines()))
         assert [
-            f"{tmp_path / 'none.toml'}: no such file",
+            f"kpiscore: error: {tmp_path / 'none.toml'}: no such file",
             f"kpiscore: error: {tmp_path / 'x.json'}: no such file",
         ] == result.stderr.splitlines()
 

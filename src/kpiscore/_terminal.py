@@ -83,7 +83,8 @@ def write_table(
 
         table = Table(title=title, title_justify="left")
         for header, how in zip(headers, align, strict=True):
-            table.add_column(header, justify=how, overflow="fold")
+            # Figures never wrap; long names fold onto a second line.
+            table.add_column(header, justify=how, overflow="fold", no_wrap=how == "right")
         for row in rows:
             table.add_row(*row)
         Console(file=stream).print(table)

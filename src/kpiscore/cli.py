@@ -209,7 +209,7 @@ def _write_output(path: str, text: str, *, bom: bool) -> None:
         raise _OutputError(f"--output {path!r}: cannot write the file ({error.strerror})") from None
 
 
-class _OutputError(KpiscoreError):
+class _OutputError(KpiscoreError, OSError):
     """The output file cannot be written."""
 
 
@@ -249,13 +249,9 @@ def _validate(args: argparse.Namespace) -> int:
             f" max {format_points(policy.max_total)}, {len(policy.bands)} bands,"
             f" {len(policy.caps)} caps; fingerprint {policy.fingerprint[:12]}"
         )
-    if not failures:
-        return 0
-    if len(failures) == 1:
-        raise failures[0]
-    for failure in failures[:-1]:
-        _report(failure, prefix=False)
-    raise failures[-1]
+    for failure in failures:
+        _report(failure)
+    return 2 if failures else 0
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -365,10 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(error: KpiscoreError, *, prefix: bool = True) -> None:
+def _report(error: KpiscoreError) -> None:
+    """Print an error: one line, then the problems of a file (a few, not thousands)."""
     lines = str(error).splitlines() or [type(error).__name__]
-    head = f"kpiscore: error: {lines[0]}" if prefix else lines[0]
-    print(head, file=sys.stderr)
+    print(f"kpiscore: error: {lines[0]}", file=sys.stderr)
     listed = lines[1 : MAX_LISTED + 1]
     for line in listed:
         print(line, file=sys.stderr)
