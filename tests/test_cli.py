@@ -362,3 +362,76 @@ class TestInProcess:
             lines[0].split()[-3:],
             lines[1].split()[-3:],
         )
+
+
+class TestCommandsInProcess:
+    """The same commands through ``cli.main``, so coverage sees them (the subprocess runs above
+    are the real thing)."""
+
+    def test_policies(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == cli.main(["policies"])
+        assert capsys.readouterr().out.splitlines()[1].startswith("hcm-qd20-2024")
+
+    def test_policies_with_an_id(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == cli.main(["policies", STAFF])
+        assert policies.source(STAFF) == capsys.readouterr().out
+
+    def test_validate(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+        good.write_text(policies.source(STAFF), encoding="utf-8")
+        bad.write_text('id = "x"\n', encoding="utf-8")
+        assert 2 == cli.main(["validate", str(good), str(bad)])
+        captured = capsys.readouterr()
+        assert (
+            1,
+            f"kpiscore: error: {bad}: policy: missing required key(s) 'name' and 'categories'\n",
+        ) == (len(captured.out.splitlines()), captured.err)
+
+    @pytest.mark.parametrize("fmt", ["table", "json"])
+    def test_score_to_stdout(
+        self, sample: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert 0 == cli.main(["score", *inputs(sample), "--format", fmt])
+        assert "nv0300" in capsys.readouterr().out
+
+    def test_score_a_table_to_a_file(self, sample: Path) -> None:
+        out = sample / "out.txt"
+        assert 0 == cli.main(["score", *inputs(sample), "--output", str(out)])
+        assert out.read_text(encoding="utf-8").endswith("KHT 6 · mean 83.00\n")
+
+    def test_a_policy_file(self, sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        path = sample / "policy.json"
+        path.write_text(json.dumps(policies.load(STAFF).to_dict()), encoding="utf-8")
+        assert 0 == cli.main(["score", *inputs(sample, str(path)), "--format", "csv"])
+        assert expected_table() == capsys.readouterr().out
+
+    def test_explain(self, sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == cli.main(["explain", *inputs(sample), "--subject", "nv0063", "--lang", "en"])
+        assert "rating by score: HTT (Good) → KHT (Not completed)" in capsys.readouterr().out
+
+    def test_explain_an_unknown_subject(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert 2 == cli.main(["explain", *inputs(sample), "--subject", "nv9999"])
+        assert "no person with that id" in capsys.readouterr().err
+
+    def test_demo(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == cli.main(["demo", "--lang", "vi"])
+        assert capsys.readouterr().out.startswith("kpiscore — chạy thử\n")
+
+    def test_several_facts_outside_the_population(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (sample / "events.csv").write_text(
+            "subject,kind,on\nnv9998,a,2026-01-05\nnv9999,a,2026-01-05\nx,a,2026-01-05\n",
+            encoding="utf-8",
+        )
+        assert 2 == cli.main(["score", *inputs(sample)])
+        assert (
+            capsys.readouterr()
+            .err.rstrip()
+            .endswith(
+                "is not in the population"
+                f" ({sample / 'people.csv'}); 2 more facts name people outside it"
+            )
+        )

@@ -99,6 +99,10 @@ class TestLoadPolicySources:
     def test_reads_json_text(self) -> None:
         assert small_policy() == load_policy(json.dumps(small_policy().to_dict()))
 
+    def test_text_with_a_line_break_is_text_not_a_file_name(self) -> None:
+        with pytest.raises(FileFormatError, match=r"^<text>: policy: missing required key"):
+            load_policy('id = "x"\n')
+
     def test_format_overrides_the_suffix(self, tmp_path: Path) -> None:
         path = write(tmp_path, "policy.txt", SMALL)
         assert small_policy() == load_policy(path, format="toml")

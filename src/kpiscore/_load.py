@@ -167,8 +167,9 @@ def _policy_source(
             f" (got {type(source).__name__} {source!r})"
         )
     stripped = source.strip()
-    # A policy's text has several lines or starts a JSON object; anything else names a file.
-    if "\n" in stripped or stripped.startswith("{"):
+    # A policy's text has several lines or starts a JSON object; anything else names a file
+    # (no file name holds a line break).
+    if "\n" in source or stripped.startswith("{"):
         fmt = fmt_given or ("json" if stripped.startswith("{") else "toml")
         if fmt not in ("toml", "json"):
             raise FileFormatError(f"<text>: format must be 'toml' or 'json' (got {fmt!r})")
