@@ -167,7 +167,7 @@ def _policy_source(
             f" (got {type(source).__name__} {source!r})"
         )
     stripped = source.strip()
-    # A policy's text has several lines or starts a JSON object; anything else names a file
+    # Text holds a line break or starts a JSON object; anything else names a file
     # (no file name holds a line break).
     if "\n" in source or stripped.startswith("{"):
         fmt = fmt_given or ("json" if stripped.startswith("{") else "toml")
@@ -191,7 +191,7 @@ def load_policy(
 
     Args:
         source: A :class:`pathlib.Path` or a string naming a ``.toml`` or ``.json`` file, or
-            the text of a policy (a string with several lines, or starting with ``{``).
+            the text of a policy (a string holding a line break, or starting with ``{``).
         format: ``"toml"`` or ``"json"``; by default taken from the file's suffix, or for
             text, JSON when it starts with ``{`` and TOML otherwise.
 
