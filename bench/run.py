@@ -49,7 +49,7 @@ Results = dict[str, tuple[str, str | None]]  # subject -> (total text, rating)
 # --------------------------------------------------------------------------- 1. plain loop
 
 
-def python_loop(raw: RawWorkforce) -> Results:
+def python_loop(raw: RawWorkforce) -> dict[str, tuple[Decimal, str]]:
     """The hand-written baseline: exact Decimal arithmetic, one person at a time, no library."""
     start, end = PERIOD.start, PERIOD.end
     rules = {item["kind"]: item for item in SPEC["deductions"]}
@@ -75,7 +75,7 @@ def python_loop(raw: RawWorkforce) -> Results:
         ratio_sum[subject] += value
     cent = SPEC["precision"]
     zero = Decimal(0)
-    results: Results = {}
+    results: dict[str, tuple[Decimal, str]] = {}
     with decimal.localcontext() as context:
         context.prec = 50
         for person in raw.people:
@@ -110,7 +110,7 @@ def python_loop(raw: RawWorkforce) -> Results:
             rating = next(band for band, low in SPEC["bands"] if total >= low)
             if person in capped:
                 rating = SPEC["cap_band"]
-            results[person] = (f"{total:f}", rating)
+            results[person] = (total, rating)
     return results
 
 
@@ -118,30 +118,32 @@ def python_loop(raw: RawWorkforce) -> Results:
 
 
 def frames(raw: RawWorkforce) -> tuple[Any, Any, Any]:
-    """The raw columns as pandas DataFrames (people, events, measures), as read from files."""
+    """The raw columns as pandas DataFrames, typed as an analyst reads them from CSV
+    (``pd.read_csv(..., dtype={"subject": "category", "kind": "category"},
+    parse_dates=["on"])``): ids and kinds categorical, numbers float64, dates datetime64."""
     import pandas as pd
 
     people = pd.DataFrame({"id": raw.people, "unit": raw.units})
     events = pd.DataFrame(
         {
-            "subject": raw.event_subject,
-            "kind": raw.event_kind,
+            "subject": pd.Categorical(raw.event_subject),
+            "kind": pd.Categorical(raw.event_kind),
             "on": pd.to_datetime(raw.event_on),
-            "quantity": [str(q) for q in raw.event_quantity],
+            "quantity": [float(q) for q in raw.event_quantity],
             "excused": raw.event_excused,
         }
     )
     measures = pd.DataFrame(
         {
-            "subject": raw.measure_subject,
-            "criterion": raw.measure_criterion,
-            "value": [str(v) for v in raw.measure_value],
+            "subject": pd.Categorical(raw.measure_subject),
+            "criterion": pd.Categorical(raw.measure_criterion),
+            "value": [float(v) for v in raw.measure_value],
         }
     )
     return people, events, measures
 
 
-def numpy_pipeline(people: Any, events: Any, measures: Any) -> Results:
+def numpy_pipeline(people: Any, events: Any, measures: Any) -> tuple[Any, Any, Any]:
     """What an analyst would write: integer arithmetic scaled to 1/1000 point, vectorised."""
     import numpy as np
     import pandas as pd
@@ -152,16 +154,22 @@ def numpy_pipeline(people: Any, events: Any, measures: Any) -> Results:
     kinds = [rule["kind"] for rule in rules]
     start, end = pd.Timestamp(PERIOD.start), pd.Timestamp(PERIOD.end)
     live = events[(~events["excused"]) & (events["on"] >= start) & (events["on"] <= end)]
-    subject_pos = index.get_indexer(live["subject"])
+
+    def positions(column: Any, against: Any) -> Any:  # categorical: look up each category once
+        return against.get_indexer(column.cat.categories)[column.cat.codes.to_numpy()]
+
+    subject_pos = positions(live["subject"], index)
     capped = np.zeros(n, dtype=bool)
     capped[subject_pos[(live["kind"] == SPEC["cap_kind"]).to_numpy()]] = True
-    rule_pos = pd.Index(kinds).get_indexer(live["kind"])
+    rule_pos = positions(live["kind"], pd.Index(kinds))
     keep = rule_pos >= 0
     rule_pos, subject_pos = rule_pos[keep], subject_pos[keep]
     quantity_x10 = (live["quantity"].to_numpy()[keep].astype(float) * 10).round().astype(np.int64)
     points_x100 = np.array([int(rule["points"] * 100) for rule in rules], dtype=np.int64)
     per_unit = np.array([rule["per"] == "unit" for rule in rules])
-    amount = np.where(per_unit[rule_pos], points_x100[rule_pos] * quantity_x10, points_x100[rule_pos] * 10)
+    amount = np.where(
+        per_unit[rule_pos], points_x100[rule_pos] * quantity_x10, points_x100[rule_pos] * 10
+    )
     requested = np.zeros((n, len(rules)), dtype=np.int64)
     np.add.at(requested, (subject_pos, rule_pos), amount)
     limit = np.array([int(r["limit"] * 1000) if r["limit"] is not None else 2**62 for r in rules])
@@ -172,14 +180,16 @@ def numpy_pipeline(people: Any, events: Any, measures: Any) -> Results:
     carried = np.where(carry & (raw_points < 0), -raw_points, 0).sum(axis=1)
     points = np.maximum(raw_points, 0)
     discipline = points[:, [i for i, r in enumerate(rules) if r["category"] == "discipline"]].sum(1)
-    professional = points[:, [i for i, r in enumerate(rules) if r["category"] != "discipline"]].sum(1)
+    professional = points[:, [i for i, r in enumerate(rules) if r["category"] != "discipline"]].sum(
+        1
+    )
 
     def cents(x1000: Any) -> Any:  # half-up, non-negative values
         return (x1000 + 5) // 10
 
     value_x1000 = (measures["value"].to_numpy().astype(float) * 1000).round().astype(np.int64)
     ratio_sum = np.zeros(n, dtype=np.int64)
-    np.add.at(ratio_sum, index.get_indexer(measures["subject"]), value_x1000)
+    np.add.at(ratio_sum, positions(measures["subject"], index), value_x1000)
     numerator = int(SPEC["task_max"]) * 100 * ratio_sum  # cents × 3 × 1000
     denominator = 3 * 1000
     task = (2 * numerator + denominator) // (2 * denominator)
@@ -189,34 +199,44 @@ def numpy_pipeline(people: Any, events: Any, measures: Any) -> Results:
     names = np.array([band for band, _ in SPEC["bands"]][::-1])
     rating = names[np.searchsorted(thresholds, total, side="right") - 1]
     rating = np.where(capped, SPEC["cap_band"], rating)
-    return {
-        person: (f"{Decimal(int(t)).scaleb(-2):f}", str(r))
-        for person, t, r in zip(people["id"], total, rating, strict=True)
-    }
+    return people["id"], total, rating
 
 
 # --------------------------------------------------------------------------- 3-5. kpiscore
 
 
-def kpiscore_many(people: list[Any], events: list[Any], measures: list[Any]) -> Results:
-    """``kpiscore.score_many`` on fact objects."""
+def kpiscore_many(people: list[Any], events: list[Any], measures: list[Any]) -> Any:
+    """``kpiscore.score_many`` on fact objects: a ScoreTable."""
     from kpiscore import score_many
 
-    table = score_many(bench_policy(), PERIOD, people, events, measures)
-    return {card.subject: (f"{card.total:f}", card.rating) for card in table}
+    return score_many(bench_policy(), PERIOD, people, events, measures)
 
 
-def kpiscore_frame(people: Any, events: Any, measures: Any) -> Results:
-    """``kpiscore.score_frame``, the columnar engine, on DataFrames."""
+def kpiscore_frame(people: Any, events: Any, measures: Any) -> Any:
+    """``kpiscore.score_frame``, the columnar engine, on DataFrames: a ScoreTable."""
     from kpiscore import score_frame
 
-    table = score_frame(bench_policy(), PERIOD, people, events, measures)
-    totals = table.totals()
-    ratings = table.ratings()
-    return {
-        subject: (f"{total:f}", rating)
-        for subject, total, rating in zip(table.subjects, totals, ratings, strict=True)
-    }
+    return score_frame(bench_policy(), PERIOD, people, events, measures)
+
+
+def comparable(method: str, result: Any) -> Results:
+    """A method's own output as ``{subject: (total text, rating)}`` (outside the timing)."""
+    if method in ("many", "frame"):
+        return {
+            subject: (f"{total:f}", rating)
+            for subject, total, rating in zip(
+                result.subjects, result.totals(), result.ratings(), strict=True
+            )
+        }
+    if method == "numpy":
+        ids, totals, ratings = result
+        return {
+            person: (f"{Decimal(int(t)).scaleb(-2):f}", str(r))
+            for person, t, r in zip(ids, totals, ratings, strict=True)
+        }
+    if method == "loop":
+        return {person: (f"{total:f}", rating) for person, (total, rating) in result.items()}
+    return dict(result)
 
 
 def write_csv_inputs(raw: RawWorkforce, folder: Path) -> None:
@@ -225,7 +245,9 @@ def write_csv_inputs(raw: RawWorkforce, folder: Path) -> None:
 
     from kpiscore import dump_policy
 
-    (folder / "policy.json").write_text(dump_policy(bench_policy(), format="json"), encoding="utf-8")
+    (folder / "policy.json").write_text(
+        dump_policy(bench_policy(), format="json"), encoding="utf-8"
+    )
     with open(folder / "people.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "unit"])
@@ -257,18 +279,30 @@ def kpiscore_cli(folder: Path) -> Results:
 
     output = folder / "out.csv"
     command = [
-        sys.executable, "-m", "kpiscore", "score",
-        "--policy", str(folder / "policy.json"),
-        "--period", PERIOD.label,
-        "--people", str(folder / "people.csv"),
-        "--events", str(folder / "events.csv"),
-        "--measures", str(folder / "measures.csv"),
-        "--format", "csv",
-        "--output", str(output),
+        sys.executable,
+        "-m",
+        "kpiscore",
+        "score",
+        "--policy",
+        str(folder / "policy.json"),
+        "--period",
+        PERIOD.label,
+        "--people",
+        str(folder / "people.csv"),
+        "--events",
+        str(folder / "events.csv"),
+        "--measures",
+        str(folder / "measures.csv"),
+        "--format",
+        "csv",
+        "--output",
+        str(output),
     ]
     subprocess.run(command, check=True, stdin=subprocess.DEVNULL)
     with open(output, encoding="utf-8", newline="") as handle:
-        return {row["subject"]: (row["total"], row["rating"] or None) for row in csv.DictReader(handle)}
+        return {
+            row["subject"]: (row["total"], row["rating"] or None) for row in csv.DictReader(handle)
+        }
 
 
 # --------------------------------------------------------------------------- running
@@ -283,7 +317,7 @@ LABELS = {
 }
 
 
-def prepare(method: str, raw: RawWorkforce, folder: Path) -> Callable[[], Results]:
+def prepare(method: str, raw: RawWorkforce, folder: Path) -> Callable[[], Any]:
     """Build the method's inputs (untimed) and return the call to time."""
     if method == "loop":
         return lambda: python_loop(raw)
@@ -308,8 +342,9 @@ def worker(method: str, people: int, out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         call = prepare(method, raw, Path(tmp))
         began = time.perf_counter()
-        results = call()
+        output = call()
         seconds = time.perf_counter() - began
+        results = comparable(method, output)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if method == "cli":
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -331,22 +366,34 @@ def main(argv: list[str] | None = None) -> int:
     methods = [m for m in args.methods.split(",") if m]
     raw = generate(args.people)
     events = len(raw.event_subject)
-    print(f"kpiscore benchmark: {args.people:,} people, {events:,} events, 20 criteria, "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"kpiscore benchmark: {args.people:,} people, {events:,} events, 20 criteria, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+    )
     measured: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for method in methods:
             out = Path(tmp) / f"{method}.json"
             subprocess.run(
-                [sys.executable, __file__, "--worker", method, "--people", str(args.people),
-                 "--out", str(out)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    method,
+                    "--people",
+                    str(args.people),
+                    "--out",
+                    str(out),
+                ],
                 check=True,
             )
             measured[method] = json.loads(out.read_text(encoding="utf-8"))
     reference = measured[methods[0]]["results"]
     print()
-    print(f"{'method':<38} {'seconds':>9} {'people/s':>11} {'peak MiB':>9} {'vs loop':>8} "
-          f"{'vs numpy':>9}  equal")
+    print(
+        f"{'method':<38} {'seconds':>9} {'people/s':>11} {'peak MiB':>9} {'vs loop':>8} "
+        f"{'vs numpy':>9}  equal"
+    )
     ok = True
     for method in methods:
         data = measured[method]
@@ -367,8 +414,12 @@ def main(argv: list[str] | None = None) -> int:
             if diff:
                 print(f"{method}: {len(diff)} people differ, e.g. {diff[:3]}")
     print()
-    print("ratios are throughput relative to the baseline (higher is faster); "
-          "all methods agree on every total and rating" if ok else "RESULTS DIFFER")
+    print(
+        "ratios are throughput relative to the baseline (higher is faster); "
+        "all methods agree on every total and rating"
+        if ok
+        else "RESULTS DIFFER"
+    )
     return 0 if ok else 1
 
 

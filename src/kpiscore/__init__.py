@@ -11,6 +11,7 @@ shows every point gained, lost, capped or rounded, and the rule behind it.
 Decimal('15.00')
 """
 
+from kpiscore._columnar import score_frame
 from kpiscore._engine import score, score_many
 from kpiscore._facts import Event, Measure, Person
 from kpiscore._period import Period
@@ -74,5 +75,6 @@ __all__ = [
     "UnknownSubjectError",
     "__version__",
     "score",
+    "score_frame",
     "score_many",
 ]

@@ -458,7 +458,22 @@ class Scorecard:
         return scorecard_html(self)
 
 
-@attrs.frozen(kw_only=True)
+class TableColumns(Protocol):
+    """A column store behind a :class:`ScoreTable` (the columnar engine): figures for everyone,
+    scorecards built one at a time on request."""
+
+    subjects: tuple[str, ...]
+
+    def card(self, position: int) -> Scorecard: ...
+
+    def totals(self) -> tuple[Decimal, ...]: ...
+
+    def ratings(self) -> tuple[str | None, ...]: ...
+
+    def rows(self) -> list[dict[str, Any]]: ...
+
+
+@attrs.frozen(kw_only=True, eq=False)
 class ScoreTable:
     """The scorecards of a population for one period, in population order.
 
@@ -474,35 +489,79 @@ class ScoreTable:
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period
-    scorecards: tuple[Scorecard, ...] = attrs.field(repr=lambda s: f"<{len(s)} scorecards>")
-    _index: dict[str, int] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _cards: tuple[Scorecard, ...] | None = attrs.field(
+        default=None, alias="scorecards", repr=False, eq=False
+    )
+    _columns: TableColumns | None = attrs.field(default=None, alias="columns", repr=False, eq=False)
+    notes: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(
-            self, "_index", {card.subject: i for i, card in enumerate(self.scorecards)}
+        if self._cards is None and self._columns is None:
+            raise InputError("score table: give scorecards or columns (got neither)")
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {subject: i for i, subject in enumerate(self.subjects)}
+
+    @cached_property
+    def scorecards(self) -> tuple[Scorecard, ...]:
+        """Every scorecard, in population order (built on first read for a columnar table)."""
+        if self._cards is not None:
+            return self._cards
+        columns = self._columns
+        if columns is None:  # pragma: no cover - refused at construction
+            raise InputError("score table: no scorecards and no columns")
+        return tuple(columns.card(i) for i in range(len(columns.subjects)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ScoreTable):
+            return NotImplemented
+        return (self.policy, self.period, self.scorecards) == (
+            other.policy,
+            other.period,
+            other.scorecards,
         )
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
 
     def __iter__(self) -> Iterator[Scorecard]:
         return iter(self.scorecards)
 
     def __len__(self) -> int:
-        return len(self.scorecards)
+        return len(self.subjects)
 
     def __getitem__(self, subject: str) -> Scorecard:
         try:
-            return self.scorecards[self._index[subject]]
+            position = self._index[subject]
         except (KeyError, TypeError):
             raise UnknownSubjectError(
                 f"score table: no scorecard for subject {subject!r} ({len(self)} subjects scored)"
             ) from None
+        if self._cards is None and self._columns is not None:
+            return self._columns.card(position)
+        return self.scorecards[position]
 
     def __contains__(self, subject: object) -> bool:
         return subject in self._index
 
-    @property
+    @cached_property
     def subjects(self) -> tuple[str, ...]:
         """The subject ids, in population order."""
+        if self._cards is None and self._columns is not None:
+            return self._columns.subjects
         return tuple(card.subject for card in self.scorecards)
+
+    def totals(self) -> tuple[Decimal, ...]:
+        """Every reported total, in population order (no scorecard is built for this)."""
+        if self._cards is None and self._columns is not None:
+            return self._columns.totals()
+        return tuple(card.total for card in self.scorecards)
+
+    def ratings(self) -> tuple[str | None, ...]:
+        """Every rating after caps and adjustments, in population order."""
+        if self._cards is None and self._columns is not None:
+            return self._columns.ratings()
+        return tuple(card.rating for card in self.scorecards)
 
     def distribution(self) -> dict[str | None, int]:
         """How many people got each rating, every band listed (highest first), zeros included.
@@ -512,8 +571,8 @@ class ScoreTable:
         counts: dict[str | None, int] = {band.id: 0 for band in self.policy.bands_descending}
         if not counts:
             counts[None] = 0
-        for card in self.scorecards:
-            counts[card.rating] = counts.get(card.rating, 0) + 1
+        for rating in self.ratings():
+            counts[rating] = counts.get(rating, 0) + 1
         return counts
 
     def summary(self) -> dict[str, Any]:
@@ -527,6 +586,8 @@ class ScoreTable:
 
         Values are exact ``Decimal``s (and ``str``/``None``), ready for ``csv`` or a DataFrame.
         """
+        if self._cards is None and self._columns is not None:
+            return self._columns.rows()
         rows: list[dict[str, Any]] = []
         for card in self.scorecards:
             row: dict[str, Any] = {

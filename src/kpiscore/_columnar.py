@@ -1,0 +1,866 @@
+"""The columnar engine: a whole workforce scored with integer arrays, exactly.
+
+``score_frame`` reads facts from pandas DataFrames and computes every figure with NumPy integer
+arithmetic scaled to a power of ten fine enough for every input, reproducing the policy's
+rounding mode exactly (floor division plus the mode's rule, ties recognised exactly). The
+results are identical to the exact engine's; each person's scorecard, with its ledger, is built
+by the exact engine only when it is asked for.
+
+What it does not vectorise it hands to the exact engine, and the table's ``notes`` say so:
+people with a measure excluded under ``missing="exclude"`` (their category renormalises), and a
+whole population whose scaled figures could overflow 64-bit integers.
+
+NumPy and pandas are the optional extra ``kpiscore[pandas]``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from kpiscore._engine import (
+    _as_period,
+    _check_measure,
+    _check_policy,
+    _Compiled,
+    _score_one,
+    score_many,
+)
+from kpiscore._extras import require
+from kpiscore._facts import Event, Measure, Person
+from kpiscore._numbers import exact, to_decimal
+from kpiscore._period import Period
+from kpiscore._policy import Policy
+from kpiscore._scorecard import Scorecard, ScoreTable
+from kpiscore.exceptions import InputError, MissingInputError, UnknownSubjectError
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["score_frame"]
+
+# Scaled figures must stay well inside int64; past this bound the exact engine takes over.
+_SAFE = 2**62
+_PERSON_FIELDS = ("id", "name", "unit", "group", "position")
+
+
+def score_frame(
+    policy: Policy,
+    period: Period | str,
+    people: Any,
+    events: Any,
+    measures: Any = None,
+) -> ScoreTable:
+    """Score a whole population from DataFrames with the columnar engine.
+
+    Args:
+        policy: The policy to score under.
+        period: The period (a :class:`Period` or a label).
+        people: A DataFrame with an ``id`` column (and optionally ``name``, ``unit``, ``group``,
+            ``position``), or a sequence of :class:`Person` or id strings.
+        events: A DataFrame with columns ``subject, kind, on`` and optionally ``quantity``
+            (default 1) and ``excused`` (default False); ``on`` holds dates (``datetime64`` at
+            midnight, or ``datetime.date`` objects).
+        measures: A DataFrame with columns ``subject, criterion, value``, or ``None``.
+
+    Returns:
+        A :class:`ScoreTable` whose totals, ratings and rows come from the columns, and whose
+        scorecards (with ledgers) are built by the exact engine when read. ``table.notes`` says
+        what, if anything, was handed to the exact engine.
+
+    Raises:
+        MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
+        InputError: a bad column or value, naming the frame, the row and the column.
+        UnknownSubjectError: a fact names someone outside the population.
+        MissingInputError, PeriodError: as for :func:`kpiscore.score`.
+
+    >>> import pandas as pd
+    >>> from kpiscore import Category, Criterion, Deduction, Policy, score_frame
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="training", name="Training", max_points=15,
+    ...               deductions=[Deduction(on="training_absence", points=2)])])])
+    >>> events = pd.DataFrame({"subject": ["a", "a", "b"], "kind": ["training_absence"] * 3,
+    ...                        "on": pd.to_datetime(["2026-01-05", "2026-01-12", "2026-04-01"])})
+    >>> table = score_frame(policy, "2026-Q1", pd.DataFrame({"id": ["a", "b"]}), events)
+    >>> table.totals()
+    (Decimal('11.00'), Decimal('15.00'))
+    >>> table["a"].criterion("training").rules[0].requested
+    Decimal('-4')
+    """
+    pd = require("pandas", "pandas")
+    np = require("numpy", "pandas")
+    policy = _check_policy(policy)
+    period = _as_period(period)
+    policy.check_period(period)
+    persons = _people(pd, people)
+    index = pd.Index(persons.ids)
+    if not index.is_unique:
+        duplicated = index[index.duplicated()][0]
+        raise InputError(f"people: person id {duplicated!r} appears twice; expected unique ids")
+    compiled = _Compiled(policy)
+    facts = _EventColumns.read(pd, np, events, index, period)
+    measure_columns = _MeasureColumns.read(pd, np, measures, index, compiled)
+    columns = _Figures(compiled, period, persons, facts, measure_columns)
+    with exact():
+        columns.compute(np)
+    return ScoreTable(policy=policy, period=period, columns=columns, notes=columns.notes)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _People:
+    """The population: ids checked up front, :class:`Person` objects built only when needed."""
+
+    def __init__(self, ids: list[str], attributes: dict[str, list[Any]]) -> None:
+        self.ids = ids
+        self.attributes = attributes
+        self.built: dict[int, Person] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def value(self, field: str, position: int) -> str | None:
+        column = self.attributes.get(field)
+        if column is None:
+            return None
+        value = column[position]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return str(value) if not isinstance(value, str) else unicodedata.normalize("NFC", value)
+
+    def person(self, position: int) -> Person:
+        built = self.built.get(position)
+        if built is None:
+            fields = {field: self.value(field, position) for field in self.attributes}
+            try:
+                built = Person(id=self.ids[position], **fields)
+            except InputError as error:
+                raise InputError(f"people row {position}: {error}") from None
+            self.built[position] = built
+        return built
+
+    def persons(self) -> list[Person]:
+        return [self.person(i) for i in range(len(self.ids))]
+
+
+def _people(pd: Any, people: Any) -> _People:
+    if isinstance(people, pd.DataFrame):
+        if "id" not in people.columns:
+            raise InputError(
+                f"people: the frame has no 'id' column (columns: {list(people.columns)!r})"
+            )
+        unknown = [c for c in people.columns if c not in _PERSON_FIELDS]
+        if unknown:
+            raise InputError(
+                f"people: unknown column(s) {unknown!r}; expected {list(_PERSON_FIELDS)!r}"
+            )
+        ids = people["id"].tolist()
+        for row, value in enumerate(ids):
+            if type(value) is not str or not value or value.isspace():
+                raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
+        if not all(value.isascii() for value in ids):
+            ids = [unicodedata.normalize("NFC", value) for value in ids]
+        attributes = {c: people[c].tolist() for c in _PERSON_FIELDS[1:] if c in people.columns}
+        return _People(ids, attributes)
+    if isinstance(people, str | bytes) or not isinstance(people, Iterable):
+        raise InputError(
+            f"people must be a DataFrame or a sequence of Person or ids (got {people!r})"
+        )
+    persons = [p if isinstance(p, Person) else Person(id=p) for p in people]
+    result = _People([p.id for p in persons], {})
+    result.built = dict(enumerate(persons))
+    return result
+
+
+def _is_missing(pd: Any, value: object) -> bool:
+    return value is None or (isinstance(value, float) and bool(pd.isna(value)))
+
+
+def _column(frame: Any, name: str, what: str, default: object = None) -> Any:
+    if name in frame.columns:
+        return frame[name]
+    if default is not None:
+        return None
+    raise InputError(f"{what}: the frame has no {name!r} column (columns: {list(frame.columns)!r})")
+
+
+def _subject_positions(pd: Any, np: Any, subjects: Any, index: Any, what: str) -> Any:
+    """Population positions of a subject column (categorical columns looked up per category)."""
+    if isinstance(subjects.dtype, pd.CategoricalDtype):
+        lookup = index.get_indexer(subjects.cat.categories)
+        codes = subjects.cat.codes.to_numpy()
+        positions = np.where(codes >= 0, lookup[codes], -1)
+    else:
+        positions = index.get_indexer(subjects)
+    if len(positions) and positions.min() < 0:
+        row = int(np.flatnonzero(positions < 0)[0])
+        raise UnknownSubjectError(
+            f"{what} row {row}: subject {subjects.iloc[row]!r} is not in the population scored"
+        )
+    return positions
+
+
+def _exact_values(
+    pd: Any, np: Any, column: Any, what: str, field: str, *, minimum: Decimal | None = None
+) -> tuple[Any, list[Decimal]]:
+    """(codes, distinct exact values) of a numeric column: each distinct value converted once.
+
+    Floats convert through their shortest repr, text and Decimals exactly; NaN, infinities,
+    booleans and text that is not a number are errors naming the row.
+    """
+    if column.dtype == bool:
+        raise InputError(f"{what}: column {field!r} must hold numbers, not booleans")
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    if len(codes) and codes.min() < 0:
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise InputError(f"{what} row {row}: {field} is missing; expected a number")
+    values: list[Decimal] = []
+    for position, raw in enumerate(uniques.tolist()):
+        value = raw.item() if hasattr(raw, "item") else raw
+        try:
+            converted = to_decimal(value, owner=what, field=field)
+        except InputError as error:
+            row = int(np.flatnonzero(codes == position)[0])
+            raise InputError(f"{what} row {row}: {error}") from None
+        if minimum is not None and converted < minimum:
+            row = int(np.flatnonzero(codes == position)[0])
+            raise InputError(f"{what} row {row}: {field} must be >= {minimum} (got {converted!r})")
+        values.append(converted)
+    return codes, values
+
+
+def _units(value: Decimal, scale: int) -> int:
+    """``value × 10^scale`` as an int; the scale was chosen so this is exact — checked."""
+    scaled = value.scaleb(scale)
+    integral = scaled.to_integral_value()
+    if scaled != integral:  # pragma: no cover - the scale covers every input's places
+        raise AssertionError(f"columnar engine: {value} is not a multiple of 10^-{scale}")
+    return int(integral)
+
+
+def _total(np: Any, columns: list[Any]) -> Any:
+    """The sum of some columns, or ``None`` for none."""
+    if not columns:
+        return None
+    total = columns[0]
+    for column in columns[1:]:
+        total = total + column
+    return total
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+class _EventColumns:
+    """The events frame, checked, as arrays; only rows inside the period are kept for scoring."""
+
+    def __init__(self) -> None:
+        self.frame: Any = None
+        self.subject: Any = None  # population position per row (all rows)
+        self.kind_codes: Any = None
+        self.kinds: list[str] = []
+        self.quantity_codes: Any = None
+        self.quantities: list[Decimal] = []
+        self.excused: Any = None
+        self.day: Any = None  # numpy datetime64[D]
+        self.in_period: Any = None
+
+    @classmethod
+    def read(cls, pd: Any, np: Any, frame: Any, index: Any, period: Period) -> _EventColumns:
+        self = cls()
+        what = "events"
+        if frame is None:
+            frame = pd.DataFrame({"subject": [], "kind": [], "on": []})
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(f"events must be a pandas DataFrame (got {type(frame).__name__})")
+        allowed = {"subject", "kind", "on", "quantity", "excused", "ref", "note"}
+        unknown = [c for c in frame.columns if c not in allowed]
+        if unknown:
+            raise InputError(f"events: unknown column(s) {unknown!r}; expected {sorted(allowed)!r}")
+        self.frame = frame
+        self.subject = _subject_positions(pd, np, _column(frame, "subject", what), index, what)
+        kind = _column(frame, "kind", what)
+        codes, uniques = pd.factorize(kind, use_na_sentinel=True)
+        if len(codes) and codes.min() < 0:
+            row = int(np.flatnonzero(codes < 0)[0])
+            raise InputError(f"events row {row}: kind is missing; expected a string")
+        self.kind_codes = codes
+        self.kinds = [str(k) for k in uniques.tolist()]
+        for position, value in enumerate(uniques.tolist()):
+            if not isinstance(value, str) or not value.strip():
+                row = int(np.flatnonzero(codes == position)[0])
+                raise InputError(
+                    f"events row {row}: kind must be a non-empty string (got {value!r})"
+                )
+        quantity = _column(frame, "quantity", what, default=1)
+        if quantity is None:
+            self.quantity_codes = np.zeros(len(frame), dtype=np.int64)
+            self.quantities = [Decimal(1)]
+        else:
+            self.quantity_codes, self.quantities = _exact_values(
+                pd, np, quantity, what, "quantity", minimum=Decimal(0)
+            )
+        excused = _column(frame, "excused", what, default=False)
+        if excused is None:
+            self.excused = np.zeros(len(frame), dtype=bool)
+        else:
+            if excused.dtype != bool:
+                bad = [v for v in pd.unique(excused) if not isinstance(v, bool | np.bool_)]
+                if bad:
+                    row = int(
+                        np.flatnonzero(excused.map(lambda v: not isinstance(v, bool | np.bool_)))[0]
+                    )
+                    raise InputError(
+                        f"events row {row}: excused must be True or False (got {bad[0]!r})"
+                    )
+            self.excused = excused.to_numpy(dtype=bool)
+        self.day = _days(pd, np, _column(frame, "on", what), what)
+        start = np.datetime64(period.start, "D")
+        end = np.datetime64(period.end, "D")
+        self.in_period = (self.day >= start) & (self.day <= end)
+        return self
+
+    def events_of(self, rows: Any) -> list[Event]:
+        """Event objects for the given rows (for one person's exact scorecard)."""
+        frame = self.frame
+        refs = frame["ref"].to_numpy() if "ref" in frame.columns else None
+        notes = frame["note"].to_numpy() if "note" in frame.columns else None
+        result = []
+        for row in rows.tolist():
+            result.append(
+                Event(
+                    subject=str(frame["subject"].iat[row]),
+                    kind=self.kinds[self.kind_codes[row]],
+                    on=self.day[row].astype(_dt.date),
+                    quantity=self.quantities[self.quantity_codes[row]],
+                    excused=bool(self.excused[row]),
+                    ref=None if refs is None or refs[row] is None else str(refs[row]),
+                    note=None if notes is None or notes[row] is None else str(notes[row]),
+                )
+            )
+        return result
+
+
+def _days(pd: Any, np: Any, column: Any, what: str) -> Any:
+    """Dates as numpy datetime64[D]; a time of day or a time zone is an error, not truncated."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        raise InputError(
+            f"{what}: column 'on' holds time-zone-aware datetimes; expected dates (a time zone"
+            " would change which period an event falls in)"
+        )
+    if column.dtype.kind == "M":
+        values = column.to_numpy()
+        if np.isnat(values).any():
+            row = int(np.flatnonzero(np.isnat(values))[0])
+            raise InputError(f"{what} row {row}: on is missing; expected a date")
+        days = values.astype("datetime64[D]")
+        off = days != values
+        if off.any():
+            row = int(np.flatnonzero(off)[0])
+            raise InputError(
+                f"{what} row {row}: on has a time of day ({column.iloc[row]}); expected a date"
+            )
+        return days
+    values = column.tolist()
+    for row, value in enumerate(values):
+        if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
+            raise InputError(
+                f"{what} row {row}: on must be a date (datetime64 at midnight or datetime.date)"
+                f" (got {type(value).__name__} {value!r})"
+            )
+    return np.array(values, dtype="datetime64[D]")
+
+
+class _MeasureColumns:
+    """The measures frame, checked: one value per person and measured criterion."""
+
+    def __init__(self) -> None:
+        self.frame: Any = None
+        self.subject: Any = None
+        self.slot: Any = None  # index into compiled.measured_info
+        self.value_codes: Any = None
+        self.values: list[Decimal] = []
+
+    @classmethod
+    def read(cls, pd: Any, np: Any, frame: Any, index: Any, compiled: _Compiled) -> _MeasureColumns:
+        self = cls()
+        what = "measures"
+        if frame is None:
+            frame = pd.DataFrame({"subject": [], "criterion": [], "value": []})
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(f"measures must be a pandas DataFrame (got {type(frame).__name__})")
+        unknown = [c for c in frame.columns if c not in ("subject", "criterion", "value")]
+        if unknown:
+            raise InputError(
+                f"measures: unknown column(s) {unknown!r};"
+                " expected ['subject', 'criterion', 'value']"
+            )
+        self.frame = frame
+        self.subject = _subject_positions(pd, np, _column(frame, "subject", what), index, what)
+        slots = {info[1]: slot for slot, info in enumerate(compiled.measured_info)}
+        codes, uniques = pd.factorize(_column(frame, "criterion", what), use_na_sentinel=True)
+        lookup = []
+        for position, name in enumerate(uniques.tolist()):
+            if name not in slots:
+                row = int(np.flatnonzero(codes == position)[0])
+                criterion = compiled.criteria.get(name) if isinstance(name, str) else None
+                if criterion is None:
+                    expected = sorted(slots)
+                    raise InputError(
+                        f"measures row {row}: criterion {name!r} is not in policy"
+                        f" {compiled.policy.id!r}; expected one of {expected!r}"
+                    )
+                raise InputError(
+                    f"measures row {row}: criterion {name!r} has basis {criterion.basis!r},"
+                    " which takes no measure; expected a criterion with basis 'assessed' or 'ratio'"
+                )
+            lookup.append(slots[name])
+        if len(codes) and codes.min() < 0:
+            row = int(np.flatnonzero(codes < 0)[0])
+            raise InputError(f"measures row {row}: criterion is missing")
+        self.slot = np.asarray(lookup, dtype=np.int64)[codes] if len(codes) else codes
+        self.value_codes, self.values = _exact_values(
+            pd, np, _column(frame, "value", what), what, "value"
+        )
+        width = max(len(compiled.measured_info), 1)
+        key = self.subject.astype(np.int64) * width + self.slot
+        duplicated = pd.Series(key).duplicated().to_numpy()
+        if duplicated.any():
+            row = int(np.flatnonzero(duplicated)[0])
+            raise InputError(
+                f"measures row {row}: a second measure for criterion"
+                f" {frame['criterion'].iloc[row]!r} of subject {frame['subject'].iloc[row]!r};"
+                " expected at most one"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _round_units(np: Any, numerator: Any, denominator: int, rounding: str) -> Any:
+    """``numerator / denominator`` rounded to integers with a decimal rounding mode, exactly."""
+    if denominator == 1:
+        return numerator
+    floor, remainder = np.divmod(numerator, denominator)
+    inexact = remainder != 0
+    negative = floor < 0
+    toward_zero = np.where(negative & inexact, floor + 1, floor)
+    away = np.where(inexact, np.where(negative, floor, floor + 1), floor)
+    if rounding == "ROUND_FLOOR":
+        return floor
+    if rounding == "ROUND_CEILING":
+        return np.where(inexact, floor + 1, floor)
+    if rounding == "ROUND_DOWN":
+        return toward_zero
+    if rounding == "ROUND_UP":
+        return away
+    if rounding == "ROUND_05UP":
+        return np.where(inexact & np.isin(np.abs(toward_zero) % 10, (0, 5)), away, toward_zero)
+    twice = 2 * remainder
+    nearer = np.where(twice > denominator, floor + 1, floor)
+    tie = inexact & (twice == denominator)
+    if rounding == "ROUND_HALF_UP":
+        return np.where(tie, away, nearer)
+    if rounding == "ROUND_HALF_DOWN":
+        return np.where(tie, toward_zero, nearer)
+    # ROUND_HALF_EVEN
+    return np.where(tie, np.where(floor % 2 == 0, floor, floor + 1), nearer)
+
+
+class _Figures:
+    """The column store behind a columnar :class:`ScoreTable`."""
+
+    def __init__(
+        self,
+        compiled: _Compiled,
+        period: Period,
+        persons: _People,
+        events: _EventColumns,
+        measures: _MeasureColumns,
+    ) -> None:
+        self.compiled = compiled
+        self.period = period
+        self.persons = persons
+        self.subjects = tuple(persons.ids)
+        self.events = events
+        self.measures = measures
+        self.notes: tuple[str, ...] = ()
+        self.exponent = -compiled.precision.adjusted()  # reported figures in units of 10^-k
+        self.category_units: Any = None  # [N, K] int64
+        self.carried_units: Any = None
+        self.total_units: Any = None
+        self.score_rank: Any = None
+        self.rank: Any = None
+        self.exact_cards: dict[int, Scorecard] = {}
+        self._rows_of: Any = None
+
+    # ----------------------------------------------------------------- computing
+
+    def compute(self, np: Any) -> None:
+        """Every figure for everyone, as integer columns (one 1-D array per criterion)."""
+        compiled = self.compiled
+        n = len(self.persons)
+        events, measures = self.events, self.measures
+        rules = [r for c in compiled.policy.categories for cr in c.criteria for r in cr.rules]
+        # The scale: every input point value is an integer number of 10^-scale points.
+        quantity_places = max((_places(q) for q in events.quantities), default=0)
+        value_places = max((_places(v) for v in measures.values), default=0)
+        places = [self.exponent]
+        for info in compiled.crit_info:
+            places += [_places(info[2]), _places(info[3])]
+        for rule in rules:
+            places.append(_places(rule.points) + (quantity_places if rule.per == "unit" else 0))
+            if rule.limit is not None:
+                places.append(_places(rule.limit))
+        for measured in compiled.measured_info:
+            places.append(_places(measured[3]) + value_places if measured[2] else value_places)
+        scale = max(places)
+        if not self._fits(scale, quantity_places):
+            self._fallback_all("its figures need more digits than 64-bit integers hold")
+            return
+        requested = self._requested(np, rules, scale)
+        cap_rank = self._cap_ranks(np)
+        crit_info = compiled.crit_info
+        # Criterion -> the requested columns of its deductions and awards, after limits.
+        deductions: list[list[Any]] = [[] for _ in crit_info]
+        awards: list[list[Any]] = [[] for _ in crit_info]
+        for rule_index, (limit, owner, deduction) in enumerate(compiled.rule_info):
+            column = requested[rule_index]
+            if column is None:
+                continue
+            if limit is not None:
+                column = np.minimum(column, _units(limit, scale))
+            (deductions if deduction else awards)[owner].append(column)
+        starts, excluded = self._starts(np, scale)
+        carried = np.zeros(n, dtype=np.int64)
+        sums = [np.zeros(n, dtype=np.int64) for _ in compiled.category_ids]
+        for index, (cat_index, full, maximum, floor, carry, _u, multiplier) in enumerate(crit_info):
+            high = _units(maximum, scale)
+            low = _units(floor, scale)
+            start = starts.get(index)
+            if start is None and not deductions[index] and not awards[index]:
+                # Untouched by any fact: the same points for everyone.
+                value = min(max(high if full else 0, low), high)
+                sums[cat_index] += value * multiplier
+                continue
+            raw = np.full(n, high if full else 0, dtype=np.int64) if start is None else start
+            deducted = _total(np, deductions[index])
+            awarded = _total(np, awards[index])
+            if awarded is not None:
+                raw = raw + awarded
+            if deducted is not None:
+                raw = raw - deducted
+            points = np.clip(raw, low, high)
+            if carry and deducted is not None:
+                carried += np.where(raw < low, np.minimum(low - raw, deducted), 0)
+            sums[cat_index] += points * multiplier if multiplier != 1 else points
+        # Categories, in units of the precision, rounded once.
+        k = self.exponent
+        units = np.empty((n, len(sums)), dtype=np.int64)
+        total = np.zeros(n, dtype=np.int64)
+        for cat_index, denominator in enumerate(compiled.cat_denominator):
+            column = _round_units(
+                np, sums[cat_index], denominator * 10 ** (scale - k), compiled.rounding
+            )
+            units[:, cat_index] = column
+            total += column
+        carried_units = _round_units(np, carried, 10 ** (scale - k), compiled.rounding)
+        total -= carried_units
+        np.maximum(total, 0, out=total)
+        # Ratings: the highest band whose threshold the reported total reaches.
+        score_rank = np.full(n, -1, dtype=np.int64)
+        for rank in range(len(compiled.bands) - 1, -1, -1):
+            lowest = compiled.bands[rank].min_points.scaleb(k)
+            threshold = int(lowest.to_integral_value(rounding="ROUND_CEILING"))
+            score_rank[total >= threshold] = rank
+        rank = np.where((score_rank >= 0) & (cap_rank > score_rank), cap_rank, score_rank)
+        self.category_units, self.carried_units, self.total_units = units, carried_units, total
+        self.score_rank, self.rank = score_rank, rank
+        if excluded.any():
+            self._fallback_people(np, np.flatnonzero(excluded))
+
+    def _requested(self, np: Any, rules: list[Any], scale: int) -> list[Any]:
+        """Per rule, each person's request: Σ points, or Σ points × quantity with ``per="unit"``
+        (``None`` for a rule no event feeds)."""
+        events = self.events
+        n = len(self.persons)
+        kind_position = {kind: i for i, kind in enumerate(events.kinds)}
+        live = np.flatnonzero(events.in_period & ~events.excused)
+        kinds_live = events.kind_codes.take(live)
+        subjects_live = events.subject.take(live)
+        quantities_live = events.quantity_codes.take(live)
+        quantity_places = max((_places(q) for q in events.quantities), default=0)
+        quantity_units = [_units(q, quantity_places) for q in events.quantities]
+        result: list[Any] = [None] * len(rules)
+        by_kind: dict[str, list[int]] = {}
+        for rule_index, rule in enumerate(rules):
+            by_kind.setdefault(rule.on, []).append(rule_index)
+        # One pass over the live events per layer of rules sharing an event kind.
+        depth = max((len(v) for v in by_kind.values()), default=0)
+        for layer in range(depth):
+            table = np.full(max(len(events.kinds), 1), -1, dtype=np.int64)
+            for kind, members in by_kind.items():
+                if len(members) > layer and kind in kind_position:
+                    table[kind_position[kind]] = members[layer]
+            rule_of = table[kinds_live] if len(kinds_live) else kinds_live
+            fed = rule_of >= 0
+            if not fed.any():
+                continue
+            # amount[rule, quantity code]: exact, in 10^-scale points.
+            amounts = np.zeros((len(rules), max(len(quantity_units), 1)), dtype=np.int64)
+            for rule_index, rule in enumerate(rules):
+                points = _units(rule.points, scale)
+                if rule.per == "unit":
+                    divisor = 10**quantity_places
+                    amounts[rule_index, : len(quantity_units)] = [
+                        points * q // divisor for q in quantity_units
+                    ]
+                else:
+                    amounts[rule_index, :] = points
+            rule_fed = rule_of[fed]
+            width = max(len(quantity_units), 1)
+            amount = amounts.reshape(-1).take(rule_fed * width + quantities_live[fed])
+            key = subjects_live[fed] * len(rules) + rule_fed
+            size = n * len(rules)
+            if len(amount) and int(np.abs(amount).max()) * len(amount) < 2**52:
+                # Every partial sum is an integer below 2^53, so float64 adds it exactly.
+                grid = np.bincount(key, weights=amount, minlength=size).astype(np.int64)
+            else:
+                grid = np.zeros(size, dtype=np.int64)
+                np.add.at(grid, key, amount)
+            grid = grid.reshape(n, len(rules))
+            counts = np.bincount(rule_fed, minlength=len(rules))
+            for rule_index in np.flatnonzero(counts).tolist():
+                column = np.ascontiguousarray(grid[:, rule_index])
+                previous = result[rule_index]
+                result[rule_index] = column if previous is None else previous + column
+        return result
+
+    def _cap_ranks(self, np: Any) -> Any:
+        """Per person, the lowest band (highest rank) a non-excused cap event allows, or -1."""
+        events = self.events
+        cap_rank = np.full(len(self.persons), -1, dtype=np.int64)
+        kind_position = {kind: i for i, kind in enumerate(events.kinds)}
+        live = events.in_period & ~events.excused
+        for kind, rank in self.compiled.cap_rank.items():
+            if kind in kind_position:
+                hit = events.subject[live & (events.kind_codes == kind_position[kind])]
+                cap_rank[hit] = np.maximum(cap_rank[hit], rank)
+        return cap_rank
+
+    def _starts(self, np: Any, scale: int) -> tuple[dict[int, Any], Any]:
+        """Each measured criterion's start column, checking every measure; and who is excluded."""
+        compiled = self.compiled
+        measures = self.measures
+        n = len(self.persons)
+        starts: dict[int, Any] = {}
+        excluded = np.zeros(n, dtype=bool)
+        if not compiled.measured_info:
+            return starts, excluded
+        self._check_measures(np)
+        for slot, (index, cid, ratio, maximum, _f, _c, _m, criterion) in enumerate(
+            compiled.measured_info
+        ):
+            rows = measures.slot == slot
+            subjects = measures.subject[rows]
+            if ratio:
+                per_code = [_units(maximum * min(v, Decimal(1)), scale) for v in measures.values]
+            else:
+                per_code = [_units(v, scale) for v in measures.values]
+            column = np.zeros(n, dtype=np.int64)
+            if per_code:
+                column[subjects] = np.asarray(per_code, dtype=np.int64)[measures.value_codes[rows]]
+            starts[index] = column
+            present = np.zeros(n, dtype=bool)
+            present[subjects] = True
+            if not present.all():
+                if compiled.missing == "error":
+                    person = self.subjects[int(np.flatnonzero(~present)[0])]
+                    raise MissingInputError(
+                        f"policy {compiled.policy.id!r}: no measure for criterion {cid!r}"
+                        f" of subject {person!r}; expected a Measure (basis"
+                        f" {criterion.basis!r}), or a policy with missing='zero' or"
+                        " missing='exclude'"
+                    )
+                if compiled.missing == "exclude":
+                    excluded |= ~present
+        return starts, excluded
+
+    def _fits(self, scale: int, quantity_places: int) -> bool:
+        """Whether every scaled figure stays far inside int64 (checked on the inputs' bounds)."""
+        compiled = self.compiled
+        factor = 10 ** (scale + quantity_places)
+        largest_points = max(
+            [abs(info[2]) for info in compiled.crit_info]
+            + [abs(info[3]) for info in compiled.crit_info]
+            + [Decimal(1)]
+        )
+        largest_quantity = max([abs(q) for q in self.events.quantities] + [Decimal(1)])
+        largest_rule = max(
+            [
+                abs(r.points)
+                for c in compiled.policy.categories
+                for cr in c.criteria
+                for r in cr.rules
+            ]
+            + [Decimal(1)]
+        )
+        events = max(len(self.events.kind_codes), 1)
+        bound = (largest_rule * largest_quantity * events + largest_points) * factor
+        multiplier = max([info[6] for info in compiled.crit_info] + [1])
+        denominators = max([*compiled.cat_denominator, 1])
+        bound *= multiplier * len(compiled.crit_info) * denominators * 10
+        return bool(bound < _SAFE)
+
+    def _check_measures(self, np: Any) -> None:
+        """Range checks, vectorised over distinct values: the same errors as the exact engine."""
+        compiled = self.compiled
+        measures = self.measures
+        for slot, (_, _cid, _ratio, _max, _f, _c, _m, criterion) in enumerate(
+            compiled.measured_info
+        ):
+            used = np.unique(measures.value_codes[measures.slot == slot])
+            for code in used.tolist():
+                value = measures.values[code]
+                try:
+                    _check_measure(compiled.policy, criterion, "?", value)
+                except InputError:
+                    rows = np.flatnonzero((measures.slot == slot) & (measures.value_codes == code))
+                    subject = self.subjects[int(measures.subject[rows[0]])]
+                    _check_measure(compiled.policy, criterion, subject, value)
+
+    def _fallback_all(self, reason: str) -> None:
+        self.notes = (f"every person was scored by the exact engine: {reason}",)
+        table = score_many(
+            self.compiled.policy,
+            self.period,
+            self.persons.persons(),
+            [event for i in range(len(self.persons)) for event in self._events(i)],
+            [measure for i in range(len(self.persons)) for measure in self._measures(i)],
+        )
+        self.exact_cards = dict(enumerate(table))
+        self._from_cards()
+
+    def _fallback_people(self, np: Any, positions: Any) -> None:
+        for position in positions.tolist():
+            card = self.card(position)
+            self.exact_cards[position] = card
+        self.notes = (
+            (
+                f"{len(positions)} people were scored by the exact engine: a measure was missing"
+                " and the policy excludes missing measures, so their categories renormalise"
+            ),
+        )
+        self._from_cards(only=positions.tolist())
+
+    def _from_cards(self, only: Sequence[int] | None = None) -> None:
+        np = require("numpy", "pandas")
+        n = len(self.persons)
+        k = self.exponent
+        if self.category_units is None:
+            self.category_units = np.zeros((n, len(self.compiled.category_ids)), dtype=object)
+            self.carried_units = np.zeros(n, dtype=object)
+            self.total_units = np.zeros(n, dtype=object)
+            self.score_rank = np.full(n, -1, dtype=np.int64)
+            self.rank = np.full(n, -1, dtype=np.int64)
+        ranks = self.compiled.band_rank
+        for position in range(n) if only is None else only:
+            card = self.exact_cards[position]
+            self.category_units[position] = [int(p.scaleb(k)) for _, p in card.category_points]
+            self.carried_units[position] = int(card.carried.scaleb(k))
+            self.total_units[position] = int(card.total.scaleb(k))
+            self.score_rank[position] = (
+                -1 if card.score_rating is None else ranks[card.score_rating]
+            )
+            self.rank[position] = -1 if card.rating is None else ranks[card.rating]
+
+    # ----------------------------------------------------------------- reading back
+
+    def totals(self) -> tuple[Decimal, ...]:
+        k = -self.exponent
+        return tuple(Decimal(value).scaleb(k) for value in self.total_units.tolist())
+
+    def ratings(self) -> tuple[str | None, ...]:
+        bands = [band.id for band in self.compiled.bands]
+        return tuple(None if r < 0 else bands[r] for r in self.rank.tolist())
+
+    def rows(self) -> list[dict[str, Any]]:
+        k = -self.exponent
+        bands = [band.id for band in self.compiled.bands]
+        policy = self.compiled.policy
+        label = self.period.label
+        rows = []
+        people = self.persons
+        for position, subject in enumerate(people.ids):
+            row: dict[str, Any] = {
+                "subject": subject,
+                "name": people.value("name", position),
+                "unit": people.value("unit", position),
+                "group": people.value("group", position),
+                "position": people.value("position", position),
+                "period": label,
+                "policy": policy.id,
+                "version": policy.version,
+            }
+            for cat_index, category_id in enumerate(self.compiled.category_ids):
+                row[category_id] = Decimal(int(self.category_units[position, cat_index])).scaleb(k)
+            row["carried"] = Decimal(int(self.carried_units[position])).scaleb(k)
+            row["total"] = Decimal(int(self.total_units[position])).scaleb(k)
+            score_rank = int(self.score_rank[position])
+            rank = int(self.rank[position])
+            row["score_rating"] = None if score_rank < 0 else bands[score_rank]
+            row["rating"] = None if rank < 0 else bands[rank]
+            rows.append(row)
+        return rows
+
+    def _rows(self, position: int) -> Any:
+        np = require("numpy", "pandas")
+        if self._rows_of is None:
+            order = np.argsort(self.events.subject, kind="stable")
+            bounds = np.searchsorted(self.events.subject[order], np.arange(len(self.persons) + 1))
+            measure_order = np.argsort(self.measures.subject, kind="stable")
+            measure_bounds = np.searchsorted(
+                self.measures.subject[measure_order], np.arange(len(self.persons) + 1)
+            )
+            self._rows_of = (order, bounds, measure_order, measure_bounds)
+        order, bounds, measure_order, measure_bounds = self._rows_of
+        return (
+            order[bounds[position] : bounds[position + 1]],
+            measure_order[measure_bounds[position] : measure_bounds[position + 1]],
+        )
+
+    def _events(self, position: int) -> list[Event]:
+        rows, _ = self._rows(position)
+        return self.events.events_of(rows)
+
+    def _measures(self, position: int) -> list[Measure]:
+        _, rows = self._rows(position)
+        frame = self.measures.frame
+        return [
+            Measure(
+                subject=str(frame["subject"].iat[row]),
+                criterion=str(frame["criterion"].iat[row]),
+                value=self.measures.values[self.measures.value_codes[row]],
+            )
+            for row in rows.tolist()
+        ]
+
+    def card(self, position: int) -> Scorecard:
+        """One person's scorecard, from the exact engine (so its ledger is the exact one)."""
+        cached = self.exact_cards.get(position)
+        if cached is not None:
+            return cached
+        person = self.persons.person(position)
+        period = self.period
+        events = [e for e in self._events(position) if period.start <= e.on <= period.end]
+        own: Mapping[str, Measure] = {m.criterion: m for m in self._measures(position)}
+        with exact():
+            return _score_one(self.compiled, period, person, events, own)

@@ -1,0 +1,275 @@
+"""The columnar engine: exact figures from DataFrames, clear errors, honest fallbacks."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kpiscore import (
+    Band,
+    Category,
+    Criterion,
+    Deduction,
+    Event,
+    InputError,
+    Measure,
+    MissingExtraError,
+    MissingInputError,
+    Person,
+    Policy,
+    UnknownSubjectError,
+    score_frame,
+    score_many,
+)
+
+pd = pytest.importorskip("pandas")
+Q1 = "2026-Q1"
+
+
+def training_policy(**kwargs: Any) -> Policy:
+    return Policy(
+        id="training",
+        name="Training",
+        categories=[
+            Category(
+                id="soft",
+                name="Soft",
+                criteria=[
+                    Criterion(
+                        id="training",
+                        name="Training",
+                        max_points=15,
+                        deductions=[Deduction(on="training_absence", points=2)],
+                        **kwargs,
+                    )
+                ],
+            ),
+            Category(
+                id="rest",
+                name="Rest",
+                criteria=[Criterion(id="work", name="Work", max_points=85, basis="assessed")],
+            ),
+        ],
+        bands=[Band(id="OK", min_points=50, name="OK"), Band(id="NO", min_points=0, name="No")],
+    )
+
+
+def absences(count: int, subject: str = "a") -> Any:
+    return pd.DataFrame(
+        {
+            "subject": [subject] * count,
+            "kind": ["training_absence"] * count,
+            "on": pd.to_datetime([date(2026, 1, 5 + d) for d in range(count)]),
+        }
+    )
+
+
+def work(*pairs: tuple[str, object]) -> Any:
+    return pd.DataFrame(
+        {
+            "subject": [s for s, _ in pairs],
+            "criterion": ["work"] * len(pairs),
+            "value": [v for _, v in pairs],
+        }
+    )
+
+
+PEOPLE = pd.DataFrame({"id": ["a", "b"], "unit": ["U1", None]})
+
+
+class TestFigures:
+    def test_carried_overflow(self) -> None:
+        table = score_frame(
+            training_policy(overflow="carry"), Q1, PEOPLE, absences(8), work(("a", 80), ("b", 85))
+        )
+        rows = table.to_rows()
+
+        assert (Decimal("0.00"), Decimal("1.00"), Decimal("79.00")) == (
+            rows[0]["soft"],
+            rows[0]["carried"],
+            rows[0]["total"],
+        )
+        assert (None, "U1") == (rows[1]["unit"], rows[0]["unit"])
+
+    @pytest.mark.parametrize(
+        ("rounding", "expected"),
+        [
+            pytest.param("ROUND_HALF_UP", "0.13", id="half-up"),
+            pytest.param("ROUND_HALF_EVEN", "0.12", id="half-even"),
+            pytest.param("ROUND_HALF_DOWN", "0.12", id="half-down"),
+            pytest.param("ROUND_05UP", "0.12", id="05up"),
+            pytest.param("ROUND_UP", "0.13", id="up"),
+            pytest.param("ROUND_DOWN", "0.12", id="down"),
+            pytest.param("ROUND_CEILING", "0.13", id="ceiling"),
+            pytest.param("ROUND_FLOOR", "0.12", id="floor"),
+        ],
+    )
+    def test_rounding_ties_match_the_exact_engine(self, rounding: str, expected: str) -> None:
+        policy = Policy(
+            id="tie",
+            name="Tie",
+            rounding=rounding,
+            categories=[
+                Category(
+                    id="c",
+                    name="C",
+                    max_points=1,
+                    criteria=[Criterion(id="x", name="X", max_points=8, basis="assessed")],
+                )
+            ],
+        )
+        measures = pd.DataFrame({"subject": ["a"], "criterion": ["x"], "value": [1]})
+        table = score_frame(policy, Q1, ["a"], None, measures)
+        exact = score_many(
+            policy, Q1, ["a"], measures=[Measure(subject="a", criterion="x", value=1)]
+        )
+
+        assert (Decimal(expected),) == table.totals() == exact.totals()
+
+    def test_scorecards_are_the_exact_engine_s(self) -> None:
+        policy = training_policy()
+        frame_table = score_frame(policy, Q1, PEOPLE, absences(3), work(("a", 80), ("b", 85)))
+        events = [
+            Event(subject="a", kind="training_absence", on=date(2026, 1, 5 + d)) for d in range(3)
+        ]
+        measures = [
+            Measure(subject="a", criterion="work", value=80),
+            Measure(subject="b", criterion="work", value=85),
+        ]
+        people = [Person(id="a", unit="U1"), Person(id="b")]
+
+        assert score_many(policy, Q1, people, events, measures).to_json() == frame_table.to_json()
+        assert frame_table["a"].criterion("training").rules[0].applied == Decimal(-6)
+
+    def test_people_as_ids_or_persons(self) -> None:
+        policy = training_policy()
+        one = score_frame(policy, Q1, ["a", "b"], absences(1), work(("a", 1), ("b", 2)))
+        two = score_frame(
+            policy, Q1, [Person(id="a"), Person(id="b")], absences(1), work(("a", 1), ("b", 2))
+        )
+        assert one.totals() == two.totals() == (Decimal("14.00"), Decimal("17.00"))
+
+    def test_distribution_and_summary_need_no_scorecards(self) -> None:
+        table = score_frame(training_policy(), Q1, PEOPLE, absences(0), work(("a", 80), ("b", 10)))
+        assert {"OK": 1, "NO": 1} == table.distribution()
+        assert 2 == len(table)
+        assert table._cards is None  # nothing was built
+
+    def test_exclude_falls_back_to_the_exact_engine_and_says_so(self) -> None:
+        policy = Policy(
+            id="x",
+            name="X",
+            missing="exclude",
+            categories=[
+                Category(
+                    id="task",
+                    name="Task",
+                    max_points=70,
+                    criteria=[
+                        Criterion(id=c, name=c, max_points=100, basis="ratio") for c in ("q", "t")
+                    ],
+                )
+            ],
+        )
+        measures = pd.DataFrame(
+            {"subject": ["a", "a", "b"], "criterion": ["q", "t", "q"], "value": ["1", "0.5", "1"]}
+        )
+        table = score_frame(policy, Q1, ["a", "b"], None, measures)
+
+        assert (Decimal("52.50"), Decimal("70.00")) == table.totals()
+        assert table.notes == (
+            (
+                "1 people were scored by the exact engine: a measure was missing and the policy"
+                " excludes missing measures, so their categories renormalise"
+            ),
+        )
+
+
+class TestErrors:
+    def test_unknown_subject(self) -> None:
+        with pytest.raises(UnknownSubjectError) as caught:
+            score_frame(training_policy(), Q1, PEOPLE, absences(1, subject="zz"), work())
+        assert "events row 0: subject 'zz' is not in the population scored" == str(caught.value)
+
+    def test_time_of_day_is_refused(self) -> None:
+        events = absences(1)
+        events["on"] = pd.to_datetime(["2026-01-05 08:30"])
+        with pytest.raises(InputError, match=r"events row 0: on has a time of day"):
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+
+    def test_time_zone_is_refused(self) -> None:
+        events = absences(1)
+        events["on"] = events["on"].dt.tz_localize("Asia/Ho_Chi_Minh")
+        with pytest.raises(InputError, match="time-zone-aware"):
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+
+    @pytest.mark.parametrize(
+        ("quantity", "message"),
+        [
+            pytest.param([-1.0], "events row 0: quantity must be >= 0", id="negative"),
+            pytest.param([float("nan")], "events row 0: quantity is missing", id="nan"),
+            pytest.param(
+                ["abc"], "events row 0: events: quantity must be a finite number", id="text"
+            ),
+            pytest.param([True], "events: column 'quantity' must hold numbers", id="bool"),
+        ],
+    )
+    def test_bad_quantity(self, quantity: list[object], message: str) -> None:
+        events = absences(1)
+        events["quantity"] = quantity
+        with pytest.raises(InputError) as caught:
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+        assert str(caught.value).startswith(message)
+
+    def test_excused_must_be_boolean(self) -> None:
+        events = absences(1)
+        events["excused"] = ["yes"]
+        with pytest.raises(InputError, match="excused must be True or False"):
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+
+    def test_missing_column(self) -> None:
+        with pytest.raises(InputError, match="events: the frame has no 'kind' column"):
+            score_frame(training_policy(), Q1, PEOPLE, absences(1).drop(columns="kind"), work())
+
+    def test_unknown_column(self) -> None:
+        events = absences(1)
+        events["colour"] = ["red"]
+        with pytest.raises(InputError, match=r"events: unknown column\(s\) \['colour'\]"):
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+
+    def test_measure_out_of_range_names_the_subject(self) -> None:
+        with pytest.raises(InputError) as caught:
+            score_frame(training_policy(), Q1, PEOPLE, None, work(("a", 1), ("b", 90)))
+        assert str(caught.value) == (
+            "policy 'training': measure for criterion 'work' of subject 'b':"
+            " value must lie in [0, 85] (got 90)"
+        )
+
+    def test_duplicate_measure(self) -> None:
+        with pytest.raises(
+            InputError, match="a second measure for criterion 'work' of subject 'a'"
+        ):
+            score_frame(training_policy(), Q1, PEOPLE, None, work(("a", 1), ("a", 2), ("b", 1)))
+
+    def test_missing_measure(self) -> None:
+        with pytest.raises(
+            MissingInputError, match="no measure for criterion 'work' of subject 'b'"
+        ):
+            score_frame(training_policy(), Q1, PEOPLE, None, work(("a", 1)))
+
+    def test_duplicate_people(self) -> None:
+        with pytest.raises(InputError, match="person id 'a' appears twice"):
+            score_frame(training_policy(), Q1, pd.DataFrame({"id": ["a", "a"]}), None, work())
+
+    def test_pandas_missing_names_the_extra(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import kpiscore._columnar as columnar
+
+        def missing(module: str, extra: str) -> Any:
+            raise MissingExtraError(f"install it with: pip install 'kpiscore[{extra}]'")
+
+        monkeypatch.setattr(columnar, "require", missing)
+        with pytest.raises(MissingExtraError, match=r"kpiscore\[pandas\]"):
+            score_frame(training_policy(), Q1, PEOPLE, None, None)
