@@ -14,10 +14,13 @@ Decimal('15.00')
 from kpiscore._columnar import score_frame
 from kpiscore._engine import score, score_many
 from kpiscore._facts import Event, Measure, Person
+from kpiscore._load import dump_policy, load_events, load_measures, load_people, load_policy
 from kpiscore._period import Period
 from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
+from kpiscore._schema import policy_schema
 from kpiscore._scorecard import (
     Adjustment,
+    BandInfo,
     CapLine,
     CategoryResult,
     CriterionResult,
@@ -25,6 +28,7 @@ from kpiscore._scorecard import (
     Scorecard,
     ScoreTable,
 )
+from kpiscore.calendar import WorkCalendar
 from kpiscore.exceptions import (
     CalendarError,
     FileFormatError,
@@ -39,6 +43,8 @@ from kpiscore.exceptions import (
     UnknownPolicyError,
     UnknownSubjectError,
 )
+from kpiscore.rollup import Rollup, RollupTable, rollup, rollup_many
+from kpiscore.work import TaskRatios, WorkItem, approval_events, task_ratios
 
 __version__ = "0.1.0.dev0"
 
@@ -46,6 +52,7 @@ __all__ = [
     "Adjustment",
     "Award",
     "Band",
+    "BandInfo",
     "CalendarError",
     "CapLine",
     "Category",
@@ -68,13 +75,28 @@ __all__ = [
     "PolicyError",
     "PolicyValidationError",
     "RatingCap",
+    "Rollup",
+    "RollupTable",
     "RuleLine",
     "ScoreTable",
     "Scorecard",
+    "TaskRatios",
     "UnknownPolicyError",
     "UnknownSubjectError",
+    "WorkCalendar",
+    "WorkItem",
     "__version__",
+    "approval_events",
+    "dump_policy",
+    "load_events",
+    "load_measures",
+    "load_people",
+    "load_policy",
+    "policy_schema",
+    "rollup",
+    "rollup_many",
     "score",
     "score_frame",
     "score_many",
+    "task_ratios",
 ]

@@ -302,10 +302,8 @@ class Scorecard:
         rating: The band id after caps and adjustments, or ``None`` when the policy has no bands.
         score_rating: The band the total alone earns, before caps.
         category_points: ``(category id, reported points)`` pairs in policy order.
-        categories: Each category's result, with its criteria and their ledgers.
         carried: Deductions carried past criterion floors into the total.
         clamped: What the clamp of the total at 0 cut off (0 when it did not apply).
-        caps: The rating caps that matched events (applied or exempted).
         adjustments: Changes made to the rating after scoring (quotas), in order; ``rating``
             is the rating after all of them.
 
