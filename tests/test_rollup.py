@@ -191,10 +191,11 @@ class TestWorkedShare:
         year = rollup(months([80]), "2026", policy=POLICY)
         assert ("HTT", None, None) == (year.rating, year.unrated, year.min_worked_share)
 
-    def test_without_the_policy_no_minimum_applies(self) -> None:
+    def test_the_minimum_travels_on_the_scorecards(self) -> None:
         policy = make_policy(min_worked_share="0.5")
         year = rollup(months([80], policy=policy), "2026")
-        assert ("HTT", None, None) == (year.rating, year.unrated, year.min_worked_share)
+        assert (None, Decimal("0.5")) == (year.rating, year.min_worked_share)
+        assert year.unrated is not None
 
     def test_rollup_many_applies_the_minimum(self) -> None:
         policy = make_policy(min_worked_share="0.5")

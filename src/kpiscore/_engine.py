@@ -432,6 +432,7 @@ def _card(
         carried=carried,
         clamped=clamped,
         bands=compiled.bands,
+        min_worked_share=compiled.policy.min_worked_share,
         categories=categories,
         caps=caps,
         source=source,

@@ -306,6 +306,8 @@ class Scorecard:
         clamped: What the clamp of the total at 0 cut off (0 when it did not apply).
         adjustments: Changes made to the rating after scoring (quotas), in order; ``rating``
             is the rating after all of them.
+        min_worked_share: The policy's minimum share of a period worked for a rating, carried
+            so a roll-up of these scorecards can apply it.
 
     >>> from kpiscore import Policy, Category, Criterion, Deduction, Event, Period, score
     >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
@@ -334,6 +336,7 @@ class Scorecard:
     clamped: Decimal
     bands: tuple[BandInfo, ...] = attrs.field(repr=False)
     adjustments: tuple[Adjustment, ...] = ()
+    min_worked_share: Decimal | None = attrs.field(default=None, repr=False)
     _categories: tuple[CategoryResult, ...] | None = attrs.field(
         default=None, alias="categories", repr=False
     )

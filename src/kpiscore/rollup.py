@@ -463,8 +463,9 @@ def rollup(
             quarters, or any ranges), all under one policy, inside ``period`` and not
             overlapping, in any order.
         period: The period to roll up to (a :class:`~kpiscore.Period` or a label).
-        policy: The policy the scorecards were scored under. Needed to apply its
-            ``min_worked_share``; without it no minimum applies. Its fingerprint must match.
+        policy: The policy the scorecards were scored under, optional: its fingerprint must
+            match. The minimum share worked is the policy's ``min_worked_share``, which every
+            scorecard also carries.
 
     Returns:
         A :class:`Rollup`, keeping the sub-period scorecards.
@@ -481,14 +482,14 @@ def rollup(
     >>> cards = [score(policy, Period.month(2026, m), "nv001",
     ...                measures=[Measure(subject="nv001", criterion="x", value=80)])
     ...          for m in (1, 2, 3, 4, 5)]
-    >>> year = rollup(cards, "2026", policy=policy)
+    >>> year = rollup(cards, "2026")
     >>> year.total, year.rating, year.unrated
     (Decimal('80.00'), None, 'worked 5 of 12 months, less than the minimum share 0.5')
     """
     period = _as_period(period)
     parts = _check_parts(scorecards, period)
     first = parts[0]
-    min_share: Decimal | None = None
+    min_share: Decimal | None = first.min_worked_share
     if policy is not None:
         if not isinstance(policy, Policy):
             raise InputError(
