@@ -299,7 +299,7 @@ def kpiscore_cli(folder: Path) -> Results:
         str(output),
     ]
     subprocess.run(command, check=True, stdin=subprocess.DEVNULL)
-    with open(output, encoding="utf-8", newline="") as handle:
+    with open(output, encoding="utf-8-sig", newline="") as handle:
         return {
             row["subject"]: (row["total"], row["rating"] or None) for row in csv.DictReader(handle)
         }

@@ -104,7 +104,21 @@ def score_frame(
     compiled = _Compiled(policy)
     facts = _EventColumns.read(pd, np, events, index, period)
     measure_columns = _MeasureColumns.read(pd, np, measures, index, compiled)
-    columns = _Figures(compiled, period, persons, facts, measure_columns)
+    return score_columns(policy, period, persons, facts, measure_columns, compiled=compiled)
+
+
+def score_columns(
+    policy: Policy,
+    period: Period,
+    people: _People,
+    events: _EventColumns,
+    measures: _MeasureColumns,
+    *,
+    compiled: _Compiled,
+) -> ScoreTable:
+    """Score facts already read into columns (by :func:`score_frame` or the CSV fast path)."""
+    np = require("numpy", "pandas")
+    columns = _Figures(compiled, period, people, events, measures)
     with exact():
         columns.compute(np)
     return ScoreTable(policy=policy, period=period, columns=columns, notes=columns.notes)
@@ -271,6 +285,8 @@ class _EventColumns:
         self.excused: Any = None
         self.day: Any = None  # numpy datetime64[D]
         self.in_period: Any = None
+        self.refs: list[str | None] | None = None
+        self.notes: list[str | None] | None = None
 
     @classmethod
     def read(cls, pd: Any, np: Any, frame: Any, index: Any, period: Period) -> _EventColumns:
@@ -322,30 +338,49 @@ class _EventColumns:
                     )
             self.excused = excused.to_numpy(dtype=bool)
         self.day = _days(pd, np, _column(frame, "on", what), what)
+        self.refs = _optional_texts(frame, "ref", what)
+        self.notes = _optional_texts(frame, "note", what)
+        self.limit_to(np, period)
+        return self
+
+    def limit_to(self, np: Any, period: Period) -> None:
+        """Mark the rows inside the period (the others are checked but not scored)."""
         start = np.datetime64(period.start, "D")
         end = np.datetime64(period.end, "D")
         self.in_period = (self.day >= start) & (self.day <= end)
-        return self
 
-    def events_of(self, rows: Any) -> list[Event]:
+    def events_of(self, rows: Any, ids: Sequence[str]) -> list[Event]:
         """Event objects for the given rows (for one person's exact scorecard)."""
-        frame = self.frame
-        refs = frame["ref"].to_numpy() if "ref" in frame.columns else None
-        notes = frame["note"].to_numpy() if "note" in frame.columns else None
+        refs, notes = self.refs, self.notes
         result = []
         for row in rows.tolist():
             result.append(
                 Event(
-                    subject=str(frame["subject"].iat[row]),
+                    subject=ids[self.subject[row]],
                     kind=self.kinds[self.kind_codes[row]],
                     on=self.day[row].astype(_dt.date),
                     quantity=self.quantities[self.quantity_codes[row]],
                     excused=bool(self.excused[row]),
-                    ref=None if refs is None or refs[row] is None else str(refs[row]),
-                    note=None if notes is None or notes[row] is None else str(notes[row]),
+                    ref=None if refs is None else refs[row],
+                    note=None if notes is None else notes[row],
                 )
             )
         return result
+
+
+def _optional_texts(frame: Any, name: str, what: str) -> list[str | None] | None:
+    """An optional text column as a list of NFC strings or ``None`` (missing or empty)."""
+    if name not in frame.columns:
+        return None
+    result: list[str | None] = []
+    for row, value in enumerate(frame[name].tolist()):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            result.append(None)
+        elif isinstance(value, str):
+            result.append(unicodedata.normalize("NFC", value) if value.strip() else None)
+        else:
+            raise InputError(f"{what} row {row}: {name} must be text (got {value!r})")
+    return result
 
 
 def _days(pd: Any, np: Any, column: Any, what: str) -> Any:
@@ -821,6 +856,54 @@ class _Figures:
             rows.append(row)
         return rows
 
+    def csv(self) -> str:
+        """The rows as CSV text, byte for byte what ``rows_to_csv(self.rows())`` writes, built
+        column by column (each distinct value formatted once)."""
+        pd = require("pandas", "pandas")
+        np = require("numpy", "pandas")
+        from kpiscore._render import safe_cell
+
+        k = -self.exponent
+        people = self.persons
+        n = len(people)
+
+        def numbers(units: Any) -> Any:
+            codes, uniques = pd.factorize(np.asarray(units, dtype=np.int64))
+            texts = np.array(
+                [safe_cell(Decimal(int(u)).scaleb(k)) for u in uniques.tolist()], dtype=object
+            )
+            return texts[codes] if n else np.zeros(0, dtype=object)
+
+        def texts(values: list[Any]) -> Any:
+            cleaned = np.asarray(["" if v is None else v for v in values], dtype=object)
+            codes, uniques = pd.factorize(cleaned)
+            cells = np.array([safe_cell(v) for v in uniques.tolist()], dtype=object)
+            return cells[codes] if n else np.zeros(0, dtype=object)
+
+        bands = [band.id for band in self.compiled.bands]
+        policy = self.compiled.policy
+        columns: dict[str, Any] = {
+            "subject": np.array([safe_cell(s) for s in self.subjects], dtype=object),
+            "name": texts([people.value("name", i) for i in range(n)]),
+            "unit": texts([people.value("unit", i) for i in range(n)]),
+            "group": texts([people.value("group", i) for i in range(n)]),
+            "position": texts([people.value("position", i) for i in range(n)]),
+            "period": np.full(n, safe_cell(self.period.label), dtype=object),
+            "policy": np.full(n, safe_cell(policy.id), dtype=object),
+            "version": np.full(n, safe_cell(policy.version), dtype=object),
+        }
+        for cat_index, category_id in enumerate(self.compiled.category_ids):
+            columns[category_id] = numbers(self.category_units[:, cat_index])
+        columns["carried"] = numbers(self.carried_units)
+        columns["total"] = numbers(self.total_units)
+        names = np.array([safe_cell(b) for b in bands] + [""], dtype=object)
+        columns["score_rating"] = names[np.asarray(self.score_rank, dtype=np.int64)]
+        columns["rating"] = names[np.asarray(self.rank, dtype=np.int64)]
+        frame = pd.DataFrame(columns)
+        frame.columns = [safe_cell(c) for c in columns]
+        text: str = frame.to_csv(index=False, lineterminator="\n")
+        return text
+
     def _rows(self, position: int) -> Any:
         np = require("numpy", "pandas")
         if self._rows_of is None:
@@ -839,15 +922,15 @@ class _Figures:
 
     def _events(self, position: int) -> list[Event]:
         rows, _ = self._rows(position)
-        return self.events.events_of(rows)
+        return self.events.events_of(rows, self.subjects)
 
     def _measures(self, position: int) -> list[Measure]:
         _, rows = self._rows(position)
-        frame = self.measures.frame
+        measured = self.compiled.measured_info
         return [
             Measure(
-                subject=str(frame["subject"].iat[row]),
-                criterion=str(frame["criterion"].iat[row]),
+                subject=self.subjects[position],
+                criterion=measured[self.measures.slot[row]][1],
                 value=self.measures.values[self.measures.value_codes[row]],
             )
             for row in rows.tolist()

@@ -473,6 +473,8 @@ class TableColumns(Protocol):
 
     def rows(self) -> list[dict[str, Any]]: ...
 
+    def csv(self) -> str: ...
+
 
 @attrs.frozen(kw_only=True, eq=False)
 class ScoreTable:
@@ -614,7 +616,10 @@ class ScoreTable:
         """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
         from kpiscore._render import rows_to_csv
 
-        text = rows_to_csv(self.to_rows())
+        if self._cards is None and self._columns is not None:
+            text = self._columns.csv()
+        else:
+            text = rows_to_csv(self.to_rows())
         if path is not None:
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)

@@ -66,6 +66,7 @@ def test_columnar_equals_exact(
         return
     table = score_frame(policy, PERIOD, *frames(facts, measures, typed=typed))
     assert expected.to_rows() == table.to_rows()
+    assert expected.to_csv() == table.to_csv()
     assert expected.totals() == table.totals()
     assert expected.ratings() == table.ratings()
     assert expected["nv002"].to_json() == table["nv002"].to_json()
