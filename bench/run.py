@@ -42,7 +42,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from workforce import PERIOD, SPEC, RawWorkforce, bench_policy, generate, to_objects  # noqa: E402
+from workforce import (  # noqa: E402
+    PERIOD,
+    SPEC,
+    RawWorkforce,
+    bench_policy,
+    generate,
+    generate_frames,
+    to_objects,
+)
 
 Results = dict[str, tuple[str, str | None]]  # subject -> (total text, rating)
 
@@ -336,11 +344,20 @@ def prepare(method: str, raw: RawWorkforce, folder: Path) -> Callable[[], Any]:
     raise SystemExit(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
 
 
-def worker(method: str, people: int, out: Path) -> None:
+def worker(method: str, people: int, out: Path, *, direct: bool = False) -> None:
     """Run one method in this (fresh) process and write its timing and results to ``out``."""
-    raw = generate(people)
     with tempfile.TemporaryDirectory() as tmp:
-        call = prepare(method, raw, Path(tmp))
+        if direct:
+            if method not in ("numpy", "frame"):
+                raise SystemExit("--direct-frames works with the numpy and frame methods only")
+            frames_ = generate_frames(people)
+            call: Callable[[], Any] = (
+                (lambda: numpy_pipeline(*frames_))
+                if method == "numpy"
+                else (lambda: kpiscore_frame(*frames_))
+            )
+        else:
+            call = prepare(method, generate(people), Path(tmp))
         began = time.perf_counter()
         output = call()
         seconds = time.perf_counter() - began
@@ -357,15 +374,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument(
+        "--direct-frames",
+        action="store_true",
+        help="generate DataFrames directly with NumPy (for 1,000,000 people and more; "
+        "numpy and frame methods only)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.people, Path(args.out))
+        worker(args.worker, args.people, Path(args.out), direct=args.direct_frames)
         return 0
     methods = [m for m in args.methods.split(",") if m]
-    raw = generate(args.people)
-    events = len(raw.event_subject)
+    if args.direct_frames:
+        events = len(generate_frames(args.people)[1])
+    else:
+        events = len(generate(args.people).event_subject)
     print(
         f"kpiscore benchmark: {args.people:,} people, {events:,} events, 20 criteria, "
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"

@@ -60,7 +60,12 @@ SPEC: dict[str, Any] = {
     "deductions": _deduction_criteria(),
     "ratios": ["quantity", "quality", "on_time"],
     "task_max": Decimal(70),
-    "bands": [("HTXS", Decimal(90)), ("HTT", Decimal(70)), ("HT", Decimal(50)), ("KHT", Decimal(0))],
+    "bands": [
+        ("HTXS", Decimal(90)),
+        ("HTT", Decimal(70)),
+        ("HT", Decimal(50)),
+        ("KHT", Decimal(0)),
+    ],
     "cap_kind": "reprimand",
     "cap_band": "KHT",
     "precision": Decimal("0.01"),
@@ -85,7 +90,9 @@ def bench_policy() -> Policy:
             )
         )
     names = {"discipline": "Discipline", "professional": "Professional conduct"}
-    categories = [Category(id=key, name=names[key], criteria=value) for key, value in groups.items()]
+    categories = [
+        Category(id=key, name=names[key], criteria=value) for key, value in groups.items()
+    ]
     categories.append(
         Category(
             id="task",
@@ -192,6 +199,63 @@ def to_objects(raw: RawWorkforce) -> tuple[list[Person], list[Event], list[Measu
     ]
     measures = [
         Measure(subject=s, criterion=c, value=v)
-        for s, c, v in zip(raw.measure_subject, raw.measure_criterion, raw.measure_value, strict=True)
+        for s, c, v in zip(
+            raw.measure_subject, raw.measure_criterion, raw.measure_value, strict=True
+        )
     ]
     return people, events, measures
+
+
+def generate_frames(
+    people: int, *, seed: int = 2026, events_per_person: int = 8
+) -> tuple[Any, Any, Any]:
+    """The same kind of workforce generated straight into DataFrames with NumPy.
+
+    For populations too large for Python lists of facts (1,000,000 people, 8,000,000 events):
+    ids and kinds are categorical, numbers float64, dates datetime64 — what ``pd.read_csv``
+    with those dtypes gives. A different random stream from :func:`generate`, equally
+    deterministic.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"nv{i:07d}" for i in range(people)], dtype=object)
+    units = np.array([f"unit{u:02d}" for u in range(50)], dtype=object)[rng.integers(0, 50, people)]
+    counts = rng.integers(0, 2 * events_per_person + 1, people)
+    total = int(counts.sum())
+    subject = np.repeat(np.arange(people), counts)
+    kinds = [item["kind"] for item in SPEC["deductions"]] + [SPEC["cap_kind"]]
+    kind = rng.integers(0, len(kinds) - 1, total)
+    kind[rng.random(total) < 0.00125] = len(kinds) - 1  # about 1 % of people get a reprimand
+    start = np.datetime64(PERIOD.start - timedelta(days=5), "D")
+    on = start + rng.integers(0, PERIOD.days + 10, total).astype("timedelta64[D]")
+    quantity = np.array([1.0, 2.0, 0.5, 1.5, 3.0])[rng.integers(0, 5, total)]
+    excused = rng.random(total) < 0.10
+    events = pd.DataFrame(
+        {
+            "subject": pd.Categorical.from_codes(subject, categories=ids),
+            "kind": pd.Categorical.from_codes(kind, categories=kinds),
+            "on": on.astype("datetime64[ns]"),
+            "quantity": quantity,
+            "excused": excused,
+        }
+    )
+    ratios = SPEC["ratios"]
+    value = np.where(
+        rng.random(people * len(ratios)) < 0.2,
+        1000,
+        600 + rng.integers(0, 401, people * len(ratios)),
+    )
+    measures = pd.DataFrame(
+        {
+            "subject": pd.Categorical.from_codes(
+                np.repeat(np.arange(people), len(ratios)), categories=ids
+            ),
+            "criterion": pd.Categorical.from_codes(
+                np.tile(np.arange(len(ratios)), people), categories=ratios
+            ),
+            "value": value / 1000,
+        }
+    )
+    return pd.DataFrame({"id": ids, "unit": units}), events, measures

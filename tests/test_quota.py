@@ -209,6 +209,12 @@ class TestHandCheckedGroupOfThirty:
                     " base 21, allowed 4 (the largest k with k <= 0.20 × (17 + 8 − k),"
                     " ROUND_DOWN); 8 rated HTXS; x05 ranked 5 of 8 by total 94.00; moved to HTT"
                 ),
+                reason_vi=(
+                    "tỷ lệ HTXS trong unit 'Phòng A': tối đa 20 % số người xếp loại HTT sau khi"
+                    " áp tỷ lệ (kể cả người bị hạ); cách tính 'fixed_point': cơ sở 21, được giữ"
+                    " 4; 8 người xếp loại HTXS; x05 xếp thứ 5/8 theo tổng điểm 94.00; chuyển"
+                    " xuống HTT"
+                ),
                 reference=DEFAULT_REFERENCE,
             ),
         ) == card.adjustments
@@ -658,3 +664,39 @@ def year_results(points: dict[str, str | int]) -> list[YearResult]:
             )
         )
     return results
+
+
+class TestVietnameseReason:
+    def test_explain_in_vietnamese_uses_the_vietnamese_reason(self) -> None:
+        from kpiscore import Band, Category, Criterion, Measure, Policy, score_many
+        from kpiscore.quota import apply_quota
+
+        policy = Policy(
+            id="q",
+            name="Q",
+            categories=[
+                Category(
+                    id="c",
+                    name="C",
+                    criteria=[Criterion(id="x", name="X", max_points=100, basis="assessed")],
+                )
+            ],
+            bands=[
+                Band(id="HTXS", min_points=90, name="Xuất sắc"),
+                Band(id="HTT", min_points=70, name="Tốt"),
+                Band(id="KHT", min_points=0, name="Không"),
+            ],
+        )
+        values = {"a": 95, "b": 92, "c": 80}
+        table = score_many(
+            policy,
+            "2026-Q1",
+            list(values),
+            measures=[Measure(subject=s, criterion="x", value=v) for s, v in values.items()],
+        )
+        after = apply_quota(table, base="next")
+        card = after["b"]
+
+        assert "HTT" == card.rating
+        assert "chuyển xuống HTT" in card.explain("vi")
+        assert "moved to HTT" in card.explain("en")

@@ -18,7 +18,7 @@ from kpiscore.exceptions import InputError
 
 if TYPE_CHECKING:
     from kpiscore._facts import Event
-    from kpiscore._scorecard import CriterionResult, RuleLine, Scorecard, ScoreTable
+    from kpiscore._scorecard import Adjustment, CriterionResult, RuleLine, Scorecard, ScoreTable
 
 __all__ = ["explain", "rows_to_csv", "scorecard_html", "table_html", "table_summary"]
 
@@ -253,7 +253,8 @@ def explain(card: Scorecard, lang: str) -> str:
     for adjustment in card.adjustments:
         lines.append(
             f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
-            f" {adjustment.to_rating}: {adjustment.reason}"
+            f" {adjustment.to_rating}:"
+            f" {_adjustment_reason(adjustment, lang)}"
             + (f"  [{adjustment.reference}]" if adjustment.reference else "")
         )
     if card.rating != card.score_rating and card.score_rating is not None:
@@ -263,6 +264,12 @@ def explain(card: Scorecard, lang: str) -> str:
             f" → {_rating_text(card, card.rating, lang)}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _adjustment_reason(adjustment: Adjustment, lang: str) -> str:
+    if lang == "vi" and adjustment.reason_vi:
+        return adjustment.reason_vi
+    return adjustment.reason
 
 
 def _rating_text(card: Scorecard, band_id: str | None, lang: str) -> str:

@@ -248,6 +248,7 @@ class Adjustment:
         to_rating: The rating after.
         reason: A readable sentence naming the rule, the group and the figures.
         reference: The legal article behind it.
+        reason_vi: The same sentence in Vietnamese, when the maker wrote one.
     """
 
     kind: str
@@ -255,6 +256,7 @@ class Adjustment:
     to_rating: str | None
     reason: str
     reference: str | None = None
+    reason_vi: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The adjustment as a JSON-ready tree."""
@@ -263,6 +265,7 @@ class Adjustment:
             "from_rating": self.from_rating,
             "to_rating": self.to_rating,
             "reason": self.reason,
+            "reason_vi": self.reason_vi,
             "reference": self.reference,
         }
 

@@ -714,6 +714,7 @@ def apply_quota(
                     from_rating=item.rating,
                     to_rating=by_subject[item.subject].next_rating,
                     reason=_reason(by_subject[item.subject], item.subject, totals),
+                    reason_vi=_reason_vi(by_subject[item.subject], item.subject, totals),
                     reference=reference,
                 ),
             ),
@@ -763,4 +764,29 @@ def _reason(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
         f"quota on {plan.rating} within {plan.label}: at most {percent} % of {base_text};"
         f" base reading {plan.base!r}: base {plan.base_count}, allowed {plan.allowed}"
         f" ({formula}); {plan.rated} rated {plan.rating}; {why}; moved to {plan.next_rating}"
+    )
+
+
+_BASE_TEXT_VI: Final = {
+    "next": "số người xếp loại {next} trước khi áp tỷ lệ",
+    "next_and_above": "số người xếp loại {next} hoặc {rating}",
+    "fixed_point": "số người xếp loại {next} sau khi áp tỷ lệ (kể cả người bị hạ)",
+}
+
+
+def _reason_vi(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
+    """The same reason as :func:`_reason`, in Vietnamese."""
+    with exact():
+        percent = canonical(plan.share * 100)
+    total = totals[subject]
+    rank = 1 + sum(1 for other in plan.kept + plan.demoted if totals[other] > total)
+    if subject in plan.tied:
+        why = f"{subject} đồng điểm {total} tại ngưỡng cắt cùng {len(plan.tied)} người"
+    else:
+        why = f"{subject} xếp thứ {rank}/{plan.rated} theo tổng điểm {total}"
+    base_text = _BASE_TEXT_VI[plan.base].format(next=plan.next_rating, rating=plan.rating)
+    return (
+        f"tỷ lệ {plan.rating} trong {plan.label}: tối đa {percent} % {base_text};"
+        f" cách tính {plan.base!r}: cơ sở {plan.base_count}, được giữ {plan.allowed};"
+        f" {plan.rated} người xếp loại {plan.rating}; {why}; chuyển xuống {plan.next_rating}"
     )
