@@ -99,7 +99,6 @@ __all__ = [
     "paths",
 ]
 
-Path_ = str | tuple[str, ...]
 Move = Literal["up", "down", "same"]
 
 #: List fields of the policy tree, and the key that addresses their members.
@@ -218,7 +217,7 @@ def _nearest(wanted: str, valid: Sequence[str]) -> str:
 
 def overlay(
     policy: Policy,
-    changes: Mapping[Path_, object] | str | os.PathLike[str],
+    changes: Mapping[str, object] | Mapping[tuple[str, ...], object] | str | os.PathLike[str],
 ) -> Policy:
     """A variant of ``policy`` with some of its values changed, validated like any policy.
 
@@ -252,9 +251,9 @@ def overlay(
 'bands.HTT.min_point'; the nearest valid path is 'bands.HTT.min_points'
     """
     _check_policy(policy, "overlay")
-    requested: Mapping[Path_, object]
+    requested: Mapping[Any, object]
     if isinstance(changes, str | os.PathLike):
-        requested = dict(load_overlay(changes, policy=policy).items())
+        requested = load_overlay(changes, policy=policy)
     elif isinstance(changes, Mapping):
         requested = changes
     else:
