@@ -7,29 +7,37 @@
     kpiscore score --policy ID|FILE --period 2026-Q1 --people people.csv
                    [--events events.csv] [--measures measures.csv]
                    [--format table|csv|json] [--output FILE]
+                   [--payout TABLE --salaries salaries.csv]
     kpiscore explain (same inputs) --subject ID [--lang vi|en]
+    kpiscore compare (same inputs) --variant FILE [--variant FILE ...]
+                   [--format table|csv|json] [--output FILE]
+    kpiscore test FILE|DIR [...] [--bundled] [--lang vi|en]
     kpiscore demo [--lang vi|en]           the bundled sample workforce, scored and explained
 
 Everything the command does, a Python caller can do with :func:`kpiscore.load_policy`,
-:mod:`kpiscore.policies`, the fact loaders and :func:`kpiscore.score_many`. An error prints one
-line starting ``kpiscore: error:`` (followed by the list when a file has several problems) and
-exits with status 2; nothing is written to ``--output`` then.
+:mod:`kpiscore.policies`, the fact loaders, :func:`kpiscore.score_many`, :mod:`kpiscore.payout`,
+:mod:`kpiscore.variants` and :mod:`kpiscore.testing`. An error prints one line starting
+``kpiscore: error:`` (followed by the list when a file has several problems) and exits with
+status 2; nothing is written to ``--output`` then. ``kpiscore test`` exits with status 1 when a
+case fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import Literal, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
 from kpiscore import policies
 from kpiscore._engine import score_many
 from kpiscore._facts import Event, Measure, Person
 from kpiscore._load import FactRecord, load_policy, read_fact_records
-from kpiscore._numbers import format_points
+from kpiscore._numbers import canonical, format_points
 from kpiscore._period import Period
 from kpiscore._policy import Policy
 from kpiscore._scorecard import Scorecard, ScoreTable
@@ -40,6 +48,10 @@ from kpiscore.exceptions import (
     UnknownPolicyError,
     UnknownSubjectError,
 )
+
+if TYPE_CHECKING:
+    from kpiscore.payout import PayoutTable, Salary
+    from kpiscore.variants import Comparison
 
 __all__ = ["build_parser", "main"]
 
@@ -254,22 +266,104 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if failures else 0
 
 
+def resolve_payout_table(value: str) -> PayoutTable:
+    """A bundled payout table by id, or a payout table file (``.toml``) by path.
+
+    Raises:
+        UnknownPolicyError: neither a bundled id nor the path of a ``.toml`` file.
+        FileFormatError: the file cannot be read or describes an invalid table.
+    """
+    from kpiscore import payout
+
+    if value in payout.available():
+        return payout.load(value)
+    if value.lower().endswith(".toml") or "/" in value or os.sep in value:
+        return payout.read(value)
+    raise UnknownPolicyError(
+        f"--payout {value!r}: no bundled payout table has that id; expected one of"
+        f" {list(payout.available())!r}, or the path of a .toml payout table file"
+    )
+
+
+def _money(value: Decimal | None) -> str:
+    """A đồng figure with thousands separators: ``3,510,000``."""
+    return "" if value is None else f"{Decimal(canonical(value)):,f}"
+
+
+def _payout_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def text(value: object) -> object:
+        return canonical(value) if isinstance(value, Decimal) else value
+
+    keys = ("subject", "salary", "days_worked", "days_in_period", "payout_table")
+    return [
+        {
+            **{key: text(row[key]) for key in keys},
+            "payout_months": row["payout_months"],
+            "payout": text(row["payout"]),
+        }
+        for row in rows
+    ]
+
+
+def _payout_line(rows: list[dict[str, Any]], table: PayoutTable) -> str:
+    total = Decimal(0)
+    for row in rows:
+        total = _exact_add(total, row["payout"])
+    months = rows[0]["payout_months"] if rows else 0
+    return (
+        f"additional income: {_money(total)} đồng in all · table {table.id}"
+        f" · {months} month{'s' if months != 1 else ''}"
+    )
+
+
+def _exact_add(total: Decimal, value: Decimal) -> Decimal:
+    from kpiscore._numbers import EXACT
+
+    return EXACT.add(total, value)
+
+
 def _score(args: argparse.Namespace) -> int:
     inputs = _Inputs(args)
+    pay: tuple[PayoutTable, dict[str, Salary]] | None = None
+    if args.payout:
+        from kpiscore.payout import read_salaries
+
+        pay = (resolve_payout_table(args.payout), read_salaries(args.salaries))
     table = inputs.score(sys.stderr)
+    rows: list[dict[str, Any]] = []
+    if pay is not None:
+        from kpiscore.payout import payout_rows
+
+        rows = payout_rows(table, pay[0], pay[1])
     if args.format == "csv":
-        text = table.to_csv()
+        if pay is not None:
+            from kpiscore._render import rows_to_csv
+
+            text = rows_to_csv(rows)
+        else:
+            text = table.to_csv()
     elif args.format == "json":
-        text = table.to_json(indent=2) + "\n"
-    elif args.output:
-        headers, rows, align = score_rows(table)
-        text = plain_table(headers, rows, align) + "\n\n" + distribution_line(table) + "\n"
+        if pay is not None:
+            tree = json.loads(table.to_json())
+            tree["payouts"] = _payout_tree(rows)
+            text = json.dumps(tree, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = table.to_json(indent=2) + "\n"
     else:
-        headers, rows, align = score_rows(table)
-        write_table(sys.stdout, headers, rows, align)
-        print()
-        print(distribution_line(table))
-        return 0
+        headers, cells, align = score_rows(table)
+        footer = [distribution_line(table)]
+        if pay is not None:
+            headers += ["salary", "payout"]
+            align += ["right", "right"]
+            for row, payout in zip(cells, rows, strict=True):
+                row += [_money(payout["salary"]), _money(payout["payout"])]
+            footer.append(_payout_line(rows, pay[0]))
+        if not args.output:
+            write_table(sys.stdout, headers, cells, align)
+            print()
+            print("\n".join(footer))
+            return 0
+        text = plain_table(headers, cells, align) + "\n\n" + "\n".join(footer) + "\n"
     if args.output:
         # A CSV file starts with a byte-order mark so spreadsheets read Vietnamese text right.
         _write_output(args.output, text, bom=args.format == "csv")
@@ -287,6 +381,141 @@ def _explain(args: argparse.Namespace) -> int:
     table = inputs.score(sys.stderr)
     print(table[args.subject].explain(args.lang), end="")
     return 0
+
+
+def resolve_variant(values: Sequence[str], base: Policy) -> Policy:
+    """The variant of ``compare``: each ``--variant`` applied in turn to ``base``.
+
+    An overlay file (a ``.toml`` or ``.json`` file with a ``changes`` table) changes the policy
+    so far; a bundled policy id or a policy file replaces it.
+
+    Raises:
+        UnknownPolicyError, FileFormatError, PolicyError: as for :func:`resolve_policy` and
+            :func:`kpiscore.variants.overlay`.
+    """
+    from kpiscore.variants import overlay, read_tree
+
+    variant = base
+    for value in values:
+        path = Path(value)
+        is_file = value not in policies.available() and path.suffix.lower() in (".toml", ".json")
+        if is_file and "changes" in read_tree(path, what="overlay or policy file"):
+            variant = overlay(variant, path)
+            continue
+        variant = resolve_policy(value)
+    return variant
+
+
+def comparison_text(comparison: Comparison) -> str:
+    """The ``compare`` table: both policies, the headline, the band moves, then the movers."""
+    base, variant = comparison.base, comparison.variant
+    summary = comparison.summary
+    lines = [
+        f"base:    {base.id} {base.version} (fingerprint {base.fingerprint[:12]})",
+        f"variant: {variant.id} {variant.version} (fingerprint {variant.fingerprint[:12]})",
+        " · ".join(
+            [
+                f"period {comparison.period.label}",
+                f"{summary.count} people",
+                f"rating up {summary.up}",
+                f"down {summary.down}",
+                f"same {summary.same}",
+                f"totals changed {summary.totals_changed}",
+                f"mean change {format_points(summary.mean_delta)}"
+                if summary.mean_delta is not None
+                else "mean change —",
+            ]
+        ),
+        "",
+        "Band moves (rows: base rating; columns: variant rating)",
+    ]
+    labels = ["—" if rating is None else rating for rating in comparison.ratings]
+    matrix = [
+        [label, *(str(summary.transitions[a][b]) for b in comparison.ratings)]
+        for label, a in zip(labels, comparison.ratings, strict=True)
+    ]
+    left: _Align = "left"
+    right: _Align = "right"
+    matrix_align = [left, *([right] * len(labels))]
+    lines.append(plain_table(["base \\ variant", *labels], matrix, matrix_align))
+    moved = comparison.moved
+    lines += ["", f"Moved ({len(moved)} of {summary.count})"]
+    if moved:
+        rows = [
+            [
+                row.subject,
+                row.person.name or "",
+                format_points(row.base_total),
+                format_points(row.variant_total),
+                format_points(row.delta),
+                _rating_move(row.base_rating, row.variant_rating),
+                "; ".join(str(move) for move in row.criteria or row.categories),
+            ]
+            for row in moved
+        ]
+        headers = ["subject", "name", "base", "variant", "change", "rating", "moved"]
+        align: list[_Align] = ["left", "left", "right", "right", "right", "left", "left"]
+        lines.append(plain_table(headers, rows, align))
+    return "\n".join(lines) + "\n"
+
+
+def _rating_move(before: str | None, after: str | None) -> str:
+    first = "—" if before is None else before
+    return first if before == after else f"{first} → {'—' if after is None else after}"
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from kpiscore.variants import compare
+
+    inputs = _Inputs(args)
+    variant = resolve_variant(args.variant, inputs.policy)
+    variant.check_period(inputs.period)
+    with progress(sys.stderr, 2, f"Scoring {len(inputs.people)} people twice") as advance:
+        comparison = compare(
+            inputs.policy,
+            variant,
+            inputs.period,
+            inputs.people,
+            events=inputs.events,
+            measures=inputs.measures,
+        )
+        advance(2)
+    if args.format == "csv":
+        text = comparison.to_csv()
+    elif args.format == "json":
+        text = comparison.to_json(indent=2) + "\n"
+    else:
+        text = comparison_text(comparison)
+    if args.output:
+        _write_output(args.output, text, bom=args.format == "csv")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    from kpiscore.testing import RunReport, bundled_cases, run_cases
+
+    if not args.paths and not args.bundled:
+        raise InputError("test: name case files or folders (*.kpi.toml), or pass --bundled")
+    report = run_cases(args.paths) if args.paths else RunReport(results=())
+    if args.bundled:
+        bundled = tuple(case.run() for case in bundled_cases())
+        report = RunReport(results=bundled + report.results, problems=report.problems)
+    if not report.results and not report.problems:
+        raise InputError(f"test: no case files (*.kpi.toml) in {' '.join(args.paths)}")
+    headers, rows = report.table()
+    write_table(sys.stdout, headers, rows, ["left", "left", "left"])
+    for result in report.results:
+        if not result.passed:
+            print()
+            print(result.report(args.lang), end="")
+    for problem in report.problems.values():
+        print()
+        print(f"ERROR {problem}")
+    print()
+    print(report.summary())
+    return 0 if report.passed else 1
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -347,6 +576,18 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--output", metavar="FILE", help="write to FILE instead (CSV with a byte-order mark)"
     )
+    score.add_argument(
+        "--payout",
+        metavar="TABLE",
+        help="add each person's additional income: a bundled payout table id"
+        " (danang-2026, hcm-2024) or a .toml payout table file; needs --salaries",
+    )
+    score.add_argument(
+        "--salaries",
+        metavar="CSV",
+        help="monthly salaries for --payout: CSV with columns subject, salary"
+        " [, days_worked, days_in_period]",
+    )
     score.set_defaults(handler=_score)
 
     explain = commands.add_parser("explain", help="explain one person's scorecard")
@@ -354,6 +595,38 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--subject", required=True, metavar="ID", help="the person's id")
     explain.add_argument("--lang", choices=("vi", "en"), default="vi", help="default: vi")
     explain.set_defaults(handler=_explain)
+
+    comparing = commands.add_parser(
+        "compare", help="score a population under a policy and a variant, person by person"
+    )
+    _add_inputs(comparing)
+    comparing.add_argument(
+        "--variant",
+        required=True,
+        action="append",
+        metavar="FILE",
+        help="an overlay file ([changes] by path) applied to the policy, or a bundled policy"
+        " id or policy file to compare with; repeat to apply several in turn",
+    )
+    comparing.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    comparing.add_argument(
+        "--output", metavar="FILE", help="write to FILE instead (CSV with a byte-order mark)"
+    )
+    comparing.set_defaults(handler=_compare)
+
+    testing = commands.add_parser(
+        "test", help="run test-case files (*.kpi.toml): a pass/fail table, failures explained"
+    )
+    testing.add_argument(
+        "paths", nargs="*", metavar="FILE|DIR", help="case files, or folders to search"
+    )
+    testing.add_argument(
+        "--bundled", action="store_true", help="run the cases shipped with the bundled policies"
+    )
+    testing.add_argument(
+        "--lang", choices=("vi", "en"), default="en", help="language of the ledgers; default en"
+    )
+    testing.set_defaults(handler=_test)
 
     demo = commands.add_parser("demo", help="score the bundled sample workforce and explain it")
     demo.add_argument("--lang", choices=("vi", "en"), default="en", help="default: en")
@@ -376,6 +649,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (errors print one line and return 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "score" and bool(args.payout) != bool(args.salaries):
+        given, missing = ("--payout", "--salaries") if args.payout else ("--salaries", "--payout")
+        parser.error(f"score: {given} needs {missing} too")
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

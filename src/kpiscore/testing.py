@@ -362,11 +362,12 @@ class RunReport:
 
     Attributes:
         results: The results, file by file, case by case.
-        problems: The files that could not be read (one error per file).
+        problems: The files that could not be read: file name → the error (which lists every
+            problem of the file).
     """
 
     results: tuple[CaseResult, ...]
-    problems: tuple[FileFormatError, ...] = ()
+    problems: Mapping[str, FileFormatError] = attrs.field(factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -395,9 +396,7 @@ class RunReport:
     def table(self) -> tuple[list[str], list[list[str]]]:
         """Headers and rows of the pass/fail table: file, case, result."""
         rows = [[r.case.file, r.case.name, r.status.upper()] for r in self.results]
-        rows += [
-            [problem.path or "", "(file cannot be read)", "ERROR"] for problem in self.problems
-        ]
+        rows += [[file, "(the file cannot be read)", "ERROR"] for file in self.problems]
         return ["file", "case", "result"], rows
 
 
@@ -414,6 +413,7 @@ class _Reader:
         self._policies: dict[str, Policy] = {}
 
     def fail(self, where: str, message: str) -> None:
+        where = where.removesuffix(":")
         place = f"{self.name}: {where}: " if where else f"{self.name}: "
         self.problems.append(FileFormatError(place + message, path=f"{self.name}:{where}"))
 
@@ -622,6 +622,9 @@ class _Reader:
 
 
 def _join(where: str, key: object) -> str:
+    # A case's label ends with a colon: "case 2 'name': expect.total".
+    if where.endswith(":"):
+        return f"{where} {key}"
     return f"{where}.{key}" if where else str(key)
 
 
@@ -701,7 +704,7 @@ def _case(
 ) -> Case | None:
     before = len(reader.problems)
     raw_name = tree.get("name")
-    label = f"case {number}" + (f" {raw_name!r}" if isinstance(raw_name, str) else "")
+    label = f"case {number}" + (f" {raw_name!r}" if isinstance(raw_name, str) else "") + ":"
     reader.keys(tree, label, _CASE_KEYS)
     name = reader.text(raw_name, _join(label, "name")) if "name" in tree else None
     if "name" not in tree:
@@ -722,7 +725,7 @@ def _case(
     changes: dict[str, object] = {}
     for raw, place in (
         (defaults.get("overlay"), "overlay"),
-        (tree.get("overlay"), f"{label}.overlay"),
+        (tree.get("overlay"), _join(label, "overlay")),
     ):
         if raw is not None:
             changes.update(reader.overlay(raw, place) or {})
@@ -898,15 +901,15 @@ def run_cases(paths: Iterable[str | os.PathLike[str]]) -> RunReport:
         FileFormatError: a path that does not exist.
     """
     results: list[CaseResult] = []
-    problems: list[FileFormatError] = []
+    problems: dict[str, FileFormatError] = {}
     for file in find_case_files(paths):
         try:
             cases = load_cases(file)
         except FileFormatError as error:
-            problems.append(error)
+            problems[str(file)] = error
             continue
         results.extend(case.run() for case in cases)
-    return RunReport(results=tuple(results), problems=tuple(problems))
+    return RunReport(results=tuple(results), problems=problems)
 
 
 def bundled_cases() -> tuple[Case, ...]:
