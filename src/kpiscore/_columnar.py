@@ -174,10 +174,14 @@ def _people(pd: Any, people: Any) -> _People:
                 f"people: unknown column(s) {unknown!r}; expected {list(_PERSON_FIELDS)!r}"
             )
         ids = people["id"].tolist()
-        for row, value in enumerate(ids):
-            if type(value) is not str or not value or value.isspace():
-                raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
-        if not all(value.isascii() for value in ids):
+        if pd.api.types.infer_dtype(ids, skipna=False) != "string" or not all(map(str.strip, ids)):
+            row, value = next(
+                (row, value)
+                for row, value in enumerate(ids)
+                if not isinstance(value, str) or not value.strip()
+            )
+            raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
+        if not all(map(str.isascii, ids)):
             ids = [unicodedata.normalize("NFC", value) for value in ids]
         attributes = {c: people[c].tolist() for c in _PERSON_FIELDS[1:] if c in people.columns}
         return _People(ids, attributes)
@@ -208,7 +212,10 @@ def _subject_positions(pd: Any, np: Any, subjects: Any, index: Any, what: str) -
     if isinstance(subjects.dtype, pd.CategoricalDtype):
         lookup = index.get_indexer(subjects.cat.categories)
         codes = subjects.cat.codes.to_numpy()
-        positions = np.where(codes >= 0, lookup[codes], -1)
+        if len(codes) and codes.min() < 0:
+            positions = np.where(codes >= 0, lookup[codes], -1)
+        else:
+            positions = lookup.take(codes)
     else:
         positions = index.get_indexer(subjects)
     if len(positions) and positions.min() < 0:
@@ -392,17 +399,24 @@ def _days(pd: Any, np: Any, column: Any, what: str) -> Any:
         )
     if column.dtype.kind == "M":
         values = column.to_numpy()
-        if np.isnat(values).any():
+        unit, count = np.datetime_data(values.dtype)
+        per_day = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000}.get(
+            unit, 86_400 * 10 ** {"us": 6, "ns": 9}.get(unit, 9)
+        )
+        if count != 1 or unit not in ("D", "h", "m", "s", "ms", "us", "ns"):
+            values = values.astype("datetime64[ns]")
+            per_day = 86_400 * 10**9
+        ticks = values.view(np.int64)
+        if len(ticks) and ticks.min() == np.iinfo(np.int64).min:  # NaT
             row = int(np.flatnonzero(np.isnat(values))[0])
             raise InputError(f"{what} row {row}: on is missing; expected a date")
-        days = values.astype("datetime64[D]")
-        off = days != values
-        if off.any():
-            row = int(np.flatnonzero(off)[0])
+        days, remainder = np.divmod(ticks, per_day)
+        if remainder.any():
+            row = int(np.flatnonzero(remainder)[0])
             raise InputError(
                 f"{what} row {row}: on has a time of day ({column.iloc[row]}); expected a date"
             )
-        return days
+        return days.view("datetime64[D]")
     values = column.tolist()
     for row, value in enumerate(values):
         if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
@@ -466,9 +480,8 @@ class _MeasureColumns:
         )
         width = max(len(compiled.measured_info), 1)
         key = self.subject.astype(np.int64) * width + self.slot
-        duplicated = pd.Series(key).duplicated().to_numpy()
-        if duplicated.any():
-            row = int(np.flatnonzero(duplicated)[0])
+        if len(key) and int(np.bincount(key).max()) > 1:
+            row = int(np.flatnonzero(pd.Series(key).duplicated().to_numpy())[0])
             raise InputError(
                 f"measures row {row}: a second measure for criterion"
                 f" {frame['criterion'].iloc[row]!r} of subject {frame['subject'].iloc[row]!r};"
@@ -624,57 +637,62 @@ class _Figures:
 
     def _requested(self, np: Any, rules: list[Any], scale: int) -> list[Any]:
         """Per rule, each person's request: Σ points, or Σ points × quantity with ``per="unit"``
-        (``None`` for a rule no event feeds)."""
+        (``None`` for a rule no event feeds).
+
+        One pass over all events per layer of rules sharing an event kind: each event's amount
+        comes from a small table indexed by (rule, quantity code) — a dummy rule of amount 0
+        takes events that feed nothing, are excused or fall outside the period — and is summed
+        into a rule-major grid, so each rule's column is contiguous.
+        """
         events = self.events
         n = len(self.persons)
+        n_rules = len(rules)
         kind_position = {kind: i for i, kind in enumerate(events.kinds)}
-        live = np.flatnonzero(events.in_period & ~events.excused)
-        kinds_live = events.kind_codes.take(live)
-        subjects_live = events.subject.take(live)
-        quantities_live = events.quantity_codes.take(live)
         quantity_places = max((_places(q) for q in events.quantities), default=0)
         quantity_units = [_units(q, quantity_places) for q in events.quantities]
-        result: list[Any] = [None] * len(rules)
+        width = max(len(quantity_units), 1)
+        result: list[Any] = [None] * n_rules
         by_kind: dict[str, list[int]] = {}
         for rule_index, rule in enumerate(rules):
             by_kind.setdefault(rule.on, []).append(rule_index)
-        # One pass over the live events per layer of rules sharing an event kind.
+        if not len(events.kind_codes) or not n_rules:
+            return result
+        # amount[rule, quantity code], exact, in 10^-scale points; row n_rules is the dummy.
+        amounts = np.zeros((n_rules + 1, width), dtype=np.int64)
+        for rule_index, rule in enumerate(rules):
+            points = _units(rule.points, scale)
+            if rule.per == "unit":
+                divisor = 10**quantity_places
+                amounts[rule_index, : len(quantity_units)] = [
+                    points * q // divisor for q in quantity_units
+                ]
+            else:
+                amounts[rule_index, :] = points
+        flat_amounts = amounts.reshape(-1)
+        live = events.in_period & ~events.excused
+        subjects = events.subject
         depth = max((len(v) for v in by_kind.values()), default=0)
         for layer in range(depth):
-            table = np.full(max(len(events.kinds), 1), -1, dtype=np.int64)
+            table = np.full(max(len(events.kinds), 1), n_rules, dtype=np.int64)
             for kind, members in by_kind.items():
                 if len(members) > layer and kind in kind_position:
                     table[kind_position[kind]] = members[layer]
-            rule_of = table[kinds_live] if len(kinds_live) else kinds_live
-            fed = rule_of >= 0
-            if not fed.any():
+            rule_of = np.where(live, table[events.kind_codes], n_rules)
+            counts = np.bincount(rule_of, minlength=n_rules + 1)[:n_rules]
+            if not counts.any():
                 continue
-            # amount[rule, quantity code]: exact, in 10^-scale points.
-            amounts = np.zeros((len(rules), max(len(quantity_units), 1)), dtype=np.int64)
-            for rule_index, rule in enumerate(rules):
-                points = _units(rule.points, scale)
-                if rule.per == "unit":
-                    divisor = 10**quantity_places
-                    amounts[rule_index, : len(quantity_units)] = [
-                        points * q // divisor for q in quantity_units
-                    ]
-                else:
-                    amounts[rule_index, :] = points
-            rule_fed = rule_of[fed]
-            width = max(len(quantity_units), 1)
-            amount = amounts.reshape(-1).take(rule_fed * width + quantities_live[fed])
-            key = subjects_live[fed] * len(rules) + rule_fed
-            size = n * len(rules)
-            if len(amount) and int(np.abs(amount).max()) * len(amount) < 2**52:
+            amount = flat_amounts.take(rule_of * width + events.quantity_codes)
+            key = rule_of * n + subjects
+            size = (n_rules + 1) * n
+            if int(np.abs(amounts).max()) * len(amount) < 2**52:
                 # Every partial sum is an integer below 2^53, so float64 adds it exactly.
-                grid = np.bincount(key, weights=amount, minlength=size).astype(np.int64)
+                grid = np.bincount(key, weights=amount, minlength=size)
             else:
                 grid = np.zeros(size, dtype=np.int64)
                 np.add.at(grid, key, amount)
-            grid = grid.reshape(n, len(rules))
-            counts = np.bincount(rule_fed, minlength=len(rules))
+            grid = grid.reshape(n_rules + 1, n)
             for rule_index in np.flatnonzero(counts).tolist():
-                column = np.ascontiguousarray(grid[:, rule_index])
+                column = grid[rule_index].astype(np.int64)
                 previous = result[rule_index]
                 result[rule_index] = column if previous is None else previous + column
         return result
