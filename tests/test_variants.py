@@ -28,6 +28,7 @@ from kpiscore.variants import Comparison, PointsMove, compare, load_overlay, ove
 UNIVERSITY = "university-kpi-example"
 STAFF = "vn-nd335-2025-staff"
 ABSENCE = "categories.soft.criteria.training.deductions.training_absence.points"
+LATE = "categories.hard.criteria.approval_timeliness.deductions.late_approval.points"
 
 
 @pytest.fixture(scope="module")
@@ -256,10 +257,14 @@ class TestOverlayErrors:
             overlay(university, {"bandz.HTT.min_points": 1, "bands.HTT.id": "x", ABSENCE: 3})
         assert [
             "overlay on policy 'university-kpi-example': 2 problems",
-            "  - overlay on policy 'university-kpi-example': no field 'bandz.HTT.min_points';"
-            " the nearest valid path is 'bands.HTT.min_points'",
-            "  - overlay on policy 'university-kpi-example': 'bands.HTT.id' is an id; an"
-            " overlay changes values, it does not rename",
+            (
+                "  - overlay on policy 'university-kpi-example': no field 'bandz.HTT.min_points';"
+                " the nearest valid path is 'bands.HTT.min_points'"
+            ),
+            (
+                "  - overlay on policy 'university-kpi-example': 'bands.HTT.id' is an id; an"
+                " overlay changes values, it does not rename"
+            ),
         ] == str(caught.value).splitlines()
 
     @pytest.mark.parametrize(
@@ -315,7 +320,7 @@ class TestOverlayErrors:
                 university,
                 {
                     ABSENCE: -1,
-                    "categories.hard.criteria.approval_timeliness.deductions.late_approval.points": -5,
+                    LATE: -5,
                 },
             )
         assert 2 == len(caught.value.exceptions)
@@ -755,10 +760,14 @@ class TestCompareExports:
         text = comparison.to_csv(path)
         lines = text.splitlines()
         assert (
-            "subject,name,unit,group,position,base_total,variant_total,delta,base_rating,"
-            "variant_rating,move,categories_moved,criteria_moved",
-            "binh,Binh,Khoa Kinh tế,,,92.00,88.00,-4.00,HTXS,HTT,down,soft 12.00 → 8.00,"
-            "training 7.00 → 3.00",
+            (
+                "subject,name,unit,group,position,base_total,variant_total,delta,base_rating,"
+                "variant_rating,move,categories_moved,criteria_moved"
+            ),
+            (
+                "binh,Binh,Khoa Kinh tế,,,92.00,88.00,-4.00,HTXS,HTT,down,soft 12.00 → 8.00,"
+                "training 7.00 → 3.00"
+            ),
         ) == (lines[0], lines[2])
         assert text == path.read_text(encoding="utf-8")
 
@@ -801,9 +810,11 @@ class TestCompareExports:
                 "▲ 0 up",
                 "▼ 2 down",
                 "mean Δ -1.43",
-                "<tr class='down'><td>binh</td><td>Binh</td><td class='num'>92.00</td>"
-                "<td class='num'>88.00</td><td class='num'>-4.00</td><td>▼ HTXS → HTT</td>"
-                "<td>training 7.00 → 3.00</td></tr>",
+                (
+                    "<tr class='down'><td>binh</td><td>Binh</td><td class='num'>92.00</td>"
+                    "<td class='num'>88.00</td><td class='num'>-4.00</td><td>▼ HTXS → HTT</td>"
+                    "<td>training 7.00 → 3.00</td></tr>"
+                ),
             )
         )
         assert "<td>an</td>" not in page
