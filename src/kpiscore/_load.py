@@ -20,10 +20,12 @@ import io
 import json
 import os
 import re
+import reprlib
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar, cast
 
@@ -32,7 +34,7 @@ import attrs
 from kpiscore._facts import Event, Measure, Person
 from kpiscore._numbers import to_decimal
 from kpiscore._policy import Policy
-from kpiscore._tree import policy_from_tree
+from kpiscore._tree import MAX_DEPTH, policy_from_tree
 from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
@@ -43,6 +45,9 @@ from kpiscore.exceptions import (
 )
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_FACT_BYTES",
+    "MAX_POLICY_BYTES",
     "FactRecord",
     "dump_policy",
     "load_events",
@@ -58,6 +63,27 @@ FactFormat = Literal["csv", "json"]
 FactKind = Literal["events", "measures", "people"]
 
 _T = TypeVar("_T")
+
+#: Largest policy file (or policy text) read: 4 MiB. The bundled policies are under 20 KiB; a
+#: larger "policy" is a mistake or an attack, refused before it is read into memory.
+MAX_POLICY_BYTES: Final = 4 * 1024 * 1024
+#: Largest fact file read: 256 MiB, several million event rows (80,000 people for a year fit
+#: with room to spare). Split a larger file by period or unit.
+MAX_FACT_BYTES: Final = 256 * 1024 * 1024
+
+# Longer than any file name a system accepts (Linux PATH_MAX).
+_MAX_PATH: Final = 4096
+
+# Short, bounded text of a received value for messages: a cell holding a huge or deeply nested
+# value must not make a huge (or recursive) message.
+_SHORT: Final = reprlib.Repr()
+_SHORT.maxstring = 80
+_SHORT.maxother = 80
+_SHORT.maxlevel = 3
+
+
+def _shown(value: object) -> str:
+    return _SHORT.repr(value)
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -85,15 +111,33 @@ def _decode(data: bytes, name: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
+def _too_big(name: str, size: int | str, limit: int) -> FileFormatError:
+    return FileFormatError(
+        f"{name}: the file is too big to read ({size} bytes); expected at most {limit} bytes"
+        f" ({limit // (1024 * 1024)} MiB)",
+        path=name,
+    )
+
+
+def _read_bytes(path: Path, name: str, limit: int) -> bytes:
+    """The file's bytes, refusing one larger than ``limit`` before reading it into memory."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise _too_big(name, size, limit)
+            # A device or a file growing while read can exceed what stat said: read one byte
+            # past the limit at most, never the whole of it.
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         raise FileFormatError(f"{name}: no such file", path=name) from None
     except IsADirectoryError:
         raise FileFormatError(f"{name}: is a directory, not a file", path=name) from None
     except OSError as error:
         raise FileFormatError(f"{name}: cannot be read ({error.strerror})", path=name) from None
+    if len(data) > limit:
+        raise _too_big(name, f"more than {limit}", limit)
+    return data
 
 
 def _format_of(path: Path, given: str | None, allowed: tuple[str, ...], what: str) -> str:
@@ -117,17 +161,94 @@ def _reject_constant(text: str) -> Any:
     raise ValueError(f"{text} is not a number kpiscore accepts")
 
 
+class _DuplicateKeyError(ValueError):
+    """A JSON object names one key twice (json itself would keep the last silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            ident = next((value for name, value in pairs if name == "id"), None)
+            where = f" in the object with id {ident!r}" if isinstance(ident, str) else ""
+            raise _DuplicateKeyError(
+                f"key {key!r} appears twice{where}; each key may appear once in an object"
+            )
+        result[key] = value
+    return result
+
+
+# The parts of a document that can hold a bracket that is not structure: strings (and, in
+# TOML, comments). What is left once they are gone shows how deep tables and lists nest.
+_JSON_SKIP: Final = re.compile(r'"(?:[^"\\]|\\[\s\S])*+"')
+_TOML_SKIP: Final = re.compile(
+    r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*+"""'
+    r"|'''[\s\S]*?'''"
+    r'|"(?:[^"\\\n]|\\.)*+"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*"
+)
+# A dotted key (or table header) of more than MAX_DEPTH parts; the look-behind starts a match
+# only at the start of a word, so a long word costs one pass, not one per letter.
+_DOTTED_RUN: Final = re.compile(rf"(?<![\w-])[\w-]++(?:[ \t]*\.[ \t]*[\w-]++){{{MAX_DEPTH},}}")
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _check_nesting(text: str, name: str, fmt: str) -> None:
+    """Refuse a document that nests deeper than :data:`MAX_DEPTH`, before parsing it.
+
+    The parsers recurse once per level of brackets, and ``tomllib`` takes time growing with the
+    cube of the parts of a dotted key (``a.a.a… = 1``): a file of ten thousand ``[`` or a key of
+    ten thousand parts must be refused at once with a clear message, not by exhausting the
+    stack or the clock. Strings and comments are set aside first (a bracket or a dot in text is
+    not structure); what nests through table headers is checked again on the parsed tree.
+    """
+    if fmt == "json":
+        structure = _JSON_SKIP.sub("s", text)
+    else:
+        structure = _TOML_SKIP.sub("s", text)
+        if _DOTTED_RUN.search(structure):
+            raise _too_deep(name)
+    brackets = _NOT_BRACKET.sub("", structure)
+    deepest = max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+    if deepest > MAX_DEPTH:
+        raise _too_deep(name)
+
+
+def _too_deep(name: str) -> FileFormatError:
+    return FileFormatError(
+        f"{name}: tables and lists nest more than {MAX_DEPTH} levels deep; expected a"
+        " kpiscore file (a policy nests six levels, a fact file two)",
+        path=name,
+    )
+
+
+def _reason(error: ValueError) -> str:
+    text = str(error)
+    if text.startswith("Exceeds the limit"):  # int(): more digits than Python converts
+        return "a number has more than 4300 digits; expected a number kpiscore accepts"
+    return text
+
+
 def _parse_json(text: str, name: str) -> Any:
     try:
-        # Decimals, never floats; NaN and Infinity are not numbers here.
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        # Decimals, never floats; NaN and Infinity are not numbers here; no key twice.
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as error:
         raise FileFormatError(
             f"{name}: line {error.lineno}, column {error.colno}: invalid JSON: {error.msg}",
             path=f"{name}:{error.lineno}:{error.colno}",
         ) from None
-    except ValueError as error:  # a NaN or Infinity constant, or an oversized integer
-        raise FileFormatError(f"{name}: invalid JSON: {error}", path=name) from None
+    except RecursionError:
+        raise _too_deep(name) from None
+    except ValueError as error:  # a NaN or Infinity, an oversized integer, a key twice
+        raise FileFormatError(f"{name}: invalid JSON: {_reason(error)}", path=name) from None
 
 
 _TOML_POSITION: Final = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -136,6 +257,8 @@ _TOML_POSITION: Final = re.compile(r"\(at line (\d+), column (\d+)\)")
 def _parse_toml(text: str, name: str) -> Any:
     try:
         return tomllib.loads(text, parse_float=Decimal)
+    except RecursionError:  # pragma: no cover - _check_nesting refuses such a file first
+        raise _too_deep(name) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         where = _TOML_POSITION.search(message)
@@ -147,6 +270,8 @@ def _parse_toml(text: str, name: str) -> Any:
             f"{name}: line {line}, column {column}: invalid TOML: {reason}",
             path=f"{name}:{line}:{column}",
         ) from None
+    except ValueError as error:  # an integer of more digits than Python converts
+        raise FileFormatError(f"{name}: invalid TOML: {_reason(error)}", path=name) from None
 
 
 # --------------------------------------------------------------------------- policy files
@@ -160,19 +285,31 @@ def _policy_source(
         path = Path(source)
         name = str(path)
         fmt = _format_of(path, fmt_given, ("toml", "json"), "policy file")
-        return _decode(_read_bytes(path, name), name), name, fmt
+        return _decode(_read_bytes(path, name, MAX_POLICY_BYTES), name), name, fmt
     if not isinstance(source, str):
         raise FileFormatError(
             "load_policy: expected a path (str or os.PathLike) or the text of a policy"
-            f" (got {type(source).__name__} {source!r})"
+            f" (got {type(source).__name__} {_shown(source)})"
         )
     stripped = source.strip()
     # Text holds a line break or starts a JSON object; anything else names a file
     # (no file name holds a line break).
+    if "\n" not in source and not stripped.startswith("{") and len(source) > _MAX_PATH:
+        raise FileFormatError(
+            f"load_policy: got a string of {len(source)} characters with no line break: too"
+            f" long for a file name (at most {_MAX_PATH}), and not policy text (which holds a"
+            " line break, or starts with '{')"
+        )
     if "\n" in source or stripped.startswith("{"):
         fmt = fmt_given or ("json" if stripped.startswith("{") else "toml")
         if fmt not in ("toml", "json"):
             raise FileFormatError(f"<text>: format must be 'toml' or 'json' (got {fmt!r})")
+        if len(source) > MAX_POLICY_BYTES:
+            raise FileFormatError(
+                f"<text>: the policy text is too long ({len(source)} characters); expected at"
+                f" most {MAX_POLICY_BYTES} ({MAX_POLICY_BYTES // (1024 * 1024)} MiB)",
+                path="<text>",
+            )
         return unicodedata.normalize("NFC", source.lstrip("\ufeff")), "<text>", fmt
     return _policy_source(Path(source), fmt_given)
 
@@ -225,6 +362,7 @@ def load_policy(
 
 def parse_policy(text: str, *, name: str, fmt: str) -> Policy:
     """Build a policy from the text of a policy file; messages call the file ``name``."""
+    _check_nesting(text, name, fmt)
     tree = _parse_json(text, name) if fmt == "json" else _parse_toml(text, name)
     if not isinstance(tree, Mapping):
         raise FileFormatError(
@@ -374,7 +512,7 @@ class _CellError(Exception):
 
 def _text(value: object, column: str) -> str:
     if not isinstance(value, str):
-        raise _CellError(f"expected text (got {type(value).__name__} {value!r})")
+        raise _CellError(f"expected text (got {type(value).__name__} {_shown(value)})")
     text = value.strip()
     if not text:
         raise _CellError("must not be empty")
@@ -384,24 +522,28 @@ def _text(value: object, column: str) -> str:
 def _number(value: object, column: str) -> Decimal:
     try:
         return to_decimal(value, owner="cell", field=column)
+    except ArithmeticError:  # to_decimal's abs() overflows the caller's context (1e999999999)
+        raise _CellError(
+            f"expected a number less than 10**15 in magnitude (got {_shown(value)})"
+        ) from None
     except KpiscoreError:
         hint = ""
         if isinstance(value, str) and _DECIMAL_COMMA.match(value.strip()):
             hint = "; write the decimal separator as a point ('0.9', not '0,9')"
-        raise _CellError(f"expected a number (got {value!r}){hint}") from None
+        raise _CellError(f"expected a number (got {_shown(value)}){hint}") from None
 
 
 def _quantity(value: object, column: str) -> Decimal:
     number = _number(value, column)
     if number < 0:
-        raise _CellError(f"must be >= 0 (got {value!r})")
+        raise _CellError(f"must be >= 0 (got {_shown(value)})")
     return number
 
 
 def _date(value: object, column: str) -> _dt.date:
     expected = "expected a date as DD/MM/YYYY (15/07/2026) or YYYY-MM-DD (2026-07-15)"
     if not isinstance(value, str):
-        raise _CellError(f"{expected} (got {type(value).__name__} {value!r})")
+        raise _CellError(f"{expected} (got {type(value).__name__} {_shown(value)})")
     text = value.strip()
     try:
         if _ISO_DATE.match(text):
@@ -409,8 +551,8 @@ def _date(value: object, column: str) -> _dt.date:
         if _DAY_FIRST.match(text):
             return _dt.datetime.strptime(text, "%d/%m/%Y").date()  # noqa: DTZ007 - a date only
     except ValueError:
-        raise _CellError(f"{text!r} is not a real date; {expected}") from None
-    raise _CellError(f"{expected} (got {value!r})")
+        raise _CellError(f"{_shown(text)} is not a real date; {expected}") from None
+    raise _CellError(f"{expected} (got {_shown(value)})")
 
 
 def _flag(value: object, column: str) -> bool:
@@ -423,7 +565,7 @@ def _flag(value: object, column: str) -> bool:
         if word in _FALSE:
             return False
     raise _CellError(
-        f"expected true or false (also yes/no, 1/0, có/không, or empty) (got {value!r})"
+        f"expected true or false (also yes/no, 1/0, có/không, or empty) (got {_shown(value)})"
     )
 
 
@@ -514,8 +656,8 @@ def _csv_records(text: str, name: str, kind: str) -> Iterator[FactRecord | FileF
             if ";" in column_name and len(names) == 1:
                 hint = "; the file seems to use ';' between cells, kpiscore reads ',' (CSV)"
             yield FileFormatError(
-                f"{name} line 1, column {position}: unknown column {column_name!r}; expected one of"
-                f" {list(columns)!r}{hint}",
+                f"{name} line 1, column {position}: unknown column {_shown(column_name)};"
+                f" expected one of {list(columns)!r}{hint}",
                 path=f"{name}:1:{column_name}",
             )
             header_ok = False
@@ -580,13 +722,13 @@ def _json_records(text: str, name: str, kind: str) -> Iterator[FactRecord | File
         where, said = f"{name}:[{index}]", f"{name} item [{index}]"
         if not isinstance(item, Mapping):
             yield FileFormatError(
-                f"{said}: expected an object with keys {columns!r} (got {item!r})", path=where
+                f"{said}: expected an object with keys {columns!r} (got {_shown(item)})", path=where
             )
             continue
         unknown = [key for key in item if key not in columns]
         for key in unknown:
             yield FileFormatError(
-                f"{said}: unknown key {key!r}; expected one of {columns!r}",
+                f"{said}: unknown key {_shown(key)}; expected one of {columns!r}",
                 path=f"{where}.{key}",
             )
         if unknown:
@@ -613,12 +755,12 @@ def read_fact_records(
         raise InputError(f"kind must be 'events', 'measures' or 'people' (got {kind!r})")
     if not isinstance(source, str | os.PathLike):
         raise FileFormatError(
-            f"expected the path of a {kind} file (got {type(source).__name__} {source!r})"
+            f"expected the path of a {kind} file (got {type(source).__name__} {_shown(source)})"
         )
     path = Path(source)
     name = str(path)
     fmt = _format_of(path, format, ("csv", "json"), f"{kind} file")
-    text = _decode(_read_bytes(path, name), name)
+    text = _decode(_read_bytes(path, name, MAX_FACT_BYTES), name)
     reader = _json_records if fmt == "json" else _csv_records
     records: list[FactRecord] = []
     problems: list[FileFormatError] = []

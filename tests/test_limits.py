@@ -1,0 +1,404 @@
+"""Untrusted policy and fact files: size and nesting limits, duplicate keys, every problem at once.
+
+A file from outside is refused fast, with a message naming the file and the limit, before it can
+exhaust memory, the stack or the clock; the loader reports every problem of a policy together,
+including the whole-policy checks that do not depend on a part that failed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpiscore import FileFormatError, FileFormatErrorGroup, KpiscoreError, Policy, PolicyError
+from kpiscore._load import (
+    MAX_DEPTH,
+    MAX_FACT_BYTES,
+    MAX_POLICY_BYTES,
+    load_events,
+    load_measures,
+    load_people,
+    load_policy,
+)
+
+#: A limit is enforced before the work it prevents: well under this, even on a busy machine.
+FAST = 3.0
+
+SMALL = """\
+id = "small"
+name = "Nhỏ"
+[[categories]]
+id = "soft"
+name = "KPI mềm"
+[[categories.criteria]]
+id = "training"
+name = "Tham gia đào tạo"
+max_points = 15
+deductions = [{ on = "training_absence", points = 2 }]
+"""
+
+
+@contextmanager
+def fast() -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    assert time.perf_counter() - start < FAST
+
+
+def messages(error: BaseException) -> list[str]:
+    if isinstance(error, FileFormatErrorGroup):
+        return [str(problem) for problem in error.exceptions]
+    return [str(error)]
+
+
+def sparse(path: Path, size: int) -> Path:
+    """A file that claims ``size`` bytes without using the disk (a hole)."""
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+class TestFileSize:
+    def test_a_1_gib_policy_file_is_refused_before_it_is_read(self, tmp_path: Path) -> None:
+        path = sparse(tmp_path / "huge.toml", 1024**3)
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_policy(path)
+        assert (
+            f"{path}: the file is too big to read (1073741824 bytes); expected at most 4194304"
+            " bytes (4 MiB)"
+        ) == str(caught.value)
+        assert str(path) == caught.value.path
+
+    def test_a_policy_file_at_the_limit_is_read(self, tmp_path: Path) -> None:
+        path = tmp_path / "padded.toml"
+        path.write_text(SMALL + "#" * (MAX_POLICY_BYTES - len(SMALL.encode()) - 1) + "\n")
+        assert MAX_POLICY_BYTES == path.stat().st_size
+        assert "small" == load_policy(path).id
+
+    @pytest.mark.parametrize(
+        "loader", [load_events, load_measures, load_people], ids=["events", "measures", "people"]
+    )
+    def test_a_1_gib_fact_file_is_refused_before_it_is_read(
+        self, tmp_path: Path, loader: Callable[..., Any]
+    ) -> None:
+        path = sparse(tmp_path / "facts.csv", 1024**3)
+        with fast(), pytest.raises(FileFormatError) as caught:
+            loader(path)
+        assert (
+            f"{path}: the file is too big to read (1073741824 bytes); expected at most"
+            f" {MAX_FACT_BYTES} bytes (256 MiB)"
+        ) == str(caught.value)
+
+    def test_a_device_that_never_ends_is_read_only_up_to_the_limit(self) -> None:
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_policy(Path("/dev/zero"), format="toml")
+        assert (
+            "/dev/zero: the file is too big to read (more than 4194304 bytes); expected at most"
+            " 4194304 bytes (4 MiB)"
+        ) == str(caught.value)
+
+    def test_policy_text_longer_than_the_limit_is_refused(self) -> None:
+        text = SMALL + "#" * MAX_POLICY_BYTES
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert (
+            f"<text>: the policy text is too long ({len(text)} characters); expected at most"
+            " 4194304 (4 MiB)"
+        ) == str(caught.value)
+
+    def test_a_long_string_without_a_line_break_is_neither_a_file_name_nor_text(self) -> None:
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_policy("x" * 1_000_000)
+        assert (
+            "load_policy: got a string of 1000000 characters with no line break: too long for a"
+            " file name (at most 4096), and not policy text (which holds a line break, or"
+            " starts with '{')"
+        ) == str(caught.value)
+
+
+TOO_DEEP = (
+    "tables and lists nest more than 32 levels deep; expected a kpiscore file (a policy nests"
+    " six levels, a fact file two)"
+)
+
+
+class TestNesting:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            pytest.param('{"id": ' + "[" * 10_000 + "]" * 10_000 + "}", id="json-lists"),
+            pytest.param('{"id": ' + '{"a": ' * 10_000 + "1" + "}" * 10_001, id="json-objects"),
+            pytest.param("id = " + "[" * 10_000 + "]" * 10_000 + "\n", id="toml-arrays"),
+            pytest.param("id = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n", id="toml-tables"),
+            pytest.param("a" + ".a" * 10_000 + " = 1\n", id="toml-dotted-key"),
+            pytest.param("a" + ".a" * 2_000_000 + " = 1\n", id="toml-dotted-key-4mib"),
+            pytest.param('"a"' + '."a"' * 10_000 + " = 1\n", id="toml-quoted-dotted-key"),
+            pytest.param("[" + ".".join(["a"] * 10_000) + "]\n", id="toml-table-header"),
+            pytest.param("id = " + "[" * 10_000 + "\n", id="toml-unclosed"),
+        ],
+    )
+    def test_10000_levels_are_refused_fast(self, text: str) -> None:
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert f"<text>: {TOO_DEEP}" == str(caught.value)
+
+    def test_brackets_and_dots_inside_strings_and_comments_are_not_structure(self) -> None:
+        text = SMALL.replace(
+            'name = "Nhỏ"',
+            f'name = "{"[" * 100}"\ndescription = """{"{" * 100}"""\n# {"[" * 100}\n'
+            f"reference = '{'.a' * 100}'",
+        )
+        assert "[" * 100 == load_policy(text).name
+
+    def test_nesting_made_by_table_headers_is_checked_on_the_tree(self) -> None:
+        headers = f"[{'.'.join(['a'] * 20)}]\n{'.'.join(['b'] * 20)} = 1\n"
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_policy(headers)
+        assert str(caught.value).startswith(
+            "<text>: policy: tables and lists nest more than 32 levels deep"
+        )
+
+    def test_nesting_up_to_the_limit_is_left_to_the_other_checks(self) -> None:
+        # The policy table itself is one level; its key's value may nest the rest.
+        text = "colour = " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n" + SMALL
+        with pytest.raises(FileFormatError, match=r"^<text>: colour: unknown key 'colour'"):
+            load_policy(text)
+
+    def test_a_deep_json_fact_file_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "events.json"
+        path.write_text("[" * 100_000)
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_events(path)
+        assert f"{path}: {TOO_DEEP}" == str(caught.value)
+
+    def test_a_tree_that_contains_itself_is_refused_not_followed(self) -> None:
+        tree: dict[str, Any] = {"id": "p", "name": "P"}
+        tree["categories"] = [tree]
+        with fast(), pytest.raises(PolicyError, match="nest more than 32 levels deep"):
+            Policy.from_dict(tree)
+
+
+class TestDuplicateKeys:
+    def test_a_key_twice_in_a_json_policy_is_an_error(self) -> None:
+        text = '{"id": "p", "name": "P", "name": "Q", "categories": []}'
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert (
+            "<text>: invalid JSON: key 'name' appears twice in the object with id 'p'; each key"
+            " may appear once in an object"
+        ) == str(caught.value)
+
+    def test_a_key_twice_in_a_json_fact_file_is_an_error(self, tmp_path: Path) -> None:
+        path = tmp_path / "measures.json"
+        path.write_text('[{"subject": "a", "criterion": "q", "value": 1, "value": 2}]')
+        with pytest.raises(FileFormatError) as caught:
+            load_measures(path)
+        assert (
+            f"{path}: invalid JSON: key 'value' appears twice; each key may appear once in an"
+            " object"
+        ) == str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            pytest.param(
+                SMALL.replace("max_points = 15", "max_points = 15\nmax_points = 20"),
+                "<text>: line 10, column 16: invalid TOML: Cannot overwrite a value",
+                id="key",
+            ),
+            pytest.param(
+                SMALL + "[scale]\n[scale]\n",
+                "<text>: line 12, column 7: invalid TOML: Cannot declare ('scale',) twice",
+                id="table",
+            ),
+        ],
+    )
+    def test_tomllib_refuses_a_key_twice(self, text: str, message: str) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert message == str(caught.value)
+
+
+class TestHostileValues:
+    def test_an_integer_of_5000_digits_is_an_error_not_a_crash(self) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(SMALL.replace("max_points = 15", "max_points = 1" + "0" * 5000))
+        assert (
+            "<text>: invalid TOML: a number has more than 4300 digits; expected a number"
+            " kpiscore accepts"
+        ) == str(caught.value)
+
+    def test_a_json_integer_of_5000_digits_is_an_error_not_a_crash(self) -> None:
+        with pytest.raises(FileFormatError, match="a number has more than 4300 digits"):
+            load_policy('{"id": "p", "scale": 1' + "0" * 5000 + "}")
+
+    def test_a_huge_exponent_is_refused_by_the_number_bounds(self) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(SMALL.replace("max_points = 15", "max_points = 1e999999999"))
+        assert (
+            "<text>: categories.soft.criteria.training: a number is out of range; expected less"
+            " than 10**15 in magnitude, with at most 40 decimal places"
+        ) == str(caught.value)
+
+    def test_a_huge_exponent_in_a_cell_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "measures.csv"
+        path.write_text("subject,criterion,value\na,q,1e999999999\n")
+        with pytest.raises(FileFormatError) as caught:
+            load_measures(path)
+        assert (
+            f"{path} line 2, column 'value': expected a number less than 10**15 in magnitude"
+            " (got '1e999999999')"
+        ) == str(caught.value)
+
+    def test_a_huge_unknown_key_makes_a_short_message(self) -> None:
+        with fast(), pytest.raises(KpiscoreError) as caught:
+            load_policy("k" * 1_000_000 + " = 1\n" + SMALL)
+        assert all(len(message) < 500 for message in messages(caught.value))
+
+    def test_a_huge_cell_makes_a_short_message(self, tmp_path: Path) -> None:
+        path = tmp_path / "measures.json"
+        path.write_text('[{"subject": "a", "criterion": "q", "value": "' + "9x" * 50_000 + '"}]')
+        with pytest.raises(FileFormatError) as caught:
+            load_measures(path)
+        assert len(str(caught.value)) < 300
+
+    def test_a_date_time_is_not_a_date(self) -> None:
+        with pytest.raises(FileFormatError, match="valid_from must be a date or None"):
+            load_policy("valid_from = 2026-01-01T00:00:00Z\n" + SMALL)
+
+
+def bands_and_caps(*, lowest: str = "0") -> str:
+    return (
+        f'[[bands]]\nid = "HT"\nmin_points = {lowest}\nname = "HT"\n'
+        '[[bands]]\nid = "HTT"\nmin_points = 10\nname = "HTT"\n'
+        '[[caps]]\non = "reprimand"\nat_most = "HT"\n'
+    )
+
+
+class TestEveryProblemTogether:
+    """A failed part no longer hides the problems of the parts around it."""
+
+    def test_a_criterion_reports_its_own_problems_beside_a_bad_rule(self) -> None:
+        text = SMALL.replace("max_points = 15", "max_points = -1").replace(
+            "points = 2 }", "points = -2 }"
+        )
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_policy(text)
+        assert [
+            (
+                "<text>: categories.soft.criteria.training.deductions.training_absence: deduction"
+                " 'training_absence': points must be >= 0 (got Decimal('-2'))"
+            ),
+            (
+                "<text>: categories.soft.criteria.training: criterion 'training': max_points"
+                " must be >= 0 (got Decimal('-1'))"
+            ),
+        ] == messages(caught.value)
+
+    def test_whole_policy_checks_run_when_a_part_fails(self) -> None:
+        text = (
+            SMALL.replace('name = "Nhỏ"', 'name = "Nhỏ"\nscale = 100').replace(
+                "points = 2 }", "points = -2 }"
+            )
+            + bands_and_caps(lowest="5")
+            + '[[caps]]\non = "dismissal"\nat_most = "XYZ"\n'
+        )
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_policy(text)
+        assert [
+            (
+                "<text>: categories.soft.criteria.training.deductions.training_absence: deduction"
+                " 'training_absence': points must be >= 0 (got Decimal('-2'))"
+            ),
+            "<text>: policy 'small': the categories' maxima must add up to scale 100 (got 15)",
+            (
+                "<text>: policy 'small': the lowest band must start at 0 so every total gets a"
+                " rating (band 'HT' starts at 5)"
+            ),
+            (
+                "<text>: policy 'small': cap on 'dismissal': at_most names unknown band 'XYZ';"
+                " expected one of ['HT', 'HTT']"
+            ),
+        ] == messages(caught.value)
+
+    def test_a_category_reports_its_own_problems_beside_a_bad_criterion(self) -> None:
+        text = SMALL.replace('name = "KPI mềm"', 'name = "KPI mềm"\nmax_points = -3').replace(
+            "max_points = 15", 'max_points = 15\nbasis = "weird"'
+        )
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_policy(text)
+        assert [
+            (
+                "<text>: categories.soft.criteria.training: criterion 'training': basis must be one"
+                " of 'full', 'zero', 'assessed', 'ratio' (got 'weird')"
+            ),
+            "<text>: categories.soft: category 'soft': max_points must be >= 0 (got Decimal('-3'))",
+        ] == messages(caught.value)
+
+    def test_a_cap_naming_a_band_that_failed_is_not_reported(self) -> None:
+        text = SMALL + bands_and_caps().replace('name = "HT"\n', "", 1)
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert ["<text>: bands.HT: missing required key(s) 'name'"] == messages(caught.value)
+
+    def test_the_lowest_band_is_not_judged_when_a_threshold_failed(self) -> None:
+        text = SMALL + bands_and_caps(lowest='"zero"')
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert [
+            (
+                "<text>: bands.HT: band 'HT': min_points must be a finite number (int, str, Decimal"
+                " or float) (got 'zero')"
+            )
+        ] == messages(caught.value)
+
+    def test_the_scale_is_not_judged_when_a_category_maximum_is_unknown(self) -> None:
+        text = SMALL.replace('name = "Nhỏ"', 'name = "Nhỏ"\nscale = 100').replace(
+            "max_points = 15", 'max_points = "lots"'
+        )
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert [
+            (
+                "<text>: categories.soft.criteria.training: criterion 'training': max_points"
+                " must be a finite number (int, str, Decimal or float) (got 'lots')"
+            )
+        ] == messages(caught.value)
+
+    def test_the_scale_is_judged_when_the_known_maxima_already_exceed_it(self) -> None:
+        text = SMALL.replace('name = "Nhỏ"', 'name = "Nhỏ"\nscale = 10').replace(
+            "points = 2 }", "points = -2 }"
+        )
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_policy(text)
+        assert (
+            "<text>: policy 'small': the categories' maxima must add up to scale 10 (got 15)"
+        ) == messages(caught.value)[-1]
+
+    def test_weights_naming_a_failed_criterion_are_not_reported(self) -> None:
+        text = SMALL.replace(
+            'name = "KPI mềm"', 'name = "KPI mềm"\nmax_points = 10\nweights = { training = 1 }'
+        ).replace("points = 2 }", "points = -2 }")
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert 1 == len(messages(caught.value))
+
+    def test_a_duplicate_id_beside_a_failed_criterion_is_reported(self) -> None:
+        text = (
+            SMALL.replace("points = 2 }", "points = -2 }")
+            + '[[categories]]\nid = "soft"\nname = "Again"\n'
+            '[[categories.criteria]]\nid = "other"\nname = "O"\nmax_points = 1\n'
+        )
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_policy(text)
+        assert (
+            "<text>: policy 'small': category id 'soft' is used twice; ids must be unique"
+        ) == messages(caught.value)[-1]
+
+    def test_a_policy_with_no_problem_still_loads(self) -> None:
+        assert "small" == load_policy(SMALL + bands_and_caps()).id

@@ -1,0 +1,174 @@
+"""Mutation testing of the scoring engine with mutmut, and its kill rate.
+
+mutmut changes the engine's code one small edit at a time (``<`` for ``<=``, ``+`` for ``-``,
+a constant, a dropped argument…) and runs the focused engine tests against each change; a
+*killed* mutant is one some test noticed, a *surviving* one shows a behaviour no test pins down
+(or an edit that changes nothing: an equivalent mutant, listed in ``docs/errors.md``'s neighbour,
+the issue note).
+
+mutmut is not a dependency of kpiscore (and must not become one): this script installs it into a
+throw-away virtual environment of its own, copies the project there and runs it there, so the
+working tree is never edited. It is CPU-heavy; on a shared machine run it with ``nice``::
+
+    nice -n 19 python tools/mutation.py                      # _engine.py (the default)
+    nice -n 19 python tools/mutation.py --module _numbers.py --module _policy.py
+    python tools/mutation.py --report-only                   # figures of the last run again
+
+The last line printed is the kill rate, ``killed / (killed + survived + timeout + …)``; mutants
+no selected test reaches (``no tests``) count as survivors, not as excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from collections import Counter
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+WORK: Final = Path(os.environ.get("KPISCORE_MUTATION_DIR", "/tmp/kpiscore-mutation"))  # noqa: S108
+#: The fast tests that pin the engine down (no pandas, numpy or subprocesses).
+TESTS: Final = (
+    "tests/test_engine.py",
+    "tests/property/test_engine_props.py",
+    "tests/test_numbers.py",
+    "tests/test_policy.py",
+    "tests/test_scorecard.py",
+    "tests/test_engine_mutants.py",
+)
+#: What the throw-away environment needs: mutmut and what the selected tests import.
+REQUIREMENTS: Final = ("mutmut==3.8.1", "attrs", "python-dateutil", "hypothesis", "pytest")
+#: mutmut's exit codes (mutmut.stats.status_by_exit_code), collapsed to the figures reported.
+STATUS: Final = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"}
+
+
+# mutmut runs each test more than once in one process (to map tests to functions, then clean):
+# hypothesis must not call that a flaky executor, must not time out in the slower mutated code,
+# and must draw the same examples every time so a mutant's fate does not depend on luck.
+_HYPOTHESIS_PROFILE: Final = """
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.differing_executors, HealthCheck.too_slow],
+)
+settings.load_profile("mutation")
+"""
+
+
+def _environment() -> Path:
+    """The throw-away virtual environment with mutmut, created on first use."""
+    python = WORK / "venv" / "bin" / "python"
+    if not python.exists():
+        venv.create(WORK / "venv", with_pip=True)
+        # Our own interpreter and fixed arguments: nothing here comes from outside.
+        install = [str(python), "-m", "pip", "install", "--quiet", *REQUIREMENTS]
+        subprocess.run(install, check=True)  # noqa: S603
+    return python
+
+
+def _project(modules: list[str], tests: list[str]) -> Path:
+    """A fresh copy of the project for mutmut, with its configuration in ``setup.cfg``."""
+    project = WORK / "project"
+    if project.exists():
+        shutil.rmtree(project)
+    project.mkdir(parents=True)
+    for part in ("src", "tests"):
+        shutil.copytree(
+            ROOT / part, project / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    for part in ("conftest.py", "pyproject.toml"):
+        shutil.copy2(ROOT / part, project / part)
+    with (project / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(_HYPOTHESIS_PROFILE)
+    lines = [
+        "[mutmut]",
+        "source_paths = src/kpiscore",
+        "also_copy =",
+        "    conftest.py",
+        "only_mutate =",
+        *(f"    src/kpiscore/{module}" for module in modules),
+        "pytest_add_cli_args_test_selection =",
+        *(f"    {test}" for test in tests if (project / test).exists()),
+        "pytest_add_cli_args =",
+        "    -p no:cacheprovider",
+        "",
+    ]
+    (project / "setup.cfg").write_text("\n".join(lines), encoding="utf-8")
+    return project
+
+
+def _counts(project: Path) -> tuple[Counter[str], list[str]]:
+    """Mutant counts by status, and the names of the ones that were not killed."""
+    counts: Counter[str] = Counter()
+    alive: list[str] = []
+    for meta in sorted((project / "mutants").rglob("*.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        for name, code in sorted(data.get("exit_code_by_key", {}).items()):
+            status = STATUS.get(code, "timeout" if code in (36, 24, -24, 152, 255) else "other")
+            if code is None:
+                status = "not checked"
+            counts[status] += 1
+            if status != "killed":
+                alive.append(f"{name}: {status}")
+    return counts, alive
+
+
+def _report(project: Path) -> int:
+    counts, alive = _counts(project)
+    total = sum(counts.values()) - counts["not checked"]
+    if not total:
+        print("no mutant was checked; run without --report-only first")
+        return 1
+    for name in alive:
+        print(name)
+    figures = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
+    print(f"mutants: {figures}")
+    rate = counts["killed"] * 100 // total
+    print(f"kill rate: {counts['killed']}/{total} = {rate} %")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run mutmut over the chosen modules and print the kill rate."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--module",
+        action="append",
+        help="a module of src/kpiscore to mutate (repeatable; default _engine.py)",
+    )
+    parser.add_argument(
+        "--test", action="append", help="a test file to run (repeatable; default: the fast set)"
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="mutants checked at once (default 1)")
+    parser.add_argument(
+        "--report-only", action="store_true", help="print the figures of the last run"
+    )
+    args = parser.parse_args(argv)
+    project = WORK / "project"
+    if args.report_only:
+        return _report(project)
+    python = _environment()
+    project = _project(args.module or ["_engine.py"], args.test or list(TESTS))
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    environment.pop("PYTHONPATH", None)
+    subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [str(python), "-m", "mutmut", "run", "--max-children", str(args.jobs)],
+        cwd=project,
+        env=environment,
+        check=False,
+    )
+    return _report(project)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
