@@ -361,10 +361,11 @@ def worker(method: str, people: int, out: Path, *, direct: bool = False) -> None
         began = time.perf_counter()
         output = call()
         seconds = time.perf_counter() - began
+        # Peak memory of the method (inputs included), before the harness converts its output.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if method == "cli":
+            peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
         results = comparable(method, output)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if method == "cli":
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     out.write_text(
         json.dumps({"seconds": seconds, "peak_kib": peak, "results": results}), encoding="utf-8"
     )
