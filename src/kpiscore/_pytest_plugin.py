@@ -37,7 +37,11 @@ class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         from kpiscore.testing import load_cases
 
-        for case in load_cases(self.path):
+        try:
+            name = str(self.path.relative_to(self.config.rootpath))
+        except ValueError:  # pragma: no cover - a file outside the rootdir
+            name = str(self.path)
+        for case in load_cases(self.path, name=name):
             yield CaseItem.from_parent(self, name=case.name, case=case)
 
     def repr_failure(  # type: ignore[override]

@@ -852,14 +852,18 @@ def parse_cases(
     return tuple(cases)
 
 
-def load_cases(path: str | os.PathLike[str]) -> tuple[Case, ...]:
+def load_cases(path: str | os.PathLike[str], *, name: str | None = None) -> tuple[Case, ...]:
     """Read a case file (see :func:`parse_cases`); relative policy paths are read next to it.
+
+    Args:
+        path: The file.
+        name: What messages and reports call the file (by default ``path`` as given).
 
     Raises:
         FileFormatError: the file cannot be read or has problems (see :func:`parse_cases`).
     """
     file = Path(path)
-    name = str(file)
+    name = str(file) if name is None else name
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
