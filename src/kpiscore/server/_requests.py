@@ -1,0 +1,420 @@
+"""Request bodies: what each endpoint accepts, and how a body becomes library objects.
+
+The request classes below are the single description of the bodies: the OpenAPI document is
+generated from their ``attrs`` fields (the facts and the policy are the library's own classes),
+and :func:`read_request` builds them from a body with the library's readers, so a body is read
+exactly as a fact file or a policy file would be. Nothing here scores: the endpoints pass the
+objects to the public API.
+
+Every problem in a body is reported at once, each with the path of the offending field in the
+body (``events[3].on``, ``policy.categories.general.criteria.training.max_points``).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final, Literal, TypeVar
+
+import attrs
+
+from kpiscore._facts import Event, Measure, Person
+from kpiscore._load import _build as _build_fact
+from kpiscore._period import Period
+from kpiscore._policy import Policy
+from kpiscore.exceptions import (
+    FileFormatErrorGroup,
+    InputError,
+    KpiscoreError,
+    PolicyValidationError,
+)
+
+__all__ = [
+    "CompareRequest",
+    "ExplainRequest",
+    "PolicyDocument",
+    "RequestError",
+    "ScoreRequest",
+    "flatten",
+    "parse_json",
+    "read_policy_document",
+    "read_request",
+    "relocate",
+]
+
+_Request = TypeVar("_Request", "ScoreRequest", "ExplainRequest", "CompareRequest")
+
+
+class RequestError(InputError):
+    """A request that cannot be served, with every problem found and the HTTP status to answer.
+
+    Attributes:
+        status: The HTTP status: 400 (not a JSON object), 415 (not JSON), 422 (the content).
+        problems: Each problem as a library error whose ``path`` is a place in the body.
+    """
+
+    def __init__(
+        self, problems: Sequence[KpiscoreError], *, status: int = 422, message: str | None = None
+    ) -> None:
+        if message is None:
+            message = (
+                str(problems[0]) if len(problems) == 1 else f"request: {len(problems)} problems"
+            )
+        super().__init__(message, path=problems[0].path if len(problems) == 1 else None)
+        self.status = status
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        lines = [self.args[0]]
+        if len(self.problems) > 1:
+            lines.extend(f"  - {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the bodies
+
+
+@attrs.frozen(kw_only=True)
+class ScoreRequest:
+    """``POST /score``: a population scored for a period.
+
+    Attributes:
+        policy: The id of a served policy (``GET /policies``), or a policy document: the tree
+            of a policy file, as ``GET /policies/{id}`` returns it.
+        overlay: Changes to the policy by path, applied first (see
+            :func:`kpiscore.variants.overlay`): ``{"bands.HTT.min_points": "75"}``.
+        period: ``2026-01``, ``2026-Q1``, ``2026-H1``, ``2026`` or ``2026-01-01/2026-03-31``.
+        people: The population, in the order of the answer: objects with the keys of a people
+            file (``id``, ``name``, ``unit``, ``group``, ``position``) or plain ids.
+        events: Events, with the keys of an events file.
+        measures: Measures, with the keys of a measures file.
+    """
+
+    policy: str | Policy
+    period: str
+    people: tuple[Person | str, ...]
+    events: tuple[Event, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    overlay: dict[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ExplainRequest(ScoreRequest):
+    """``POST /explain``: one person's scorecard and its ledger as text.
+
+    The fields of ``POST /score``, and two more.
+
+    Attributes:
+        subject: The id of the person explained; one of ``people``.
+        lang: ``vi`` (default) or ``en``.
+    """
+
+    subject: str
+    lang: Literal["vi", "en"] = "vi"
+
+
+@attrs.frozen(kw_only=True)
+class CompareRequest:
+    """``POST /compare``: a population scored under a base policy and a variant, side by side.
+
+    The variant is ``variant`` with ``overlay`` applied, or ``base`` with ``overlay`` applied
+    when ``variant`` is not given; at least one of them is needed.
+
+    Attributes:
+        base: The policy in force: a served policy's id, or a policy document.
+        variant: The policy considered: an id or a document.
+        overlay: Changes by path (see :func:`kpiscore.variants.overlay`).
+        period: As for ``POST /score``.
+        people: As for ``POST /score``.
+        events: As for ``POST /score``.
+        measures: As for ``POST /score``.
+    """
+
+    base: str | Policy
+    period: str
+    people: tuple[Person | str, ...]
+    events: tuple[Event, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    variant: str | Policy | None = None
+    overlay: dict[str, Any] | None = None
+
+
+class PolicyDocument:
+    """``POST /validate``: a policy document, kept as it was parsed (JSON numbers as decimals).
+
+    Its OpenAPI schema is the policy file's (:func:`kpiscore.policy_schema`); it is only parsed
+    here, so that every problem in it can be reported in the answer rather than as an error.
+    """
+
+    __slots__ = ("tree",)
+
+    def __init__(self, tree: object) -> None:
+        self.tree = tree
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _reject_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a number")
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON document in a request body; numbers as exact decimals, never floats.
+
+    Raises:
+        RequestError: (400) the body is empty, is not UTF-8 or is not JSON; the message gives
+            the line and column.
+    """
+    if not body.strip():
+        raise RequestError([InputError("request body: empty; expected a JSON object")], status=400)
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RequestError(
+            [
+                InputError(
+                    f"request body: not valid UTF-8 (byte {body[error.start]:#04x} at"
+                    f" offset {error.start}); send JSON as UTF-8"
+                )
+            ],
+            status=400,
+        ) from None
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        message = (
+            f"request body: line {error.lineno}, column {error.colno}: invalid JSON: {error.msg}"
+        )
+    except (ValueError, RecursionError) as error:  # NaN, a 5000-digit integer, deep nesting
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        message = f"request body: invalid JSON: {reason}"
+    raise RequestError([InputError(message)], status=400)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def flatten(error: KpiscoreError) -> list[KpiscoreError]:
+    """The single problems of an error: the members of a group, or the error itself."""
+    if isinstance(error, PolicyValidationError | FileFormatErrorGroup):
+        found: list[KpiscoreError] = []
+        for member in error.exceptions:
+            if isinstance(member, KpiscoreError):
+                found.extend(flatten(member))
+        return found
+    if isinstance(error, RequestError):
+        return list(error.problems)
+    return [error]
+
+
+def relocate(error: KpiscoreError, field: str, path: str | None = None) -> KpiscoreError:
+    """The same error (same class, same message) placed at ``path`` in the body.
+
+    ``path`` defaults to ``field``, followed by the error's own path when it has one. The
+    message gains a ``field: `` prefix unless it already names the field first.
+    """
+    if path is None:
+        path = f"{field}.{error.path}" if error.path else field
+    message = str(error)
+    if not message.startswith(field):
+        message = f"{field}: {message}"
+    try:
+        moved = type(error)(message, path=path)
+    except TypeError:  # pragma: no cover - every single-problem error takes (message, path=)
+        moved = InputError(message, path=path)
+    moved.__cause__ = error
+    return moved
+
+
+# --------------------------------------------------------------------------- field readers
+
+_Problems = list[KpiscoreError]
+_FACT_KEYS: Final = {
+    "events": tuple(field.name for field in attrs.fields(Event)),
+    "measures": tuple(field.name for field in attrs.fields(Measure)),
+    "people": tuple(field.name for field in attrs.fields(Person)),
+}
+
+
+def _type_name(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return "number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _fact(kind: str, item: object, index: int, problems: _Problems) -> Any:
+    where = f"{kind}[{index}]"
+    keys = _FACT_KEYS[kind]
+    if kind == "people" and isinstance(item, str):
+        item = {"id": item}  # a plain id
+    if not isinstance(item, Mapping):
+        expected = "an object or an id" if kind == "people" else "an object"
+        problems.append(
+            InputError(
+                f"{where}: expected {expected} with keys {list(keys)!r}"
+                f" (got {_type_name(item)} {item!r})",
+                path=where,
+            )
+        )
+        return None
+    unknown = [key for key in item if key not in keys]
+    for key in unknown:
+        problems.append(
+            InputError(
+                f"{where}: unknown key {key!r}; expected one of {list(keys)!r}",
+                path=f"{where}.{key}",
+            )
+        )
+    if unknown:
+        return None
+    # The fact files' reader, cell by cell: a body is read exactly as a JSON fact file is.
+    fact, found = _build_fact(kind, item, where, where, ".")
+    problems.extend(found)
+    return fact
+
+
+def _facts(kind: str) -> Callable[[object, _Problems], tuple[Any, ...]]:
+    def read(value: object, problems: _Problems) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            problems.append(
+                InputError(
+                    f"{kind}: expected an array (got {_type_name(value)} {value!r})", path=kind
+                )
+            )
+            return ()
+        return tuple(_fact(kind, item, index, problems) for index, item in enumerate(value))
+
+    return read
+
+
+def _policy(field: str) -> Callable[[object, _Problems], str | Policy | None]:
+    def read(value: object, problems: _Problems) -> str | Policy | None:
+        if isinstance(value, str) and value.strip():
+            return unicodedata.normalize("NFC", value.strip())
+        if isinstance(value, Mapping):
+            try:
+                return Policy.from_dict(value)
+            except KpiscoreError as error:
+                problems.extend(relocate(problem, field) for problem in flatten(error))
+                return None
+        problems.append(
+            InputError(
+                f"{field}: expected the id of a served policy (a string) or a policy document"
+                f" (an object) (got {_type_name(value)} {value!r})",
+                path=field,
+            )
+        )
+        return None
+
+    return read
+
+
+def _period(value: object, problems: _Problems) -> str | None:
+    try:
+        Period.parse(value)  # type: ignore[arg-type]  # parse reports a non-string itself
+    except KpiscoreError as error:
+        problems.append(relocate(error, "period"))
+        return None
+    return str(value)
+
+
+def _overlay(value: object, problems: _Problems) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        problems.append(
+            InputError(
+                "overlay: expected an object of path → new value, such as"
+                f' {{"bands.HTT.min_points": "75"}} (got {_type_name(value)} {value!r})',
+                path="overlay",
+            )
+        )
+        return None
+    return value
+
+
+def _subject(value: object, problems: _Problems) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return unicodedata.normalize("NFC", value)
+    problems.append(
+        InputError(
+            f"subject: expected a person id (a non-empty string) (got {_type_name(value)}"
+            f" {value!r})",
+            path="subject",
+        )
+    )
+    return None
+
+
+def _lang(value: object, problems: _Problems) -> str | None:
+    if value in ("vi", "en"):
+        return str(value)
+    problems.append(InputError(f"lang: expected 'vi' or 'en' (got {value!r})", path="lang"))
+    return None
+
+
+#: How each field of a request body is read (a test keeps it in step with the classes).
+READERS: Final[dict[str, Callable[[object, _Problems], object]]] = {
+    "policy": _policy("policy"),
+    "base": _policy("base"),
+    "variant": _policy("variant"),
+    "overlay": _overlay,
+    "period": _period,
+    "people": _facts("people"),
+    "events": _facts("events"),
+    "measures": _facts("measures"),
+    "subject": _subject,
+    "lang": _lang,
+}
+
+
+def read_request(cls: type[_Request], body: bytes) -> _Request:
+    """Build a request object from a body; report every problem in it at once.
+
+    Args:
+        cls: :class:`ScoreRequest`, :class:`ExplainRequest` or :class:`CompareRequest`.
+        body: The raw request body.
+
+    Raises:
+        RequestError: 400 when the body is not a JSON object; 422 listing every problem with
+            its path otherwise (unknown or missing keys, bad facts, a bad period, an invalid
+            inline policy).
+    """
+    document = parse_json(body)
+    if not isinstance(document, dict):
+        raise RequestError(
+            [InputError(f"request body: expected a JSON object (got {_type_name(document)})")],
+            status=400,
+        )
+    fields = attrs.fields_dict(cls)
+    problems: _Problems = []
+    for key in document:
+        if key not in fields:
+            problems.append(
+                InputError(
+                    f"request body: unknown key {key!r}; expected one of {list(fields)!r}",
+                    path=key,
+                )
+            )
+    values: dict[str, Any] = {}
+    for name, field in fields.items():
+        value = document.get(name)
+        if value is None:  # absent, or null: the default
+            if field.default is attrs.NOTHING:
+                problems.append(InputError(f"{name}: required, but missing", path=name))
+            continue
+        values[name] = READERS[name](value, problems)
+    if problems:
+        raise RequestError(problems)
+    return cls(**values)
+
+
+def read_policy_document(body: bytes) -> PolicyDocument:
+    """The policy document in a ``POST /validate`` body, parsed but not yet checked.
+
+    Raises:
+        RequestError: (400) the body is not JSON.
+    """
+    return PolicyDocument(parse_json(body))
