@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 import attrs
 
 from kpiscore._facts import Event, Measure, Person
-from kpiscore._numbers import to_decimal
+from kpiscore._numbers import exact, to_decimal
 from kpiscore._policy import Policy
 from kpiscore._tree import MAX_DEPTH, policy_from_tree
 from kpiscore.exceptions import (
@@ -522,7 +522,7 @@ def _text(value: object, column: str) -> str:
 def _number(value: object, column: str) -> Decimal:
     try:
         return to_decimal(value, owner="cell", field=column)
-    except ArithmeticError:  # to_decimal's abs() overflows the caller's context (1e999999999)
+    except ArithmeticError:  # to_decimal's abs() overflows even kpiscore's context (1e999999999)
         raise _CellError(
             f"expected a number less than 10**15 in magnitude (got {_shown(value)})"
         ) from None
@@ -764,11 +764,13 @@ def read_fact_records(
     reader = _json_records if fmt == "json" else _csv_records
     records: list[FactRecord] = []
     problems: list[FileFormatError] = []
-    for item in reader(text, name, kind):
-        if isinstance(item, FactRecord):
-            records.append(item)
-        else:
-            problems.append(item)
+    # Facts are built in kpiscore's own decimal context, never the caller's (see _tree).
+    with exact():
+        for item in reader(text, name, kind):
+            if isinstance(item, FactRecord):
+                records.append(item)
+            else:
+                problems.append(item)
     _raise_all(problems, name)
     return records
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from kpiscore._numbers import to_decimal
+from kpiscore._numbers import exact, to_decimal
 from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
 from kpiscore.exceptions import KpiscoreError, PolicyError, PolicyValidationError
 
@@ -178,8 +178,8 @@ class _Builder:
         except TypeError as error:  # a missing required key
             self.fail(path, _missing_key(error))
         except ArithmeticError:
-            # kpiscore._numbers.to_decimal measures a number with abs(), which runs in the
-            # caller's decimal context and overflows there for an exponent such as 1e999999999.
+            # kpiscore._numbers.to_decimal measures a number with abs(), which overflows even
+            # kpiscore's context for an exponent such as 1e999999999 (a core bug, reported).
             self.fail(path, _OUT_OF_RANGE)
         return None
 
@@ -404,7 +404,10 @@ def policy_from_tree(tree: Mapping[str, Any]) -> Policy:
             " six (policy, categories, criteria, rules), so the tree is not a policy"
         )
     builder = _Builder()
-    policy = builder.policy(_nfc(tree))
+    # The model's converters measure numbers with Decimal operators, which use the current
+    # context: run them in kpiscore's own, whatever context the caller has set.
+    with exact():
+        policy = builder.policy(_nfc(tree))
     if policy is None or builder.problems:
         problems = builder.problems or [PolicyError("policy: could not be built")]
         if len(problems) == 1:
