@@ -671,13 +671,15 @@ class _Figures:
         flat_amounts = amounts.reshape(-1)
         live = events.in_period & ~events.excused
         subjects = events.subject
+        not_live = ~live
         depth = max((len(v) for v in by_kind.values()), default=0)
         for layer in range(depth):
             table = np.full(max(len(events.kinds), 1), n_rules, dtype=np.int64)
             for kind, members in by_kind.items():
                 if len(members) > layer and kind in kind_position:
                     table[kind_position[kind]] = members[layer]
-            rule_of = np.where(live, table[events.kind_codes], n_rules)
+            rule_of = table.take(events.kind_codes)
+            np.putmask(rule_of, not_live, n_rules)
             counts = np.bincount(rule_of, minlength=n_rules + 1)[:n_rules]
             if not counts.any():
                 continue
