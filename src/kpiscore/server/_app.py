@@ -11,7 +11,7 @@ import inspect
 import json
 import logging
 import re
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Final, cast
@@ -31,10 +31,9 @@ from litestar.openapi.spec import (
     OpenAPIType,
     Reference,
     Schema,
-    SecurityRequirement,
     SecurityScheme,
 )
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.plugins import OpenAPISchemaPluginProtocol
 from litestar.plugins.attrs import AttrsSchemaPlugin
 from litestar.typing import FieldDefinition
@@ -172,7 +171,11 @@ def _on_http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[
         detail = f"request body: {detail.lower()}; {_LIMIT_HINT}"
     elif status == 404:
         detail = "no such endpoint; see GET /openapi.json"
-    return problem(status, detail, headers=error.headers)
+    headers = dict(error.headers or {})
+    for key in [key for key in headers if key.lower() == "allow"]:
+        # Litestar lists the methods from a set; sorted, the header is the same on every run.
+        headers[key] = ", ".join(sorted(m.strip() for m in headers[key].split(",")))
+    return problem(status, detail, headers=headers)
 
 
 def _on_unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
@@ -189,31 +192,56 @@ _LIMIT_HINT = "send fewer people per request, or start the server with a larger 
 # --------------------------------------------------------------------------- placing errors
 
 _ENGINE_PLACE: Final = re.compile(r"^(events|measures)\[(\d+)\]")
+_MEASURE_VALUE: Final = re.compile(r"measure for criterion '(.+?)' of subject '(.+?)'")
+_MEASURE_CRITERION: Final = re.compile(r"measure for subject '(.+?)' names criterion '(.+?)'")
+_TWO_MEASURES: Final = re.compile(r"two measures for criterion '(.+?)' of subject '(.+?)'")
 
 
-def _engine_path(error: KpiscoreError) -> str | None:
-    """Where in the body a scoring error points, read from the library's message."""
+def _engine_path(error: KpiscoreError, measures: Sequence[Measure] = ()) -> str | None:
+    """Where in the body a scoring error points.
+
+    The engine's errors carry no ``path``; their messages name the place (``events[3]``, the
+    criterion and subject of a measure), which is read here. A message not recognised gives no
+    path, never a wrong one.
+    """
+    message = str(error)
     if isinstance(error, PeriodError):
         return "period"
-    found = _ENGINE_PLACE.match(str(error))
+    found = _ENGINE_PLACE.match(message)
     if found:
         place = f"{found[1]}[{found[2]}]"
         return f"{place}.subject" if isinstance(error, UnknownSubjectError) else place
-    if str(error).startswith("subjects"):
+    if message.startswith("subjects"):
         return "people"
     if isinstance(error, MissingInputError):
         return "measures"
+    for pattern, suffix, last in (
+        (_MEASURE_VALUE, ".value", False),
+        (_MEASURE_CRITERION, ".criterion", False),
+        (_TWO_MEASURES, "", True),
+    ):
+        if found := pattern.search(message):
+            criterion, subject = (
+                (found[2], found[1]) if pattern is _MEASURE_CRITERION else found.groups()
+            )
+            places = [
+                index
+                for index, measure in enumerate(measures)
+                if (measure.criterion, measure.subject) == (criterion, subject)
+            ]
+            if places:
+                return f"measures[{places[-1] if last else places[0]}]{suffix}"
     return error.path
 
 
 @contextmanager
-def _scoring() -> Iterator[None]:
+def _scoring(measures: Sequence[Measure] = ()) -> Iterator[None]:
     """Errors of scoring, with the place in the body each one points to."""
     try:
         yield
     except KpiscoreError as error:
         raise RequestError(
-            [_relocated(problem, _engine_path(problem)) for problem in flatten(error)]
+            [_relocated(problem, _engine_path(problem, measures)) for problem in flatten(error)]
         ) from None
 
 
@@ -570,7 +598,7 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
         return policy
 
     def score_table(policy: Policy, request: ScoreRequest) -> ScoreTable:
-        with _scoring():
+        with _scoring(request.measures):
             return score_many(
                 policy,
                 request.period,
@@ -601,7 +629,7 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
             **_problem_responses(404, *get_errors),
         },
     )
-    def get_policy(policy_id: str) -> Response[bytes]:
+    def get_policy(policy_id: FromPath[str]) -> Response[bytes]:
         """The policy's tree, as a JSON policy file holds it, with its SHA-256 fingerprint."""
         try:
             served = registry.get(policy_id)
@@ -784,7 +812,7 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
                     )
                 }
             ),
-            "security": [SecurityRequirement({"bearer": []})],
+            "security": [{"bearer": []}],
         }
     openapi = OpenAPIConfig(
         title="kpiscore",
