@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from kpiscore._engine import (
-    _as_period,
     _check_measure,
     _check_policy,
     _Compiled,
@@ -33,7 +32,7 @@ from kpiscore._engine import (
 from kpiscore._extras import require
 from kpiscore._facts import Event, Measure, Person
 from kpiscore._numbers import exact, to_decimal
-from kpiscore._period import Period
+from kpiscore._period import Period, as_period
 from kpiscore._policy import Policy
 from kpiscore._scorecard import Scorecard, ScoreTable
 from kpiscore.exceptions import InputError, MissingInputError, UnknownSubjectError
@@ -94,7 +93,7 @@ def score_frame(
     pd = require("pandas", "pandas")
     np = require("numpy", "pandas")
     policy = _check_policy(policy)
-    period = _as_period(period)
+    period = as_period(period)
     policy.check_period(period)
     persons = _people(pd, people)
     index = pd.Index(persons.ids)

@@ -14,7 +14,7 @@ from typing import Any
 
 from kpiscore._facts import Event, Measure, Person
 from kpiscore._numbers import _ROUNDER, exact, quantize, quantize_fraction, quantize_ratio
-from kpiscore._period import Period
+from kpiscore._period import Period, as_period
 from kpiscore._policy import Award, Category, Criterion, Deduction, Policy
 from kpiscore._scorecard import (
     BandInfo,
@@ -35,17 +35,6 @@ _ZERO = Decimal(0)
 def _event_key(event: Event) -> tuple[Any, ...]:
     # Canonical order for the ledger: the same facts in any order give the same scorecard.
     return (event.on, event.kind, event.ref or "", event.quantity, event.note or "", event.excused)
-
-
-def _as_period(period: Period | str) -> Period:
-    if isinstance(period, Period):
-        return period
-    if isinstance(period, str):
-        return Period.parse(period)
-    raise InputError(
-        f"period must be a Period or a label such as '2026-Q1' (got {type(period).__name__}"
-        f" {period!r})"
-    )
 
 
 def _as_person(subject: Person | str) -> Person:
@@ -276,7 +265,7 @@ def score(
     Decimal('9.00')
     """
     policy = _check_policy(policy)
-    period = _as_period(period)
+    period = as_period(period)
     policy.check_period(period)
     person = _as_person(subject)
     event_list = _facts(events, Event, "events")
@@ -324,7 +313,7 @@ def score_many(
     [Decimal('10.00'), Decimal('10.00')]
     """
     policy = _check_policy(policy)
-    period = _as_period(period)
+    period = as_period(period)
     policy.check_period(period)
     if isinstance(subjects, str | bytes) or not isinstance(subjects, Iterable):
         raise InputError(f"subjects must be an iterable of Person or id strings (got {subjects!r})")

@@ -11,7 +11,23 @@ from dateutil.relativedelta import relativedelta
 
 from kpiscore.exceptions import InputError, PeriodError
 
-__all__ = ["Period", "check_date"]
+__all__ = ["Period", "as_period", "check_date"]
+
+
+def as_period(period: object) -> Period:
+    """A :class:`Period`, or a label such as ``"2026-Q1"`` parsed into one.
+
+    Raises:
+        PeriodError: anything else, or a label that cannot be read.
+    """
+    if isinstance(period, Period):
+        return period
+    if isinstance(period, str):
+        return Period.parse(period)
+    raise PeriodError(
+        f"period must be a Period or a label such as '2026-Q1' (got {type(period).__name__}"
+        f" {period!r})"
+    )
 
 
 def check_date(value: object, *, owner: str, field: str) -> _dt.date:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cached_property
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import attrs
 
 from kpiscore._facts import Event, Person
+from kpiscore._json import canonical_json
 from kpiscore._numbers import canonical, format_points
 from kpiscore._period import Period
 from kpiscore.exceptions import InputError, UnknownSubjectError
@@ -438,13 +438,7 @@ class Scorecard:
     def to_json(self, *, indent: int | None = None) -> str:
         """Canonical JSON: sorted keys, UTF-8 text, decimals as strings; byte-identical for
         the same policy and facts, whatever their order or the platform."""
-        return json.dumps(
-            self.to_dict(),
-            sort_keys=True,
-            ensure_ascii=False,
-            indent=indent,
-            separators=(",", ": ") if indent is not None else (",", ":"),
-        )
+        return canonical_json(self.to_dict(), indent=indent)
 
     def explain(self, lang: Literal["vi", "en"] = "vi") -> str:
         """The ledger as text a civil servant can read, in Vietnamese (default) or English.
@@ -642,7 +636,7 @@ class ScoreTable:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Every scorecard as one canonical JSON document."""
-        return json.dumps(
+        return canonical_json(
             {
                 "policy_id": self.policy.id,
                 "policy_version": self.policy.version,
@@ -650,10 +644,7 @@ class ScoreTable:
                 "period": self.period.label,
                 "scorecards": [card.to_dict() for card in self.scorecards],
             },
-            sort_keys=True,
-            ensure_ascii=False,
             indent=indent,
-            separators=(",", ": ") if indent is not None else (",", ":"),
         )
 
     def _repr_html_(self) -> str:

@@ -28,7 +28,6 @@ Every sub-period scorecard is kept on the result, for the ledger.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -38,8 +37,9 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from kpiscore._facts import Event, Person
+from kpiscore._json import canonical_json
 from kpiscore._numbers import canonical, exact, format_points, quantize_fraction
-from kpiscore._period import Period
+from kpiscore._period import Period, as_period
 from kpiscore._policy import Policy
 from kpiscore._scorecard import Adjustment, BandInfo, CapLine, Scorecard, ScoreTable
 from kpiscore.exceptions import InputError, UnknownSubjectError
@@ -222,7 +222,7 @@ class Rollup:
     def to_json(self, *, indent: int | None = None) -> str:
         """Canonical JSON: sorted keys, UTF-8, decimals as strings; byte-identical for the same
         sub-period scorecards, whatever their order."""
-        return _dumps(self.to_dict(), indent)
+        return canonical_json(self.to_dict(), indent=indent)
 
     def explain(self, lang: Literal["vi", "en"] = "vi") -> str:
         """How the result was reached, in Vietnamese (default) or English.
@@ -318,28 +318,7 @@ class Rollup:
         return f"{band.id} ({name})"
 
 
-def _dumps(tree: dict[str, Any], indent: int | None) -> str:
-    return json.dumps(
-        tree,
-        sort_keys=True,
-        ensure_ascii=False,
-        indent=indent,
-        separators=(",", ": ") if indent is not None else (",", ":"),
-    )
-
-
 # --------------------------------------------------------------------------- rolling up
-
-
-def _as_period(period: Period | str) -> Period:
-    if isinstance(period, Period):
-        return period
-    if isinstance(period, str):
-        return Period.parse(period)
-    raise InputError(
-        f"period must be a Period or a label such as '2026' (got {type(period).__name__}"
-        f" {period!r})"
-    )
 
 
 def _whole_months(period: Period) -> int | None:
@@ -486,7 +465,7 @@ def rollup(
     >>> year.total, year.rating, year.unrated
     (Decimal('80.00'), None, 'worked 5 of 12 months, less than the minimum share 0.5')
     """
-    period = _as_period(period)
+    period = as_period(period)
     parts = _check_parts(scorecards, period)
     first = parts[0]
     min_share: Decimal | None = first.min_worked_share
@@ -651,7 +630,7 @@ class RollupTable:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Every roll-up as one canonical JSON document."""
-        return _dumps(
+        return canonical_json(
             {
                 "policy_id": self.policy.id,
                 "policy_version": self.policy.version,
@@ -659,7 +638,7 @@ class RollupTable:
                 "period": self.period.label,
                 "rollups": [result.to_dict() for result in self.rollups],
             },
-            indent,
+            indent=indent,
         )
 
 
@@ -690,7 +669,7 @@ def rollup_many(tables: Iterable[ScoreTable], period: Period | str) -> RollupTab
     >>> [(r.subject, r.total) for r in rollup_many(tables, "2026")]
     [('a', Decimal('10.00')), ('b', Decimal('10.00'))]
     """
-    period = _as_period(period)
+    period = as_period(period)
     if isinstance(tables, str | bytes) or not isinstance(tables, Iterable):
         raise InputError(f"rollup_many: tables must be an iterable of ScoreTable (got {tables!r})")
     checked = list(tables)

@@ -32,7 +32,6 @@ Decisions where the decree is silent (documented in ``docs/work-items.md``):
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -42,8 +41,9 @@ from typing import Any, Final, Literal
 import attrs
 
 from kpiscore._facts import Event, Measure, Person
+from kpiscore._json import canonical_json
 from kpiscore._numbers import EXACT, canonical, exact, number, quantize_fraction, to_decimal
-from kpiscore._period import Period, check_date
+from kpiscore._period import Period, as_period, check_date
 from kpiscore.calendar import WorkCalendar
 from kpiscore.exceptions import InputError, UnknownSubjectError
 
@@ -411,27 +411,10 @@ class TaskRatios:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Canonical JSON: sorted keys, UTF-8, decimals as strings."""
-        return json.dumps(
-            self.to_dict(),
-            sort_keys=True,
-            ensure_ascii=False,
-            indent=indent,
-            separators=(",", ": ") if indent is not None else (",", ":"),
-        )
+        return canonical_json(self.to_dict(), indent=indent)
 
 
 # --------------------------------------------------------------------------- task ratios
-
-
-def _as_period(period: Period | str) -> Period:
-    if isinstance(period, Period):
-        return period
-    if isinstance(period, str):
-        return Period.parse(period)
-    raise InputError(
-        f"period must be a Period or a label such as '2026-Q1' (got {type(period).__name__}"
-        f" {period!r})"
-    )
 
 
 def _items(items: Iterable[WorkItem]) -> list[WorkItem]:
@@ -609,7 +592,7 @@ def task_ratios(
     >>> ratios["nv001"].ratio("khoi_luong").exact
     False
     """
-    period = _as_period(period)
+    period = as_period(period)
     criteria = (quantity, quality, on_time)
     for name, value in zip(("quantity", "quality", "on_time"), criteria, strict=True):
         _text(value, owner="task_ratios", field=name)
