@@ -31,7 +31,7 @@ criterion 'training': max_points must be >= 0 (got Decimal('-15'))
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 __all__ = [
     "CalendarError",
@@ -47,6 +47,9 @@ __all__ = [
     "UnknownPolicyError",
     "UnknownSubjectError",
 ]
+
+
+_E = TypeVar("_E", bound=Exception)
 
 
 class KpiscoreError(Exception):
@@ -77,30 +80,34 @@ class PolicyError(KpiscoreError, ValueError):
     """A policy, or one of its parts, is invalid."""
 
 
-class PolicyValidationError(ExceptionGroup[PolicyError], PolicyError):
-    """Several problems found while validating one policy, all reported at once.
+class _ProblemGroup(ExceptionGroup[_E]):
+    """Several problems reported at once: ``str()`` lists them one per line."""
 
-    ``str(error)`` lists every problem, one per line; ``error.exceptions`` holds them as
-    :class:`PolicyError` instances, each with its ``path``.
-    """
-
-    def __new__(cls, message: str, exceptions: Sequence[PolicyError]) -> Self:
+    def __new__(cls, message: str, exceptions: Sequence[_E]) -> Self:
         return super().__new__(cls, message, exceptions)
 
-    def __init__(self, message: str, exceptions: Sequence[PolicyError]) -> None:
+    def __init__(self, message: str, exceptions: Sequence[_E]) -> None:
         ExceptionGroup.__init__(self, message, exceptions)
-        self.path = None
+        self.path: str | None = None
 
     def __str__(self) -> str:
         lines = [self.message]
         lines.extend(f"  - {problem}" for problem in self.exceptions)
         return "\n".join(lines)
 
-    def derive(self, excs: Sequence[PolicyError]) -> PolicyValidationError:  # type: ignore[override]
-        return PolicyValidationError(self.message, excs)
+    def derive(self, excs: Sequence[_E]) -> Self:  # type: ignore[override]
+        return type(self)(self.message, excs)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (PolicyValidationError, (self.message, list(self.exceptions)))
+        return (type(self), (self.message, list(self.exceptions)))
+
+
+class PolicyValidationError(_ProblemGroup[PolicyError], PolicyError):
+    """Several problems found while validating one policy, all reported at once.
+
+    ``str(error)`` lists every problem, one per line; ``error.exceptions`` holds them as
+    :class:`PolicyError` instances, each with its ``path``.
+    """
 
 
 class InputError(KpiscoreError, ValueError):
@@ -123,26 +130,8 @@ class FileFormatError(KpiscoreError, ValueError):
     """A policy, fact or case file cannot be read; the message names the file and the place."""
 
 
-class FileFormatErrorGroup(ExceptionGroup[FileFormatError], FileFormatError):  # noqa: N818
+class FileFormatErrorGroup(_ProblemGroup[FileFormatError], FileFormatError):  # noqa: N818
     """Several problems found in one file, all reported at once."""
-
-    def __new__(cls, message: str, exceptions: Sequence[FileFormatError]) -> Self:
-        return super().__new__(cls, message, exceptions)
-
-    def __init__(self, message: str, exceptions: Sequence[FileFormatError]) -> None:
-        ExceptionGroup.__init__(self, message, exceptions)
-        self.path = None
-
-    def __str__(self) -> str:
-        lines = [self.message]
-        lines.extend(f"  - {problem}" for problem in self.exceptions)
-        return "\n".join(lines)
-
-    def derive(self, excs: Sequence[FileFormatError]) -> FileFormatErrorGroup:  # type: ignore[override]
-        return FileFormatErrorGroup(self.message, excs)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (FileFormatErrorGroup, (self.message, list(self.exceptions)))
 
 
 class UnknownPolicyError(KpiscoreError, LookupError):
