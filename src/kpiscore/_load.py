@@ -55,7 +55,9 @@ __all__ = [
     "load_people",
     "load_policy",
     "parse_policy",
+    "parse_toml_document",
     "read_fact_records",
+    "read_text_file",
 ]
 
 PolicyFormat = Literal["toml", "json"]
@@ -272,6 +274,44 @@ def _parse_toml(text: str, name: str) -> Any:
         ) from None
     except ValueError as error:  # an integer of more digits than Python converts
         raise FileFormatError(f"{name}: invalid TOML: {_reason(error)}", path=name) from None
+
+
+def read_text_file(path: str | os.PathLike[str], name: str, *, limit: int) -> str:
+    """The text of an untrusted UTF-8 file, refused when larger than ``limit`` bytes.
+
+    For the readers of other kpiscore files (case files, payout tables): the same size limit,
+    byte-order-mark handling, NFC normalisation and messages as policy and fact files.
+
+    Raises:
+        FileFormatError: no such file, a directory, unreadable, too big, or not UTF-8.
+    """
+    return _decode(_read_bytes(Path(path), name, limit), name)
+
+
+def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> dict[str, Any]:
+    """Parse untrusted TOML text with the limits of policy files, numbers as exact decimals.
+
+    Text longer than ``limit`` characters, nesting deeper than :data:`MAX_DEPTH` (brackets or
+    dotted keys), an integer of more digits than Python converts: each is refused with a
+    :class:`FileFormatError` naming ``name``, fast, before the parser can exhaust the stack or
+    the clock. (Nesting made by table headers is for the caller to bound on the tree, as
+    :func:`kpiscore._tree.policy_from_tree` does.)
+
+    Raises:
+        FileFormatError: the text is too long, too deep or not valid TOML (with the line and
+            column when the parser gives them).
+
+    >>> parse_toml_document('policy = "p"\\nexpect = { total = 98.50 }', "cases.kpi.toml")
+    {'policy': 'p', 'expect': {'total': Decimal('98.50')}}
+    """
+    if len(text) > limit:
+        raise FileFormatError(
+            f"{name}: the text is too long ({len(text)} characters); expected at most {limit}",
+            path=name,
+        )
+    _check_nesting(text, name, "toml")
+    document: dict[str, Any] = _parse_toml(text.lstrip("\ufeff"), name)
+    return document
 
 
 # --------------------------------------------------------------------------- policy files

@@ -1,0 +1,82 @@
+"""Fuzzing the case-file reader (kpiscore.testing): only KpiscoreError subclasses ever escape.
+
+Each test's invariant: for any text, ``parse_cases`` returns cases or raises a
+``FileFormatError`` within the deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from importlib import resources
+from typing import Any
+
+import pytest
+from fuzz_strategies import FUZZ, mutated, top_tables
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpiscore import FileFormatError
+
+testing = pytest.importorskip("kpiscore.testing")
+
+CASES = resources.files("kpiscore").joinpath("policies/cases")
+BUNDLED = sorted(
+    entry.read_text(encoding="utf-8")
+    for entry in CASES.iterdir()
+    if entry.name.endswith(".kpi.toml")
+)
+
+
+def parse_or_refuse(text: str) -> None:
+    with contextlib.suppress(FileFormatError):
+        testing.parse_cases(text, name="fuzz.kpi.toml")
+
+
+class TestCaseFiles:
+    @FUZZ
+    @given(text=st.text(max_size=3000))
+    def test_random_text(self, text: str) -> None:
+        """Invariant: any text is read as cases or refused with a FileFormatError."""
+        parse_or_refuse(text)
+
+    @FUZZ
+    @given(tree=top_tables(with_none=False))
+    def test_random_toml_trees(self, tree: dict[str, Any]) -> None:
+        """Invariant: any TOML document is read as cases or refused with a FileFormatError."""
+        tomli_w = pytest.importorskip("tomli_w")
+        parse_or_refuse(tomli_w.dumps(tree))
+
+    @FUZZ
+    @given(data=st.data(), index=st.integers(min_value=0, max_value=len(BUNDLED) - 1))
+    def test_mutated_bundled_case_files(self, data: st.DataObject, index: int) -> None:
+        """Invariant: a bundled case file after random edits is read or refused with a
+        FileFormatError."""
+        parse_or_refuse(data.draw(mutated(BUNDLED[index])))
+
+
+CASE_READER_BUG = (
+    "kpiscore/testing.py parse_cases parses with tomllib directly: no size or nesting limit,"
+    " ValueError and RecursionError escape, dotted keys take cubic time; proposed: read with"
+    " kpiscore._load.read_text_file(path, name, limit=MAX_POLICY_BYTES) and"
+    " kpiscore._load.parse_toml_document(text, name), which apply the policy files' limits"
+)
+
+
+class TestHostileCaseFiles:
+    @pytest.mark.xfail(strict=True, raises=ValueError, reason=CASE_READER_BUG)
+    def test_an_integer_of_5000_digits(self) -> None:
+        with pytest.raises(FileFormatError):
+            testing.parse_cases("policy = 1" + "0" * 5000 + "\n")
+
+    @pytest.mark.xfail(strict=True, raises=RecursionError, reason=CASE_READER_BUG)
+    def test_10000_nested_lists(self) -> None:
+        with pytest.raises(FileFormatError):
+            testing.parse_cases("policy = " + "[" * 10_000 + "]" * 10_000 + "\n")
+
+    @pytest.mark.xfail(strict=True, reason=CASE_READER_BUG)
+    def test_a_dotted_key_of_12000_parts_is_refused_fast(self) -> None:
+        start = time.perf_counter()
+        with pytest.raises(FileFormatError):
+            testing.parse_cases("a" + ".a" * 12_000 + " = 1\n")
+        assert time.perf_counter() - start < 0.5
