@@ -32,7 +32,7 @@ def executed() -> Any:
     return notebook
 
 
-def outputs(notebook: Any) -> list[dict[str, Any]]:
+def outputs(notebook: Any) -> list[Any]:
     return [
         output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
     ]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("pytester",)
+
 FULL = "measures = { key_tasks = 1, research = 1, workload = 1, collaboration = 5 }"
 HEAD = 'policy = "university-kpi-example"\nperiod = "2026-Q1"\n'
 
@@ -102,3 +104,34 @@ class TestRun:
     def test_one_case_by_its_id(self, project: Path) -> None:
         result = pytest_in(project, "cases/training.kpi.toml::full record")
         assert (0, "1 passed") == (result.returncode, result.stdout.splitlines()[-1][:8])
+
+
+class TestInProcess:
+    """The same run inside this process (``pytester``), so coverage sees the collector."""
+
+    def test_outcomes_report_and_collection_error(self, pytester: pytest.Pytester) -> None:
+        pytester.makefile(
+            ".kpi.toml",
+            training=HEAD
+            + f'[[case]]\nname = "full record"\n{FULL}\nexpect = {{ total = 100 }}\n'
+            + f'[[case]]\nname = "wrong"\n{FULL}\nexpect = {{ total = 99 }}\n',
+            broken=HEAD + '[[case]]\nname = "x"\nexpect = { totl = 1 }\n',
+        )
+        result = pytester.runpytest("-p", "no:cacheprovider", "--continue-on-collection-errors")
+        result.assert_outcomes(passed=1, failed=1, errors=1)
+        result.stdout.fnmatch_lines(
+            [
+                "FAIL training.kpi.toml: case 2 'wrong'",
+                "  total                     99  100.00  FAIL",
+                "Ledger:",
+                "  - broken.kpi.toml: case 1 'x': expect.totl: unknown key 'totl';*",
+            ]
+        )
+
+    def test_reportinfo_names_the_case(self, pytester: pytest.Pytester) -> None:
+        pytester.makefile(
+            ".kpi.toml",
+            one=HEAD + f'[[case]]\nname = "full record"\n{FULL}\nexpect = {{ total = 100 }}\n',
+        )
+        result = pytester.runpytest("-p", "no:cacheprovider", "-v")
+        result.stdout.fnmatch_lines(["one.kpi.toml::full record PASSED*"])

@@ -448,3 +448,12 @@ class TestRunCases:
         assert {"passed": 0, "failed": 0, "errors": 0, "unreadable files": 0} == RunReport(
             results=()
         ).counts()
+
+
+class TestTheDocsExample:
+    def test_the_case_file_shown_in_the_docs_passes(self) -> None:
+        page = (Path(__file__).resolve().parents[1] / "docs" / "testing.md").read_text(
+            encoding="utf-8"
+        )
+        text = page.split("```toml\n", 1)[1].split("```", 1)[0]
+        assert ["pass", "pass"] == [case.run().status for case in parse_cases(text)]
