@@ -121,10 +121,11 @@ class TestInProcess:
         result.assert_outcomes(passed=1, failed=1, errors=1)
         result.stdout.fnmatch_lines(
             [
-                "FAIL training.kpi.toml: case 2 'wrong'",
-                "  total                     99  100.00  FAIL",
-                "Ledger:",
+                "broken.kpi.toml: 2 problems",
                 "  - broken.kpi.toml: case 1 'x': expect.totl: unknown key 'totl';*",
+                "FAIL training.kpi.toml: case 2 'wrong'",
+                "  total         99  100.00  FAIL",
+                "Ledger:",
             ]
         )
 
