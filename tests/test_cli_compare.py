@@ -382,3 +382,88 @@ class TestScorePayout:
             result.stdout,
             result.stderr.splitlines(),
         )
+
+
+class TestInProcess:
+    """The same commands through ``cli.main`` in this process, so coverage sees them."""
+
+    def test_compare_every_format(self, sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        from kpiscore import cli
+
+        variant = ["--variant", str(sample / "hcm-bands.toml")]
+        expected = expected_comparison({"bands.HTT.min_points": 75})
+        outputs = []
+        for fmt in ("table", "csv", "json"):
+            assert 0 == cli.main(["compare", *inputs(sample), *variant, "--format", fmt])
+            outputs.append(capsys.readouterr().out)
+        assert (
+            "Moved (13 of 300)",
+            expected.to_csv(),
+            expected.to_json(indent=2) + "\n",
+        ) == (outputs[0].splitlines()[11], outputs[1], outputs[2])
+
+    def test_compare_to_a_file(self, sample: Path, tmp_path: Path) -> None:
+        from kpiscore import cli
+
+        out = tmp_path / "cmp.txt"
+        args = ["--variant", STAFF, "--output", str(out)]
+        assert 0 == cli.main(["compare", *inputs(sample), *args])
+        assert "Moved (0 of 300)" in out.read_text(encoding="utf-8")
+
+    def test_test_pass_fail_and_bundled(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from kpiscore import cli
+
+        (tmp_path / "a.kpi.toml").write_text(CASES.format(name="ok", total=100), encoding="utf-8")
+        (tmp_path / "b.kpi.toml").write_text(CASES.format(name="no", total=9), encoding="utf-8")
+        (tmp_path / "c.kpi.toml").write_text("[[case]]\n", encoding="utf-8")
+        status = cli.main(["test", str(tmp_path), "--bundled", "--lang", "vi"])
+        out = capsys.readouterr().out
+        assert (1, "30 passed, 1 failed, 1 unreadable files") == (status, out.splitlines()[-1])
+        assert "Phiếu đánh giá" in out
+
+    def test_test_with_nothing_to_run(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from kpiscore import cli
+
+        assert 2 == cli.main(["test"])
+        assert capsys.readouterr().err.startswith("kpiscore: error: test: name case files")
+
+    def test_score_with_payout_every_format(
+        self, sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from kpiscore import cli
+
+        args = [*inputs(sample), "--payout", "hcm-2024", "--salaries", str(sample / "salaries.csv")]
+        rows = expected_payouts(sample)
+        assert 0 == cli.main(["score", *args])
+        table = capsys.readouterr().out
+        assert 0 == cli.main(["score", *args, "--format", "csv"])
+        csv_text = capsys.readouterr().out
+        assert 0 == cli.main(["score", *args, "--format", "json"])
+        tree = json.loads(capsys.readouterr().out)
+        out = tmp_path / "pay.txt"
+        assert 0 == cli.main(["score", *args, "--output", str(out)])
+        assert (rows_to_csv(rows), "hcm-2024", table) == (
+            csv_text,
+            tree["payouts"][0]["payout_table"],
+            out.read_text(encoding="utf-8"),
+        )
+
+    def test_score_with_a_payout_table_file(
+        self, sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from kpiscore import cli, payout
+
+        path = tmp_path / "mine.toml"
+        path.write_text(payout.source("hcm-2024"), encoding="utf-8")
+        args = [*inputs(sample), "--payout", str(path), "--salaries", str(sample / "salaries.csv")]
+        assert 0 == cli.main(["score", *args, "--format", "csv"])
+        assert rows_to_csv(expected_payouts(sample)) == capsys.readouterr().out
+
+    def test_payout_without_salaries_is_a_usage_error(self, sample: Path) -> None:
+        from kpiscore import cli
+
+        with pytest.raises(SystemExit) as caught:
+            cli.main(["score", *inputs(sample), "--payout", "hcm-2024"])
+        assert 2 == caught.value.code
