@@ -245,6 +245,14 @@ class TestHostileValues:
             " than 10**15 in magnitude, with at most 40 decimal places"
         ) == str(caught.value)
 
+    def test_a_huge_exponent_in_a_policy_field_is_refused(self) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(SMALL.replace('name = "Nhỏ"', 'name = "Nhỏ"\nscale = "1e999999999"'))
+        assert (
+            "<text>: policy: a number is out of range; expected less than 10**15 in magnitude,"
+            " with at most 40 decimal places"
+        ) == str(caught.value)
+
     def test_a_huge_exponent_in_a_cell_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "measures.csv"
         path.write_text("subject,criterion,value\na,q,1e999999999\n")

@@ -6,9 +6,13 @@ the field descriptions taken from the class docstrings. The schema is shipped wi
 ``kpiscore/schemas/policy.schema.json`` so other systems and editors can check a policy file
 without Python; a test keeps that file equal to :func:`policy_schema` and in step with the loader.
 
-The schema checks the shape (keys, types, choices, required keys); the loader also checks the
-meaning (unique ids, sums to the scale, bands, caps), so a file can pass the schema and still be
-refused by :func:`kpiscore.load_policy`, never the other way round.
+The schema checks each value on its own (keys, types, choices, required keys, signs and ranges
+of numbers, non-empty lists, ``ratio_cap`` only with basis ``ratio``); the loader also checks
+what involves several values (unique ids, sums to the scale, bands, caps, floors, validity
+dates) and a few single values a schema cannot judge (a decimal string's magnitude, a
+precision being a power of ten). So a file can pass the schema and still be refused by
+:func:`kpiscore.load_policy`, never the other way round; ``docs/errors.md`` lists the rules the
+schema leaves to the loader, and a fuzz test holds both to that.
 
 Regenerate the shipped file after changing the model::
 
@@ -47,12 +51,70 @@ OBJECTS: Final[dict[str, type]] = {
     "RatingCap": RatingCap,
 }
 
-# A number is a JSON/TOML number or a decimal string ("0.01", "1_000", "-2.5e3"), read exactly.
-_DECIMAL_PATTERN: Final = r"^\s*[+-]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)([eE][+-]?\d+)?\s*$"
+# A number is a JSON/TOML number or a decimal string, read exactly as kpiscore.to_decimal reads
+# it: surrounding white space and underscores anywhere are dropped ("1_000", " 2.5 "), then a
+# sign, digits with an optional point, an optional exponent ("0.01", "-2.5e3", ".5", "1.").
+_MANTISSA: Final = r"(\d[\d_]*(\.[\d_]*)?|\.[\d_]*\d[\d_]*)"
+_ZERO_MANTISSA: Final = r"(0[0_]*(\.[0_]*)?|\.[0_]*0[0_]*)"
+_EXPONENT: Final = r"([eE]_*[+-]?_*\d[\d_]*)?"
+_DECIMAL_PATTERN: Final = rf"^[\s_]*[+-]?_*{_MANTISSA}{_EXPONENT}[\s_]*$"
+# Not negative: no minus sign, except on a zero ("-0" is 0).
+_NON_NEGATIVE_PATTERN: Final = rf"^[\s_]*(\+?_*{_MANTISSA}|-_*{_ZERO_MANTISSA}){_EXPONENT}[\s_]*$"
+# Positive: not negative, and a digit other than 0 before any exponent.
+_POSITIVE_PATTERN: Final = rf"^(?=[^eE]*[1-9]){_NON_NEGATIVE_PATTERN[1:]}"
+# kpiscore refuses a number of magnitude 10**15 or more; JSON numbers say so here (a string's
+# magnitude is beyond a regular expression's reach: see docs/errors.md, "JSON Schema").
+_BOUND: Final = 10**15
 _NUMBER: Final = {
     "description": 'An exact decimal: a number, or a string such as "0.875".',
-    "anyOf": [{"type": "number"}, {"type": "string", "pattern": _DECIMAL_PATTERN}],
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": -_BOUND, "exclusiveMaximum": _BOUND},
+        {"type": "string", "pattern": _DECIMAL_PATTERN},
+    ],
 }
+_NON_NEGATIVE: Final = {
+    "description": "An exact decimal, zero or more.",
+    "anyOf": [
+        {"type": "number", "minimum": 0, "exclusiveMaximum": _BOUND},
+        {"type": "string", "pattern": _NON_NEGATIVE_PATTERN},
+    ],
+}
+_POSITIVE: Final = {
+    "description": "An exact decimal, more than zero.",
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": _BOUND},
+        {"type": "string", "pattern": _POSITIVE_PATTERN},
+    ],
+}
+_SHARE: Final = {
+    "description": "An exact decimal from 0 to 1.",
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 1},
+        {"type": "string", "pattern": _NON_NEGATIVE_PATTERN},
+    ],
+}
+_PRECISION: Final = {
+    "description": "A power of ten from 1 to 1E-12, such as 0.01.",
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        {"type": "string", "pattern": _POSITIVE_PATTERN},
+    ],
+}
+# Number fields with a narrower range than any decimal (the model's validators hold the rule).
+_NUMBER_KINDS: Final = {
+    ("Deduction", "points"): "nonNegative",
+    ("Deduction", "limit"): "nonNegative",
+    ("Award", "points"): "nonNegative",
+    ("Award", "limit"): "nonNegative",
+    ("Criterion", "max_points"): "nonNegative",
+    ("Category", "max_points"): "nonNegative",
+    ("Band", "min_points"): "nonNegative",
+    ("Policy", "scale"): "nonNegative",
+    ("Policy", "min_worked_share"): "share",
+    ("Policy", "precision"): "precision",
+}
+# Lists that must not be empty.
+_NON_EMPTY: Final = {("Policy", "categories"), ("Category", "criteria")}
 _TEXT: Final = {"type": "string", "pattern": r"\S"}
 _DATE: Final = {
     "description": "A date, YYYY-MM-DD (a TOML date or a JSON string).",
@@ -114,7 +176,7 @@ def _type_schema(annotation: Any, owner: str, field: str) -> tuple[dict[str, Any
     if (owner, field) in _TEXT_OR_INTEGER:
         return {"anyOf": [_TEXT, {"type": "integer"}]}, False
     if annotation is Decimal:
-        return {"$ref": "#/$defs/number"}, False
+        return {"$ref": f"#/$defs/{_NUMBER_KINDS.get((owner, field), 'number')}"}, False
     if annotation is str:
         return dict(_TEXT), False
     if annotation is bool:
@@ -125,9 +187,13 @@ def _type_schema(annotation: Any, owner: str, field: str) -> tuple[dict[str, Any
         return {"enum": list(arguments)}, False
     if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
         item = arguments[0]
-        return {"type": "array", "items": {"$ref": f"#/$defs/{_def_name(item)}"}}, False
+        array: dict[str, Any] = {"type": "array", "items": {"$ref": f"#/$defs/{_def_name(item)}"}}
+        if (owner, field) in _NON_EMPTY:
+            array["minItems"] = 1
+        return array, False
     if origin is Mapping and arguments == (str, Decimal):
-        return {"type": "object", "additionalProperties": {"$ref": "#/$defs/number"}}, False
+        # Category weights: each one positive.
+        return {"type": "object", "additionalProperties": {"$ref": "#/$defs/positive"}}, False
     raise TypeError(f"{owner}.{field}: no schema for annotation {annotation!r}")  # pragma: no cover
 
 
@@ -155,18 +221,30 @@ def _object_schema(name: str, cls: type) -> dict[str, Any]:
         if field.name in docs:
             schema = {"description": docs[field.name], **schema}
         properties[field.name] = schema
-    return {
+    result: dict[str, Any] = {
         "description": _summary(cls),
         "type": "object",
         "properties": properties,
         "required": required,
         "additionalProperties": False,
     }
+    if cls is Criterion:
+        # ratio_cap applies only to basis "ratio" (basis defaults to "full").
+        result["if"] = {"properties": {"ratio_cap": {"const": True}}, "required": ["ratio_cap"]}
+        result["then"] = {"properties": {"basis": {"const": "ratio"}}, "required": ["basis"]}
+    return result
 
 
 @functools.cache
 def _generated() -> dict[str, Any]:
-    definitions: dict[str, Any] = {"number": _NUMBER, "date": _DATE}
+    definitions: dict[str, Any] = {
+        "number": _NUMBER,
+        "nonNegative": _NON_NEGATIVE,
+        "positive": _POSITIVE,
+        "share": _SHARE,
+        "precision": _PRECISION,
+        "date": _DATE,
+    }
     for name, cls in OBJECTS.items():
         definitions[name] = _object_schema(name, cls)
     return {

@@ -353,6 +353,9 @@ class _Builder:
         except TypeError as error:
             self.fail("policy", _missing_key(error))
             return None
+        except ArithmeticError:  # see build()
+            self.fail("policy", _OUT_OF_RANGE)
+            return None
         else:
             return None if self.problems or self.incomplete else policy
         scale = _known(fields.get("scale"))

@@ -6,6 +6,7 @@ raises a :class:`kpiscore.KpiscoreError` subclass, and does so within the exampl
 
 from __future__ import annotations
 
+import os
 import string
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,10 +17,11 @@ from hypothesis import strategies as st
 
 from kpiscore import _tree
 
-#: Bounded so the whole fuzz suite runs in seconds: a few hundred inputs per reader, each
-#: under two seconds (a limit that is not enforced fast fails the deadline).
+#: Bounded so the whole fuzz suite runs in seconds: 150 inputs per test, each under two
+#: seconds (a limit that is not enforced fast fails the deadline). For a long hunt, set
+#: ``KPISCORE_FUZZ_EXAMPLES=5000``.
 FUZZ = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("KPISCORE_FUZZ_EXAMPLES", "150")),
     deadline=timedelta(seconds=2),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
