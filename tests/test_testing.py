@@ -457,3 +457,101 @@ class TestTheDocsExample:
         )
         text = page.split("```toml\n", 1)[1].split("```", 1)[0]
         assert ["pass", "pass"] == [case.run().status for case in parse_cases(text)]
+
+
+BAD_VALUES = {
+    "events-not-a-list": (
+        "events = 3",
+        "events: expected a list of events (got 3)",
+    ),
+    "event-not-a-table": ("events = [3]", "events[1]: expected a table (got 3)"),
+    "excused-not-a-flag": (
+        'events = [{ kind = "a", on = 2026-01-05, excused = "yes" }]',
+        "events[1].excused: expected true or false (got 'yes')",
+    ),
+    "day-first-date": (
+        'events = [{ kind = "a", on = "05/01/2026" }]',
+        "events[1].on: expected a date such as 2026-01-15 (got '05/01/2026')",
+    ),
+    "negative-quantity": (
+        'events = [{ kind = "a", on = 2026-01-05, quantity = -1 }]',
+        "events[1]: event 'a' of 'nv001': quantity must be >= 0 (got Decimal('-1'))",
+    ),
+    "measures-not-a-table": ("measures = [1]", "measures: expected a table (got [1])"),
+    "work-not-a-list": ("work = 1", "work: expected a list of work items (got 1)"),
+    "negative-delays": (
+        'work = [{ id = "a", assigned_on = 2026-01-05, due_on = 2026-01-09, delays = -1 }]',
+        "work[1].delays: expected a whole number >= 0 (got -1)",
+    ),
+    "invalid-work-item": (
+        'work = [{ id = "a", assigned_on = 2026-01-05, due_on = 2026-01-01 }]',
+        (
+            "work[1]: work item 'a' of 'nv001': due_on must be on or after assigned_on (2026-01-05)"
+            " (got 2026-01-01)"
+        ),
+    ),
+    "measure-twice": (
+        (
+            "measures = { quantity = 1 }\n"
+            'work = [{ id = "a", assigned_on = 2026-01-05, due_on = 2026-01-09,'
+            " completed_on = 2026-01-08 }]"
+        ),
+        "measures.quantity: given twice: in measures and from the work items; keep one",
+    ),
+    "missing-policy-file": ('policy = "none.toml"', "policy: none.toml: no such file"),
+    "missing-overlay-file": ('overlay = "none.toml"', "overlay: none.toml: no such file"),
+    "overlay-not-a-table": ("overlay = 3", "overlay: expected a table (got 3)"),
+    "bad-period": (
+        'period = "2026-Q5"',
+        (
+            "period: cannot read '2026-Q5'; expected 'YYYY-MM', 'YYYY-Qn', 'YYYY-Hn', 'YYYY' or"
+            " 'YYYY-MM-DD/YYYY-MM-DD'"
+        ),
+    ),
+    "description-not-text": ("description = 3", "description: expected text (got 3)"),
+    "policy-not-text": ("policy = 3", "policy: expected text (got 3)"),
+}
+
+
+class TestBadValues:
+    @pytest.mark.parametrize(("line", "message"), BAD_VALUES.values(), ids=BAD_VALUES.keys())
+    def test_names_the_place(self, line: str, message: str) -> None:
+        text = cases(f'[[case]]\nname = "x"\n{line}\nexpect = {{ total = 1 }}\n')
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(text, name="f")
+        assert f"f: case 1 'x': {message}" == str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            pytest.param("case = [1]\n", "f: case 1: expected a table (got 1)", id="case"),
+            pytest.param(
+                '[[case]]\nname = "x"\nexpect = 3\n',
+                "f: case 1 'x': expect: expected a table (got 3)",
+                id="expect",
+            ),
+            pytest.param(
+                '[[case]]\nname = "x"\nexpect = { categories = 3 }\n',
+                "f: case 1 'x': expect.categories: expected a table (got 3)",
+                id="expected-categories",
+            ),
+            pytest.param(
+                '[[case]]\nname = "x"\nexpect = { total = "abc" }\n',
+                "f: case 1 'x': expect.total: expected a number (got 'abc')",
+                id="expected-number",
+            ),
+            pytest.param(
+                'description = 3\n[[case]]\nname = "x"\nexpect = { total = 1 }\n',
+                "f: description: expected text (got 3)",
+                id="file-description",
+            ),
+        ],
+    )
+    def test_other_places(self, text: str, message: str) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(cases(text), name="f")
+        assert message == str(caught.value)
+
+    def test_not_text(self) -> None:
+        with pytest.raises(FileFormatError, match=r"^<cases>: expected the text of a case file"):
+            parse_cases(b"x")  # type: ignore[arg-type]

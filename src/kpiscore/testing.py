@@ -516,7 +516,7 @@ class _Reader:
         try:
             return Period.parse(text)
         except KpiscoreError as error:
-            self.fail(where, str(error))
+            self.fail(where, str(error).removeprefix("period: "))
             return None
 
     def events(self, value: object, where: str, subject: str) -> list[Event]:
