@@ -7,9 +7,12 @@ including the whole-policy checks that do not depend on a part that failed.
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -410,3 +413,79 @@ class TestEveryProblemTogether:
 
     def test_a_policy_with_no_problem_still_loads(self) -> None:
         assert "small" == load_policy(SMALL + bands_and_caps()).id
+
+
+HOSTILE_PERSON = {
+    "id": "=1+1",
+    "name": '=HYPERLINK("http://x")',
+    "unit": "+SUM(A1)",
+    "group": "-2",
+    "position": "@A1",
+}
+HOSTILE_CELLS = ["'=1+1", '\'=HYPERLINK("http://x")', "'+SUM(A1)", "'-2", "'@A1"]
+
+
+def tiny_policy() -> Policy:
+    return load_policy(SMALL)
+
+
+def cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def hostile_cells(text: str) -> list[str]:
+    """The cells of a CSV text that a spreadsheet would run as a formula."""
+    return [cell for cell in cells(text) if cell[:1] in ("=", "+", "-", "@", "\t", "\r", "\n")]
+
+
+class TestSpreadsheetSafeCsv:
+    """Every CSV writer neutralises cells a spreadsheet would run as a formula."""
+
+    def people(self) -> list[Any]:
+        from kpiscore import Person
+
+        return [Person(**HOSTILE_PERSON), Person(id="-nv002", name="\tTab")]
+
+    def test_score_table_from_the_exact_engine(self) -> None:
+        from kpiscore import score_many
+
+        text = score_many(tiny_policy(), "2026-01", self.people()).to_csv()
+        assert [] == hostile_cells(text)
+        assert [] == [cell for cell in HOSTILE_CELLS if cell not in cells(text)]
+
+    def test_score_table_from_the_columnar_engine(self) -> None:
+        pd = pytest.importorskip("pandas")
+        from kpiscore import score_frame, score_many
+
+        people = pd.DataFrame([HOSTILE_PERSON, {"id": "-nv002", "name": "\tTab"}])
+        events = pd.DataFrame({"subject": [], "kind": [], "on": []})
+        text = score_frame(tiny_policy(), "2026-01", people, events).to_csv()
+        assert [] == hostile_cells(text)
+        assert score_many(tiny_policy(), "2026-01", self.people()).to_csv() == text
+
+    def test_rollup_table(self) -> None:
+        from kpiscore import rollup_many, score_many
+
+        months = [score_many(tiny_policy(), f"2026-{m:02d}", self.people()) for m in (1, 2, 3)]
+        text = rollup_many(months, "2026-Q1").to_csv()
+        assert [] == hostile_cells(text)
+        assert "'=HYPERLINK" in text
+
+    def test_variant_comparison(self) -> None:
+        from kpiscore.variants import compare, overlay
+
+        policy = tiny_policy()
+        variant = overlay(policy, {"categories.soft.criteria.training.max_points": 20})
+        text = compare(policy, variant, "2026-01", self.people()).to_csv()
+        assert [] == hostile_cells(text)
+        assert "'=HYPERLINK" in text
+
+    def test_numbers_stay_numbers(self) -> None:
+        from kpiscore._render import safe_cell
+
+        assert ["-2.00", "'-2", "'=1", " =1"] == [
+            safe_cell(Decimal("-2.00")),
+            safe_cell("-2"),
+            safe_cell("=1"),
+            safe_cell(" =1"),
+        ]
