@@ -387,8 +387,38 @@ class TestLoadErrors:
     def test_invalid_toml_names_the_line(self) -> None:
         with pytest.raises(FileFormatError) as caught:
             parse_cases("[[case]\n", name="x.kpi.toml")
-        assert str(caught.value).startswith("x.kpi.toml: invalid TOML: ")
-        assert "(at line 1, column 7)" in str(caught.value)
+        assert (
+            "x.kpi.toml: line 1, column 7: invalid TOML: Expected ']]' at the end of an array"
+            " declaration"
+        ) == str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            pytest.param(
+                "policy = 1" + "0" * 5000 + "\n",
+                "x.kpi.toml: invalid TOML: a number has more than 4300 digits; expected a number"
+                " kpiscore accepts",
+                id="huge-integer",
+            ),
+            pytest.param(
+                "policy = " + "[" * 10_000 + "]" * 10_000 + "\n",
+                "x.kpi.toml: tables and lists nest more than",
+                id="deep-lists",
+            ),
+            pytest.param(
+                "a" + ".a" * 12_000 + " = 1\n",
+                "x.kpi.toml: tables and lists nest more than",
+                id="long-dotted-key",
+            ),
+        ],
+    )
+    def test_hostile_text_is_refused_with_the_policy_files_limits(
+        self, text: str, message: str
+    ) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(text, name="x.kpi.toml")
+        assert str(caught.value).startswith(message)
 
     def test_a_missing_file(self, tmp_path: Path) -> None:
         with pytest.raises(FileFormatError) as caught:

@@ -251,6 +251,14 @@ class TestOverlayErrors:
             overlay(university, changes)
         assert message == str(caught.value)
 
+    def test_an_overlong_path_is_refused_without_a_search(self, university: Policy) -> None:
+        with pytest.raises(PolicyError) as caught:
+            overlay(university, {"a." * 600: 1})
+        assert (
+            "overlay on policy 'university-kpi-example': a path of 1200 characters; expected at"
+            " most 1000"
+        ) == str(caught.value)
+
     def test_the_error_carries_the_path(self, university: Policy) -> None:
         with pytest.raises(PolicyError) as caught:
             overlay(university, {"bands.HTT.min_point": 75})
@@ -418,8 +426,8 @@ class TestOverlayFiles:
             pytest.param(
                 "bad.toml",
                 "[changes\n",
-                "{path}: invalid TOML: Expected ']' at the end of a table declaration (at line 1,"
-                " column 9)",
+                "{path}: line 1, column 9: invalid TOML: Expected ']' at the end of a table"
+                " declaration",
                 id="bad-toml",
             ),
             pytest.param(
@@ -443,6 +451,25 @@ class TestOverlayFiles:
     def test_not_a_path(self) -> None:
         with pytest.raises(FileFormatError, match=r"^overlay: expected the path of an overlay"):
             load_overlay(3)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("name", "text"),
+        [
+            pytest.param("deep.json", '{"changes": ' + "[" * 5000 + "]" * 5000 + "}", id="json"),
+            pytest.param("deep.toml", "changes = " + "[" * 5000 + "]" * 5000, id="toml"),
+        ],
+    )
+    def test_deep_nesting_is_refused(self, tmp_path: Path, name: str, text: str) -> None:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(FileFormatError, match="nest more than"):
+            load_overlay(path)
+
+    def test_a_json_key_twice_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "twice.json"
+        path.write_text('{"changes": {"scale": 1}, "changes": {"scale": 2}}', encoding="utf-8")
+        with pytest.raises(FileFormatError):
+            load_overlay(path)
 
 
 # --------------------------------------------------------------------------- comparison

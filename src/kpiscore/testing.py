@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from importlib import resources
@@ -53,6 +52,7 @@ import attrs
 
 from kpiscore._engine import score
 from kpiscore._facts import Event, Measure
+from kpiscore._load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
 from kpiscore._numbers import format_points, to_decimal
 from kpiscore._period import Period
 from kpiscore._policy import Policy
@@ -815,10 +815,8 @@ def parse_cases(
     """
     if not isinstance(text, str):
         raise FileFormatError(f"{name}: expected the text of a case file (got {text!r})", path=name)
-    try:
-        tree = tomllib.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
-        raise FileFormatError(f"{name}: invalid TOML: {error}", path=name) from None
+    # A case file is untrusted input: the policy files' size and nesting limits apply.
+    tree = parse_toml_document(text, name)
     reader = _Reader(name, Path(folder) if folder is not None else None)
     reader.keys(tree, "", _FILE_KEYS)
     for key in ("description",):
@@ -864,16 +862,7 @@ def load_cases(path: str | os.PathLike[str], *, name: str | None = None) -> tupl
     """
     file = Path(path)
     name = str(file) if name is None else name
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileFormatError(f"{name}: no such file", path=name) from None
-    except IsADirectoryError:
-        raise FileFormatError(f"{name}: is a directory, not a file", path=name) from None
-    except OSError as error:
-        raise FileFormatError(f"{name}: cannot be read ({error.strerror})", path=name) from None
-    except UnicodeDecodeError:
-        raise FileFormatError(f"{name}: the file is not UTF-8", path=name) from None
+    text = read_text_file(file, name, limit=MAX_POLICY_BYTES)
     return parse_cases(text, name=name, folder=file.parent)
 
 

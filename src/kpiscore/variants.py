@@ -60,7 +60,6 @@ import difflib
 import html
 import json
 import os
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -113,6 +112,8 @@ _MEMBER_KEY: Final = {
 #: Keys an overlay file may hold at its top.
 _FILE_KEYS: Final = ("base", "changes", "description", "name")
 _VERSION_TAG: Final = "+variant."
+#: The longest path looked up (a longer one cannot exist, and would make the suggestion slow).
+_MAX_PATH: Final = 1000
 
 
 # --------------------------------------------------------------------------- paths
@@ -276,6 +277,14 @@ def overlay(
             continue
         where = ".".join(segments)
         slot = slots.get(segments)
+        if slot is None and len(where) > _MAX_PATH:
+            problems.append(
+                PolicyError(
+                    f"{owner}: a path of {len(where)} characters; expected at most {_MAX_PATH}",
+                    path=where[:_MAX_PATH],
+                )
+            )
+            continue
         if slot is None:
             problems.append(
                 PolicyError(
@@ -457,28 +466,25 @@ def _flatten(changes: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
 
 
 def read_tree(file: Path, *, what: str) -> dict[str, Any]:
-    """The top table of a TOML or JSON file, numbers as exact decimals (shared with testing)."""
+    """The top table of a TOML or JSON file, numbers as exact decimals, read with the limits of
+    policy files (size, nesting): an overlay file is untrusted input too."""
+    from kpiscore._load import (
+        MAX_POLICY_BYTES,
+        _check_nesting,
+        _parse_json,
+        parse_toml_document,
+        read_text_file,
+    )
+
     name = str(file)
     suffix = file.suffix.lower()
     if suffix not in (".toml", ".json"):
         raise FileFormatError(f"{name}: expected a .toml or .json {what}", path=name)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise FileFormatError(f"{name}: no such file", path=name) from None
-    except IsADirectoryError:
-        raise FileFormatError(f"{name}: is a directory, not a file", path=name) from None
-    except OSError as error:
-        raise FileFormatError(f"{name}: cannot be read ({error.strerror})", path=name) from None
-    except UnicodeDecodeError:
-        raise FileFormatError(f"{name}: the file is not UTF-8", path=name) from None
-    try:
-        if suffix == ".json":
-            tree = json.loads(text, parse_float=Decimal)
-        else:
-            tree = tomllib.loads(text, parse_float=Decimal)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        raise FileFormatError(f"{name}: invalid {suffix[1:].upper()}: {error}", path=name) from None
+    text = read_text_file(file, name, limit=MAX_POLICY_BYTES)
+    if suffix == ".toml":
+        return parse_toml_document(text, name)
+    _check_nesting(text, name, "json")
+    tree = _parse_json(text, name)
     if not isinstance(tree, dict):
         raise FileFormatError(
             f"{name}: expected a table at the top of the {what} (got {type(tree).__name__})",
