@@ -397,6 +397,11 @@ class TestValidate:
             == body["problems"][1]["detail"]
         )
 
+    def test_a_number_out_of_range(self, client: httpx.Client) -> None:
+        document = {**policies.load(STAFF).to_dict(), "scale": "1e1000000"}
+        body = post(client, "/validate", document).json()
+        assert (False, ["policy"]) == (body["valid"], [p["path"] for p in body["problems"]])
+
     def test_a_document_that_is_not_an_object(self, client: httpx.Client) -> None:
         body = post(client, "/validate", ["not", "a", "policy"]).json()
         assert (False, 1) == (body["valid"], len(body["problems"]))
@@ -555,6 +560,35 @@ BAD_REQUESTS: list[tuple[str, str, object, int, str | None, str | None]] = [
         'overlay["bands.HTT.min_point"]',
         "PolicyError",
     ),
+    (
+        "huge-number",
+        "/score",
+        {
+            **EXAMPLE,
+            "events": [
+                {"subject": "gv001", "kind": "k", "on": "2026-01-05", "quantity": "1e1000000"}
+            ],
+        },
+        422,
+        "events[0].quantity",
+        "FileFormatError",
+    ),
+    (
+        "huge-overlay",
+        "/score",
+        {**EXAMPLE, "overlay": {"bands.HTT.min_points": "1e1000000"}},
+        422,
+        "overlay",
+        "PolicyError",
+    ),
+    (
+        "huge-inline-policy",
+        "/score",
+        {**EXAMPLE, "policy": {**policies.load(UNIVERSITY).to_dict(), "scale": "1e1000000"}},
+        422,
+        "policy",
+        "PolicyError",
+    ),
     ("overlay-not-object", "/score", {**EXAMPLE, "overlay": ["x"]}, 422, "overlay", "InputError"),
     ("bad-lang", "/explain", {**EXPLAIN_EXAMPLE, "lang": "fr"}, 422, "lang", "InputError"),
     ("subject-missing", "/explain", EXAMPLE, 422, "subject", "InputError"),
@@ -634,14 +668,27 @@ class TestProblems:
         [
             (b'{"period": ', "request body: line 1, column 12: invalid JSON: Expecting value"),
             (b"", "request body: empty; expected a JSON object"),
-            (b'{"x": NaN}', "request body: invalid JSON: NaN is not a number"),
-            (b"[" * 100_000 + b"]" * 100_000, "request body: invalid JSON: nested too deeply"),
+            (b'{"x": NaN}', "request body: invalid JSON: NaN is not a number kpiscore accepts"),
+            (
+                b"[" * 100_000 + b"]" * 100_000,
+                (
+                    "request body: tables and lists nest more than 32 levels deep; expected a"
+                    " kpiscore file (a policy nests six levels, a fact file two)"
+                ),
+            ),
+            (
+                b'{"period": "2026-Q1", "period": "2026-Q2"}',
+                (
+                    "request body: invalid JSON: key 'period' appears twice; each key may"
+                    " appear once in an object"
+                ),
+            ),
             (
                 b"\xff{}",
                 "request body: not valid UTF-8 (byte 0xff at offset 0); send JSON as UTF-8",
             ),
         ],
-        ids=["truncated", "empty", "nan", "deep", "latin-1"],
+        ids=["truncated", "empty", "nan", "deep", "key-twice", "latin-1"],
     )
     def test_a_body_that_is_not_json_is_400(
         self, client: httpx.Client, content: bytes, detail: str

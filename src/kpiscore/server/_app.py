@@ -383,7 +383,7 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
         annotation = field_definition.annotation
         if annotation is Decimal:
-            return cast("Schema", self._convert(self._definitions["number"], schema_creator))
+            return cast("Schema", self._convert({"$ref": "#/$defs/number"}, schema_creator))
         if annotation is PolicyDocument:
             annotation = Policy
             field_definition = FieldDefinition.from_annotation(Policy)
@@ -399,41 +399,63 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
         return schema
 
     def _convert(self, node: Mapping[str, Any], creator: Any) -> Schema | Reference:
+        """One JSON Schema node as Litestar's OpenAPI model (OpenAPI 3.1 is JSON Schema)."""
         if "$ref" in node:
             name = str(node["$ref"]).rsplit("/", 1)[-1]
-            if name == "number":
-                target: Any = Decimal
-            elif name == "date":
-                return self._convert(self._definitions["date"], creator)
-            else:
-                target = _POLICY_CLASSES[name]
-            result: Schema | Reference = creator.for_field_definition(
-                FieldDefinition.from_annotation(target)
-            )
-            return result
-        schema = Schema()
-        for key, value in node.items():
-            if key == "type":
-                schema.type = OpenAPIType(value)
-            elif key == "format":
-                schema.format = OpenAPIFormat(value)
-            elif key in ("description", "pattern", "enum", "required"):
-                setattr(schema, key, value)
-            elif key == "properties":
-                schema.properties = {
-                    name: self._convert(item, creator) for name, item in value.items()
-                }
-            elif key == "additionalProperties":
-                schema.additional_properties = (
-                    value if isinstance(value, bool) else self._convert(value, creator)
+            if name in _POLICY_CLASSES:
+                result: Schema | Reference = creator.for_field_definition(
+                    FieldDefinition.from_annotation(_POLICY_CLASSES[name])
                 )
-            elif key == "anyOf":
-                schema.any_of = [self._convert(item, creator) for item in value]
-            elif key == "items":
-                schema.items = self._convert(value, creator)
+                return result
+            return self._convert(self._definitions[name], creator)  # a value type, inline
+        schema = Schema()
+        aliases = Schema.field_aliases()
+        for key, value in node.items():
+            field = aliases.get(key) or re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+            if field == "type":
+                converted: Any = OpenAPIType(value)
+            elif field == "format":
+                converted = OpenAPIFormat(value)
+            elif field == "properties":
+                converted = {name: self._convert(item, creator) for name, item in value.items()}
+            elif field in ("any_of", "all_of", "one_of"):
+                converted = [self._convert(item, creator) for item in value]
+            elif field in _SUBSCHEMA_FIELDS or (
+                field == "additional_properties" and value is not True and value is not False
+            ):
+                converted = self._convert(value, creator)
+            elif field in _VALUE_FIELDS:
+                converted = value
             else:  # pragma: no cover - a test converts every definition
                 raise TypeError(f"policy schema keyword {key!r} has no OpenAPI conversion")
+            setattr(schema, field, converted)
         return schema
+
+
+#: Keywords whose value is one schema, and keywords whose value is kept as it is.
+_SUBSCHEMA_FIELDS: Final = frozenset({"items", "schema_not", "schema_if", "then", "schema_else"})
+_VALUE_FIELDS: Final = frozenset(
+    {
+        "description",
+        "title",
+        "pattern",
+        "enum",
+        "const",
+        "required",
+        "additional_properties",
+        "minimum",
+        "maximum",
+        "exclusive_minimum",
+        "exclusive_maximum",
+        "min_items",
+        "max_items",
+        "min_length",
+        "max_length",
+        "unique_items",
+        "default",
+        "examples",
+    }
+)
 
 
 #: A request that scores, for the interactive docs and for property tests to start from.

@@ -12,7 +12,6 @@ body (``events[3].on``, ``policy.categories.general.criteria.training.max_points
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -22,9 +21,11 @@ import attrs
 
 from kpiscore._facts import Event, Measure, Person
 from kpiscore._load import _build as _build_fact
+from kpiscore._load import _check_nesting, _parse_json
 from kpiscore._period import Period
 from kpiscore._policy import Policy
 from kpiscore.exceptions import (
+    FileFormatError,
     FileFormatErrorGroup,
     InputError,
     KpiscoreError,
@@ -44,6 +45,7 @@ __all__ = [
     "relocate",
 ]
 
+_BODY: Final = "request body"
 _Request = TypeVar("_Request", "ScoreRequest", "ExplainRequest", "CompareRequest")
 
 
@@ -157,12 +159,11 @@ class PolicyDocument:
 # --------------------------------------------------------------------------- JSON
 
 
-def _reject_constant(text: str) -> Any:
-    raise ValueError(f"{text} is not a number")
-
-
 def parse_json(body: bytes) -> Any:
-    """The JSON document in a request body; numbers as exact decimals, never floats.
+    """The JSON document in a request body, read as the library reads a JSON file.
+
+    Numbers become exact decimals, never floats; NaN and Infinity, a key given twice in one
+    object and nesting deeper than a kpiscore document needs are refused.
 
     Raises:
         RequestError: (400) the body is empty, is not UTF-8 or is not JSON; the message gives
@@ -173,25 +174,17 @@ def parse_json(body: bytes) -> Any:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise RequestError(
-            [
-                InputError(
-                    f"request body: not valid UTF-8 (byte {body[error.start]:#04x} at"
-                    f" offset {error.start}); send JSON as UTF-8"
-                )
-            ],
-            status=400,
-        ) from None
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
         message = (
-            f"request body: line {error.lineno}, column {error.colno}: invalid JSON: {error.msg}"
+            f"request body: not valid UTF-8 (byte {body[error.start]:#04x} at offset"
+            f" {error.start}); send JSON as UTF-8"
         )
-    except (ValueError, RecursionError) as error:  # NaN, a 5000-digit integer, deep nesting
-        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-        message = f"request body: invalid JSON: {reason}"
-    raise RequestError([InputError(message)], status=400)
+        raise RequestError([InputError(message)], status=400) from None
+    try:
+        # The JSON fact and policy files' reader: limits first, then json with exact decimals.
+        _check_nesting(text, _BODY, "json")
+        return _parse_json(text, _BODY)
+    except FileFormatError as error:
+        raise RequestError([FileFormatError(str(error))], status=400) from None
 
 
 # --------------------------------------------------------------------------- paths
@@ -217,7 +210,7 @@ def relocate(error: KpiscoreError, field: str, path: str | None = None) -> Kpisc
     message gains a ``field: `` prefix unless it already names the field first.
     """
     if path is None:
-        path = f"{field}.{error.path}" if error.path else field
+        path = f"{field}.{error.path}" if error.path and error.path != field else field
     message = str(error)
     if not message.startswith(field):
         message = f"{field}: {message}"
