@@ -411,6 +411,23 @@ class TestEveryProblemTogether:
             "<text>: policy 'small': category id 'soft' is used twice; ids must be unique"
         ) == messages(caught.value)[-1]
 
+    def test_missing_required_keys_do_not_hide_the_bands(self) -> None:
+        text = 'id = "p"\n' + bands_and_caps(lowest="5")
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_policy(text)
+        assert [
+            "<text>: policy: missing required key(s) 'name' and 'categories'",
+            (
+                "<text>: policy 'p': the lowest band must start at 0 so every total gets a"
+                " rating (band 'HT' starts at 5)"
+            ),
+        ] == messages(caught.value)
+
+    def test_a_missing_id_is_reported_once(self) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(SMALL.replace('id = "small"\n', ""))
+        assert ["<text>: policy: missing required key(s) 'id'"] == messages(caught.value)
+
     def test_a_policy_with_no_problem_still_loads(self) -> None:
         assert "small" == load_policy(SMALL + bands_and_caps()).id
 

@@ -13,6 +13,7 @@ working tree is never edited. It is CPU-heavy; on a shared machine run it with `
     nice -n 19 python tools/mutation.py                      # _engine.py (the default)
     nice -n 19 python tools/mutation.py --module _numbers.py --module _policy.py
     python tools/mutation.py --report-only                   # figures of the last run again
+    nice -n 19 python tools/mutation.py --rerun              # survivors, against new tests
 
 The last line printed is the kill rate, ``killed / (killed + survived + timeout + …)``; mutants
 no selected test reaches (``no tests``) count as survivors, not as excluded.
@@ -40,6 +41,7 @@ TESTS: Final = (
     "tests/test_numbers.py",
     "tests/test_policy.py",
     "tests/test_scorecard.py",
+    "tests/test_error_catalogue.py",
     "tests/test_engine_mutants.py",
 )
 #: What the throw-away environment needs: mutmut and what the selected tests import.
@@ -50,7 +52,8 @@ STATUS: Final = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no
 
 # mutmut runs each test more than once in one process (to map tests to functions, then clean):
 # hypothesis must not call that a flaky executor, must not time out in the slower mutated code,
-# and must draw the same examples every time so a mutant's fate does not depend on luck.
+# must draw the same examples every time so a mutant's fate does not depend on luck, and draws
+# fewer of them (each surviving mutant runs every test that reaches it).
 _HYPOTHESIS_PROFILE: Final = """
 from hypothesis import HealthCheck, settings
 
@@ -58,6 +61,7 @@ settings.register_profile(
     "mutation",
     derandomize=True,
     database=None,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.differing_executors, HealthCheck.too_slow],
 )
@@ -82,7 +86,7 @@ def _project(modules: list[str], tests: list[str]) -> Path:
     if project.exists():
         shutil.rmtree(project)
     project.mkdir(parents=True)
-    for part in ("src", "tests"):
+    for part in ("src", "tests", "docs"):
         shutil.copytree(
             ROOT / part, project / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
@@ -95,6 +99,7 @@ def _project(modules: list[str], tests: list[str]) -> Path:
         "source_paths = src/kpiscore",
         "also_copy =",
         "    conftest.py",
+        "    docs",
         "only_mutate =",
         *(f"    src/kpiscore/{module}" for module in modules),
         "pytest_add_cli_args_test_selection =",
@@ -125,6 +130,15 @@ def _counts(project: Path) -> tuple[Counter[str], list[str]]:
 
 def _report(project: Path) -> int:
     counts, alive = _counts(project)
+    rerun = WORK / "rerun.json"
+    if rerun.exists():
+        # Mutants the first run left alive and a later test killed (see --rerun).
+        later = json.loads(rerun.read_text(encoding="utf-8"))
+        killed_later = [line for line in alive if later.get(line.split(":")[0]) == "killed"]
+        for line in killed_later:
+            counts[line.split(": ")[1]] -= 1
+            counts["killed"] += 1
+        alive = [line for line in alive if line not in killed_later]
     total = sum(counts.values()) - counts["not checked"]
     if not total:
         print("no mutant was checked; run without --report-only first")
@@ -136,6 +150,52 @@ def _report(project: Path) -> int:
     rate = counts["killed"] * 100 // total
     print(f"kill rate: {counts['killed']}/{total} = {rate} %")
     return 0
+
+
+def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
+    """Check again each mutant the last run did not kill, against the tests as they are now.
+
+    mutmut only runs the tests its first pass saw reach a function, so a test written after
+    the run is invisible to it; here each surviving mutant is applied to the project's copy of
+    the source (``mutmut apply``) and the test files are run on it directly.
+    """
+    project = WORK / "project"
+    shutil.copytree(
+        ROOT / "tests",
+        project / "tests",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    source = project / "src" / "kpiscore"
+    pristine = {path: path.read_bytes() for path in source.glob("*.py")}
+    outcomes: dict[str, str] = {}
+    environment = {**environment, "PYTHONPATH": str(project / "src")}
+    try:
+        for line in _counts(project)[1]:
+            name = line.split(":")[0]
+            subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+                [str(python), "-m", "mutmut", "apply", name],
+                cwd=project,
+                env=environment,
+                check=True,
+                capture_output=True,
+            )
+            finished = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+                [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                cwd=project,
+                env=environment,
+                check=False,
+                capture_output=True,
+                timeout=600,
+            )
+            outcomes[name] = "killed" if finished.returncode == 1 else "survived"
+            print(f"{name}: {outcomes[name]}", flush=True)
+            for path, text in pristine.items():
+                path.write_bytes(text)
+    finally:
+        for path, text in pristine.items():
+            path.write_bytes(text)
+        (WORK / "rerun.json").write_text(json.dumps(outcomes, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,14 +213,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="print the figures of the last run"
     )
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="check the survivors of the last run again, with the tests as they are now",
+    )
     args = parser.parse_args(argv)
     project = WORK / "project"
     if args.report_only:
         return _report(project)
     python = _environment()
-    project = _project(args.module or ["_engine.py"], args.test or list(TESTS))
     environment = {**os.environ, "PYTHONHASHSEED": "0"}
     environment.pop("PYTHONPATH", None)
+    if args.rerun:
+        _rerun(python, args.test or list(TESTS), environment)
+        return _report(project)
+    project = _project(args.module or ["_engine.py"], args.test or list(TESTS))
+    (WORK / "rerun.json").unlink(missing_ok=True)
     subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [str(python), "-m", "mutmut", "run", "--max-children", str(args.jobs)],
         cwd=project,

@@ -344,6 +344,22 @@ class _Builder:
         for key in ("version", "id", "name"):
             if key in fields and isinstance(fields[key], int) and not isinstance(fields[key], bool):
                 fields[key] = str(fields[key])  # TOML users write version = 2
+        # A missing required key is reported once; the checks that do not need it still run.
+        missing = [key for key in ("id", "name", "categories") if key not in fields]
+        if missing:
+            self.fail("policy", f"missing required key(s) {_listed(missing)}")
+            self.incomplete = True
+            fields.setdefault("id", None)
+            fields.setdefault("name", None)
+            if "categories" in missing:
+                unknown_maximum = True
+                fields["categories"] = [
+                    Category(
+                        id=self.stand_in_id(None),
+                        name="-",
+                        criteria=[Criterion(id=self.stand_in_id(None), name="-", max_points=1)],
+                    )
+                ]
         try:
             policy = Policy(**fields)
         except PolicyValidationError as group:
@@ -370,6 +386,8 @@ class _Builder:
                 continue  # a failed band might have been the one starting at 0
             if where.startswith("caps.") and where.endswith(".at_most") and unknown_band:
                 continue  # the cap might name the band that failed
+            if any(f"{key} must be a non-empty string (got None)" in text for key in missing):
+                continue  # reported above as a missing key
             self.problems.append(problem)
         return None
 
@@ -380,6 +398,14 @@ def _step(path: str, ident: object, index: int | None = None) -> str:
     if isinstance(ident, str) and ident:
         return f"{base}.{ident}"
     return f"{base}[{index}]" if index is not None else path
+
+
+def _listed(names: list[str]) -> str:
+    """``'a'``, ``'a' and 'b'``, ``'a', 'b', and 'c'``: as Python lists missing arguments."""
+    quoted = [repr(name) for name in names]
+    if len(quoted) < 3:
+        return " and ".join(quoted)
+    return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
 
 
 def _missing_key(error: TypeError) -> str:

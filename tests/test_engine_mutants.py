@@ -1,0 +1,204 @@
+"""Engine behaviours that mutation testing found no test pinned down (tools/mutation.py).
+
+Each test kills a family of surviving mutants of ``kpiscore/_engine.py``: the period's first and
+last days count, an assessed measure may equal the maximum, the fast path and the ledger agree
+on edge values, and the messages name what they are about.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kpiscore import (
+    Award,
+    Band,
+    Category,
+    Criterion,
+    Deduction,
+    Event,
+    InputError,
+    Measure,
+    Policy,
+    RatingCap,
+    score,
+    score_many,
+)
+
+TRAINING = Criterion(
+    id="training",
+    name="Training",
+    max_points=15,
+    deductions=[Deduction(on="training_absence", points=2)],
+)
+QUALITY = Criterion(id="quality", name="Quality", max_points=10, basis="assessed")
+DONE = Criterion(id="done", name="Done", max_points=10, basis="ratio")
+# Arguments of the wrong type, as a caller without a type checker passes them.
+ONE: Any = 1
+SEVEN: Any = 7
+TEXT: Any = "m"
+TEXT_ID: Any = "nv001"
+
+
+def policy(*criteria: Criterion, **fields: Any) -> Policy:
+    return Policy(
+        id="p",
+        name="P",
+        categories=[Category(id="c", name="C", criteria=criteria or [TRAINING])],
+        **fields,
+    )
+
+
+def absence(on: date, subject: str = "nv001") -> Event:
+    return Event(subject=subject, kind="training_absence", on=on)
+
+
+class TestThePeriodIsInclusive:
+    @pytest.mark.parametrize(
+        ("on", "expected"),
+        [
+            pytest.param(date(2025, 12, 31), Decimal("15.00"), id="day-before"),
+            pytest.param(date(2026, 1, 1), Decimal("13.00"), id="first-day"),
+            pytest.param(date(2026, 3, 31), Decimal("13.00"), id="last-day"),
+            pytest.param(date(2026, 4, 1), Decimal("15.00"), id="day-after"),
+        ],
+    )
+    def test_score_counts_events_on_the_first_and_last_day(
+        self, on: date, expected: Decimal
+    ) -> None:
+        assert expected == score(policy(), "2026-Q1", "nv001", [absence(on)]).total
+
+    @pytest.mark.parametrize(
+        ("on", "expected"),
+        [
+            pytest.param(date(2025, 12, 31), Decimal("15.00"), id="day-before"),
+            pytest.param(date(2026, 1, 1), Decimal("13.00"), id="first-day"),
+            pytest.param(date(2026, 3, 31), Decimal("13.00"), id="last-day"),
+            pytest.param(date(2026, 4, 1), Decimal("15.00"), id="day-after"),
+        ],
+    )
+    def test_score_many_counts_events_on_the_first_and_last_day(
+        self, on: date, expected: Decimal
+    ) -> None:
+        table = score_many(policy(), "2026-Q1", ["nv001"], [absence(on)])
+        assert (expected, expected) == (table.totals()[0], table["nv001"].categories[0].points)
+
+    def test_a_cap_on_the_last_day_applies(self) -> None:
+        capped = policy(
+            bands=[
+                Band(id="HT", min_points=0, name="HT"),
+                Band(id="HTT", min_points=10, name="HTT"),
+            ],
+            caps=[RatingCap(on="reprimand", at_most="HT")],
+        )
+        reprimand = Event(subject="nv001", kind="reprimand", on=date(2026, 3, 31))
+        table = score_many(capped, "2026-Q1", ["nv001"], [reprimand])
+        assert ("HTT", "HT") == (table["nv001"].score_rating, table["nv001"].rating)
+
+
+class TestMeasuresAtTheirBounds:
+    @pytest.mark.parametrize("value", ["0", "10"], ids=["zero", "maximum"])
+    def test_an_assessed_measure_may_equal_either_bound(self, value: str) -> None:
+        card = score(
+            policy(QUALITY),
+            "2026-Q1",
+            "nv001",
+            measures=[Measure(subject="nv001", criterion="quality", value=value)],
+        )
+        result = card.criterion("quality")
+        assert (Decimal(value), Decimal(value), False) == (
+            result.start,
+            result.measure,
+            result.ratio_capped,
+        )
+
+    def test_an_assessed_measure_with_a_deduction_builds_its_ledger(self) -> None:
+        assessed = Criterion(
+            id="quality",
+            name="Quality",
+            max_points=10,
+            basis="assessed",
+            deductions=[Deduction(on="error", points=1)],
+            awards=[Award(on="praise", points=1)],
+        )
+        card = score(
+            policy(assessed),
+            "2026-Q1",
+            "nv001",
+            [Event(subject="nv001", kind="error", on=date(2026, 2, 2))],
+            [Measure(subject="nv001", criterion="quality", value=10)],
+        )
+        result = card.criterion("quality")
+        assert (Decimal(10), Decimal(9), False) == (
+            result.start,
+            result.points,
+            result.ratio_capped,
+        )
+
+    @pytest.mark.parametrize("value", ["0", "1"], ids=["zero", "one"])
+    def test_a_ratio_may_equal_either_bound(self, value: str) -> None:
+        card = score(
+            policy(DONE),
+            "2026-Q1",
+            "nv001",
+            measures=[Measure(subject="nv001", criterion="done", value=value)],
+        )
+        assert (Decimal(value) * 10, False) == (
+            card.criterion("done").start,
+            card.criterion("done").ratio_capped,
+        )
+
+
+class TestMessagesNameTheArgument:
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            pytest.param(
+                lambda: score(policy(), "2026-Q1", "nv001", measures=[ONE]),
+                "measures[0] must be a Measure (got int 1)",
+                id="score-measure",
+            ),
+            pytest.param(
+                lambda: score(policy(), "2026-Q1", "nv001", measures=TEXT),
+                "measures must be an iterable of Measure (got 'm')",
+                id="score-measures",
+            ),
+            pytest.param(
+                lambda: score(policy(), "2026-Q1", "nv001", events=[ONE]),
+                "events[0] must be a Event (got int 1)",
+                id="score-event",
+            ),
+            pytest.param(
+                lambda: score_many(policy(), "2026-Q1", ["nv001"], events=[ONE]),
+                "events[0] must be a Event (got int 1)",
+                id="many-event",
+            ),
+            pytest.param(
+                lambda: score_many(policy(), "2026-Q1", ["nv001"], measures=[ONE]),
+                "measures[0] must be a Measure (got int 1)",
+                id="many-measure",
+            ),
+            pytest.param(
+                lambda: score_many(policy(), "2026-Q1", TEXT_ID),
+                "subjects must be an iterable of Person or id strings (got 'nv001')",
+                id="many-subjects-string",
+            ),
+            pytest.param(
+                lambda: score_many(policy(), "2026-Q1", SEVEN),
+                "subjects must be an iterable of Person or id strings (got 7)",
+                id="many-subjects-number",
+            ),
+            pytest.param(
+                lambda: score_many(policy(), "2026-Q1", ["a", "b", "a"]),
+                "subjects: person id 'a' appears twice (positions 0 and 2); expected unique ids",
+                id="many-person-twice",
+            ),
+        ],
+    )
+    def test_the_message(self, call: Any, message: str) -> None:
+        with pytest.raises(InputError) as caught:
+            call()
+        assert message == str(caught.value)
