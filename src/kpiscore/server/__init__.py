@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -59,11 +60,21 @@ DEFAULT_MAX_BODY: Final = 16 * 2**20
 
 
 class ServerError(KpiscoreError, ValueError):
-    """The server cannot start as asked: no token on a public address, a bad token file."""
+    """The server cannot start as asked: no token on a public address, a bad token file.
+
+    Raised by :func:`serve` before anything listens; the ``kpiscore`` command prints it as
+    ``kpiscore: error: …`` and exits with status 2.
+    """
 
 
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback address (``127.0.0.1``, ``::1``, ``localhost``)."""
+    """Whether ``host`` is a loopback address (``127.0.0.1``, ``::1``, ``localhost``).
+
+    A host name other than ``localhost`` is not: it may resolve to any address.
+
+    >>> [is_loopback(host) for host in ("127.0.0.1", "::1", "localhost", "10.0.0.5", "hr.local")]
+    [True, True, True, False, False]
+    """
     if host.strip().lower() == "localhost":
         return True
     try:
@@ -78,6 +89,12 @@ def read_token(path: str | os.PathLike[str]) -> str:
     Raises:
         ServerError: the file cannot be read, is empty, or the token holds white space or is
             shorter than 16 characters.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "token"
+    >>> _ = path.write_text("  k8Zq3-J0t1hVb6rWmXyAe2  \\n", encoding="utf-8")
+    >>> read_token(path)
+    'k8Zq3-J0t1hVb6rWmXyAe2'
     """
     try:
         token = Path(path).read_text(encoding="utf-8").strip()
@@ -117,6 +134,10 @@ def create_app(
         FileFormatError: a policy file in ``policies_dir`` is invalid, or two policies share an
             id; :class:`~kpiscore.FileFormatErrorGroup` lists every problem.
         InputError: ``token`` is empty, or ``max_body`` is not a positive integer.
+
+    >>> app = create_app(token="k8Zq3-J0t1hVb6rWmXyAe2")
+    >>> app.openapi_schema.info.title, sorted(app.openapi_schema.paths)[:2]
+    ('kpiscore', ['/compare', '/explain'])
     """
     require("litestar", "server")
     if token is not None and (not isinstance(token, str) or not token.strip()):
@@ -137,8 +158,14 @@ def add_serve_parser(
 ) -> argparse.ArgumentParser:
     """Add the ``serve`` command to the ``kpiscore`` command's sub-parsers.
 
-    Its handler (``args.handler``) is :func:`serve`; it imports nothing from the extra until it
-    runs.
+    Its handler (``args.handler``) is :func:`serve`; nothing from the extra is imported until
+    it runs, so ``kpiscore --help`` works without it.
+
+    >>> parser = argparse.ArgumentParser(prog="kpiscore")
+    >>> _ = add_serve_parser(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["serve", "--port", "8080"])
+    >>> args.host, args.port, args.handler is serve
+    ('127.0.0.1', 8080, True)
     """
     command = subparsers.add_parser(
         "serve",
@@ -214,11 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return serve(args)
     except KpiscoreError as error:
-        print(f"kpiscore: error: {error}", file=__import__("sys").stderr)
+        print(f"kpiscore: error: {error}", file=sys.stderr)
         return 2
 
 
 def _argv() -> list[str]:
-    import sys
-
     return sys.argv[1:]
