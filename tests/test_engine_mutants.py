@@ -202,3 +202,64 @@ class TestMessagesNameTheArgument:
         with pytest.raises(InputError) as caught:
             call()
         assert message == str(caught.value)
+
+
+def capped_policy(*caps: RatingCap) -> Policy:
+    return policy(
+        bands=[
+            Band(id="HTT", min_points=10, name="HTT"),
+            Band(id="HT", min_points=5, name="HT"),
+            Band(id="KHT", min_points=0, name="KHT"),
+        ],
+        caps=caps,
+    )
+
+
+def event(kind: str, on: date = date(2026, 2, 2), **fields: Any) -> Event:
+    return Event(subject="nv001", kind=kind, on=on, **fields)
+
+
+class TestCaps:
+    def test_a_cap_at_the_rating_already_held_does_not_lower_it(self) -> None:
+        capped = capped_policy(RatingCap(on="warning", at_most="HTT", name="Cảnh cáo"))
+        card = score(capped, "2026-Q1", "nv001", [event("warning")])
+        (line,) = card.caps
+        assert ("HTT", False, "Cảnh cáo") == (card.rating, line.lowered, line.name)
+
+    def test_a_cap_without_events_does_not_stop_the_next_cap(self) -> None:
+        capped = capped_policy(
+            RatingCap(on="warning", at_most="HT"), RatingCap(on="dismissal", at_most="KHT")
+        )
+        card = score(capped, "2026-Q1", "nv001", [event("dismissal")])
+        assert ("KHT", ["dismissal"]) == (card.rating, [line.on for line in card.caps])
+
+    def test_a_lowering_cap_says_so(self) -> None:
+        capped = capped_policy(RatingCap(on="warning", at_most="HT"))
+        (line,) = score(capped, "2026-Q1", "nv001", [event("warning")]).caps
+        assert (True, "HT") == (line.lowered, line.at_most)
+
+
+class TestCanonicalOrderOfEvents:
+    """The ledger lists a rule's events by date, kind, ref, quantity, note: an event without a
+    ref or note sorts as if it had an empty one, before any event that has one."""
+
+    def events(self) -> list[Event]:
+        day = date(2026, 2, 2)
+        return [
+            event("training_absence", day, ref="B"),
+            event("training_absence", day),
+            event("training_absence", day, ref="A", note="z"),
+            event("training_absence", day, ref="A"),
+        ]
+
+    def test_events_without_ref_or_note_come_first(self) -> None:
+        card = score(policy(), "2026-Q1", "nv001", self.events())
+        listed = card.criterion("training").rules[0].events
+        assert [(None, None), ("A", None), ("A", "z"), ("B", None)] == [
+            (e.ref, e.note) for e in listed
+        ]
+
+    def test_the_order_of_the_input_changes_nothing(self) -> None:
+        forward = score(policy(), "2026-Q1", "nv001", self.events()).to_json()
+        backward = score(policy(), "2026-Q1", "nv001", self.events()[::-1]).to_json()
+        assert forward == backward
