@@ -259,6 +259,19 @@ class TestOverlayErrors:
             " most 1000"
         ) == str(caught.value)
 
+    def test_two_caps_on_one_event_kind_cannot_be_told_apart(self, university: Policy) -> None:
+        tree = university.to_dict()
+        tree["caps"].append({"on": "discipline_reprimand", "at_most": "HT"})
+        policy = Policy.from_dict(tree)
+        with pytest.raises(PolicyError) as caught:
+            overlay(policy, {"caps.discipline_reprimand.at_most": "HT"})
+        assert (
+            "overlay on policy 'university-kpi-example': 'caps.discipline_reprimand' names more"
+            " than one member of a list (two caps on the same event kind); an overlay cannot"
+            " tell them apart: edit the policy file instead"
+        ) == str(caught.value)
+        assert [] == [p for p in paths(policy) if p.startswith("caps.discipline_reprimand.")]
+
     def test_the_error_carries_the_path(self, university: Policy) -> None:
         with pytest.raises(PolicyError) as caught:
             overlay(university, {"bands.HTT.min_point": 75})

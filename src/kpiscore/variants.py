@@ -125,7 +125,7 @@ class _Slot:
 
     container: dict[str, Any]
     key: str
-    kind: Literal["field", "table", "list", "member"]
+    kind: Literal["field", "table", "list", "member", "ambiguous"]
 
 
 def _walk(tree: dict[str, Any]) -> dict[tuple[str, ...], _Slot]:
@@ -140,6 +140,10 @@ def _walk(tree: dict[str, Any]) -> dict[tuple[str, ...], _Slot]:
                 for member in value:
                     ident = member.get(_MEMBER_KEY[key]) or member.get("on")
                     member_path = (*path, str(ident))
+                    if member_path in slots:
+                        # Two caps on the same event kind: a path cannot tell them apart.
+                        slots[member_path] = _Slot(node, key, "ambiguous")
+                        continue
                     slots[member_path] = _Slot(node, key, "member")
                     visit(member, member_path)
             elif isinstance(value, dict):  # weights: replaced whole, or one weight at a time
@@ -167,8 +171,11 @@ def paths(policy: Policy) -> tuple[str, ...]:
      'categories.soft.criteria.training.deductions.training_absence.reference']
     """
     _check_policy(policy, "paths")
+    slots = _walk(policy.to_dict())
     return tuple(
-        ".".join(path) for path, slot in _walk(policy.to_dict()).items() if _changeable(path, slot)
+        ".".join(path)
+        for path, slot in slots.items()
+        if _changeable(path, slot) and _ambiguous(slots, path) is None
     )
 
 
@@ -176,6 +183,15 @@ def _changeable(path: tuple[str, ...], slot: _Slot) -> bool:
     if slot.kind not in ("field", "table"):
         return False
     return path[-1] != "id" and path != ("version",)
+
+
+def _ambiguous(slots: Mapping[tuple[str, ...], _Slot], segments: tuple[str, ...]) -> str | None:
+    """The start of ``segments`` that names several list members, if any."""
+    for end in range(1, len(segments)):
+        slot = slots.get(segments[:end])
+        if slot is not None and slot.kind == "ambiguous":
+            return ".".join(segments[:end])
+    return None
 
 
 def _segments(key: object) -> tuple[str, ...]:
@@ -265,7 +281,11 @@ def overlay(
     owner = f"overlay on policy {policy.id!r}"
     tree = policy.to_dict()
     slots = _walk(tree)
-    valid = [".".join(p) for p, slot in slots.items() if _changeable(p, slot)]
+    valid = [
+        ".".join(p)
+        for p, slot in slots.items()
+        if _changeable(p, slot) and _ambiguous(slots, p) is None
+    ]
     problems: list[PolicyError] = []
     planned: list[tuple[_Slot, object]] = []
     seen: dict[tuple[str, ...], str] = {}
@@ -282,6 +302,17 @@ def overlay(
                 PolicyError(
                     f"{owner}: a path of {len(where)} characters; expected at most {_MAX_PATH}",
                     path=where[:_MAX_PATH],
+                )
+            )
+            continue
+        shared = _ambiguous(slots, segments)
+        if shared is not None:
+            problems.append(
+                PolicyError(
+                    f"{owner}: {shared!r} names more than one member of a list (two caps on"
+                    " the same event kind); an overlay cannot tell them apart: edit the policy"
+                    " file instead",
+                    path=where,
                 )
             )
             continue
