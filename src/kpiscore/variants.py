@@ -234,7 +234,7 @@ def _nearest(wanted: str, valid: Sequence[str]) -> str:
 
 def overlay(
     policy: Policy,
-    changes: Mapping[str, object] | Mapping[tuple[str, ...], object] | str | os.PathLike[str],
+    changes: Mapping[Any, object] | str | os.PathLike[str],
 ) -> Policy:
     """A variant of ``policy`` with some of its values changed, validated like any policy.
 
