@@ -205,9 +205,12 @@ class TestPoliciesFolder:
     def test_every_problem_of_every_file_is_listed(self, tmp_path: Path) -> None:
         (tmp_path / "a.json").write_text("{", encoding="utf-8")
         (tmp_path / "b.json").write_text("[]", encoding="utf-8")
+        (tmp_path / "c.json").write_text('{"id": "c", "colour": 1, "shape": 2}', encoding="utf-8")
         with pytest.raises(FileFormatErrorGroup) as raised:
             create_app(tmp_path)
-        assert 2 == len(raised.value.exceptions)
+        named = [str(problem).split(":", 1)[0] for problem in raised.value.exceptions]
+        assert [tmp_path / n for n in ("a.json", "b.json")] == [Path(n) for n in named[:2]]
+        assert len(named) > 3
 
     def test_a_bundled_id_cannot_be_taken(self, tmp_path: Path) -> None:
         self.own_policy(tmp_path, UNIVERSITY)
@@ -668,6 +671,7 @@ class TestProblems:
         [
             (b'{"period": ', "request body: line 1, column 12: invalid JSON: Expecting value"),
             (b"", "request body: empty; expected a JSON object"),
+            (b" \n", "request body: empty; expected a JSON object"),
             (b'{"x": NaN}', "request body: invalid JSON: NaN is not a number kpiscore accepts"),
             (
                 b"[" * 100_000 + b"]" * 100_000,
@@ -688,7 +692,7 @@ class TestProblems:
                 "request body: not valid UTF-8 (byte 0xff at offset 0); send JSON as UTF-8",
             ),
         ],
-        ids=["truncated", "empty", "nan", "deep", "key-twice", "latin-1"],
+        ids=["truncated", "empty", "blank", "nan", "deep", "key-twice", "latin-1"],
     )
     def test_a_body_that_is_not_json_is_400(
         self, client: httpx.Client, content: bytes, detail: str
@@ -919,6 +923,25 @@ class TestCommand:
         path = tmp_path / "token"
         path.write_text(f"  {TOKEN}\n", encoding="utf-8")
         assert TOKEN == read_token(path)
+
+    def test_serve_runs_uvicorn_with_the_app(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        token_file = tmp_path / "token"
+        token_file.write_text(TOKEN, encoding="utf-8")
+        calls: list[dict[str, Any]] = []
+        monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+        public = "0.0.0.0"  # noqa: S104 - allowed with a token; uvicorn.run is replaced
+        status = serve(self.parse("--host", public, "--port", "9", "--token-file", str(token_file)))
+        assert (0, public, 9) == (status, calls[0]["host"], calls[0]["port"])
+
+    def test_main_reports_an_error_and_returns_2(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        from kpiscore.server import main
+
+        assert 2 == main(["--policies", str(tmp_path / "absent")])
+        assert capsys.readouterr().err.startswith("kpiscore: error: policies folder")
 
     def test_python_m_kpiscore_server_serves(self, tmp_path: Path) -> None:
         """The real command in a subprocess, with a token, on a public-looking refusal first."""

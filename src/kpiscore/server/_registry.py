@@ -102,13 +102,6 @@ class PolicyRegistry:
     def __iter__(self) -> Iterator[ServedPolicy]:
         return iter(self._served.values())
 
-    def __len__(self) -> int:
-        return len(self._served)
-
-    def ids(self) -> tuple[str, ...]:
-        """The served ids, sorted."""
-        return tuple(self._served)
-
     def get(self, policy_id: str) -> ServedPolicy:
         """The served policy with this id.
 
