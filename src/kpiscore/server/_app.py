@@ -41,6 +41,7 @@ from litestar.typing import FieldDefinition
 from kpiscore import __version__
 from kpiscore._engine import score_many
 from kpiscore._facts import Event, Measure, Person
+from kpiscore._json import canonical_json as _canonical_text
 from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
 from kpiscore._schema import policy_schema
 from kpiscore._scorecard import ScoreTable
@@ -96,8 +97,8 @@ TITLES: Final = {
 
 
 def canonical_json(value: object) -> bytes:
-    """JSON as the library writes it: keys sorted, UTF-8 text, no spaces."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    """JSON as the library writes it (keys sorted, UTF-8 text, no spaces), as bytes."""
+    return _canonical_text(value).encode()
 
 
 def _json(body: str | Mapping[str, Any]) -> Response[bytes]:
