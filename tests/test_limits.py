@@ -27,6 +27,9 @@ from kpiscore._load import (
     load_measures,
     load_people,
     load_policy,
+    parse_json_document,
+    parse_toml_document,
+    read_text_file,
 )
 
 #: A limit is enforced before the work it prevents: well under this, even on a busy machine.
@@ -506,3 +509,53 @@ class TestSpreadsheetSafeCsv:
             safe_cell("=1"),
             safe_cell(" =1"),
         ]
+
+
+class TestSharedReaders:
+    """The helpers other kpiscore readers (case, overlay, payout files) use for the same limits."""
+
+    @pytest.mark.parametrize(
+        ("parse", "text", "message"),
+        [
+            pytest.param(
+                parse_toml_document,
+                "a = " + "[" * 100 + "]" * 100,
+                f"x.toml: {TOO_DEEP}",
+                id="toml-deep",
+            ),
+            pytest.param(
+                parse_json_document,
+                '{"a": ' + "[" * 100 + "]" * 100 + "}",
+                f"x.toml: {TOO_DEEP}",
+                id="json-deep",
+            ),
+            pytest.param(
+                parse_json_document,
+                '{"a": 1, "a": 2}',
+                "x.toml: invalid JSON: key 'a' appears twice; each key may appear once in an"
+                " object",
+                id="json-twice",
+            ),
+            pytest.param(
+                parse_toml_document,
+                "a = 1\n" * 10,
+                "x.toml: the text is too long (60 characters); expected at most 50",
+                id="toml-long",
+            ),
+            pytest.param(
+                parse_json_document,
+                "[" + "1," * 30 + "1]",
+                "x.toml: the text is too long (63 characters); expected at most 50",
+                id="json-long",
+            ),
+        ],
+    )
+    def test_limits(self, parse: Callable[..., Any], text: str, message: str) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            parse(text, "x.toml", limit=50 if "long" in message else MAX_POLICY_BYTES)
+        assert message == str(caught.value)
+
+    def test_read_text_file_refuses_a_big_file(self, tmp_path: Path) -> None:
+        path = sparse(tmp_path / "cases.kpi.toml", 10_000)
+        with pytest.raises(FileFormatError, match=r"too big to read \(10000 bytes\)"):
+            read_text_file(path, "cases.kpi.toml", limit=1000)

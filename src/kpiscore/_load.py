@@ -54,6 +54,7 @@ __all__ = [
     "load_measures",
     "load_people",
     "load_policy",
+    "parse_json_document",
     "parse_policy",
     "parse_toml_document",
     "read_fact_records",
@@ -312,6 +313,30 @@ def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) 
     _check_nesting(text, name, "toml")
     document: dict[str, Any] = _parse_toml(text.lstrip("\ufeff"), name)
     return document
+
+
+def parse_json_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> Any:
+    """Parse untrusted JSON text with the limits of policy files, numbers as exact decimals.
+
+    The JSON twin of :func:`parse_toml_document`: text longer than ``limit`` characters,
+    nesting deeper than :data:`MAX_DEPTH`, a key given twice in one object, NaN or Infinity, an
+    integer of more digits than Python converts: each is refused with a
+    :class:`FileFormatError` naming ``name``.
+
+    Raises:
+        FileFormatError: the text is too long, too deep or not valid JSON (with the line and
+            column when the parser gives them).
+
+    >>> parse_json_document('{"value": 0.875}', "measures.json")
+    {'value': Decimal('0.875')}
+    """
+    if len(text) > limit:
+        raise FileFormatError(
+            f"{name}: the text is too long ({len(text)} characters); expected at most {limit}",
+            path=name,
+        )
+    _check_nesting(text, name, "json")
+    return _parse_json(text.lstrip("\ufeff"), name)
 
 
 # --------------------------------------------------------------------------- policy files
