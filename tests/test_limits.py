@@ -559,3 +559,27 @@ class TestSharedReaders:
         path = sparse(tmp_path / "cases.kpi.toml", 10_000)
         with pytest.raises(FileFormatError, match=r"too big to read \(10000 bytes\)"):
             read_text_file(path, "cases.kpi.toml", limit=1000)
+
+
+class TestTheFastCsvPath:
+    @pytest.mark.xfail(
+        strict=True,
+        reason="kpiscore/_fastcsv.py _read/_check_cell_counts read the files with pandas and"
+        " read_bytes() whatever their size; proposed: at the top of score_csv_files, return None"
+        " (hand over to the careful reader, which refuses the file) when any path's"
+        " stat().st_size > kpiscore._load.MAX_FACT_BYTES",
+    )
+    def test_a_huge_fact_file_is_handed_to_the_careful_reader_unread(self, tmp_path: Path) -> None:
+        pytest.importorskip("pandas")
+        from kpiscore._fastcsv import score_csv_files
+        from kpiscore._period import Period
+
+        people = tmp_path / "people.csv"
+        people.write_text("id\nnv001\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        with events.open("wb") as handle:  # a header, then 300 MiB of (sparse) zero bytes
+            handle.write(b"subject,kind,on\n")
+            handle.truncate(MAX_FACT_BYTES + 50 * 1024 * 1024)
+        start = time.perf_counter()
+        result = score_csv_files(tiny_policy(), Period.parse("2026-01"), people, events, None)
+        assert (None, True) == (result, time.perf_counter() - start < 1)
