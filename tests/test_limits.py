@@ -431,6 +431,36 @@ class TestEveryProblemTogether:
             load_policy(SMALL.replace('id = "small"\n', ""))
         assert ["<text>: policy: missing required key(s) 'id'"] == messages(caught.value)
 
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            pytest.param(
+                'id = "p"\nname = "P"\ncategories = []\n',
+                ["<text>: policy 'p': categories must not be empty (got ())"],
+                id="no-categories",
+            ),
+            pytest.param(
+                'id = "p"\nname = "P"\ncategories = 3\n',
+                ["<text>: categories: expected a list (got int 3)"],
+                id="categories-not-a-list",
+            ),
+            pytest.param(
+                'id = "p"\nname = "P"\n[[categories]]\nid = "c"\nname = "C"\ncriteria = []\n',
+                ["<text>: categories.c: category 'c': criteria must not be empty (got ())"],
+                id="no-criteria",
+            ),
+            pytest.param(
+                'id = "p"\nname = "P"\n[[categories]]\nid = "c"\nname = "C"\ncriteria = "x"\n',
+                ["<text>: categories.c.criteria: expected a list (got str 'x')"],
+                id="criteria-not-a-list",
+            ),
+        ],
+    )
+    def test_empty_lists_and_lists_that_are_not_lists(self, text: str, expected: list[str]) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert expected == messages(caught.value)
+
     def test_a_policy_with_no_problem_still_loads(self) -> None:
         assert "small" == load_policy(SMALL + bands_and_caps()).id
 

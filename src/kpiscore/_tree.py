@@ -252,9 +252,9 @@ class _Builder:
                 criteria.append(built)
             if items is None and "max_points" not in fields:
                 maximum = None
-            fields["criteria"] = criteria or [
-                Criterion(id=self.stand_in_id(None), name="-", max_points=1)
-            ]
+            if items is None:  # reported; a stand-in spares "criteria must not be empty"
+                criteria.append(Criterion(id=self.stand_in_id(None), name="-", max_points=1))
+            fields["criteria"] = criteria
         if "weights" in fields and not isinstance(fields["weights"], Mapping):
             weights = _shown(fields["weights"])
             self.fail(f"{path}.weights", f"expected a table of weights (got {weights})")
@@ -291,13 +291,15 @@ class _Builder:
                         max_points=Decimal(0) if maximum is None else maximum,
                     )
                 categories.append(built)
-            fields["categories"] = categories or [
-                Category(
-                    id=self.stand_in_id(None),
-                    name="-",
-                    criteria=[Criterion(id=self.stand_in_id(None), name="-", max_points=1)],
+            if items is None:  # reported; a stand-in spares "categories must not be empty"
+                categories.append(
+                    Category(
+                        id=self.stand_in_id(None),
+                        name="-",
+                        criteria=[Criterion(id=self.stand_in_id(None), name="-", max_points=1)],
+                    )
                 )
-            ]
+            fields["categories"] = categories
         if "bands" in fields:
             items = self.items(fields["bands"], "bands")
             unknown_band = unknown_threshold = items is None
