@@ -263,3 +263,78 @@ class TestCanonicalOrderOfEvents:
         forward = score(policy(), "2026-Q1", "nv001", self.events()).to_json()
         backward = score(policy(), "2026-Q1", "nv001", self.events()[::-1]).to_json()
         assert forward == backward
+
+
+def carrying(*, with_missing_ratio: bool) -> Policy:
+    """Two categories, each with a criterion that carries what its floor absorbs; with an
+    unmeasured ratio criterion under missing="exclude", the scorecard's figures come from the
+    full ledger instead of the fast path."""
+    second = [
+        Criterion(
+            id="c3",
+            name="C3",
+            max_points=5,
+            overflow="carry",
+            deductions=[Deduction(on="y", points=2)],
+        ),
+        Criterion(id="c2", name="C2", max_points=10),
+    ]
+    if with_missing_ratio:
+        second.append(Criterion(id="r", name="R", max_points=10, basis="ratio"))
+    return Policy(
+        id="carry",
+        name="Carry",
+        precision="1",
+        rounding="ROUND_HALF_UP",
+        missing="exclude",
+        categories=[
+            Category(
+                id="a",
+                name="A",
+                reference="Decision 20/2024 Art. 5",
+                criteria=[
+                    Criterion(
+                        id="c1",
+                        name="C1",
+                        max_points=5,
+                        overflow="carry",
+                        deductions=[Deduction(on="x", points="2.5")],
+                    )
+                ],
+            ),
+            Category(id="b", name="B", criteria=second),
+        ],
+    )
+
+
+class TestCarriedAcrossCategories:
+    def events(self) -> list[Event]:
+        return [event("x", date(2026, 1, day)) for day in (5, 6, 7)] + [
+            event("y", date(2026, 1, day)) for day in (5, 6, 7)
+        ]
+
+    @pytest.mark.parametrize(
+        ("ledger", "total"),
+        [
+            # Category b: 0 + 10 = 10.
+            pytest.param(False, Decimal(6), id="fast-path"),
+            # r drops out and b renormalises: 25 × 10 / 15 = 16.67 → 17.
+            pytest.param(True, Decimal(13), id="ledger-path"),
+        ],
+    )
+    def test_carried_from_every_category_is_summed_then_rounded_once(
+        self, ledger: bool, total: Decimal
+    ) -> None:
+        # c1: 3 × 2.5 = 7.5 asked of 5 → 2.5 carried; c3: 3 × 2 = 6 asked of 5 → 1 carried;
+        # 3.5 carried, rounded half up at precision 1 → 4, taken from the total.
+        card = score(carrying(with_missing_ratio=ledger), "2026-Q1", "nv001", self.events())
+        assert (Decimal(4), total) == (card.carried, card.total)
+
+    def test_the_category_keeps_its_reference(self) -> None:
+        card = score(carrying(with_missing_ratio=False), "2026-Q1", "nv001", self.events())
+        assert ["Decision 20/2024 Art. 5", None] == [c.reference for c in card.categories]
+
+    def test_a_cap_line_keeps_its_reference(self) -> None:
+        capped = capped_policy(RatingCap(on="warning", at_most="HT", reference="Art. 12"))
+        (line,) = score(capped, "2026-Q1", "nv001", [event("warning")]).caps
+        assert "Art. 12" == line.reference
