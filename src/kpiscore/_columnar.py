@@ -893,20 +893,34 @@ class _Figures:
             )
             return texts[codes] if n else np.zeros(0, dtype=object)
 
-        def texts(values: list[Any]) -> Any:
-            cleaned = np.asarray(["" if v is None else v for v in values], dtype=object)
-            codes, uniques = pd.factorize(cleaned)
-            cells = np.array([safe_cell(v) for v in uniques.tolist()], dtype=object)
+        def texts(field: str) -> Any:
+            raw = people.attributes.get(field)
+            if raw is None:
+                return np.full(n, "", dtype=object)
+            # Each distinct raw value is read (missing, NFC) and made spreadsheet-safe once.
+            codes, uniques = pd.factorize(np.asarray(raw, dtype=object), use_na_sentinel=True)
+            lookup = _People([""] * len(uniques), {field: uniques.tolist()})
+            cells = np.array(
+                [safe_cell(lookup.value(field, i)) for i in range(len(uniques))] + [""],
+                dtype=object,
+            )
             return cells[codes] if n else np.zeros(0, dtype=object)
+
+        def ids() -> Any:
+            cells = np.array(self.subjects, dtype=object)
+            risky = [i for i, s in enumerate(self.subjects) if safe_cell(s[:1]) != s[:1]]
+            for position in risky:
+                cells[position] = safe_cell(self.subjects[position])
+            return cells
 
         bands = [band.id for band in self.compiled.bands]
         policy = self.compiled.policy
         columns: dict[str, Any] = {
-            "subject": np.array([safe_cell(s) for s in self.subjects], dtype=object),
-            "name": texts([people.value("name", i) for i in range(n)]),
-            "unit": texts([people.value("unit", i) for i in range(n)]),
-            "group": texts([people.value("group", i) for i in range(n)]),
-            "position": texts([people.value("position", i) for i in range(n)]),
+            "subject": ids(),
+            "name": texts("name"),
+            "unit": texts("unit"),
+            "group": texts("group"),
+            "position": texts("position"),
             "period": np.full(n, safe_cell(self.period.label), dtype=object),
             "policy": np.full(n, safe_cell(policy.id), dtype=object),
             "version": np.full(n, safe_cell(policy.version), dtype=object),
