@@ -176,6 +176,13 @@ def add_serve_parser(
             " /openapi.json, interactive docs at /docs."
         ),
     )
+    _add_arguments(command)
+    command.set_defaults(handler=serve)
+    return command
+
+
+def _add_arguments(command: argparse.ArgumentParser) -> None:
+    """The options of ``kpiscore serve`` (and of ``python -m kpiscore.server``)."""
     command.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
@@ -198,8 +205,6 @@ def add_serve_parser(
         metavar="BYTES",
         help=f"largest request body accepted (default: {DEFAULT_MAX_BODY})",
     )
-    command.set_defaults(handler=serve)
-    return command
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -234,10 +239,11 @@ def serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m kpiscore.server [--host …] …``: the ``serve`` command on its own."""
-    parser = argparse.ArgumentParser(prog="python -m kpiscore.server")
-    commands = parser.add_subparsers(dest="command")
-    add_serve_parser(commands)
-    args = parser.parse_args(["serve", *(argv if argv is not None else _argv())])
+    parser = argparse.ArgumentParser(
+        prog="python -m kpiscore.server", description="The same as 'kpiscore serve'."
+    )
+    _add_arguments(parser)
+    args = parser.parse_args(argv if argv is not None else _argv())
     try:
         return serve(args)
     except KpiscoreError as error:
