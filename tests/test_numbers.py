@@ -101,3 +101,17 @@ class TestFormatting:
 
     def test_quantize_half_up(self) -> None:
         assert Decimal("2.68") == quantize(Decimal("2.675"), Decimal("0.01"), "ROUND_HALF_UP")
+
+
+class TestHugeNumbers:
+    def test_an_enormous_exponent_is_an_input_error_not_an_overflow(self) -> None:
+        with pytest.raises(InputError, match="less than 10\\*\\*15"):
+            to_decimal("1e1000000", owner="o", field="f")
+
+    def test_the_caller_s_context_cannot_make_it_overflow(self) -> None:
+        with decimal.localcontext() as context:
+            context.Emax = 10
+            context.traps[decimal.Overflow] = True
+            with pytest.raises(InputError, match="less than 10\\*\\*15"):
+                to_decimal("1e20", owner="o", field="f")
+            assert Decimal("12.5") == to_decimal("12.5", owner="o", field="f")

@@ -138,7 +138,8 @@ def to_decimal(
         raise error(f"{owner}: {field} must be {expected} (got {type(value).__name__} {value!r})")
     if not result.is_finite():
         raise error(f"{owner}: {field} must be {expected} (got {value!r})")
-    if abs(result) >= MAX_MAGNITUDE:
+    # copy_abs() and comparisons use no context: the caller's cannot overflow or round here.
+    if result.copy_abs() >= MAX_MAGNITUDE:
         raise error(f"{owner}: {field} must be less than 10**15 in magnitude (got {value!r})")
     exponent = result.as_tuple().exponent
     if isinstance(exponent, int) and exponent < MIN_EXPONENT and result != 0:

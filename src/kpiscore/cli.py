@@ -13,6 +13,8 @@
                    [--format table|csv|json] [--output FILE]
     kpiscore test FILE|DIR [...] [--bundled] [--lang vi|en]
     kpiscore demo [--lang vi|en]           the bundled sample workforce, scored and explained
+    kpiscore serve [--host 127.0.0.1] [--port 8000] [--policies DIR] [--token-file FILE]
+                   [--max-body BYTES]          the HTTP service (the ``server`` extra)
 
 Everything the command does, a Python caller can do with :func:`kpiscore.load_policy`,
 :mod:`kpiscore.policies`, the fact loaders, :func:`kpiscore.score_many`, :mod:`kpiscore.payout`,
@@ -652,6 +654,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="score the bundled sample workforce and explain it")
     demo.add_argument("--lang", choices=("vi", "en"), default="en", help="default: en")
     demo.set_defaults(handler=_demo)
+
+    from kpiscore.server import add_serve_parser  # argparse only: no web framework imported
+
+    add_serve_parser(commands)
     return parser
 
 
