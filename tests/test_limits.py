@@ -613,3 +613,27 @@ class TestTheFastCsvPath:
         start = time.perf_counter()
         result = score_csv_files(tiny_policy(), Period.parse("2026-01"), people, events, None)
         assert (None, True) == (result, time.perf_counter() - start < 1)
+
+
+PAYOUT_READER_BUG = (
+    "kpiscore/payout/__init__.py parse() calls tomllib.loads directly (and read() reads the"
+    " whole file): no size or nesting limit, ValueError and RecursionError escape; proposed:"
+    " parse_toml_document(text, name) and read_text_file(path, name, limit=MAX_POLICY_BYTES)"
+    " from kpiscore._load, as kpiscore.testing and kpiscore.variants now do"
+)
+
+
+class TestPayoutTables:
+    @pytest.mark.xfail(strict=True, raises=ValueError, reason=PAYOUT_READER_BUG)
+    def test_an_integer_of_5000_digits(self) -> None:
+        from kpiscore import payout
+
+        with pytest.raises(FileFormatError):
+            payout.parse("id = 1" + "0" * 5000 + "\n")
+
+    @pytest.mark.xfail(strict=True, raises=RecursionError, reason=PAYOUT_READER_BUG)
+    def test_10000_nested_lists(self) -> None:
+        from kpiscore import payout
+
+        with pytest.raises(FileFormatError):
+            payout.parse("id = " + "[" * 10_000 + "]" * 10_000 + "\n")
