@@ -338,3 +338,81 @@ class TestCarriedAcrossCategories:
         capped = capped_policy(RatingCap(on="warning", at_most="HT", reference="Art. 12"))
         (line,) = score(capped, "2026-Q1", "nv001", [event("warning")]).caps
         assert "Art. 12" == line.reference
+
+
+class TestTheLedgerOfEveryCriterion:
+    def test_an_excluded_criterion_is_described_in_full(self) -> None:
+        card = score(carrying(with_missing_ratio=True), "2026-Q1", "nv001")
+        r = card.criterion("r")
+        assert (
+            "R",
+            "ratio",
+            Decimal(10),
+            Decimal(0),
+            Decimal(10),
+            "absorb",
+            None,
+            Decimal(0),
+            None,
+            False,
+            "exclude",
+            True,
+            (),
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+        ) == (
+            r.name,
+            r.basis,
+            r.max_points,
+            r.floor,
+            r.weight,
+            r.overflow,
+            r.reference,
+            r.start,
+            r.measure,
+            r.ratio_capped,
+            r.missing,
+            r.excluded,
+            r.rules,
+            r.raw,
+            r.exact_points,
+            r.points,
+            r.absorbed_by_floor,
+            r.absorbed_by_max,
+            r.raised_by_floor,
+            r.carried,
+        )
+
+    @pytest.mark.parametrize(
+        ("criterion", "missing"),
+        [
+            pytest.param(TRAINING, "error", id="full"),
+            pytest.param(
+                Criterion(id="zero", name="Z", max_points=5, basis="zero"), "error", id="zero"
+            ),
+            pytest.param(DONE, "zero", id="missing-as-zero"),
+        ],
+    )
+    def test_only_a_capped_ratio_says_ratio_capped(
+        self, criterion: Criterion, missing: str
+    ) -> None:
+        card = score(policy(criterion, missing=missing), "2026-Q1", "nv001")
+        result = card.criterion(criterion.id)
+        assert (False, None if missing == "error" else "zero") == (
+            result.ratio_capped,
+            result.missing,
+        )
+
+    def test_a_total_below_zero_on_the_ledger_path_is_clamped_and_said(self) -> None:
+        # Carried 4 (rounded from 3.5 at precision 1) against categories worth 0 and 0:
+        # c2 is dropped here by a deduction that takes its 10 points.
+        tree = carrying(with_missing_ratio=True).to_dict()
+        tree["categories"][1]["criteria"][1]["deductions"] = [{"on": "z", "points": "10"}]
+        events = [*TestCarriedAcrossCategories().events(), event("z")]
+        card = score(Policy.from_dict(tree), "2026-Q1", "nv001", events)
+        assert (Decimal(0), Decimal(4), Decimal(4)) == (card.total, card.carried, card.clamped)
