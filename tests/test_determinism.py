@@ -102,6 +102,14 @@ if pd is not None and "--no-columnar" not in sys.argv:
 print(json.dumps(out, sort_keys=True))
 """
 
+COLUMNAR_CONTEXT_BUG = (
+    "core bug: kpiscore/_columnar.py turns scaled integers back into decimals with"
+    " Decimal(...).scaleb(k) in the caller's context (lines 843, 868-870, 892; also 259, 628,"
+    " 831-833): at 3 digits 77.42 is written 77.4, silently; proposed: scaleb(k, _ROUNDER) (or"
+    " EXACT) everywhere"
+)
+
+
 ENVIRONMENTS = {
     "seed-0-utc-c": {"PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C"},
     "seed-1-hanoi-utf8": {"PYTHONHASHSEED": "1", "TZ": "Asia/Ho_Chi_Minh", "LC_ALL": "C.UTF-8"},
@@ -154,12 +162,7 @@ class TestAcrossProcesses:
         expected = {k: v for k, v in reference.items() if not k.startswith("columnar")}
         assert expected == run_worker(environment, "--hostile", "--no-columnar")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="core bug: kpiscore/_numbers.py to_decimal tests abs(result) >= MAX_MAGNITUDE in"
-        " the caller's context (Inexact/Rounded at 3 digits for '1.024'); score_frame converts"
-        " measures with it outside exact(); proposed: result.copy_abs() >= MAX_MAGNITUDE",
-    )
+    @pytest.mark.xfail(strict=True, reason=COLUMNAR_CONTEXT_BUG)
     def test_a_hostile_caller_decimal_context_changes_nothing_in_score_frame(
         self, reference: dict[str, str]
     ) -> None:
@@ -290,13 +293,38 @@ class TestTheCallersContext:
         assert expected == actual
         assert policies.load(DEMO_POLICY).fingerprint == policy.fingerprint
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=decimal.Inexact,
-        reason="core bug: kpiscore/_numbers.py to_decimal (line 141) tests abs(result) >="
-        " MAX_MAGNITUDE in the caller's context; proposed: result.copy_abs() >= MAX_MAGNITUDE",
-    )
     def test_a_fact_built_in_python_under_a_hostile_context(self) -> None:
         with decimal.localcontext(hostile_context()):
             measure = Measure(subject="nv001", criterion="quality", value="1.024")
         assert Decimal("1.024") == measure.value
+
+
+class TestScoreFrameUnderTheCallersContext:
+    @pytest.mark.xfail(strict=True, reason=COLUMNAR_CONTEXT_BUG)
+    def test_a_low_precision_context_without_traps_changes_no_figure(self) -> None:
+        pd = pytest.importorskip("pandas")
+        from kpiscore import score_frame
+
+        policy = policies.load(DEMO_POLICY)
+        people, events, measures = sample_facts()
+        frames = (
+            pd.DataFrame({"id": [person.id for person in people]}),
+            pd.DataFrame(
+                {
+                    "subject": [event.subject for event in events],
+                    "kind": [event.kind for event in events],
+                    "on": [event.on for event in events],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "subject": [measure.subject for measure in measures],
+                    "criterion": [measure.criterion for measure in measures],
+                    "value": [measure.value for measure in measures],
+                }
+            ),
+        )
+        expected = score_frame(policy, DEMO_PERIOD, *frames).to_csv()
+        with decimal.localcontext(decimal.Context(prec=3)):
+            actual = score_frame(policy, DEMO_PERIOD, *frames).to_csv()
+        assert expected.splitlines()[:3] == actual.splitlines()[:3]

@@ -247,27 +247,43 @@ class TestHostileValues:
         with pytest.raises(FileFormatError) as caught:
             load_policy(SMALL.replace("max_points = 15", "max_points = 1e999999999"))
         assert (
-            "<text>: categories.soft.criteria.training: a number is out of range; expected less"
-            " than 10**15 in magnitude, with at most 40 decimal places"
+            "<text>: categories.soft.criteria.training: criterion 'training': max_points must be"
+            " less than 10**15 in magnitude (got Decimal('1E+999999999'))"
         ) == str(caught.value)
 
     def test_a_huge_exponent_in_a_policy_field_is_refused(self) -> None:
         with pytest.raises(FileFormatError) as caught:
             load_policy(SMALL.replace('name = "Nhỏ"', 'name = "Nhỏ"\nscale = "1e999999999"'))
         assert (
-            "<text>: policy: a number is out of range; expected less than 10**15 in magnitude,"
-            " with at most 40 decimal places"
+            "<text>: policy 'small': scale must be less than 10**15 in magnitude (got"
+            " '1e999999999')"
         ) == str(caught.value)
 
-    def test_a_huge_exponent_in_a_cell_is_refused(self, tmp_path: Path) -> None:
+    @pytest.mark.parametrize(
+        ("cell", "reason"),
+        [
+            pytest.param(
+                "1e999999999",
+                "must be less than 10**15 in magnitude (got '1e999999999')",
+                id="magnitude",
+            ),
+            pytest.param("1e-50", "must have at most 40 decimal places (got '1e-50')", id="places"),
+            pytest.param(
+                "0,9",
+                "expected a number (got '0,9'); write the decimal separator as a point ('0.9',"
+                " not '0,9')",
+                id="comma",
+            ),
+        ],
+    )
+    def test_a_number_cell_beyond_the_bounds_says_which(
+        self, tmp_path: Path, cell: str, reason: str
+    ) -> None:
         path = tmp_path / "measures.csv"
-        path.write_text("subject,criterion,value\na,q,1e999999999\n")
+        path.write_text(f'subject,criterion,value\na,q,"{cell}"\n')
         with pytest.raises(FileFormatError) as caught:
             load_measures(path)
-        assert (
-            f"{path} line 2, column 'value': expected a number less than 10**15 in magnitude"
-            " (got '1e999999999')"
-        ) == str(caught.value)
+        assert f"{path} line 2, column 'value': {reason}" == str(caught.value)
 
     def test_a_huge_unknown_key_makes_a_short_message(self) -> None:
         with fast(), pytest.raises(KpiscoreError) as caught:

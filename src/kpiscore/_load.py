@@ -587,11 +587,10 @@ def _text(value: object, column: str) -> str:
 def _number(value: object, column: str) -> Decimal:
     try:
         return to_decimal(value, owner="cell", field=column)
-    except ArithmeticError:  # to_decimal's abs() overflows even kpiscore's context (1e999999999)
-        raise _CellError(
-            f"expected a number less than 10**15 in magnitude (got {_shown(value)})"
-        ) from None
-    except KpiscoreError:
+    except KpiscoreError as error:
+        reason = str(error).removeprefix(f"cell: {column} ")
+        if reason.startswith(("must be less than 10**15", "must have at most 40")):
+            raise _CellError(reason) from None  # a number, beyond kpiscore's bounds
         hint = ""
         if isinstance(value, str) and _DECIMAL_COMMA.match(value.strip()):
             hint = "; write the decimal separator as a point ('0.9', not '0,9')"
