@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -416,3 +416,141 @@ class TestTheLedgerOfEveryCriterion:
         events = [*TestCarriedAcrossCategories().events(), event("z")]
         card = score(Policy.from_dict(tree), "2026-Q1", "nv001", events)
         assert (Decimal(0), Decimal(4), Decimal(4)) == (card.total, card.carried, card.clamped)
+
+
+def rule_lines(criterion: Criterion, events: list[Event], **fields: Any) -> Any:
+    card = score(policy(criterion, **fields), "2026-Q1", "nv001", events)
+    return card.criterion(criterion.id)
+
+
+def times(kind: str, count: int) -> list[Event]:
+    return [event(kind, date(2026, 1, 5 + day)) for day in range(count)]
+
+
+class TestWhatTheClampCutOff:
+    """The ledger attributes what the floor or the maximum cut off to the rules that caused
+    it, the last rule first, and says where it went."""
+
+    def test_awards_past_the_maximum_are_cut_from_the_last_award(self) -> None:
+        earned = Criterion(
+            id="earned",
+            name="Earned",
+            max_points=5,
+            basis="zero",
+            overflow="carry",
+            deductions=[Deduction(on="d", points=1, name="Lỗi", reference="Art. 1")],
+            awards=[
+                Award(on="a1", points=2, per="unit", limit=4),
+                Award(on="a2", points=2, name="Sáng kiến"),
+            ],
+        )
+        result = rule_lines(earned, times("a1", 2) + times("a2", 2) + times("d", 1))
+        # 0 + 8 − 1 = 7 → 5: the 2 over the maximum come off a2, the last award.
+        assert (Decimal(7), Decimal(5), Decimal(0), Decimal(2), Decimal(0)) == (
+            result.raw,
+            result.points,
+            result.absorbed_by_floor,
+            result.absorbed_by_max,
+            result.raised_by_floor,
+        )
+        assert [
+            (
+                "d",
+                "deduction",
+                "d",
+                "Lỗi",
+                "occurrence",
+                None,
+                Decimal(0),
+                None,
+                Decimal(0),
+                Decimal(-1),
+            ),
+            (
+                "a1",
+                "award",
+                "a1",
+                None,
+                "unit",
+                Decimal(4),
+                Decimal(0),
+                None,
+                Decimal(0),
+                Decimal(4),
+            ),
+            (
+                "a2",
+                "award",
+                "a2",
+                "Sáng kiến",
+                "occurrence",
+                None,
+                Decimal(2),
+                "max",
+                Decimal(0),
+                Decimal(2),
+            ),
+        ] == [
+            (
+                line.rule,
+                line.kind,
+                line.on,
+                line.name,
+                line.per,
+                line.limit,
+                line.absorbed,
+                line.absorbed_by,
+                line.carried,
+                line.applied,
+            )
+            for line in result.rules
+        ]
+
+    @pytest.mark.parametrize("overflow", ["absorb", "carry"])
+    def test_deductions_past_the_floor_are_cut_from_the_last_deduction(self, overflow: str) -> None:
+        full = Criterion(
+            id="full",
+            name="Full",
+            max_points=5,
+            overflow=overflow,
+            deductions=[Deduction(on="d1", points=3), Deduction(on="d2", points=2)],
+            awards=[Award(on="a", points=1)],
+        )
+        result = rule_lines(full, times("d1", 2) + times("d2", 1) + times("a", 1))
+        # 5 + 1 − 8 = −2 → 0: the 2 under the floor come off d2, the last deduction.
+        carried = Decimal(2) if overflow == "carry" else Decimal(0)
+        assert (Decimal(-2), Decimal(2), Decimal(0), Decimal(0), carried) == (
+            result.raw,
+            result.absorbed_by_floor,
+            result.absorbed_by_max,
+            result.raised_by_floor,
+            result.carried,
+        )
+        assert [
+            ("d1", Decimal(0), None, Decimal(0), Decimal(-6)),
+            ("d2", Decimal(2), "floor", carried, Decimal(0)),
+            ("a", Decimal(0), None, Decimal(0), Decimal(1)),
+        ] == [
+            (line.rule, line.absorbed, line.absorbed_by, line.carried, line.applied)
+            for line in result.rules
+        ]
+
+    def test_a_criterion_result_describes_its_criterion(self) -> None:
+        described = Criterion(
+            id="full",
+            name="Full",
+            max_points=5,
+            overflow="carry",
+            reference="Art. 3",
+            deductions=[Deduction(on="d", points="2.5")],
+        )
+        result = rule_lines(described, times("d", 1), precision="1", rounding="ROUND_HALF_UP")
+        # 5 − 2.5 = 2.5, reported once with the policy's rounding: 3.
+        assert ("full", "carry", "Art. 3", False, Decimal("2.5"), Decimal(3)) == (
+            result.basis,
+            result.overflow,
+            result.reference,
+            result.excluded,
+            result.exact_points,
+            result.points,
+        )
