@@ -507,7 +507,9 @@ class TestWhatTheClampCutOff:
         ]
 
     @pytest.mark.parametrize("overflow", ["absorb", "carry"])
-    def test_deductions_past_the_floor_are_cut_from_the_last_deduction(self, overflow: str) -> None:
+    def test_deductions_past_the_floor_are_cut_from_the_last_deduction(
+        self, overflow: Literal["absorb", "carry"]
+    ) -> None:
         full = Criterion(
             id="full",
             name="Full",
