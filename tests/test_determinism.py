@@ -102,14 +102,6 @@ if pd is not None and "--no-columnar" not in sys.argv:
 print(json.dumps(out, sort_keys=True))
 """
 
-COLUMNAR_CONTEXT_BUG = (
-    "core bug: kpiscore/_columnar.py turns scaled integers back into decimals with"
-    " Decimal(...).scaleb(k) in the caller's context (lines 843, 868-870, 892; also 259, 628,"
-    " 831-833): at 3 digits 77.42 is written 77.4, silently; proposed: scaleb(k, _ROUNDER) (or"
-    " EXACT) everywhere"
-)
-
-
 ENVIRONMENTS = {
     "seed-0-utc-c": {"PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C"},
     "seed-1-hanoi-utf8": {"PYTHONHASHSEED": "1", "TZ": "Asia/Ho_Chi_Minh", "LC_ALL": "C.UTF-8"},
@@ -162,7 +154,6 @@ class TestAcrossProcesses:
         expected = {k: v for k, v in reference.items() if not k.startswith("columnar")}
         assert expected == run_worker(environment, "--hostile", "--no-columnar")
 
-    @pytest.mark.xfail(strict=True, reason=COLUMNAR_CONTEXT_BUG)
     def test_a_hostile_caller_decimal_context_changes_nothing_in_score_frame(
         self, reference: dict[str, str]
     ) -> None:
@@ -170,12 +161,6 @@ class TestAcrossProcesses:
         environment = {"PYTHONHASHSEED": "7", "TZ": "Asia/Tokyo", "LC_ALL": "C"}
         assert reference == run_worker(environment, "--hostile")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="core bug: kpiscore/_numbers.py computes MAX_MAGNITUDE = Decimal(10) ** 15 at"
-        " import time in the caller's context (Rounded is signalled at 3 digits); proposed:"
-        ' Decimal("1e15")',
-    )
     def test_importing_under_a_hostile_decimal_context_changes_nothing(
         self, reference: dict[str, str]
     ) -> None:
@@ -300,7 +285,6 @@ class TestTheCallersContext:
 
 
 class TestScoreFrameUnderTheCallersContext:
-    @pytest.mark.xfail(strict=True, reason=COLUMNAR_CONTEXT_BUG)
     def test_a_low_precision_context_without_traps_changes_no_figure(self) -> None:
         pd = pytest.importorskip("pandas")
         from kpiscore import score_frame

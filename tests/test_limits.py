@@ -608,13 +608,6 @@ class TestSharedReaders:
 
 
 class TestTheFastCsvPath:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="kpiscore/_fastcsv.py _read/_check_cell_counts read the files with pandas and"
-        " read_bytes() whatever their size; proposed: at the top of score_csv_files, return None"
-        " (hand over to the careful reader, which refuses the file) when any path's"
-        " stat().st_size > kpiscore._load.MAX_FACT_BYTES",
-    )
     def test_a_huge_fact_file_is_handed_to_the_careful_reader_unread(self, tmp_path: Path) -> None:
         pytest.importorskip("pandas")
         from kpiscore._fastcsv import score_csv_files
@@ -631,23 +624,13 @@ class TestTheFastCsvPath:
         assert (None, True) == (result, time.perf_counter() - start < 1)
 
 
-PAYOUT_READER_BUG = (
-    "kpiscore/payout/__init__.py parse() calls tomllib.loads directly (and read() reads the"
-    " whole file): no size or nesting limit, ValueError and RecursionError escape; proposed:"
-    " parse_toml_document(text, name) and read_text_file(path, name, limit=MAX_POLICY_BYTES)"
-    " from kpiscore._load, as kpiscore.testing and kpiscore.variants now do"
-)
-
-
 class TestPayoutTables:
-    @pytest.mark.xfail(strict=True, raises=ValueError, reason=PAYOUT_READER_BUG)
     def test_an_integer_of_5000_digits(self) -> None:
         from kpiscore import payout
 
         with pytest.raises(FileFormatError):
             payout.parse("id = 1" + "0" * 5000 + "\n")
 
-    @pytest.mark.xfail(strict=True, raises=RecursionError, reason=PAYOUT_READER_BUG)
     def test_10000_nested_lists(self) -> None:
         from kpiscore import payout
 

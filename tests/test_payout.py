@@ -471,7 +471,7 @@ class TestBundled:
         assert Decimal("4212000") == read(path).amount("HTXS", 7_020_000)
 
     def test_read_a_missing_file(self, tmp_path: Path) -> None:
-        with pytest.raises(FileFormatError, match="cannot read the payout table"):
+        with pytest.raises(FileFormatError, match=r"none\.toml: no such file"):
             read(tmp_path / "none.toml")
 
 

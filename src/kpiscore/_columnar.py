@@ -31,7 +31,7 @@ from kpiscore._engine import (
 )
 from kpiscore._extras import require
 from kpiscore._facts import Event, Measure, Person
-from kpiscore._numbers import exact, to_decimal
+from kpiscore._numbers import EXACT, exact, to_decimal
 from kpiscore._period import Period, as_period
 from kpiscore._policy import Policy
 from kpiscore._scorecard import Scorecard, ScoreTable
@@ -256,8 +256,8 @@ def _exact_values(
 
 def _units(value: Decimal, scale: int) -> int:
     """``value × 10^scale`` as an int; the scale was chosen so this is exact — checked."""
-    scaled = value.scaleb(scale)
-    integral = scaled.to_integral_value()
+    scaled = value.scaleb(scale, EXACT)
+    integral = scaled.to_integral_value(context=EXACT)
     if scaled != integral:  # pragma: no cover - the scale covers every input's places
         raise AssertionError(f"columnar engine: {value} is not a multiple of 10^-{scale}")
     return int(integral)
@@ -625,8 +625,8 @@ class _Figures:
         # Ratings: the highest band whose threshold the reported total reaches.
         score_rank = np.full(n, -1, dtype=np.int64)
         for rank in range(len(compiled.bands) - 1, -1, -1):
-            lowest = compiled.bands[rank].min_points.scaleb(k)
-            threshold = int(lowest.to_integral_value(rounding="ROUND_CEILING"))
+            lowest = compiled.bands[rank].min_points.scaleb(k, EXACT)
+            threshold = int(lowest.to_integral_value(rounding="ROUND_CEILING", context=EXACT))
             score_rank[total >= threshold] = rank
         rank = np.where((score_rank >= 0) & (cap_rank > score_rank), cap_rank, score_rank)
         self.category_units, self.carried_units, self.total_units = units, carried_units, total
@@ -828,9 +828,11 @@ class _Figures:
         ranks = self.compiled.band_rank
         for position in range(n) if only is None else only:
             card = self.exact_cards[position]
-            self.category_units[position] = [int(p.scaleb(k)) for _, p in card.category_points]
-            self.carried_units[position] = int(card.carried.scaleb(k))
-            self.total_units[position] = int(card.total.scaleb(k))
+            self.category_units[position] = [
+                int(p.scaleb(k, EXACT)) for _, p in card.category_points
+            ]
+            self.carried_units[position] = int(card.carried.scaleb(k, EXACT))
+            self.total_units[position] = int(card.total.scaleb(k, EXACT))
             self.score_rank[position] = (
                 -1 if card.score_rating is None else ranks[card.score_rating]
             )
@@ -840,7 +842,7 @@ class _Figures:
 
     def totals(self) -> tuple[Decimal, ...]:
         k = -self.exponent
-        return tuple(Decimal(value).scaleb(k) for value in self.total_units.tolist())
+        return tuple(Decimal(value).scaleb(k, EXACT) for value in self.total_units.tolist())
 
     def ratings(self) -> tuple[str | None, ...]:
         bands = [band.id for band in self.compiled.bands]
@@ -865,9 +867,11 @@ class _Figures:
                 "version": policy.version,
             }
             for cat_index, category_id in enumerate(self.compiled.category_ids):
-                row[category_id] = Decimal(int(self.category_units[position, cat_index])).scaleb(k)
-            row["carried"] = Decimal(int(self.carried_units[position])).scaleb(k)
-            row["total"] = Decimal(int(self.total_units[position])).scaleb(k)
+                row[category_id] = Decimal(int(self.category_units[position, cat_index])).scaleb(
+                    k, EXACT
+                )
+            row["carried"] = Decimal(int(self.carried_units[position])).scaleb(k, EXACT)
+            row["total"] = Decimal(int(self.total_units[position])).scaleb(k, EXACT)
             score_rank = int(self.score_rank[position])
             rank = int(self.rank[position])
             row["score_rating"] = None if score_rank < 0 else bands[score_rank]
@@ -889,7 +893,8 @@ class _Figures:
         def numbers(units: Any) -> Any:
             codes, uniques = pd.factorize(np.asarray(units, dtype=np.int64))
             texts = np.array(
-                [safe_cell(Decimal(int(u)).scaleb(k)) for u in uniques.tolist()], dtype=object
+                [safe_cell(Decimal(int(u)).scaleb(k, EXACT)) for u in uniques.tolist()],
+                dtype=object,
             )
             return texts[codes] if n else np.zeros(0, dtype=object)
 

@@ -21,7 +21,16 @@ from typing import Any
 from kpiscore._columnar import _EventColumns, _MeasureColumns, _People, score_columns
 from kpiscore._engine import _Compiled
 from kpiscore._extras import require
-from kpiscore._load import _COLUMNS, _CellError, _date, _flag, _number, _quantity, _text
+from kpiscore._load import (
+    _COLUMNS,
+    MAX_FACT_BYTES,
+    _CellError,
+    _date,
+    _flag,
+    _number,
+    _quantity,
+    _text,
+)
 from kpiscore._period import Period
 from kpiscore._policy import Policy
 from kpiscore._scorecard import ScoreTable
@@ -192,9 +201,14 @@ def score_csv_files(
         np = require("numpy", "pandas")
     except ImportError:
         return None
-    paths = [people, events, measures]
-    if any(p is not None and Path(p).suffix.lower() != ".csv" for p in paths):
+    paths = [Path(p) for p in (people, events, measures) if p is not None]
+    if any(p.suffix.lower() != ".csv" for p in paths):
         return None
+    try:
+        if any(p.stat().st_size > MAX_FACT_BYTES for p in paths):
+            return None  # the careful reader refuses it, with the limit in its message
+    except OSError:
+        return None  # the careful reader says what is wrong with the path
     try:
         population = _people(pd, Path(people))
         index = pd.Index(population.ids, dtype=object)

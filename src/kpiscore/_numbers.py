@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Largest magnitude accepted for one input number (points, ratios, quantities, salaries in VND).
-MAX_MAGNITUDE: Final = Decimal(10) ** 15
+MAX_MAGNITUDE: Final = Decimal("1E+15")  # a literal: no context is read at import
 #: Finest resolution accepted for one input number: 40 decimal places.
 MIN_EXPONENT: Final = -40
 

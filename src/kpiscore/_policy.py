@@ -557,7 +557,7 @@ class Policy:
     def __attrs_post_init__(self) -> None:
         _raise(list(self._problems()), f"policy {self.id!r}")
         # 0.010 and 0.01 are the same precision; quantize() reads the exponent, so keep one form.
-        object.__setattr__(self, "precision", self.precision.normalize())
+        object.__setattr__(self, "precision", self.precision.normalize(EXACT))
 
     def _problems(self) -> Iterator[PolicyError]:
         owner = f"policy {self.id!r}" if isinstance(self.id, str) else "policy"
@@ -571,7 +571,7 @@ class Policy:
         precision = _decimal(problems, owner, "precision", self.precision)
         if precision is not None and (
             precision <= 0
-            or precision.normalize().as_tuple().digits != (1,)
+            or precision.normalize(EXACT).as_tuple().digits != (1,)
             or precision > 1
             or precision < Decimal("1e-12")
         ):
@@ -662,8 +662,8 @@ class Policy:
                         problems.append(
                             PolicyError(
                                 f"{owner}: {where}: {field} {value} is not a multiple of the"
-                                f" policy's precision {precision.normalize()}; a rounded figure"
-                                " could pass it (use a finer precision)"
+                                f" policy's precision {precision.normalize(EXACT)}; a rounded"
+                                " figure could pass it (use a finer precision)"
                             )
                         )
         bands = self.bands
@@ -755,7 +755,10 @@ class Policy:
             for criterion in category.criteria:
                 if criterion.id == criterion_id:
                     return criterion
-        raise InputError(f"policy {self.id!r}: no criterion {criterion_id!r}")
+        known = [c.id for category in self.categories for c in category.criteria]
+        raise InputError(
+            f"policy {self.id!r}: no criterion {criterion_id!r}; expected one of {known!r}"
+        )
 
     def rating_for(self, total: Decimal) -> str | None:
         """The band id for a reported total: the highest band whose ``min_points <= total``."""

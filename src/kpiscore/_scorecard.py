@@ -398,7 +398,11 @@ class Scorecard:
             for result in category.criteria:
                 if result.id == criterion_id:
                     return result
-        raise InputError(f"scorecard of {self.subject!r}: no criterion {criterion_id!r}")
+        known = [result.id for category in self.categories for result in category.criteria]
+        raise InputError(
+            f"scorecard of {self.subject!r}: no criterion {criterion_id!r};"
+            f" expected one of {known!r}"
+        )
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
         """The names of a band on this scorecard's policy."""
@@ -446,14 +450,18 @@ class Scorecard:
         Raises:
             InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
         """
+        from kpiscore._numbers import exact
         from kpiscore._render import explain
 
-        return explain(self, lang)
+        with exact():  # the ledger's sums run in kpiscore's context, never the caller's
+            return explain(self, lang)
 
     def _repr_html_(self) -> str:
+        from kpiscore._numbers import exact
         from kpiscore._render import scorecard_html
 
-        return scorecard_html(self)
+        with exact():
+            return scorecard_html(self)
 
 
 class TableColumns(Protocol):

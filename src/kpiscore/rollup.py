@@ -38,7 +38,7 @@ from dateutil.relativedelta import relativedelta
 
 from kpiscore._facts import Event, Person
 from kpiscore._json import canonical_json
-from kpiscore._numbers import canonical, exact, format_points, quantize_fraction
+from kpiscore._numbers import EXACT, canonical, exact, format_points, quantize_fraction
 from kpiscore._period import Period, as_period
 from kpiscore._policy import Policy
 from kpiscore._scorecard import Adjustment, BandInfo, CapLine, Scorecard, ScoreTable
@@ -305,7 +305,7 @@ class Rollup:
         mean = self.mean
         if mean == Fraction(self.total):
             return format_points(self.total)
-        finer = self.precision.scaleb(-3)
+        finer = self.precision.scaleb(-3, EXACT)
         shown = quantize_fraction(mean, finer, "ROUND_DOWN")
         dots = "" if Fraction(shown) == mean else "…"
         return f"{format_points(shown)}{dots} → {format_points(self.total)}"

@@ -63,7 +63,7 @@ __all__ = [
 #: gives only when that exact score is itself a rounding tie, which a non-terminating ratio
 #: makes all but impossible; the breakdown flags every rounded ratio.
 RATIO_PLACES: Final = 28
-_RATIO_QUANTUM: Final = Decimal(1).scaleb(-RATIO_PLACES)
+_RATIO_QUANTUM: Final = Decimal(1).scaleb(-RATIO_PLACES, EXACT)
 
 # Decree 335/2025 Art. 14: each major error costs 25 % of the item's quality score and each
 # delay 25 % of its on-time score.

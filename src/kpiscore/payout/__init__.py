@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kpiscore._load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
 from kpiscore.exceptions import FileFormatError, PolicyError, UnknownPolicyError
 from kpiscore.payout._rows import Salary, parse_salaries, payout_rows, read_salaries
 from kpiscore.payout._table import (
@@ -130,10 +129,8 @@ def parse(text: str, *, name: str = "<payout table>") -> PayoutTable:
     """
     if not isinstance(text, str):
         raise FileFormatError(f"{name}: expected the text of a TOML file (got {text!r})", path=name)
-    try:
-        tree: dict[str, Any] = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
-        raise FileFormatError(f"{name}: invalid TOML: {error}", path=name) from None
+    # The limits of policy files: size, nesting and integer length, refused fast and clearly.
+    tree: dict[str, Any] = parse_toml_document(text, name)
     try:
         return PayoutTable.from_dict(tree)
     except PolicyError as error:
@@ -148,10 +145,5 @@ def read(path: str | os.PathLike[str]) -> PayoutTable:
         FileFormatError: the file cannot be read or is invalid.
     """
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FileFormatError(
-            f"{file}: cannot read the payout table ({error})", path=str(file)
-        ) from None
+    text = read_text_file(file, str(file), limit=MAX_POLICY_BYTES)
     return parse(text, name=str(file))
