@@ -1,4 +1,4 @@
-"""The pytest collector and items for kpiscore case files (see :mod:`kpiscore._pytest_plugin`).
+"""The pytest collector and items for kpiscore case files (see :mod:`pytest_kpiscore`).
 
 Kept apart from the plugin module, which pytest imports in every session of every project where
 kpiscore is installed: this one is imported only when a ``*.kpi.toml`` file is found.

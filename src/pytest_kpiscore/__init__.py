@@ -4,7 +4,9 @@ kpiscore registers it through the ``pytest11`` entry point, so ``pytest`` in a p
 case files collects them with nothing to configure. A failing case is reported with its expected
 and actual figures and the scorecard's ledger; a file that cannot be read is a collection error
 that names the file and the place. Nothing of kpiscore is imported until a case file is found
-(:mod:`kpiscore._pytest_items` holds the collector), so the plugin costs nothing elsewhere.
+(:mod:`kpiscore._pytest_items` holds the collector), so the plugin costs nothing elsewhere —
+which is why it is a top-level module: a submodule of ``kpiscore`` would import the whole
+package when pytest loads its plugins, before a coverage tool starts measuring.
 """
 
 from __future__ import annotations
