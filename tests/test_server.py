@@ -403,7 +403,7 @@ class TestValidate:
     def test_a_number_out_of_range(self, client: httpx.Client) -> None:
         document = {**policies.load(STAFF).to_dict(), "scale": "1e1000000"}
         body = post(client, "/validate", document).json()
-        assert (False, ["policy"]) == (body["valid"], [p["path"] for p in body["problems"]])
+        assert (False, ["scale"]) == (body["valid"], [p["path"] for p in body["problems"]])
 
     def test_a_document_that_is_not_an_object(self, client: httpx.Client) -> None:
         body = post(client, "/validate", ["not", "a", "policy"]).json()
@@ -589,7 +589,7 @@ BAD_REQUESTS: list[tuple[str, str, object, int, str | None, str | None]] = [
         "/score",
         {**EXAMPLE, "policy": {**policies.load(UNIVERSITY).to_dict(), "scale": "1e1000000"}},
         422,
-        "policy",
+        "policy.scale",
         "PolicyError",
     ),
     ("overlay-not-object", "/score", {**EXAMPLE, "overlay": ["x"]}, 422, "overlay", "InputError"),

@@ -80,13 +80,21 @@ def _raise(problems: list[PolicyError], what: str) -> None:
 
 
 def _text(
-    problems: list[PolicyError], owner: str, field: str, value: object, *, optional: bool
+    problems: list[PolicyError],
+    owner: str,
+    field: str,
+    value: object,
+    *,
+    optional: bool,
+    path: str | None = None,
 ) -> None:
     if value is None and optional:
         return
     if not isinstance(value, str) or not value.strip():
         expected = "a non-empty string" + (" or None" if optional else "")
-        problems.append(PolicyError(f"{owner}: {field} must be {expected} (got {value!r})"))
+        problems.append(
+            PolicyError(f"{owner}: {field} must be {expected} (got {value!r})", path=path)
+        )
 
 
 def _decimal(
@@ -98,29 +106,41 @@ def _decimal(
     minimum: Decimal | None = None,
     strictly: bool = False,
     optional: bool = False,
+    path: str | None = None,
 ) -> Decimal | None:
     if value is None and optional:
         return None
     try:
         result = to_decimal(value, owner=owner, field=field, error=PolicyError)
     except PolicyError as error:
+        error.path = path
         problems.append(error)
         return None
     if minimum is not None and (result <= minimum if strictly else result < minimum):
         relation = ">" if strictly else ">="
         problems.append(
-            PolicyError(f"{owner}: {field} must be {relation} {minimum} (got {result!r})")
+            PolicyError(
+                f"{owner}: {field} must be {relation} {minimum} (got {result!r})", path=path
+            )
         )
         return None
     return result
 
 
 def _choice(
-    problems: list[PolicyError], owner: str, field: str, value: object, choices: tuple[str, ...]
+    problems: list[PolicyError],
+    owner: str,
+    field: str,
+    value: object,
+    choices: tuple[str, ...],
+    *,
+    path: str | None = None,
 ) -> None:
     if value not in choices:
         expected = ", ".join(repr(choice) for choice in choices)
-        problems.append(PolicyError(f"{owner}: {field} must be one of {expected} (got {value!r})"))
+        problems.append(
+            PolicyError(f"{owner}: {field} must be one of {expected} (got {value!r})", path=path)
+        )
 
 
 def _duplicates(ids: Iterable[str]) -> list[str]:
@@ -562,13 +582,15 @@ class Policy:
     def _problems(self) -> Iterator[PolicyError]:
         owner = f"policy {self.id!r}" if isinstance(self.id, str) else "policy"
         problems: list[PolicyError] = []
-        _text(problems, owner, "id", self.id, optional=False)
-        _text(problems, owner, "name", self.name, optional=False)
-        _text(problems, owner, "version", self.version, optional=False)
-        _text(problems, owner, "description", self.description, optional=True)
-        _text(problems, owner, "reference", self.reference, optional=True)
-        scale = _decimal(problems, owner, "scale", self.scale, minimum=Decimal(0), optional=True)
-        precision = _decimal(problems, owner, "precision", self.precision)
+        _text(problems, owner, "id", self.id, optional=False, path="id")
+        _text(problems, owner, "name", self.name, optional=False, path="name")
+        _text(problems, owner, "version", self.version, optional=False, path="version")
+        _text(problems, owner, "description", self.description, optional=True, path="description")
+        _text(problems, owner, "reference", self.reference, optional=True, path="reference")
+        scale = _decimal(
+            problems, owner, "scale", self.scale, minimum=Decimal(0), optional=True, path="scale"
+        )
+        precision = _decimal(problems, owner, "precision", self.precision, path="precision")
         if precision is not None and (
             precision <= 0
             or precision.normalize(EXACT).as_tuple().digits != (1,)
@@ -578,11 +600,12 @@ class Policy:
             problems.append(
                 PolicyError(
                     f"{owner}: precision must be a power of ten from 1 to 1E-12, such as 0.01"
-                    f" (got {self.precision!r})"
+                    f" (got {self.precision!r})",
+                    path="precision",
                 )
             )
-        _choice(problems, owner, "rounding", self.rounding, ROUNDING_MODES)
-        _choice(problems, owner, "missing", self.missing, MISSING)
+        _choice(problems, owner, "rounding", self.rounding, ROUNDING_MODES, path="rounding")
+        _choice(problems, owner, "missing", self.missing, MISSING, path="missing")
         share = _decimal(
             problems,
             owner,
@@ -590,16 +613,24 @@ class Policy:
             self.min_worked_share,
             minimum=Decimal(0),
             optional=True,
+            path="min_worked_share",
         )
         if share is not None and share > 1:
-            problems.append(PolicyError(f"{owner}: min_worked_share must be <= 1 (got {share!r})"))
+            problems.append(
+                PolicyError(
+                    f"{owner}: min_worked_share must be <= 1 (got {share!r})",
+                    path="min_worked_share",
+                )
+            )
         for field in ("valid_from", "valid_to"):
             value = getattr(self, field)
             if value is not None and (
                 isinstance(value, _dt.datetime) or not isinstance(value, _dt.date)
             ):
                 problems.append(
-                    PolicyError(f"{owner}: {field} must be a date or None (got {value!r})")
+                    PolicyError(
+                        f"{owner}: {field} must be a date or None (got {value!r})", path=field
+                    )
                 )
         if (
             isinstance(self.valid_from, _dt.date)
@@ -609,7 +640,8 @@ class Policy:
             problems.append(
                 PolicyError(
                     f"{owner}: valid_from ({self.valid_from.isoformat()}) must be on or before"
-                    f" valid_to (got {self.valid_to.isoformat()})"
+                    f" valid_to (got {self.valid_to.isoformat()})",
+                    path="valid_to",
                 )
             )
         categories = self.categories
