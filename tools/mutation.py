@@ -24,7 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import venv
@@ -112,6 +114,14 @@ def _project(modules: list[str], tests: list[str]) -> Path:
     return project
 
 
+def _originals(project: Path, modules: list[str]) -> None:
+    """Keep each mutated module as it was when the run started (for --rerun's check)."""
+    for module in modules:
+        original = project / "mutants" / "src" / "kpiscore" / f"{module}.orig"
+        original.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(project / "src" / "kpiscore" / module, original)
+
+
 def _counts(project: Path) -> tuple[Counter[str], list[str]]:
     """Mutant counts by status, and the names of the ones that were not killed."""
     counts: Counter[str] = Counter()
@@ -160,21 +170,39 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
     the source (``mutmut apply``) and the test files are run on it directly.
     """
     project = WORK / "project"
-    shutil.copytree(
-        ROOT / "tests",
-        project / "tests",
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
+    # The tests and the source as they are now; the mutated modules must not have changed
+    # since the run, or mutmut's mutants would no longer fit them.
+    for module in _mutated_modules(project):
+        now = (ROOT / "src" / "kpiscore" / module).read_bytes()
+        if (
+            now
+            != (project / "mutants" / "src" / "kpiscore" / module)
+            .with_suffix(".py.orig")
+            .read_bytes()
+        ):
+            raise SystemExit(f"src/kpiscore/{module} changed since the run: run it again")
+    for part in ("src", "tests", "docs"):
+        shutil.copytree(
+            ROOT / part,
+            project / part,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
     source = project / "src" / "kpiscore"
     pristine = {path: path.read_bytes() for path in source.glob("*.py")}
     outcomes: dict[str, str] = {}
     environment = {**environment, "PYTHONPATH": str(project / "src")}
+    command = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    baseline = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        command, cwd=project, env=environment, check=False, capture_output=True
+    )
+    if baseline.returncode != 0:
+        raise SystemExit(f"the tests fail without any mutant:\n{baseline.stdout.decode()}")
     try:
         for line in _counts(project)[1]:
             name, status = line.split(": ")
-            if status == "not checked":
-                continue
+            if status in ("not checked", "timeout"):
+                continue  # a timeout already means the tests noticed (see the report)
             subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
                 [str(python), "-m", "mutmut", "apply", name],
                 cwd=project,
@@ -183,7 +211,7 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
                 capture_output=True,
             )
             finished = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-                [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                command,
                 cwd=project,
                 env=environment,
                 check=False,
@@ -200,8 +228,15 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
         (WORK / "rerun.json").write_text(json.dumps(outcomes, indent=1), encoding="utf-8")
 
 
+def _mutated_modules(project: Path) -> list[str]:
+    text = (project / "setup.cfg").read_text(encoding="utf-8")
+    return re.findall(r"src/kpiscore/(\w+\.py)", text.split("only_mutate", 1)[1].split("pytest")[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run mutmut over the chosen modules and print the kill rate."""
+    # Stopped with SIGTERM, still put the project's source back (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument(
         "--module",
@@ -230,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.rerun:
         _rerun(python, args.test or list(TESTS), environment)
         return _report(project)
-    project = _project(args.module or ["_engine.py"], args.test or list(TESTS))
+    modules = args.module or ["_engine.py"]
+    project = _project(modules, args.test or list(TESTS))
     (WORK / "rerun.json").unlink(missing_ok=True)
     subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [str(python), "-m", "mutmut", "run", "--max-children", str(args.jobs)],
@@ -238,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         env=environment,
         check=False,
     )
+    _originals(project, modules)
     return _report(project)
 
 
