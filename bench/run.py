@@ -443,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
             diff = [s for s in reference if measured[method]["results"].get(s) != reference[s]]
             if diff:
                 print(f"{method}: {len(diff)} people differ, e.g. {diff[:3]}")
+    if "cli" in measured and "frame" in measured:
+        ratio = measured["cli"]["seconds"] / measured["frame"]["seconds"]
+        print(f"end to end (CSV -> CSV) takes {ratio:.1f}x the time of the columnar engine alone")
     print()
     print(
         "ratios are throughput relative to the baseline (higher is faster); "
