@@ -132,6 +132,16 @@ class Person:
     group: str | None = attrs.field(default=None, converter=_nfc, validator=_text_validator)
     position: str | None = attrs.field(default=None, converter=_nfc, validator=_text_validator)
 
+    def to_dict(self) -> dict[str, str | None]:
+        """The person as a JSON-ready tree: ``id``, ``name``, ``unit``, ``group``, ``position``."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "unit": self.unit,
+            "group": self.group,
+            "position": self.position,
+        }
+
     def attribute(self, name: str) -> str | None:
         """The value of a grouping attribute by name (``"unit"``, ``"group"``, ``"position"``)."""
         if name not in ("id", "name", "unit", "group", "position"):

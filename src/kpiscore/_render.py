@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import os
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -17,6 +18,8 @@ from kpiscore._numbers import EXACT, canonical, format_points, quantize_fraction
 from kpiscore.exceptions import InputError
 
 if TYPE_CHECKING:
+    import pandas
+
     from kpiscore._facts import Event
     from kpiscore._scorecard import Adjustment, CriterionResult, RuleLine, Scorecard, ScoreTable
 
@@ -410,6 +413,27 @@ def rows_to_csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow([safe_cell(row.get(c)) for c in columns])
     return buffer.getvalue()
+
+
+def write_text(text: str, path: str | os.PathLike[str] | None) -> str:
+    """Write ``text`` to ``path`` (UTF-8, newlines as given) when a path is given; return it."""
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    return text
+
+
+def rows_to_pandas(rows: list[dict[str, Any]]) -> pandas.DataFrame:
+    """Rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
+
+    Raises:
+        MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
+    """
+    from kpiscore._extras import require
+
+    pd = require("pandas", "pandas")
+    frame: pandas.DataFrame = pd.DataFrame(rows)
+    return frame
 
 
 def table_summary(table: ScoreTable) -> dict[str, Any]:

@@ -415,13 +415,7 @@ class Scorecard:
         """The scorecard as a canonical JSON-ready tree (decimals as strings)."""
         return {
             "subject": self.subject,
-            "person": {
-                "id": self.person.id,
-                "name": self.person.name,
-                "unit": self.person.unit,
-                "group": self.person.group,
-                "position": self.person.position,
-            },
+            "person": self.person.to_dict(),
             "period": self.period.label,
             "period_start": self.period.start.isoformat(),
             "period_end": self.period.end.isoformat(),
@@ -619,16 +613,13 @@ class ScoreTable:
 
     def to_csv(self, path: str | None = None) -> str:
         """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
-        from kpiscore._render import rows_to_csv
+        from kpiscore._render import rows_to_csv, write_text
 
         if self._cards is None and self._columns is not None:
             text = self._columns.csv()
         else:
             text = rows_to_csv(self.to_rows())
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        return text
+        return write_text(text, path)
 
     def to_pandas(self) -> pandas.DataFrame:
         """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
@@ -636,11 +627,9 @@ class ScoreTable:
         Raises:
             MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
         """
-        from kpiscore._extras import require
+        from kpiscore._render import rows_to_pandas
 
-        pd = require("pandas", "pandas")
-        frame: pandas.DataFrame = pd.DataFrame(self.to_rows())
-        return frame
+        return rows_to_pandas(self.to_rows())
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Every scorecard as one canonical JSON document."""

@@ -187,13 +187,7 @@ class Rollup:
         """The result as a canonical JSON-ready tree (decimals as strings), parts included."""
         return {
             "subject": self.subject,
-            "person": {
-                "id": self.person.id,
-                "name": self.person.name,
-                "unit": self.person.unit,
-                "group": self.person.group,
-                "position": self.person.position,
-            },
+            "person": self.person.to_dict(),
             "period": self.period.label,
             "period_start": self.period.start.isoformat(),
             "period_end": self.period.end.isoformat(),
@@ -608,13 +602,10 @@ class RollupTable:
 
     def to_csv(self, path: str | None = None) -> str:
         """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
-        from kpiscore._render import rows_to_csv
+        from kpiscore._render import rows_to_csv, write_text
 
         text = rows_to_csv(self.to_rows())
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        return text
+        return write_text(text, path)
 
     def to_pandas(self) -> pandas.DataFrame:
         """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
@@ -622,11 +613,9 @@ class RollupTable:
         Raises:
             MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
         """
-        from kpiscore._extras import require
+        from kpiscore._render import rows_to_pandas
 
-        pd = require("pandas", "pandas")
-        frame: pandas.DataFrame = pd.DataFrame(self.to_rows())
-        return frame
+        return rows_to_pandas(self.to_rows())
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Every roll-up as one canonical JSON document."""

@@ -818,13 +818,10 @@ class Comparison:
 
     def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
         """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
-        from kpiscore._render import rows_to_csv
+        from kpiscore._render import rows_to_csv, write_text
 
         text = rows_to_csv(self.to_rows())
-        if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        return text
+        return write_text(text, path)
 
     def to_pandas(self) -> pandas.DataFrame:
         """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
@@ -832,11 +829,9 @@ class Comparison:
         Raises:
             MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
         """
-        from kpiscore._extras import require
+        from kpiscore._render import rows_to_pandas
 
-        pd = require("pandas", "pandas")
-        frame: pandas.DataFrame = pd.DataFrame(self.to_rows())
-        return frame
+        return rows_to_pandas(self.to_rows())
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as a JSON-ready tree: both policies, the summary, every row."""
