@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -22,7 +21,8 @@ from kpiscore._numbers import (
     to_decimal,
 )
 from kpiscore._period import Period
-from kpiscore.exceptions import InputError, PeriodError, PolicyError, PolicyValidationError
+from kpiscore._policy import _as_tuple, _decimal, _nfc, _optional_date, _raise, _text
+from kpiscore.exceptions import InputError, PeriodError, PolicyError
 
 __all__ = [
     "NOTE_STATUSES",
@@ -40,56 +40,11 @@ NOTE_STATUSES: Final = ("sure", "likely", "local choice")
 RATED_PER: Final = ("month", "quarter", "half", "year")
 
 
-def _nfc(value: object) -> object:
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-
-
-def _as_tuple(value: object) -> Any:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        return value
-    return tuple(value)
-
-
-def _optional_date(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _raise(problems: list[PolicyError], what: str) -> None:
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise PolicyValidationError(f"{what}: {len(problems)} problems", problems)
-
-
-def _text(
-    problems: list[PolicyError], owner: str, field: str, value: object, *, optional: bool
-) -> None:
-    if value is None and optional:
-        return
-    if not isinstance(value, str) or not value.strip():
-        expected = "a non-empty string" + (" or None" if optional else "")
-        problems.append(PolicyError(f"{owner}: {field} must be {expected} (got {value!r})"))
-
-
 def _amount(
     problems: list[PolicyError], owner: str, field: str, value: object, *, optional: bool
 ) -> Decimal | None:
-    if value is None and optional:
-        return None
-    try:
-        result = to_decimal(value, owner=owner, field=field, error=PolicyError)
-    except PolicyError as error:
-        problems.append(error)
-        return None
-    if result < 0:
-        problems.append(PolicyError(f"{owner}: {field} must be >= 0 (got {result!r})"))
-        return None
-    return result
+    # A money amount or a coefficient: a non-negative exact number.
+    return _decimal(problems, owner, field, value, minimum=Decimal(0), optional=optional)
 
 
 @attrs.frozen(kw_only=True)
