@@ -768,17 +768,20 @@ def _score_criterion(
     measures: Mapping[str, Measure],
 ) -> CriterionResult:
     start, measure, capped, missing = _start(policy, criterion, subject, measures)
-    weight = category.weight(criterion.id)
+    # What the criterion is, as every result line of it repeats it.
+    identity: dict[str, Any] = {
+        "id": criterion.id,
+        "name": criterion.name,
+        "basis": criterion.basis,
+        "max_points": criterion.max_points,
+        "floor": criterion.floor,
+        "weight": category.weight(criterion.id),
+        "overflow": criterion.overflow,
+        "reference": criterion.reference,
+    }
     if missing == "exclude":
         return CriterionResult(
-            id=criterion.id,
-            name=criterion.name,
-            basis=criterion.basis,
-            max_points=criterion.max_points,
-            floor=criterion.floor,
-            weight=weight,
-            overflow=criterion.overflow,
-            reference=criterion.reference,
+            **identity,
             start=_ZERO,
             measure=None,
             ratio_capped=False,
@@ -861,14 +864,7 @@ def _score_criterion(
             )
         )
     return CriterionResult(
-        id=criterion.id,
-        name=criterion.name,
-        basis=criterion.basis,
-        max_points=criterion.max_points,
-        floor=criterion.floor,
-        weight=weight,
-        overflow=criterion.overflow,
-        reference=criterion.reference,
+        **identity,
         start=start,
         measure=measure,
         ratio_capped=capped,
