@@ -248,14 +248,14 @@ class TestCanonicalOrderOfEvents:
         return [
             event("training_absence", day, ref="B"),
             event("training_absence", day),
-            event("training_absence", day, ref="A", note="z"),
+            event("training_absence", day, ref="A", note="B"),
             event("training_absence", day, ref="A"),
         ]
 
     def test_events_without_ref_or_note_come_first(self) -> None:
         card = score(policy(), "2026-Q1", "nv001", self.events())
         listed = card.criterion("training").rules[0].events
-        assert [(None, None), ("A", None), ("A", "z"), ("B", None)] == [
+        assert [(None, None), ("A", None), ("A", "B"), ("B", None)] == [
             (e.ref, e.note) for e in listed
         ]
 
@@ -280,7 +280,7 @@ def carrying(*, with_missing_ratio: bool) -> Policy:
         Criterion(id="c2", name="C2", max_points=10),
     ]
     if with_missing_ratio:
-        second.append(Criterion(id="r", name="R", max_points=10, basis="ratio"))
+        second.append(Criterion(id="r", name="R", max_points=10, basis="ratio", reference="Art. 9"))
     return Policy(
         id="carry",
         name="Carry",
@@ -351,7 +351,7 @@ class TestTheLedgerOfEveryCriterion:
             Decimal(0),
             Decimal(10),
             "absorb",
-            None,
+            "Art. 9",
             Decimal(0),
             None,
             False,
@@ -556,3 +556,85 @@ class TestWhatTheClampCutOff:
             result.exact_points,
             result.points,
         )
+
+
+class TestMoreMessages:
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            pytest.param(
+                lambda: score(policy(), "2026-Q1", SEVEN),
+                "subject must be a Person or a person id string (got int 7)",
+                id="subject",
+            ),
+            pytest.param(
+                lambda: score(TEXT, "2026-Q1", "nv001"),
+                "policy must be a Policy (got str 'm')",
+                id="policy",
+            ),
+            pytest.param(
+                lambda: score(
+                    policy(),
+                    "2026-Q1",
+                    "nv001",
+                    measures=[Measure(subject="nv001", criterion="training", value=1)],
+                ),
+                "policy 'p': measure for subject 'nv001' names criterion 'training', whose basis"
+                " 'full' takes no measure; expected a criterion with basis 'assessed' or 'ratio'",
+                id="measure-for-a-full-criterion",
+            ),
+        ],
+    )
+    def test_the_message(self, call: Any, message: str) -> None:
+        with pytest.raises(InputError) as caught:
+            call()
+        assert message == str(caught.value)
+
+
+def excluding(*criteria: Criterion) -> Policy:
+    """An unweighted category whose ratio criterion has no measure (missing="exclude")."""
+    missing = Criterion(id="r", name="R", max_points=10, basis="ratio")
+    return policy(*criteria, missing, missing="exclude")
+
+
+class TestRenormalisedCategories:
+    def test_a_criterion_of_maximum_zero_adds_nothing_and_stops_nothing(self) -> None:
+        nothing = Criterion(id="nothing", name="N", max_points=0)
+        full = Criterion(id="full", name="F", max_points=10)
+        card = score(excluding(nothing, full), "2026-Q1", "nv001")
+        # r drops out; of what is left only "full" has a maximum: 10/10 of the category's 20.
+        assert Decimal(20) == card.categories[0].points
+
+    def test_a_category_whose_criteria_left_are_all_of_maximum_zero_scores_zero(self) -> None:
+        nothing = Criterion(id="nothing", name="N", max_points=0)
+        card = score(excluding(nothing), "2026-Q1", "nv001")
+        assert (Decimal("0.00"), Decimal("0.00")) == (card.categories[0].points, card.total)
+
+
+class TestWhatTheScorecardCarries:
+    def test_precision_rounding_and_minimum_share_come_from_the_policy(self) -> None:
+        shared = policy(precision="0.1", rounding="ROUND_DOWN", min_worked_share="0.5")
+        card = score(shared, "2026-Q1", "nv001")
+        assert (Decimal("0.1"), "ROUND_DOWN", Decimal("0.5")) == (
+            card.precision,
+            card.rounding,
+            card.min_worked_share,
+        )
+
+    def test_a_capped_ratio_starts_at_the_maximum(self) -> None:
+        capped = Criterion(id="done", name="Done", max_points=10, basis="ratio", ratio_cap=True)
+        card = score(
+            policy(capped),
+            "2026-Q1",
+            "nv001",
+            measures=[Measure(subject="nv001", criterion="done", value="1.2")],
+        )
+        assert (Decimal("10.00"), True) == (card.total, card.criterion("done").ratio_capped)
+
+    def test_two_caps_on_one_kind_give_the_lower_rating_whatever_their_order(self) -> None:
+        for caps in (
+            (RatingCap(on="reprimand", at_most="KHT"), RatingCap(on="reprimand", at_most="HT")),
+            (RatingCap(on="reprimand", at_most="HT"), RatingCap(on="reprimand", at_most="KHT")),
+        ):
+            table = score_many(capped_policy(*caps), "2026-Q1", ["nv001"], [event("reprimand")])
+            assert ("KHT", "KHT") == (table.ratings()[0], table["nv001"].rating)

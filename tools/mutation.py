@@ -190,7 +190,10 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
         )
     source = project / "src" / "kpiscore"
     pristine = {path: path.read_bytes() for path in source.glob("*.py")}
-    outcomes: dict[str, str] = {}
+    earlier = WORK / "rerun.json"
+    outcomes: dict[str, str] = (
+        json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() else {}
+    )
     environment = {**environment, "PYTHONPATH": str(project / "src")}
     command = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     baseline = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
@@ -201,7 +204,7 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
     try:
         for line in _counts(project)[1]:
             name, status = line.split(": ")
-            if status in ("not checked", "timeout"):
+            if status in ("not checked", "timeout") or outcomes.get(name) == "killed":
                 continue  # a timeout already means the tests noticed (see the report)
             subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
                 [str(python), "-m", "mutmut", "apply", name],
