@@ -638,3 +638,20 @@ class TestWhatTheScorecardCarries:
         ):
             table = score_many(capped_policy(*caps), "2026-Q1", ["nv001"], [event("reprimand")])
             assert ("KHT", "KHT") == (table.ratings()[0], table["nv001"].rating)
+
+
+class TestExcusedEvents:
+    @pytest.mark.parametrize("excused_first", [True, False], ids=["excused-first", "excused-last"])
+    def test_an_excused_event_never_hides_the_events_after_it(self, excused_first: bool) -> None:
+        excused = event("training_absence", date(2026, 1, 5), excused=True)
+        counted = event("training_absence", date(2026, 1, 6))
+        events = [excused, counted] if excused_first else [counted, excused]
+        table = score_many(policy(), "2026-Q1", ["nv001"], events)
+        card = score(policy(), "2026-Q1", "nv001", events)
+        rule = card.criterion("training").rules[0]
+        assert (Decimal(13), Decimal(13), 1, 1) == (
+            table.totals()[0],
+            card.total,
+            len(rule.events),
+            len(rule.exempted),
+        )
