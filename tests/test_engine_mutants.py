@@ -655,3 +655,14 @@ class TestExcusedEvents:
             len(rule.events),
             len(rule.exempted),
         )
+
+    def test_an_event_no_rule_counts_never_hides_the_events_after_it(self) -> None:
+        events = [
+            event("parking_ticket", date(2026, 1, 5)),
+            event("training_absence", date(2026, 1, 6)),
+        ]
+        table = score_many(policy(), "2026-Q1", ["nv001"], events)
+        assert (Decimal(13), Decimal(13)) == (
+            table.totals()[0],
+            score(policy(), "2026-Q1", "nv001", events).total,
+        )
