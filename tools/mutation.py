@@ -245,11 +245,16 @@ def _report(project: Path) -> int:
     if rerun.exists():
         # Mutants the first run left alive and a later test killed (see --rerun).
         later = json.loads(rerun.read_text(encoding="utf-8"))
-        killed_later = [line for line in alive if later.get(line.split(":")[0]) == "killed"]
-        for line in killed_later:
-            counts[line.split(": ")[1]] -= 1
-            counts["killed"] += 1
-        alive = [line for line in alive if line not in killed_later]
+        changed = []
+        for line in alive:
+            name, status = line.split(": ")
+            if later.get(name, status) != status:
+                counts[status] -= 1
+                counts[later[name]] += 1
+                changed.append((line, f"{name}: {later[name]}"))
+        for before, after in changed:
+            alive[alive.index(before)] = after
+        alive = [line for line in alive if not line.endswith(": killed")]
     total = sum(counts.values()) - counts["not checked"]
     if not total:
         print("no mutant was checked; run without --report-only first")
@@ -324,8 +329,8 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
     try:
         for line in _counts(project)[1]:
             name, status = line.split(": ")
-            if status in ("not checked", "timeout") or outcomes.get(name) == "killed":
-                continue  # a timeout already means the tests noticed (see the report)
+            if status == "not checked" or outcomes.get(name) in ("killed", "timeout"):
+                continue
             subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
                 [str(python), "-m", "mutmut", "apply", name],
                 cwd=project,
@@ -333,15 +338,19 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
                 check=True,
                 capture_output=True,
             )
-            finished = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-                command,
-                cwd=project,
-                env=environment,
-                check=False,
-                capture_output=True,
-                timeout=600,
-            )
-            outcomes[name] = "killed" if finished.returncode == 1 else "survived"
+            try:
+                finished = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+                    command,
+                    cwd=project,
+                    env=environment,
+                    check=False,
+                    capture_output=True,
+                    timeout=180,
+                )
+            except subprocess.TimeoutExpired:
+                outcomes[name] = "timeout"
+            else:
+                outcomes[name] = "killed" if finished.returncode == 1 else "survived"
             print(f"{name}: {outcomes[name]}", flush=True)
             for path, text in pristine.items():
                 path.write_bytes(text)
