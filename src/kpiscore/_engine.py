@@ -105,8 +105,7 @@ class _Compiled:
         for cap in policy.caps:
             rank = self.band_rank[cap.at_most]
             self.cap_rank[cap.on] = max(rank, self.cap_rank.get(cap.on, -1))
-        # Per category: weighted?, common denominator, untouched sum (Σ or Σ coeff × points)
-        self.cat_weighted: list[bool] = []
+        # Per category: common denominator, untouched sum (Σ or Σ coeff × points)
         self.cat_denominator: list[int] = []
         self.cat_base: list[Decimal] = []
         for cat_index, category in enumerate(policy.categories):
@@ -155,7 +154,6 @@ class _Compiled:
                     feeds.setdefault(rule.on, []).append(
                         (index, rule_index, rule.sign, rule.points, rule.per == "unit")
                     )
-            self.cat_weighted.append(weighted)
             self.cat_denominator.append(denominator)
             self.cat_base.append(base)
         self.feeds = {kind: tuple(value) for kind, value in feeds.items()}
@@ -555,9 +553,6 @@ def _fast_figures(
         rating = compiled.bands[cap_rank].id
     return tuple(reported), reported_carried, clamped, total, score_rating, rating
 
-
-def _positive_zero(value: Decimal) -> Decimal:
-    return value.copy_abs() if value.is_zero() else value
 
 
 def _measured_start(
