@@ -458,6 +458,22 @@ class Scorecard:
             return scorecard_html(self)
 
 
+def table_json(
+    policy: Policy, period: Period, key: str, items: list[Any], *, indent: int | None = None
+) -> str:
+    """One canonical JSON document for a table of results under one policy and period."""
+    return canonical_json(
+        {
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            "fingerprint": policy.fingerprint,
+            "period": period.label,
+            key: items,
+        },
+        indent=indent,
+    )
+
+
 class TableColumns(Protocol):
     """A column store behind a :class:`ScoreTable` (the columnar engine): figures for everyone,
     scorecards built one at a time on request."""
@@ -633,14 +649,11 @@ class ScoreTable:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Every scorecard as one canonical JSON document."""
-        return canonical_json(
-            {
-                "policy_id": self.policy.id,
-                "policy_version": self.policy.version,
-                "fingerprint": self.policy.fingerprint,
-                "period": self.period.label,
-                "scorecards": [card.to_dict() for card in self.scorecards],
-            },
+        return table_json(
+            self.policy,
+            self.period,
+            "scorecards",
+            [card.to_dict() for card in self.scorecards],
             indent=indent,
         )
 

@@ -41,7 +41,14 @@ from kpiscore._json import canonical_json
 from kpiscore._numbers import EXACT, canonical, exact, format_points, quantize_fraction
 from kpiscore._period import Period, as_period
 from kpiscore._policy import Policy
-from kpiscore._scorecard import Adjustment, BandInfo, CapLine, Scorecard, ScoreTable
+from kpiscore._scorecard import (
+    Adjustment,
+    BandInfo,
+    CapLine,
+    Scorecard,
+    ScoreTable,
+    table_json,
+)
 from kpiscore.exceptions import InputError, UnknownSubjectError
 
 if TYPE_CHECKING:
@@ -619,14 +626,11 @@ class RollupTable:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Every roll-up as one canonical JSON document."""
-        return canonical_json(
-            {
-                "policy_id": self.policy.id,
-                "policy_version": self.policy.version,
-                "fingerprint": self.policy.fingerprint,
-                "period": self.period.label,
-                "rollups": [result.to_dict() for result in self.rollups],
-            },
+        return table_json(
+            self.policy,
+            self.period,
+            "rollups",
+            [result.to_dict() for result in self.rollups],
             indent=indent,
         )
 
