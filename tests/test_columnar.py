@@ -194,6 +194,43 @@ class TestErrors:
             score_frame(training_policy(), Q1, PEOPLE, absences(1, subject="zz"), work())
         assert "events row 0: subject 'zz' is not in the population scored" == str(caught.value)
 
+    def test_unknown_categorical_subject(self) -> None:
+        events = absences(2)
+        events["subject"] = pd.Categorical(["a", "zz"])
+        with pytest.raises(UnknownSubjectError) as caught:
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+        assert "events row 1: subject 'zz' is not in the population scored" == str(caught.value)
+
+    @pytest.mark.parametrize(
+        "subjects",
+        [
+            pytest.param(["a", None], id="object"),
+            pytest.param(pd.Categorical(["a", None]), id="categorical"),
+        ],
+    )
+    def test_missing_subject(self, subjects: Any) -> None:
+        events = absences(2)
+        events["subject"] = subjects
+        with pytest.raises(UnknownSubjectError, match="events row 1: subject"):
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+
+    @pytest.mark.parametrize(
+        ("ids", "message"),
+        [
+            pytest.param(["a", 7], "people row 1: id must be a non-empty string (got 7)", id="int"),
+            pytest.param(
+                ["a", " "], "people row 1: id must be a non-empty string (got ' ')", id="blank"
+            ),
+            pytest.param(
+                [None, "b"], "people row 0: id is missing; expected a non-empty string", id="none"
+            ),
+        ],
+    )
+    def test_bad_person_id(self, ids: list[object], message: str) -> None:
+        with pytest.raises(InputError) as caught:
+            score_frame(training_policy(), Q1, pd.DataFrame({"id": ids}), None, None)
+        assert message == str(caught.value)
+
     def test_time_of_day_is_refused(self) -> None:
         events = absences(1)
         events["on"] = pd.to_datetime(["2026-01-05 08:30"])

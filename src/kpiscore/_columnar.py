@@ -96,10 +96,11 @@ def score_frame(
     period = as_period(period)
     policy.check_period(period)
     persons = _people(pd, people)
-    index = pd.Index(persons.ids)
-    if not index.is_unique:
-        duplicated = index[index.duplicated()][0]
-        raise InputError(f"people: person id {duplicated!r} appears twice; expected unique ids")
+    index = _Population(np, persons.ids)
+    if index.duplicate is not None:
+        raise InputError(
+            f"people: person id {index.duplicate!r} appears twice; expected unique ids"
+        )
     compiled = _Compiled(policy)
     facts = _EventColumns.read(pd, np, events, index, period)
     measure_columns = _MeasureColumns.read(pd, np, measures, index, compiled)
@@ -129,7 +130,7 @@ def score_columns(
 class _People:
     """The population: ids checked up front, :class:`Person` objects built only when needed."""
 
-    def __init__(self, ids: list[str], attributes: dict[str, list[Any]]) -> None:
+    def __init__(self, ids: list[str], attributes: Mapping[str, Sequence[Any]]) -> None:
         self.ids = ids
         self.attributes = attributes
         self.built: dict[int, Person] = {}
@@ -161,6 +162,43 @@ class _People:
         return [self.person(i) for i in range(len(self.ids))]
 
 
+class _Population:
+    """Population positions by id: one dict, looked up once per distinct subject."""
+
+    def __init__(self, np: Any, ids: list[str]) -> None:
+        self._np = np
+        self.ids = ids
+        self.positions = dict(zip(ids, range(len(ids)), strict=False))
+        self.duplicate: str | None = None
+        if len(self.positions) != len(ids):
+            seen: set[str] = set()
+            for value in ids:
+                if value in seen:
+                    self.duplicate = value
+                    break
+                seen.add(value)
+
+    def get_indexer(self, values: Sequence[Any]) -> Any:
+        """Each value's position, or -1 for a value outside the population."""
+        np = self._np
+        if len(values) == len(self.ids) and values == self.ids:
+            return np.arange(len(values), dtype=np.int64)
+        try:
+            return np.fromiter(
+                map(self.positions.__getitem__, values), dtype=np.int64, count=len(values)
+            )
+        except (KeyError, TypeError):  # someone outside (or an unhashable cell): mark it -1
+            get = self.positions.get
+            return np.array([_get_or_missing(get, v) for v in values], dtype=np.int64)
+
+
+def _get_or_missing(get: Any, value: Any) -> int:
+    try:
+        return int(get(value, -1))
+    except TypeError:
+        return -1
+
+
 def _people(pd: Any, people: Any) -> _People:
     if isinstance(people, pd.DataFrame):
         if "id" not in people.columns:
@@ -173,16 +211,25 @@ def _people(pd: Any, people: Any) -> _People:
                 f"people: unknown column(s) {unknown!r}; expected {list(_PERSON_FIELDS)!r}"
             )
         ids = people["id"].tolist()
-        if pd.api.types.infer_dtype(ids, skipna=False) != "string" or not all(map(str.strip, ids)):
+        try:  # str.strip refuses anything but text, and an id of blanks strips to ""
+            valid = all(map(str.strip, ids))
+        except TypeError:
+            valid = False
+        if not valid:
             row, value = next(
                 (row, value)
                 for row, value in enumerate(ids)
                 if not isinstance(value, str) or not value.strip()
             )
+            if _is_missing(pd, value):
+                raise InputError(f"people row {row}: id is missing; expected a non-empty string")
             raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
         if not all(map(str.isascii, ids)):
             ids = [unicodedata.normalize("NFC", value) for value in ids]
-        attributes = {c: people[c].tolist() for c in _PERSON_FIELDS[1:] if c in people.columns}
+        # Attribute columns are kept as arrays and read per person only when needed.
+        attributes = {
+            c: people[c].to_numpy(dtype=object) for c in _PERSON_FIELDS[1:] if c in people.columns
+        }
         return _People(ids, attributes)
     if isinstance(people, str | bytes) or not isinstance(people, Iterable):
         raise InputError(
@@ -209,14 +256,16 @@ def _column(frame: Any, name: str, what: str, default: object = None) -> Any:
 def _subject_positions(pd: Any, np: Any, subjects: Any, index: Any, what: str) -> Any:
     """Population positions of a subject column (categorical columns looked up per category)."""
     if isinstance(subjects.dtype, pd.CategoricalDtype):
-        lookup = index.get_indexer(subjects.cat.categories)
         codes = subjects.cat.codes.to_numpy()
-        if len(codes) and codes.min() < 0:
-            positions = np.where(codes >= 0, lookup[codes], -1)
-        else:
-            positions = lookup.take(codes)
+        uniques = subjects.cat.categories.tolist()
     else:
-        positions = index.get_indexer(subjects)
+        codes, uniques_array = pd.factorize(subjects, use_na_sentinel=True)
+        uniques = uniques_array.tolist()
+    lookup = index.get_indexer(uniques)
+    if len(codes) and codes.min() < 0:
+        positions = np.where(codes >= 0, lookup.take(np.maximum(codes, 0)), -1)
+    else:
+        positions = lookup.take(codes)
     if len(positions) and positions.min() < 0:
         row = int(np.flatnonzero(positions < 0)[0])
         raise UnknownSubjectError(
@@ -719,19 +768,20 @@ class _Figures:
         excluded = np.zeros(n, dtype=bool)
         if not compiled.measured_info:
             return starts, excluded
-        self._check_measures(np)
         for slot, (index, cid, ratio, maximum, _f, _c, _m, criterion) in enumerate(
             compiled.measured_info
         ):
-            rows = measures.slot == slot
-            subjects = measures.subject[rows]
+            rows = np.flatnonzero(measures.slot == slot)
+            subjects = measures.subject.take(rows)
+            codes = measures.value_codes.take(rows)
+            self._check_measures(np, criterion, rows, codes)
             if ratio:
                 per_code = [_units(maximum * min(v, Decimal(1)), scale) for v in measures.values]
             else:
                 per_code = [_units(v, scale) for v in measures.values]
             column = np.zeros(n, dtype=np.int64)
             if per_code:
-                column[subjects] = np.asarray(per_code, dtype=np.int64)[measures.value_codes[rows]]
+                column[subjects] = np.asarray(per_code, dtype=np.int64).take(codes)
             starts[index] = column
             present = np.zeros(n, dtype=bool)
             present[subjects] = True
@@ -774,22 +824,19 @@ class _Figures:
         bound *= multiplier * len(compiled.crit_info) * denominators * 10
         return bool(bound < _SAFE)
 
-    def _check_measures(self, np: Any) -> None:
-        """Range checks, vectorised over distinct values: the same errors as the exact engine."""
-        compiled = self.compiled
+    def _check_measures(self, np: Any, criterion: Any, rows: Any, codes: Any) -> None:
+        """Range checks of one criterion's measures, once per distinct value used: the same
+        errors as the exact engine."""
         measures = self.measures
-        for slot, (_, _cid, _ratio, _max, _f, _c, _m, criterion) in enumerate(
-            compiled.measured_info
-        ):
-            used = np.unique(measures.value_codes[measures.slot == slot])
-            for code in used.tolist():
-                value = measures.values[code]
-                try:
-                    _check_measure(compiled.policy, criterion, "?", value)
-                except InputError:
-                    rows = np.flatnonzero((measures.slot == slot) & (measures.value_codes == code))
-                    subject = self.subjects[int(measures.subject[rows[0]])]
-                    _check_measure(compiled.policy, criterion, subject, value)
+        used = np.flatnonzero(np.bincount(codes, minlength=len(measures.values)))
+        for code in used.tolist():
+            value = measures.values[code]
+            try:
+                _check_measure(self.compiled.policy, criterion, "?", value)
+            except InputError:
+                row = int(rows[int(np.flatnonzero(codes == code)[0])])
+                subject = self.subjects[int(measures.subject[row])]
+                _check_measure(self.compiled.policy, criterion, subject, value)
 
     def _fallback_all(self, reason: str) -> None:
         self.notes = (f"every person was scored by the exact engine: {reason}",)
