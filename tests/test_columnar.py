@@ -188,6 +188,51 @@ class TestFigures:
         )
 
 
+class TestFrames:
+    """The frames may hold text as pandas does: NumPy objects, Arrow-backed or nullable strings."""
+
+    @pytest.mark.parametrize("dtype", ["object", "string", "str"])
+    def test_text_dtypes_give_the_same_table(self, dtype: str) -> None:
+        people = pd.DataFrame({"id": ["b", "a", "c"], "unit": ["U1", None, "U2"]}, dtype=dtype)
+        events = absences(2, subject="a")
+        events["subject"] = events["subject"].astype(dtype)
+        measures = work(("a", 1), ("b", 2), ("c", 3))
+        table = score_frame(training_policy(), Q1, people, events, measures)
+        expected = score_many(
+            training_policy(),
+            Q1,
+            [Person(id="b", unit="U1"), Person(id="a"), Person(id="c", unit="U2")],
+            [Event(subject="a", kind="training_absence", on=date(2026, 1, d)) for d in (5, 6)],
+            [
+                Measure(subject=s, criterion="work", value=v)
+                for s, v in (("a", 1), ("b", 2), ("c", 3))
+            ],
+        )
+        assert expected.to_csv() == table.to_csv()
+        assert [None, "U1", "U2"] == sorted(
+            (row["unit"] for row in table.to_rows()), key=lambda u: u or ""
+        )
+
+    @pytest.mark.parametrize("dtype", ["object", "string", "str", "category"])
+    def test_unknown_subject_in_any_dtype(self, dtype: str) -> None:
+        events = absences(2)
+        events["subject"] = pd.Series(["a", "zz"], dtype=dtype)
+        with pytest.raises(UnknownSubjectError, match="events row 1: subject 'zz'"):
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+
+    def test_subjects_in_another_unicode_form_are_found(self) -> None:
+        decomposed = "Nguye\u0302\u0303n"  # NFD of "Nguyễn"
+        people = pd.DataFrame({"id": ["Nguyễn"]})
+        events = absences(1, subject=decomposed)
+        table = score_frame(training_policy(), Q1, people, events, work(("Nguyễn", 1)))
+        assert (Decimal("14.00"),) == table.totals()
+
+    def test_duplicate_unsorted_arrow_ids(self) -> None:
+        people = pd.DataFrame({"id": ["b", "a", "b"]}, dtype="str")
+        with pytest.raises(InputError, match="person id 'b' appears twice"):
+            score_frame(training_policy(), Q1, people, None, None)
+
+
 class TestErrors:
     def test_unknown_subject(self) -> None:
         with pytest.raises(UnknownSubjectError) as caught:

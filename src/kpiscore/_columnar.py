@@ -96,7 +96,7 @@ def score_frame(
     period = as_period(period)
     policy.check_period(period)
     persons = _people(pd, people)
-    index = _Population(np, persons.ids)
+    index = _Population(np, persons.ids, persons.arrow_ids)
     if index.duplicate is not None:
         raise InputError(
             f"people: person id {index.duplicate!r} appears twice; expected unique ids"
@@ -134,6 +134,7 @@ class _People:
         self.ids = ids
         self.attributes = attributes
         self.built: dict[int, Person] = {}
+        self.arrow_ids: Any = None  # the ids as a pyarrow array, when they came as one
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -144,6 +145,8 @@ class _People:
             return None
         value = column[position]
         if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if not isinstance(value, str) and type(value).__name__ == "NAType":  # pandas.NA
             return None
         return str(value) if not isinstance(value, str) else unicodedata.normalize("NFC", value)
 
@@ -163,20 +166,38 @@ class _People:
 
 
 class _Population:
-    """Population positions by id: one dict, looked up once per distinct subject."""
+    """Population positions by id, looked up once per distinct subject.
 
-    def __init__(self, np: Any, ids: list[str]) -> None:
+    Ids held by pyarrow (pandas' Arrow-backed strings, or the CSV fast path) are looked up
+    with pyarrow's hash join; others through one dict, built on first use.
+    """
+
+    def __init__(self, np: Any, ids: list[str], arrow: Any = None) -> None:
         self._np = np
         self.ids = ids
-        self.positions = dict(zip(ids, range(len(ids)), strict=False))
+        self._arrow = arrow  # the ids as a pyarrow array (NFC, as in ``ids``), if given
+        self._positions: dict[str, int] | None = None
         self.duplicate: str | None = None
-        if len(self.positions) != len(ids):
+        if arrow is not None:
+            pc = require("pyarrow.compute", "pandas")
+            # Ids in increasing order are unique; only others need hashing.
+            ordered = len(ids) < 2 or pc.all(pc.less(arrow[:-1], arrow[1:])).as_py()
+            unique = ordered or pc.count_distinct(arrow).as_py() == len(ids)
+        else:
+            unique = len(self.positions) == len(ids)
+        if not unique:
             seen: set[str] = set()
             for value in ids:
                 if value in seen:
                     self.duplicate = value
                     break
                 seen.add(value)
+
+    @property
+    def positions(self) -> dict[str, int]:
+        if self._positions is None:
+            self._positions = dict(zip(self.ids, range(len(self.ids)), strict=False))
+        return self._positions
 
     def get_indexer(self, values: Sequence[Any]) -> Any:
         """Each value's position, or -1 for a value outside the population."""
@@ -190,6 +211,52 @@ class _Population:
         except (KeyError, TypeError):  # someone outside (or an unhashable cell): mark it -1
             get = self.positions.get
             return np.array([_get_or_missing(get, v) for v in values], dtype=np.int64)
+
+    def get_indexer_arrow(self, values: Any) -> Any:
+        """:meth:`get_indexer` for a pyarrow string array (text not in NFC is normalised)."""
+        np = self._np
+        pc = require("pyarrow.compute", "pandas")
+        if values.null_count or not pc.all(pc.string_is_ascii(values)).as_py():
+            return self.get_indexer(_nfc_list(values.to_pylist()))
+        if self._arrow is None:
+            pa = require("pyarrow", "pandas")
+            self._arrow = pa.array(self.ids, type=values.type)
+        ids = self._arrow if self._arrow.type == values.type else self._arrow.cast(values.type)
+        if len(values) == len(ids) and pc.all(pc.equal(values, ids)).as_py():
+            return np.arange(len(values), dtype=np.int64)
+        found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
+        return _arrow_numpy(np, found).astype(np.int64, copy=False)
+
+
+def _nfc_list(values: list[Any]) -> list[Any]:
+    return [
+        unicodedata.normalize("NFC", v) if isinstance(v, str) and not v.isascii() else v
+        for v in values
+    ]
+
+
+def _arrow_numpy(np: Any, values: Any) -> Any:
+    """A pyarrow array or chunked array without nulls as one NumPy array."""
+    chunks = getattr(values, "chunks", None)
+    if chunks is None:
+        return values.to_numpy(zero_copy_only=False)
+    if len(chunks) == 1:
+        return chunks[0].to_numpy(zero_copy_only=False)
+    if not chunks:
+        return np.zeros(0, dtype=values.type.to_pandas_dtype())
+    return np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in chunks])
+
+
+def _arrow_strings(pd: Any, values: Any) -> Any:
+    """The pyarrow array behind a pandas string column or index, or ``None``."""
+    array = getattr(values, "array", values)
+    dtype = array.dtype
+    if getattr(dtype, "storage", None) == "pyarrow" or (
+        isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) in ("string", "large_string")
+    ):
+        pa = require("pyarrow", "pandas")
+        return pa.array(array)  # pandas hands over its Arrow data without copying
+    return None
 
 
 def _get_or_missing(get: Any, value: Any) -> int:
@@ -224,13 +291,16 @@ def _people(pd: Any, people: Any) -> _People:
             if _is_missing(pd, value):
                 raise InputError(f"people row {row}: id is missing; expected a non-empty string")
             raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
+        arrow = None
         if not all(map(str.isascii, ids)):
             ids = [unicodedata.normalize("NFC", value) for value in ids]
-        # Attribute columns are kept as arrays and read per person only when needed.
-        attributes = {
-            c: people[c].to_numpy(dtype=object) for c in _PERSON_FIELDS[1:] if c in people.columns
-        }
-        return _People(ids, attributes)
+        else:
+            arrow = _arrow_strings(pd, people["id"])
+        # Attribute columns are kept as they are and read per person only when needed.
+        attributes = {c: people[c].array for c in _PERSON_FIELDS[1:] if c in people.columns}
+        result = _People(ids, attributes)
+        result.arrow_ids = arrow
+        return result
     if isinstance(people, str | bytes) or not isinstance(people, Iterable):
         raise InputError(
             f"people must be a DataFrame or a sequence of Person or ids (got {people!r})"
@@ -256,22 +326,33 @@ def _column(frame: Any, name: str, what: str, default: object = None) -> Any:
 def _subject_positions(pd: Any, np: Any, subjects: Any, index: Any, what: str) -> Any:
     """Population positions of a subject column (categorical columns looked up per category)."""
     if isinstance(subjects.dtype, pd.CategoricalDtype):
-        codes = subjects.cat.codes.to_numpy()
-        uniques = subjects.cat.categories.tolist()
+        positions = _from_codes(np, subjects.cat.codes.to_numpy(), subjects.cat.categories, index)
     else:
-        codes, uniques_array = pd.factorize(subjects, use_na_sentinel=True)
-        uniques = uniques_array.tolist()
-    lookup = index.get_indexer(uniques)
-    if len(codes) and codes.min() < 0:
-        positions = np.where(codes >= 0, lookup.take(np.maximum(codes, 0)), -1)
-    else:
-        positions = lookup.take(codes)
+        arrow = _arrow_strings(pd, subjects)
+        if arrow is not None:  # Arrow-backed strings: looked up row by row in pyarrow
+            positions = index.get_indexer_arrow(arrow)
+        else:
+            codes, uniques = pd.factorize(subjects, use_na_sentinel=True)
+            positions = _from_codes(np, codes, uniques, index)
     if len(positions) and positions.min() < 0:
         row = int(np.flatnonzero(positions < 0)[0])
         raise UnknownSubjectError(
             f"{what} row {row}: subject {subjects.iloc[row]!r} is not in the population scored"
         )
     return positions
+
+
+def _from_codes(np: Any, codes: Any, uniques: Any, index: _Population) -> Any:
+    """Positions of coded subjects: each distinct subject looked up once (-1 for a code of
+    -1, a missing cell)."""
+    arrow = _arrow_strings(require("pandas", "pandas"), uniques)
+    if arrow is not None:
+        lookup = index.get_indexer_arrow(arrow)
+    else:
+        lookup = index.get_indexer(_nfc_list(uniques.tolist()))
+    if len(codes) and codes.min() < 0:
+        return np.where(codes >= 0, lookup.take(np.maximum(codes, 0)), -1)
+    return lookup.take(codes)
 
 
 def _exact_values(
