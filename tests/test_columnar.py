@@ -129,6 +129,48 @@ class TestFigures:
 
         assert (Decimal(expected),) == table.totals() == exact.totals()
 
+    def test_quantity_sums_beyond_float_precision_stay_exact(self) -> None:
+        # 50 quantities of 2e14 + 1 sum past 2**53, where float64 stops counting in ones.
+        from kpiscore import Award
+
+        policy = Policy(
+            id="big",
+            name="Big",
+            precision=1,
+            categories=[
+                Category(
+                    id="c",
+                    name="C",
+                    criteria=[
+                        Criterion(
+                            id="balance",
+                            name="Balance",
+                            max_points=100,
+                            awards=[Award(on="plus", points=1, per="unit")],
+                            deductions=[Deduction(on="minus", points=1, per="unit")],
+                        )
+                    ],
+                )
+            ],
+        )
+        plus, minus = Decimal(200_000_000_000_001), Decimal(200_000_000_000_002)
+        kinds = [("plus", plus)] * 50 + [("minus", minus)] * 50
+        events = pd.DataFrame(
+            {
+                "subject": ["a"] * 100,
+                "kind": [kind for kind, _ in kinds],
+                "on": pd.to_datetime(["2026-01-05"] * 100),
+                "quantity": [str(quantity) for _, quantity in kinds],
+            }
+        )
+        table = score_frame(policy, Q1, pd.DataFrame({"id": ["a"]}), events)
+        facts = [
+            Event(subject="a", kind=kind, on=date(2026, 1, 5), quantity=quantity)
+            for kind, quantity in kinds
+        ]
+        assert () == table.notes  # the columns computed it, not the exact engine
+        assert (Decimal(50),) == score_many(policy, Q1, ["a"], facts).totals() == table.totals()
+
     def test_scorecards_are_the_exact_engine_s(self) -> None:
         policy = training_policy()
         frame_table = score_frame(policy, Q1, PEOPLE, absences(3), work(("a", 80), ("b", 85)))
@@ -275,6 +317,25 @@ class TestErrors:
         with pytest.raises(InputError) as caught:
             score_frame(training_policy(), Q1, pd.DataFrame({"id": ids}), None, None)
         assert message == str(caught.value)
+
+    def test_blank_attribute_is_refused_as_for_a_person(self) -> None:
+        people = pd.DataFrame({"id": ["a", "b"], "unit": ["U1", "  "]})
+        with pytest.raises(InputError) as caught:
+            score_frame(training_policy(), Q1, people, None, work(("a", 1), ("b", 1)))
+        assert "people row 1: unit must not be empty (got '  ')" == str(caught.value)
+
+    def test_persons_keep_their_attributes(self) -> None:
+        people = [Person(id="a", name="An", unit="U1"), Person(id="b")]
+        table = score_frame(training_policy(), Q1, people, None, work(("a", 1), ("b", 1)))
+        expected = score_many(
+            training_policy(),
+            Q1,
+            people,
+            [],
+            [Measure(subject=s, criterion="work", value=1) for s in "ab"],
+        )
+        assert expected.to_csv() == table.to_csv()
+        assert "a,An,U1," in table.to_csv()
 
     def test_time_of_day_is_refused(self) -> None:
         events = absences(1)

@@ -15,8 +15,11 @@ NumPy and pandas are the optional extra ``kpiscore[pandas]``.
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import io
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -45,6 +48,10 @@ __all__ = ["score_frame"]
 # Scaled figures must stay well inside int64; past this bound the exact engine takes over.
 _SAFE = 2**62
 _PERSON_FIELDS = ("id", "name", "unit", "group", "position")
+# A cell the csv module quotes (it holds the separator, a quote or a line break).
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+# In ids joined by NUL (and led by one): one starting like a spreadsheet formula.
+_FORMULA_AFTER_NUL = re.compile(r"\x00[=+\-@\t\r\n]")
 
 
 def score_frame(
@@ -135,11 +142,17 @@ class _People:
         self.attributes = attributes
         self.built: dict[int, Person] = {}
         self.arrow_ids: Any = None  # the ids as a pyarrow array, when they came as one
+        # Attributes read from a file: (code per person, distinct values already clean).
+        self.coded: dict[str, tuple[Any, list[str | None]]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def value(self, field: str, position: int) -> str | None:
+        coded = self.coded.get(field)
+        if coded is not None:
+            code = int(coded[0][position])
+            return None if code < 0 else coded[1][code]
         column = self.attributes.get(field)
         if column is None:
             return None
@@ -150,10 +163,23 @@ class _People:
             return None
         return str(value) if not isinstance(value, str) else unicodedata.normalize("NFC", value)
 
+    def codes(self, np: Any, field: str) -> tuple[Any, list[str | None]]:
+        """(code per person, distinct values as :meth:`value` reads them); -1 is missing."""
+        coded = self.coded.get(field)
+        if coded is not None:
+            return coded
+        column = self.attributes.get(field)
+        if column is None:
+            return np.full(len(self.ids), -1, dtype=np.int64), []
+        pd = require("pandas", "pandas")
+        codes, uniques = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=True)
+        lookup = _People([""] * len(uniques), {field: uniques.tolist()})
+        return codes, [lookup.value(field, i) for i in range(len(uniques))]
+
     def person(self, position: int) -> Person:
         built = self.built.get(position)
         if built is None:
-            fields = {field: self.value(field, position) for field in self.attributes}
+            fields = {field: self.value(field, position) for field in _PERSON_FIELDS[1:]}
             try:
                 built = Person(id=self.ids[position], **fields)
             except InputError as error:
@@ -193,6 +219,12 @@ class _Population:
                     break
                 seen.add(value)
 
+    def arrow(self, pa: Any) -> Any:
+        """The ids as a pyarrow array."""
+        if self._arrow is None:
+            self._arrow = _arrow_text(pa, self._np, self.ids)
+        return self._arrow
+
     @property
     def positions(self) -> dict[str, int]:
         if self._positions is None:
@@ -218,14 +250,13 @@ class _Population:
         pc = require("pyarrow.compute", "pandas")
         if values.null_count or not pc.all(pc.string_is_ascii(values)).as_py():
             return self.get_indexer(_nfc_list(values.to_pylist()))
-        if self._arrow is None:
-            pa = require("pyarrow", "pandas")
-            self._arrow = pa.array(self.ids, type=values.type)
-        ids = self._arrow if self._arrow.type == values.type else self._arrow.cast(values.type)
+        ids = self.arrow(require("pyarrow", "pandas"))
+        if ids.type != values.type:
+            ids = ids.cast(values.type)
         if len(values) == len(ids) and pc.all(pc.equal(values, ids)).as_py():
             return np.arange(len(values), dtype=np.int64)
         found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
-        return _arrow_numpy(np, found).astype(np.int64, copy=False)
+        return _arrow_ints(np, found).astype(np.int64)
 
 
 def _nfc_list(values: list[Any]) -> list[Any]:
@@ -235,16 +266,43 @@ def _nfc_list(values: list[Any]) -> list[Any]:
     ]
 
 
-def _arrow_numpy(np: Any, values: Any) -> Any:
-    """A pyarrow array or chunked array without nulls as one NumPy array."""
-    chunks = getattr(values, "chunks", None)
-    if chunks is None:
-        return values.to_numpy(zero_copy_only=False)
-    if len(chunks) == 1:
-        return chunks[0].to_numpy(zero_copy_only=False)
-    if not chunks:
-        return np.zeros(0, dtype=values.type.to_pandas_dtype())
-    return np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in chunks])
+def _arrow_text(pa: Any, np: Any, values: Sequence[str]) -> Any:
+    """Python strings as a pyarrow ``large_string`` array, built from its buffers.
+
+    ``pyarrow.array`` imports pandas to look for pandas objects among the values, which costs
+    a command-line run more than the conversion itself.
+    """
+    encoded = [value.encode("utf-8", "surrogatepass") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(data) for data in encoded], out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(
+        len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))
+    )
+
+
+def _arrow_ints(np: Any, values: Any) -> Any:
+    """A pyarrow integer array or chunked array without nulls as one NumPy array.
+
+    Read through the buffer protocol: pyarrow's own ``to_numpy`` imports pandas on first use,
+    which costs a command-line run more than the conversion itself.
+    """
+    chunks = values.chunks if hasattr(values, "chunks") else [values]
+    parts = []
+    for chunk in chunks:
+        if chunk.null_count:  # pragma: no cover - callers fill or refuse nulls first
+            raise AssertionError("columnar engine: an integer column with nulls")
+        dtype = np.dtype(f"int{chunk.type.bit_width}")
+        parts.append(
+            np.frombuffer(
+                chunk.buffers()[1],
+                dtype=dtype,
+                count=len(chunk),
+                offset=chunk.offset * dtype.itemsize,
+            )
+        )
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _arrow_strings(pd: Any, values: Any) -> Any:
@@ -259,6 +317,21 @@ def _arrow_strings(pd: Any, values: Any) -> Any:
     return None
 
 
+def _attribute_codes(pd: Any, np: Any, column: Any, field: str) -> tuple[Any, list[str | None]]:
+    """An attribute column as (code per person, distinct texts), each distinct value checked
+    once as :class:`Person` checks it: missing is ``None``, a number is written as text, text
+    is NFC; blank text is an error, as it is for a ``Person``."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values: list[str | None] = []
+    for position, raw in enumerate(uniques.tolist()):
+        text = raw if isinstance(raw, str) else str(raw)
+        if not text.strip():
+            row = int(np.flatnonzero(codes == position)[0])
+            raise InputError(f"people row {row}: {field} must not be empty (got {raw!r})")
+        values.append(unicodedata.normalize("NFC", text))
+    return codes, values
+
+
 def _get_or_missing(get: Any, value: Any) -> int:
     try:
         return int(get(value, -1))
@@ -267,6 +340,7 @@ def _get_or_missing(get: Any, value: Any) -> int:
 
 
 def _people(pd: Any, people: Any) -> _People:
+    np = require("numpy", "pandas")
     if isinstance(people, pd.DataFrame):
         if "id" not in people.columns:
             raise InputError(
@@ -296,17 +370,19 @@ def _people(pd: Any, people: Any) -> _People:
             ids = [unicodedata.normalize("NFC", value) for value in ids]
         else:
             arrow = _arrow_strings(pd, people["id"])
-        # Attribute columns are kept as they are and read per person only when needed.
-        attributes = {c: people[c].array for c in _PERSON_FIELDS[1:] if c in people.columns}
-        result = _People(ids, attributes)
+        result = _People(ids, {})
         result.arrow_ids = arrow
+        for field in _PERSON_FIELDS[1:]:
+            if field in people.columns:
+                result.coded[field] = _attribute_codes(pd, np, people[field], field)
         return result
     if isinstance(people, str | bytes) or not isinstance(people, Iterable):
         raise InputError(
             f"people must be a DataFrame or a sequence of Person or ids (got {people!r})"
         )
     persons = [p if isinstance(p, Person) else Person(id=p) for p in people]
-    result = _People([p.id for p in persons], {})
+    fields = {field: [getattr(p, field) for p in persons] for field in _PERSON_FIELDS[1:]}
+    result = _People([p.id for p in persons], fields)
     result.built = dict(enumerate(persons))
     return result
 
@@ -419,10 +495,35 @@ class _EventColumns:
         self.quantity_codes: Any = None
         self.quantities: list[Decimal] = []
         self.excused: Any = None
-        self.day: Any = None  # numpy datetime64[D]
+        self._day: Any = None  # numpy datetime64[D]
+        # Or, from a file: a code per row into the distinct days (expanded only if needed).
+        self.day_codes: Any = None
+        self.day_values: Any = None
         self.in_period: Any = None
         self.refs: list[str | None] | None = None
         self.notes: list[str | None] | None = None
+
+    @property
+    def day(self) -> Any:
+        """Each row's date (numpy ``datetime64[D]``)."""
+        if self._day is None and self.day_codes is not None:
+            self._day = self.day_values.take(self.day_codes)
+        return self._day
+
+    @day.setter
+    def day(self, value: Any) -> None:
+        self._day = value
+
+    @classmethod
+    def empty(cls, np: Any, period: Period) -> _EventColumns:
+        """No events at all."""
+        self = cls()
+        self.subject = self.kind_codes = self.quantity_codes = np.zeros(0, dtype=np.int64)
+        self.quantities = [Decimal(1)]
+        self.excused = np.zeros(0, dtype=bool)
+        self.day = np.zeros(0, dtype="datetime64[D]")
+        self.limit_to(np, period)
+        return self
 
     @classmethod
     def read(cls, pd: Any, np: Any, frame: Any, index: Any, period: Period) -> _EventColumns:
@@ -483,7 +584,11 @@ class _EventColumns:
         """Mark the rows inside the period (the others are checked but not scored)."""
         start = np.datetime64(period.start, "D")
         end = np.datetime64(period.end, "D")
-        self.in_period = (self.day >= start) & (self.day <= end)
+        if self._day is None and self.day_codes is not None:  # decided once per distinct day
+            inside = (self.day_values >= start) & (self.day_values <= end)
+            self.in_period = inside.take(self.day_codes)
+        else:
+            self.in_period = (self.day >= start) & (self.day <= end)
 
     def events_of(self, rows: Any, ids: Sequence[str]) -> list[Event]:
         """Event objects for the given rows (for one person's exact scorecard)."""
@@ -565,6 +670,13 @@ class _MeasureColumns:
         self.slot: Any = None  # index into compiled.measured_info
         self.value_codes: Any = None
         self.values: list[Decimal] = []
+
+    @classmethod
+    def empty(cls, np: Any) -> _MeasureColumns:
+        """No measures at all."""
+        self = cls()
+        self.subject = self.slot = self.value_codes = np.zeros(0, dtype=np.int64)
+        return self
 
     @classmethod
     def read(cls, pd: Any, np: Any, frame: Any, index: Any, compiled: _Compiled) -> _MeasureColumns:
@@ -650,6 +762,44 @@ def _round_units(np: Any, numerator: Any, denominator: int, rounding: str) -> An
         return np.where(tie, toward_zero, nearer)
     # ROUND_HALF_EVEN
     return np.where(tie, np.where(floor % 2 == 0, floor, floor + 1), nearer)
+
+
+def _csv_field(text: str) -> str:
+    """One cell as the ``csv`` module writes it in a row of several cells (quoted if needed)."""
+    if not _CSV_SPECIAL.search(text):
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([text, ""])
+    return buffer.getvalue()[:-2]
+
+
+def _csv_ids(ids: Sequence[str]) -> list[str]:
+    """The subject cells: most ids are written as they are, found in one scan of all of them."""
+    joined = "\x00" + "\x00".join(ids)
+    if not _CSV_SPECIAL.search(joined) and not _FORMULA_AFTER_NUL.search(joined):
+        return list(ids)
+    from kpiscore._render import safe_cell
+
+    return [_csv_field(safe_cell(subject)) for subject in ids]
+
+
+def _dense_codes(np: Any, units: Any) -> tuple[Any, list[int]]:
+    """(code per row, distinct values) of integer figures, without sorting when they are
+    close together (as scores are)."""
+    if units.dtype == object:  # figures from the exact engine: Python ints of any size
+        seen: dict[int, int] = {}
+        codes = np.array([seen.setdefault(int(u), len(seen)) for u in units], dtype=np.int64)
+        return codes, list(seen)
+    low, high = int(units.min()), int(units.max())
+    if high - low <= 4 * len(units) + 1024:
+        offsets = units - low
+        present = np.zeros(high - low + 1, dtype=bool)
+        present[offsets] = True
+        distinct = np.flatnonzero(present)
+        codes = (np.cumsum(present) - 1).take(offsets)
+        return codes, (distinct + low).tolist()
+    distinct, codes = np.unique(units, return_inverse=True)
+    return codes.reshape(-1), distinct.tolist()
 
 
 class _Figures:
@@ -768,64 +918,62 @@ class _Figures:
         """Per rule, each person's request: Σ points, or Σ points × quantity with ``per="unit"``
         (``None`` for a rule no event feeds).
 
-        One pass over all events per layer of rules sharing an event kind: each event's amount
-        comes from a small table indexed by (rule, quantity code) — a dummy rule of amount 0
-        takes events that feed nothing, are excused or fall outside the period — and is summed
-        into a rule-major grid, so each rule's column is contiguous.
+        The live events (in the period, not excused) are grouped by kind once, with a counting
+        sort of the small kind codes; then each kind's people are counted with one
+        ``bincount`` (Σ points = count × points) and, for a rule with ``per="unit"``, their
+        quantities summed in units of the finest quantity given (Σ points × quantity = points ×
+        Σ quantity, exactly). Memory stays in proportion to the events plus one column.
         """
         events = self.events
         n = len(self.persons)
-        n_rules = len(rules)
-        kind_position = {kind: i for i, kind in enumerate(events.kinds)}
-        quantity_places = max((_places(q) for q in events.quantities), default=0)
-        quantity_units = [_units(q, quantity_places) for q in events.quantities]
-        width = max(len(quantity_units), 1)
-        result: list[Any] = [None] * n_rules
-        by_kind: dict[str, list[int]] = {}
-        for rule_index, rule in enumerate(rules):
-            by_kind.setdefault(rule.on, []).append(rule_index)
-        if not len(events.kind_codes) or not n_rules:
+        result: list[Any] = [None] * len(rules)
+        n_kinds = len(events.kinds)
+        if not len(events.kind_codes) or not rules:
             return result
-        # amount[rule, quantity code], exact, in 10^-scale points; row n_rules is the dummy.
-        amounts = np.zeros((n_rules + 1, width), dtype=np.int64)
+        kind_position = {kind: i for i, kind in enumerate(events.kinds)}
+        by_kind: dict[int, list[int]] = {}
         for rule_index, rule in enumerate(rules):
-            points = _units(rule.points, scale)
-            if rule.per == "unit":
-                divisor = 10**quantity_places
-                amounts[rule_index, : len(quantity_units)] = [
-                    points * q // divisor for q in quantity_units
-                ]
-            else:
-                amounts[rule_index, :] = points
-        flat_amounts = amounts.reshape(-1)
-        live = events.in_period & ~events.excused
-        subjects = events.subject
-        not_live = ~live
-        depth = max((len(v) for v in by_kind.values()), default=0)
-        for layer in range(depth):
-            table = np.full(max(len(events.kinds), 1), n_rules, dtype=np.int64)
-            for kind, members in by_kind.items():
-                if len(members) > layer and kind in kind_position:
-                    table[kind_position[kind]] = members[layer]
-            rule_of = table.take(events.kind_codes)
-            np.putmask(rule_of, not_live, n_rules)
-            counts = np.bincount(rule_of, minlength=n_rules + 1)[:n_rules]
-            if not counts.any():
+            if rule.on in kind_position:
+                by_kind.setdefault(kind_position[rule.on], []).append(rule_index)
+        if not by_kind:
+            return result
+        quantity_places = max((_places(q) for q in events.quantities), default=0)
+        quantity_units = np.array(
+            [_units(q, quantity_places) for q in events.quantities], dtype=np.int64
+        )
+        divisor = 10**quantity_places
+        # Kind codes, with the dead events (outside the period, or excused) in one more bucket.
+        small = np.uint8 if n_kinds < 2**8 - 1 else np.uint16 if n_kinds < 2**16 - 1 else np.int64
+        grouped = events.kind_codes.astype(small)
+        np.putmask(grouped, ~(events.in_period & ~events.excused), n_kinds)
+        order = np.argsort(grouped, kind="stable")  # a radix sort for 8- and 16-bit codes
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(grouped, minlength=n_kinds + 1))))
+        for kind, members in by_kind.items():
+            rows = order[bounds[kind] : bounds[kind + 1]]
+            if not len(rows):
                 continue
-            amount = flat_amounts.take(rule_of * width + events.quantity_codes)
-            key = rule_of * n + subjects
-            size = (n_rules + 1) * n
-            if int(np.abs(amounts).max()) * len(amount) < 2**52:
-                # Every partial sum is an integer below 2^53, so float64 adds it exactly.
-                grid = np.bincount(key, weights=amount, minlength=size)
-            else:
-                grid = np.zeros(size, dtype=np.int64)
-                np.add.at(grid, key, amount)
-            grid = grid.reshape(n_rules + 1, n)
-            for rule_index in np.flatnonzero(counts).tolist():
-                column = grid[rule_index].astype(np.int64)
-                previous = result[rule_index]
-                result[rule_index] = column if previous is None else previous + column
+            subjects = events.subject.take(rows)
+            counts = None
+            summed = None
+            for rule_index in members:
+                rule = rules[rule_index]
+                points = _units(rule.points, scale)
+                if rule.per != "unit":
+                    if counts is None:
+                        counts = np.bincount(subjects, minlength=n)
+                    result[rule_index] = counts * points
+                    continue
+                if summed is None:
+                    weights = quantity_units.take(events.quantity_codes.take(rows))
+                    if int(quantity_units.max()) * len(rows) < 2**52:
+                        # Every partial sum is an integer below 2^53: float64 adds it exactly.
+                        summed = np.bincount(subjects, weights=weights, minlength=n).astype(
+                            np.int64
+                        )
+                    else:
+                        summed = np.zeros(n, dtype=np.int64)
+                        np.add.at(summed, subjects, weights)
+                result[rule_index] = summed * points // divisor
         return result
 
     def _cap_ranks(self, np: Any) -> Any:
@@ -1009,66 +1157,44 @@ class _Figures:
 
     def csv(self) -> str:
         """The rows as CSV text, byte for byte what ``rows_to_csv(self.rows())`` writes, built
-        column by column (each distinct value formatted once)."""
-        pd = require("pandas", "pandas")
+        column by column: each distinct value is formatted and quoted once, and the rows are
+        joined in one pass (no pandas needed)."""
         np = require("numpy", "pandas")
         from kpiscore._render import safe_cell
 
+        n = len(self.persons)
+        if not n:
+            return ""
         k = -self.exponent
-        people = self.persons
-        n = len(people)
+
+        def cells(values: Iterable[object]) -> Any:
+            return np.array([_csv_field(safe_cell(value)) for value in values], dtype=object)
 
         def numbers(units: Any) -> Any:
-            codes, uniques = pd.factorize(np.asarray(units, dtype=np.int64))
-            texts = np.array(
-                [safe_cell(Decimal(int(u)).scaleb(k, EXACT)) for u in uniques.tolist()],
-                dtype=object,
-            )
-            return texts[codes] if n else np.zeros(0, dtype=object)
+            codes, distinct = _dense_codes(np, units)
+            return cells(Decimal(int(u)).scaleb(k, EXACT) for u in distinct).take(codes)
 
-        def texts(field: str) -> Any:
-            raw = people.attributes.get(field)
-            if raw is None:
-                return np.full(n, "", dtype=object)
-            # Each distinct raw value is read (missing, NFC) and made spreadsheet-safe once.
-            codes, uniques = pd.factorize(np.asarray(raw, dtype=object), use_na_sentinel=True)
-            lookup = _People([""] * len(uniques), {field: uniques.tolist()})
-            cells = np.array(
-                [safe_cell(lookup.value(field, i)) for i in range(len(uniques))] + [""],
-                dtype=object,
-            )
-            return cells[codes] if n else np.zeros(0, dtype=object)
+        def constant(value: object) -> list[str]:
+            return [_csv_field(safe_cell(value))] * n
 
-        def ids() -> Any:
-            cells = np.array(self.subjects, dtype=object)
-            risky = [i for i, s in enumerate(self.subjects) if safe_cell(s[:1]) != s[:1]]
-            for position in risky:
-                cells[position] = safe_cell(self.subjects[position])
-            return cells
-
-        bands = [band.id for band in self.compiled.bands]
         policy = self.compiled.policy
-        columns: dict[str, Any] = {
-            "subject": ids(),
-            "name": texts("name"),
-            "unit": texts("unit"),
-            "group": texts("group"),
-            "position": texts("position"),
-            "period": np.full(n, safe_cell(self.period.label), dtype=object),
-            "policy": np.full(n, safe_cell(policy.id), dtype=object),
-            "version": np.full(n, safe_cell(policy.version), dtype=object),
-        }
+        columns: dict[str, Any] = {"subject": _csv_ids(self.subjects)}
+        for field in _PERSON_FIELDS[1:]:
+            codes, values = self.persons.codes(np, field)
+            columns[field] = cells([*values, None]).take(codes)  # code -1: the empty cell
+        columns["period"] = constant(self.period.label)
+        columns["policy"] = constant(policy.id)
+        columns["version"] = constant(policy.version)
         for cat_index, category_id in enumerate(self.compiled.category_ids):
             columns[category_id] = numbers(self.category_units[:, cat_index])
         columns["carried"] = numbers(self.carried_units)
         columns["total"] = numbers(self.total_units)
-        names = np.array([safe_cell(b) for b in bands] + [""], dtype=object)
-        columns["score_rating"] = names[np.asarray(self.score_rank, dtype=np.int64)]
-        columns["rating"] = names[np.asarray(self.rank, dtype=np.int64)]
-        frame = pd.DataFrame(columns)
-        frame.columns = [safe_cell(c) for c in columns]
-        text: str = frame.to_csv(index=False, lineterminator="\n")
-        return text
+        names = cells([*(band.id for band in self.compiled.bands), None])
+        columns["score_rating"] = names.take(np.asarray(self.score_rank, dtype=np.int64))
+        columns["rating"] = names.take(np.asarray(self.rank, dtype=np.int64))
+        header = ",".join(_csv_field(safe_cell(name)) for name in columns)
+        body = "\n".join(map(",".join, zip(*columns.values(), strict=True)))
+        return f"{header}\n{body}\n"
 
     def _rows(self, position: int) -> Any:
         np = require("numpy", "pandas")
