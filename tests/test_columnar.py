@@ -171,6 +171,57 @@ class TestFigures:
         assert () == table.notes  # the columns computed it, not the exact engine
         assert (Decimal(50),) == score_many(policy, Q1, ["a"], facts).totals() == table.totals()
 
+    def test_figures_too_fine_for_64_bits_are_left_to_the_exact_engine(self) -> None:
+        policy = Policy(
+            id="fine",
+            name="Fine",
+            categories=[
+                Category(
+                    id="c",
+                    name="C",
+                    criteria=[
+                        Criterion(
+                            id="x",
+                            name="X",
+                            max_points=10,
+                            deductions=[Deduction(on="x", points=Decimal("0.000001"), per="unit")],
+                        )
+                    ],
+                )
+            ],
+        )
+        quantity = Decimal("99999999.999999")
+        events = pd.DataFrame(
+            {
+                "subject": ["a", "b"],
+                "kind": ["x", "x"],
+                "on": pd.to_datetime(["2026-01-05", "2026-01-06"]),
+                "quantity": [str(quantity), "1"],
+            }
+        )
+        people = pd.DataFrame({"id": ["a", "b"], "unit": ["U", None]})
+        table = score_frame(policy, Q1, people, events)
+        facts = [
+            Event(subject="a", kind="x", on=date(2026, 1, 5), quantity=quantity),
+            Event(subject="b", kind="x", on=date(2026, 1, 6), quantity=1),
+        ]
+        expected = score_many(policy, Q1, [Person(id="a", unit="U"), Person(id="b")], facts)
+        note = (
+            "every person was scored by the exact engine: its figures need more digits than"
+            " 64-bit integers hold"
+        )
+        assert (note,) == table.notes
+        assert expected.to_csv() == table.to_csv()
+        assert expected.totals() == table.totals()
+
+    def test_no_one_to_score(self) -> None:
+        table = score_frame(training_policy(), Q1, pd.DataFrame({"id": []}, dtype=str), None)
+        assert ("", (), {"OK": 0, "NO": 0}) == (
+            table.to_csv(),
+            table.totals(),
+            table.distribution(),
+        )
+
     def test_scorecards_are_the_exact_engine_s(self) -> None:
         policy = training_policy()
         frame_table = score_frame(policy, Q1, PEOPLE, absences(3), work(("a", 80), ("b", 85)))

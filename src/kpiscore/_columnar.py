@@ -267,7 +267,8 @@ def _nfc_list(values: list[Any]) -> list[Any]:
 
 
 def _arrow_text(pa: Any, np: Any, values: Sequence[str]) -> Any:
-    """Python strings as a pyarrow ``large_string`` array, built from its buffers.
+    """Python strings as a pyarrow string array (``large_string`` past 2 GiB), built from its
+    buffers.
 
     ``pyarrow.array`` imports pandas to look for pandas objects among the values, which costs
     a command-line run more than the conversion itself.
@@ -275,9 +276,12 @@ def _arrow_text(pa: Any, np: Any, values: Sequence[str]) -> Any:
     encoded = [value.encode("utf-8", "surrogatepass") for value in values]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(data) for data in encoded], out=offsets[1:])
-    return pa.LargeStringArray.from_buffers(
-        len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))
-    )
+    data = pa.py_buffer(b"".join(encoded))
+    if offsets[-1] < 2**31:
+        kind, offsets = pa.StringArray, offsets.astype(np.int32)
+    else:  # pragma: no cover - 2 GiB of text
+        kind = pa.LargeStringArray
+    return kind.from_buffers(len(encoded), pa.py_buffer(offsets), data)
 
 
 def _arrow_ints(np: Any, values: Any) -> Any:
@@ -773,14 +777,51 @@ def _csv_field(text: str) -> str:
     return buffer.getvalue()[:-2]
 
 
-def _csv_ids(ids: Sequence[str]) -> list[str]:
-    """The subject cells: most ids are written as they are, found in one scan of all of them."""
+def _csv_ids(ids: Sequence[str]) -> list[str] | None:
+    """The subject cells, or ``None`` when every id is its own cell (found in one scan)."""
     joined = "\x00" + "\x00".join(ids)
     if not _CSV_SPECIAL.search(joined) and not _FORMULA_AFTER_NUL.search(joined):
-        return list(ids)
+        return None
     from kpiscore._render import safe_cell
 
     return [_csv_field(safe_cell(subject)) for subject in ids]
+
+
+def _join_rows(np: Any, n: int, subjects: Sequence[str], columns: list[Any]) -> str:
+    """CSV rows from the subject cells and coded columns, joined by ``str.join``."""
+    materialised: list[Any] = [subjects]
+    for codes, cells in columns:
+        values = np.array(cells, dtype=object)
+        materialised.append([cells[0]] * n if codes is None else values.take(codes))
+    return "".join(f"{row}\n" for row in map(",".join, zip(*materialised, strict=True)))
+
+
+def _join_rows_arrow(
+    modules: tuple[Any, Any, Any], n: int, subjects: Sequence[str], columns: list[Any], *, ids: Any
+) -> str:
+    """:func:`_join_rows` by pyarrow: each column's distinct cells taken per row, the row's
+    cells joined element-wise, and the text read from the result's data buffer at once."""
+    pa, pc, np = modules
+    arrays = [ids.cast(pa.string()) if ids is not None else _arrow_text(pa, np, subjects)]
+    for position, (codes, column_cells) in enumerate(columns):
+        cells = column_cells
+        if position == len(columns) - 1:  # the last cell of a row ends its line
+            cells = [f"{cell}\n" for cell in column_cells]
+        indices = np.zeros(n, dtype=np.int32) if codes is None else codes.astype(np.int32)
+        index = pa.Int32Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(indices)])
+        arrays.append(_arrow_text(pa, np, cells).take(index))
+    if any(array.type != pa.string() for array in arrays):  # pragma: no cover - 2 GiB
+        return _join_rows(np, n, subjects, columns)
+    try:
+        comma = _arrow_text(pa, np, [","])[0]  # a Python "," would go through pandas
+        joined = pc.binary_join_element_wise(*arrays, comma)
+    except pa.ArrowInvalid:  # pragma: no cover - rows past 2 GiB of text in all
+        return _join_rows(np, n, subjects, columns)
+    offsets = np.frombuffer(
+        joined.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * joined.offset
+    )
+    body = joined.buffers()[2][int(offsets[0]) : int(offsets[n])]
+    return bytes(body).decode("utf-8", "surrogatepass")
 
 
 def _dense_codes(np: Any, units: Any) -> tuple[Any, list[int]]:
@@ -1158,7 +1199,8 @@ class _Figures:
     def csv(self) -> str:
         """The rows as CSV text, byte for byte what ``rows_to_csv(self.rows())`` writes, built
         column by column: each distinct value is formatted and quoted once, and the rows are
-        joined in one pass (no pandas needed)."""
+        joined in one pass — by pyarrow when it is installed, else by ``str.join`` (no pandas
+        needed either way)."""
         np = require("numpy", "pandas")
         from kpiscore._render import safe_cell
 
@@ -1167,34 +1209,49 @@ class _Figures:
             return ""
         k = -self.exponent
 
-        def cells(values: Iterable[object]) -> Any:
-            return np.array([_csv_field(safe_cell(value)) for value in values], dtype=object)
+        def cells(values: Iterable[object]) -> list[str]:
+            return [_csv_field(safe_cell(value)) for value in values]
 
-        def numbers(units: Any) -> Any:
+        def numbers(units: Any) -> tuple[Any, list[str]]:
             codes, distinct = _dense_codes(np, units)
-            return cells(Decimal(int(u)).scaleb(k, EXACT) for u in distinct).take(codes)
-
-        def constant(value: object) -> list[str]:
-            return [_csv_field(safe_cell(value))] * n
+            return codes, cells(Decimal(int(u)).scaleb(k, EXACT) for u in distinct)
 
         policy = self.compiled.policy
-        columns: dict[str, Any] = {"subject": _csv_ids(self.subjects)}
+        headers = ["subject"]
+        # Every column but the first: (code per row, or None for one value; its cells).
+        columns: list[tuple[Any, list[str]]] = []
         for field in _PERSON_FIELDS[1:]:
             codes, values = self.persons.codes(np, field)
-            columns[field] = cells([*values, None]).take(codes)  # code -1: the empty cell
-        columns["period"] = constant(self.period.label)
-        columns["policy"] = constant(policy.id)
-        columns["version"] = constant(policy.version)
+            if len(codes) and codes.min() < 0:  # missing: the extra, empty cell
+                codes = np.where(codes < 0, len(values), codes)
+            headers.append(field)
+            columns.append((codes, cells([*values, None])))
+        for name, value in (
+            ("period", self.period.label),
+            ("policy", policy.id),
+            ("version", policy.version),
+        ):
+            headers.append(name)
+            columns.append((None, cells([value])))
         for cat_index, category_id in enumerate(self.compiled.category_ids):
-            columns[category_id] = numbers(self.category_units[:, cat_index])
-        columns["carried"] = numbers(self.carried_units)
-        columns["total"] = numbers(self.total_units)
+            headers.append(category_id)
+            columns.append(numbers(self.category_units[:, cat_index]))
+        headers += ["carried", "total", "score_rating", "rating"]
+        columns += [numbers(self.carried_units), numbers(self.total_units)]
         names = cells([*(band.id for band in self.compiled.bands), None])
-        columns["score_rating"] = names.take(np.asarray(self.score_rank, dtype=np.int64))
-        columns["rating"] = names.take(np.asarray(self.rank, dtype=np.int64))
-        header = ",".join(_csv_field(safe_cell(name)) for name in columns)
-        body = "\n".join(map(",".join, zip(*columns.values(), strict=True)))
-        return f"{header}\n{body}\n"
+        for rank in (self.score_rank, self.rank):
+            ranks = np.asarray(rank, dtype=np.int64)
+            columns.append((np.where(ranks < 0, len(names) - 1, ranks), names))
+        header = ",".join(_csv_field(safe_cell(name)) for name in headers)
+        escaped = _csv_ids(self.subjects)
+        subjects = self.subjects if escaped is None else escaped
+        try:
+            pa = require("pyarrow", "arrow")
+            pc = require("pyarrow.compute", "arrow")
+        except ImportError:
+            return f"{header}\n{_join_rows(np, n, subjects, columns)}"
+        ids = self.persons.arrow_ids if escaped is None else None
+        return f"{header}\n{_join_rows_arrow((pa, pc, np), n, subjects, columns, ids=ids)}"
 
     def _rows(self, position: int) -> Any:
         np = require("numpy", "pandas")

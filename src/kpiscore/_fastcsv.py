@@ -212,6 +212,7 @@ class _Arrow:
         if hasattr(ids_column, "combine_chunks"):
             ids_column = ids_column.combine_chunks()
         index = _Population(self.np, ids, ids_column)
+        population.arrow_ids = ids_column
         if index.duplicate is not None:
             raise _IrregularError("a person id appears twice")
         return population, index
