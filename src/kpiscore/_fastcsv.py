@@ -19,6 +19,7 @@ import io
 import mmap
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -114,10 +115,23 @@ class _Arrow:
         self.pc = require("pyarrow.compute", "arrow")
         self.pcsv = require("pyarrow.csv", "arrow")
         self.np = require("numpy", "arrow")
+        self._pending: dict[str, Future[dict[str, Any]]] = {}
+
+    def prefetch(self, pool: ThreadPoolExecutor, files: dict[str, Path]) -> None:
+        """Start parsing these files (``kind -> path``) in the background: pyarrow parses
+        without the interpreter lock, so one file is parsed while another is converted."""
+        for kind, path in files.items():
+            self._pending[kind] = pool.submit(self._parse, path, kind)
 
     def read(self, path: Path, kind: str) -> dict[str, Any]:
         """Each column of the file as pyarrow arrays (no cell left out, none added): ``id`` as
         text, every other column dictionary-encoded as it is parsed."""
+        pending = self._pending.pop(kind, None)
+        if pending is not None:
+            return pending.result()
+        return self._parse(path, kind)
+
+    def _parse(self, path: Path, kind: str) -> dict[str, Any]:
         pa = self.pa
         if _has_quote(path):
             columns = _csv_module_rows(path, kind)
@@ -459,20 +473,35 @@ def score_csv_files(
     reader = _reader()
     if reader is None:
         return None
-    np = reader.np
     compiled = _Compiled(policy)
-    try:
-        population, index = reader.people(Path(people))
-        if events is None:
-            event_columns = _EventColumns.empty(np, period)
-        else:
-            event_columns = reader.events(Path(events), index, period)
-        if measures is None:
-            measure_columns = _MeasureColumns.empty(np)
-        else:
-            measure_columns = reader.measures(Path(measures), index, compiled)
-    except _IrregularError:
-        return None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        if isinstance(reader, _Arrow):
+            facts = {"events": events, "measures": measures}
+            reader.prefetch(pool, {kind: Path(p) for kind, p in facts.items() if p is not None})
+        try:
+            return _score_files(reader, compiled, period, (Path(people), events, measures))
+        except _IrregularError:
+            return None
+
+
+def _score_files(
+    reader: _Arrow | _Pandas,
+    compiled: _Compiled,
+    period: Period,
+    files: tuple[Path, Path | None, Path | None],
+) -> ScoreTable:
+    """Read the people, events and measures files (in that order) and score them."""
+    np = reader.np
+    people, events, measures = files
+    population, index = reader.people(people)
+    if events is None:
+        event_columns = _EventColumns.empty(np, period)
+    else:
+        event_columns = reader.events(Path(events), index, period)
+    if measures is None:
+        measure_columns = _MeasureColumns.empty(np)
+    else:
+        measure_columns = reader.measures(Path(measures), index, compiled)
     return score_columns(
-        policy, period, population, event_columns, measure_columns, compiled=compiled
+        compiled.policy, period, population, event_columns, measure_columns, compiled=compiled
     )
