@@ -739,33 +739,37 @@ class _MeasureColumns:
 
 
 def _round_units(np: Any, numerator: Any, denominator: int, rounding: str) -> Any:
-    """``numerator / denominator`` rounded to integers with a decimal rounding mode, exactly."""
+    """``numerator / denominator`` rounded to integers with a decimal rounding mode, exactly.
+
+    The floor quotient plus a correction of 0 or 1, computed only as far as the mode needs
+    (``denominator`` is positive; booleans add as 0 and 1).
+    """
     if denominator == 1:
         return numerator
     floor, remainder = np.divmod(numerator, denominator)
-    inexact = remainder != 0
-    negative = floor < 0
-    toward_zero = np.where(negative & inexact, floor + 1, floor)
-    away = np.where(inexact, np.where(negative, floor, floor + 1), floor)
     if rounding == "ROUND_FLOOR":
         return floor
+    inexact = remainder != 0
     if rounding == "ROUND_CEILING":
-        return np.where(inexact, floor + 1, floor)
+        return floor + inexact
+    negative = floor < 0
     if rounding == "ROUND_DOWN":
-        return toward_zero
+        return floor + (inexact & negative)
     if rounding == "ROUND_UP":
-        return away
+        return floor + (inexact & ~negative)
     if rounding == "ROUND_05UP":
-        return np.where(inexact & np.isin(np.abs(toward_zero) % 10, (0, 5)), away, toward_zero)
+        toward_zero = floor + (inexact & negative)
+        last = np.abs(toward_zero) % 10
+        return np.where(inexact & ((last == 0) | (last == 5)), floor + ~negative, toward_zero)
     twice = 2 * remainder
-    nearer = np.where(twice > denominator, floor + 1, floor)
-    tie = inexact & (twice == denominator)
-    if rounding == "ROUND_HALF_UP":
-        return np.where(tie, away, nearer)
-    if rounding == "ROUND_HALF_DOWN":
-        return np.where(tie, toward_zero, nearer)
-    # ROUND_HALF_EVEN
-    return np.where(tie, np.where(floor % 2 == 0, floor, floor + 1), nearer)
+    nearer = floor + (twice > denominator)
+    tie = twice == denominator  # a tie is inexact: the remainder is half the denominator
+    if rounding == "ROUND_HALF_UP":  # away from zero
+        return nearer + (tie & ~negative)
+    if rounding == "ROUND_HALF_DOWN":  # toward zero
+        return nearer + (tie & negative)
+    # ROUND_HALF_EVEN: toward the even neighbour (floor & 1 is 1 for odd, negatives too)
+    return nearer + (tie & (floor & 1).astype(bool))
 
 
 def _csv_field(text: str) -> str:

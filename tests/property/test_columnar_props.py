@@ -142,3 +142,43 @@ def test_columnar_csv_writes_what_the_csv_module_writes(
         text = table.to_csv()
     assert score_many(policy, PERIOD, persons, [], []).to_csv() == text
     assert [p.unit for p in persons] == [table[i].person.unit for i in ids]
+
+
+MODES = (
+    "ROUND_HALF_UP",
+    "ROUND_HALF_EVEN",
+    "ROUND_HALF_DOWN",
+    "ROUND_05UP",
+    "ROUND_UP",
+    "ROUND_DOWN",
+    "ROUND_CEILING",
+    "ROUND_FLOOR",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=-(10**12), max_value=10**12), min_size=1, max_size=30),
+    st.integers(min_value=1, max_value=10**6),
+    st.sampled_from(MODES),
+)
+def test_integer_rounding_is_decimal_rounding(
+    numerators: list[int], denominator: int, rounding: str
+) -> None:
+    """Invariant: the columnar engine's integer rounding of n / d gives, for every sign, tie and
+    mode, what ``decimal`` gives when it rounds the exact quotient to an integer."""
+    from decimal import Context, Decimal, localcontext
+
+    import numpy as np
+
+    from kpiscore._columnar import _round_units
+
+    ties = [denominator // 2 * k for k in (-3, -1, 1, 3)] if denominator % 2 == 0 else []
+    values = numerators + ties
+    got = _round_units(np, np.array(values, dtype=np.int64), denominator, rounding).tolist()
+    with localcontext(Context(prec=60)):
+        expected = [
+            int((Decimal(v) / Decimal(denominator)).to_integral_value(rounding=rounding))
+            for v in values
+        ]
+    assert expected == got
