@@ -107,7 +107,96 @@ def _csv_module_rows(path: Path, kind: str) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- pyarrow
 
 
-class _Arrow:
+class _Reader:
+    """What both fast readers share: the columns each file gives, converted as the careful
+    reader converts its cells. A reader supplies ``read`` (a file's columns by name),
+    ``codes`` (a column's code per row and its converted distinct values), ``subjects`` (a
+    subject column's population positions) and ``ids`` (the people's ids, checked)."""
+
+    np: Any
+
+    def read(self, path: Path, kind: str) -> Any:  # pragma: no cover - each reader has its own
+        raise NotImplementedError
+
+    def codes(
+        self, column: Any, read: Callable[[object, str], object], name: str, default: object
+    ) -> tuple[Any, list[Any]]:  # pragma: no cover - each reader has its own
+        raise NotImplementedError
+
+    def subjects(
+        self, column: Any, index: _Population, what: str
+    ) -> Any:  # pragma: no cover - each reader has its own
+        raise NotImplementedError
+
+    def ids(self, column: Any) -> tuple[list[str], Any]:  # pragma: no cover - each has its own
+        raise NotImplementedError
+
+    def people(self, path: Path) -> tuple[_People, _Population]:
+        columns = self.read(path, "people")
+        ids, arrow = self.ids(columns["id"])
+        population = _People(ids, {})
+        population.arrow_ids = arrow
+        for name in ("name", "unit", "group", "position"):
+            if name in columns:
+                codes, texts = self.codes(columns[name], _text, name, "")
+                population.coded[name] = (codes, [text or None for text in texts])
+        index = _Population(self.np, ids, arrow)
+        if index.duplicate is not None:
+            raise _IrregularError("a person id appears twice")
+        return population, index
+
+    def events(self, path: Path, index: _Population, period: Period) -> _EventColumns:
+        np = self.np
+        columns = self.read(path, "events")
+        result = _EventColumns()
+        n = len(columns["subject"])
+        result.subject = self.subjects(columns["subject"], index, "events")
+        codes, kinds = self.codes(columns["kind"], _text, "kind", None)
+        _set_kinds(np, result, codes, kinds)
+        codes, days = self.codes(columns["on"], _date, "on", None)
+        result.day_codes = codes
+        result.day_values = np.array(days, dtype="datetime64[D]") if days else np.zeros(0, "M8[D]")
+        if "quantity" in columns:
+            result.quantity_codes, result.quantities = self.codes(
+                columns["quantity"], _quantity, "quantity", Decimal(1)
+            )
+        else:
+            result.quantity_codes, result.quantities = np.zeros(n, dtype=np.int64), [Decimal(1)]
+        if "excused" in columns:
+            codes, flags = self.codes(columns["excused"], _flag, "excused", False)
+            result.excused = np.array(flags, dtype=bool).take(codes)
+        else:
+            result.excused = np.zeros(n, dtype=bool)
+        for name in ("ref", "note"):
+            if name in columns:
+                codes, texts = self.codes(columns[name], _text, name, "")
+                values = [text or None for text in texts]
+                setattr(result, f"{name}s", [values[code] for code in codes.tolist()])
+        result.limit_to(np, period)
+        return result
+
+    def measures(self, path: Path, index: _Population, compiled: _Compiled) -> _MeasureColumns:
+        columns = self.read(path, "measures")
+        result = _MeasureColumns()
+        result.subject = self.subjects(columns["subject"], index, "measures")
+        codes, criteria = self.codes(columns["criterion"], _text, "criterion", None)
+        result.value_codes, result.values = self.codes(columns["value"], _number, "value", None)
+        _set_slots(self.np, result, codes, criteria, compiled)
+        return result
+
+
+def _clean_ids(ids: list[Any]) -> bool:
+    """Whether every id is non-empty text, without stray spaces, in NFC (as Python sees it)."""
+    return all(
+        isinstance(value, str)
+        and value
+        and value == value.strip()
+        and unicodedata.is_normalized("NFC", value)
+        for value in ids
+    )
+
+
+class _Arrow(_Reader):
     """The pyarrow reader: every column as Arrow strings, converted once per distinct value."""
 
     def __init__(self) -> None:
@@ -199,82 +288,27 @@ class _Arrow:
             start += size
         return np.concatenate(parts)
 
-    def people(self, path: Path) -> tuple[_People, _Population]:
+    def ids(self, column: Any) -> tuple[list[str], Any]:
         pc = self.pc
-        columns = self.read(path, "people")
-        ids_column = columns["id"]
-        ids = ids_column.to_pylist()
-        if len(ids) and pc.all(pc.string_is_ascii(ids_column)).as_py():
+        ids = column.to_pylist()
+        if len(ids) and pc.all(pc.string_is_ascii(column)).as_py():
             # ASCII ids are in NFC; only stray spaces (as Python's str.strip sees them) remain.
             clean = not pc.any(
                 pc.match_substring_regex(
-                    ids_column, r"^[ \t\n\r\x0b\x0c\x1c-\x1f]|[ \t\n\r\x0b\x0c\x1c-\x1f]$|^$"
+                    column, r"^[ \t\n\r\x0b\x0c\x1c-\x1f]|[ \t\n\r\x0b\x0c\x1c-\x1f]$|^$"
                 )
             ).as_py()
         else:
-            clean = all(
-                value and value == value.strip() and unicodedata.is_normalized("NFC", value)
-                for value in ids
-            )
+            clean = _clean_ids(ids)
         if not clean:
             raise _IrregularError("a person id is empty, has stray spaces or is not in NFC form")
-        population = _People(ids, {})
-        for name in ("name", "unit", "group", "position"):
-            if name in columns:
-                codes, texts = self.codes(columns[name], _text, name, "")
-                population.coded[name] = (codes, [text or None for text in texts])
-        if hasattr(ids_column, "combine_chunks"):
-            ids_column = ids_column.combine_chunks()
-        index = _Population(self.np, ids, ids_column)
-        population.arrow_ids = ids_column
-        if index.duplicate is not None:
-            raise _IrregularError("a person id appears twice")
-        return population, index
-
-    def events(self, path: Path, index: _Population, period: Period) -> _EventColumns:
-        np = self.np
-        columns = self.read(path, "events")
-        result = _EventColumns()
-        n = len(columns["subject"])
-        result.subject = self.subjects(columns["subject"], index, "events")
-        codes, kinds = self.codes(columns["kind"], _text, "kind", None)
-        _set_kinds(np, result, codes, kinds)
-        codes, days = self.codes(columns["on"], _date, "on", None)
-        result.day_codes = codes
-        result.day_values = np.array(days, dtype="datetime64[D]") if days else np.zeros(0, "M8[D]")
-        if "quantity" in columns:
-            result.quantity_codes, result.quantities = self.codes(
-                columns["quantity"], _quantity, "quantity", Decimal(1)
-            )
-        else:
-            result.quantity_codes, result.quantities = np.zeros(n, dtype=np.int64), [Decimal(1)]
-        if "excused" in columns:
-            codes, flags = self.codes(columns["excused"], _flag, "excused", False)
-            result.excused = np.array(flags, dtype=bool).take(codes)
-        else:
-            result.excused = np.zeros(n, dtype=bool)
-        for name in ("ref", "note"):
-            if name in columns:
-                codes, texts = self.codes(columns[name], _text, name, "")
-                values = [text or None for text in texts]
-                setattr(result, f"{name}s", [values[code] for code in codes.tolist()])
-        result.limit_to(np, period)
-        return result
-
-    def measures(self, path: Path, index: _Population, compiled: _Compiled) -> _MeasureColumns:
-        columns = self.read(path, "measures")
-        result = _MeasureColumns()
-        result.subject = self.subjects(columns["subject"], index, "measures")
-        codes, criteria = self.codes(columns["criterion"], _text, "criterion", None)
-        result.value_codes, result.values = self.codes(columns["value"], _number, "value", None)
-        _set_slots(self.np, result, codes, criteria, compiled)
-        return result
+        return ids, column.combine_chunks() if hasattr(column, "combine_chunks") else column
 
 
 # --------------------------------------------------------------------------- pandas
 
 
-class _Pandas:
+class _Pandas(_Reader):
     """The pandas reader (pyarrow not installed): its C parser, then the same conversions."""
 
     def __init__(self) -> None:
@@ -321,63 +355,11 @@ class _Pandas:
             raise _IrregularError(f"{what}: a subject outside the population (as written)")
         return positions
 
-    def people(self, path: Path) -> tuple[_People, _Population]:
-        frame = self.read(path, "people")
-        ids = frame["id"].tolist()
-        clean = all(
-            value and value == value.strip() and unicodedata.is_normalized("NFC", value)
-            for value in ids
-        )
-        if not clean:
+    def ids(self, column: Any) -> tuple[list[str], Any]:
+        ids = column.tolist()
+        if not _clean_ids(ids):
             raise _IrregularError("a person id is empty, has stray spaces or is not in NFC form")
-        population = _People(ids, {})
-        for name in ("name", "unit", "group", "position"):
-            if name in frame.columns:
-                codes, texts = self.codes(frame[name], _text, name, "")
-                population.coded[name] = (codes, [text or None for text in texts])
-        index = _Population(self.np, ids)
-        if index.duplicate is not None:
-            raise _IrregularError("a person id appears twice")
-        return population, index
-
-    def events(self, path: Path, index: _Population, period: Period) -> _EventColumns:
-        np = self.np
-        frame = self.read(path, "events")
-        result = _EventColumns()
-        n = len(frame)
-        result.subject = self.subjects(frame["subject"], index, "events")
-        codes, kinds = self.codes(frame["kind"], _text, "kind", None)
-        _set_kinds(np, result, codes, kinds)
-        codes, days = self.codes(frame["on"], _date, "on", None)
-        day_values = np.array(days, dtype="datetime64[D]") if days else np.zeros(0, "M8[D]")
-        result.day = day_values.take(codes)
-        if "quantity" in frame.columns:
-            result.quantity_codes, result.quantities = self.codes(
-                frame["quantity"], _quantity, "quantity", Decimal(1)
-            )
-        else:
-            result.quantity_codes, result.quantities = np.zeros(n, dtype=np.int64), [Decimal(1)]
-        if "excused" in frame.columns:
-            codes, flags = self.codes(frame["excused"], _flag, "excused", False)
-            result.excused = np.array(flags, dtype=bool).take(codes)
-        else:
-            result.excused = np.zeros(n, dtype=bool)
-        for name in ("ref", "note"):
-            if name in frame.columns:
-                codes, texts = self.codes(frame[name], _text, name, "")
-                values = [text or None for text in texts]
-                setattr(result, f"{name}s", [values[code] for code in codes.tolist()])
-        result.limit_to(np, period)
-        return result
-
-    def measures(self, path: Path, index: _Population, compiled: _Compiled) -> _MeasureColumns:
-        frame = self.read(path, "measures")
-        result = _MeasureColumns()
-        result.subject = self.subjects(frame["subject"], index, "measures")
-        codes, criteria = self.codes(frame["criterion"], _text, "criterion", None)
-        result.value_codes, result.values = self.codes(frame["value"], _number, "value", None)
-        _set_slots(self.np, result, codes, criteria, compiled)
-        return result
+        return ids, None
 
 
 def _check_cell_counts(path: Path, columns: int, rows: int) -> None:
@@ -439,7 +421,7 @@ def _set_slots(
         raise _IrregularError("two measures for one person and criterion")
 
 
-def _reader() -> _Arrow | _Pandas | None:
+def _reader() -> _Reader | None:
     """The fastest reader installed: pyarrow's, then pandas', else none."""
     for reader in (_Arrow, _Pandas):
         try:
@@ -485,7 +467,7 @@ def score_csv_files(
 
 
 def _score_files(
-    reader: _Arrow | _Pandas,
+    reader: _Reader,
     compiled: _Compiled,
     period: Period,
     files: tuple[Path, Path | None, Path | None],
