@@ -57,6 +57,15 @@ def training_policy(**kwargs: Any) -> Policy:
     )
 
 
+def one_criterion_policy(criterion: Criterion, **kwargs: Any) -> Policy:
+    return Policy(
+        id="one",
+        name="One",
+        categories=[Category(id="c", name="C", criteria=[criterion])],
+        **kwargs,
+    )
+
+
 def absences(count: int, subject: str = "a") -> Any:
     return pd.DataFrame(
         {
@@ -133,25 +142,15 @@ class TestFigures:
         # 50 quantities of 2e14 + 1 sum past 2**53, where float64 stops counting in ones.
         from kpiscore import Award
 
-        policy = Policy(
-            id="big",
-            name="Big",
+        policy = one_criterion_policy(
+            Criterion(
+                id="balance",
+                name="Balance",
+                max_points=100,
+                awards=[Award(on="plus", points=1, per="unit")],
+                deductions=[Deduction(on="minus", points=1, per="unit")],
+            ),
             precision=1,
-            categories=[
-                Category(
-                    id="c",
-                    name="C",
-                    criteria=[
-                        Criterion(
-                            id="balance",
-                            name="Balance",
-                            max_points=100,
-                            awards=[Award(on="plus", points=1, per="unit")],
-                            deductions=[Deduction(on="minus", points=1, per="unit")],
-                        )
-                    ],
-                )
-            ],
         )
         plus, minus = Decimal(200_000_000_000_001), Decimal(200_000_000_000_002)
         kinds = [("plus", plus)] * 50 + [("minus", minus)] * 50
@@ -172,23 +171,13 @@ class TestFigures:
         assert (Decimal(50),) == score_many(policy, Q1, ["a"], facts).totals() == table.totals()
 
     def test_figures_too_fine_for_64_bits_are_left_to_the_exact_engine(self) -> None:
-        policy = Policy(
-            id="fine",
-            name="Fine",
-            categories=[
-                Category(
-                    id="c",
-                    name="C",
-                    criteria=[
-                        Criterion(
-                            id="x",
-                            name="X",
-                            max_points=10,
-                            deductions=[Deduction(on="x", points=Decimal("0.000001"), per="unit")],
-                        )
-                    ],
-                )
-            ],
+        policy = one_criterion_policy(
+            Criterion(
+                id="x",
+                name="X",
+                max_points=10,
+                deductions=[Deduction(on="x", points=Decimal("0.000001"), per="unit")],
+            )
         )
         quantity = Decimal("99999999.999999")
         events = pd.DataFrame(
