@@ -791,6 +791,25 @@ def _csv_ids(ids: Sequence[str]) -> list[str] | None:
     return [_csv_field(safe_cell(subject)) for subject in ids]
 
 
+def _fuse_columns(np: Any, columns: list[Any], *, limit: int) -> list[Any]:
+    """Neighbouring coded columns as one, while the pairs of their cells stay few: the pair's
+    code is ``code × len(right cells) + right code`` and its cell ``"left,right"``. A column of
+    one value costs nothing to fuse, so the rows have fewer cells to join."""
+    fused: list[Any] = []
+    for codes, cells in columns:
+        if fused and len(fused[-1][1]) * len(cells) <= limit:
+            left_codes, left_cells = fused[-1]
+            if left_codes is None and codes is None:
+                pair = None
+            else:
+                left = 0 if left_codes is None else left_codes.astype(np.int64)
+                pair = left * len(cells) + (0 if codes is None else codes)
+            fused[-1] = (pair, [f"{a},{b}" for a in left_cells for b in cells])
+        else:
+            fused.append((codes, cells))
+    return fused
+
+
 def _join_rows(np: Any, n: int, subjects: Sequence[str], columns: list[Any]) -> str:
     """CSV rows from the subject cells and coded columns, joined by ``str.join``."""
     materialised: list[Any] = [subjects]
@@ -1247,6 +1266,7 @@ class _Figures:
             ranks = np.asarray(rank, dtype=np.int64)
             columns.append((np.where(ranks < 0, len(names) - 1, ranks), names))
         header = ",".join(_csv_field(safe_cell(name)) for name in headers)
+        columns = _fuse_columns(np, columns, limit=max(64, n // 16))
         escaped = _csv_ids(self.subjects)
         subjects = self.subjects if escaped is None else escaped
         try:
