@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -158,6 +159,22 @@ class TestScore:
             lines[2].split()[0],
             lines[2].split()[-5:],
         )
+
+    def test_a_terminal_sees_the_fast_path_s_progress(
+        self, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        pytest.importorskip("rich")
+        pytest.importorskip("pyarrow")
+
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        stderr = Terminal()
+        monkeypatch.setattr(sys, "stderr", stderr)
+        assert 0 == cli.main(["score", *inputs(sample), "--format", "csv"])
+        assert "Reading and scoring the CSV files" in stderr.getvalue()
+        assert capsys.readouterr().out.startswith("subject,")
 
     def test_output_to_a_csv_file_has_a_byte_order_mark(self, sample: Path) -> None:
         out = sample / "out.csv"

@@ -95,6 +95,12 @@ class TestSameAsCareful:
     def test_identical_csv(self, files: dict[str, Path]) -> None:
         assert careful(**files) == fast(**files)
 
+    def test_four_steps_are_reported(self, files: dict[str, Path]) -> None:
+        steps: list[int] = []
+        table = score_csv_files(POLICY, PERIOD, **files, advance=steps.append)
+        assert table is not None
+        assert [1, 1, 1, 1] == steps
+
     def test_scorecards_match(self, files: dict[str, Path]) -> None:
         table = score_csv_files(POLICY, PERIOD, files["people"], files["events"], files["measures"])
         expected = score_many(

@@ -437,8 +437,13 @@ def score_csv_files(
     people: Path,
     events: Path | None,
     measures: Path | None,
+    *,
+    advance: Callable[[int], None] = lambda steps: None,
 ) -> ScoreTable | None:
     """Score facts from CSV files with the columnar engine, or ``None`` to read them carefully.
+
+    ``advance(1)`` is called after each of four steps (people, events, measures, scoring), for
+    a progress bar.
 
     Returns ``None`` when neither pyarrow nor pandas is installed, a file is not CSV, or
     anything in the files needs the careful reader's line-by-line report; never a different
@@ -461,7 +466,7 @@ def score_csv_files(
             facts = {"events": events, "measures": measures}
             reader.prefetch(pool, {kind: Path(p) for kind, p in facts.items() if p is not None})
         try:
-            return _score_files(reader, compiled, period, (Path(people), events, measures))
+            return _score_files(reader, compiled, period, (Path(people), events, measures), advance)
         except _IrregularError:
             return None
 
@@ -471,19 +476,25 @@ def _score_files(
     compiled: _Compiled,
     period: Period,
     files: tuple[Path, Path | None, Path | None],
+    advance: Callable[[int], None],
 ) -> ScoreTable:
     """Read the people, events and measures files (in that order) and score them."""
     np = reader.np
     people, events, measures = files
     population, index = reader.people(people)
+    advance(1)
     if events is None:
         event_columns = _EventColumns.empty(np, period)
     else:
         event_columns = reader.events(Path(events), index, period)
+    advance(1)
     if measures is None:
         measure_columns = _MeasureColumns.empty(np)
     else:
         measure_columns = reader.measures(Path(measures), index, compiled)
-    return score_columns(
+    advance(1)
+    table = score_columns(
         compiled.policy, period, population, event_columns, measure_columns, compiled=compiled
     )
+    advance(1)
+    return table

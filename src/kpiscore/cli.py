@@ -335,13 +335,16 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
     policy = resolve_policy(args.policy)
     period = Period.parse(args.period)
     policy.check_period(period)
-    return score_csv_files(
-        policy,
-        period,
-        Path(args.people),
-        Path(args.events) if args.events else None,
-        Path(args.measures) if args.measures else None,
-    )
+    # On a terminal, a bar follows its four steps: people, events, measures, scoring.
+    with progress(sys.stderr, 4, "Reading and scoring the CSV files") as advance:
+        return score_csv_files(
+            policy,
+            period,
+            Path(args.people),
+            Path(args.events) if args.events else None,
+            Path(args.measures) if args.measures else None,
+            advance=advance,
+        )
 
 
 def _score(args: argparse.Namespace) -> int:
