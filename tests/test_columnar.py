@@ -302,6 +302,50 @@ class TestFrames:
         with pytest.raises(UnknownSubjectError, match="events row 1: subject 'zz'"):
             score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
 
+    def test_multi_chunk_arrow_ids(self) -> None:
+        # pd.concat (like read_csv with engine="pyarrow") leaves an Arrow column in chunks.
+        people = pd.concat(
+            [pd.DataFrame({"id": ["a"]}, dtype="str"), pd.DataFrame({"id": ["b"]}, dtype="str")],
+            ignore_index=True,
+        )
+        table = score_frame(training_policy(), Q1, people, absences(1), work(("a", 1), ("b", 2)))
+        expected = score_many(
+            training_policy(),
+            Q1,
+            ["a", "b"],
+            [Event(subject="a", kind="training_absence", on=date(2026, 1, 5))],
+            [Measure(subject=s, criterion="work", value=v) for s, v in (("a", 1), ("b", 2))],
+        )
+        assert expected.to_csv() == table.to_csv()
+
+    def test_kinds_in_another_unicode_form_share_their_rules(self) -> None:
+        policy = one_criterion_policy(
+            Criterion(id="x", name="X", max_points=15, deductions=[Deduction(on="café", points=2)])
+        )
+        events = absences(2)
+        events["kind"] = ["cafe\u0301", "café"]
+        table = score_frame(policy, Q1, pd.DataFrame({"id": ["a"]}), events)
+        assert (Decimal("11.00"),) == table.totals()
+
+    @pytest.mark.parametrize(
+        "arrow_type",
+        [pytest.param("date32", id="date32"), pytest.param("timestamp", id="timestamp")],
+    )
+    def test_arrow_dates(self, arrow_type: str) -> None:
+        pa = pytest.importorskip("pyarrow")
+        events = absences(2)
+        kind = pa.date32() if arrow_type == "date32" else pa.timestamp("us")
+        events["on"] = events["on"].astype(pd.ArrowDtype(kind))
+        table = score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+        assert (Decimal("12.00"), Decimal("16.00")) == table.totals()
+
+    def test_arrow_timestamps_with_a_time_zone_are_refused(self) -> None:
+        pa = pytest.importorskip("pyarrow")
+        events = absences(1)
+        events["on"] = events["on"].astype(pd.ArrowDtype(pa.timestamp("us", tz="UTC")))
+        with pytest.raises(InputError, match="time-zone-aware"):
+            score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
+
     def test_subjects_in_another_unicode_form_are_found(self) -> None:
         decomposed = "Nguye\u0302\u0303n"  # NFD of "Nguyễn"
         people = pd.DataFrame({"id": ["Nguyễn"]})

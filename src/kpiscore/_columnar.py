@@ -317,7 +317,9 @@ def _arrow_strings(pd: Any, values: Any) -> Any:
         isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) in ("string", "large_string")
     ):
         pa = require("pyarrow", "pandas")
-        return pa.array(array)  # pandas hands over its Arrow data without copying
+        result = pa.array(array)  # pandas hands over its Arrow data without copying
+        # A column pandas concatenated (or read in blocks) comes in chunks: one array is simpler.
+        return result.combine_chunks() if hasattr(result, "combine_chunks") else result
     return None
 
 
@@ -548,14 +550,13 @@ class _EventColumns:
         if len(codes) and codes.min() < 0:
             row = int(np.flatnonzero(codes < 0)[0])
             raise InputError(f"events row {row}: kind is missing; expected a string")
-        self.kind_codes = codes
-        self.kinds = [str(k) for k in uniques.tolist()]
         for position, value in enumerate(uniques.tolist()):
             if not isinstance(value, str) or not value.strip():
                 row = int(np.flatnonzero(codes == position)[0])
                 raise InputError(
                     f"events row {row}: kind must be a non-empty string (got {value!r})"
                 )
+        self.set_kinds(np, codes, [unicodedata.normalize("NFC", k) for k in uniques.tolist()])
         quantity = _column(frame, "quantity", what, default=1)
         if quantity is None:
             self.quantity_codes = np.zeros(len(frame), dtype=np.int64)
@@ -583,6 +584,14 @@ class _EventColumns:
         self.notes = _optional_texts(frame, "note", what)
         self.limit_to(np, period)
         return self
+
+    def set_kinds(self, np: Any, codes: Any, kinds: list[str]) -> None:
+        """Each row's kind, from codes into ``kinds``; kinds that read the same (in NFC, as
+        an :class:`Event` reads them) share one code."""
+        distinct = list(dict.fromkeys(kinds))
+        remap = np.array([distinct.index(k) for k in kinds], dtype=np.int64)
+        self.kinds = distinct
+        self.kind_codes = remap.take(codes) if len(codes) else np.zeros(0, dtype=np.int64)
 
     def limit_to(self, np: Any, period: Period) -> None:
         """Mark the rows inside the period (the others are checked but not scored)."""
@@ -630,6 +639,11 @@ def _optional_texts(frame: Any, name: str, what: str) -> list[str | None] | None
 
 def _days(pd: Any, np: Any, column: Any, what: str) -> Any:
     """Dates as numpy datetime64[D]; a time of day or a time zone is an error, not truncated."""
+    if isinstance(column.dtype, pd.ArrowDtype) and column.dtype.kind == "M":
+        if getattr(column.dtype.pyarrow_dtype, "tz", None) is None:  # Arrow dates, timestamps
+            column = column.astype("datetime64[ns]")
+        else:
+            column = column.astype(pd.DatetimeTZDtype(tz="UTC"))  # refused just below
     if isinstance(column.dtype, pd.DatetimeTZDtype):
         raise InputError(
             f"{what}: column 'on' holds time-zone-aware datetimes; expected dates (a time zone"
@@ -1061,13 +1075,17 @@ class _Figures:
         excluded = np.zeros(n, dtype=bool)
         if not compiled.measured_info:
             return starts, excluded
-        for slot, (index, cid, ratio, maximum, _f, _c, _m, criterion) in enumerate(
-            compiled.measured_info
-        ):
+        # Every value is checked before any missing measure is reported, as the exact engine
+        # reports a bad value before a missing one.
+        by_slot = []
+        for slot, info in enumerate(compiled.measured_info):
             rows = np.flatnonzero(measures.slot == slot)
-            subjects = measures.subject.take(rows)
             codes = measures.value_codes.take(rows)
-            self._check_measures(np, criterion, rows, codes)
+            self._check_measures(np, info[7], rows, codes)
+            by_slot.append((measures.subject.take(rows), codes))
+        for (subjects, codes), (index, cid, ratio, maximum, _f, _c, _m, criterion) in zip(
+            by_slot, compiled.measured_info, strict=True
+        ):
             if ratio:
                 per_code = [_units(maximum * min(v, Decimal(1)), scale) for v in measures.values]
             else:

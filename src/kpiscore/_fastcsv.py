@@ -152,7 +152,7 @@ class _Reader:
         n = len(columns["subject"])
         result.subject = self.subjects(columns["subject"], index, "events")
         codes, kinds = self.codes(columns["kind"], _text, "kind", None)
-        _set_kinds(np, result, codes, kinds)
+        result.set_kinds(np, codes, [str(kind) for kind in kinds])
         codes, days = self.codes(columns["on"], _date, "on", None)
         result.day_codes = codes
         result.day_values = np.array(days, dtype="datetime64[D]") if days else np.zeros(0, "M8[D]")
@@ -396,14 +396,6 @@ def _convert_values(
         except _CellError as error:
             raise _IrregularError(str(error)) from None
     return values
-
-
-def _set_kinds(np: Any, result: _EventColumns, codes: Any, kinds: list[Any]) -> None:
-    """Kinds that read the same (after stripping and NFC) share one code."""
-    distinct = list(dict.fromkeys(kinds))
-    remap = np.array([distinct.index(k) for k in kinds], dtype=np.int64)
-    result.kinds = [str(k) for k in distinct]
-    result.kind_codes = remap.take(codes) if len(codes) else np.zeros(0, dtype=np.int64)
 
 
 def _set_slots(
