@@ -6,6 +6,7 @@ pyarrow is not installed).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,36 @@ class TestStepsAside:
                 "subject,criterion,value\nnv001,research,0.5\nnv001,research,0.6\n",
                 id="twice",
             ),
+            pytest.param(
+                "events.csv",
+                "subject,kind,on,note\nnv001,training_absence,2026-01-05," + "x" * 131_073 + "\n",
+                id="cell-past-the-csv-limit",
+            ),
+            pytest.param(
+                "events.csv",
+                '\nsubject,kind,on,note\nnv001,training_absence,2026-01-05,"x"\n',
+                id="quoted-blank-first-line",
+            ),
+            pytest.param(
+                "events.csv",
+                "subject,kind,on" + " " * 70_000 + ",quantity\nnv001,training_absence,2026-01-05\n",
+                id="header-past-64-kib",
+            ),
+            pytest.param(
+                "events.csv",
+                "subject,kind,on\nnv001,training_absence,2026-01-05\n   \n",
+                id="line-of-spaces",
+            ),
+            pytest.param(
+                "people.csv",
+                "id,name\nnv001," + "n" * 131_073 + "\nnv002,B\nnv003,C\n",
+                id="name-past-the-csv-limit",
+            ),
+            pytest.param(
+                "people.csv",
+                '\nid,name\nnv001,"A"\nnv002,B\nnv003,C\n',
+                id="quoted-people-blank-first",
+            ),
             pytest.param("people.csv", "id\nnv001\nnv001\n", id="duplicate-person"),
             pytest.param("people.csv", "id\nnv003\nnv001\nnv003\n", id="duplicate-unsorted"),
             pytest.param("people.csv", "id\nnv001 \n", id="untrimmed-id"),
@@ -242,6 +273,21 @@ class TestStepsAside:
         files["events"].write_bytes(b"subject,kind,on\rnv001,training_absence,2026-02-03\r")
         table = score_csv_files(POLICY, PERIOD, **files)
         assert table is None or careful(**files) == table.to_csv()
+
+    def test_a_cell_at_the_csv_limit_is_read(self, tmp_path: Path) -> None:
+        people = write(tmp_path, "people.csv", "id\na\n")
+        events = write(
+            tmp_path,
+            "events.csv",
+            "subject,kind,on,note\na,training_absence,2026-01-05," + "x" * 131_072 + "\n",
+        )
+        measures = write(tmp_path, "measures.csv", measures_for(["a"]))
+        assert careful(people, events, measures) == fast(people, events, measures)
+
+    def test_a_pipe_is_left_to_the_careful_reader(self, tmp_path: Path) -> None:
+        pipe = tmp_path / "people.csv"
+        os.mkfifo(pipe)  # never opened: a pipe can be read only once
+        assert score_csv_files(POLICY, PERIOD, pipe, None, None) is None
 
     def test_invalid_utf8_goes_to_the_careful_reader(self, files: dict[str, Path]) -> None:
         files["events"].write_bytes(b"subject,kind,on\nnv001,\xff,2026-02-03\n")

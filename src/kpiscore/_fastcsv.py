@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import mmap
+import re
+import stat
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,6 +54,10 @@ from kpiscore._scorecard import ScoreTable
 __all__ = ["score_csv_files"]
 
 
+# A line holding only spaces or tabs (pandas' C reader skips it as blank).
+_BLANKS_ONLY = re.compile(rb"(?:^|[\r\n])[ \t]+(?:[\r\n]|$)")
+
+
 class _IrregularError(Exception):
     """Something the careful reader must look at (and report with its line)."""
 
@@ -69,6 +75,8 @@ def _first_line(path: Path) -> list[str]:
     """The cells of a file's first line, split at its commas (for a file without quotes)."""
     with open(path, "rb") as handle:
         line = handle.readline(1 << 16)
+    if len(line) == 1 << 16 and not line.endswith(b"\n"):
+        raise _IrregularError(f"{path}: a header line longer than 64 KiB")
     try:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -93,12 +101,13 @@ def _csv_module_rows(path: Path, kind: str) -> dict[str, list[str]]:
     """A quoted file's columns, split into cells by the careful reader's ``csv`` module."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
-        rows = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except (UnicodeDecodeError, csv.Error) as error:
         raise _IrregularError(str(error)) from None
-    if not rows:
-        raise _IrregularError(f"{path}: empty")
+    if not rows or not rows[0]:  # the careful reader's header is the first line, even blank
+        raise _IrregularError(f"{path}: no header on the first line")
     names = _header(rows[0], kind, path)
+    rows = [row for row in rows if row]  # an empty line holds no row
     if any(len(row) != len(names) for row in rows):
         raise _IrregularError(f"{path}: a row has another number of cells than the header")
     return {name: [row[i] for row in rows[1:]] for i, name in enumerate(names)}
@@ -183,6 +192,12 @@ class _Reader:
         result.value_codes, result.values = self.codes(columns["value"], _number, "value", None)
         _set_slots(self.np, result, codes, criteria, compiled)
         return result
+
+
+def _check_length(longest: int) -> None:
+    """Irregular past the csv module's cell limit, which the careful reader keeps."""
+    if longest > csv.field_size_limit():
+        raise _IrregularError(f"a cell longer than {csv.field_size_limit()} characters")
 
 
 def _clean_ids(ids: list[Any]) -> bool:
@@ -302,6 +317,7 @@ class _Arrow(_Reader):
             clean = _clean_ids(ids)
         if not clean:
             raise _IrregularError("a person id is empty, has stray spaces or is not in NFC form")
+        _check_length(max(map(len, ids), default=0))
         return ids, column.combine_chunks() if hasattr(column, "combine_chunks") else column
 
 
@@ -359,6 +375,7 @@ class _Pandas(_Reader):
         ids = column.tolist()
         if not _clean_ids(ids):
             raise _IrregularError("a person id is empty, has stray spaces or is not in NFC form")
+        _check_length(max(map(len, ids), default=0))
         return ids, None
 
 
@@ -370,9 +387,11 @@ def _check_cell_counts(path: Path, columns: int, rows: int) -> None:
     cells, so the rows are all complete exactly when the commas number ``(columns - 1) × (rows
     + 1)`` (the header included).
     """
-    commas = path.read_bytes().count(b",")
-    if commas != (columns - 1) * (rows + 1):
+    data = path.read_bytes()
+    if data.count(b",") != (columns - 1) * (rows + 1):
         raise _IrregularError(f"{path}: a row has fewer cells than the header")
+    if _BLANKS_ONLY.search(data):  # pandas skips such a line; the careful reader does not
+        raise _IrregularError(f"{path}: a line of spaces only")
 
 
 # --------------------------------------------------------------------------- shared
@@ -383,9 +402,12 @@ def _convert_values(
 ) -> list[Any]:
     """Each distinct cell converted as the careful reader converts it (blank: ``default``)."""
     values: list[Any] = []
+    limit = csv.field_size_limit()
     for raw in uniques:
         if not isinstance(raw, str):
             raise _IrregularError(f"a missing cell in column {name!r}")
+        if len(raw) > limit:  # the careful reader's csv module refuses so long a cell
+            raise _IrregularError(f"a cell of column {name!r} longer than {limit} characters")
         if not raw.strip():
             if default is None:
                 raise _IrregularError(f"empty required cell in column {name!r}")
@@ -445,10 +467,13 @@ def score_csv_files(
     if any(p.suffix.lower() != ".csv" for p in paths):
         return None
     try:
-        if any(p.stat().st_size > MAX_FACT_BYTES for p in paths):
-            return None  # the careful reader refuses it, with the limit in its message
+        states = [p.stat() for p in paths]
     except OSError:
         return None  # the careful reader says what is wrong with the path
+    if any(not stat.S_ISREG(state.st_mode) for state in states):
+        return None  # a pipe or a device: read once, carefully
+    if any(state.st_size > MAX_FACT_BYTES for state in states):
+        return None  # the careful reader refuses it, with the limit in its message
     reader = _reader()
     if reader is None:
         return None
