@@ -184,6 +184,17 @@ class TestPolicy:
 
         assert "criterion id 'training' is used in more than one place" in str(caught.value)
 
+    @pytest.mark.parametrize("cid", ["total", "name", "rating", "carried", "salary"])
+    def test_a_category_may_not_take_a_score_table_column_s_name(self, cid: str) -> None:
+        # Its points would be written in the same column as the total, the name, ...
+        with pytest.raises(PolicyError) as caught:
+            Policy(id="p", name="P", categories=[category(cid)])
+
+        assert str(caught.value).startswith(
+            f"policy 'p': category id {cid!r} names a column every score table has;"
+        )
+        assert f"categories.{cid}" == caught.value.path
+
     def test_bands_with_equal_thresholds(self) -> None:
         with pytest.raises(PolicyError) as caught:
             Policy(

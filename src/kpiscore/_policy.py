@@ -42,6 +42,31 @@ __all__ = [
     "RatingCap",
 ]
 
+#: Columns every score table row has (and payout rows add): no category may take their names,
+#: since a category's points are written in a column named by its id.
+RESERVED_COLUMNS: Final = frozenset(
+    {
+        "subject",
+        "name",
+        "unit",
+        "group",
+        "position",
+        "period",
+        "policy",
+        "version",
+        "carried",
+        "total",
+        "score_rating",
+        "rating",
+        "salary",
+        "days_worked",
+        "days_in_period",
+        "payout_table",
+        "payout_months",
+        "payout",
+    }
+)
+
 BASES: Final = ("full", "zero", "assessed", "ratio")
 OVERFLOWS: Final = ("absorb", "carry")
 PERS: Final = ("occurrence", "unit")
@@ -663,6 +688,16 @@ class Policy:
                     path=f"categories.{repeated}",
                 )
             )
+        # A category's points are a column of the score table (and of payout rows) by its id.
+        for category in categories:
+            if isinstance(category, Category) and category.id in RESERVED_COLUMNS:
+                problems.append(
+                    PolicyError(
+                        f"{owner}: category id {category.id!r} names a column every score table"
+                        f" has; expected another id (not one of {sorted(RESERVED_COLUMNS)!r})",
+                        path=f"categories.{category.id}",
+                    )
+                )
         # Measures name a criterion by its id alone, so criterion ids are unique policy-wide.
         for repeated in _duplicates(cr.id for c in categories for cr in c.criteria):
             problems.append(
