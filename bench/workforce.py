@@ -234,8 +234,8 @@ def generate_frames(
     excused = rng.random(total) < 0.10
     events = pd.DataFrame(
         {
-            "subject": pd.Categorical.from_codes(subject, categories=ids),
-            "kind": pd.Categorical.from_codes(kind, categories=kinds),
+            "subject": pd.Categorical.from_codes(subject, categories=pd.Index(ids)),
+            "kind": pd.Categorical.from_codes(kind, categories=pd.Index(kinds)),
             "on": on.astype("datetime64[ns]"),
             "quantity": quantity,
             "excused": excused,
@@ -250,10 +250,10 @@ def generate_frames(
     measures = pd.DataFrame(
         {
             "subject": pd.Categorical.from_codes(
-                np.repeat(np.arange(people), len(ratios)), categories=ids
+                np.repeat(np.arange(people), len(ratios)), categories=pd.Index(ids)
             ),
             "criterion": pd.Categorical.from_codes(
-                np.tile(np.arange(len(ratios)), people), categories=ratios
+                np.tile(np.arange(len(ratios)), people), categories=pd.Index(ratios)
             ),
             "value": value / 1000,
         }
