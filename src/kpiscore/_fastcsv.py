@@ -113,7 +113,7 @@ def _csv_module_rows(path: Path, kind: str) -> dict[str, list[str]]:
     return {name: [row[i] for row in rows[1:]] for i, name in enumerate(names)}
 
 
-# --------------------------------------------------------------------------- pyarrow
+# --------------------------------------------------------------------------- readers
 
 
 class _Reader:
@@ -209,6 +209,9 @@ def _clean_ids(ids: list[Any]) -> bool:
         and unicodedata.is_normalized("NFC", value)
         for value in ids
     )
+
+
+# --------------------------------------------------------------------------- pyarrow
 
 
 class _Arrow(_Reader):
