@@ -205,7 +205,7 @@ class _Population:
         self._positions: dict[str, int] | None = None
         self.duplicate: str | None = None
         if arrow is not None:
-            pc = require("pyarrow.compute", "pandas")
+            pc = require("pyarrow.compute", "arrow")
             # Ids in increasing order are unique; only others need hashing.
             ordered = len(ids) < 2 or pc.all(pc.less(arrow[:-1], arrow[1:])).as_py()
             unique = ordered or pc.count_distinct(arrow).as_py() == len(ids)
@@ -247,10 +247,10 @@ class _Population:
     def get_indexer_arrow(self, values: Any) -> Any:
         """:meth:`get_indexer` for a pyarrow string array (text not in NFC is normalised)."""
         np = self._np
-        pc = require("pyarrow.compute", "pandas")
+        pc = require("pyarrow.compute", "arrow")
         if values.null_count or not pc.all(pc.string_is_ascii(values)).as_py():
             return self.get_indexer(_nfc_list(values.to_pylist()))
-        ids = self.arrow(require("pyarrow", "pandas"))
+        ids = self.arrow(require("pyarrow", "arrow"))
         if ids.type != values.type:
             ids = ids.cast(values.type)
         if len(values) == len(ids) and pc.all(pc.equal(values, ids)).as_py():
@@ -316,7 +316,7 @@ def _arrow_strings(pd: Any, values: Any) -> Any:
     if getattr(dtype, "storage", None) == "pyarrow" or (
         isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) in ("string", "large_string")
     ):
-        pa = require("pyarrow", "pandas")
+        pa = require("pyarrow", "arrow")
         result = pa.array(array)  # pandas hands over its Arrow data without copying
         # A column pandas concatenated (or read in blocks) comes in chunks: one array is simpler.
         return result.combine_chunks() if hasattr(result, "combine_chunks") else result
