@@ -135,46 +135,34 @@ def score_columns(
 
 
 class _People:
-    """The population: ids checked up front, :class:`Person` objects built only when needed."""
+    """The population: ids checked up front, :class:`Person` objects built only when needed.
 
-    def __init__(self, ids: list[str], attributes: Mapping[str, Sequence[Any]]) -> None:
+    Each attribute given is held as (code per person, -1 when missing; its distinct values,
+    already read as a :class:`Person` reads them).
+    """
+
+    def __init__(self, ids: list[str]) -> None:
         self.ids = ids
-        self.attributes = attributes
+        self.coded: dict[str, tuple[Any, list[str | None]]] = {}
         self.built: dict[int, Person] = {}
         self.arrow_ids: Any = None  # the ids as a pyarrow array, when they came as one
-        # Attributes read from a file: (code per person, distinct values already clean).
-        self.coded: dict[str, tuple[Any, list[str | None]]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def value(self, field: str, position: int) -> str | None:
         coded = self.coded.get(field)
-        if coded is not None:
-            code = int(coded[0][position])
-            return None if code < 0 else coded[1][code]
-        column = self.attributes.get(field)
-        if column is None:
+        if coded is None:
             return None
-        value = column[position]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-        if not isinstance(value, str) and type(value).__name__ == "NAType":  # pandas.NA
-            return None
-        return str(value) if not isinstance(value, str) else unicodedata.normalize("NFC", value)
+        code = int(coded[0][position])
+        return None if code < 0 else coded[1][code]
 
     def codes(self, np: Any, field: str) -> tuple[Any, list[str | None]]:
         """(code per person, distinct values as :meth:`value` reads them); -1 is missing."""
         coded = self.coded.get(field)
-        if coded is not None:
-            return coded
-        column = self.attributes.get(field)
-        if column is None:
+        if coded is None:
             return np.full(len(self.ids), -1, dtype=np.int64), []
-        pd = require("pandas", "pandas")
-        codes, uniques = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=True)
-        lookup = _People([""] * len(uniques), {field: uniques.tolist()})
-        return codes, [lookup.value(field, i) for i in range(len(uniques))]
+        return coded
 
     def person(self, position: int) -> Person:
         built = self.built.get(position)
@@ -376,7 +364,7 @@ def _people(pd: Any, people: Any) -> _People:
             ids = [unicodedata.normalize("NFC", value) for value in ids]
         else:
             arrow = _arrow_strings(pd, people["id"])
-        result = _People(ids, {})
+        result = _People(ids)
         result.arrow_ids = arrow
         for field in _PERSON_FIELDS[1:]:
             if field in people.columns:
@@ -387,8 +375,12 @@ def _people(pd: Any, people: Any) -> _People:
             f"people must be a DataFrame or a sequence of Person or ids (got {people!r})"
         )
     persons = [p if isinstance(p, Person) else Person(id=p) for p in people]
-    fields = {field: [getattr(p, field) for p in persons] for field in _PERSON_FIELDS[1:]}
-    result = _People([p.id for p in persons], fields)
+    result = _People([p.id for p in persons])
+    for field in _PERSON_FIELDS[1:]:  # a Person's attributes are already None or NFC text
+        values = [getattr(person, field) for person in persons]
+        seen: dict[str, int] = {}
+        codes = [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
+        result.coded[field] = (np.asarray(codes, dtype=np.int64), list(seen))
     result.built = dict(enumerate(persons))
     return result
 

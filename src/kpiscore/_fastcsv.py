@@ -143,7 +143,7 @@ class _Reader:
     def people(self, path: Path) -> tuple[_People, _Population]:
         columns = self.read(path, "people")
         ids, arrow = self.ids(columns["id"])
-        population = _People(ids, {})
+        population = _People(ids)
         population.arrow_ids = arrow
         for name in ("name", "unit", "group", "position"):
             if name in columns:
