@@ -487,6 +487,31 @@ class TestErrors:
         ):
             score_frame(training_policy(), Q1, PEOPLE, None, work(("a", 1)))
 
+    def test_missing_measures_name_the_first_person_as_the_exact_engine_does(self) -> None:
+        policy = Policy(
+            id="two",
+            name="Two",
+            categories=[
+                Category(
+                    id="c",
+                    name="C",
+                    criteria=[
+                        Criterion(id=cid, name=cid, max_points=50, basis="assessed")
+                        for cid in ("c1", "c2")
+                    ],
+                )
+            ],
+        )
+        # a lacks c2, b lacks both: the exact engine stops at a (c1 is the first criterion
+        # someone lacks, but b comes after a).
+        measures = pd.DataFrame({"subject": ["a"], "criterion": ["c1"], "value": [1]})
+        with pytest.raises(MissingInputError) as exact:
+            score_many(policy, Q1, ["a", "b"], [], [Measure(subject="a", criterion="c1", value=1)])
+        with pytest.raises(MissingInputError) as columnar:
+            score_frame(policy, Q1, pd.DataFrame({"id": ["a", "b"]}), None, measures)
+        assert "no measure for criterion 'c2' of subject 'a'" in str(exact.value)
+        assert str(exact.value) == str(columnar.value)
+
     def test_duplicate_people(self) -> None:
         with pytest.raises(InputError, match="person id 'a' appears twice"):
             score_frame(training_policy(), Q1, pd.DataFrame({"id": ["a", "a"]}), None, work())

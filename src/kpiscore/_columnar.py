@@ -1070,6 +1070,7 @@ class _Figures:
         # Every value is checked before any missing measure is reported, as the exact engine
         # reports a bad value before a missing one.
         by_slot = []
+        missing: list[tuple[int, str, Any]] = []  # per criterion: its first person lacking one
         for slot, info in enumerate(compiled.measured_info):
             rows = np.flatnonzero(measures.slot == slot)
             codes = measures.value_codes.take(rows)
@@ -1089,16 +1090,18 @@ class _Figures:
             present = np.zeros(n, dtype=bool)
             present[subjects] = True
             if not present.all():
-                if compiled.missing == "error":
-                    person = self.subjects[int(np.flatnonzero(~present)[0])]
-                    raise MissingInputError(
-                        f"policy {compiled.policy.id!r}: no measure for criterion {cid!r}"
-                        f" of subject {person!r}; expected a Measure (basis"
-                        f" {criterion.basis!r}), or a policy with missing='zero' or"
-                        " missing='exclude'"
-                    )
+                missing.append((int(np.flatnonzero(~present)[0]), cid, criterion))
                 if compiled.missing == "exclude":
                     excluded |= ~present
+        if missing and compiled.missing == "error":
+            # The exact engine scores person by person, criteria in order: the first person
+            # lacking a measure, and that person's first criterion lacking one, is reported.
+            position, cid, criterion = min(missing, key=lambda item: item[0])
+            raise MissingInputError(
+                f"policy {compiled.policy.id!r}: no measure for criterion {cid!r}"
+                f" of subject {self.subjects[position]!r}; expected a Measure (basis"
+                f" {criterion.basis!r}), or a policy with missing='zero' or missing='exclude'"
+            )
         return starts, excluded
 
     def _fits(self, scale: int, quantity_places: int) -> bool:
