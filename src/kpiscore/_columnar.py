@@ -400,14 +400,15 @@ def _column(frame: Any, name: str, what: str, default: object = None) -> Any:
 def _subject_positions(pd: Any, np: Any, subjects: Any, index: Any, what: str) -> Any:
     """Population positions of a subject column (categorical columns looked up per category)."""
     if isinstance(subjects.dtype, pd.CategoricalDtype):
-        positions = _from_codes(np, subjects.cat.codes.to_numpy(), subjects.cat.categories, index)
+        categories = subjects.cat.categories
+        positions = _from_codes(pd, np, subjects.cat.codes.to_numpy(), categories, index)
     else:
         arrow = _arrow_strings(pd, subjects)
         if arrow is not None:  # Arrow-backed strings: looked up row by row in pyarrow
             positions = index.get_indexer_arrow(arrow)
         else:
             codes, uniques = pd.factorize(subjects, use_na_sentinel=True)
-            positions = _from_codes(np, codes, uniques, index)
+            positions = _from_codes(pd, np, codes, uniques, index)
     if len(positions) and positions.min() < 0:
         row = int(np.flatnonzero(positions < 0)[0])
         raise UnknownSubjectError(
@@ -416,10 +417,10 @@ def _subject_positions(pd: Any, np: Any, subjects: Any, index: Any, what: str) -
     return positions
 
 
-def _from_codes(np: Any, codes: Any, uniques: Any, index: _Population) -> Any:
+def _from_codes(pd: Any, np: Any, codes: Any, uniques: Any, index: _Population) -> Any:
     """Positions of coded subjects: each distinct subject looked up once (-1 for a code of
     -1, a missing cell)."""
-    arrow = _arrow_strings(require("pandas", "pandas"), uniques)
+    arrow = _arrow_strings(pd, uniques)
     if arrow is not None:
         lookup = index.get_indexer_arrow(arrow)
     else:
@@ -498,6 +499,7 @@ class _EventColumns:
         self.day_codes: Any = None
         self.day_values: Any = None
         self.in_period: Any = None
+        self.live: Any = None  # in the period and not excused
         self.refs: list[str | None] | None = None
         self.notes: list[str | None] | None = None
 
@@ -594,6 +596,7 @@ class _EventColumns:
             self.in_period = inside.take(self.day_codes)
         else:
             self.in_period = (self.day >= start) & (self.day <= end)
+        self.live = self.in_period & ~self.excused  # the rows that count
 
     def events_of(self, rows: Any, ids: Sequence[str]) -> list[Event]:
         """Event objects for the given rows (for one person's exact scorecard)."""
@@ -923,7 +926,7 @@ class _Figures:
         if not self._fits(scale, quantity_places):
             self._fallback_all("its figures need more digits than 64-bit integers hold")
             return
-        requested = self._requested(np, rules, scale)
+        requested = self._requested(np, rules, scale, quantity_places)
         cap_rank = self._cap_ranks(np)
         crit_info = compiled.crit_info
         # Criterion -> the requested columns of its deductions and awards, after limits.
@@ -984,7 +987,7 @@ class _Figures:
         if excluded.any():
             self._fallback_people(np, np.flatnonzero(excluded))
 
-    def _requested(self, np: Any, rules: list[Any], scale: int) -> list[Any]:
+    def _requested(self, np: Any, rules: list[Any], scale: int, quantity_places: int) -> list[Any]:
         """Per rule, each person's request: Σ points, or Σ points × quantity with ``per="unit"``
         (``None`` for a rule no event feeds).
 
@@ -1007,7 +1010,6 @@ class _Figures:
                 by_kind.setdefault(kind_position[rule.on], []).append(rule_index)
         if not by_kind:
             return result
-        quantity_places = max((_places(q) for q in events.quantities), default=0)
         quantity_units = np.array(
             [_units(q, quantity_places) for q in events.quantities], dtype=np.int64
         )
@@ -1015,7 +1017,7 @@ class _Figures:
         # Kind codes, with the dead events (outside the period, or excused) in one more bucket.
         small = np.uint8 if n_kinds < 2**8 - 1 else np.uint16 if n_kinds < 2**16 - 1 else np.int64
         grouped = events.kind_codes.astype(small)
-        np.putmask(grouped, ~(events.in_period & ~events.excused), n_kinds)
+        np.putmask(grouped, ~events.live, n_kinds)
         order = np.argsort(grouped, kind="stable")  # a radix sort for 8- and 16-bit codes
         bounds = np.concatenate(([0], np.cumsum(np.bincount(grouped, minlength=n_kinds + 1))))
         for kind, members in by_kind.items():
@@ -1051,7 +1053,7 @@ class _Figures:
         events = self.events
         cap_rank = np.full(len(self.persons), -1, dtype=np.int64)
         kind_position = {kind: i for i, kind in enumerate(events.kinds)}
-        live = events.in_period & ~events.excused
+        live = events.live
         for kind, rank in self.compiled.cap_rank.items():
             if kind in kind_position:
                 hit = events.subject[live & (events.kind_codes == kind_position[kind])]
