@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import functools
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kpiscore._bundled import SUFFIX, bundled_ids, bundled_text, known_id
 from kpiscore._load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
-from kpiscore.exceptions import FileFormatError, PolicyError, UnknownPolicyError
+from kpiscore.exceptions import FileFormatError, PolicyError
 from kpiscore.payout._rows import Salary, parse_salaries, payout_rows, read_salaries
 from kpiscore.payout._table import (
     PayoutLine,
@@ -59,8 +59,6 @@ __all__ = [
     "source",
 ]
 
-_SUFFIX = ".toml"
-
 
 @functools.cache
 def available() -> tuple[str, ...]:
@@ -69,14 +67,7 @@ def available() -> tuple[str, ...]:
     >>> "hcm-2024" in available()
     True
     """
-    folder = resources.files(__name__)
-    return tuple(
-        sorted(
-            entry.name.removesuffix(_SUFFIX)
-            for entry in folder.iterdir()
-            if entry.name.endswith(_SUFFIX) and entry.is_file()
-        )
-    )
+    return bundled_ids(__name__)
 
 
 def source(table_id: str) -> str:
@@ -88,11 +79,7 @@ def source(table_id: str) -> str:
     >>> source("hcm-2024").splitlines()[0]
     '# Ho Chi Minh City: additional income by rating under Resolution 98/2023/QH15.'
     """
-    if not isinstance(table_id, str) or table_id not in available():
-        raise UnknownPolicyError(
-            f"no bundled payout table {table_id!r}; expected one of {list(available())!r}"
-        )
-    return resources.files(__name__).joinpath(table_id + _SUFFIX).read_text(encoding="utf-8")
+    return bundled_text(__name__, known_id(table_id, "payout table", available()))
 
 
 @functools.cache
@@ -105,7 +92,7 @@ def load(table_id: str) -> PayoutTable:
     >>> load("danang-2026").valid_from
     datetime.date(2026, 1, 1)
     """
-    return parse(source(table_id), name=f"{table_id}{_SUFFIX}")
+    return parse(source(table_id), name=f"{table_id}{SUFFIX}")
 
 
 def parse(text: str, *, name: str = "<payout table>") -> PayoutTable:

@@ -23,15 +23,12 @@ with it directly:
 from __future__ import annotations
 
 import functools
-from importlib import resources
 
+from kpiscore._bundled import SUFFIX, bundled_ids, bundled_text, known_id
 from kpiscore._load import parse_policy
 from kpiscore._policy import Policy
-from kpiscore.exceptions import UnknownPolicyError
 
 __all__ = ["available", "load", "source"]
-
-_SUFFIX = ".toml"
 
 
 @functools.cache
@@ -41,22 +38,7 @@ def available() -> tuple[str, ...]:
     >>> "vn-nd335-2025-leader" in available()
     True
     """
-    folder = resources.files(__name__)
-    return tuple(
-        sorted(
-            entry.name.removesuffix(_SUFFIX)
-            for entry in folder.iterdir()
-            if entry.name.endswith(_SUFFIX) and entry.is_file()
-        )
-    )
-
-
-def _check(policy_id: object) -> str:
-    if not isinstance(policy_id, str) or policy_id not in available():
-        raise UnknownPolicyError(
-            f"no bundled policy {policy_id!r}; expected one of {list(available())!r}"
-        )
-    return policy_id
+    return bundled_ids(__name__)
 
 
 def source(policy_id: str) -> str:
@@ -68,8 +50,7 @@ def source(policy_id: str) -> str:
     >>> source("university-kpi-example").splitlines()[0]
     '# ILLUSTRATIVE: the university KPI scheme from the news case, not a regulation in force.'
     """
-    name = _check(policy_id) + _SUFFIX
-    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    return bundled_text(__name__, known_id(policy_id, "policy", available()))
 
 
 def load(policy_id: str) -> Policy:
@@ -85,10 +66,10 @@ def load(policy_id: str) -> Policy:
     ...
     kpiscore.exceptions.UnknownPolicyError: no bundled policy 'vn-nd335-2025'; expected one of [...]
     """
-    return _load(_check(policy_id))
+    return _load(known_id(policy_id, "policy", available()))
 
 
 @functools.cache
 def _load(policy_id: str) -> Policy:
-    name = f"kpiscore/policies/{policy_id}{_SUFFIX}"
+    name = f"kpiscore/policies/{policy_id}{SUFFIX}"
     return parse_policy(source(policy_id), name=name, fmt="toml")
