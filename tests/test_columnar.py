@@ -57,11 +57,11 @@ def training_policy(**kwargs: Any) -> Policy:
     )
 
 
-def one_criterion_policy(criterion: Criterion, **kwargs: Any) -> Policy:
+def one_category_policy(*criteria: Criterion, **kwargs: Any) -> Policy:
     return Policy(
         id="one",
         name="One",
-        categories=[Category(id="c", name="C", criteria=[criterion])],
+        categories=[Category(id="c", name="C", criteria=list(criteria))],
         **kwargs,
     )
 
@@ -142,7 +142,7 @@ class TestFigures:
         # 50 quantities of 2e14 + 1 sum past 2**53, where float64 stops counting in ones.
         from kpiscore import Award
 
-        policy = one_criterion_policy(
+        policy = one_category_policy(
             Criterion(
                 id="balance",
                 name="Balance",
@@ -171,7 +171,7 @@ class TestFigures:
         assert (Decimal(50),) == score_many(policy, Q1, ["a"], facts).totals() == table.totals()
 
     def test_figures_too_fine_for_64_bits_are_left_to_the_exact_engine(self) -> None:
-        policy = one_criterion_policy(
+        policy = one_category_policy(
             Criterion(
                 id="x",
                 name="X",
@@ -319,7 +319,7 @@ class TestFrames:
         assert expected.to_csv() == table.to_csv()
 
     def test_kinds_in_another_unicode_form_share_their_rules(self) -> None:
-        policy = one_criterion_policy(
+        policy = one_category_policy(
             Criterion(id="x", name="X", max_points=15, deductions=[Deduction(on="café", points=2)])
         )
         events = absences(2)
@@ -488,19 +488,8 @@ class TestErrors:
             score_frame(training_policy(), Q1, PEOPLE, None, work(("a", 1)))
 
     def test_missing_measures_name_the_first_person_as_the_exact_engine_does(self) -> None:
-        policy = Policy(
-            id="two",
-            name="Two",
-            categories=[
-                Category(
-                    id="c",
-                    name="C",
-                    criteria=[
-                        Criterion(id=cid, name=cid, max_points=50, basis="assessed")
-                        for cid in ("c1", "c2")
-                    ],
-                )
-            ],
+        policy = one_category_policy(
+            *(Criterion(id=cid, name=cid, max_points=50, basis="assessed") for cid in ("c1", "c2"))
         )
         # a lacks c2, b lacks both: the exact engine stops at a (c1 is the first criterion
         # someone lacks, but b comes after a).

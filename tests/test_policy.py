@@ -195,6 +195,17 @@ class TestPolicy:
         )
         assert f"categories.{cid}" == caught.value.path
 
+    def test_reserved_names_cover_every_fixed_column_of_score_and_payout_rows(self) -> None:
+        from kpiscore import score_many
+        from kpiscore._policy import RESERVED_COLUMNS
+        from kpiscore.payout import Salary, load, payout_rows
+
+        policy = Policy(id="p", name="P", categories=[category()], bands=bands())
+        table = score_many(policy, "2026-01", ["a"])
+        rows = payout_rows(table, load("danang-2026"), {"a": Salary(amount=Decimal(5_000_000))})
+        fixed = (set(table.to_rows()[0]) | set(rows[0])) - {"soft"}
+        assert fixed <= RESERVED_COLUMNS
+
     def test_bands_with_equal_thresholds(self) -> None:
         with pytest.raises(PolicyError) as caught:
             Policy(
