@@ -128,7 +128,7 @@ class TestDerivedYears:
 
     def test_derived_years_agree_with_the_shipped_2025_schedule(self) -> None:
         pytest.importorskip("holidays")
-        from kpiscore.calendar import _derived
+        from kpiscore.cycle.calendar import _derived
 
         shipped, derived = vietnam(2025), _derived(2025)
         year = Period.year(2025)
@@ -140,7 +140,7 @@ class TestDerivedYears:
         # The package (0.109) lacks the 2 Jan / 10 Jan swap and lists the unconfirmed
         # 24 November Culture Day; nothing else may differ.
         pytest.importorskip("holidays")
-        from kpiscore.calendar import _derived
+        from kpiscore.cycle.calendar import _derived
 
         shipped, derived = vietnam(2026), _derived(2026)
         differences = {
@@ -434,7 +434,7 @@ class TestCombining:
 
 class TestShippedData:
     def test_bad_schedule_data_names_the_place(self) -> None:
-        from kpiscore.calendar import _schedules
+        from kpiscore.cycle.calendar import _schedules
 
         tree = {
             "year": [
@@ -493,7 +493,7 @@ class TestShippedData:
         ],
     )
     def test_schedule_data_is_checked(self, tree: dict[str, object], message: str) -> None:
-        from kpiscore.calendar import _schedules
+        from kpiscore.cycle.calendar import _schedules
 
         with pytest.raises(CalendarError) as caught:
             _schedules(tree, "t.toml")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kpiscore import cli, policies, score_many
-from kpiscore._demo import sample_facts
-from kpiscore._terminal import cell_width
+from kpiscore.cli.demo import sample_facts
+from kpiscore.cli.terminal import cell_width
 
 STAFF = "vn-nd335-2025-staff"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from kpiscore import policies, score_many
-from kpiscore._demo import sample_facts
-from kpiscore._render import rows_to_csv
+from kpiscore.cli.demo import sample_facts
+from kpiscore.io.render import rows_to_csv
 from kpiscore.payout import parse_salaries, payout_rows
 from kpiscore.variants import Comparison, compare, overlay
 

@@ -506,7 +506,7 @@ class TestErrors:
             score_frame(training_policy(), Q1, pd.DataFrame({"id": ["a", "a"]}), None, work())
 
     def test_pandas_missing_names_the_extra(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import kpiscore._columnar as columnar
+        from kpiscore.engine import columnar
 
         def missing(module: str, extra: str) -> Any:
             raise MissingExtraError(f"install it with: pip install 'kpiscore[{extra}]'")

@@ -24,9 +24,9 @@ import pytest
 
 import kpiscore
 from kpiscore import Policy, ScoreTable, load_policy, policies, score, score_many
-from kpiscore._demo import DEMO_PERIOD, DEMO_POLICY, sample_facts
-from kpiscore._load import dump_policy
-from kpiscore._numbers import _ROUNDER, EXACT
+from kpiscore.cli.demo import DEMO_PERIOD, DEMO_POLICY, sample_facts
+from kpiscore.io.load import dump_policy
+from kpiscore.model.numbers import _ROUNDER, EXACT
 
 THREADS = 8
 _T = TypeVar("_T")

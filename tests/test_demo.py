@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib import resources
 
 from kpiscore import policies, score_many
-from kpiscore._demo import DEMO_PERIOD, DEMO_POLICY, run_demo, sample_facts
-from kpiscore._sample import FILES, generate
+from kpiscore.cli.demo import DEMO_PERIOD, DEMO_POLICY, run_demo, sample_facts
+from kpiscore.io.sample import FILES, generate
 
 
 class TestSampleWorkforce:

@@ -33,8 +33,8 @@ from kpiscore import (
     policies,
     score_many,
 )
-from kpiscore._demo import DEMO_PERIOD, DEMO_POLICY, sample_facts
-from kpiscore._load import dump_policy
+from kpiscore.cli.demo import DEMO_PERIOD, DEMO_POLICY, sample_facts
+from kpiscore.io.load import dump_policy
 
 # Runs in a fresh interpreter; prints one digest per output, as JSON.
 WORKER = """
@@ -63,7 +63,7 @@ if "--hostile-before-import" in sys.argv:
     be_hostile()
 
 from kpiscore import policies, score_many
-from kpiscore._demo import sample_facts
+from kpiscore.cli.demo import sample_facts
 
 if "--hostile" in sys.argv:
     be_hostile()

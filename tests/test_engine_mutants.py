@@ -1,8 +1,8 @@
 """Engine behaviours that mutation testing found no test pinned down (tools/mutation.py).
 
-Each test kills a family of surviving mutants of ``kpiscore/_engine.py``: the period's first and
-last days count, an assessed measure may equal the maximum, the fast path and the ledger agree
-on edge values, and the messages name what they are about.
+Each test kills a family of surviving mutants of ``kpiscore/engine/exact.py``: the period's
+first and last days count, an assessed measure may equal the maximum, the fast path and the
+ledger agree on edge values, and the messages name what they are about.
 """
 
 from __future__ import annotations

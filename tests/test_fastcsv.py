@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kpiscore._fastcsv as fastcsv
 from kpiscore import load_events, load_measures, load_people, policies, score_many
-from kpiscore._fastcsv import score_csv_files
-from kpiscore._period import Period
+from kpiscore.io import fastcsv
+from kpiscore.io.fastcsv import score_csv_files
+from kpiscore.model.period import Period
 
 pytest.importorskip("pandas")
 

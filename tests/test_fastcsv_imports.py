@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kpiscore import load_events, load_measures, load_people, policies, score_many
-from kpiscore._period import Period
+from kpiscore.model.period import Period
 
 pytest.importorskip("pyarrow")
 
@@ -68,13 +68,13 @@ def test_the_arrow_path_of_the_command_never_imports_pandas(
 
 class TestReaderChoice:
     def test_pyarrow_first(self) -> None:
-        import kpiscore._fastcsv as fastcsv
+        from kpiscore.io import fastcsv
 
         assert isinstance(fastcsv._reader(), fastcsv._Arrow)
 
     def test_pandas_without_pyarrow(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import kpiscore._fastcsv as fastcsv
         from kpiscore import MissingExtraError
+        from kpiscore.io import fastcsv
 
         real = fastcsv.require
 
@@ -89,8 +89,8 @@ class TestReaderChoice:
     def test_neither_leaves_the_files_to_the_careful_reader(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:
-        import kpiscore._fastcsv as fastcsv
         from kpiscore import MissingExtraError
+        from kpiscore.io import fastcsv
 
         def nothing(module: str, extra: str) -> object:
             raise MissingExtraError(f"no {module}")

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from kpiscore import FileFormatError, FileFormatErrorGroup, KpiscoreError, Policy, PolicyError
-from kpiscore._load import (
+from kpiscore.io.load import (
     MAX_DEPTH,
     MAX_FACT_BYTES,
     MAX_POLICY_BYTES,
@@ -547,7 +547,7 @@ class TestSpreadsheetSafeCsv:
         assert "'=HYPERLINK" in text
 
     def test_numbers_stay_numbers(self) -> None:
-        from kpiscore._render import safe_cell
+        from kpiscore.io.render import safe_cell
 
         assert ["-2.00", "'-2", "'=1", " =1"] == [
             safe_cell(Decimal("-2.00")),
@@ -610,8 +610,8 @@ class TestSharedReaders:
 class TestTheFastCsvPath:
     def test_a_huge_fact_file_is_handed_to_the_careful_reader_unread(self, tmp_path: Path) -> None:
         pytest.importorskip("pandas")
-        from kpiscore._fastcsv import score_csv_files
-        from kpiscore._period import Period
+        from kpiscore.io.fastcsv import score_csv_files
+        from kpiscore.model.period import Period
 
         people = tmp_path / "people.csv"
         people.write_text("id\nnv001\n", encoding="utf-8")

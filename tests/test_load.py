@@ -25,7 +25,7 @@ from kpiscore import (
     Policy,
     policies,
 )
-from kpiscore._load import (
+from kpiscore.io.load import (
     dump_policy,
     load_events,
     load_measures,

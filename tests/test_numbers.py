@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpiscore._numbers import (
+from kpiscore.exceptions import InputError, PolicyError
+from kpiscore.model.numbers import (
     ROUNDING_MODES,
     canonical,
     format_points,
@@ -18,7 +19,6 @@ from kpiscore._numbers import (
     quantize_fraction,
     to_decimal,
 )
-from kpiscore.exceptions import InputError, PolicyError
 
 
 class TestToDecimal:

@@ -197,7 +197,7 @@ class TestPolicy:
 
     def test_reserved_names_cover_every_fixed_column_of_score_and_payout_rows(self) -> None:
         from kpiscore import score_many
-        from kpiscore._policy import RESERVED_COLUMNS
+        from kpiscore.model.policy import RESERVED_COLUMNS
         from kpiscore.payout import Salary, load, payout_rows
 
         policy = Policy(id="p", name="P", categories=[category()], bands=bands())

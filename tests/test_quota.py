@@ -26,7 +26,6 @@ from kpiscore import (
     ScoreTable,
     score_many,
 )
-from kpiscore._scorecard import BandInfo
 from kpiscore.quota import (
     BASE_READINGS,
     DEFAULT_REFERENCE,
@@ -35,6 +34,7 @@ from kpiscore.quota import (
     apply_quota,
     plan_quota,
 )
+from kpiscore.results.scorecard import BandInfo
 from kpiscore.rollup import RollupTable, rollup_many
 
 YEAR = Period.year(2026)

@@ -306,7 +306,7 @@ class TestResult:
         assert ("HTXS", "HTT", "HT", "KHT") == tuple(band.id for band in year.bands)
 
     def test_is_evolvable_for_quotas(self) -> None:
-        from kpiscore._scorecard import Adjustment
+        from kpiscore.results.scorecard import Adjustment
 
         year = rollup(months([95]), "2026")
         moved = attrs.evolve(
@@ -419,7 +419,7 @@ class TestExplain:
         )
 
     def test_adjustments_are_explained(self) -> None:
-        from kpiscore._scorecard import Adjustment
+        from kpiscore.results.scorecard import Adjustment
 
         year = rollup(months([95]), "2026")
         moved = attrs.evolve(

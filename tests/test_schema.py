@@ -10,11 +10,12 @@ import attrs
 import jsonschema
 import pytest
 
-from kpiscore import Award, Band, Category, Criterion, Deduction, Policy, RatingCap, _tree, policies
-from kpiscore._load import dump_policy
-from kpiscore._schema import OBJECTS, policy_schema, schema_text
+from kpiscore import Award, Band, Category, Criterion, Deduction, Policy, RatingCap, policies
+from kpiscore.io.load import dump_policy
+from kpiscore.model import tree as _tree
+from kpiscore.model.schema import OBJECTS, policy_schema, schema_text
 
-# The key sets the loader accepts, object by object (kpiscore._tree is what load_policy uses).
+# The key sets the loader accepts, object by object (kpiscore.model.tree is what load_policy uses).
 LOADER_KEYS = {
     "Policy": _tree._POLICY_KEYS,
     "Category": _tree._CATEGORY_KEYS,
@@ -43,7 +44,7 @@ def staff_tree() -> dict[str, Any]:
 
 class TestShippedFile:
     def test_the_shipped_file_is_the_generated_schema(self) -> None:
-        shipped = resources.files("kpiscore").joinpath("schemas/policy.schema.json")
+        shipped = resources.files("kpiscore").joinpath("data/schemas/policy.schema.json")
         assert schema_text() == shipped.read_text(encoding="utf-8")
 
     def test_it_is_a_valid_draft_2020_12_schema(self) -> None:

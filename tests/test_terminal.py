@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from kpiscore._terminal import cell_width, plain_table, progress, uses_rich, write_table
+from kpiscore.cli.terminal import cell_width, plain_table, progress, uses_rich, write_table
 
 
 class _Terminal(io.StringIO):

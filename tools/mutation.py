@@ -265,7 +265,7 @@ def _report(project: Path) -> int:
     )
     equivalent = elsewhere = 0
     for line in alive:
-        name = line.split(": ")[0].removeprefix("kpiscore._engine.")
+        name = line.split(": ")[0].removeprefix("kpiscore.engine.exact.")
         note = ""
         if examined and name in EQUIVALENT:
             equivalent += 1

@@ -11,24 +11,13 @@ shows every point gained, lost, capped or rounded, and the rule behind it.
 Decimal('15.00')
 """
 
-from kpiscore._columnar import score_frame
-from kpiscore._engine import score, score_many
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._load import dump_policy, load_events, load_measures, load_people, load_policy
-from kpiscore._period import Period
-from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
-from kpiscore._schema import policy_schema
-from kpiscore._scorecard import (
-    Adjustment,
-    BandInfo,
-    CapLine,
-    CategoryResult,
-    CriterionResult,
-    RuleLine,
-    Scorecard,
-    ScoreTable,
-)
-from kpiscore.calendar import WorkCalendar
+from typing import TYPE_CHECKING
+
+from kpiscore.cycle.calendar import WorkCalendar
+from kpiscore.cycle.rollup import Rollup, RollupTable, rollup_many
+from kpiscore.cycle.work import TaskRatios, WorkItem, approval_events, task_ratios
+from kpiscore.engine.columnar import score_frame
+from kpiscore.engine.exact import score, score_many
 from kpiscore.exceptions import (
     CalendarError,
     FileFormatError,
@@ -43,8 +32,28 @@ from kpiscore.exceptions import (
     UnknownPolicyError,
     UnknownSubjectError,
 )
-from kpiscore.rollup import Rollup, RollupTable, rollup, rollup_many
-from kpiscore.work import TaskRatios, WorkItem, approval_events, task_ratios
+from kpiscore.io.load import dump_policy, load_events, load_measures, load_people, load_policy
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
+from kpiscore.model.schema import policy_schema
+from kpiscore.results.scorecard import (
+    Adjustment,
+    BandInfo,
+    CapLine,
+    CategoryResult,
+    CriterionResult,
+    RuleLine,
+    Scorecard,
+    ScoreTable,
+)
+
+# ``kpiscore.rollup`` is the public module, callable as the function (see kpiscore/rollup.py):
+# binding the function here would shadow the module for ``import kpiscore.rollup as m``.
+if TYPE_CHECKING:
+    from kpiscore.cycle.rollup import rollup
+else:
+    from kpiscore import rollup
 
 __version__ = "0.1.0.dev0"
 

@@ -4,7 +4,7 @@ kpiscore registers it through the ``pytest11`` entry point, so ``pytest`` in a p
 case files collects them with nothing to configure. A failing case is reported with its expected
 and actual figures and the scorecard's ledger; a file that cannot be read is a collection error
 that names the file and the place. Nothing of kpiscore is imported until a case file is found
-(:mod:`kpiscore._pytest_items` holds the collector), so the plugin costs nothing elsewhere —
+(:mod:`kpiscore.testing.pytest_items` holds the collector), so the plugin costs nothing elsewhere —
 which is why it is a top-level module: a submodule of ``kpiscore`` would import the whole
 package when pytest loads its plugins, before a coverage tool starts measuring.
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pytest
 
-    from kpiscore._pytest_items import CaseFile
+    from kpiscore.testing.pytest_items import CaseFile
 
 #: The ending of a case file's name (``kpiscore.testing.CASE_SUFFIX``).
 SUFFIX = ".kpi.toml"
@@ -27,7 +27,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile |
     """Collect ``*.kpi.toml`` files."""
     if not file_path.name.endswith(SUFFIX):
         return None
-    from kpiscore._pytest_items import CaseFile
+    from kpiscore.testing.pytest_items import CaseFile
 
     collector: CaseFile = CaseFile.from_parent(parent, path=file_path)
     return collector

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from kpiscore import _tree
+from kpiscore.model import tree as _tree
 
 #: Bounded so the whole fuzz suite runs in seconds: 150 inputs per test, each under two
 #: seconds (a limit that is not enforced fast fails the deadline). For a long hunt, set

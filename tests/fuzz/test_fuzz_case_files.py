@@ -56,7 +56,7 @@ class TestCaseFiles:
 
 
 class TestHostileCaseFiles:
-    """Case files are read with the policy files' limits (kpiscore._load.parse_toml_document)."""
+    """Case files are read with the policy files' limits (kpiscore.io.load.parse_toml_document)."""
 
     def test_an_integer_of_5000_digits(self) -> None:
         with pytest.raises(FileFormatError, match="more than 4300 digits"):

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpiscore import FileFormatError
-from kpiscore._load import FactRecord, read_fact_records
+from kpiscore.io.load import FactRecord, read_fact_records
 
 KINDS = st.sampled_from(["events", "measures", "people"])
 SAMPLE = resources.files("kpiscore").joinpath("data/sample")

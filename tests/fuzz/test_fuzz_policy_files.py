@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpiscore import FileFormatError, Policy, PolicyError, policies
-from kpiscore._load import dump_policy, load_policy
+from kpiscore.io.load import dump_policy, load_policy
 
 BUNDLED_TOML = [
     Path(str(policies.__file__)).parent.joinpath(f"{policy_id}.toml").read_text(encoding="utf-8")

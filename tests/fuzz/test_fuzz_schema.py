@@ -22,9 +22,9 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from kpiscore import InputError, Policy, PolicyError, PolicyValidationError, policies
-from kpiscore._load import dump_policy
-from kpiscore._numbers import to_decimal
-from kpiscore._schema import policy_schema
+from kpiscore.io.load import dump_policy
+from kpiscore.model.numbers import to_decimal
+from kpiscore.model.schema import policy_schema
 
 #: The rules the loader checks and the schema cannot, by a fragment of their message; the same
 #: list, with the reason for each, is in docs/errors.md.

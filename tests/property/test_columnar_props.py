@@ -104,8 +104,8 @@ def test_columnar_csv_writes_what_the_csv_module_writes(
     once, rows joined by pyarrow or by str.join) is byte for byte the csv module's rows of the
     exact engine's table, whatever the ids and attributes hold: separators, quotes, line
     breaks, formula starts, other Unicode forms."""
-    import kpiscore._columnar as columnar
     from kpiscore import Category, Criterion, MissingExtraError, Person
+    from kpiscore.engine import columnar
 
     policy = Policy(
         id="p",
@@ -171,7 +171,7 @@ def test_integer_rounding_is_decimal_rounding(
 
     import numpy as np
 
-    from kpiscore._columnar import _round_units
+    from kpiscore.engine.columnar import _round_units
 
     ties = [denominator // 2 * k for k in (-3, -1, 1, 3)] if denominator % 2 == 0 else []
     values = numerators + ties

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpiscore import Event, Policy
-from kpiscore._load import dump_policy, load_events, load_policy
-from kpiscore._schema import policy_schema
+from kpiscore.io.load import dump_policy, load_events, load_policy
+from kpiscore.model.schema import policy_schema
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

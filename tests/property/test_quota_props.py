@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpiscore import Adjustment, Period, Person
-from kpiscore._numbers import ROUNDING_MODES
-from kpiscore._scorecard import BandInfo
+from kpiscore.model.numbers import ROUNDING_MODES
 from kpiscore.quota import BASE_READINGS, allowed_count, apply_quota, plan_quota
+from kpiscore.results.scorecard import BandInfo
 
 SETTINGS = settings(max_examples=150, deadline=None)
 BANDS = tuple(

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import functools
 
-from kpiscore._bundled import SUFFIX, bundled_ids, bundled_text, known_id
-from kpiscore._load import parse_policy
-from kpiscore._policy import Policy
+from kpiscore.io.bundled import SUFFIX, bundled_ids, bundled_text, known_id
+from kpiscore.io.load import parse_policy
+from kpiscore.model.policy import Policy
 
 __all__ = ["available", "load", "source"]
 

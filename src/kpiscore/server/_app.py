@@ -39,12 +39,7 @@ from litestar.plugins.attrs import AttrsSchemaPlugin
 from litestar.typing import FieldDefinition
 
 from kpiscore import __version__
-from kpiscore._engine import score_many
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._json import canonical_json as _canonical_text
-from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
-from kpiscore._schema import policy_schema
-from kpiscore._scorecard import ScoreTable
+from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import (
     InputError,
     KpiscoreError,
@@ -53,6 +48,11 @@ from kpiscore.exceptions import (
     UnknownPolicyError,
     UnknownSubjectError,
 )
+from kpiscore.model.canonical import canonical_json as _canonical_text
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
+from kpiscore.model.schema import policy_schema
+from kpiscore.results.scorecard import ScoreTable
 from kpiscore.server import _responses
 from kpiscore.server._registry import PolicyRegistry
 from kpiscore.server._requests import (
@@ -611,7 +611,7 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
         with _at(field):
             policy = registry.resolve(given)
         if overlay:
-            from kpiscore.variants import overlay as apply_overlay
+            from kpiscore.cycle.variants import overlay as apply_overlay
 
             with _overlaying(overlay):
                 policy = apply_overlay(policy, overlay)
@@ -772,7 +772,7 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
         data: Annotated[CompareRequest, _COMPARE_BODY],
     ) -> Response[bytes]:
         """``kpiscore.variants.compare(base, variant, …)``, answered with its ``to_json()``."""
-        from kpiscore.variants import compare as compare_policies
+        from kpiscore.cycle.variants import compare as compare_policies
 
         base = resolve(data.base, None, "base")
         if data.variant is None and not data.overlay:

@@ -10,15 +10,15 @@ from typing import Any, Literal
 import attrs
 
 from kpiscore import policies
-from kpiscore._load import load_policy
-from kpiscore._numbers import canonical
-from kpiscore._policy import Policy
 from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
     KpiscoreError,
     UnknownPolicyError,
 )
+from kpiscore.io.load import load_policy
+from kpiscore.model.numbers import canonical
+from kpiscore.model.policy import Policy
 
 __all__ = ["PolicyRegistry", "ServedPolicy"]
 

@@ -19,11 +19,6 @@ from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._load import _build as _build_fact
-from kpiscore._load import _check_nesting, _parse_json
-from kpiscore._period import Period
-from kpiscore._policy import Policy
 from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
@@ -31,6 +26,11 @@ from kpiscore.exceptions import (
     KpiscoreError,
     PolicyValidationError,
 )
+from kpiscore.io.load import _build as _build_fact
+from kpiscore.io.load import _check_nesting, _parse_json
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
 
 __all__ = [
     "CompareRequest",

@@ -36,24 +36,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
 from kpiscore import policies
-from kpiscore._engine import score_many
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._load import FactRecord, load_policy, read_fact_records
-from kpiscore._numbers import canonical, format_points
-from kpiscore._period import Period
-from kpiscore._policy import Policy
-from kpiscore._scorecard import Scorecard, ScoreTable
-from kpiscore._terminal import plain_table, progress, write_table
+from kpiscore.cli.terminal import plain_table, progress, write_table
+from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import (
     InputError,
     KpiscoreError,
     UnknownPolicyError,
     UnknownSubjectError,
 )
+from kpiscore.io.load import FactRecord, load_policy, read_fact_records
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.numbers import canonical, format_points
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import Scorecard, ScoreTable
 
 if TYPE_CHECKING:
-    from kpiscore.payout import PayoutTable, Salary
-    from kpiscore.variants import Comparison
+    from kpiscore.cycle.payout import PayoutTable, Salary
+    from kpiscore.cycle.variants import Comparison
 
 __all__ = ["build_parser", "main"]
 
@@ -275,7 +275,7 @@ def resolve_payout_table(value: str) -> PayoutTable:
         UnknownPolicyError: neither a bundled id nor the path of a ``.toml`` file.
         FileFormatError: the file cannot be read or describes an invalid table.
     """
-    from kpiscore import payout
+    from kpiscore.cycle import payout
 
     if value in payout.available():
         return payout.load(value)
@@ -319,7 +319,7 @@ def _payout_line(rows: list[dict[str, Any]], table: PayoutTable) -> str:
 
 
 def _exact_add(total: Decimal, value: Decimal) -> Decimal:
-    from kpiscore._numbers import EXACT
+    from kpiscore.model.numbers import EXACT
 
     return EXACT.add(total, value)
 
@@ -330,7 +330,7 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
     It gives the same figures and output as reading every row carefully; anything irregular
     in the files makes it step aside, and the careful reader then reports it by line.
     """
-    from kpiscore._fastcsv import score_csv_files
+    from kpiscore.io.fastcsv import score_csv_files
 
     policy = resolve_policy(args.policy)
     period = Period.parse(args.period)
@@ -350,7 +350,7 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
 def _score(args: argparse.Namespace) -> int:
     pay: tuple[PayoutTable, dict[str, Salary]] | None = None
     if args.payout:
-        from kpiscore.payout import read_salaries
+        from kpiscore.cycle.payout import read_salaries
 
         pay = (resolve_payout_table(args.payout), read_salaries(args.salaries))
     table = _fast_table(args)
@@ -358,12 +358,12 @@ def _score(args: argparse.Namespace) -> int:
         table = _Inputs(args).score(sys.stderr)
     rows: list[dict[str, Any]] = []
     if pay is not None:
-        from kpiscore.payout import payout_rows
+        from kpiscore.cycle.payout import payout_rows
 
         rows = payout_rows(table, pay[0], pay[1])
     if args.format == "csv":
         if pay is not None:
-            from kpiscore._render import rows_to_csv
+            from kpiscore.io.render import rows_to_csv
 
             text = rows_to_csv(rows)
         else:
@@ -419,7 +419,7 @@ def resolve_variant(values: Sequence[str], base: Policy) -> Policy:
         UnknownPolicyError, FileFormatError, PolicyError: as for :func:`resolve_policy` and
             :func:`kpiscore.variants.overlay`.
     """
-    from kpiscore.variants import overlay, read_tree
+    from kpiscore.cycle.variants import overlay, read_tree
 
     variant = base
     for value in values:
@@ -491,7 +491,7 @@ def _rating_move(before: str | None, after: str | None) -> str:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from kpiscore.variants import compare
+    from kpiscore.cycle.variants import compare
 
     inputs = _Inputs(args)
     variant = resolve_variant(args.variant, inputs.policy)
@@ -520,7 +520,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from kpiscore.testing import RunReport, bundled_cases, run_cases
+    from kpiscore.testing.cases import RunReport, bundled_cases, run_cases
 
     if not args.paths and not args.bundled:
         raise InputError("test: name case files or folders (*.kpi.toml), or pass --bundled")
@@ -545,7 +545,7 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kpiscore._demo import run_demo
+    from kpiscore.cli.demo import run_demo
 
     print(run_demo(lang=args.lang), end="")
     return 0

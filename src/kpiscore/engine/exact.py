@@ -1,6 +1,6 @@
 """The exact engine: a policy plus facts about a person becomes a scorecard.
 
-All arithmetic runs inside :func:`kpiscore._numbers.exact` (a private context that traps any
+All arithmetic runs inside :func:`kpiscore.model.numbers.exact` (a private context that traps any
 inexact result); each reported figure is rounded exactly once with the policy's mode.
 """
 
@@ -12,11 +12,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._numbers import _ROUNDER, exact, quantize, quantize_fraction, quantize_ratio
-from kpiscore._period import Period, as_period
-from kpiscore._policy import Award, Category, Criterion, Deduction, Policy
-from kpiscore._scorecard import (
+from kpiscore.exceptions import InputError, MissingInputError, UnknownSubjectError
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.numbers import _ROUNDER, exact, quantize, quantize_fraction, quantize_ratio
+from kpiscore.model.period import Period, as_period
+from kpiscore.model.policy import Award, Category, Criterion, Deduction, Policy
+from kpiscore.results.scorecard import (
     BandInfo,
     CapLine,
     CategoryResult,
@@ -25,7 +26,6 @@ from kpiscore._scorecard import (
     Scorecard,
     ScoreTable,
 )
-from kpiscore.exceptions import InputError, MissingInputError, UnknownSubjectError
 
 __all__ = ["score", "score_many"]
 
@@ -552,7 +552,6 @@ def _fast_figures(
     if cap_rank >= 0 and score_rating is not None and cap_rank > compiled.band_rank[score_rating]:
         rating = compiled.bands[cap_rank].id
     return tuple(reported), reported_carried, clamped, total, score_rating, rating
-
 
 
 def _measured_start(

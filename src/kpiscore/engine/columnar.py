@@ -25,20 +25,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from kpiscore._engine import (
+from kpiscore._extras import require
+from kpiscore.engine.exact import (
     _check_measure,
     _check_policy,
     _Compiled,
     _score_one,
     score_many,
 )
-from kpiscore._extras import require
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._numbers import EXACT, exact, to_decimal
-from kpiscore._period import Period, as_period
-from kpiscore._policy import Policy
-from kpiscore._scorecard import Scorecard, ScoreTable
 from kpiscore.exceptions import InputError, MissingInputError, UnknownSubjectError
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.numbers import EXACT, exact, to_decimal
+from kpiscore.model.period import Period, as_period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import Scorecard, ScoreTable
 
 if TYPE_CHECKING:
     pass
@@ -795,7 +795,7 @@ def _csv_ids(ids: Sequence[str]) -> list[str] | None:
     joined = "\x00" + "\x00".join(ids)
     if not _CSV_SPECIAL.search(joined) and not _FORMULA_AFTER_NUL.search(joined):
         return None
-    from kpiscore._render import safe_cell
+    from kpiscore.io.render import safe_cell
 
     return [_csv_field(safe_cell(subject)) for subject in ids]
 
@@ -1240,7 +1240,7 @@ class _Figures:
         joined in one pass — by pyarrow when it is installed, else by ``str.join`` (no pandas
         needed either way)."""
         np = require("numpy", "pandas")
-        from kpiscore._render import safe_cell
+        from kpiscore.io.render import safe_cell
 
         n = len(self.persons)
         if not n:

@@ -10,7 +10,7 @@ The shipped files in ``kpiscore/data/sample/`` are the source of truth; this mod
 (a test checks they are equal), using only :meth:`random.Random.random` with a fixed seed, whose
 sequence Python keeps stable across versions and platforms::
 
-    python -m kpiscore._sample src/kpiscore/data/sample
+    python -m kpiscore.io.sample src/kpiscore/data/sample
 """
 
 from __future__ import annotations

@@ -31,10 +31,6 @@ from typing import Any, Final, Literal, TypeVar, cast
 
 import attrs
 
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._numbers import exact, to_decimal
-from kpiscore._policy import Policy
-from kpiscore._tree import MAX_DEPTH, policy_from_tree
 from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
@@ -43,6 +39,10 @@ from kpiscore.exceptions import (
     PolicyError,
     PolicyValidationError,
 )
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.numbers import exact, to_decimal
+from kpiscore.model.policy import Policy
+from kpiscore.model.tree import MAX_DEPTH
 
 __all__ = [
     "MAX_DEPTH",
@@ -296,7 +296,7 @@ def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) 
     dotted keys), an integer of more digits than Python converts: each is refused with a
     :class:`FileFormatError` naming ``name``, fast, before the parser can exhaust the stack or
     the clock. (Nesting made by table headers is for the caller to bound on the tree, as
-    :func:`kpiscore._tree.policy_from_tree` does.)
+    :meth:`kpiscore.Policy.from_dict` does.)
 
     Raises:
         FileFormatError: the text is too long, too deep or not valid TOML (with the line and
@@ -436,7 +436,7 @@ def parse_policy(text: str, *, name: str, fmt: str) -> Policy:
             path=name,
         )
     try:
-        return policy_from_tree(tree)
+        return Policy.from_dict(tree)
     except PolicyValidationError as group:
         errors = [
             _file_problem(name, problem)

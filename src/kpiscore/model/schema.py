@@ -3,7 +3,7 @@
 Each object of a policy file (policy, category, criterion, deduction, award, band, cap) gets one
 definition whose properties are the class's ``attrs`` fields, typed from their annotations, with
 the field descriptions taken from the class docstrings. The schema is shipped with the package as
-``kpiscore/schemas/policy.schema.json`` so other systems and editors can check a policy file
+``kpiscore/data/schemas/policy.schema.json`` so other systems and editors can check a policy file
 without Python; a test keeps that file equal to :func:`policy_schema` and in step with the loader.
 
 The schema checks each value on its own (keys, types, choices, required keys, signs and ranges
@@ -16,7 +16,7 @@ schema leaves to the loader, and a fuzz test holds both to that.
 
 Regenerate the shipped file after changing the model::
 
-    python -m kpiscore._schema > src/kpiscore/schemas/policy.schema.json
+    python -m kpiscore.model.schema > src/kpiscore/data/schemas/policy.schema.json
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from typing import Any, Final
 
 import attrs
 
-from kpiscore._numbers import ROUNDING_MODES
-from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
+from kpiscore.model.numbers import ROUNDING_MODES
+from kpiscore.model.policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
 
 __all__ = ["policy_schema", "schema_text"]
 

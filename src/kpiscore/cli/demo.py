@@ -7,14 +7,14 @@ from fractions import Fraction
 from importlib import resources
 
 from kpiscore import policies
-from kpiscore._engine import score_many
-from kpiscore._facts import Event, Measure, Person
-from kpiscore._load import load_events, load_measures, load_people
-from kpiscore._numbers import format_points, quantize_fraction
-from kpiscore._period import Period
-from kpiscore._policy import Band, Category, Criterion, Deduction, Policy, RatingCap
-from kpiscore._scorecard import Scorecard, ScoreTable
-from kpiscore._terminal import plain_table
+from kpiscore.cli.terminal import plain_table
+from kpiscore.engine.exact import score_many
+from kpiscore.io.load import load_events, load_measures, load_people
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.numbers import format_points, quantize_fraction
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Band, Category, Criterion, Deduction, Policy, RatingCap
+from kpiscore.results.scorecard import Scorecard, ScoreTable
 
 __all__ = ["DEMO_PERIOD", "DEMO_POLICY", "example_policy", "run_demo", "sample_facts"]
 
@@ -63,7 +63,7 @@ _WORDS: dict[str, dict[str, str]] = {
 
 
 def sample_facts() -> tuple[list[Person], list[Event], list[Measure]]:
-    """The bundled sample workforce: its people, events and measures (see ``kpiscore._sample``).
+    """The bundled sample workforce: its people, events and measures (see ``kpiscore.io.sample``).
 
     >>> people, events, measures = sample_facts()
     >>> len(people), len(measures), people[1].id

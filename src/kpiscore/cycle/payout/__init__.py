@@ -15,7 +15,7 @@ values that are local choices:
                    1.8 × salary (the table pays the ceilings, a local choice)
 =================  ============================================================================
 
->>> from kpiscore import payout
+>>> from kpiscore.cycle import payout
 >>> payout.available()
 ('danang-2026', 'hcm-2024')
 >>> danang = payout.load("danang-2026")
@@ -30,17 +30,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from kpiscore._bundled import SUFFIX, bundled_ids, bundled_text, known_id
-from kpiscore._load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
-from kpiscore.exceptions import FileFormatError, PolicyError
-from kpiscore.payout._rows import Salary, parse_salaries, payout_rows, read_salaries
-from kpiscore.payout._table import (
+from kpiscore.cycle.payout._rows import Salary, parse_salaries, payout_rows, read_salaries
+from kpiscore.cycle.payout._table import (
     PayoutLine,
     PayoutRate,
     PayoutRelation,
     PayoutTable,
     TableNote,
 )
+from kpiscore.exceptions import FileFormatError, PolicyError
+from kpiscore.io.bundled import SUFFIX, bundled_ids, bundled_text, known_id
+from kpiscore.io.load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
 
 __all__ = [
     "PayoutLine",

@@ -14,14 +14,20 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from kpiscore._numbers import EXACT, canonical, format_points, quantize_fraction
 from kpiscore.exceptions import InputError
+from kpiscore.model.numbers import EXACT, canonical, format_points, quantize_fraction
 
 if TYPE_CHECKING:
     import pandas
 
-    from kpiscore._facts import Event
-    from kpiscore._scorecard import Adjustment, CriterionResult, RuleLine, Scorecard, ScoreTable
+    from kpiscore.model.facts import Event
+    from kpiscore.results.scorecard import (
+        Adjustment,
+        CriterionResult,
+        RuleLine,
+        Scorecard,
+        ScoreTable,
+    )
 
 __all__ = ["explain", "rows_to_csv", "scorecard_html", "table_html", "table_summary"]
 

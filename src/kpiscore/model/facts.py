@@ -9,9 +9,9 @@ from typing import Any
 
 import attrs
 
-from kpiscore._numbers import number, to_decimal
-from kpiscore._period import check_date
 from kpiscore.exceptions import InputError
+from kpiscore.model.numbers import number, to_decimal
+from kpiscore.model.period import check_date
 
 __all__ = ["Event", "Measure", "Person", "check_text"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kpiscore.exceptions import KpiscoreError
-from kpiscore.testing import Case, CaseResult, load_cases
+from kpiscore.testing.cases import Case, CaseResult, load_cases
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr

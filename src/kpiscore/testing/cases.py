@@ -50,13 +50,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from kpiscore._engine import score
-from kpiscore._facts import Event, Measure
-from kpiscore._load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
-from kpiscore._numbers import format_points, to_decimal
-from kpiscore._period import Period
-from kpiscore._policy import Policy
-from kpiscore._scorecard import Scorecard
+from kpiscore.engine.exact import score
 from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
@@ -64,6 +58,12 @@ from kpiscore.exceptions import (
     KpiscoreError,
     PolicyError,
 )
+from kpiscore.io.load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
+from kpiscore.model.facts import Event, Measure
+from kpiscore.model.numbers import format_points, to_decimal
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import Scorecard
 
 __all__ = [
     "CASE_SUFFIX",
@@ -315,7 +315,7 @@ class CaseResult:
         <BLANKLINE>
         Ledger:
         """
-        from kpiscore._terminal import plain_table
+        from kpiscore.cli.terminal import plain_table
 
         case = self.case
         lines = [
@@ -464,7 +464,7 @@ class _Reader:
 
     def policy(self, source: object, where: str) -> Policy | None:
         from kpiscore import policies
-        from kpiscore._load import load_policy
+        from kpiscore.io.load import load_policy
 
         text = self.text(source, where)
         if text is None:
@@ -495,7 +495,7 @@ class _Reader:
         return policy
 
     def overlay(self, value: object, where: str) -> dict[str, object] | None:
-        from kpiscore.variants import _flatten, load_overlay
+        from kpiscore.cycle.variants import _flatten, load_overlay
 
         if isinstance(value, str):
             path = Path(value)
@@ -575,7 +575,7 @@ class _Reader:
         return measures
 
     def work(self, value: object, where: str, subject: str, period: Period) -> list[Measure]:
-        from kpiscore.work import WorkItem, task_ratios
+        from kpiscore.cycle.work import WorkItem, task_ratios
 
         if not isinstance(value, list):
             self.fail(where, f"expected a list of work items (got {value!r})")
@@ -730,7 +730,7 @@ def _case(
         if raw is not None:
             changes.update(reader.overlay(raw, place) or {})
     if policy is not None and changes:
-        from kpiscore.variants import overlay
+        from kpiscore.cycle.variants import overlay
 
         try:
             policy = overlay(policy, changes)

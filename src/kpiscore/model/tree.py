@@ -11,13 +11,16 @@ import reprlib
 import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from kpiscore._numbers import exact, to_decimal
-from kpiscore._policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
 from kpiscore.exceptions import KpiscoreError, PolicyError, PolicyValidationError
+from kpiscore.model.numbers import exact, to_decimal
+from kpiscore.model.rules import Award, Band, Category, Criterion, Deduction, RatingCap
 
-__all__ = ["policy_from_tree"]
+if TYPE_CHECKING:
+    from kpiscore.model.policy import Policy
+
+__all__ = ["build_policy"]
 
 _RULE_KEYS: Final = frozenset({"id", "on", "points", "per", "limit", "name", "reference"})
 _CRITERION_KEYS: Final = frozenset(
@@ -124,7 +127,8 @@ def _known(value: object) -> Decimal | None:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, make: type[Policy]) -> None:
+        self.make = make  # the policy class: passed in, so the model's modules import one way
         self.problems: list[PolicyError] = []
         self.stand_ins = 0
         self.incomplete = False  # a stand-in took a failed part's place
@@ -353,7 +357,7 @@ class _Builder:
                     )
                 ]
         try:
-            policy = Policy(**fields)
+            policy = self.make(**fields)
         except PolicyValidationError as group:
             found = [p for p in group.exceptions if isinstance(p, PolicyError)]
         except PolicyError as error:
@@ -405,15 +409,18 @@ def _missing_key(error: TypeError) -> str:
     return f"invalid value ({text})"
 
 
-def policy_from_tree(tree: Mapping[str, Any]) -> Policy:
-    """Build a policy from a tree; raise every problem at once.
+def build_policy(tree: Mapping[str, Any], make: type[Policy]) -> Policy:
+    """Build a policy of class ``make`` from a tree; raise every problem at once.
+
+    :meth:`kpiscore.Policy.from_dict` is the public way in; it passes itself as ``make``.
 
     Raises:
         PolicyError: one problem; :class:`PolicyValidationError` listing all of them otherwise.
 
     >>> tree = {"id": "p", "name": "P", "categories": [{"id": "c", "name": "C",
     ...         "criteria": [{"id": "x", "name": "X", "max_points": "10"}]}]}
-    >>> policy_from_tree(tree).max_total
+    >>> from kpiscore import Policy
+    >>> build_policy(tree, Policy).max_total
     Decimal('10')
     """
     if _too_deep(tree, MAX_DEPTH):
@@ -421,7 +428,7 @@ def policy_from_tree(tree: Mapping[str, Any]) -> Policy:
             f"policy: tables and lists nest more than {MAX_DEPTH} levels deep; a policy needs"
             " six (policy, categories, criteria, rules), so the tree is not a policy"
         )
-    builder = _Builder()
+    builder = _Builder(make)
     # The model's converters measure numbers with Decimal operators, which use the current
     # context: run them in kpiscore's own, whatever context the caller has set.
     with exact():

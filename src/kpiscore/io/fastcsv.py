@@ -4,7 +4,7 @@
 ``kpiscore[arrow]`` extra) the files are parsed by pyarrow's multi-threaded reader and never
 become Python objects row by row; otherwise, with pandas installed, by pandas' C reader. Either
 way each *distinct* cell value is converted by the same functions the careful reader
-(``kpiscore._load``) uses for every cell — so the facts are exactly the ones the careful reader
+(``kpiscore.io.load``) uses for every cell — so the facts are exactly the ones the careful reader
 would build. A file that holds a quote character is split into cells by the careful reader's
 own ``csv`` module (quoting is where CSV parsers differ). Anything irregular (a bad header, an
 empty required cell, a value that does not convert, an unknown subject, a short row) makes the
@@ -26,7 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kpiscore._columnar import (
+from kpiscore._extras import require
+from kpiscore.engine.columnar import (
     _arrow_ints,
     _arrow_text,
     _EventColumns,
@@ -35,9 +36,8 @@ from kpiscore._columnar import (
     _Population,
     score_columns,
 )
-from kpiscore._engine import _Compiled
-from kpiscore._extras import require
-from kpiscore._load import (
+from kpiscore.engine.exact import _Compiled
+from kpiscore.io.load import (
     _COLUMNS,
     MAX_FACT_BYTES,
     _CellError,
@@ -47,9 +47,9 @@ from kpiscore._load import (
     _quantity,
     _text,
 )
-from kpiscore._period import Period
-from kpiscore._policy import Policy
-from kpiscore._scorecard import ScoreTable
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import ScoreTable
 
 __all__ = ["score_csv_files"]
 

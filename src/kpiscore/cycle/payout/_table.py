@@ -10,7 +10,8 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from kpiscore._numbers import (
+from kpiscore.exceptions import InputError, PeriodError, PolicyError
+from kpiscore.model.numbers import (
     ROUNDING_MODES,
     NumberLike,
     canonical,
@@ -20,9 +21,8 @@ from kpiscore._numbers import (
     quantize_fraction,
     to_decimal,
 )
-from kpiscore._period import Period
-from kpiscore._policy import _as_tuple, _decimal, _nfc, _optional_date, _raise, _text
-from kpiscore.exceptions import InputError, PeriodError, PolicyError
+from kpiscore.model.period import Period
+from kpiscore.model.rules import _as_tuple, _decimal, _nfc, _optional_date, _raise, _text
 
 __all__ = [
     "NOTE_STATUSES",

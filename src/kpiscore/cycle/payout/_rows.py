@@ -13,10 +13,10 @@ from typing import Any, Final
 
 import attrs
 
-from kpiscore._numbers import NumberLike, number, optional_number, to_decimal
-from kpiscore._period import Period
+from kpiscore.cycle.payout._table import PayoutTable
 from kpiscore.exceptions import FileFormatError, InputError, PeriodError, UnknownSubjectError
-from kpiscore.payout._table import PayoutTable
+from kpiscore.model.numbers import NumberLike, number, optional_number, to_decimal
+from kpiscore.model.period import Period
 
 __all__ = ["Salary", "parse_salaries", "payout_rows", "read_salaries"]
 
@@ -131,7 +131,7 @@ def payout_rows(
     [('HTXS', Decimal('3510000')), ('HTT', Decimal('1500000'))]
     """
     if isinstance(table, str):
-        from kpiscore.payout import load
+        from kpiscore.cycle.payout import load
 
         table = load(table)
     if not isinstance(table, PayoutTable):

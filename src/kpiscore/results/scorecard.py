@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
-from kpiscore._facts import Event, Person
-from kpiscore._json import canonical_json
-from kpiscore._numbers import canonical, format_points
-from kpiscore._period import Period
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.model.canonical import canonical_json
+from kpiscore.model.facts import Event, Person
+from kpiscore.model.numbers import canonical, format_points
+from kpiscore.model.period import Period
 
 if TYPE_CHECKING:
     import pandas
 
-    from kpiscore._policy import Policy
+    from kpiscore.model.policy import Policy
 
 __all__ = [
     "Adjustment",
@@ -444,15 +444,15 @@ class Scorecard:
         Raises:
             InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
         """
-        from kpiscore._numbers import exact
-        from kpiscore._render import explain
+        from kpiscore.io.render import explain
+        from kpiscore.model.numbers import exact
 
         with exact():  # the ledger's sums run in kpiscore's context, never the caller's
             return explain(self, lang)
 
     def _repr_html_(self) -> str:
-        from kpiscore._numbers import exact
-        from kpiscore._render import scorecard_html
+        from kpiscore.io.render import scorecard_html
+        from kpiscore.model.numbers import exact
 
         with exact():
             return scorecard_html(self)
@@ -595,7 +595,7 @@ class ScoreTable:
 
     def summary(self) -> dict[str, Any]:
         """Headline figures: count, mean/min/max total (exact mean quantized), distribution."""
-        from kpiscore._render import table_summary
+        from kpiscore.io.render import table_summary
 
         return table_summary(self)
 
@@ -629,7 +629,7 @@ class ScoreTable:
 
     def to_csv(self, path: str | None = None) -> str:
         """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
-        from kpiscore._render import rows_to_csv, write_text
+        from kpiscore.io.render import rows_to_csv, write_text
 
         if self._cards is None and self._columns is not None:
             text = self._columns.csv()
@@ -643,7 +643,7 @@ class ScoreTable:
         Raises:
             MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
         """
-        from kpiscore._render import rows_to_pandas
+        from kpiscore.io.render import rows_to_pandas
 
         return rows_to_pandas(self.to_rows())
 
@@ -658,6 +658,6 @@ class ScoreTable:
         )
 
     def _repr_html_(self) -> str:
-        from kpiscore._render import table_html
+        from kpiscore.io.render import table_html
 
         return table_html(self)

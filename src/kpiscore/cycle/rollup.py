@@ -1,0 +1,706 @@
+"""Roll-up: a year's (or any period's) result from the scorecards of the sub-periods worked.
+
+Decree 335/2025 ranks the year from the average of the monthly or quarterly results, and with a
+legitimate absence (sick leave, maternity leave) the score covers the period actually worked. So:
+
+- the total is the plain arithmetic mean of the reported totals of the sub-periods given (the
+  ones actually worked), kept as an exact fraction and rounded once with the policy's precision
+  and rounding;
+- a rating cap triggered in any sub-period (a reprimand in May) caps the rolled-up rating too;
+- a policy's ``min_worked_share`` (off by default; Decree 90/2020's old rule was 6 months of
+  the year) leaves a person who worked less than that share of the period without a rating.
+
+Every sub-period scorecard is kept on the result, for the ledger.
+
+>>> from kpiscore import Band, Category, Criterion, Measure, Period, Policy, score
+>>> from kpiscore.rollup import rollup
+>>> policy = Policy(id="p", name="P", bands=[Band(id="HTT", min_points=70, name="Tốt"),
+...     Band(id="HT", min_points=0, name="Đạt")], categories=[Category(id="c", name="C",
+...     criteria=[Criterion(id="x", name="X", max_points=100, basis="assessed")])])
+>>> cards = [score(policy, Period.quarter(2026, q), "nv001",
+...                measures=[Measure(subject="nv001", criterion="x", value=v)])
+...          for q, v in ((1, 70), (2, 70), (3, 71))]
+>>> year = rollup(cards, "2026")
+>>> year.total, year.rating, year.worked_share      # (70 + 70 + 71) / 3 = 70.333…
+(Decimal('70.33'), 'HTT', Fraction(3, 4))
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.model.canonical import canonical_json
+from kpiscore.model.facts import Event, Person
+from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
+from kpiscore.model.period import Period, as_period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import (
+    Adjustment,
+    BandInfo,
+    CapLine,
+    Scorecard,
+    ScoreTable,
+    table_json,
+)
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["Rollup", "RollupTable", "rollup", "rollup_many"]
+
+_ZERO: Final = Decimal(0)
+
+_WORDS: Final[dict[str, dict[str, str]]] = {
+    "vi": {
+        "title": "Kết quả cả kỳ",
+        "period": "kỳ",
+        "policy": "Quy định",
+        "version": "phiên bản",
+        "fingerprint": "dấu vân tay",
+        "total": "Tổng điểm",
+        "rating": "xếp loại",
+        "no_bands": "không xếp loại (quy định không có mức xếp loại)",
+        "unrated": "không xếp loại",
+        "parts": "Các kỳ đã làm việc",
+        "months": "tháng",
+        "days": "ngày",
+        "mean": "Bình quân",
+        "min_share": (
+            "Không xếp loại: thời gian làm việc {worked}/{possible} {unit} ít hơn tỷ lệ tối"
+            " thiểu {share} của quy định"
+        ),
+        "cap": "Giới hạn xếp loại (từ các kỳ)",
+        "cap_lowered": "hạ xếp loại cả kỳ xuống tối đa {band}",
+        "cap_no_effect": "xếp loại cả kỳ đã không cao hơn {band}",
+        "cap_unrated": "không áp dụng: cả kỳ không xếp loại",
+        "cap_exempted": "không áp dụng: sự kiện có lý do chính đáng",
+        "score_rating": "theo điểm",
+        "adjusted": "Điều chỉnh xếp loại",
+    },
+    "en": {
+        "title": "Result for the period",
+        "period": "period",
+        "policy": "Policy",
+        "version": "version",
+        "fingerprint": "fingerprint",
+        "total": "Total",
+        "rating": "rating",
+        "no_bands": "no rating (the policy has no bands)",
+        "unrated": "no rating",
+        "parts": "Sub-periods worked",
+        "months": "months",
+        "days": "days",
+        "mean": "Mean",
+        "min_share": (
+            "No rating: worked {worked}/{possible} {unit}, less than the policy's minimum"
+            " share {share}"
+        ),
+        "cap": "Rating cap (from the sub-periods)",
+        "cap_lowered": "the period's rating lowered to at most {band}",
+        "cap_no_effect": "the period's rating already no higher than {band}",
+        "cap_unrated": "not applied: the period is not rated",
+        "cap_exempted": "not applied: the events had a valid reason",
+        "score_rating": "by score",
+        "adjusted": "Rating adjusted",
+    },
+}
+
+
+@attrs.frozen(kw_only=True)
+class Rollup:
+    """One person's result for a period, rolled up from the sub-periods worked.
+
+    It has the attributes a quota needs (``subject``, ``person``, ``total``, ``rating``,
+    ``score_rating``, ``bands``, ``adjustments``), so :func:`kpiscore.quota.apply_quota` ranks
+    roll-ups as it ranks scorecards.
+
+    Attributes:
+        subject: The person's id.
+        person: The :class:`~kpiscore.Person` of the latest sub-period (its unit and group are
+            the current ones).
+        period: The period rolled up to.
+        policy_id, policy_version, fingerprint: The policy every sub-period was scored under.
+        precision, rounding: The policy's rounding of reported figures.
+        total: The mean of the sub-period totals, rounded once with ``precision``/``rounding``.
+        sum_of_totals: The exact sum of the sub-period totals.
+        max_total: The policy's maximum.
+        score_rating: The band the total alone earns (``None`` without bands).
+        rating: The band after the caps carried from the sub-periods and any later
+            adjustments; ``None`` without bands, or when ``unrated`` gives the reason.
+        bands: The policy's bands, highest first.
+        caps: The rating caps triggered in any sub-period, merged by event kind, with whether
+            each lowered the rolled-up rating.
+        parts: The sub-period scorecards, in date order.
+        worked: The time worked: the sub-periods' length, in ``worked_unit``.
+        possible: The period's length, in ``worked_unit``.
+        worked_unit: ``"months"`` when the period and every sub-period are whole calendar
+            months (a quarter is 3), otherwise ``"days"``.
+        min_worked_share: The policy's minimum share of the period worked for a rating, or
+            ``None`` (no minimum, or no policy given to :func:`rollup`).
+        unrated: Why there is no rating despite bands (too little of the period worked), or
+            ``None``.
+        adjustments: Changes made to the rating after the roll-up (quotas), in order.
+    """
+
+    subject: str
+    person: Person
+    period: Period
+    policy_id: str
+    policy_version: str
+    fingerprint: str
+    precision: Decimal
+    rounding: str
+    total: Decimal
+    sum_of_totals: Decimal
+    max_total: Decimal
+    score_rating: str | None
+    rating: str | None
+    bands: tuple[BandInfo, ...] = attrs.field(repr=False)
+    caps: tuple[CapLine, ...]
+    parts: tuple[Scorecard, ...] = attrs.field(repr=lambda p: f"<{len(p)} scorecards>")
+    worked: int
+    possible: int
+    worked_unit: Literal["months", "days"]
+    min_worked_share: Decimal | None
+    unrated: str | None
+    adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def worked_share(self) -> Fraction:
+        """The share of the period worked, exactly (``Fraction(5, 12)`` for 5 months of 12)."""
+        return Fraction(self.worked, self.possible)
+
+    @property
+    def mean(self) -> Fraction:
+        """The exact mean of the sub-period totals, before rounding."""
+        return Fraction(self.sum_of_totals) / len(self.parts)
+
+    def band_info(self, band_id: str | None) -> BandInfo | None:
+        """The names of a band of the policy."""
+        for band in self.bands:
+            if band.id == band_id:
+                return band
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as a canonical JSON-ready tree (decimals as strings), parts included."""
+        return {
+            "subject": self.subject,
+            "person": self.person.to_dict(),
+            "period": self.period.label,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat(),
+            "policy_id": self.policy_id,
+            "policy_version": self.policy_version,
+            "fingerprint": self.fingerprint,
+            "total": format_points(self.total),
+            "sum_of_totals": format_points(self.sum_of_totals),
+            "count": len(self.parts),
+            "max_total": canonical(self.max_total),
+            "score_rating": self.score_rating,
+            "rating": self.rating,
+            "unrated": self.unrated,
+            "worked": self.worked,
+            "possible": self.possible,
+            "worked_unit": self.worked_unit,
+            "worked_share": str(self.worked_share),
+            "min_worked_share": (
+                None if self.min_worked_share is None else canonical(self.min_worked_share)
+            ),
+            "caps": [cap.to_dict() for cap in self.caps],
+            "adjustments": [adjustment.to_dict() for adjustment in self.adjustments],
+            "parts": [part.to_dict() for part in self.parts],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Canonical JSON: sorted keys, UTF-8, decimals as strings; byte-identical for the same
+        sub-period scorecards, whatever their order."""
+        return canonical_json(self.to_dict(), indent=indent)
+
+    def explain(self, lang: Literal["vi", "en"] = "vi") -> str:
+        """How the result was reached, in Vietnamese (default) or English.
+
+        Raises:
+            InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
+        """
+        if lang not in _WORDS:
+            raise InputError(f"explain: lang must be 'vi' or 'en' (got {lang!r})")
+        words = _WORDS[lang]
+        person = self.subject + (f" ({self.person.name})" if self.person.name else "")
+        if self.rating is not None:
+            verdict = f"{words['rating']} {self._band_text(self.rating, lang)}"
+        elif self.unrated is not None:
+            verdict = words["unrated"]
+        else:
+            verdict = words["no_bands"]
+        unit = words[self.worked_unit]
+        lines = [
+            f"{words['title']}: {person} — {words['period']} {self.period.label}",
+            (
+                f"{words['policy']}: {self.policy_id} {words['version']} {self.policy_version}"
+                f" ({words['fingerprint']} {self.fingerprint[:12]})"
+            ),
+            (
+                f"{words['total']}: {format_points(self.total)} / {canonical(self.max_total)}"
+                f" — {verdict}"
+            ),
+            "",
+            f"{words['parts']} ({self.worked}/{self.possible} {unit}):",
+        ]
+        for part in self.parts:
+            rating = f" — {part.rating}" if part.rating is not None else ""
+            lines.append(f"  - {part.period.label}: {format_points(part.total)}{rating}")
+        lines.append(
+            f"{words['mean']}: {format_points(self.sum_of_totals)} / {len(self.parts)}"
+            f" = {self._mean_text()} ({self.rounding}, {canonical(self.precision)})"
+        )
+        if self.unrated is not None and self.min_worked_share is not None:
+            lines.append(
+                words["min_share"].format(
+                    worked=self.worked,
+                    possible=self.possible,
+                    unit=unit,
+                    share=canonical(self.min_worked_share),
+                )
+            )
+        for cap in self.caps:
+            head = f"{words['cap']}: {cap.on}"
+            if cap.name:
+                head += f" «{cap.name}»"
+            listed = cap.events or cap.exempted
+            head += " (" + ", ".join(event.on.isoformat() for event in listed) + ") ⇒ "
+            if not cap.events:
+                head += words["cap_exempted"]
+            elif self.unrated is not None:
+                head += words["cap_unrated"]
+            else:
+                verdict_key = "cap_lowered" if cap.lowered else "cap_no_effect"
+                head += words[verdict_key].format(band=cap.at_most)
+            if cap.reference:
+                head += f"  [{cap.reference}]"
+            lines.append(head)
+        for adjustment in self.adjustments:
+            lines.append(
+                f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
+                f" {adjustment.to_rating}: {adjustment.reason}"
+                + (f"  [{adjustment.reference}]" if adjustment.reference else "")
+            )
+        if self.score_rating is not None and self.rating not in (None, self.score_rating):
+            lines.append(
+                f"{words['rating']} {words['score_rating']}:"
+                f" {self._band_text(self.score_rating, lang)} →"
+                f" {self._band_text(self.rating, lang)}"
+            )
+        return "\n".join(lines) + "\n"
+
+    def _mean_text(self) -> str:
+        """``89.67`` when the mean is the total, else ``89.66666… → 89.67``."""
+        mean = self.mean
+        if mean == Fraction(self.total):
+            return format_points(self.total)
+        finer = self.precision.scaleb(-3, EXACT)
+        shown = quantize_fraction(mean, finer, "ROUND_DOWN")
+        dots = "" if Fraction(shown) == mean else "…"
+        return f"{format_points(shown)}{dots} → {format_points(self.total)}"
+
+    def _band_text(self, band_id: str | None, lang: str) -> str:
+        band = self.band_info(band_id)
+        if band is None:
+            return str(band_id)
+        name = band.name_en if lang == "en" and band.name_en else band.name
+        return f"{band.id} ({name})"
+
+
+# --------------------------------------------------------------------------- rolling up
+
+
+def _whole_months(period: Period) -> int | None:
+    """The number of calendar months a period spans exactly, or None if it is not whole months."""
+    start, end = period.start, period.end
+    if start.day != 1 or (end + relativedelta(days=1)).day != 1:
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _policy_label(card: Scorecard) -> str:
+    return (
+        f"policy {card.policy_id!r} version {card.policy_version!r}"
+        f" (fingerprint {card.fingerprint[:12]})"
+    )
+
+
+def _check_parts(scorecards: Iterable[Scorecard], period: Period) -> tuple[Scorecard, ...]:
+    if isinstance(scorecards, str | bytes) or not isinstance(scorecards, Iterable):
+        raise InputError(
+            f"rollup: scorecards must be an iterable of Scorecard (got {scorecards!r})"
+        )
+    cards = list(scorecards)
+    for position, card in enumerate(cards):
+        if not isinstance(card, Scorecard):
+            raise InputError(
+                f"rollup: scorecards[{position}] must be a Scorecard (got {type(card).__name__}"
+                f" {card!r})"
+            )
+    if not cards:
+        raise InputError(
+            f"rollup: no scorecards to roll up to {period.label}; expected at least one"
+            " sub-period worked"
+        )
+    first = cards[0]
+    for card in cards[1:]:
+        if card.subject != first.subject:
+            raise InputError(
+                f"rollup: the scorecards are of different subjects ({first.subject!r} and"
+                f" {card.subject!r}); expected one person's"
+            )
+        if card.fingerprint != first.fingerprint:
+            raise InputError(
+                f"rollup: the scorecard of {card.subject!r} for {card.period.label} was scored"
+                f" under {_policy_label(card)}, the one for {first.period.label} under"
+                f" {_policy_label(first)}; expected one policy"
+            )
+    for card in cards:
+        if not period.contains_period(card.period):
+            raise InputError(
+                f"rollup: the scorecard of {card.subject!r} for {card.period.label} is not"
+                f" inside the period {period.label}"
+            )
+    ordered = sorted(cards, key=lambda card: (card.period.start, card.period.end))
+    for earlier, later in itertools.pairwise(ordered):
+        if later.period.start <= earlier.period.end:
+            raise InputError(
+                f"rollup: the scorecards of {first.subject!r} for {earlier.period.label} and"
+                f" {later.period.label} overlap; expected sub-periods that do not overlap"
+            )
+    return tuple(ordered)
+
+
+def _rating_for(bands: tuple[BandInfo, ...], total: Decimal) -> str | None:
+    for band in sorted(bands, key=lambda b: b.min_points, reverse=True):
+        if band.min_points <= total:
+            return band.id
+    return None
+
+
+def _event_key(event: Event) -> tuple[Any, ...]:
+    return (event.on, event.kind, event.ref or "", event.quantity, event.note or "", event.excused)
+
+
+def _carried_caps(
+    parts: tuple[Scorecard, ...], bands: tuple[BandInfo, ...], rating: str | None
+) -> tuple[str | None, tuple[CapLine, ...]]:
+    """Merge the sub-periods' cap lines by event kind and apply them to the rolled-up rating."""
+    merged: dict[tuple[str, str], list[CapLine]] = {}
+    for part in parts:
+        for cap in part.caps:
+            merged.setdefault((cap.on, cap.at_most), []).append(cap)
+    rank = {band.id: position for position, band in enumerate(bands)}
+    lines: list[CapLine] = []
+    for (on, at_most), caps in merged.items():
+        events = tuple(sorted((e for cap in caps for e in cap.events), key=_event_key))
+        exempted = tuple(sorted((e for cap in caps for e in cap.exempted), key=_event_key))
+        lowered = False
+        # Bands run from the highest (rank 0) down: a cap only ever moves the rating down.
+        if events and rating is not None and rank[at_most] > rank[rating]:
+            rating = at_most
+            lowered = True
+        lines.append(
+            CapLine(
+                on=on,
+                at_most=at_most,
+                name=caps[0].name,
+                reference=caps[0].reference,
+                events=events,
+                exempted=exempted,
+                lowered=lowered,
+            )
+        )
+    return rating, tuple(lines)
+
+
+def rollup(
+    scorecards: Iterable[Scorecard],
+    period: Period | str,
+    *,
+    policy: Policy | None = None,
+) -> Rollup:
+    """Roll one person's sub-period scorecards up to a period (usually the year).
+
+    The total is the mean of the sub-periods' reported totals, each sub-period counting once
+    whatever its length, computed exactly and rounded once with the policy's precision and
+    rounding. The score's band is then capped by every rating cap triggered in any sub-period.
+
+    Args:
+        scorecards: One person's scorecards for the sub-periods actually worked (months,
+            quarters, or any ranges), all under one policy, inside ``period`` and not
+            overlapping, in any order.
+        period: The period to roll up to (a :class:`~kpiscore.Period` or a label).
+        policy: The policy the scorecards were scored under, optional: its fingerprint must
+            match. The minimum share worked is the policy's ``min_worked_share``, which every
+            scorecard also carries.
+
+    Returns:
+        A :class:`Rollup`, keeping the sub-period scorecards.
+
+    Raises:
+        InputError: no scorecards, scorecards of several people or policies, a sub-period
+            outside ``period`` or overlapping another, or a ``policy`` that is not theirs.
+
+    >>> from kpiscore import Band, Category, Criterion, Measure, Period, Policy, score
+    >>> policy = Policy(id="p", name="P", min_worked_share="0.5",
+    ...     bands=[Band(id="HT", min_points=0, name="Đạt")],
+    ...     categories=[Category(id="c", name="C", criteria=[Criterion(id="x", name="X",
+    ...     max_points=100, basis="assessed")])])
+    >>> cards = [score(policy, Period.month(2026, m), "nv001",
+    ...                measures=[Measure(subject="nv001", criterion="x", value=80)])
+    ...          for m in (1, 2, 3, 4, 5)]
+    >>> year = rollup(cards, "2026")
+    >>> year.total, year.rating, year.unrated
+    (Decimal('80.00'), None, 'worked 5 of 12 months, less than the minimum share 0.5')
+    """
+    period = as_period(period)
+    parts = _check_parts(scorecards, period)
+    first = parts[0]
+    min_share: Decimal | None = first.min_worked_share
+    if policy is not None:
+        if not isinstance(policy, Policy):
+            raise InputError(
+                f"rollup: policy must be a Policy or None (got {type(policy).__name__} {policy!r})"
+            )
+        if policy.fingerprint != first.fingerprint:
+            raise InputError(
+                f"rollup: the scorecards were scored under {_policy_label(first)}, not under the"
+                f" policy given ({policy.id!r} version {policy.version!r}, fingerprint"
+                f" {policy.fingerprint[:12]})"
+            )
+        min_share = policy.min_worked_share
+
+    # The mean is kept as a fraction and rounded once, so a tie is recognised as a tie.
+    with exact():
+        sum_of_totals = sum((part.total for part in parts), _ZERO)
+    total = quantize_fraction(Fraction(sum_of_totals) / len(parts), first.precision, first.rounding)
+
+    months = _whole_months(period)
+    part_months = [_whole_months(part.period) for part in parts]
+    worked_unit: Literal["months", "days"]
+    if months is not None and all(count is not None for count in part_months):
+        worked_unit = "months"
+        worked, possible = sum(count or 0 for count in part_months), months
+    else:
+        worked_unit = "days"
+        worked, possible = sum(part.period.days for part in parts), period.days
+
+    bands = first.bands
+    score_rating = _rating_for(bands, total)
+    unrated: str | None = None
+    rating: str | None = score_rating
+    if min_share is not None and Fraction(worked, possible) < Fraction(min_share) and bands:
+        unrated = (
+            f"worked {worked} of {possible} {worked_unit}, less than the minimum share"
+            f" {canonical(min_share)}"
+        )
+        rating = None
+    rating, caps = _carried_caps(parts, bands, rating)
+    return Rollup(
+        subject=first.subject,
+        person=parts[-1].person,
+        period=period,
+        policy_id=first.policy_id,
+        policy_version=first.policy_version,
+        fingerprint=first.fingerprint,
+        precision=first.precision,
+        rounding=first.rounding,
+        total=total,
+        sum_of_totals=sum_of_totals,
+        max_total=first.max_total,
+        score_rating=score_rating,
+        rating=rating,
+        bands=bands,
+        caps=caps,
+        parts=parts,
+        worked=worked,
+        possible=possible,
+        worked_unit=worked_unit,
+        min_worked_share=min_share,
+        unrated=unrated,
+    )
+
+
+# --------------------------------------------------------------------------- many people
+
+
+@attrs.frozen(kw_only=True)
+class RollupTable:
+    """The roll-ups of a population for one period, in population order.
+
+    Iterate it for the :class:`Rollup` objects, index it by subject id, ``len()`` counts them.
+
+    Attributes:
+        policy: The policy every table was scored under.
+        period: The period rolled up to.
+        rollups: One :class:`Rollup` per person.
+    """
+
+    policy: Policy = attrs.field(repr=lambda p: repr(p.id))
+    period: Period
+    rollups: tuple[Rollup, ...] = attrs.field(repr=lambda r: f"<{len(r)} roll-ups>")
+
+    def __iter__(self) -> Iterator[Rollup]:
+        return iter(self.rollups)
+
+    def __len__(self) -> int:
+        return len(self.rollups)
+
+    def __getitem__(self, subject: str) -> Rollup:
+        for result in self.rollups:
+            if result.subject == subject:
+                return result
+        raise UnknownSubjectError(
+            f"roll-up table: no result for subject {subject!r} ({len(self)} subjects)"
+        )
+
+    def __contains__(self, subject: object) -> bool:
+        return any(result.subject == subject for result in self.rollups)
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The subject ids, in population order."""
+        return tuple(result.subject for result in self.rollups)
+
+    def distribution(self) -> dict[str | None, int]:
+        """How many people got each rating, every band listed (highest first), zeros included;
+        ``None`` counts the people not rated (or everyone, when the policy has no bands)."""
+        counts: dict[str | None, int] = {band.id: 0 for band in self.policy.bands_descending}
+        for result in self.rollups:
+            counts[result.rating] = counts.get(result.rating, 0) + 1
+        return counts
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row per person: id, attributes, time worked, total, ratings (exact values)."""
+        return [
+            {
+                "subject": result.subject,
+                "name": result.person.name,
+                "unit": result.person.unit,
+                "group": result.person.group,
+                "position": result.person.position,
+                "period": result.period.label,
+                "policy": result.policy_id,
+                "version": result.policy_version,
+                "parts": len(result.parts),
+                "worked": result.worked,
+                "possible": result.possible,
+                "worked_unit": result.worked_unit,
+                "total": result.total,
+                "score_rating": result.score_rating,
+                "rating": result.rating,
+                "unrated": result.unrated,
+            }
+            for result in self.rollups
+        ]
+
+    def to_csv(self, path: str | None = None) -> str:
+        """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
+        from kpiscore.io.render import rows_to_csv, write_text
+
+        text = rows_to_csv(self.to_rows())
+        return write_text(text, path)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
+
+        Raises:
+            MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
+        """
+        from kpiscore.io.render import rows_to_pandas
+
+        return rows_to_pandas(self.to_rows())
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Every roll-up as one canonical JSON document."""
+        return table_json(
+            self.policy,
+            self.period,
+            "rollups",
+            [result.to_dict() for result in self.rollups],
+            indent=indent,
+        )
+
+
+def rollup_many(tables: Iterable[ScoreTable], period: Period | str) -> RollupTable:
+    """Roll whole populations up: one :class:`Rollup` per person found in the tables.
+
+    Each table holds one sub-period's scorecards (from :func:`kpiscore.score_many`); a person
+    missing from a table did not work that sub-period. The policy's ``min_worked_share``
+    applies.
+
+    Args:
+        tables: Score tables of one policy for sub-periods inside ``period`` that do not
+            overlap, in any order.
+        period: The period to roll up to.
+
+    Returns:
+        A :class:`RollupTable`; people in the order they first appear, the tables taken in date
+        order.
+
+    Raises:
+        InputError: no tables, tables of different policies, sub-periods outside ``period`` or
+            overlapping.
+
+    >>> from kpiscore import Category, Criterion, Period, Policy, score_many
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=10)])])
+    >>> tables = [score_many(policy, Period.quarter(2026, q), ["a", "b"]) for q in (1, 2, 3, 4)]
+    >>> [(r.subject, r.total) for r in rollup_many(tables, "2026")]
+    [('a', Decimal('10.00')), ('b', Decimal('10.00'))]
+    """
+    period = as_period(period)
+    if isinstance(tables, str | bytes) or not isinstance(tables, Iterable):
+        raise InputError(f"rollup_many: tables must be an iterable of ScoreTable (got {tables!r})")
+    checked = list(tables)
+    for position, table in enumerate(checked):
+        if not isinstance(table, ScoreTable):
+            raise InputError(
+                f"rollup_many: tables[{position}] must be a ScoreTable"
+                f" (got {type(table).__name__} {table!r})"
+            )
+    if not checked:
+        raise InputError(
+            f"rollup_many: no tables to roll up to {period.label}; expected at least one"
+        )
+    policy = checked[0].policy
+    for table in checked[1:]:
+        if table.policy.fingerprint != policy.fingerprint:
+            raise InputError(
+                f"rollup_many: the table for {table.period.label} was scored under policy"
+                f" {table.policy.id!r} version {table.policy.version!r}, the one for"
+                f" {checked[0].period.label} under {policy.id!r} version {policy.version!r};"
+                " expected one policy"
+            )
+    ordered = sorted(checked, key=lambda table: (table.period.start, table.period.end))
+    for table in ordered:
+        if not period.contains_period(table.period):
+            raise InputError(
+                f"rollup_many: the table for {table.period.label} is not inside the period"
+                f" {period.label}"
+            )
+    for earlier, later in itertools.pairwise(ordered):
+        if later.period.start <= earlier.period.end:
+            raise InputError(
+                f"rollup_many: the tables for {earlier.period.label} and {later.period.label}"
+                " overlap; expected sub-periods that do not overlap"
+            )
+    by_subject: dict[str, list[Scorecard]] = {}
+    for table in ordered:
+        for card in table:
+            by_subject.setdefault(card.subject, []).append(card)
+    results = tuple(rollup(cards, period, policy=policy) for cards in by_subject.values())
+    return RollupTable(policy=policy, period=period, rollups=results)
