@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kpiscore import cli, policies, score_many
+from kpiscore.cli import common
 from kpiscore.cli.demo import sample_facts
 from kpiscore.cli.terminal import cell_width
 
@@ -312,7 +313,7 @@ class TestInProcess:
     def test_batches_give_the_same_table_as_one_call(
         self, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        monkeypatch.setattr(cli, "BATCH", 7)
+        monkeypatch.setattr(common, "BATCH", 7)
         assert 0 == cli.main(["score", *inputs(sample), "--format", "csv"])
         assert expected_table() == capsys.readouterr().out
 

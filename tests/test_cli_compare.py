@@ -237,15 +237,51 @@ class TestTest:
         ] == lines[3:10]
         assert "0 passed, 1 failed" == lines[-1]
 
-    def test_an_unreadable_file_exits_1(self, tmp_path: Path) -> None:
+    def test_an_unreadable_file_exits_2(self, tmp_path: Path) -> None:
+        """The run could not start: status 2, not 1, the status of a failed case (19 #10)."""
         path = tmp_path / "a.kpi.toml"
         path.write_text("[[case]]\n", encoding="utf-8")
         result = run("test", str(path))
-        assert (1, "0 passed, 0 failed, 1 unreadable files") == (
+        assert (2, "0 passed, 0 failed, 1 unreadable files") == (
             result.returncode,
             result.stdout.splitlines()[-1],
         )
         assert f"ERROR {path}: 4 problems" in result.stdout
+
+    def test_an_unknown_policy_exits_2(self, tmp_path: Path) -> None:
+        path = tmp_path / "a.kpi.toml"
+        path.write_text(
+            CASES.format(name="ok", total=100).replace("university-kpi-example", "nope"),
+            encoding="utf-8",
+        )
+        result = run("test", str(path))
+        assert (2, True) == (
+            result.returncode,
+            f"ERROR {path}: policy: no bundled policy 'nope'" in result.stdout,
+        )
+
+    def test_a_case_file_the_reader_trips_on_exits_2(self, tmp_path: Path) -> None:
+        """A work item without ``due_on`` raised a bare TypeError: a crash, status 1 — the status
+        of a failed case (issue 19 #10). Whether the reader reports it or not, it is status 2."""
+        path = tmp_path / "a.kpi.toml"
+        path.write_text(
+            'policy = "vn-nd335-2025-staff"\nperiod = "2026-Q1"\n[[case]]\nname = "w"\n'
+            "measures = { politics_ethics = 10, competence = 10, innovation = 10 }\n"
+            'work = [{ id = "w1", assigned_on = 2026-01-05 }]\nexpect = { total = 100 }\n',
+            encoding="utf-8",
+        )
+        result = run("test", str(path))
+        assert (2, True, False) == (
+            result.returncode,
+            "due_on" in result.stdout + result.stderr,
+            "Traceback" in result.stderr,
+        )
+
+    def test_a_failing_and_a_passing_file_exit_1(self, tmp_path: Path) -> None:
+        (tmp_path / "a.kpi.toml").write_text(CASES.format(name="ok", total=100), encoding="utf-8")
+        (tmp_path / "b.kpi.toml").write_text(CASES.format(name="no", total=9), encoding="utf-8")
+        result = run("test", str(tmp_path))
+        assert (1, "1 passed, 1 failed") == (result.returncode, result.stdout.splitlines()[-1])
 
     def test_the_bundled_cases(self) -> None:
         result = run("test", "--bundled")
@@ -420,7 +456,8 @@ class TestInProcess:
         (tmp_path / "c.kpi.toml").write_text("[[case]]\n", encoding="utf-8")
         status = cli.main(["test", str(tmp_path), "--bundled", "--lang", "vi"])
         out = capsys.readouterr().out
-        assert (1, "30 passed, 1 failed, 1 unreadable files") == (status, out.splitlines()[-1])
+        # An unreadable file makes the run no verdict: status 2 even though a case failed too.
+        assert (2, "30 passed, 1 failed, 1 unreadable files") == (status, out.splitlines()[-1])
         assert "Phiếu đánh giá" in out
 
     def test_test_with_nothing_to_run(self, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,7 +1,8 @@
-"""The built-in demo: the bundled sample workforce scored under Decree 335/2025, and explained."""
+"""``kpiscore demo``: the bundled sample workforce scored under Decree 335/2025, and explained."""
 
 from __future__ import annotations
 
+import argparse
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
@@ -16,7 +17,15 @@ from kpiscore.model.period import Period
 from kpiscore.model.policy import Band, Category, Criterion, Deduction, Policy, RatingCap
 from kpiscore.results.scorecard import Scorecard, ScoreTable
 
-__all__ = ["DEMO_PERIOD", "DEMO_POLICY", "example_policy", "run_demo", "sample_facts"]
+__all__ = [
+    "DEMO_PERIOD",
+    "DEMO_POLICY",
+    "add_parser",
+    "example_policy",
+    "run",
+    "run_demo",
+    "sample_facts",
+]
 
 #: The policy and the period the demo scores the sample workforce under.
 DEMO_POLICY = "vn-nd335-2025-staff"
@@ -60,6 +69,21 @@ _WORDS: dict[str, dict[str, str]] = {
         " --people people.csv --events events.csv --measures measures.csv",
     },
 }
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``kpiscore demo``."""
+    command = subparsers.add_parser(
+        "demo", help="score the bundled sample workforce and explain it"
+    )
+    command.add_argument("--lang", choices=("vi", "en"), default="en", help="default: en")
+    command.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print :func:`run_demo`'s report."""
+    print(run_demo(lang=args.lang), end="")
+    return 0
 
 
 def sample_facts() -> tuple[list[Person], list[Event], list[Measure]]:

@@ -1,0 +1,293 @@
+"""What several ``kpiscore`` commands share: the policy and fact options, output, error reports.
+
+Nothing here scores or renders on its own account: it turns arguments into the public API's
+inputs (:func:`resolve_policy`, :class:`Inputs`) and puts text where the user asked for it
+(:func:`emit`, :func:`refuse_inputs_as_output`, :func:`report`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Literal, TextIO, TypeVar
+
+from kpiscore import policies
+from kpiscore.cli.terminal import progress
+from kpiscore.engine.exact import score_many
+from kpiscore.exceptions import InputError, KpiscoreError, UnknownPolicyError, UnknownSubjectError
+from kpiscore.io.load import FactRecord, load_policy, read_fact_records
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import Scorecard, ScoreTable
+
+__all__ = [
+    "BATCH",
+    "MAX_LISTED",
+    "Align",
+    "Inputs",
+    "OutputError",
+    "add_inputs",
+    "add_output",
+    "emit",
+    "looks_like_path",
+    "refuse_inputs_as_output",
+    "report",
+    "resolve_policy",
+]
+
+#: How many problems of one file are printed before "… and N more".
+MAX_LISTED = 20
+#: People scored per batch (the progress bar advances once per batch).
+BATCH = 500
+
+Align = Literal["left", "right"]
+_Fact = TypeVar("_Fact", Event, Measure, Person)
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def add_inputs(command: argparse.ArgumentParser) -> None:
+    """The options naming a policy, a period and the fact files (``score``, ``explain``…)."""
+    command.add_argument(
+        "--policy",
+        required=True,
+        metavar="ID|FILE",
+        help="a bundled policy id (see 'kpiscore policies') or a .toml/.json policy file",
+    )
+    command.add_argument(
+        "--period", required=True, help="2026-01, 2026-Q1, 2026-H1, 2026 or 2026-01-01/2026-03-31"
+    )
+    command.add_argument(
+        "--people", required=True, metavar="FILE", help="the population: CSV or JSON, column id"
+    )
+    command.add_argument(
+        "--events", metavar="FILE", help="events: CSV or JSON, columns subject, kind, on, …"
+    )
+    command.add_argument(
+        "--measures",
+        metavar="FILE",
+        help="measures: CSV or JSON, columns subject, criterion, value",
+    )
+
+
+def add_output(command: argparse.ArgumentParser) -> None:
+    """``--format table|csv|json`` and ``--output FILE``."""
+    command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    command.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead (CSV with a byte-order mark); never one of the inputs",
+    )
+
+
+def looks_like_path(value: str, suffixes: tuple[str, ...] = (".toml", ".json")) -> bool:
+    """Whether an ``ID|FILE`` argument names a file rather than a bundled id."""
+    return value.lower().endswith(suffixes) or "/" in value or os.sep in value
+
+
+def resolve_policy(value: str) -> Policy:
+    """A bundled policy by id, or a policy file by path (ending in ``.toml`` or ``.json``).
+
+    Raises:
+        UnknownPolicyError: neither a bundled id nor a path to a policy file.
+        FileFormatError: the file cannot be read or describes an invalid policy.
+    """
+    if not looks_like_path(value):
+        if value in policies.available():
+            return policies.load(value)
+        raise UnknownPolicyError(
+            f"--policy {value!r}: no bundled policy has that id; expected one of"
+            f" {list(policies.available())!r}, or the path of a .toml or .json policy file"
+        )
+    return load_policy(Path(value))
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+class Inputs:
+    """The policy, the period and the facts of one ``score``, ``explain`` or ``compare`` run.
+
+    Every fact is read carefully (file, line and column in every message); the people must be
+    unique and every event and measure must name one of them.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.policy = resolve_policy(args.policy)
+        self.period = Period.parse(args.period)
+        self.policy.check_period(self.period)
+        self.people_file = args.people
+        people = read_fact_records(args.people, "people")
+        self.people = [_as(record, Person) for record in people]
+        seen: dict[str, str] = {}
+        for record, person in zip(people, self.people, strict=True):
+            if person.id in seen:
+                raise InputError(
+                    f"{record.where}: person id {person.id!r} appears twice (first at"
+                    f" {seen[person.id]}); ids must be unique"
+                )
+            seen[person.id] = record.where
+        event_records = read_fact_records(args.events, "events") if args.events else []
+        measure_records = read_fact_records(args.measures, "measures") if args.measures else []
+        self._check_subjects([*event_records, *measure_records], seen)
+        self.events = [_as(record, Event) for record in event_records]
+        self.measures = [_as(record, Measure) for record in measure_records]
+
+    def _check_subjects(self, records: list[FactRecord], population: dict[str, str]) -> None:
+        outside = [
+            record
+            for record in records
+            if isinstance(record.fact, Event | Measure) and record.fact.subject not in population
+        ]
+        if outside:
+            first = outside[0]
+            subject = first.fact.subject if isinstance(first.fact, Event | Measure) else ""
+            others = len(outside) - 1
+            more = ""
+            if others:
+                more = f"; {others} more {'fact names' if others == 1 else 'facts name'} people"
+                more += " outside it"
+            raise UnknownSubjectError(
+                f"{first.where}: subject {subject!r} is not in the population"
+                f" ({self.people_file}){more}",
+                path=first.path,
+            )
+
+    def score(self, stream: TextIO) -> ScoreTable:
+        """Score everyone, in batches so a progress bar can follow a large population."""
+        events: dict[str, list[Event]] = {person.id: [] for person in self.people}
+        for event in self.events:
+            events[event.subject].append(event)
+        measures: dict[str, list[Measure]] = {person.id: [] for person in self.people}
+        for measure in self.measures:
+            measures[measure.subject].append(measure)
+        cards: list[Scorecard] = []
+        total = len(self.people)
+        with progress(stream, total, f"Scoring {total} people") as advance:
+            for start in range(0, total, BATCH):
+                batch = self.people[start : start + BATCH]
+                table = score_many(
+                    self.policy,
+                    self.period,
+                    batch,
+                    events=[e for person in batch for e in events[person.id]],
+                    measures=[m for person in batch for m in measures[person.id]],
+                )
+                cards.extend(table)
+                advance(len(batch))
+        return ScoreTable(policy=self.policy, period=self.period, scorecards=tuple(cards))
+
+
+def _as(record: FactRecord, cls: type[_Fact]) -> _Fact:
+    fact = record.fact
+    if not isinstance(fact, cls):  # pragma: no cover - read_fact_records builds the right kind
+        raise InputError(f"{record.where}: expected a {cls.__name__}")
+    return fact
+
+
+# --------------------------------------------------------------------------- output
+
+
+class OutputError(KpiscoreError, OSError):
+    """The output file cannot be written."""
+
+
+def _input_files(args: argparse.Namespace, options: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """``(option, path)`` for each input file the arguments name (bundled ids left out)."""
+    for option in options:
+        value = getattr(args, option, None)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and (option not in _ID_OR_FILE or looks_like_path(item)):
+                yield "--" + option, item
+
+
+#: Options that take a bundled id or a file: only a file can be overwritten.
+_ID_OR_FILE = frozenset({"policy", "payout", "variant"})
+#: Every option of any command that names a file the command reads.
+INPUT_OPTIONS = ("policy", "people", "events", "measures", "payout", "salaries", "variant")
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet): compare where they would be
+        return Path(first).resolve() == Path(second).resolve()
+
+
+def refuse_inputs_as_output(args: argparse.Namespace) -> None:
+    """Refuse an ``--output`` that is one of the files the command reads.
+
+    Writing the results over ``--people`` would destroy the input with status 0; it is refused
+    before anything is read, scored or written (a hard link or a symbolic link to an input is the
+    same file too).
+
+    Raises:
+        InputError: ``--output`` names an input file.
+    """
+    output = getattr(args, "output", None)
+    if not output:
+        return
+    for option, path in _input_files(args, INPUT_OPTIONS):
+        if _same_file(output, path):
+            raise InputError(
+                f"--output {output!r} is the same file as {option} {path!r}; writing the"
+                " results there would destroy an input: choose another output file"
+            )
+
+
+def _write_atomic(path: str, text: str, *, bom: bool) -> None:
+    """Write ``text`` to ``path`` in one piece: a temporary file beside it, flushed, renamed.
+
+    A kill or a full disk mid-write leaves the previous file as it was (and the temporary
+    file removed when Python still runs its cleanup).
+    """
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.kpiscore-tmp")
+    data = text.encode("utf-8-sig" if bom else "utf-8")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"--output {path!r}: cannot write the file ({error.strerror})") from None
+    except BaseException:  # pragma: no cover - interrupted between the write and the rename
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def emit(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
+    """Print ``text``, or write it to ``--output`` in one piece (never over an input).
+
+    Args:
+        args: The command's arguments (``output`` and the input options are read).
+        text: What to print or write.
+        bom: Start the file with a byte-order mark (CSV: spreadsheets then read Vietnamese
+            text right).
+    """
+    if not args.output:
+        sys.stdout.write(text)
+        return
+    refuse_inputs_as_output(args)
+    _write_atomic(args.output, text, bom=bom)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def report(error: KpiscoreError) -> None:
+    """Print an error: one line, then the problems of a file (a few, not thousands)."""
+    lines = str(error).splitlines() or [type(error).__name__]
+    print(f"kpiscore: error: {lines[0]}", file=sys.stderr)
+    listed = lines[1 : MAX_LISTED + 1]
+    for line in listed:
+        print(line, file=sys.stderr)
+    if len(lines) - 1 > len(listed):
+        print(f"  … and {len(lines) - 1 - len(listed)} more", file=sys.stderr)

@@ -1,0 +1,238 @@
+"""``kpiscore score``: score a population for a period, optionally with its additional income.
+
+The same as :func:`kpiscore.score_many` (or, for CSV files with the ``arrow`` or ``pandas``
+extra, :func:`kpiscore.score_frame` through ``kpiscore.io.fastcsv``), then
+:func:`kpiscore.payout.payout_rows` with ``--payout``; this module only picks the path, and
+prints or writes what the result tables render.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kpiscore.cli.common import (
+    Align,
+    Inputs,
+    add_inputs,
+    add_output,
+    emit,
+    looks_like_path,
+    refuse_inputs_as_output,
+    resolve_policy,
+)
+from kpiscore.cli.terminal import plain_table, progress, write_table
+from kpiscore.exceptions import UnknownPolicyError
+from kpiscore.model.numbers import EXACT, canonical, format_points
+from kpiscore.model.period import Period
+from kpiscore.results.scorecard import Scorecard, ScoreTable
+
+if TYPE_CHECKING:
+    from kpiscore.cycle.payout import PayoutTable, Salary
+
+__all__ = ["add_parser", "distribution_line", "resolve_payout_table", "run", "score_rows"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``kpiscore score``."""
+    command = subparsers.add_parser("score", help="score a population for a period")
+    add_inputs(command)
+    add_output(command)
+    command.add_argument(
+        "--payout",
+        metavar="TABLE",
+        help="add each person's additional income: a bundled payout table id"
+        " (danang-2026, hcm-2024) or a .toml payout table file; needs --salaries",
+    )
+    command.add_argument(
+        "--salaries",
+        metavar="CSV",
+        help="monthly salaries for --payout: CSV with columns subject, salary"
+        " [, days_worked, days_in_period]",
+    )
+    command.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score, then print the table (or CSV, JSON) or write it to ``--output``."""
+    if bool(args.payout) != bool(args.salaries):
+        given, missing = ("--payout", "--salaries") if args.payout else ("--salaries", "--payout")
+        args.usage_error(f"score: {given} needs {missing} too")
+    refuse_inputs_as_output(args)
+    pay: tuple[PayoutTable, dict[str, Salary]] | None = None
+    if args.payout:
+        from kpiscore.cycle.payout import read_salaries
+
+        pay = (resolve_payout_table(args.payout), read_salaries(args.salaries))
+    table = _fast_table(args)
+    if table is None:
+        table = Inputs(args).score(sys.stderr)
+    rows: list[dict[str, Any]] = []
+    if pay is not None:
+        from kpiscore.cycle.payout import payout_rows
+
+        rows = payout_rows(table, pay[0], pay[1])
+    if args.format == "csv":
+        if pay is not None:
+            from kpiscore.io.render import rows_to_csv
+
+            text = rows_to_csv(rows)
+        else:
+            text = table.to_csv()
+    elif args.format == "json":
+        if pay is not None:
+            tree = json.loads(table.to_json())
+            tree["payouts"] = _payout_tree(rows)
+            text = json.dumps(tree, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = table.to_json(indent=2) + "\n"
+    else:
+        headers, cells, align = score_rows(table)
+        footer = [distribution_line(table)]
+        if pay is not None:
+            headers += ["salary", "payout"]
+            align += ["right", "right"]
+            for row, payout in zip(cells, rows, strict=True):
+                row += [_money(payout["salary"]), _money(payout["payout"])]
+            footer.append(_payout_line(rows, pay[0]))
+        if not args.output:
+            write_table(sys.stdout, headers, cells, align)
+            print()
+            print("\n".join(footer))
+            return 0
+        text = plain_table(headers, cells, align) + "\n\n" + "\n".join(footer) + "\n"
+    # A CSV file starts with a byte-order mark so spreadsheets read Vietnamese text right.
+    emit(args, text, bom=args.format == "csv")
+    return 0
+
+
+def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
+    """The columnar fast path for CSV inputs (pyarrow or pandas installed), or ``None``.
+
+    It gives the same figures and output as reading every row carefully; anything irregular
+    in the files makes it step aside, and the careful reader then reports it by line.
+    """
+    from kpiscore.io.fastcsv import score_csv_files
+
+    policy = resolve_policy(args.policy)
+    period = Period.parse(args.period)
+    policy.check_period(period)
+    # On a terminal, a bar follows its four steps: people, events, measures, scoring.
+    with progress(sys.stderr, 4, "Reading and scoring the CSV files") as advance:
+        return score_csv_files(
+            policy,
+            period,
+            Path(args.people),
+            Path(args.events) if args.events else None,
+            Path(args.measures) if args.measures else None,
+            advance=advance,
+        )
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def _rating_words(card: Scorecard, band_id: str | None) -> str:
+    return band_id if band_id is not None else "—"
+
+
+def score_rows(table: ScoreTable) -> tuple[list[str], list[list[str]], list[Align]]:
+    """The ``score`` table: one row per person; carried and by-score columns only when used."""
+    policy = table.policy
+    cards = list(table)
+    show_carried = any(not card.carried.is_zero() for card in cards)
+    show_score_rating = any(card.rating != card.score_rating for card in cards)
+    headers = ["subject", "name", "unit", *(category.id for category in policy.categories)]
+    align: list[Align] = ["left", "left", "left"]
+    align += ["right"] * len(policy.categories)
+    if show_carried:
+        headers.append("carried")
+        align.append("right")
+    headers.append("total")
+    align.append("right")
+    if show_score_rating:
+        headers.append("by score")
+        align.append("left")
+    if policy.bands:
+        headers.append("rating")
+        align.append("left")
+    rows = []
+    for card in cards:
+        row = [card.subject, card.person.name or "", card.person.unit or ""]
+        row += [format_points(category.points) for category in card.categories]
+        if show_carried:
+            row.append(format_points(-card.carried) if not card.carried.is_zero() else "0")
+        row.append(format_points(card.total))
+        if show_score_rating:
+            row.append(_rating_words(card, card.score_rating))
+        if policy.bands:
+            row.append(_rating_words(card, card.rating))
+        rows.append(row)
+    return headers, rows, align
+
+
+def distribution_line(table: ScoreTable) -> str:
+    """``300 people · HTXS 48 · HTT 225 · HT 21 · KHT 6 · mean 83.00``."""
+    summary = table.summary()
+    parts = [f"{summary['count']} people"]
+    parts += [f"{band} {count}" for band, count in summary["distribution"].items() if band]
+    if summary["mean"] is not None:
+        parts.append(f"mean {format_points(summary['mean'])}")
+    return " · ".join(parts)
+
+
+# --------------------------------------------------------------------------- payout
+
+
+def resolve_payout_table(value: str) -> PayoutTable:
+    """A bundled payout table by id, or a payout table file (``.toml``) by path.
+
+    Raises:
+        UnknownPolicyError: neither a bundled id nor the path of a ``.toml`` file.
+        FileFormatError: the file cannot be read or describes an invalid table.
+    """
+    from kpiscore.cycle import payout
+
+    if value in payout.available():
+        return payout.load(value)
+    if looks_like_path(value, (".toml",)):
+        return payout.read(value)
+    raise UnknownPolicyError(
+        f"--payout {value!r}: no bundled payout table has that id; expected one of"
+        f" {list(payout.available())!r}, or the path of a .toml payout table file"
+    )
+
+
+def _money(value: Decimal | None) -> str:
+    """A đồng figure with thousands separators: ``3,510,000``."""
+    return "" if value is None else f"{Decimal(canonical(value)):,f}"
+
+
+def _payout_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def text(value: object) -> object:
+        return canonical(value) if isinstance(value, Decimal) else value
+
+    keys = ("subject", "salary", "days_worked", "days_in_period", "payout_table")
+    return [
+        {
+            **{key: text(row[key]) for key in keys},
+            "payout_months": row["payout_months"],
+            "payout": text(row["payout"]),
+        }
+        for row in rows
+    ]
+
+
+def _payout_line(rows: list[dict[str, Any]], table: PayoutTable) -> str:
+    total = Decimal(0)
+    for row in rows:
+        total = EXACT.add(total, row["payout"])
+    months = rows[0]["payout_months"] if rows else 0
+    return (
+        f"additional income: {_money(total)} đồng in all · table {table.id}"
+        f" · {months} month{'s' if months != 1 else ''}"
+    )

@@ -1,0 +1,173 @@
+"""``--output``: never one of the inputs, and written in one piece (issue 19 #4, command side)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from kpiscore import cli, policies
+
+STAFF = "vn-nd335-2025-staff"
+PREVIOUS = "the previous results\n"
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """The bundled sample workforce's CSV files, copied into a folder of their own."""
+    folder = resources.files("kpiscore").joinpath("data/sample")
+    for name in ("people.csv", "events.csv", "measures.csv"):
+        (tmp_path / name).write_bytes(folder.joinpath(name).read_bytes())
+    return tmp_path
+
+
+def inputs(folder: Path, policy: str = STAFF) -> list[str]:
+    return [
+        "--policy",
+        policy,
+        "--period",
+        "2026-Q1",
+        "--people",
+        str(folder / "people.csv"),
+        "--events",
+        str(folder / "events.csv"),
+        "--measures",
+        str(folder / "measures.csv"),
+    ]
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+class TestAnInputIsNeverTheOutput:
+    @pytest.mark.parametrize("name", ["people.csv", "events.csv", "measures.csv"])
+    def test_score_refuses_a_fact_file(
+        self, sample: Path, name: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        before = contents(sample)
+        out = sample / name
+        status = cli.main(["score", *inputs(sample), "--format", "csv", "--output", str(out)])
+        option = "--" + name.removesuffix(".csv")
+        assert (
+            2,
+            (
+                f"kpiscore: error: --output {str(out)!r} is the same file as {option}"
+                f" {str(out)!r}; writing the results there would destroy an input: choose"
+                " another output file\n"
+            ),
+            before,
+        ) == (status, capsys.readouterr().err, contents(sample))
+
+    def test_the_same_file_by_another_name(
+        self, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        monkeypatch.chdir(sample)
+        before = contents(sample)
+        args = ["score", *inputs(sample), "--output", "./sub/../people.csv"]
+        (sample / "sub").mkdir()
+        assert 2 == cli.main(args)
+        assert "is the same file as --people" in capsys.readouterr().err
+        assert before == contents(sample)
+
+    @pytest.mark.skipif(not hasattr(os, "link"), reason="no hard links here")
+    def test_a_hard_link_to_an_input(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        link = sample / "linked.csv"
+        os.link(sample / "measures.csv", link)
+        before = contents(sample)
+        assert 2 == cli.main(["score", *inputs(sample), "--output", str(link)])
+        assert "is the same file as --measures" in capsys.readouterr().err
+        assert before == contents(sample)
+
+    def test_a_policy_file(self, sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        policy = sample / "policy.toml"
+        policy.write_text(policies.source(STAFF), encoding="utf-8")
+        before = contents(sample)
+        args = ["score", *inputs(sample, str(policy)), "--output", str(policy)]
+        assert 2 == cli.main(args)
+        assert "is the same file as --policy" in capsys.readouterr().err
+        assert before == contents(sample)
+
+    def test_the_salaries_of_a_payout(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        salaries = sample / "salaries.csv"
+        salaries.write_text("subject,salary\nnv0001,5000000\n", encoding="utf-8")
+        before = contents(sample)
+        pay = ["--payout", "hcm-2024", "--salaries", str(salaries), "--output", str(salaries)]
+        assert 2 == cli.main(["score", *inputs(sample), *pay])
+        assert "is the same file as --salaries" in capsys.readouterr().err
+        assert before == contents(sample)
+
+    @pytest.mark.parametrize("name", ["people.csv", "variant.toml"])
+    def test_compare_refuses_an_input(
+        self, sample: Path, name: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (sample / "variant.toml").write_text(
+            '[changes]\n"bands.HTT.min_points" = 75\n', encoding="utf-8"
+        )
+        before = contents(sample)
+        args = ["--variant", str(sample / "variant.toml"), "--output", str(sample / name)]
+        assert 2 == cli.main(["compare", *inputs(sample), *args])
+        assert "is the same file as --" in capsys.readouterr().err
+        assert before == contents(sample)
+
+    def test_a_bundled_id_is_no_file(self, sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``--policy vn-nd335-2025-staff`` names no file: an output of that name is fine."""
+        monkeypatch.chdir(sample)
+        assert 0 == cli.main(["score", *inputs(sample), "--output", STAFF])
+        assert (sample / STAFF).read_text(encoding="utf-8").startswith("subject")
+
+
+class TestTheOutputIsWrittenInOnePiece:
+    def test_a_full_disk_leaves_the_previous_file(
+        self, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        out = sample / "out.csv"
+        out.write_text(PREVIOUS, encoding="utf-8")
+
+        def full(descriptor: int) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(os, "fsync", full)
+        status = cli.main(["score", *inputs(sample), "--format", "csv", "--output", str(out)])
+        assert (2, PREVIOUS, ["out.csv"]) == (
+            status,
+            out.read_text(encoding="utf-8"),
+            sorted(path.name for path in sample.iterdir() if "out" in path.name),
+        )
+        assert capsys.readouterr().err.startswith(
+            f"kpiscore: error: --output {str(out)!r}: cannot write the file ("
+        )
+
+    def test_a_kill_mid_write_leaves_the_previous_file(self, sample: Path) -> None:
+        """The process is killed (SIGKILL: no cleanup runs) after the data is written to disk
+        and before it takes the output's name: the previous results are still there, whole."""
+        out = sample / "out.csv"
+        out.write_text(PREVIOUS, encoding="utf-8")
+        code = (
+            "import os, signal, sys\n"
+            "from kpiscore.cli import main\n"
+            "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+            "sys.exit(main(sys.argv[1:]))\n"
+        )
+        args = ["score", *inputs(sample), "--format", "csv", "--output", str(out)]
+        result = subprocess.run([sys.executable, "-c", code, *args], check=False)
+        assert (True, PREVIOUS) == (result.returncode != 0, out.read_text(encoding="utf-8"))
+
+    def test_the_file_is_replaced_whole(self, sample: Path) -> None:
+        out = sample / "out.csv"
+        out.write_text(PREVIOUS, encoding="utf-8")
+        assert 0 == cli.main(["score", *inputs(sample), "--format", "csv", "--output", str(out)])
+        text = out.read_text(encoding="utf-8-sig")
+        assert (True, 301) == (text.startswith("subject,"), len(text.splitlines()))
+        assert ["events.csv", "measures.csv", "out.csv", "people.csv"] == sorted(
+            path.name for path in sample.iterdir()
+        )
