@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from kpiscore.results.scorecard import Scorecard, ScoreTable
 
 __all__ = [
     "BATCH",
+    "INPUT_OPTIONS",
     "MAX_LISTED",
     "Align",
     "Inputs",
@@ -197,6 +199,13 @@ class OutputError(KpiscoreError, OSError):
     """The output file cannot be written."""
 
 
+#: Options that take a bundled id or a file: only a file can be overwritten.
+_ID_OR_FILE = frozenset({"policy", "payout", "variant"})
+#: Every option of any command that names a file the command reads (by its ``dest``): a
+#: command with a new input option adds it here, so that ``--output`` never overwrites it.
+INPUT_OPTIONS = ("policy", "people", "events", "measures", "payout", "salaries", "variant")
+
+
 def _input_files(args: argparse.Namespace, options: Iterable[str]) -> Iterator[tuple[str, str]]:
     """``(option, path)`` for each input file the arguments name (bundled ids left out)."""
     for option in options:
@@ -204,12 +213,6 @@ def _input_files(args: argparse.Namespace, options: Iterable[str]) -> Iterator[t
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and (option not in _ID_OR_FILE or looks_like_path(item)):
                 yield "--" + option, item
-
-
-#: Options that take a bundled id or a file: only a file can be overwritten.
-_ID_OR_FILE = frozenset({"policy", "payout", "variant"})
-#: Every option of any command that names a file the command reads.
-INPUT_OPTIONS = ("policy", "people", "events", "measures", "payout", "salaries", "variant")
 
 
 def _same_file(first: str, second: str) -> bool:
@@ -247,7 +250,7 @@ def _write_atomic(path: str, text: str, *, bom: bool) -> None:
     file removed when Python still runs its cleanup).
     """
     target = Path(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.kpiscore-tmp")
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.kpiscore-tmp")
     data = text.encode("utf-8-sig" if bom else "utf-8")
     try:
         with open(temporary, "xb") as handle:
