@@ -453,3 +453,30 @@ class TestCommandsInProcess:
                 f" ({sample / 'people.csv'}); 2 more facts name people outside it"
             )
         )
+
+
+class TestRegistration:
+    def test_every_command_registers_in_help_order(self) -> None:
+        import argparse
+
+        parser = cli.build_parser()
+        (subparsers,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        assert [
+            "policies",
+            "validate",
+            "score",
+            "explain",
+            "compare",
+            "test",
+            "demo",
+            "serve",
+        ] == list(subparsers.choices)
+
+    @pytest.mark.parametrize(
+        "argv",
+        [["policies"], ["validate", "x.toml"], ["test"], ["demo"], ["serve"]],
+        ids=lambda argv: argv[0],
+    )
+    def test_each_command_sets_its_handler(self, argv: list[str]) -> None:
+        args = cli.build_parser().parse_args(argv)
+        assert callable(args.func)
