@@ -460,6 +460,36 @@ class TestInProcess:
         assert (2, "30 passed, 1 failed, 1 unreadable files") == (status, out.splitlines()[-1])
         assert "Phiếu đánh giá" in out
 
+    def test_test_a_reader_crash_is_could_not_start(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Whatever escapes the case reader, the status says "could not start", not "failed"."""
+        from kpiscore import cli
+        from kpiscore.testing import cases
+
+        def crash(paths: object) -> None:
+            raise TypeError("WorkItem.__init__() missing 1 required keyword-only argument")
+
+        monkeypatch.setattr(cases, "run_cases", crash)
+        assert cli.cases.COULD_NOT_START == 2
+        assert 2 == cli.main(["test", str(tmp_path)])
+        assert (
+            "kpiscore: error: test: the case files could not be run (TypeError: WorkItem.__init__()"
+            " missing 1 required keyword-only argument)\n"
+        ) == capsys.readouterr().err
+
+    def test_test_the_bundled_cases_pass(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from kpiscore import cli
+
+        assert 0 == cli.main(["test", "--bundled"])
+        assert capsys.readouterr().out.endswith(" passed, 0 failed\n")
+
+    def test_test_an_empty_folder(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        from kpiscore import cli
+
+        assert 2 == cli.main(["test", str(tmp_path)])
+        assert capsys.readouterr().err.startswith("kpiscore: error: test: no case files")
+
     def test_test_with_nothing_to_run(self, capsys: pytest.CaptureFixture[str]) -> None:
         from kpiscore import cli
 

@@ -88,12 +88,19 @@ def add_output(command: argparse.ArgumentParser) -> None:
 
 
 def looks_like_path(value: str, suffixes: tuple[str, ...] = (".toml", ".json")) -> bool:
-    """Whether an ``ID|FILE`` argument names a file rather than a bundled id."""
+    """Whether an ``ID|FILE`` argument names a file rather than a bundled id.
+
+    >>> looks_like_path("vn-nd335-2025-staff"), looks_like_path("mine.toml")
+    (False, True)
+    """
     return value.lower().endswith(suffixes) or "/" in value or os.sep in value
 
 
 def resolve_policy(value: str) -> Policy:
     """A bundled policy by id, or a policy file by path (ending in ``.toml`` or ``.json``).
+
+    >>> resolve_policy("vn-nd335-2025-staff").id
+    'vn-nd335-2025-staff'
 
     Raises:
         UnknownPolicyError: neither a bundled id nor a path to a policy file.
