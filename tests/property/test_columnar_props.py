@@ -105,7 +105,7 @@ def test_columnar_csv_writes_what_the_csv_module_writes(
     exact engine's table, whatever the ids and attributes hold: separators, quotes, line
     breaks, formula starts, other Unicode forms."""
     from kpiscore import Category, Criterion, MissingExtraError, Person
-    from kpiscore.engine import columnar
+    from kpiscore.engine.columnar import _csv
 
     policy = Policy(
         id="p",
@@ -129,7 +129,7 @@ def test_columnar_csv_writes_what_the_csv_module_writes(
             score_frame(policy, PERIOD, people, None, None)
         return
     table = score_frame(policy, PERIOD, people, None, None)
-    real = columnar.require
+    real = _csv.require
 
     def without_pyarrow(module: str, extra: str) -> Any:
         if module.startswith("pyarrow"):
@@ -138,7 +138,7 @@ def test_columnar_csv_writes_what_the_csv_module_writes(
 
     with pytest.MonkeyPatch.context() as patch:
         if not arrow:
-            patch.setattr(columnar, "require", without_pyarrow)
+            patch.setattr(_csv, "require", without_pyarrow)
         text = table.to_csv()
     assert score_many(policy, PERIOD, persons, [], []).to_csv() == text
     assert [p.unit for p in persons] == [table[i].person.unit for i in ids]
@@ -171,11 +171,11 @@ def test_integer_rounding_is_decimal_rounding(
 
     import numpy as np
 
-    from kpiscore.engine.columnar import _round_units
+    from kpiscore.engine.columnar._figures import round_units
 
     ties = [denominator // 2 * k for k in (-3, -1, 1, 3)] if denominator % 2 == 0 else []
     values = numerators + ties
-    got = _round_units(np, np.array(values, dtype=np.int64), denominator, rounding).tolist()
+    got = round_units(np.array(values, dtype=np.int64), denominator, rounding).tolist()
     with localcontext(Context(prec=60)):
         expected = [
             int((Decimal(v) / Decimal(denominator)).to_integral_value(rounding=rounding))
