@@ -275,6 +275,20 @@ class TestMalformedRows:
             argv += ["--events", str(events_path)]
         assert 2 == main([*argv, "--output", str(tmp_path / "out.csv")])
 
+    @pytest.mark.parametrize("block", [1, 5, 8, 1 << 22])
+    def test_lines_checked_block_by_block(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+    ) -> None:
+        from kpiscore.io import _fastcsv_read
+
+        monkeypatch.setattr(_fastcsv_read, "_BLOCK", block)
+        good = write(tmp_path, "good.csv", "id,name\r\na,An\r\n\nb,Bo\rc,Cu")
+        _fastcsv_read.check_cell_counts(good, 2)
+        for text in ("id,name\na,An,x\nb\n", "id,name\r\na,An\r\nb\r\nc,C,x", "id,name\nc"):
+            bad = write(tmp_path, "bad.csv", text)
+            with pytest.raises(_fastcsv_read.IrregularError, match="another number of cells"):
+                _fastcsv_read.check_cell_counts(bad, 2)
+
     def test_well_formed_rows_with_blank_lines_stay_fast(self, tmp_path: Path, reader: str) -> None:
         policy = policy_of(Criterion(id="t", name="T", max_points=10))
         people = write(tmp_path, "people.csv", "id,name\r\na,An\r\n\r\nb,Bo\r\n")

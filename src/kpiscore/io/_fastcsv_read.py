@@ -34,6 +34,9 @@ __all__ = ["IrregularError", "Reader", "score_files"]
 ColumnT = TypeVar("ColumnT")
 T = TypeVar("T")
 
+# Lines are checked in blocks of about this many bytes; a line break ends a block.
+_BLOCK = 1 << 22
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # A line holding only spaces or tabs (pandas' C reader skips it as blank).
 _BLANKS_ONLY = re.compile(rb"(?:^|[\r\n])[ \t]+(?:[\r\n]|$)")
 
@@ -104,14 +107,19 @@ def check_cell_counts(path: Path, columns: int) -> None:
     data = path.read_bytes()
     if _BLANKS_ONLY.search(data):  # pandas skips such a line; the careful reader does not
         raise IrregularError(f"{path}: a line of spaces only")
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    breaks = np.flatnonzero((buffer == ord("\n")) | (buffer == ord("\r")))
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [len(buffer)]))
-    commas = np.flatnonzero(buffer == ord(","))
-    counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
-    if ((counts != columns - 1) & (ends > starts)).any():
-        raise IrregularError(f"{path}: a row has another number of cells than the header")
+    start = 0
+    while start < len(data):  # in blocks of whole lines, so memory stays a few blocks' worth
+        after = _LINE_BREAK.search(data, min(start + _BLOCK, len(data)))
+        end = len(data) if after is None else after.end()
+        block = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+        breaks = np.flatnonzero((block == ord("\n")) | (block == ord("\r")))
+        starts = np.concatenate(([0], breaks + 1))
+        ends = np.concatenate((breaks, [len(block)]))
+        commas = np.flatnonzero(block == ord(","))
+        counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
+        if ((counts != columns - 1) & (ends > starts)).any():
+            raise IrregularError(f"{path}: a row has another number of cells than the header")
+        start = end
 
 
 def check_length(longest: int) -> None:

@@ -23,7 +23,7 @@ from kpiscore.exceptions import MissingExtraError
 from kpiscore.model.numbers import EXACT
 
 if TYPE_CHECKING:
-    from kpiscore.engine.columnar._figures import Figures
+    from kpiscore.engine.columnar._figures import Figures, Units
 
 __all__ = ["csv_field", "figures_csv"]
 
@@ -120,7 +120,7 @@ def _join_rows_arrow(
     return bytes(body).decode("utf-8", "surrogatepass")
 
 
-def _dense_codes(units: np.ndarray) -> tuple[Codes, list[int]]:
+def _dense_codes(units: Units) -> tuple[Codes, list[int]]:
     """(code per row, distinct values) of integer figures, without sorting when they are
     close together (as scores are)."""
     if units.dtype == object:  # figures from the exact engine: Python ints of any size
@@ -159,7 +159,7 @@ def figures_csv(figures: Figures) -> str:
     def cells(values: Iterable[object]) -> list[str]:
         return [csv_field(safe_cell(value)) for value in values]
 
-    def numbers(units: np.ndarray) -> Column:
+    def numbers(units: Units) -> Column:
         codes, distinct = _dense_codes(units)
         return codes, cells(Decimal(int(u)).scaleb(k, EXACT) for u in distinct)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from kpiscore.engine.columnar._arrays import Bools, Codes, Ints, People
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
@@ -27,6 +29,8 @@ from kpiscore.results.scorecard import Scorecard, ScoreTable
 __all__ = ["Figures", "round_units", "score_columns"]
 
 Rule = Deduction | Award
+#: Figures in units of the precision: int64, or Python ints when the exact engine scored all.
+Units: TypeAlias = npt.NDArray[np.int64] | npt.NDArray[np.object_]
 
 # Scaled figures must stay well inside int64; past this bound the exact engine takes over.
 _SAFE = 2**62
@@ -132,9 +136,9 @@ class Figures:
         self.notes: tuple[str, ...] = ()
         self.exponent = -compiled.precision.adjusted()  # reported figures in units of 10^-k
         # int64 columns, or object columns of Python ints when the exact engine scored everyone.
-        self.category_units: np.ndarray = np.zeros((0, 0), dtype=np.int64)  # [N, K]
-        self.carried_units: np.ndarray = np.zeros(0, dtype=np.int64)
-        self.total_units: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.category_units: Units = np.zeros((0, 0), dtype=np.int64)  # [N, K]
+        self.carried_units: Units = np.zeros(0, dtype=np.int64)
+        self.total_units: Units = np.zeros(0, dtype=np.int64)
         self.score_rank: Ints = np.zeros(0, dtype=np.int64)
         self.rank: Ints = np.zeros(0, dtype=np.int64)
         self._computed = False
