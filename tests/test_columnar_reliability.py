@@ -462,3 +462,37 @@ class TestMutants:
             score_frame(
                 policy, Q1, ["a"], None, measures_frame([("a", "w", "0." + "0" * 40 + "1")])
             )
+
+
+# --------------------------------------------------------------------------- 19 #1 (columnar)
+
+
+def test_the_callers_decimal_context_changes_nothing(tmp_path: Path, reader: str) -> None:
+    """A full criterion of 100, one of 5.25 and an assessed one (measure 10): 115.25 under
+    any thread context, through both columnar entry points."""
+    import decimal
+
+    policy = Policy(
+        id="p",
+        name="P",
+        categories=[
+            Category(
+                id="c",
+                name="C",
+                criteria=[
+                    Criterion(id="a", name="A", max_points=100),
+                    Criterion(id="b", name="B", max_points="5.25"),
+                    Criterion(id="m", name="M", max_points=10, basis="assessed"),
+                ],
+            )
+        ],
+    )
+    people = write(tmp_path, "people.csv", "id\nx\n")
+    measures = write(tmp_path, "measures.csv", "subject,criterion,value\nx,m,10\n")
+    hostile = decimal.Context(prec=3, traps=[decimal.Rounded, decimal.Inexact])
+    with decimal.localcontext(hostile):
+        frame = score_frame(policy, Q1, ["x"], None, measures_frame([("x", "m", 10)]))
+        table = fastcsv.score_csv_files(policy, Q1, people, None, measures)
+    assert (Decimal("115.25"),) == frame.totals()
+    assert table is not None
+    assert (Decimal("115.25"),) == table.totals()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from kpiscore._extras import require
 from kpiscore.engine.exact import _Compiled
 from kpiscore.io.load import MAX_FACT_BYTES
+from kpiscore.model.numbers import exact
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -98,7 +99,8 @@ def score_csv_files(
         return None
     from kpiscore.io._fastcsv_read import IrregularError, score_files
 
-    compiled = _Compiled(policy)
+    with exact():  # the policy's sums, in kpiscore's context rather than the caller's
+        compiled = _Compiled(policy)
     with ThreadPoolExecutor(max_workers=2) as pool:
         facts = {"events": events, "measures": measures}
         reader.prefetch(pool, {kind: Path(p) for kind, p in facts.items() if p is not None})
