@@ -286,7 +286,7 @@ class TestMalformedRows:
         _fastcsv_read.check_cell_counts(good, 2)
         for text in ("id,name\na,An,x\nb\n", "id,name\r\na,An\r\nb\r\nc,C,x", "id,name\nc"):
             bad = write(tmp_path, "bad.csv", text)
-            with pytest.raises(_fastcsv_read.IrregularError, match="another number of cells"):
+            with pytest.raises(_fastcsv_read._IrregularError, match="another number of cells"):
                 _fastcsv_read.check_cell_counts(bad, 2)
 
     def test_well_formed_rows_with_blank_lines_stay_fast(self, tmp_path: Path, reader: str) -> None:

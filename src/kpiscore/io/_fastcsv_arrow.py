@@ -19,8 +19,8 @@ import pyarrow.csv as pcsv  # type: ignore[import-untyped]
 
 from kpiscore.engine.columnar._arrays import ArrowArray, Codes, Population, arrow_ints, arrow_text
 from kpiscore.io._fastcsv_read import (
-    IrregularError,
     Reader,
+    _IrregularError,
     check_length,
     clean_ids,
     convert_values,
@@ -76,7 +76,7 @@ class ArrowReader(Reader[ArrowArray]):
                 ),
             )
         except (pa.ArrowInvalid, OSError) as error:
-            raise IrregularError(str(error)) from None
+            raise _IrregularError(str(error)) from None
         return {name: table.column(i) for i, name in enumerate(names)}
 
     def _coded_chunks(self, column: ArrowArray) -> list[ArrowArray]:
@@ -110,7 +110,7 @@ class ArrowReader(Reader[ArrowArray]):
         distinct = pa.concat_arrays([chunk.dictionary for chunk in chunks])
         found = pc.index_in(distinct, value_set=index.arrow().cast(distinct.type))
         if found.null_count:
-            raise IrregularError(f"{what}: a subject outside the population (as written)")
+            raise _IrregularError(f"{what}: a subject outside the population (as written)")
         positions = arrow_ints(found)
         parts, start = [], 0
         for chunk in chunks:
@@ -131,6 +131,6 @@ class ArrowReader(Reader[ArrowArray]):
         else:
             clean = clean_ids(list(ids))
         if not clean:
-            raise IrregularError("a person id is empty, has stray spaces or is not in NFC form")
+            raise _IrregularError("a person id is empty, has stray spaces or is not in NFC form")
         check_length(max(map(len, ids), default=0))
         return ids, column.combine_chunks() if hasattr(column, "combine_chunks") else column

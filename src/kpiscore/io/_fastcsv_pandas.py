@@ -16,8 +16,8 @@ import pandas as pd
 
 from kpiscore.engine.columnar._arrays import Codes, Population
 from kpiscore.io._fastcsv_read import (
-    IrregularError,
     Reader,
+    _IrregularError,
     check_cell_counts,
     check_length,
     clean_ids,
@@ -54,9 +54,9 @@ class PandasReader(Reader[pd.Series]):
                 index_col=False,
             )
         except Exception as error:  # any parse problem goes to the careful reader
-            raise IrregularError(str(error)) from None
+            raise _IrregularError(str(error)) from None
         if names != header(list(frame.columns), kind, path):  # pandas skips blank lines first
-            raise IrregularError(f"{path}: the header is not the first line")
+            raise _IrregularError(f"{path}: the header is not the first line")
         frame.columns = pd.Index(names)
         return frame
 
@@ -65,7 +65,7 @@ class PandasReader(Reader[pd.Series]):
     ) -> tuple[Codes, list[T]]:
         codes, uniques = pd.factorize(column)
         if len(codes) and codes.min() < 0:
-            raise IrregularError(f"a missing cell in column {name!r}")
+            raise _IrregularError(f"a missing cell in column {name!r}")
         return codes.astype(np.int64, copy=False), convert_values(
             list(uniques), read, name, default
         )
@@ -75,12 +75,12 @@ class PandasReader(Reader[pd.Series]):
         lookup = index.get_indexer(list(uniques))  # as written: no normalising here
         positions = lookup.take(codes) if len(codes) else np.zeros(0, dtype=np.int64)
         if len(positions) and (positions.min() < 0 or codes.min() < 0):
-            raise IrregularError(f"{what}: a subject outside the population (as written)")
+            raise _IrregularError(f"{what}: a subject outside the population (as written)")
         return positions
 
     def ids(self, column: pd.Series) -> tuple[list[str], None]:
         ids = column.tolist()
         if not clean_ids(ids):
-            raise IrregularError("a person id is empty, has stray spaces or is not in NFC form")
+            raise _IrregularError("a person id is empty, has stray spaces or is not in NFC form")
         check_length(max(map(len, ids), default=0))
         return ids, None

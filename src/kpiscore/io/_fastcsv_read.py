@@ -28,7 +28,7 @@ from kpiscore.io.load import _COLUMNS, _CellError, _date, _flag, _number, _quant
 from kpiscore.model.period import Period
 from kpiscore.results.scorecard import ScoreTable
 
-__all__ = ["IrregularError", "Reader", "score_files"]
+__all__ = ["Reader", "_IrregularError", "score_files"]
 
 #: A column as a reader holds it (pyarrow arrays, or a pandas Series).
 ColumnT = TypeVar("ColumnT")
@@ -41,7 +41,7 @@ _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _BLANKS_ONLY = re.compile(rb"(?:^|[\r\n])[ \t]+(?:[\r\n]|$)")
 
 
-class IrregularError(Exception):
+class _IrregularError(Exception):
     """Something the careful reader must look at (and report with its line)."""
 
 
@@ -59,14 +59,14 @@ def first_line(path: Path) -> list[str]:
     with open(path, "rb") as handle:
         line = handle.readline(1 << 16)
     if len(line) == 1 << 16 and not line.endswith(b"\n"):
-        raise IrregularError(f"{path}: a header line longer than 64 KiB")
+        raise _IrregularError(f"{path}: a header line longer than 64 KiB")
     try:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise IrregularError(str(error)) from None
+        raise _IrregularError(str(error)) from None
     text = text.removesuffix("\n").removesuffix("\r")
     if "\r" in text or "\n" in text:
-        raise IrregularError(f"{path}: a header line ending in a lone carriage return")
+        raise _IrregularError(f"{path}: a header line ending in a lone carriage return")
     return text.split(",")
 
 
@@ -76,7 +76,7 @@ def header(names: list[str], kind: str, path: Path) -> list[str]:
     required = {column.name for column in _COLUMNS[kind] if column.required}
     names = [str(name).strip() for name in names]
     if len(set(names)) != len(names) or not set(names) <= allowed or not required <= set(names):
-        raise IrregularError(f"{path}: header {names!r}")
+        raise _IrregularError(f"{path}: header {names!r}")
     return names
 
 
@@ -86,13 +86,13 @@ def csv_module_rows(path: Path, kind: str) -> dict[str, list[str]]:
         text = path.read_bytes().decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except (UnicodeDecodeError, csv.Error) as error:
-        raise IrregularError(str(error)) from None
+        raise _IrregularError(str(error)) from None
     if not rows or not rows[0]:  # the careful reader's header is the first line, even blank
-        raise IrregularError(f"{path}: no header on the first line")
+        raise _IrregularError(f"{path}: no header on the first line")
     names = header(rows[0], kind, path)
     rows = [row for row in rows if row]  # an empty line holds no row
     if any(len(row) != len(names) for row in rows):
-        raise IrregularError(f"{path}: a row has another number of cells than the header")
+        raise _IrregularError(f"{path}: a row has another number of cells than the header")
     return {name: [row[i] for row in rows[1:]] for i, name in enumerate(names)}
 
 
@@ -106,7 +106,7 @@ def check_cell_counts(path: Path, columns: int) -> None:
     """
     data = path.read_bytes()
     if _BLANKS_ONLY.search(data):  # pandas skips such a line; the careful reader does not
-        raise IrregularError(f"{path}: a line of spaces only")
+        raise _IrregularError(f"{path}: a line of spaces only")
     start = 0
     while start < len(data):  # in blocks of whole lines, so memory stays a few blocks' worth
         after = _LINE_BREAK.search(data, min(start + _BLOCK, len(data)))
@@ -118,14 +118,14 @@ def check_cell_counts(path: Path, columns: int) -> None:
         commas = np.flatnonzero(block == ord(","))
         counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
         if ((counts != columns - 1) & (ends > starts)).any():
-            raise IrregularError(f"{path}: a row has another number of cells than the header")
+            raise _IrregularError(f"{path}: a row has another number of cells than the header")
         start = end
 
 
 def check_length(longest: int) -> None:
     """Irregular past the csv module's cell limit, which the careful reader keeps."""
     if longest > csv.field_size_limit():
-        raise IrregularError(f"a cell longer than {csv.field_size_limit()} characters")
+        raise _IrregularError(f"a cell longer than {csv.field_size_limit()} characters")
 
 
 def clean_ids(ids: list[object]) -> bool:
@@ -148,18 +148,18 @@ def convert_values(
     limit = csv.field_size_limit()
     for raw in uniques:
         if not isinstance(raw, str):
-            raise IrregularError(f"a missing cell in column {name!r}")
+            raise _IrregularError(f"a missing cell in column {name!r}")
         if len(raw) > limit:  # the careful reader's csv module refuses so long a cell
-            raise IrregularError(f"a cell of column {name!r} longer than {limit} characters")
+            raise _IrregularError(f"a cell of column {name!r} longer than {limit} characters")
         if not raw.strip():
             if default is None:
-                raise IrregularError(f"empty required cell in column {name!r}")
+                raise _IrregularError(f"empty required cell in column {name!r}")
             values.append(default)
             continue
         try:
             values.append(read(raw, name))
         except _CellError as error:
-            raise IrregularError(str(error)) from None
+            raise _IrregularError(str(error)) from None
     return values
 
 
@@ -169,13 +169,13 @@ def _set_slots(
     """Each measure's criterion slot; at most one measure per person and criterion."""
     slots = {info[1]: slot for slot, info in enumerate(compiled.measured_info)}
     if any(criterion not in slots for criterion in criteria):
-        raise IrregularError("a measure names a criterion that takes no measure")
+        raise _IrregularError("a measure names a criterion that takes no measure")
     slot_of = np.array([slots[c] for c in criteria], dtype=np.int64)
     result.slot = slot_of.take(codes) if len(codes) else np.zeros(0, dtype=np.int64)
     width = max(len(compiled.measured_info), 1)
     key = result.subject * width + result.slot
     if len(key) and int(np.bincount(key).max()) > 1:
-        raise IrregularError("two measures for one person and criterion")
+        raise _IrregularError("two measures for one person and criterion")
 
 
 class Reader(Generic[ColumnT]):
@@ -212,7 +212,7 @@ class Reader(Generic[ColumnT]):
                 population.coded[name] = (codes, [text or None for text in texts])
         index = Population(ids, arrow)
         if index.duplicate is not None:
-            raise IrregularError("a person id appears twice")
+            raise _IrregularError("a person id appears twice")
         return population, index
 
     def events(self, path: Path, index: Population, period: Period) -> EventColumns:

@@ -97,7 +97,7 @@ def score_csv_files(
     reader = _reader()
     if reader is None:
         return None
-    from kpiscore.io._fastcsv_read import IrregularError, score_files
+    from kpiscore.io._fastcsv_read import _IrregularError, score_files
 
     with exact():  # the policy's sums, in kpiscore's context rather than the caller's
         compiled = _Compiled(policy)
@@ -106,5 +106,5 @@ def score_csv_files(
         reader.prefetch(pool, {kind: Path(p) for kind, p in facts.items() if p is not None})
         try:
             return score_files(reader, compiled, period, (Path(people), events, measures), advance)
-        except IrregularError:
+        except _IrregularError:
             return None
