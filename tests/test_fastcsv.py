@@ -31,9 +31,9 @@ def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     """Make ``score_csv_files`` use one reader only."""
     if request.param == "arrow":
         pytest.importorskip("pyarrow")
-        chosen: type = fastcsv._Arrow
+        chosen: object = fastcsv._arrow_reader
     else:
-        chosen = fastcsv._Pandas
+        chosen = fastcsv._pandas_reader
     monkeypatch.setattr(fastcsv, "_reader", chosen)
     return str(request.param)
 

@@ -69,8 +69,9 @@ def test_the_arrow_path_of_the_command_never_imports_pandas(
 class TestReaderChoice:
     def test_pyarrow_first(self) -> None:
         from kpiscore.io import fastcsv
+        from kpiscore.io._fastcsv_arrow import ArrowReader
 
-        assert isinstance(fastcsv._reader(), fastcsv._Arrow)
+        assert isinstance(fastcsv._reader(), ArrowReader)
 
     def test_pandas_without_pyarrow(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from kpiscore import MissingExtraError
@@ -84,7 +85,9 @@ class TestReaderChoice:
             return real(module, extra)
 
         monkeypatch.setattr(fastcsv, "require", no_pyarrow)
-        assert isinstance(fastcsv._reader(), fastcsv._Pandas)
+        from kpiscore.io._fastcsv_pandas import PandasReader
+
+        assert isinstance(fastcsv._reader(), PandasReader)
 
     def test_neither_leaves_the_files_to_the_careful_reader(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -1,0 +1,220 @@
+"""The columnar engine's array types, its population, and the pyarrow conversions it needs.
+
+NumPy is imported here at the top: this module is only imported once the entry point
+(:func:`kpiscore.score_frame`, or the CSV fast path) has checked that it is installed. pyarrow
+stays optional even then and is imported where it is used.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from kpiscore._extras import require
+from kpiscore.exceptions import InputError
+from kpiscore.model.facts import Person
+
+__all__ = [
+    "PERSON_FIELDS",
+    "ArrowArray",
+    "Bools",
+    "Codes",
+    "Days",
+    "Ints",
+    "arrow_ints",
+    "arrow_text",
+    "nfc_list",
+]
+
+#: One int64 per row or person: positions, codes, scaled figures.
+Ints: TypeAlias = npt.NDArray[np.int64]
+#: Codes into a list of distinct values, of any integer width (pyarrow hands over int32).
+Codes: TypeAlias = npt.NDArray[np.signedinteger[Any]]
+Bools: TypeAlias = npt.NDArray[np.bool_]
+#: Dates as ``datetime64[D]``.
+Days: TypeAlias = npt.NDArray[np.datetime64]
+#: A pyarrow array or chunked array. pyarrow ships no type information, so its values are
+#: untyped here (the one deliberate ``Any`` of the columnar engine's data).
+ArrowArray: TypeAlias = Any
+
+PERSON_FIELDS = ("id", "name", "unit", "group", "position")
+
+
+def pyarrow() -> tuple[ModuleType, ModuleType]:
+    """``(pyarrow, pyarrow.compute)``, or :class:`MissingExtraError` naming ``kpiscore[arrow]``."""
+    return require("pyarrow", "arrow"), require("pyarrow.compute", "arrow")
+
+
+class People:
+    """The population: ids checked up front, :class:`Person` objects built only when needed.
+
+    Each attribute given is held as (code per person, -1 when missing; its distinct values,
+    already read as a :class:`Person` reads them).
+    """
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+        self.coded: dict[str, tuple[Codes, list[str | None]]] = {}
+        self.built: dict[int, Person] = {}
+        self.arrow_ids: ArrowArray = None  # the ids as a pyarrow array, when they came as one
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def value(self, field: str, position: int) -> str | None:
+        coded = self.coded.get(field)
+        if coded is None:
+            return None
+        code = int(coded[0][position])
+        return None if code < 0 else coded[1][code]
+
+    def codes(self, field: str) -> tuple[Codes, list[str | None]]:
+        """(code per person, distinct values as :meth:`value` reads them); -1 is missing."""
+        coded = self.coded.get(field)
+        if coded is None:
+            return np.full(len(self.ids), -1, dtype=np.int64), []
+        return coded
+
+    def person(self, position: int) -> Person:
+        built = self.built.get(position)
+        if built is None:
+            fields = {field: self.value(field, position) for field in PERSON_FIELDS[1:]}
+            try:
+                built = Person(id=self.ids[position], **fields)
+            except InputError as error:
+                raise InputError(f"people row {position}: {error}") from None
+            self.built[position] = built
+        return built
+
+    def persons(self) -> list[Person]:
+        return [self.person(i) for i in range(len(self.ids))]
+
+
+class Population:
+    """Population positions by id, looked up once per distinct subject.
+
+    Ids held by pyarrow (pandas' Arrow-backed strings, or the CSV fast path) are looked up
+    with pyarrow's hash join; others through one dict, built on first use.
+    """
+
+    def __init__(self, ids: list[str], arrow: ArrowArray = None) -> None:
+        self.ids = ids
+        self._arrow = arrow  # the ids as a pyarrow array (NFC, as in ``ids``), if given
+        self._positions: dict[str, int] | None = None
+        self.duplicate: str | None = None
+        if arrow is not None:
+            _, pc = pyarrow()
+            # Ids in increasing order are unique; only others need hashing.
+            ordered = len(ids) < 2 or pc.all(pc.less(arrow[:-1], arrow[1:])).as_py()
+            unique = ordered or pc.count_distinct(arrow).as_py() == len(ids)
+        else:
+            unique = len(self.positions) == len(ids)
+        if not unique:
+            seen: set[str] = set()
+            for value in ids:
+                if value in seen:
+                    self.duplicate = value
+                    break
+                seen.add(value)
+
+    def arrow(self) -> ArrowArray:
+        """The ids as a pyarrow array."""
+        if self._arrow is None:
+            self._arrow = arrow_text(self.ids)
+        return self._arrow
+
+    @property
+    def positions(self) -> dict[str, int]:
+        if self._positions is None:
+            self._positions = dict(zip(self.ids, range(len(self.ids)), strict=False))
+        return self._positions
+
+    def get_indexer(self, values: Sequence[object]) -> Ints:
+        """Each value's position, or -1 for a value outside the population (or unhashable)."""
+        if len(values) == len(self.ids) and values == self.ids:
+            return np.arange(len(values), dtype=np.int64)
+        positions: Callable[[object], int] = self.positions.__getitem__  # type: ignore[assignment]
+        try:
+            return np.fromiter(map(positions, values), dtype=np.int64, count=len(values))
+        except (KeyError, TypeError):  # someone outside (or an unhashable cell): mark it -1
+            get = self.positions.get
+            return np.array([_get_or_missing(get, v) for v in values], dtype=np.int64)
+
+    def get_indexer_arrow(self, values: ArrowArray) -> Ints:
+        """:meth:`get_indexer` for a pyarrow string array (text not in NFC is normalised)."""
+        _, pc = pyarrow()
+        if values.null_count or not pc.all(pc.string_is_ascii(values)).as_py():
+            return self.get_indexer(nfc_list(values.to_pylist()))
+        ids = self.arrow()
+        if ids.type != values.type:
+            ids = ids.cast(values.type)
+        if len(values) == len(ids) and pc.all(pc.equal(values, ids)).as_py():
+            return np.arange(len(values), dtype=np.int64)
+        found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
+        return arrow_ints(found).astype(np.int64)
+
+
+def _get_or_missing(get: Callable[[str, int], int], value: object) -> int:
+    try:
+        return int(get(value, -1))  # type: ignore[arg-type]  # an unhashable value: TypeError
+    except TypeError:
+        return -1
+
+
+def nfc_list(values: list[object]) -> list[object]:
+    """The values, with text not in ASCII normalised to NFC (others as they are)."""
+    return [
+        unicodedata.normalize("NFC", v) if isinstance(v, str) and not v.isascii() else v
+        for v in values
+    ]
+
+
+def arrow_text(values: Sequence[str]) -> ArrowArray:
+    """Python strings as a pyarrow string array (``large_string`` past 2 GiB), built from its
+    buffers.
+
+    ``pyarrow.array`` imports pandas to look for pandas objects among the values, which costs
+    a command-line run more than the conversion itself.
+    """
+    pa = require("pyarrow", "arrow")
+    encoded = [value.encode("utf-8", "surrogatepass") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(data) for data in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    if offsets[-1] < 2**31:
+        return pa.StringArray.from_buffers(
+            len(encoded), pa.py_buffer(offsets.astype(np.int32)), data
+        )
+    return pa.LargeStringArray.from_buffers(  # pragma: no cover - 2 GiB of text
+        len(encoded), pa.py_buffer(offsets), data
+    )
+
+
+def arrow_ints(values: ArrowArray) -> Codes:
+    """A pyarrow integer array or chunked array without nulls as one NumPy array.
+
+    Read through the buffer protocol: pyarrow's own ``to_numpy`` imports pandas on first use,
+    which costs a command-line run more than the conversion itself.
+    """
+    chunks = values.chunks if hasattr(values, "chunks") else [values]
+    parts: list[Codes] = []
+    for chunk in chunks:
+        if chunk.null_count:  # pragma: no cover - callers fill or refuse nulls first
+            raise AssertionError("columnar engine: an integer column with nulls")
+        dtype = np.dtype(f"int{chunk.type.bit_width}")
+        parts.append(
+            np.frombuffer(
+                chunk.buffers()[1],
+                dtype=dtype,
+                count=len(chunk),
+                offset=chunk.offset * dtype.itemsize,
+            )
+        )
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -1,0 +1,531 @@
+"""The columnar engine's arithmetic: every figure for everyone, as int64 columns.
+
+Every input is scaled to integer units of ``10^-scale`` points, ``scale`` fine enough for every
+input's places; the sums are then rounded once per category with the policy's rounding mode
+(:func:`round_units`, exact). Inputs whose scaled figures could leave int64 are handed to the
+exact engine (:meth:`Figures._fits`), and so are people whose category renormalises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from kpiscore.engine.columnar._arrays import Bools, Codes, Ints, People
+from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
+from kpiscore.engine.columnar._csv import figures_csv
+from kpiscore.engine.exact import _check_measure, _Compiled, _score_one, score_many
+from kpiscore.exceptions import InputError, MissingInputError
+from kpiscore.model.facts import Event, Measure
+from kpiscore.model.numbers import EXACT, exact
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Award, Criterion, Deduction, Policy
+from kpiscore.results.scorecard import Scorecard, ScoreTable
+
+__all__ = ["Figures", "round_units", "score_columns"]
+
+Rule = Deduction | Award
+#: Figures in units of the precision: int64, or Python ints when the exact engine scored all.
+Units: TypeAlias = npt.NDArray[np.int64] | npt.NDArray[np.object_]
+
+# Scaled figures must stay well inside int64; past this bound the exact engine takes over.
+_SAFE = 2**62
+
+
+def score_columns(
+    policy: Policy,
+    period: Period,
+    people: People,
+    events: EventColumns,
+    measures: MeasureColumns,
+    *,
+    compiled: _Compiled,
+) -> ScoreTable:
+    """Score facts already read into columns (by ``score_frame`` or the CSV fast path)."""
+    columns = Figures(compiled, period, people, events, measures)
+    with exact():
+        columns.compute()
+    return ScoreTable(policy=policy, period=period, columns=columns, notes=columns.notes)
+
+
+def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
+    """``numerator / denominator`` rounded to integers with a decimal rounding mode, exactly.
+
+    The floor quotient plus a correction of 0 or 1, computed only as far as the mode needs
+    (``denominator`` is positive; booleans add as 0 and 1).
+    """
+    if denominator == 1:
+        return numerator
+    floor: Ints
+    remainder: Ints
+    floor, remainder = np.divmod(numerator, denominator)
+    if rounding == "ROUND_FLOOR":
+        return floor
+    inexact: Bools = remainder != 0
+    negative: Bools = floor < 0
+    up: Bools  # add one to the floor
+    if rounding == "ROUND_CEILING":
+        up = inexact
+    elif rounding == "ROUND_DOWN":
+        up = inexact & negative
+    elif rounding == "ROUND_UP":
+        up = inexact & ~negative
+    elif rounding == "ROUND_05UP":
+        toward_zero = floor + (inexact & negative)
+        last = np.abs(toward_zero) % 10
+        # Away from zero when the digit toward zero is 0 or 5; else toward zero.
+        up = np.where(inexact & ((last == 0) | (last == 5)), ~negative, negative & inexact)
+    else:
+        twice = 2 * remainder
+        tie = twice == denominator  # a tie is inexact: the remainder is half the denominator
+        if rounding == "ROUND_HALF_UP":  # away from zero
+            up = (twice > denominator) | (tie & ~negative)
+        elif rounding == "ROUND_HALF_DOWN":  # toward zero
+            up = (twice > denominator) | (tie & negative)
+        else:  # ROUND_HALF_EVEN: toward the even neighbour (floor & 1 is 1 for odd, negatives too)
+            up = (twice > denominator) | (tie & (floor & 1).astype(bool))
+    result: Ints = floor + up
+    return result
+
+
+def _units(value: Decimal, scale: int) -> int:
+    """``value × 10^scale`` as an int; the scale was chosen so this is exact — checked."""
+    scaled = value.scaleb(scale, EXACT)
+    integral = scaled.to_integral_value(context=EXACT)
+    if scaled != integral:  # pragma: no cover - the scale covers every input's places
+        raise AssertionError(f"columnar engine: {value} is not a multiple of 10^-{scale}")
+    return int(integral)
+
+
+def _total(columns: list[Ints]) -> Ints | None:
+    """The sum of some columns, or ``None`` for none."""
+    if not columns:
+        return None
+    total = columns[0]
+    for column in columns[1:]:
+        total = total + column
+    return total
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+class Figures:
+    """The column store behind a columnar :class:`ScoreTable`."""
+
+    def __init__(
+        self,
+        compiled: _Compiled,
+        period: Period,
+        persons: People,
+        events: EventColumns,
+        measures: MeasureColumns,
+    ) -> None:
+        self.compiled = compiled
+        self.period = period
+        self.persons = persons
+        self.subjects = tuple(persons.ids)
+        self.events = events
+        self.measures = measures
+        self.notes: tuple[str, ...] = ()
+        self.exponent = -compiled.precision.adjusted()  # reported figures in units of 10^-k
+        # int64 columns, or object columns of Python ints when the exact engine scored everyone.
+        self.category_units: Units = np.zeros((0, 0), dtype=np.int64)  # [N, K]
+        self.carried_units: Units = np.zeros(0, dtype=np.int64)
+        self.total_units: Units = np.zeros(0, dtype=np.int64)
+        self.score_rank: Ints = np.zeros(0, dtype=np.int64)
+        self.rank: Ints = np.zeros(0, dtype=np.int64)
+        self._computed = False
+        self.exact_cards: dict[int, Scorecard] = {}
+        self._rows_of: tuple[Ints, Ints, Ints, Ints] | None = None
+
+    # ----------------------------------------------------------------- computing
+
+    def _rules(self) -> list[Rule]:
+        policy = self.compiled.policy
+        return [r for c in policy.categories for cr in c.criteria for r in cr.rules]
+
+    def compute(self) -> None:
+        """Every figure for everyone, as integer columns (one 1-D array per criterion)."""
+        compiled = self.compiled
+        n = len(self.persons)
+        events, measures = self.events, self.measures
+        rules = self._rules()
+        # The scale: every input point value is an integer number of 10^-scale points.
+        quantity_places = max((_places(q) for q in events.quantities), default=0)
+        value_places = max((_places(v) for v in measures.values), default=0)
+        places = [self.exponent]
+        for info in compiled.crit_info:
+            places += [_places(info[2]), _places(info[3])]
+        for rule in rules:
+            places.append(_places(rule.points) + (quantity_places if rule.per == "unit" else 0))
+            if rule.limit is not None:
+                places.append(_places(rule.limit))
+        for measured in compiled.measured_info:
+            places.append(_places(measured[3]) + value_places if measured[2] else value_places)
+        scale = max(places)
+        if not self._fits(scale, quantity_places):
+            self._fallback_all("its figures need more digits than 64-bit integers hold")
+            return
+        requested = self._requested(rules, scale, quantity_places)
+        cap_rank = self._cap_ranks()
+        crit_info = compiled.crit_info
+        # Criterion -> the requested columns of its deductions and awards, after limits.
+        deductions: list[list[Ints]] = [[] for _ in crit_info]
+        awards: list[list[Ints]] = [[] for _ in crit_info]
+        for rule_index, (limit, owner, deduction) in enumerate(compiled.rule_info):
+            column = requested[rule_index]
+            if column is None:
+                continue
+            if limit is not None:
+                column = np.minimum(column, _units(limit, scale))
+            (deductions if deduction else awards)[owner].append(column)
+        starts, excluded = self._starts(scale)
+        carried = np.zeros(n, dtype=np.int64)
+        sums = [np.zeros(n, dtype=np.int64) for _ in compiled.category_ids]
+        for index, (cat_index, full, maximum, floor, carry, _u, multiplier) in enumerate(crit_info):
+            high = _units(maximum, scale)
+            low = _units(floor, scale)
+            start = starts.get(index)
+            if start is None and not deductions[index] and not awards[index]:
+                # Untouched by any fact: the same points for everyone.
+                value = min(max(high if full else 0, low), high)
+                sums[cat_index] += value * multiplier
+                continue
+            raw = np.full(n, high if full else 0, dtype=np.int64) if start is None else start
+            deducted = _total(deductions[index])
+            awarded = _total(awards[index])
+            if awarded is not None:
+                raw = raw + awarded
+            if deducted is not None:
+                raw = raw - deducted
+            points = np.clip(raw, low, high)
+            if carry and deducted is not None:
+                carried += np.where(raw < low, np.minimum(low - raw, deducted), 0)
+            sums[cat_index] += points * multiplier if multiplier != 1 else points
+        # Categories, in units of the precision, rounded once.
+        k = self.exponent
+        units = np.empty((n, len(sums)), dtype=np.int64)
+        total = np.zeros(n, dtype=np.int64)
+        for cat_index, denominator in enumerate(compiled.cat_denominator):
+            column = round_units(
+                sums[cat_index], denominator * 10 ** (scale - k), compiled.rounding
+            )
+            units[:, cat_index] = column
+            total += column
+        carried_units = round_units(carried, 10 ** (scale - k), compiled.rounding)
+        total -= carried_units
+        np.maximum(total, 0, out=total)
+        # Ratings: the highest band whose threshold the reported total reaches.
+        score_rank = np.full(n, -1, dtype=np.int64)
+        for rank in range(len(compiled.bands) - 1, -1, -1):
+            lowest = compiled.bands[rank].min_points.scaleb(k, EXACT)
+            threshold = int(lowest.to_integral_value(rounding="ROUND_CEILING", context=EXACT))
+            score_rank[total >= threshold] = rank
+        rank_of = np.where((score_rank >= 0) & (cap_rank > score_rank), cap_rank, score_rank)
+        self.category_units, self.carried_units, self.total_units = units, carried_units, total
+        self.score_rank, self.rank = score_rank, rank_of
+        if excluded.any():
+            self._fallback_people(np.flatnonzero(excluded))
+
+    def _requested(self, rules: list[Rule], scale: int, quantity_places: int) -> list[Ints | None]:
+        """Per rule, each person's request: Σ points, or Σ points × quantity with ``per="unit"``
+        (``None`` for a rule no event feeds).
+
+        The live events (in the period, not excused) are grouped by kind once, with a counting
+        sort of the small kind codes; then each kind's people are counted with one
+        ``bincount`` (Σ points = count × points) and, for a rule with ``per="unit"``, their
+        quantities summed in units of the finest quantity given (Σ points × quantity = points ×
+        Σ quantity, exactly). Memory stays in proportion to the events plus one column.
+        """
+        events = self.events
+        n = len(self.persons)
+        result: list[Ints | None] = [None] * len(rules)
+        n_kinds = len(events.kinds)
+        if not len(events.kind_codes) or not rules:
+            return result
+        kind_position = {kind: i for i, kind in enumerate(events.kinds)}
+        by_kind: dict[int, list[int]] = {}
+        for rule_index, rule in enumerate(rules):
+            if rule.on in kind_position:
+                by_kind.setdefault(kind_position[rule.on], []).append(rule_index)
+        if not by_kind:
+            return result
+        quantity_units = np.array(
+            [_units(q, quantity_places) for q in events.quantities], dtype=np.int64
+        )
+        divisor = 10**quantity_places
+        # Kind codes, with the dead events (outside the period, or excused) in one more bucket.
+        small = np.uint8 if n_kinds < 2**8 - 1 else np.uint16 if n_kinds < 2**16 - 1 else np.int64
+        grouped = events.kind_codes.astype(small)
+        np.putmask(grouped, ~events.live, n_kinds)
+        order = np.argsort(grouped, kind="stable")  # a radix sort for 8- and 16-bit codes
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(grouped, minlength=n_kinds + 1))))
+        for kind, members in by_kind.items():
+            rows = order[bounds[kind] : bounds[kind + 1]]
+            if not len(rows):
+                continue
+            subjects = events.subject.take(rows)
+            counts: Ints | None = None
+            summed: Ints | None = None
+            for rule_index in members:
+                rule = rules[rule_index]
+                points = _units(rule.points, scale)
+                if rule.per != "unit":
+                    if counts is None:
+                        counts = np.bincount(subjects, minlength=n)
+                    result[rule_index] = counts * points
+                    continue
+                if summed is None:
+                    weights = quantity_units.take(events.quantity_codes.take(rows))
+                    if int(quantity_units.max()) * len(rows) < 2**52:
+                        # Every partial sum is an integer below 2^53: float64 adds it exactly.
+                        summed = np.bincount(subjects, weights=weights, minlength=n).astype(
+                            np.int64
+                        )
+                    else:
+                        summed = np.zeros(n, dtype=np.int64)
+                        np.add.at(summed, subjects, weights)
+                result[rule_index] = summed * points // divisor
+        return result
+
+    def _cap_ranks(self) -> Ints:
+        """Per person, the lowest band (highest rank) a non-excused cap event allows, or -1."""
+        events = self.events
+        cap_rank = np.full(len(self.persons), -1, dtype=np.int64)
+        kind_position = {kind: i for i, kind in enumerate(events.kinds)}
+        live = events.live
+        for kind, rank in self.compiled.cap_rank.items():
+            if kind in kind_position:
+                hit = events.subject[live & (events.kind_codes == kind_position[kind])]
+                cap_rank[hit] = np.maximum(cap_rank[hit], rank)
+        return cap_rank
+
+    def _slot_rows(self) -> list[tuple[Codes, Codes, Codes]]:
+        """Per measured criterion: (its measure rows, their subjects, their value codes)."""
+        measures = self.measures
+        result = []
+        for slot in range(len(self.compiled.measured_info)):
+            rows = np.flatnonzero(measures.slot == slot)
+            result.append((rows, measures.subject.take(rows), measures.value_codes.take(rows)))
+        return result
+
+    def _starts(self, scale: int) -> tuple[dict[int, Ints], Bools]:
+        """Each measured criterion's start column, checking every measure; and who is excluded."""
+        compiled = self.compiled
+        measures = self.measures
+        n = len(self.persons)
+        starts: dict[int, Ints] = {}
+        excluded = np.zeros(n, dtype=bool)
+        if not compiled.measured_info:
+            return starts, excluded
+        # Every value is checked before any missing measure is reported, as the exact engine
+        # reports a bad value before a missing one.
+        by_slot = self._slot_rows()
+        missing: list[tuple[int, str, Criterion]] = []  # per criterion: its first person lacking
+        for (rows, _, codes), info in zip(by_slot, compiled.measured_info, strict=True):
+            self._check_measures(info[7], rows, codes)
+        for (_, subjects, codes), (index, cid, ratio, maximum, *_, criterion) in zip(
+            by_slot, compiled.measured_info, strict=True
+        ):
+            # Only the values this criterion uses are scaled (another's may not fit int64).
+            per_code = np.zeros(len(measures.values), dtype=np.int64)
+            for code in np.unique(codes).tolist():
+                value = measures.values[code]
+                per_code[code] = _units(maximum * min(value, Decimal(1)) if ratio else value, scale)
+            column = np.zeros(n, dtype=np.int64)
+            column[subjects] = per_code.take(codes)
+            starts[index] = column
+            present = np.zeros(n, dtype=bool)
+            present[subjects] = True
+            if not present.all():
+                missing.append((int(np.flatnonzero(~present)[0]), cid, criterion))
+                if compiled.missing == "exclude":
+                    excluded |= ~present
+        if missing and compiled.missing == "error":
+            # The exact engine scores person by person, criteria in order: the first person
+            # lacking a measure, and that person's first criterion lacking one, is reported.
+            position, cid, criterion = min(missing, key=lambda item: item[0])
+            raise MissingInputError(
+                f"policy {compiled.policy.id!r}: no measure for criterion {cid!r}"
+                f" of subject {self.subjects[position]!r}; expected a Measure (basis"
+                f" {criterion.basis!r}), or a policy with missing='zero' or missing='exclude'"
+            )
+        return starts, excluded
+
+    def _fits(self, scale: int, quantity_places: int) -> bool:
+        """Whether every scaled figure stays far inside int64 (checked on the inputs' bounds:
+        points, rule points × quantities × events, and the measures each criterion uses)."""
+        compiled = self.compiled
+        factor = 10 ** (scale + quantity_places)
+        # A ratio's start is at most its criterion's max_points; an assessed one is its value.
+        measured = [Decimal(1)]
+        values = self.measures.values
+        for (_, _, codes), info in zip(self._slot_rows(), compiled.measured_info, strict=True):
+            if not info[2] and len(codes):
+                measured.append(max(abs(values[code]) for code in np.unique(codes).tolist()))
+        largest_points = max(
+            [abs(info[2]) for info in compiled.crit_info]
+            + [abs(info[3]) for info in compiled.crit_info]
+            + measured
+        )
+        largest_quantity = max([abs(q) for q in self.events.quantities] + [Decimal(1)])
+        largest_rule = max([abs(r.points) for r in self._rules()] + [Decimal(1)])
+        events = max(len(self.events.kind_codes), 1)
+        bound = (largest_rule * largest_quantity * events + largest_points) * factor
+        multiplier = max([info[6] for info in compiled.crit_info] + [1])
+        denominators = max([*compiled.cat_denominator, 1])
+        bound *= multiplier * len(compiled.crit_info) * denominators * 10
+        return bool(bound < _SAFE)
+
+    def _check_measures(self, criterion: Criterion, rows: Codes, codes: Codes) -> None:
+        """Range checks of one criterion's measures, once per distinct value used: the same
+        errors as the exact engine."""
+        measures = self.measures
+        used = np.flatnonzero(np.bincount(codes, minlength=len(measures.values)))
+        for code in used.tolist():
+            value = measures.values[code]
+            try:
+                _check_measure(self.compiled.policy, criterion, "?", value)
+            except InputError:
+                row = int(rows[int(np.flatnonzero(codes == code)[0])])
+                subject = self.subjects[int(measures.subject[row])]
+                _check_measure(self.compiled.policy, criterion, subject, value)
+
+    def _fallback_all(self, reason: str) -> None:
+        self.notes = (f"every person was scored by the exact engine: {reason}",)
+        table = score_many(
+            self.compiled.policy,
+            self.period,
+            self.persons.persons(),
+            [event for i in range(len(self.persons)) for event in self._events(i)],
+            [measure for i in range(len(self.persons)) for measure in self._measures(i)],
+        )
+        self.exact_cards = dict(enumerate(table))
+        self._from_cards()
+
+    def _fallback_people(self, positions: Codes) -> None:
+        for position in positions.tolist():
+            card = self.card(position)
+            self.exact_cards[position] = card
+        self.notes = (
+            (
+                f"{len(positions)} people were scored by the exact engine: a measure was missing"
+                " and the policy excludes missing measures, so their categories renormalise"
+            ),
+        )
+        self._from_cards(only=positions.tolist())
+
+    def _from_cards(self, only: Sequence[int] | None = None) -> None:
+        n = len(self.persons)
+        k = self.exponent
+        if only is None:  # everyone: figures of any size, as Python ints
+            self.category_units = np.zeros((n, len(self.compiled.category_ids)), dtype=object)
+            self.carried_units = np.zeros(n, dtype=object)
+            self.total_units = np.zeros(n, dtype=object)
+            self.score_rank = np.full(n, -1, dtype=np.int64)
+            self.rank = np.full(n, -1, dtype=np.int64)
+        ranks = self.compiled.band_rank
+        for position in range(n) if only is None else only:
+            card = self.exact_cards[position]
+            self.category_units[position] = [
+                int(p.scaleb(k, EXACT)) for _, p in card.category_points
+            ]
+            self.carried_units[position] = int(card.carried.scaleb(k, EXACT))
+            self.total_units[position] = int(card.total.scaleb(k, EXACT))
+            self.score_rank[position] = (
+                -1 if card.score_rating is None else ranks[card.score_rating]
+            )
+            self.rank[position] = -1 if card.rating is None else ranks[card.rating]
+
+    # ----------------------------------------------------------------- reading back
+
+    def _decimal(self, units: object) -> Decimal:
+        return Decimal(int(units)).scaleb(-self.exponent, EXACT)  # type: ignore[call-overload]
+
+    def totals(self) -> tuple[Decimal, ...]:
+        return tuple(self._decimal(value) for value in self.total_units.tolist())
+
+    def ratings(self) -> tuple[str | None, ...]:
+        bands = [band.id for band in self.compiled.bands]
+        return tuple(None if r < 0 else bands[r] for r in self.rank.tolist())
+
+    def rows(self) -> list[dict[str, object]]:
+        bands = [band.id for band in self.compiled.bands]
+        policy = self.compiled.policy
+        label = self.period.label
+        rows = []
+        people = self.persons
+        for position, subject in enumerate(people.ids):
+            row: dict[str, object] = {
+                "subject": subject,
+                "name": people.value("name", position),
+                "unit": people.value("unit", position),
+                "group": people.value("group", position),
+                "position": people.value("position", position),
+                "period": label,
+                "policy": policy.id,
+                "version": policy.version,
+            }
+            for cat_index, category_id in enumerate(self.compiled.category_ids):
+                row[category_id] = self._decimal(self.category_units[position, cat_index])
+            row["carried"] = self._decimal(self.carried_units[position])
+            row["total"] = self._decimal(self.total_units[position])
+            score_rank = int(self.score_rank[position])
+            rank = int(self.rank[position])
+            row["score_rating"] = None if score_rank < 0 else bands[score_rank]
+            row["rating"] = None if rank < 0 else bands[rank]
+            rows.append(row)
+        return rows
+
+    def csv(self) -> str:
+        """The rows as CSV text, byte for byte what ``rows_to_csv(self.rows())`` writes."""
+        return figures_csv(self)
+
+    def _rows(self, position: int) -> tuple[Ints, Ints]:
+        if self._rows_of is None:
+            people = np.arange(len(self.persons) + 1)
+            order = np.argsort(self.events.subject, kind="stable")
+            bounds = np.searchsorted(self.events.subject[order], people)
+            measure_order = np.argsort(self.measures.subject, kind="stable")
+            measure_bounds = np.searchsorted(self.measures.subject[measure_order], people)
+            self._rows_of = (order, bounds, measure_order, measure_bounds)
+        order, bounds, measure_order, measure_bounds = self._rows_of
+        return (
+            order[bounds[position] : bounds[position + 1]],
+            measure_order[measure_bounds[position] : measure_bounds[position + 1]],
+        )
+
+    def _events(self, position: int) -> list[Event]:
+        rows, _ = self._rows(position)
+        return self.events.events_of(rows, self.subjects)
+
+    def _measures(self, position: int) -> list[Measure]:
+        _, rows = self._rows(position)
+        measured = self.compiled.measured_info
+        return [
+            Measure(
+                subject=self.subjects[position],
+                criterion=measured[self.measures.slot[row]][1],
+                value=self.measures.values[self.measures.value_codes[row]],
+            )
+            for row in rows.tolist()
+        ]
+
+    def card(self, position: int) -> Scorecard:
+        """One person's scorecard, from the exact engine (so its ledger is the exact one)."""
+        cached = self.exact_cards.get(position)
+        if cached is not None:
+            return cached
+        person = self.persons.person(position)
+        period = self.period
+        events = [e for e in self._events(position) if period.start <= e.on <= period.end]
+        own: Mapping[str, Measure] = {m.criterion: m for m in self._measures(position)}
+        with exact():
+            return _score_one(self.compiled, period, person, events, own)
