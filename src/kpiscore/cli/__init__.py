@@ -348,6 +348,9 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from kpiscore.cli.run import warn_long_period
+
+    warn_long_period(args.period)
     pay: tuple[PayoutTable, dict[str, Salary]] | None = None
     if args.payout:
         from kpiscore.cycle.payout import read_salaries
@@ -658,6 +661,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", choices=("vi", "en"), default="en", help="default: en")
     demo.set_defaults(handler=_demo)
 
+    from kpiscore.cli import run, steps
+
+    run.add_parser(commands)
+    steps.add_parser(commands)
     from kpiscore.server import add_serve_parser  # argparse only: no web framework imported
 
     add_serve_parser(commands)
