@@ -348,9 +348,6 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from kpiscore.cli.run import warn_long_period
-
-    warn_long_period(args.period)
     pay: tuple[PayoutTable, dict[str, Salary]] | None = None
     if args.payout:
         from kpiscore.cycle.payout import read_salaries
@@ -359,6 +356,9 @@ def _score(args: argparse.Namespace) -> int:
     table = _fast_table(args)
     if table is None:
         table = _Inputs(args).score(sys.stderr)
+    from kpiscore.cli.run import warn_long_period
+
+    warn_long_period(table.period.label)
     rows: list[dict[str, Any]] = []
     if pay is not None:
         from kpiscore.cycle.payout import payout_rows

@@ -48,6 +48,30 @@ def _table_text(table: ScoreTable | RollupTable, fmt: str) -> str:
     return table.to_json(indent=2) + "\n" if fmt == "json" else table.to_csv()
 
 
+def _merged(tables: list[ScoreTable]) -> list[ScoreTable]:
+    """One table per sub-period: the files of one sub-period (one per policy) joined."""
+    by_period: dict[Period, list[ScoreTable]] = {}
+    for table in tables:
+        by_period.setdefault(table.period, []).append(table)
+    merged: list[ScoreTable] = []
+    for period, group in by_period.items():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        seen: set[str] = set()
+        for table in group:
+            repeated = sorted(seen & set(table.subjects))
+            if repeated:
+                raise InputError(
+                    f"rollup: {repeated!r} are scored twice for {period.label}; expected each"
+                    " person once per sub-period"
+                )
+            seen |= set(table.subjects)
+        cards = tuple(card for table in group for card in table)
+        merged.append(ScoreTable(policy=group[0].policy, period=period, scorecards=cards))
+    return merged
+
+
 def rollup_command(args: argparse.Namespace) -> int:
     """``kpiscore rollup``: sub-period score files → the period's roll-up."""
     policies = _policies(args.policy)
@@ -57,7 +81,7 @@ def rollup_command(args: argparse.Namespace) -> int:
         if not isinstance(table, ScoreTable):
             raise InputError(f"rollup: {path} holds roll-ups; expected a score table per file")
         tables.append(table)
-    year = rollup_many(tables, Period.parse(args.period), across_policies=True)
+    year = rollup_many(_merged(tables), Period.parse(args.period), across_policies=True)
     _emit(_table_text(year, args.format), args.output, bom=args.format == "csv")
     print(
         f"rolled up {len(year)} people to {year.period.label}: {year.distribution()}",
@@ -99,8 +123,10 @@ def payout_command(args: argparse.Namespace) -> int:
     from kpiscore.io.render import rows_to_csv
 
     table = read_results(args.file, _policies(args.policy))
+    # As `kpiscore run`: the rating (of a year, say) is paid for every month of its period.
+    months = args.months if args.months is not None else len(table.period.months())
     rows = payout_rows(
-        table, resolve_payout_table(args.table), read_salaries(args.salaries), months=args.months
+        table, resolve_payout_table(args.table), read_salaries(args.salaries), months=months
     )
     _emit(rows_to_csv(rows), args.output, bom=True)
     total = sum((row["payout"] for row in rows), Decimal(0))
