@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
@@ -26,8 +26,23 @@ def _share(value: NumberLike) -> Decimal:
     return to_decimal(value, owner="quota", field="share")
 
 
-def _salaries(value: Mapping[str, Salary]) -> tuple[tuple[str, Salary], ...]:
-    return tuple(sorted(dict(value).items()))
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _salaries(value: Mapping[str, Salary | NumberLike]) -> tuple[tuple[str, Salary], ...]:
+    from kpiscore.cycle.payout import Salary
+
+    if not isinstance(value, Mapping):
+        raise InputError(f"payout: salaries must be a mapping of subject to salary (got {value!r})")
+    salaries: dict[str, Salary] = {}
+    for subject, salary in value.items():
+        if isinstance(salary, Salary):
+            salaries[subject] = salary
+        else:
+            amount = to_decimal(salary, owner=f"salaries[{subject!r}]", field="salary")
+            salaries[subject] = Salary(amount=amount)
+    return tuple(sorted(salaries.items()))
 
 
 @attrs.frozen(kw_only=True)
@@ -39,7 +54,7 @@ class QuotaRule:
     rating: str = "HTXS"
     share: Decimal = attrs.field(default=Decimal("0.20"), converter=_share)
     base: BaseReading = "fixed_point"
-    group_by: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    group_by: tuple[str, ...] = attrs.field(default=(), converter=_names)
     rounding: str = "ROUND_DOWN"
     ties: str = "demote_all"
     reference: str | None = None
