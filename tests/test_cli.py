@@ -469,6 +469,10 @@ class TestRegistration:
             "compare",
             "test",
             "demo",
+            "run",
+            "rollup",
+            "quota",
+            "payout",
             "serve",
         ] == list(subparsers.choices)
 

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from kpiscore import (
     Criterion,
     Deduction,
     Event,
+    FileFormatError,
     InputError,
     Measure,
     Person,
@@ -25,7 +27,7 @@ from kpiscore import (
     score,
 )
 from kpiscore.calendar import WorkCalendar, vietnam
-from kpiscore.work import RATIO_PLACES, WorkItem, approval_events, task_ratios
+from kpiscore.work import RATIO_PLACES, WorkItem, approval_events, read_approvals, task_ratios
 
 JAN_5 = date(2026, 1, 5)
 JAN_20 = date(2026, 1, 20)
@@ -671,3 +673,104 @@ class TestApprovalEvents:
         with pytest.raises(InputError) as caught:
             approval_events([], **arguments)
         assert message == str(caught.value)
+
+
+class TestApprovalNotes:
+    def test_a_vietnamese_note(self) -> None:
+        [event] = approval_events(
+            [approval(date(2026, 2, 12), date(2026, 3, 2), id="cv-7")],
+            vietnam(2026),
+            as_of=date(2026, 3, 31),
+            lang="vi",
+        )
+        assert event.note == (
+            "hồ sơ 'cv-7' của 'nv001' trình ngày 2026-02-12; hạn duyệt 2026-02-26 (5 ngày làm"
+            " việc, BLDS 2015 Điều 147–148); duyệt ngày 2026-03-02: chậm 2 ngày làm việc"
+        )
+
+    def test_an_unknown_language_is_refused(self) -> None:
+        with pytest.raises(InputError, match="lang must be 'en' or 'vi' \\(got 'fr'\\)"):
+            approval_events([], vietnam(2026), as_of=date(2026, 3, 31), lang="fr")  # type: ignore[arg-type]
+
+
+class TestReadApprovals:
+    def write(self, tmp_path: Path, text: str) -> Path:
+        path = tmp_path / "approvals.csv"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def test_rows_become_late_approval_events(self, tmp_path: Path) -> None:
+        path = self.write(
+            tmp_path,
+            "item,subject,approver,submitted,approved,days,unit\n"
+            "cv-7,nv001,tp01,12/02/2026,02/03/2026,,\n"  # 5 working days: due 26 Feb
+            "cv-8,nv002,tp01,2026-03-02,2026-03-05,,\n"  # on time
+            "cv-9,nv002,tp02,2026-03-02,,3,calendar\n",  # due 5 Mar, waiting at 31 Mar
+        )
+        events = read_approvals(path, as_of=date(2026, 3, 31), lang="en")
+        assert [
+            ("tp01", "cv-7", date(2026, 2, 27), Decimal(2)),
+            ("tp02", "cv-9", date(2026, 3, 6), Decimal(26)),
+        ] == [(e.subject, e.ref, e.on, e.quantity) for e in events]
+        assert "not approved by 2026-03-31" in (events[1].note or "")
+
+    def test_the_same_as_approval_events(self, tmp_path: Path) -> None:
+        path = self.write(
+            tmp_path,
+            "item,subject,approver,submitted,approved\ncv-7,nv001,tp01,12/02/2026,02/03/2026\n",
+        )
+        expected = approval_events(
+            [
+                WorkItem(
+                    subject="nv001",
+                    id="cv-7",
+                    assigned_on=date(2026, 2, 12),
+                    due_on=date(2026, 2, 12),
+                    approver="tp01",
+                    submitted_on=date(2026, 2, 12),
+                    approved_on=date(2026, 3, 2),
+                )
+            ],
+            vietnam(2026),
+            as_of=date(2026, 3, 31),
+            lang="vi",
+        )
+        assert expected == read_approvals(path, as_of=date(2026, 3, 31))
+
+    @pytest.mark.parametrize(
+        ("row", "message"),
+        [
+            pytest.param(
+                "cv,nv,tp,31/02/2026,",
+                "line 2, column 'submitted': '31/02/2026' is not",
+                id="not-a-date",
+            ),
+            pytest.param(
+                "cv,nv,tp,2026-03-02,2026-03-01",
+                "approved_on must be on or after",
+                id="approved-before",
+            ),
+            pytest.param(
+                "cv,nv,,2026-03-02,",
+                "line 2, column 'approver': required, but empty",
+                id="no-approver",
+            ),
+        ],
+    )
+    def test_bad_rows_name_the_line(self, tmp_path: Path, row: str, message: str) -> None:
+        path = self.write(tmp_path, f"item,subject,approver,submitted,approved\n{row}\n")
+        with pytest.raises(FileFormatError, match=message):
+            read_approvals(path, as_of=date(2026, 3, 31))
+
+    def test_an_unknown_column(self, tmp_path: Path) -> None:
+        path = self.write(tmp_path, "item,subject,approver,submitted,comment\n")
+        with pytest.raises(FileFormatError, match="unknown column 'comment'"):
+            read_approvals(path, as_of=date(2026, 3, 31))
+
+    def test_a_repeated_item(self, tmp_path: Path) -> None:
+        path = self.write(
+            tmp_path,
+            "item,subject,approver,submitted\ncv,nv,tp,2026-03-02\ncv,nv,tp,2026-03-03\n",
+        )
+        with pytest.raises(FileFormatError, match="'cv' of 'nv' already given on line 2"):
+            read_approvals(path, as_of=date(2026, 3, 31))

@@ -14,6 +14,7 @@ Decimal('15.00')
 from typing import TYPE_CHECKING
 
 from kpiscore.cycle.calendar import WorkCalendar
+from kpiscore.cycle.evaluation import Evaluation, EvaluationResult
 from kpiscore.cycle.rollup import Rollup, RollupTable, rollup_many
 from kpiscore.cycle.work import TaskRatios, WorkItem, approval_events, task_ratios
 from kpiscore.engine.columnar import score_frame
@@ -69,6 +70,8 @@ __all__ = [
     "Criterion",
     "CriterionResult",
     "Deduction",
+    "Evaluation",
+    "EvaluationResult",
     "Event",
     "FileFormatError",
     "FileFormatErrorGroup",

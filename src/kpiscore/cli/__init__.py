@@ -40,7 +40,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
-from kpiscore.cli import cases, common, compare, demo, explain, policies, score, validate
+from kpiscore.cli import (
+    cases,
+    common,
+    compare,
+    demo,
+    explain,
+    policies,
+    run,
+    score,
+    steps,
+    validate,
+)
 from kpiscore.exceptions import KpiscoreError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -65,6 +76,8 @@ COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     compare.add_parser,
     cases.add_parser,
     demo.add_parser,
+    run.add_parser,
+    steps.add_parser,
     _add_serve,
 )
 

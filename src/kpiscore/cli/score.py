@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     table = _fast_table(args)
     if table is None:
         table = Inputs(args).score(sys.stderr)
+    from kpiscore.cli.run import warn_long_period
+
+    warn_long_period(table.period.label)
     rows: list[dict[str, Any]] = []
     if pay is not None:
         from kpiscore.cycle.payout import payout_rows

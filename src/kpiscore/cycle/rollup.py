@@ -179,6 +179,12 @@ class Rollup:
         return Fraction(self.worked, self.possible)
 
     @property
+    def policies(self) -> tuple[str, ...]:
+        """The ids of the policies the sub-periods were scored under, in date order, each once
+        (two after a promotion from staff to leader in the year)."""
+        return tuple(dict.fromkeys(part.policy_id for part in self.parts))
+
+    @property
     def mean(self) -> Fraction:
         """The exact mean of the sub-period totals, before rounding."""
         return Fraction(self.sum_of_totals) / len(self.parts)
@@ -337,7 +343,30 @@ def _policy_label(card: Scorecard) -> str:
     )
 
 
-def _check_parts(scorecards: Iterable[Scorecard], period: Period) -> tuple[Scorecard, ...]:
+def _scheme_differences(card: Scorecard, first: Scorecard) -> list[str]:
+    """What differs between two scorecards' scoring schemes (scale, bands, rounding)."""
+    differences = []
+    if card.max_total != first.max_total:
+        differences.append(f"scale ({canonical(first.max_total)} and {canonical(card.max_total)})")
+    first_bands = [(band.id, band.min_points) for band in first.bands]
+    card_bands = [(band.id, band.min_points) for band in card.bands]
+    if first_bands != card_bands:
+        shown = [
+            ", ".join(f"{band} >= {canonical(points)}" for band, points in bands) or "none"
+            for bands in (first_bands, card_bands)
+        ]
+        differences.append(f"bands ({shown[0]} and {shown[1]})")
+    if (card.precision, card.rounding) != (first.precision, first.rounding):
+        differences.append(
+            f"rounding ({canonical(first.precision)} {first.rounding} and"
+            f" {canonical(card.precision)} {card.rounding})"
+        )
+    return differences
+
+
+def _check_parts(
+    scorecards: Iterable[Scorecard], period: Period, *, across_policies: bool = False
+) -> tuple[Scorecard, ...]:
     if isinstance(scorecards, str | bytes) or not isinstance(scorecards, Iterable):
         raise InputError(
             f"rollup: scorecards must be an iterable of Scorecard (got {scorecards!r})"
@@ -361,11 +390,21 @@ def _check_parts(scorecards: Iterable[Scorecard], period: Period) -> tuple[Score
                 f"rollup: the scorecards are of different subjects ({first.subject!r} and"
                 f" {card.subject!r}); expected one person's"
             )
-        if card.fingerprint != first.fingerprint:
+        if card.fingerprint == first.fingerprint:
+            continue
+        if not across_policies:
             raise InputError(
                 f"rollup: the scorecard of {card.subject!r} for {card.period.label} was scored"
                 f" under {_policy_label(card)}, the one for {first.period.label} under"
                 f" {_policy_label(first)}; expected one policy"
+            )
+        differences = _scheme_differences(card, first)
+        if differences:
+            raise InputError(
+                f"rollup: the scorecard of {card.subject!r} for {card.period.label} was scored"
+                f" under {_policy_label(card)}, the one for {first.period.label} under"
+                f" {_policy_label(first)}; the policies differ in {'; '.join(differences)}:"
+                " expected policies with the same scale, bands and rounding to roll up together"
             )
     for card in cards:
         if not period.contains_period(card.period):
@@ -395,13 +434,16 @@ def _event_key(event: Event) -> tuple[Any, ...]:
 
 
 def _carried_caps(
-    parts: tuple[Scorecard, ...], bands: tuple[BandInfo, ...], rating: str | None
+    parts: tuple[Scorecard, ...],
+    bands: tuple[BandInfo, ...],
+    rating: str | None,
+    extra: tuple[CapLine, ...] = (),
 ) -> tuple[str | None, tuple[CapLine, ...]]:
-    """Merge the sub-periods' cap lines by event kind and apply them to the rolled-up rating."""
+    """Merge the sub-periods' cap lines (and ``extra`` ones) by event kind and apply them to
+    the rolled-up rating."""
     merged: dict[tuple[str, str], list[CapLine]] = {}
-    for part in parts:
-        for cap in part.caps:
-            merged.setdefault((cap.on, cap.at_most), []).append(cap)
+    for cap in (*(cap for part in parts for cap in part.caps), *extra):
+        merged.setdefault((cap.on, cap.at_most), []).append(cap)
     rank = {band.id: position for position, band in enumerate(bands)}
     lines: list[CapLine] = []
     for (on, at_most), caps in merged.items():
@@ -426,11 +468,31 @@ def _carried_caps(
     return rating, tuple(lines)
 
 
+def _check_caps(caps: Iterable[CapLine], first: Scorecard) -> tuple[CapLine, ...]:
+    if isinstance(caps, str | bytes) or not isinstance(caps, Iterable):
+        raise InputError(f"rollup: caps must be an iterable of CapLine (got {caps!r})")
+    checked = tuple(caps)
+    known = [band.id for band in first.bands]
+    for position, cap in enumerate(checked):
+        if not isinstance(cap, CapLine):
+            raise InputError(
+                f"rollup: caps[{position}] must be a CapLine (got {type(cap).__name__} {cap!r})"
+            )
+        if cap.at_most not in known:
+            raise InputError(
+                f"rollup: caps[{position}] ({cap.on!r}) caps at {cap.at_most!r}, not a band of"
+                f" {_policy_label(first)}; expected one of {known!r}"
+            )
+    return checked
+
+
 def rollup(
     scorecards: Iterable[Scorecard],
     period: Period | str,
     *,
     policy: Policy | None = None,
+    across_policies: bool = False,
+    caps: Iterable[CapLine] = (),
 ) -> Rollup:
     """Roll one person's sub-period scorecards up to a period (usually the year).
 
@@ -446,13 +508,22 @@ def rollup(
         policy: The policy the scorecards were scored under, optional: its fingerprint must
             match. The minimum share worked is the policy's ``min_worked_share``, which every
             scorecard also carries.
+        across_policies: Allow scorecards of several policies (a promotion in the year: staff
+            from January to June, leader from July) when they share the scale, the bands and
+            the rounding; the result names the latest policy and :attr:`Rollup.policies`
+            lists them all. ``policy`` must then be ``None``.
+        caps: Rating caps triggered outside the sub-periods given (a reprimand dated in a
+            month on leave), merged with the sub-periods' own: Decree 335 Art. 20(4)(c) caps
+            the year for discipline *in the evaluation year*, worked month or not.
 
     Returns:
         A :class:`Rollup`, keeping the sub-period scorecards.
 
     Raises:
-        InputError: no scorecards, scorecards of several people or policies, a sub-period
-            outside ``period`` or overlapping another, or a ``policy`` that is not theirs.
+        InputError: no scorecards, scorecards of several people or policies (or, with
+            ``across_policies``, of policies whose scale, bands or rounding differ), a
+            sub-period outside ``period`` or overlapping another, a ``policy`` that is not
+            theirs, or a cap naming a band the policy does not have.
 
     >>> from kpiscore import Band, Category, Criterion, Measure, Period, Policy, score
     >>> policy = Policy(id="p", name="P", min_worked_share="0.5",
@@ -467,17 +538,19 @@ def rollup(
     (Decimal('80.00'), None, 'worked 5 of 12 months, less than the minimum share 0.5')
     """
     period = as_period(period)
-    parts = _check_parts(scorecards, period)
-    first = parts[0]
+    parts = _check_parts(scorecards, period, across_policies=across_policies)
+    first, latest = parts[0], parts[-1]
     min_share: Decimal | None = first.min_worked_share
+    extra_caps = _check_caps(caps, first)
     if policy is not None:
         if not isinstance(policy, Policy):
             raise InputError(
                 f"rollup: policy must be a Policy or None (got {type(policy).__name__} {policy!r})"
             )
-        if policy.fingerprint != first.fingerprint:
+        other = next((part for part in parts if part.fingerprint != policy.fingerprint), None)
+        if other is not None:
             raise InputError(
-                f"rollup: the scorecards were scored under {_policy_label(first)}, not under the"
+                f"rollup: the scorecards were scored under {_policy_label(other)}, not under the"
                 f" policy given ({policy.id!r} version {policy.version!r}, fingerprint"
                 f" {policy.fingerprint[:12]})"
             )
@@ -508,14 +581,14 @@ def rollup(
             f" {canonical(min_share)}"
         )
         rating = None
-    rating, caps = _carried_caps(parts, bands, rating)
+    rating, cap_lines = _carried_caps(parts, bands, rating, extra_caps)
     return Rollup(
         subject=first.subject,
-        person=parts[-1].person,
+        person=latest.person,
         period=period,
-        policy_id=first.policy_id,
-        policy_version=first.policy_version,
-        fingerprint=first.fingerprint,
+        policy_id=latest.policy_id,
+        policy_version=latest.policy_version,
+        fingerprint=latest.fingerprint,
         precision=first.precision,
         rounding=first.rounding,
         total=total,
@@ -524,7 +597,7 @@ def rollup(
         score_rating=score_rating,
         rating=rating,
         bands=bands,
-        caps=caps,
+        caps=cap_lines,
         parts=parts,
         worked=worked,
         possible=possible,
@@ -635,7 +708,9 @@ class RollupTable:
         )
 
 
-def rollup_many(tables: Iterable[ScoreTable], period: Period | str) -> RollupTable:
+def rollup_many(
+    tables: Iterable[ScoreTable], period: Period | str, *, across_policies: bool = False
+) -> RollupTable:
     """Roll whole populations up: one :class:`Rollup` per person found in the tables.
 
     Each table holds one sub-period's scorecards (from :func:`kpiscore.score_many`); a person
@@ -646,6 +721,9 @@ def rollup_many(tables: Iterable[ScoreTable], period: Period | str) -> RollupTab
         tables: Score tables of one policy for sub-periods inside ``period`` that do not
             overlap, in any order.
         period: The period to roll up to.
+        across_policies: Allow tables (and people) scored under several policies sharing the
+            scale, bands and rounding, as :func:`rollup` does; the table's ``policy`` is then
+            the first table's.
 
     Returns:
         A :class:`RollupTable`; people in the order they first appear, the tables taken in date
@@ -678,7 +756,7 @@ def rollup_many(tables: Iterable[ScoreTable], period: Period | str) -> RollupTab
         )
     policy = checked[0].policy
     for table in checked[1:]:
-        if table.policy.fingerprint != policy.fingerprint:
+        if table.policy.fingerprint != policy.fingerprint and not across_policies:
             raise InputError(
                 f"rollup_many: the table for {table.period.label} was scored under policy"
                 f" {table.policy.id!r} version {table.policy.version!r}, the one for"
@@ -702,5 +780,10 @@ def rollup_many(tables: Iterable[ScoreTable], period: Period | str) -> RollupTab
     for table in ordered:
         for card in table:
             by_subject.setdefault(card.subject, []).append(card)
-    results = tuple(rollup(cards, period, policy=policy) for cards in by_subject.values())
+    results = tuple(
+        rollup(cards, period, across_policies=True)
+        if across_policies
+        else rollup(cards, period, policy=policy)
+        for cards in by_subject.values()
+    )
     return RollupTable(policy=policy, period=period, rollups=results)

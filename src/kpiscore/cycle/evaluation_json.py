@@ -1,0 +1,216 @@
+"""Results read back from JSON: the files ``kpiscore score --format json`` and the step
+commands write, so ``kpiscore rollup``, ``quota`` and ``payout`` can run one step at a time.
+
+A scorecard read back keeps its figures, ratings, caps and adjustments; its criterion ledger
+is not rebuilt (``categories`` is empty: explain it from the scoring run). The bands come from
+the policy, found by id among the policies given (bundled ones by default) and checked against
+the fingerprint recorded in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kpiscore.cycle.rollup import Rollup, RollupTable
+from kpiscore.exceptions import FileFormatError, KpiscoreError
+from kpiscore.io.load import parse_json_document, read_text_file
+from kpiscore.model.facts import Event, Person
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import Adjustment, BandInfo, CapLine, Scorecard, ScoreTable
+
+__all__ = ["read_results"]
+
+#: The largest result file read.
+MAX_RESULT_BYTES = 256 * 1024 * 1024
+
+
+class _Policies:
+    def __init__(self, given: Iterable[Policy], name: str) -> None:
+        self.by_print = {policy.fingerprint: policy for policy in given}
+        self.name = name
+
+    def find(self, tree: Mapping[str, Any], where: str) -> Policy:
+        fingerprint = tree.get("fingerprint")
+        policy_id = tree.get("policy_id")
+        if fingerprint in self.by_print:
+            return self.by_print[fingerprint]
+        from kpiscore import policies
+
+        if isinstance(policy_id, str) and policy_id in policies.available():
+            bundled = policies.load(policy_id)
+            if bundled.fingerprint == fingerprint:
+                self.by_print[bundled.fingerprint] = bundled
+                return bundled
+        raise FileFormatError(
+            f"{self.name}: {where}: scored under policy {policy_id!r} (fingerprint"
+            f" {str(fingerprint)[:12]}), which is neither bundled nor given; pass it with"
+            " --policy",
+            path=f"{self.name}:{where}",
+        )
+
+
+def _bands(policy: Policy) -> tuple[BandInfo, ...]:
+    return tuple(
+        BandInfo(id=b.id, name=b.name, name_en=b.name_en, min_points=b.min_points)
+        for b in policy.bands_descending
+    )
+
+
+def _event(subject: str, tree: Mapping[str, Any]) -> Event:
+    return Event(
+        subject=subject,
+        kind=tree["kind"],
+        on=_dt.date.fromisoformat(tree["on"]),
+        quantity=tree["quantity"],
+        excused=tree["excused"],
+        ref=tree.get("ref"),
+        note=tree.get("note"),
+    )
+
+
+def _caps(subject: str, trees: Iterable[Mapping[str, Any]]) -> tuple[CapLine, ...]:
+    return tuple(
+        CapLine(
+            on=tree["on"],
+            at_most=tree["at_most"],
+            name=tree.get("name"),
+            reference=tree.get("reference"),
+            events=tuple(_event(subject, e) for e in tree["events"]),
+            exempted=tuple(_event(subject, e) for e in tree["exempted"]),
+            lowered=tree["lowered"],
+        )
+        for tree in trees
+    )
+
+
+def _adjustments(trees: Iterable[Mapping[str, Any]]) -> tuple[Adjustment, ...]:
+    return tuple(
+        Adjustment(
+            kind=tree["kind"],
+            from_rating=tree["from_rating"],
+            to_rating=tree["to_rating"],
+            reason=tree["reason"],
+            reference=tree.get("reference"),
+            reason_vi=tree.get("reason_vi"),
+        )
+        for tree in trees
+    )
+
+
+def _period(tree: Mapping[str, Any]) -> Period:
+    return Period(
+        start=_dt.date.fromisoformat(tree["period_start"]),
+        end=_dt.date.fromisoformat(tree["period_end"]),
+    )
+
+
+def _card(tree: Mapping[str, Any], policy: Policy) -> Scorecard:
+    subject = tree["subject"]
+    return Scorecard(
+        subject=subject,
+        person=Person(**tree["person"]),
+        period=_period(tree),
+        policy_id=tree["policy_id"],
+        policy_version=tree["policy_version"],
+        fingerprint=tree["fingerprint"],
+        precision=policy.precision,
+        rounding=policy.rounding,
+        total=Decimal(tree["total"]),
+        max_total=Decimal(tree["max_total"]),
+        rating=tree["rating"],
+        score_rating=tree["score_rating"],
+        category_points=tuple(
+            (category["id"], Decimal(category["points"])) for category in tree["categories"]
+        ),
+        carried=Decimal(tree["carried"]),
+        clamped=Decimal(tree["clamped"]),
+        bands=_bands(policy),
+        adjustments=_adjustments(tree["adjustments"]),
+        min_worked_share=policy.min_worked_share,
+        categories=(),
+        caps=_caps(subject, tree["caps"]),
+    )
+
+
+def _rollup(tree: Mapping[str, Any], policies: _Policies, where: str) -> Rollup:
+    policy = policies.find(tree, where)
+    parts = tuple(
+        _card(part, policies.find(part, f"{where}.parts[{i}]"))
+        for i, part in enumerate(tree["parts"])
+    )
+    share = tree["min_worked_share"]
+    return Rollup(
+        subject=tree["subject"],
+        person=Person(**tree["person"]),
+        period=_period(tree),
+        policy_id=tree["policy_id"],
+        policy_version=tree["policy_version"],
+        fingerprint=tree["fingerprint"],
+        precision=policy.precision,
+        rounding=policy.rounding,
+        total=Decimal(tree["total"]),
+        sum_of_totals=Decimal(tree["sum_of_totals"]),
+        max_total=Decimal(tree["max_total"]),
+        score_rating=tree["score_rating"],
+        rating=tree["rating"],
+        bands=_bands(policy),
+        caps=_caps(tree["subject"], tree["caps"]),
+        parts=parts,
+        worked=tree["worked"],
+        possible=tree["possible"],
+        worked_unit=tree["worked_unit"],
+        min_worked_share=None if share is None else Decimal(share),
+        unrated=tree["unrated"],
+        adjustments=_adjustments(tree["adjustments"]),
+    )
+
+
+def read_results(
+    path: str | os.PathLike[str], policies: Iterable[Policy] = ()
+) -> ScoreTable | RollupTable:
+    """Read a score table (``kpiscore score --format json``) or a roll-up table
+    (``kpiscore rollup``) back from its JSON file.
+
+    Args:
+        path: The JSON file.
+        policies: Policies the results may have been scored under, besides the bundled ones.
+
+    Raises:
+        FileFormatError: not such a file, or scored under a policy neither bundled nor given.
+    """
+    name = str(path)
+    text = read_text_file(Path(path), name, limit=MAX_RESULT_BYTES)
+    tree = parse_json_document(text, name, limit=MAX_RESULT_BYTES)
+    found = _Policies(policies, name)
+    try:
+        if not isinstance(tree, Mapping) or not ({"scorecards", "rollups"} & set(tree)):
+            raise FileFormatError(
+                f"{name}: expected the JSON of `kpiscore score --format json` (with"
+                " 'scorecards') or of `kpiscore rollup` (with 'rollups')",
+                path=name,
+            )
+        policy = found.find(tree, "policy")
+        period = Period.parse(tree["period"])
+        if "scorecards" in tree:
+            cards = tuple(
+                _card(card, found.find(card, f"scorecards[{i}]"))
+                for i, card in enumerate(tree["scorecards"])
+            )
+            return ScoreTable(policy=policy, period=period, scorecards=cards)
+        rollups = tuple(
+            _rollup(item, found, f"rollups[{i}]") for i, item in enumerate(tree["rollups"])
+        )
+        return RollupTable(policy=policy, period=period, rollups=rollups)
+    except FileFormatError:
+        raise
+    except (KpiscoreError, KeyError, TypeError, ValueError) as error:
+        raise FileFormatError(
+            f"{name}: not a result file kpiscore wrote ({type(error).__name__}: {error})",
+            path=name,
+        ) from None

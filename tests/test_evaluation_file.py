@@ -1,0 +1,346 @@
+"""Evaluation files: strict keys with their paths, the files they name, and the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kpiscore import Evaluation, FileFormatError
+from kpiscore.cli import main
+
+DATA = Path(__file__).parent / "data" / "evaluation"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    for path in DATA.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+class TestLoading:
+    def test_the_department_file_loads_and_runs(self) -> None:
+        result = Evaluation.load(DATA / "evaluation.toml").run()
+        assert 11 == len(result.year)
+        assert {"HTXS": 1, "HTT": 9, "HT": 0, "KHT": 1} == result.year.distribution()
+        assert Decimal("292272000") == sum(row["payout"] for row in result.payout or [])
+
+    def test_extra_people_columns_are_kept(self) -> None:
+        evaluation = Evaluation.load(DATA / "evaluation.toml")
+        by_id = {m.id: m for m in evaluation.people}
+        assert ("tp01", "A1") == (by_id["nv01"].manager, by_id["nv01"].attribute("grade"))
+
+    @pytest.mark.parametrize(
+        ("old", "new", "path", "message"),
+        [
+            pytest.param(
+                "share = 0.20", "shares = 0.20", "quota.shares", "unknown key", id="quota"
+            ),
+            pytest.param(
+                'at_least = "HT"',
+                'at_least = "HT"\nlevel = 2',
+                "leaders.level",
+                "unknown key",
+                id="leaders",
+            ),
+            pytest.param(
+                'every = "quarter"',
+                'every = "quarter"\nyear = 2026',
+                "year",
+                "unknown key",
+                id="top",
+            ),
+            pytest.param(
+                "from = 2026-07-01",
+                "from = 2026-07-01\nto = 2026-12-31",
+                "assign[0].to",
+                "unknown key",
+                id="assign",
+            ),
+            pytest.param(
+                'when = { id = ["nv02"] }',
+                'when = { rank = ["nv02"] }',
+                "assign[0].when.rank",
+                "unknown attribute",
+                id="when",
+            ),
+            pytest.param(
+                'salaries = "salaries.csv"',
+                'salaries = "salaries.csv"\nmonths = 12',
+                "payout.months",
+                "unknown key",
+                id="payout",
+            ),
+            pytest.param(
+                'every = "quarter"',
+                'every = "week"',
+                "every",
+                "expected 'month' or 'quarter'",
+                id="every",
+            ),
+            pytest.param(
+                'leave = "leave.csv"',
+                'leave = "nowhere.csv"',
+                "leave",
+                "no such file",
+                id="missing-file",
+            ),
+            pytest.param(
+                'policy = "vn-nd335-2025-staff"',
+                'policy = "vn-nd999"',
+                "assign[2].policy",
+                "vn-nd999",
+                id="unknown-policy",
+            ),
+        ],
+    )
+    def test_a_bad_key_is_named_with_its_path(
+        self, folder: Path, old: str, new: str, path: str, message: str
+    ) -> None:
+        replace(folder / "evaluation.toml", old, new)
+        with pytest.raises(FileFormatError) as caught:
+            Evaluation.load(folder / "evaluation.toml")
+        text = str(caught.value)
+        assert text.startswith(f"{folder / 'evaluation.toml'}: {path}: "), text
+        assert message in text
+        assert f"{folder / 'evaluation.toml'}:{path}" == caught.value.path
+
+    def test_several_unknown_keys_are_reported_together(self, folder: Path) -> None:
+        replace(folder / "evaluation.toml", "share = 0.20", 'shares = 0.20\nbases = "next"')
+        with pytest.raises(FileFormatError) as caught:
+            Evaluation.load(folder / "evaluation.toml")
+        assert "quota.shares" in str(caught.value)
+        assert "quota.bases" in str(caught.value)
+
+    def test_a_bad_people_row_names_the_line_and_column(self, folder: Path) -> None:
+        replace(
+            folder / "people.csv",
+            "nv08,Phan Thị Oanh,Phòng Kế hoạch,chuyên môn,Chuyên viên,tp02",
+            "nv08,Phan Thị Oanh,Phòng Kế hoạch,chuyên môn,Chuyên viên,tp99",
+        )
+        with pytest.raises(FileFormatError) as caught:
+            Evaluation.load(folder / "evaluation.toml")
+        assert "people.csv line 12, column 'manager': 'tp99' is not the id of anyone" in str(
+            caught.value
+        )
+
+    def test_a_bad_leave_reason(self, folder: Path) -> None:
+        replace(folder / "leave.csv", "maternity", "holiday")
+        with pytest.raises(FileFormatError, match=r"leave.csv line 2, column 'reason': expected"):
+            Evaluation.load(folder / "evaluation.toml")
+
+    def test_measures_by_period_table(self, folder: Path) -> None:
+        rows = (folder / "measures.csv").read_text(encoding="utf-8").splitlines()[1:]
+        for q in (1, 2, 3, 4):
+            mine = [r.split(",", 1)[1] for r in rows if r.startswith(f"2026-Q{q},")]
+            (folder / f"q{q}.csv").write_text(
+                "subject,criterion,value\n" + "\n".join(mine) + "\n", encoding="utf-8"
+            )
+        replace(
+            folder / "evaluation.toml",
+            'measures = "measures.csv"',
+            'measures = { "2026-Q1" = "q1.csv", "2026-Q2" = "q2.csv", "2026-Q3" = "q3.csv",'
+            ' "2026-Q4" = "q4.csv" }',
+        )
+        result = Evaluation.load(folder / "evaluation.toml").run()
+        assert Decimal("95.54") == result.year_before_quota["tp02"].total
+
+    def test_approvals_become_events(self, folder: Path) -> None:
+        (folder / "approvals.csv").write_text(
+            "item,subject,approver,submitted,approved\ncv-7,nv01,tp01,12/02/2026,02/03/2026\n",
+            encoding="utf-8",
+        )
+        replace(
+            folder / "evaluation.toml",
+            'leave = "leave.csv"',
+            'leave = "leave.csv"\napprovals = "approvals.csv"',
+        )
+        evaluation = Evaluation.load(folder / "evaluation.toml")
+        late = [e for e in evaluation.events if e.kind == "late_approval"]
+        assert [("tp01", "cv-7", Decimal(2))] == [(e.subject, e.ref, e.quantity) for e in late]
+
+
+class TestCommandLine:
+    def test_run_writes_the_files_and_prints_a_summary(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        out = folder / "out"
+        assert 0 == main(["run", str(folder / "evaluation.toml"), "--output", str(out)])
+        printed = capsys.readouterr().out
+        assert "year, after the quota (3 moved down): HTXS 1, HTT 9, HT 0, KHT 1" in printed
+        assert "payout (danang-2026): 11 people, 292,272,000 đồng" in printed
+        assert len(printed.splitlines()) <= 24
+        year = (out / "year.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert year[0] == (
+            "subject,name,unit,policy,2026-Q1,2026-Q2,2026-Q3,2026-Q4,total,rating_by_score,"
+            "rating,payout"
+        )
+        assert {"2026-Q1.csv", "2026-Q4.csv", "payout.csv", "year.csv", "explanations"} <= {
+            p.name for p in out.iterdir()
+        }
+        assert "Mức" not in (out / "explanations" / "tp02.txt").read_text(encoding="utf-8")
+        assert "nv04@2026-Q1" in (out / "explanations" / "tp02.txt").read_text(encoding="utf-8")
+
+    def test_run_reports_an_error_in_one_line(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        replace(folder / "evaluation.toml", "share = 0.20", "shares = 0.20")
+        assert 2 == main(["run", str(folder / "evaluation.toml"), "--output", str(folder / "o")])
+        assert capsys.readouterr().err.startswith("kpiscore: error: ")
+        assert not (folder / "o").exists()
+
+    def test_the_steps_give_what_run_gives_for_staff(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        staff = ["nv01", "nv05", "nv06", "nv07", "nv04", "nv08"]
+        (folder / "staff.csv").write_text(
+            "id,unit\n"
+            + "".join(
+                f"{s},{'Phòng Tổ chức' if s in ('nv01', 'nv05', 'nv06', 'nv07') else 'KH'}\n"
+                for s in staff
+            ),
+            encoding="utf-8",
+        )
+        rows = (folder / "measures.csv").read_text(encoding="utf-8").splitlines()[1:]
+        files = []
+        for q in (1, 2, 3, 4):
+            mine = [
+                r.split(",", 1)[1]
+                for r in rows
+                if r.startswith(f"2026-Q{q},") and r.split(",")[1] in staff
+            ]
+            (folder / f"q{q}.csv").write_text(
+                "subject,criterion,value\n" + "\n".join(mine) + "\n", encoding="utf-8"
+            )
+            files.append(str(folder / f"q{q}.json"))
+            assert 0 == main(
+                [
+                    "score",
+                    "--policy",
+                    "vn-nd335-2025-staff",
+                    "--period",
+                    f"2026-Q{q}",
+                    "--people",
+                    str(folder / "staff.csv"),
+                    "--measures",
+                    str(folder / f"q{q}.csv"),
+                    "--format",
+                    "json",
+                    "--output",
+                    files[-1],
+                ]
+            )
+        year, after = folder / "year.json", folder / "after.json"
+        assert 0 == main(["rollup", *files, "--period", "2026", "--output", str(year)])
+        tree = json.loads(year.read_text(encoding="utf-8"))
+        assert {"nv01": "95.38", "nv04": "77.00"} == {
+            r["subject"]: r["total"] for r in tree["rollups"] if r["subject"] in ("nv01", "nv04")
+        }
+        assert 0 == main(["quota", str(year), "--group-by", "unit", "--output", str(after)])
+        ratings = {
+            r["subject"]: r["rating"]
+            for r in json.loads(after.read_text(encoding="utf-8"))["rollups"]
+        }
+        # Phòng Tổ chức staff: nv01 HTXS, N = 3: k = 1 needs 1 <= floor(0.2 x 3) = 0.
+        assert "HTT" == ratings["nv01"]
+        (folder / "staff-salaries.csv").write_text(
+            "subject,salary\n" + "".join(f"{s},6000000\n" for s in staff), encoding="utf-8"
+        )
+        capsys.readouterr()
+        assert 0 == main(
+            [
+                "payout",
+                str(after),
+                "--table",
+                "danang-2026",
+                "--salaries",
+                str(folder / "staff-salaries.csv"),
+            ]
+        )
+        captured = capsys.readouterr()
+        # Six HTT at 0.3 x 6,000,000 = 1,800,000 a month, for 12 months.
+        assert "payout: 6 people, 129,600,000 đồng" in captured.err
+        assert captured.out.splitlines()[1].endswith(",danang-2026,12,21600000")
+
+    def test_score_warns_on_a_year(self, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        (folder / "one.csv").write_text("id\nnv01\n", encoding="utf-8")
+        (folder / "m.csv").write_text(
+            "subject,criterion,value\n"
+            + "".join(
+                f"nv01,{c},1\n"
+                for c in (
+                    "politics_ethics",
+                    "competence",
+                    "innovation",
+                    "quantity",
+                    "quality",
+                    "on_time",
+                )
+            ),
+            encoding="utf-8",
+        )
+        assert 0 == main(
+            [
+                "score",
+                "--policy",
+                "vn-nd335-2025-staff",
+                "--period",
+                "2026",
+                "--people",
+                str(folder / "one.csv"),
+                "--measures",
+                str(folder / "m.csv"),
+                "--format",
+                "csv",
+            ]
+        )
+        err = capsys.readouterr().err
+        assert "kpiscore: warning: 2026 is scored as one period" in err
+        assert "`kpiscore rollup`" in err
+        assert "`kpiscore run`" in err
+
+    def test_score_does_not_warn_on_a_quarter(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (folder / "one.csv").write_text("id\nnv01\n", encoding="utf-8")
+        (folder / "m.csv").write_text(
+            "subject,criterion,value\n"
+            + "".join(
+                f"nv01,{c},1\n"
+                for c in (
+                    "politics_ethics",
+                    "competence",
+                    "innovation",
+                    "quantity",
+                    "quality",
+                    "on_time",
+                )
+            ),
+            encoding="utf-8",
+        )
+        assert 0 == main(
+            [
+                "score",
+                "--policy",
+                "vn-nd335-2025-staff",
+                "--period",
+                "2026-Q1",
+                "--people",
+                str(folder / "one.csv"),
+                "--measures",
+                str(folder / "m.csv"),
+                "--format",
+                "csv",
+            ]
+        )
+        assert "warning" not in capsys.readouterr().err
