@@ -154,9 +154,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     target = Path(path)
     folder = target.parent
     if not folder.is_dir():
-        raise InputError(
-            f"excel: the folder {str(folder)!r} does not exist (writing {target.name!r})"
-        )
+        raise InputError(f"cannot write {target.name!r}: the folder {str(folder)!r} does not exist")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
