@@ -243,3 +243,12 @@ class TestRows:
         assert ("0.00", "0") == (sheet["B2"].number_format, sheet["C2"].number_format)
         assert "s" == sheet["A3"].data_type
         assert "A2" == sheet.freeze_panes
+
+
+class TestMethod:
+    def test_score_table_to_excel_writes_the_same_workbook(
+        self, small_table: ScoreTable, tmp_path: Path
+    ) -> None:
+        method = small_table.to_excel(tmp_path / "m.xlsx")
+        function = write_score_table(small_table, tmp_path / "f.xlsx")
+        assert function.read_bytes() == method.read_bytes()

@@ -279,3 +279,13 @@ class TestPrinted:
         assert "83,50" in pages[0]
         assert "Vắng buổi đào tạo" in pages[0]
         assert "Không hoàn thành nhiệm vụ" in pages[2]
+
+
+class TestMethods:
+    def test_scorecard_to_html_is_the_form(self, table: ScoreTable) -> None:
+        card = table["nv01"]
+        assert scorecard_form(card, lang="en") == card.to_html(lang="en")
+        assert card.to_html(standalone=False).startswith("<style>")
+
+    def test_score_table_write_forms(self, table: ScoreTable, tmp_path: Path) -> None:
+        assert [tmp_path / "a.html"] == table.write_forms(tmp_path, single="a.html")

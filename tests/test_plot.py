@@ -94,3 +94,15 @@ class TestRefusals:
     def test_an_unknown_language_is_refused(self, table: ScoreTable) -> None:
         with pytest.raises(InputError, match="plot: lang must be"):
             totals_histogram(table, lang="de")
+
+
+class TestMethod:
+    def test_score_table_plot_kinds(self, table: ScoreTable) -> None:
+        assert "Số người" == table.plot().get_ylabel()
+        assert "Tổng điểm" == table.plot("totals").get_xlabel()
+
+    def test_an_unknown_kind_is_refused(self, table: ScoreTable) -> None:
+        with pytest.raises(
+            InputError, match=r"plot: kind must be 'ratings' or 'totals' \(got 'pie'\)"
+        ):
+            table.plot("pie")  # type: ignore[arg-type]
