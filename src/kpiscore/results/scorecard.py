@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
@@ -17,6 +19,7 @@ from kpiscore.model.period import Period
 
 if TYPE_CHECKING:
     import pandas
+    from matplotlib.axes import Axes
 
     from kpiscore.model.policy import Policy
 
@@ -457,6 +460,20 @@ class Scorecard:
         with exact():
             return scorecard_html(self)
 
+    def to_html(self, lang: Literal["vi", "en"] = "vi", *, standalone: bool = True) -> str:
+        """The printable A4 evaluation form ("phiếu đánh giá"), ledger and signature blocks.
+
+        Args:
+            lang: ``"vi"`` (default) or ``"en"``.
+            standalone: A whole HTML document, or the form's ``<section>`` with its style.
+
+        Raises:
+            InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
+        """
+        from kpiscore.io.forms import scorecard_form
+
+        return scorecard_form(self, lang=lang, standalone=standalone)
+
 
 def table_json(
     policy: Policy, period: Period, key: str, items: list[Any], *, indent: int | None = None
@@ -661,3 +678,49 @@ class ScoreTable:
         from kpiscore.io.render import table_html
 
         return table_html(self)
+
+    def to_excel(self, path: str | os.PathLike[str], *, lang: Literal["vi", "en"] = "vi") -> Path:
+        """A workbook: scores (a column per criterion and category), per-unit summary, notes.
+
+        Typed numeric cells with the policy's decimals; written atomically. See
+        ``docs/reports.md``.
+
+        Raises:
+            MissingExtraError: XlsxWriter is not installed (``pip install 'kpiscore[excel]'``).
+        """
+        from kpiscore.io.excel import write_score_table
+
+        return write_score_table(self, path, lang=lang)
+
+    def write_forms(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        lang: Literal["vi", "en"] = "vi",
+        single: str | None = None,
+    ) -> list[Path]:
+        """Write everyone's printable form: ``<subject>.html`` each, or all in ``single``."""
+        from kpiscore.io.forms import write_forms
+
+        return write_forms(self, directory, lang=lang, single=single)
+
+    def plot(
+        self,
+        kind: Literal["ratings", "totals"] = "ratings",
+        ax: Axes | None = None,
+        *,
+        lang: Literal["vi", "en"] = "vi",
+    ) -> Axes:
+        """A chart: ratings by unit, stacked (``"ratings"``), or the totals' histogram with the
+        band thresholds (``"totals"``).
+
+        Raises:
+            MissingExtraError: matplotlib is not installed (``pip install 'kpiscore[plot]'``).
+        """
+        from kpiscore.io.plot import ratings_by_unit, totals_histogram
+
+        if kind == "totals":
+            return totals_histogram(self, ax, lang=lang)
+        if kind != "ratings":
+            raise InputError(f"plot: kind must be 'ratings' or 'totals' (got {kind!r})")
+        return ratings_by_unit(self, ax, lang=lang)

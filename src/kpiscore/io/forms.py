@@ -1,0 +1,545 @@
+"""Printable scorecards: the A4 evaluation form ("phiếu đánh giá") that is signed and filed.
+
+One form per person: the person, unit and period; each criterion with its points, how they were
+reached (the ledger, events one per line) and the article behind it; the total and the rating;
+the signature blocks of the self-assessment and of the assessor. Plain HTML and CSS with
+``@page { size: A4 }``, so any browser prints it (``kpiscore`` tests print it with headless
+Chromium); several forms in one document get a page break each.
+
+Numbers follow the page's language: ``74,51`` in Vietnamese, ``74.51`` in English.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kpiscore.exceptions import InputError
+from kpiscore.io.numbers_vi import check_lang, format_number
+
+if TYPE_CHECKING:
+    from kpiscore.model.facts import Event
+    from kpiscore.results.scorecard import CriterionResult, RuleLine, Scorecard
+
+__all__ = ["forms_document", "scorecard_form", "write_forms"]
+
+_WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto": "Độc lập – Tự do – Hạnh phúc",
+        "title": "PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG",
+        "period": "Kỳ đánh giá",
+        "from_to": "từ {start} đến {end}",
+        "name": "Họ và tên",
+        "subject": "Mã số",
+        "unit": "Đơn vị",
+        "position": "Chức vụ",
+        "group": "Nhóm",
+        "policy": "Quy định áp dụng",
+        "version": "phiên bản",
+        "check_code": "mã kiểm tra",
+        "number": "STT",
+        "criterion": "Tiêu chí",
+        "max": "Tối đa",
+        "points": "Điểm",
+        "how": "Diễn giải và căn cứ",
+        "basis": "Căn cứ",
+        "total": "Tổng điểm",
+        "rating": "Xếp loại",
+        "score_rating": "theo điểm",
+        "no_rating": "không xếp loại (quy định không có mức xếp loại)",
+        "start_full": "bắt đầu từ điểm tối đa {value}",
+        "start_zero": "bắt đầu từ 0",
+        "start_assessed": "điểm chấm {value}",
+        "start_ratio": "tỷ lệ {ratio} × {max} = {value}",
+        "ratio_capped": "tỷ lệ {ratio} vượt 1, tính bằng 1",
+        "missing_zero": "thiếu kết quả đo, tính bằng 0",
+        "excluded": "thiếu kết quả đo, không tính (nhóm chia lại cho các tiêu chí còn lại)",
+        "deduction": "Trừ điểm",
+        "award": "Cộng điểm",
+        "times": "lần",
+        "units": "đơn vị",
+        "limited": "giới hạn của quy tắc ({limit}) cắt {value}",
+        "absorbed_floor": "{value} không trừ tiếp do chạm sàn ({floor})",
+        "absorbed_max": "{value} không cộng tiếp do đạt điểm tối đa",
+        "carried": "{value} chuyển trừ vào tổng điểm",
+        "applied": "áp dụng",
+        "exempted": "miễn trừ (có lý do chính đáng)",
+        "raised": "sàn nâng điểm thêm {value}",
+        "carried_total": "Điểm trừ vượt tiêu chí chuyển sang tổng",
+        "clamped": "Tổng điểm không âm: {value} không trừ tiếp",
+        "cap": "Giới hạn xếp loại",
+        "cap_lowered": "hạ xếp loại xuống tối đa {band}",
+        "cap_no_effect": "xếp loại đã không cao hơn {band}",
+        "cap_exempted": "không áp dụng: có lý do chính đáng",
+        "adjusted": "Điều chỉnh xếp loại",
+        "weighted": "bình quân có trọng số × {max}",
+        "mean": "bình quân × {max}",
+        "place_date": "…………, ngày …… tháng …… năm ……",
+        "self": "NGƯỜI TỰ ĐÁNH GIÁ",
+        "assessor": "NGƯỜI ĐÁNH GIÁ",
+        "assessor_role": "(Thủ trưởng trực tiếp)",
+        "sign": "(Ký, ghi rõ họ tên)",
+        "document": "Phiếu đánh giá",
+    },
+    "en": {
+        "nation": "SOCIALIST REPUBLIC OF VIETNAM",
+        "motto": "Independence – Freedom – Happiness",
+        "title": "EVALUATION FORM",
+        "period": "Period",
+        "from_to": "from {start} to {end}",
+        "name": "Name",
+        "subject": "Id",
+        "unit": "Unit",
+        "position": "Position",
+        "group": "Group",
+        "policy": "Policy",
+        "version": "version",
+        "check_code": "check code",
+        "number": "No.",
+        "criterion": "Criterion",
+        "max": "Max",
+        "points": "Points",
+        "how": "How the points were reached, and the rule",
+        "basis": "Rule",
+        "total": "Total",
+        "rating": "Rating",
+        "score_rating": "by score",
+        "no_rating": "no rating (the policy has no bands)",
+        "start_full": "starts at its maximum {value}",
+        "start_zero": "starts at 0",
+        "start_assessed": "assessed at {value}",
+        "start_ratio": "ratio {ratio} × {max} = {value}",
+        "ratio_capped": "ratio {ratio} above 1, counted as 1",
+        "missing_zero": "measure missing, counted as 0",
+        "excluded": "measure missing, left out (the category reweights the other criteria)",
+        "deduction": "Deduction",
+        "award": "Award",
+        "times": "times",
+        "units": "units",
+        "limited": "the rule's limit ({limit}) cut {value}",
+        "absorbed_floor": "{value} absorbed by the floor ({floor})",
+        "absorbed_max": "{value} absorbed by the maximum",
+        "carried": "{value} carried to the total",
+        "applied": "applied",
+        "exempted": "exempted (valid reason)",
+        "raised": "the floor raised it by {value}",
+        "carried_total": "Deductions carried past criteria into the total",
+        "clamped": "The total cannot go below 0: {value} not deducted",
+        "cap": "Rating cap",
+        "cap_lowered": "rating lowered to at most {band}",
+        "cap_no_effect": "rating already no higher than {band}",
+        "cap_exempted": "not applied: valid reason",
+        "adjusted": "Rating adjusted",
+        "weighted": "weighted mean × {max}",
+        "mean": "mean × {max}",
+        "place_date": "…………, date ……………………",
+        "self": "SELF-ASSESSMENT",
+        "assessor": "ASSESSOR",
+        "assessor_role": "(direct head)",
+        "sign": "(signature and full name)",
+        "document": "Evaluation form",
+    },
+}
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+# A4 with print margins; a form is one page, several forms get a page break each.
+_CSS = """
+@page { size: A4; margin: 14mm 14mm 14mm 16mm; }
+.kpi-form { font-family: "Times New Roman", "DejaVu Serif", "Liberation Serif", serif;
+  font-size: 10.5pt; color: #000; line-height: 1.25; break-after: page;
+  page-break-after: always; }
+.kpi-form:last-of-type { break-after: auto; page-break-after: auto; }
+.kpi-form .nation { text-align: center; font-weight: bold; margin: 0; }
+.kpi-form .motto { text-align: center; font-weight: bold; margin: 0 0 2mm; }
+.kpi-form .motto span { border-bottom: 1px solid #000; }
+.kpi-form h1 { text-align: center; font-size: 13pt; margin: 5mm 0 1mm; }
+.kpi-form .sub { text-align: center; margin: 0 0 4mm; }
+.kpi-form table { border-collapse: collapse; width: 100%; }
+.kpi-form .who td { padding: 0.6mm 1mm; vertical-align: top; }
+.kpi-form .who td.label { width: 24%; }
+.kpi-form .ledger { margin-top: 3mm; font-size: 9.5pt; }
+.kpi-form .ledger th, .kpi-form .ledger td { border: 1px solid #000; padding: 1mm 1.5mm;
+  vertical-align: top; }
+.kpi-form .ledger th { background: #eee; }
+.kpi-form .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.kpi-form .center { text-align: center; }
+.kpi-form tr.cat td { font-weight: bold; background: #f4f4f4; }
+.kpi-form tr.sum td { font-weight: bold; }
+.kpi-form .how p { margin: 0; }
+.kpi-form .basis { font-style: italic; color: #333; }
+.kpi-form ul.events { margin: 0.3mm 0 0.5mm 4mm; padding: 0; list-style: "– ";
+  font-size: 8.5pt; }
+.kpi-form ul.events.many { columns: 3; column-gap: 4mm; }
+.kpi-form .verdict { margin: 3mm 0 0; }
+.kpi-form .verdict p { margin: 0.5mm 0; }
+.kpi-form .meta { font-size: 8.5pt; color: #333; margin-top: 2mm; }
+.kpi-form .place { text-align: right; font-style: italic; margin: 5mm 0 1mm; }
+.kpi-form .signatures td { width: 50%; text-align: center; vertical-align: top;
+  height: 32mm; }
+.kpi-form .signatures b { display: block; }
+.kpi-form .signatures .signer { padding-top: 20mm; font-weight: bold; }
+"""
+
+#: More events than this in one rule are set in three columns to keep the form on its page.
+_MANY_EVENTS = 6
+
+
+def _num(value: Decimal, lang: str, *, places: bool = True) -> str:
+    return format_number(value, lang, keep_places=places)
+
+
+def _signed(value: Decimal, lang: str) -> str:
+    text = _num(abs(value), lang, places=False)
+    if value < 0:
+        return "−" + text
+    return "+" + text if value > 0 else text
+
+
+def _date(on: object, lang: str) -> str:
+    from datetime import date
+
+    if not isinstance(on, date):  # pragma: no cover - periods and events hold dates
+        return str(on)
+    return on.strftime("%d/%m/%Y") if lang == "vi" else on.isoformat()
+
+
+def _events(events: Iterable[Event], line: RuleLine | None, lang: str) -> str:
+    items = []
+    for event in events:
+        text = _date(event.on, lang)
+        # A quantity means something only where the rule counts units (per="unit").
+        if line is not None and line.per == "unit":
+            text += f" × {_num(event.quantity, lang, places=False)}"
+        if event.ref:
+            text += f" [{event.ref}]"
+        if event.note:
+            text += f" ({event.note})"
+        items.append(f"<li>{html.escape(text)}</li>")
+    css = "events many" if len(items) > _MANY_EVENTS else "events"
+    return f'<ul class="{css}">{"".join(items)}</ul>'
+
+
+def _start(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
+    if result.excluded:
+        return words["excluded"]
+    if result.missing == "zero":
+        return words["missing_zero"]
+    if result.basis == "full":
+        return words["start_full"].format(value=_num(result.max_points, lang, places=False))
+    if result.basis == "zero":
+        return words["start_zero"]
+    if result.basis == "assessed":
+        return words["start_assessed"].format(value=_num(result.start, lang, places=False))
+    measure = result.measure if result.measure is not None else Decimal(0)
+    text = words["start_ratio"].format(
+        ratio=_num(min(measure, Decimal(1)), lang, places=False),
+        max=_num(result.max_points, lang, places=False),
+        value=_num(result.start, lang, places=False),
+    )
+    if result.ratio_capped:
+        text += "; " + words["ratio_capped"].format(ratio=_num(measure, lang, places=False))
+    return text
+
+
+def _rule(line: RuleLine, result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
+    esc = html.escape
+    label = words[line.kind] + (f" «{line.name}»" if line.name else f" {line.rule}")
+    sign = Decimal(-1) if line.kind == "deduction" else Decimal(1)
+    points = _signed(sign * line.points, lang)
+    if line.per == "unit":
+        quantity = sum((e.quantity for e in line.events), Decimal(0))
+        how = f"{_num(quantity, lang, places=False)} {words['units']} × {points}"
+    else:
+        how = f"{len(line.events)} {words['times']} × {points}"
+    parts = [f"{how} = {_signed(line.requested, lang)}"]
+    if line.limited:
+        parts.append(
+            words["limited"].format(
+                limit=_num(line.limit or Decimal(0), lang, places=False),
+                value=_num(line.limited, lang, places=False),
+            )
+        )
+    if line.absorbed_by == "floor":
+        parts.append(
+            words["absorbed_floor"].format(
+                value=_num(line.absorbed, lang, places=False),
+                floor=_num(result.floor, lang, places=False),
+            )
+        )
+    elif line.absorbed_by == "max":
+        parts.append(words["absorbed_max"].format(value=_num(line.absorbed, lang, places=False)))
+    if line.applied != line.requested:
+        parts.append(f"{words['applied']} {_signed(line.applied, lang)}")
+    if line.carried:
+        parts.append(words["carried"].format(value=_num(line.carried, lang, places=False)))
+    text = f"<p>{esc(label)}: {esc('; '.join(parts))}</p>"
+    if line.events:
+        text += _events(line.events, line, lang)
+    if line.exempted:
+        text += f"<p>{esc(words['exempted'])}:</p>" + _events(line.exempted, line, lang)
+    if line.reference:
+        text += f'<p class="basis">{esc(words["basis"])}: {esc(line.reference)}</p>'
+    return text
+
+
+def _band(card: Scorecard, band_id: str | None, lang: str) -> str:
+    band = card.band_info(band_id)
+    if band is None:
+        return str(band_id)
+    name = band.name_en if lang == "en" and band.name_en else band.name
+    return f"{band.id} — {name}"
+
+
+def _form_body(card: Scorecard, lang: str) -> str:
+    esc = html.escape
+    words = _WORDS[lang]
+    person = card.person
+    period = card.period
+    parts = [
+        '<section class="kpi-form">',
+        f'<p class="nation">{esc(words["nation"])}</p>',
+        f'<p class="motto"><span>{esc(words["motto"])}</span></p>',
+        f"<h1>{esc(words['title'])}</h1>",
+        (
+            f'<p class="sub">{esc(words["period"])}: <b>{esc(period.label)}</b> ('
+            + esc(
+                words["from_to"].format(
+                    start=_date(period.start, lang), end=_date(period.end, lang)
+                )
+            )
+            + ")</p>"
+        ),
+        '<table class="who">',
+    ]
+    who = [
+        ("name", person.name or ""),
+        ("subject", card.subject),
+        ("unit", person.unit or ""),
+        ("position", person.position or ""),
+    ]
+    if person.group:
+        who.append(("group", person.group))
+    for key, value in who:
+        parts.append(
+            f'<tr><td class="label">{esc(words[key])}:</td><td><b>{esc(value)}</b></td></tr>'
+        )
+    parts.append("</table>")
+    parts.append(
+        '<table class="ledger"><colgroup><col style="width:6%"><col style="width:27%">'
+        '<col style="width:7%"><col style="width:8%"><col></colgroup><thead><tr>'
+        f'<th class="center">{esc(words["number"])}</th><th>{esc(words["criterion"])}</th>'
+        f'<th class="num">{esc(words["max"])}</th><th class="num">{esc(words["points"])}</th>'
+        f"<th>{esc(words['how'])}</th></tr></thead><tbody>"
+    )
+    for index, category in enumerate(card.categories):
+        number = _ROMAN[index] if index < len(_ROMAN) else str(index + 1)
+        how = ""
+        if category.weighted:
+            # "bình quân có trọng số" only where the weights differ; else a plain mean.
+            equal = len({result.weight for result in category.criteria}) <= 1
+            how = words["mean" if equal else "weighted"].format(
+                max=_num(category.max_points, lang, places=False)
+            )
+        if category.reference:
+            how += ("; " if how else "") + f"{words['basis']}: {category.reference}"
+        parts.append(
+            f'<tr class="cat"><td class="center">{number}</td><td>{esc(category.name)}</td>'
+            f'<td class="num">{_num(category.max_points, lang, places=False)}</td>'
+            f'<td class="num">{_num(category.points, lang)}</td>'
+            f'<td class="how basis">{esc(how)}</td></tr>'
+        )
+        for position, result in enumerate(category.criteria, start=1):
+            how_parts = [f"<p>{esc(_start(result, words, lang))}</p>"]
+            how_parts += [_rule(line, result, words, lang) for line in result.rules]
+            if result.raised_by_floor:
+                how_parts.append(
+                    "<p>"
+                    + esc(
+                        words["raised"].format(
+                            value=_num(result.raised_by_floor, lang, places=False)
+                        )
+                    )
+                    + "</p>"
+                )
+            if result.reference:
+                how_parts.append(
+                    f'<p class="basis">{esc(words["basis"])}: {esc(result.reference)}</p>'
+                )
+            parts.append(
+                f'<tr><td class="center">{position}</td><td>{esc(result.name)}</td>'
+                f'<td class="num">{_num(result.max_points, lang, places=False)}</td>'
+                f'<td class="num">{"—" if result.excluded else _num(result.points, lang)}</td>'
+                f'<td class="how">{"".join(how_parts)}</td></tr>'
+            )
+    if card.carried:
+        parts.append(
+            f'<tr><td></td><td colspan="2">{esc(words["carried_total"])}</td>'
+            f'<td class="num">−{_num(card.carried, lang)}</td><td></td></tr>'
+        )
+    parts.append(
+        f'<tr class="sum"><td></td><td>{esc(words["total"])}</td>'
+        f'<td class="num">{_num(card.max_total, lang, places=False)}</td>'
+        f'<td class="num">{_num(card.total, lang)}</td><td></td></tr>'
+    )
+    parts.append("</tbody></table>")
+    parts.append('<div class="verdict">')
+    if card.clamped:
+        parts.append(f"<p>{esc(words['clamped'].format(value=_num(card.clamped, lang)))}</p>")
+    for cap in card.caps:
+        text = f"{words['cap']}: {cap.name or cap.on}"
+        if cap.events:
+            verdict = words["cap_lowered" if cap.lowered else "cap_no_effect"]
+            dates = ", ".join(_date(e.on, lang) for e in cap.events)
+            text += f" ({dates}) ⇒ " + verdict.format(band=cap.at_most)
+        else:
+            text += " ⇒ " + words["cap_exempted"]
+        if cap.reference:
+            text += f" — {words['basis']}: {cap.reference}"
+        parts.append(f"<p>{esc(text)}</p>")
+    for adjustment in card.adjustments:
+        reason = (
+            adjustment.reason_vi if lang == "vi" and adjustment.reason_vi else adjustment.reason
+        )
+        text = f"{words['adjusted']}: {adjustment.from_rating} → {adjustment.to_rating}: {reason}"
+        if adjustment.reference:
+            text += f" — {words['basis']}: {adjustment.reference}"
+        parts.append(f"<p>{esc(text)}</p>")
+    if card.rating is None:
+        parts.append(f"<p><b>{esc(words['rating'])}:</b> {esc(words['no_rating'])}</p>")
+    else:
+        rating = f"<p><b>{esc(words['rating'])}: {esc(_band(card, card.rating, lang))}</b>"
+        if card.score_rating is not None and card.score_rating != card.rating:
+            rating += (
+                f" ({esc(words['score_rating'])}: {esc(_band(card, card.score_rating, lang))})"
+            )
+        parts.append(rating + "</p>")
+    parts.append("</div>")
+    parts.append(
+        f'<p class="meta">{esc(words["policy"])}: {esc(card.policy_id)}'
+        f" {esc(words['version'])} {esc(card.policy_version)}"
+        f" · {esc(words['check_code'])} {esc(card.fingerprint[:12])}</p>"
+    )
+    parts.append(f'<p class="place">{esc(words["place_date"])}</p>')
+    parts.append(
+        '<table class="signatures"><tr>'
+        f"<td><b>{esc(words['self'])}</b>{esc(words['sign'])}"
+        f'<div class="signer">{esc(person.name or "")}</div></td>'
+        f"<td><b>{esc(words['assessor'])}</b>{esc(words['assessor_role'])}<br>"
+        f"{esc(words['sign'])}</td>"
+        "</tr></table>"
+    )
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _document(bodies: list[str], title: str, lang: str) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(bodies)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def scorecard_form(card: Scorecard, *, lang: str = "vi", standalone: bool = True) -> str:
+    """The printable A4 evaluation form of one scorecard, as HTML.
+
+    Args:
+        card: The scorecard.
+        lang: ``"vi"`` (default) or ``"en"``.
+        standalone: A whole HTML document (``True``), or the ``<section>`` with its style, to
+            put inside another page (a notebook, a web page).
+
+    Raises:
+        InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
+
+    >>> from kpiscore import Category, Criterion, Policy, score
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="Chung", criteria=[
+    ...     Criterion(id="x", name="Đào tạo", max_points=15)])])
+    >>> page = scorecard_form(score(policy, "2026-Q1", "nv001"))
+    >>> "PHIẾU ĐÁNH GIÁ" in page and "15,00" in page and "NGƯỜI TỰ ĐÁNH GIÁ" in page
+    True
+    """
+    from kpiscore.model.numbers import exact
+
+    check_lang(lang, "scorecard form")
+    with exact():
+        body = _form_body(card, lang)
+    if not standalone:
+        return f"<style>{_CSS}</style>\n{body}"
+    title = f"{_WORDS[lang]['document']} {card.subject} {card.period.label}"
+    return _document([body], title, lang)
+
+
+def forms_document(cards: Iterable[Scorecard], *, lang: str = "vi") -> str:
+    """Every scorecard's form in one HTML document, a page break after each.
+
+    Raises:
+        InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
+    """
+    from kpiscore.model.numbers import exact
+
+    check_lang(lang, "scorecard forms")
+    with exact():
+        bodies = [_form_body(card, lang) for card in cards]
+    return _document(bodies, _WORDS[lang]["document"], lang)
+
+
+_UNSAFE = re.compile(r"[^0-9A-Za-z._-]")
+
+
+def _file_name(subject: str) -> str:
+    name = _UNSAFE.sub("_", subject).strip(".") or "_"
+    return name + ".html"
+
+
+def write_forms(
+    cards: Iterable[Scorecard],
+    directory: str | os.PathLike[str],
+    *,
+    lang: str = "vi",
+    single: str | None = None,
+) -> list[Path]:
+    """Write the printable forms into ``directory``: one file per person, or all in one.
+
+    Args:
+        cards: The scorecards (a :class:`ScoreTable` iterates as them).
+        directory: The folder (created when missing).
+        lang: ``"vi"`` (default) or ``"en"``.
+        single: A file name (``"phieu-danh-gia.html"``) to write every form into one document
+            with a page break per person; by default each person gets ``<subject>.html``.
+
+    Returns:
+        The files written, in order.
+
+    Raises:
+        InputError: ``lang`` is unknown, or two subject ids map to the same file name.
+    """
+    from kpiscore.io.excel import write_atomic
+
+    check_lang(lang, "scorecard forms")
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    cards = list(cards)
+    if single is not None:
+        return [write_atomic(folder / single, forms_document(cards, lang=lang).encode("utf-8"))]
+    names: dict[str, str] = {}
+    for card in cards:
+        name = _file_name(card.subject)
+        if name in names:
+            raise InputError(
+                f"scorecard forms: subjects {names[name]!r} and {card.subject!r} would both be"
+                f" written to {name!r}; give single=… to write one document"
+            )
+        names[name] = card.subject
+    return [
+        write_atomic(folder / name, scorecard_form(card, lang=lang).encode("utf-8"))
+        for name, card in zip(names, cards, strict=True)
+    ]
