@@ -25,6 +25,7 @@ from kpiscore.model.numbers import (
     optional_number,
     to_decimal,
 )
+from kpiscore.model.text import lone_surrogate
 
 __all__ = [
     "Award",
@@ -112,6 +113,12 @@ def _text(
         expected = "a non-empty string" + (" or None" if optional else "")
         problems.append(
             PolicyError(f"{owner}: {field} must be {expected} (got {value!r})", path=path)
+        )
+        return
+    surrogate = lone_surrogate(value)
+    if surrogate is not None:
+        problems.append(
+            PolicyError(f"{owner}: {field} holds {surrogate} (got {value!r})", path=path)
         )
 
 
