@@ -659,3 +659,18 @@ class TestLoneSurrogates:
                     Category(id="c", name="C", criteria=[Criterion(id="x", name="X", max_points=1)])
                 ],
             )
+
+
+class TestManyProblemsInAFactFile:
+    def test_the_listed_problems_are_capped(self, tmp_path: Path) -> None:
+        # 250 bad rows used to give a 250-line message (30 MB for a large broken file).
+        path = tmp_path / "events.csv"
+        rows = "".join(f"nv{i},k,not-a-date\n" for i in range(250))
+        path.write_text("subject,kind,on\n" + rows, encoding="utf-8")
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_events(path)
+        assert 100 == len(caught.value.exceptions)
+        assert (
+            f"{path}: 250 problems (the first 100 listed, … and 150 more)"
+            == str(caught.value).splitlines()[0]
+        )

@@ -42,6 +42,7 @@ from kpiscore.exceptions import (
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import exact, to_decimal
 from kpiscore.model.policy import Policy
+from kpiscore.model.rules import MAX_LISTED
 from kpiscore.model.text import lone_surrogate
 from kpiscore.model.tree import MAX_DEPTH
 
@@ -98,7 +99,11 @@ def _raise_all(problems: Sequence[FileFormatError], name: str) -> None:
     if len(problems) == 1:
         raise problems[0]
     if problems:
-        raise FileFormatErrorGroup(f"{name}: {len(problems)} problems", problems)
+        message = f"{name}: {len(problems)} problems"
+        if len(problems) > MAX_LISTED:
+            more = len(problems) - MAX_LISTED
+            message += f" (the first {MAX_LISTED} listed, … and {more} more)"
+        raise FileFormatErrorGroup(message, list(problems[:MAX_LISTED]))
 
 
 def _decode(data: bytes, name: str) -> str:
