@@ -113,8 +113,20 @@ class TestFileSize:
         with fast(), pytest.raises(FileFormatError) as caught:
             load_policy(text)
         assert (
-            f"<text>: the policy text is too long ({len(text)} characters); expected at most"
-            " 4194304 (4 MiB)"
+            f"<text>: the policy text is too long ({len(text.encode())} bytes in UTF-8); expected"
+            " at most"
+            " 4194304 bytes (4 MiB)"
+        ) == str(caught.value)
+
+    def test_the_limit_counts_utf8_bytes_not_characters(self) -> None:
+        # 1.5 M Vietnamese letters of 3 bytes each: 4.5 MB, over the 4 MiB limit (issue 19 #11).
+        text = SMALL + "# " + "ệ" * (MAX_POLICY_BYTES // 3 + 1)
+        assert len(text) < MAX_POLICY_BYTES < len(text.encode())
+        with fast(), pytest.raises(FileFormatError) as caught:
+            load_policy(text)
+        assert (
+            f"<text>: the policy text is too long ({len(text.encode())} bytes in UTF-8); expected"
+            " at most 4194304 bytes (4 MiB)"
         ) == str(caught.value)
 
     def test_a_long_string_without_a_line_break_is_neither_a_file_name_nor_text(self) -> None:
@@ -585,13 +597,19 @@ class TestSharedReaders:
             pytest.param(
                 parse_toml_document,
                 "a = 1\n" * 10,
-                "x.toml: the text is too long (60 characters); expected at most 50",
+                "x.toml: the text is too long (60 bytes in UTF-8); expected at most 50 bytes",
                 id="toml-long",
+            ),
+            pytest.param(
+                parse_toml_document,
+                'a = "' + "ệ" * 20 + '"',
+                "x.toml: the text is too long (66 bytes in UTF-8); expected at most 50 bytes",
+                id="toml-long-in-bytes",
             ),
             pytest.param(
                 parse_json_document,
                 "[" + "1," * 30 + "1]",
-                "x.toml: the text is too long (63 characters); expected at most 50",
+                "x.toml: the text is too long (63 bytes in UTF-8); expected at most 50 bytes",
                 id="json-long",
             ),
         ],

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from kpiscore import (
     MissingExtraError,
     Person,
     Policy,
+    PolicyError,
     policies,
 )
 from kpiscore.io.load import (
@@ -595,3 +597,80 @@ class TestLoadMeasuresAndPeople:
     def test_a_fact_file_is_named_by_a_path(self) -> None:
         with pytest.raises(FileFormatError, match=r"expected the path of a people file"):
             load_people(["nv001"])  # type: ignore[arg-type]
+
+
+class TestLoneSurrogates:
+    """A lone surrogate ("\\ud800") is refused where it enters, naming the field (issue 19 #5);
+    accepted, it crashed later as UnicodeEncodeError in Policy.fingerprint or an output write."""
+
+    POLICY = (
+        '{"id": "p", "name": "P\\ud800", "categories": [{"id": "c", "name": "C",'
+        ' "criteria": [{"id": "x", "name": "X", "max_points": 1}]}]}'
+    )
+
+    def test_a_json_escape_in_a_policy_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "p.json"
+        path.write_text(self.POLICY, encoding="utf-8")
+        with pytest.raises(FileFormatError) as caught:
+            load_policy(path)
+        assert (
+            f"{path}: invalid JSON: value of key 'name' 'P\\ud800' holds a lone surrogate U+D800"
+            " at character 2; expected Unicode text (UTF-8 encodable)"
+        ) == str(caught.value)
+
+    def test_a_json_escape_in_policy_text(self) -> None:
+        with pytest.raises(FileFormatError, match="lone surrogate U\\+D800"):
+            load_policy(self.POLICY)
+
+    def test_a_raw_surrogate_in_policy_text_names_its_line(self) -> None:
+        with pytest.raises(FileFormatError) as caught:
+            load_policy('id = "p"\nname = "\ud800"\n')
+        assert (
+            "<text>: line 2: the text holds a lone surrogate U+D800; expected Unicode text"
+            " (UTF-8 encodable)"
+        ) == str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("loader", "text", "key"),
+        [
+            (load_people, '[{"id": "a\\udc00"}]', "id"),
+            (load_events, '[{"subject": "a", "kind": "k\\ud800", "on": "2026-01-02"}]', "kind"),
+            (load_measures, '[{"subject": "a\\ud800", "criterion": "x", "value": 1}]', "subject"),
+        ],
+    )
+    def test_a_json_escape_in_a_fact_file(
+        self, tmp_path: Path, loader: Any, text: str, key: str
+    ) -> None:
+        path = tmp_path / "facts.json"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(FileFormatError, match=f"value of key '{key}' .* lone surrogate"):
+            loader(path)
+
+    def test_the_model_refuses_them_too(self) -> None:
+        with pytest.raises(InputError, match="id holds a lone surrogate U\\+D800 at character 2"):
+            Person(id="a\ud800")
+        with pytest.raises(InputError, match="name holds a lone surrogate U\\+DC00"):
+            Person(id="a", name="x\udc00")
+        with pytest.raises(PolicyError, match="name holds a lone surrogate U\\+D800"):
+            Policy(
+                id="p",
+                name="P\ud800",
+                categories=[
+                    Category(id="c", name="C", criteria=[Criterion(id="x", name="X", max_points=1)])
+                ],
+            )
+
+
+class TestManyProblemsInAFactFile:
+    def test_the_listed_problems_are_capped(self, tmp_path: Path) -> None:
+        # 250 bad rows used to give a 250-line message (30 MB for a large broken file).
+        path = tmp_path / "events.csv"
+        rows = "".join(f"nv{i},k,not-a-date\n" for i in range(250))
+        path.write_text("subject,kind,on\n" + rows, encoding="utf-8")
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            load_events(path)
+        assert 100 == len(caught.value.exceptions)
+        assert (
+            f"{path}: 250 problems (the first 100 listed, … and 150 more)"
+            == str(caught.value).splitlines()[0]
+        )

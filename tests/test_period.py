@@ -153,3 +153,31 @@ class TestQueries:
     def test_contains_period(self) -> None:
         assert Period.year(2026).contains_period(Period.quarter(2026, 3))
         assert not Period.quarter(2026, 3).contains_period(Period.year(2026))
+
+
+class TestTheLastMonthADateHolds:
+    """December 9999 is a legal period whose label and pieces work (issue 19 #11): they used to
+    step past the last month and raise ValueError. Working beats refusing a legal date."""
+
+    @pytest.mark.parametrize(
+        ("text", "label", "months", "quarters"),
+        [
+            ("9999-12-01/9999-12-31", "9999-12", 1, 1),
+            ("9999-12", "9999-12", 1, 1),
+            ("9999-Q4", "9999-Q4", 3, 1),
+            ("9999-H2", "9999-H2", 6, 2),
+            ("9999", "9999", 12, 4),
+            ("9999-12-05/9999-12-31", "9999-12-05/9999-12-31", 1, 1),
+        ],
+    )
+    def test_label_months_and_quarters(
+        self, text: str, label: str, months: int, quarters: int
+    ) -> None:
+        period = Period.parse(text)
+        assert (label, months, quarters) == (
+            str(period),
+            len(period.months()),
+            len(period.quarters()),
+        )
+        assert period.months()[-1].end == date(9999, 12, 31)
+        assert period.quarters()[-1].end == date(9999, 12, 31)

@@ -411,3 +411,22 @@ class TestPrecisionAgainstLimits:
             "category 'soft': max_points 1.5 is not a multiple of the policy's precision 1"
             in str(caught.value)
         )
+
+
+class TestManyProblems:
+    """Huge broken policies give bounded messages, found in linear time (issue 19 #9)."""
+
+    def test_the_listed_problems_are_capped(self) -> None:
+        criteria = [Criterion(id=f"x{i % 150}", name="X", max_points=1) for i in range(300)]
+        with pytest.raises(PolicyValidationError) as caught:
+            Category(id="c", name="C", criteria=criteria)
+        assert 100 == len(caught.value.exceptions)
+        first = str(caught.value).splitlines()[0]
+        assert "category 'c': 150 problems (the first 100 listed, … and 50 more)" == first
+        assert "criterion id 'x99' is used twice" in str(caught.value).splitlines()[-1]
+
+    def test_duplicates_are_each_reported_once_in_order(self) -> None:
+        from kpiscore.model.rules import _duplicates
+
+        assert ["b", "a"] == _duplicates(["a", "b", "b", "a", "b", "c", "a"])
+        assert ["x"] == _duplicates(["x"] * 114_000)

@@ -585,3 +585,45 @@ class TestBadValues:
     def test_not_text(self) -> None:
         with pytest.raises(FileFormatError, match=r"^<cases>: expected the text of a case file"):
             parse_cases(b"x")  # type: ignore[arg-type]
+
+
+class TestCaseFileProblems:
+    """Broken work items and measures are case-file problems, never bare errors (issue 19 #10)."""
+
+    HEAD = 'policy = "vn-nd335-2025-staff"\nperiod = "2026-01"'
+
+    def test_a_work_item_missing_a_key(self) -> None:
+        body = """
+            [[case]]
+            name = "x"
+            expect = { total = 0 }
+            [[case.work]]
+            id = "a"
+            due_on = 2026-01-20
+            """
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(cases(body, self.HEAD), name="c.kpi.toml")
+        assert "c.kpi.toml: case 1 'x': work[1]: missing key 'assigned_on'" == str(caught.value)
+
+    def test_a_measure_with_an_empty_key(self) -> None:
+        body = """
+            [[case]]
+            name = "x"
+            measures = { "" = 1 }
+            expect = { total = 0 }
+            """
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(cases(body, self.HEAD), name="c.kpi.toml")
+        assert str(caught.value).startswith("c.kpi.toml: case 1 'x': measures.: measure")
+        assert "criterion must not be empty" in str(caught.value)
+
+    def test_the_run_that_could_not_start_has_its_own_exit_status(self, tmp_path: Path) -> None:
+        good = tmp_path / "good.kpi.toml"
+        good.write_text(cases(f'[[case]]\nname = "x"\n{FULL}\nexpect = {{ total = 100 }}\n'))
+        assert 0 == run_cases([good]).exit_status
+        failing = tmp_path / "failing.kpi.toml"
+        failing.write_text(cases(f'[[case]]\nname = "x"\n{FULL}\nexpect = {{ total = 99 }}\n'))
+        assert 1 == run_cases([good, failing]).exit_status
+        broken = tmp_path / "broken.kpi.toml"
+        broken.write_text(cases('[[case]]\nname = "x"\nmeasures = { "" = 1 }\n'))
+        assert 2 == run_cases([good, failing, broken]).exit_status

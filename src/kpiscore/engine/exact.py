@@ -6,19 +6,20 @@ inexact result); each reported figure is rounded exactly once with the policy's 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+# Re-exported (explicitly, for mypy): the columnar engine and the fast CSV reader import it here.
+from kpiscore.engine.compile import _Compiled as _Compiled  # noqa: PLC0414
+from kpiscore.engine.compile import compile_policy
 from kpiscore.exceptions import InputError, MissingInputError, UnknownSubjectError
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import _ROUNDER, exact, quantize, quantize_fraction, quantize_ratio
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Award, Category, Criterion, Deduction, Policy
 from kpiscore.results.scorecard import (
-    BandInfo,
     CapLine,
     CategoryResult,
     CriterionResult,
@@ -64,132 +65,6 @@ def _facts(values: Iterable[object], cls: type, name: str) -> list[Any]:
                 f" {value!r})"
             )
     return checked
-
-
-class _Compiled:
-    """What the engine needs from a policy, computed once per call.
-
-    Besides lookups for the ledger, it prepares the fast path: which rules each event kind
-    feeds, each criterion's untouched points, and each category's figure for untouched
-    criteria, so scoring one person costs work in proportion to their facts, not to the size
-    of the policy.
-    """
-
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
-        self.criteria: dict[str, Criterion] = {
-            criterion.id: criterion
-            for category in policy.categories
-            for criterion in category.criteria
-        }
-        self.bands = tuple(
-            BandInfo(id=b.id, name=b.name, name_en=b.name_en, min_points=b.min_points)
-            for b in policy.bands_descending
-        )
-        self.band_rank = {band.id: rank for rank, band in enumerate(self.bands)}
-        self.max_total = policy.max_total
-        self.fingerprint = policy.fingerprint
-        self.precision = policy.precision
-        self.rounding = policy.rounding
-        self.zero = quantize(_ZERO, policy.precision, policy.rounding)
-        self.category_ids = tuple(category.id for category in policy.categories)
-        # kind -> ((criterion index, rule index, sign, points, per unit), ...)
-        feeds: dict[str, list[tuple[int, int, int, Decimal, bool]]] = {}
-        self.rule_limits: list[Decimal | None] = []
-        self.rule_sign: list[int] = []
-        self.rule_criterion: list[int] = []
-        # Per criterion: (category index, basis, max, floor, carry, untouched points, coefficient)
-        self.crit: list[tuple[int, str, Decimal, Decimal, bool, Decimal, Fraction]] = []
-        self.measured: list[tuple[int, Criterion]] = []
-        self.cap_rank: dict[str, int] = {}
-        for cap in policy.caps:
-            rank = self.band_rank[cap.at_most]
-            self.cap_rank[cap.on] = max(rank, self.cap_rank.get(cap.on, -1))
-        # Per category: common denominator, untouched sum (Σ or Σ coeff × points)
-        self.cat_denominator: list[int] = []
-        self.cat_base: list[Decimal] = []
-        for cat_index, category in enumerate(policy.categories):
-            weighted = category.weighted
-            coefficients: list[Fraction] = []
-            if weighted:
-                weight_sum = sum(
-                    (Fraction(category.weight(c.id)) for c in category.criteria), Fraction(0)
-                )
-                for criterion in category.criteria:
-                    coefficients.append(
-                        Fraction(category.max_total)
-                        * Fraction(category.weight(criterion.id))
-                        / (Fraction(criterion.max_points) * weight_sum)
-                    )
-                denominator = math.lcm(*(c.denominator for c in coefficients))
-            else:
-                coefficients = [Fraction(1)] * len(category.criteria)
-                denominator = 1
-            base = _ZERO
-            for criterion, coefficient in zip(category.criteria, coefficients, strict=True):
-                index = len(self.crit)
-                start = criterion.max_points if criterion.basis == "full" else _ZERO
-                untouched = min(max(start, criterion.floor), criterion.max_points)
-                scaled = coefficient * denominator
-                self.crit.append(
-                    (
-                        cat_index,
-                        criterion.basis,
-                        criterion.max_points,
-                        criterion.floor,
-                        criterion.overflow == "carry",
-                        untouched,
-                        scaled,
-                    )
-                )
-                if criterion.needs_measure:
-                    self.measured.append((index, criterion))
-                else:
-                    base += untouched * scaled.numerator
-                for rule in criterion.rules:
-                    rule_index = len(self.rule_limits)
-                    self.rule_limits.append(rule.limit)
-                    self.rule_sign.append(rule.sign)
-                    self.rule_criterion.append(index)
-                    feeds.setdefault(rule.on, []).append(
-                        (index, rule_index, rule.sign, rule.points, rule.per == "unit")
-                    )
-            self.cat_denominator.append(denominator)
-            self.cat_base.append(base)
-        self.feeds = {kind: tuple(value) for kind, value in feeds.items()}
-        # One lookup per event: kind -> (rules it feeds as (rule, points, per unit), cap rank).
-        self.kind_index: dict[str, tuple[tuple[tuple[int, Decimal, bool], ...], int]] = {}
-        for kind in {*self.feeds, *self.cap_rank}:
-            rules = tuple((r, points, unit) for _, r, _, points, unit in self.feeds.get(kind, ()))
-            self.kind_index[kind] = (rules, self.cap_rank.get(kind, -1))
-        # rule index -> (limit, criterion index, is a deduction)
-        self.rule_info = tuple(
-            (limit, owner, sign < 0)
-            for limit, owner, sign in zip(
-                self.rule_limits, self.rule_criterion, self.rule_sign, strict=True
-            )
-        )
-        # Per criterion: (category, full basis?, max, floor, carry, untouched, multiplier).
-        self.crit_info = tuple(
-            (cat, basis == "full", maximum, floor, carry, untouched, int(scaled))
-            for cat, basis, maximum, floor, carry, untouched, scaled in self.crit
-        )
-        # Per measured criterion: (index, id, ratio?, max, floor, category, multiplier).
-        self.measured_info = tuple(
-            (
-                index,
-                criterion.id,
-                criterion.basis == "ratio",
-                criterion.max_points,
-                criterion.floor,
-                self.crit[index][0],
-                int(self.crit[index][6]),
-                criterion,
-            )
-            for index, criterion in self.measured
-        )
-        self.thresholds = tuple((band.min_points, band.id) for band in self.bands)
-        self.missing = policy.missing
 
 
 def _measure_map(compiled: _Compiled, measures: Sequence[Measure]) -> dict[str, dict[str, Measure]]:
@@ -268,7 +143,7 @@ def score(
     person = _as_person(subject)
     event_list = _facts(events, Event, "events")
     measure_list = _facts(measures, Measure, "measures")
-    compiled = _Compiled(policy)
+    compiled = compile_policy(policy)
     own_measures = _measure_map(compiled, [m for m in measure_list if m.subject == person.id])
     start, end = period.start, period.end
     own_events = [e for e in event_list if e.subject == person.id and start <= e.on <= end]
@@ -343,7 +218,7 @@ def score_many(
                 f"measures[{position}]: measure {measure.criterion!r} names subject"
                 f" {measure.subject!r}, who is not in the population scored"
             )
-    compiled = _Compiled(policy)
+    compiled = compile_policy(policy)
     measure_map = _measure_map(compiled, measure_list)
     no_measures: dict[str, Measure] = {}
     with exact():

@@ -42,6 +42,8 @@ from kpiscore.exceptions import (
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import exact, to_decimal
 from kpiscore.model.policy import Policy
+from kpiscore.model.rules import MAX_LISTED
+from kpiscore.model.text import lone_surrogate
 from kpiscore.model.tree import MAX_DEPTH
 
 __all__ = [
@@ -97,7 +99,11 @@ def _raise_all(problems: Sequence[FileFormatError], name: str) -> None:
     if len(problems) == 1:
         raise problems[0]
     if problems:
-        raise FileFormatErrorGroup(f"{name}: {len(problems)} problems", problems)
+        message = f"{name}: {len(problems)} problems"
+        if len(problems) > MAX_LISTED:
+            more = len(problems) - MAX_LISTED
+            message += f" (the first {MAX_LISTED} listed, … and {more} more)"
+        raise FileFormatErrorGroup(message, list(problems[:MAX_LISTED]))
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -112,6 +118,31 @@ def _decode(data: bytes, name: str) -> str:
             path=f"{name}:{line}",
         ) from None
     return unicodedata.normalize("NFC", text)
+
+
+def _utf8_size(text: str) -> int:
+    """The size of ``text`` in UTF-8 bytes (limits are in bytes, as files are)."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _check_text(text: str, name: str, limit: int, what: str = "text") -> None:
+    """Refuse text over ``limit`` UTF-8 bytes, or holding a lone surrogate (naming its line)."""
+    if len(text) > limit or (len(text) * 4 > limit and _utf8_size(text) > limit):
+        mib = limit // (1024 * 1024)
+        raise FileFormatError(
+            f"{name}: the {what} is too long ({_utf8_size(text)} bytes in UTF-8); expected at"
+            f" most {limit} bytes" + (f" ({mib} MiB)" if mib else ""),
+            path=name,
+        )
+    surrogate = lone_surrogate(text)
+    if surrogate is not None:
+        position = next(i for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF)
+        line = text.count("\n", 0, position) + 1
+        raise FileFormatError(
+            f"{name}: line {line}: the text holds a lone surrogate U+{ord(text[position]):04X};"
+            " expected Unicode text (UTF-8 encodable)",
+            path=f"{name}:{line}",
+        )
 
 
 def _too_big(name: str, size: int | str, limit: int) -> FileFormatError:
@@ -168,9 +199,25 @@ class _DuplicateKeyError(ValueError):
     """A JSON object names one key twice (json itself would keep the last silently)."""
 
 
+class _SurrogateError(ValueError):
+    """A JSON string escape made a lone surrogate ("\\ud800"): not text that can be written."""
+
+
+def _written(key: str, value: object) -> None:
+    """Refuse a lone surrogate in a key or a string value (or a string item of a list value)."""
+    for text, what in ((key, "key"), (value, f"value of key {key!r}")):
+        if isinstance(text, str) and (surrogate := lone_surrogate(text)) is not None:
+            raise _SurrogateError(f"{what} {text!r} holds {surrogate}")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str) and (surrogate := lone_surrogate(item)) is not None:
+                raise _SurrogateError(f"item [{index}] of key {key!r} ({item!r}) holds {surrogate}")
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
+        _written(key, value)
         if key in result:
             ident = next((value for name, value in pairs if name == "id"), None)
             where = f" in the object with id {ident!r}" if isinstance(ident, str) else ""
@@ -292,8 +339,9 @@ def read_text_file(path: str | os.PathLike[str], name: str, *, limit: int) -> st
 def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> dict[str, Any]:
     """Parse untrusted TOML text with the limits of policy files, numbers as exact decimals.
 
-    Text longer than ``limit`` characters, nesting deeper than :data:`MAX_DEPTH` (brackets or
-    dotted keys), an integer of more digits than Python converts: each is refused with a
+    Text longer than ``limit`` UTF-8 bytes or holding a lone surrogate, nesting deeper than
+    :data:`MAX_DEPTH` (brackets or dotted keys), an integer of more digits than Python
+    converts: each is refused with a
     :class:`FileFormatError` naming ``name``, fast, before the parser can exhaust the stack or
     the clock. (Nesting made by table headers is for the caller to bound on the tree, as
     :meth:`kpiscore.Policy.from_dict` does.)
@@ -305,11 +353,7 @@ def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) 
     >>> parse_toml_document('policy = "p"\\nexpect = { total = 98.50 }', "cases.kpi.toml")
     {'policy': 'p', 'expect': {'total': Decimal('98.50')}}
     """
-    if len(text) > limit:
-        raise FileFormatError(
-            f"{name}: the text is too long ({len(text)} characters); expected at most {limit}",
-            path=name,
-        )
+    _check_text(text, name, limit)
     _check_nesting(text, name, "toml")
     document: dict[str, Any] = _parse_toml(text.lstrip("\ufeff"), name)
     return document
@@ -318,7 +362,8 @@ def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) 
 def parse_json_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> Any:
     """Parse untrusted JSON text with the limits of policy files, numbers as exact decimals.
 
-    The JSON twin of :func:`parse_toml_document`: text longer than ``limit`` characters,
+    The JSON twin of :func:`parse_toml_document`: text longer than ``limit`` UTF-8 bytes
+    or holding a lone surrogate (also as a ``\\ud800`` escape),
     nesting deeper than :data:`MAX_DEPTH`, a key given twice in one object, NaN or Infinity, an
     integer of more digits than Python converts: each is refused with a
     :class:`FileFormatError` naming ``name``.
@@ -330,11 +375,7 @@ def parse_json_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) 
     >>> parse_json_document('{"value": 0.875}', "measures.json")
     {'value': Decimal('0.875')}
     """
-    if len(text) > limit:
-        raise FileFormatError(
-            f"{name}: the text is too long ({len(text)} characters); expected at most {limit}",
-            path=name,
-        )
+    _check_text(text, name, limit)
     _check_nesting(text, name, "json")
     return _parse_json(text.lstrip("\ufeff"), name)
 
@@ -369,12 +410,7 @@ def _policy_source(
         fmt = fmt_given or ("json" if stripped.startswith("{") else "toml")
         if fmt not in ("toml", "json"):
             raise FileFormatError(f"<text>: format must be 'toml' or 'json' (got {fmt!r})")
-        if len(source) > MAX_POLICY_BYTES:
-            raise FileFormatError(
-                f"<text>: the policy text is too long ({len(source)} characters); expected at"
-                f" most {MAX_POLICY_BYTES} ({MAX_POLICY_BYTES // (1024 * 1024)} MiB)",
-                path="<text>",
-            )
+        _check_text(source, "<text>", MAX_POLICY_BYTES, "policy text")
         return unicodedata.normalize("NFC", source.lstrip("\ufeff")), "<text>", fmt
     return _policy_source(Path(source), fmt_given)
 

@@ -12,6 +12,7 @@ import attrs
 from kpiscore.exceptions import InputError
 from kpiscore.model.numbers import number, to_decimal
 from kpiscore.model.period import check_date
+from kpiscore.model.text import lone_surrogate
 
 __all__ = ["Event", "Measure", "Person", "check_text"]
 
@@ -26,6 +27,9 @@ def check_text(value: object, *, owner: str, field: str, optional: bool = False)
         )
     if not value.strip():
         raise InputError(f"{owner}: {field} must not be empty (got {value!r})")
+    surrogate = lone_surrogate(value)
+    if surrogate is not None:
+        raise InputError(f"{owner}: {field} holds {surrogate} (got {value!r})")
     # Vietnamese text arrives both composed and decomposed; compare and print one form.
     return unicodedata.normalize("NFC", value)
 

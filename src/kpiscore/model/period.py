@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from kpiscore.exceptions import InputError, PeriodError
 
@@ -98,8 +98,7 @@ class Period:
         """The calendar month ``month`` (1-12) of ``year``."""
         _check_int(year, "year", 1, 9999)
         _check_int(month, "month", 1, 12)
-        start = _dt.date(year, month, 1)
-        return cls(start=start, end=start + relativedelta(months=1, days=-1))
+        return cls(start=_dt.date(year, month, 1), end=_last_day(year, month, 1))
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
@@ -107,7 +106,7 @@ class Period:
         _check_int(year, "year", 1, 9999)
         _check_int(quarter, "quarter", 1, 4)
         start = _dt.date(year, 3 * quarter - 2, 1)
-        return cls(start=start, end=start + relativedelta(months=3, days=-1))
+        return cls(start=start, end=_last_day(year, start.month, 3))
 
     @classmethod
     def half(cls, year: int, half: int) -> Period:
@@ -115,7 +114,7 @@ class Period:
         _check_int(year, "year", 1, 9999)
         _check_int(half, "half", 1, 2)
         start = _dt.date(year, 6 * half - 5, 1)
-        return cls(start=start, end=start + relativedelta(months=6, days=-1))
+        return cls(start=start, end=_last_day(year, start.month, 6))
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -161,18 +160,14 @@ class Period:
     def label(self) -> str:
         """``"2026-01"``, ``"2026-Q1"``, ``"2026-H1"``, ``"2026"``, or the range form."""
         start, end = self.start, self.end
-        if start.day == 1 and end == start + relativedelta(months=1, days=-1):
+        if start.day == 1 and end == _last_day(start.year, start.month, 1):
             return f"{start.year:04d}-{start.month:02d}"
-        if (
-            start.day == 1
-            and start.month % 3 == 1
-            and end == start + relativedelta(months=3, days=-1)
-        ):
+        if start.day == 1 and start.month % 3 == 1 and end == _last_day(start.year, start.month, 3):
             return f"{start.year:04d}-Q{start.month // 3 + 1}"
         if (
             start.day == 1
             and start.month in (1, 7)
-            and end == start + relativedelta(months=6, days=-1)
+            and end == _last_day(start.year, start.month, 6)
         ):
             return f"{start.year:04d}-H{start.month // 6 + 1}"
         if start == _dt.date(start.year, 1, 1) and end == _dt.date(start.year, 12, 31):
@@ -210,17 +205,27 @@ class Period:
     def _split(self, months: int) -> tuple[Period, ...]:
         pieces: list[Period] = []
         first_month = (self.start.month - 1) // months * months + 1
-        cursor = _dt.date(self.start.year, first_month, 1)
-        while cursor <= self.end:
-            following = cursor + relativedelta(months=months)
-            pieces.append(
-                Period(
-                    start=max(cursor, self.start),
-                    end=min(following - relativedelta(days=1), self.end),
-                )
-            )
-            cursor = following
-        return tuple(pieces)
+        year, month = self.start.year, first_month
+        while True:
+            cursor = _dt.date(year, month, 1)
+            last = _last_day(year, month, months)
+            pieces.append(Period(start=max(cursor, self.start), end=min(last, self.end)))
+            if last >= self.end:
+                return tuple(pieces)
+            year, month = (year + 1, 1) if month + months > 12 else (year, month + months)
+
+
+def _last_day(year: int, month: int, months: int) -> _dt.date:
+    """The last day of the ``months`` months starting with ``month`` of ``year``.
+
+    Computed without stepping past the last month, so December 9999 (the last month a
+    :class:`datetime.date` holds) has a last day too.
+
+    >>> _last_day(9999, 12, 1), _last_day(2024, 1, 2)
+    (datetime.date(9999, 12, 31), datetime.date(2024, 2, 29))
+    """
+    last_month = month + months - 1
+    return _dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
 
 
 def _check_int(value: object, name: str, low: int, high: int) -> None:

@@ -25,6 +25,7 @@ from kpiscore.model.numbers import (
     optional_number,
     to_decimal,
 )
+from kpiscore.model.text import lone_surrogate
 
 __all__ = [
     "Award",
@@ -90,11 +91,23 @@ def _weights(value: Mapping[str, NumberLike] | None) -> Mapping[str, Decimal] | 
     return types.MappingProxyType({_nfc(key): number(weight) for key, weight in value.items()})  # type: ignore[misc]
 
 
+#: Most problems one validation error lists; the rest are counted ("… and N more").
+MAX_LISTED: Final = 100
+
+
 def _raise(problems: list[PolicyError], what: str) -> None:
     if len(problems) == 1:
         raise problems[0]
     if problems:
-        raise PolicyValidationError(f"{what}: {len(problems)} problems", problems)
+        raise PolicyValidationError(*_capped(f"{what}: {len(problems)} problems", problems))
+
+
+def _capped(message: str, problems: list[PolicyError]) -> tuple[str, list[PolicyError]]:
+    """The first :data:`MAX_LISTED` problems, the message saying how many more there are."""
+    if len(problems) <= MAX_LISTED:
+        return message, problems
+    more = len(problems) - MAX_LISTED
+    return f"{message} (the first {MAX_LISTED} listed, … and {more} more)", problems[:MAX_LISTED]
 
 
 def _text(
@@ -112,6 +125,12 @@ def _text(
         expected = "a non-empty string" + (" or None" if optional else "")
         problems.append(
             PolicyError(f"{owner}: {field} must be {expected} (got {value!r})", path=path)
+        )
+        return
+    surrogate = lone_surrogate(value)
+    if surrogate is not None:
+        problems.append(
+            PolicyError(f"{owner}: {field} holds {surrogate} (got {value!r})", path=path)
         )
 
 
@@ -171,12 +190,17 @@ def _optional_date(value: object) -> object:
 
 
 def _duplicates(ids: Iterable[str]) -> list[str]:
+    """The ids given more than once, each once, in order of first repetition (linear time)."""
     seen: set[str] = set()
+    reported: set[str] = set()
     repeated: list[str] = []
     for item in ids:
-        if item in seen and item not in repeated:
-            repeated.append(item)
-        seen.add(item)
+        if item in seen:
+            if item not in reported:
+                reported.add(item)
+                repeated.append(item)
+        else:
+            seen.add(item)
     return repeated
 
 

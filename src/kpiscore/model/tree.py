@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kpiscore.exceptions import KpiscoreError, PolicyError, PolicyValidationError
 from kpiscore.model.numbers import exact, to_decimal
-from kpiscore.model.rules import Award, Band, Category, Criterion, Deduction, RatingCap
+from kpiscore.model.rules import (
+    Award,
+    Band,
+    Category,
+    Criterion,
+    Deduction,
+    RatingCap,
+    _capped,
+)
 
 if TYPE_CHECKING:
     from kpiscore.model.policy import Policy
@@ -437,5 +445,5 @@ def build_policy(tree: Mapping[str, Any], make: type[Policy]) -> Policy:
         problems = builder.problems or [PolicyError("policy: could not be built")]
         if len(problems) == 1:
             raise problems[0]
-        raise PolicyValidationError(f"policy: {len(problems)} problems", problems)
+        raise PolicyValidationError(*_capped(f"policy: {len(problems)} problems", problems))
     return policy

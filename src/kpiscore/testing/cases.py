@@ -374,6 +374,18 @@ class RunReport:
         """Whether every case passed and every file was read."""
         return not self.problems and all(result.passed for result in self.results)
 
+    @property
+    def exit_status(self) -> int:
+        """The command line's exit status: 0 every case passed, 1 a case failed (or its scoring
+        raised), 2 the run could not start (a case file cannot be read, so its cases never ran).
+
+        >>> RunReport(results=()).exit_status
+        0
+        """
+        if self.problems:
+            return 2
+        return 0 if self.passed else 1
+
     def counts(self) -> dict[str, int]:
         """How many cases passed, failed and errored, and how many files could not be read."""
         return {
@@ -557,6 +569,17 @@ class _Reader:
         return None
 
     def build(self, cls: Any, fields: dict[str, Any], where: str) -> Any:
+        missing = [
+            field.alias
+            for field in attrs.fields(cls)
+            if field.default is attrs.NOTHING and field.init and field.alias not in fields
+        ]
+        if missing:
+            self.fail(
+                where,
+                f"missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}",
+            )
+            return None
         try:
             return cls(**fields)
         except KpiscoreError as error:
@@ -569,9 +592,13 @@ class _Reader:
             return []
         measures = []
         for criterion, raw in table.items():
-            number = self.number(raw, _join(where, criterion))
+            spot = _join(where, criterion)
+            number = self.number(raw, spot)
             if number is not None:
-                measures.append(Measure(subject=subject, criterion=criterion, value=number))
+                fields = {"subject": subject, "criterion": criterion, "value": number}
+                measure = self.build(Measure, fields, spot)
+                if measure is not None:
+                    measures.append(measure)
         return measures
 
     def work(self, value: object, where: str, subject: str, period: Period) -> list[Measure]:
