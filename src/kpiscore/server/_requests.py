@@ -40,8 +40,10 @@ __all__ = [
     "ScoreRequest",
     "flatten",
     "parse_json",
+    "read_document",
     "read_policy_document",
     "read_request",
+    "read_request_document",
     "relocate",
 ]
 
@@ -375,12 +377,26 @@ def read_request(cls: type[_Request], body: bytes) -> _Request:
             its path otherwise (unknown or missing keys, bad facts, a bad period, an invalid
             inline policy).
     """
+    return read_request_document(cls, read_document(body))
+
+
+def read_document(body: bytes) -> dict[str, Any]:
+    """The JSON object of a request body.
+
+    Raises:
+        RequestError: (400) the body is not JSON, or not a JSON object.
+    """
     document = parse_json(body)
     if not isinstance(document, dict):
         raise RequestError(
             [InputError(f"request body: expected a JSON object (got {_type_name(document)})")],
             status=400,
         )
+    return document
+
+
+def read_request_document(cls: type[_Request], document: dict[str, Any]) -> _Request:
+    """Build a request object from a body's JSON object (see :func:`read_request`)."""
     fields = attrs.fields_dict(cls)
     problems: _Problems = []
     for key in document:
@@ -393,15 +409,37 @@ def read_request(cls: type[_Request], body: bytes) -> _Request:
             )
     values: dict[str, Any] = {}
     for name, field in fields.items():
-        value = document.get(name)
-        if value is None:  # absent, or null: the default
+        if name not in document:
             if field.default is attrs.NOTHING:
                 problems.append(InputError(f"{name}: required, but missing", path=name))
+            continue
+        value = document[name]
+        if value is None:
+            if field.default is attrs.NOTHING or field.default is not None:
+                # The schema has no null for this field: null is refused, never a default.
+                problems.append(
+                    InputError(
+                        f"{name}: expected {_EXPECTED.get(name, 'a value')} (got null)",
+                        path=name,
+                    )
+                )
             continue
         values[name] = READERS[name](value, problems)
     if problems:
         raise RequestError(problems)
     return cls(**values)
+
+
+_EXPECTED: Final = {
+    "policy": "the id of a served policy or a policy document",
+    "base": "the id of a served policy or a policy document",
+    "period": "a period such as '2026-Q1'",
+    "people": "an array of people",
+    "events": "an array of events",
+    "measures": "an array of measures",
+    "subject": "a person id",
+    "lang": "'vi' or 'en'",
+}
 
 
 def read_policy_document(body: bytes) -> PolicyDocument:
