@@ -210,6 +210,10 @@ class TestLimits:
 
 
 class TestDeadline:
+    # The interruption may land while the thread runs a garbage-collection finalizer, which
+    # Python reports as unraisable and swallows; the runner interrupts again until the work has
+    # stopped (asserted below through `busy`), so the report is expected noise here.
+    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
     def test_a_long_request_is_stopped_with_503_and_the_worker_stays_responsive(
         self, serve_app: Callable[..., Served]
     ) -> None:
@@ -226,6 +230,7 @@ class TestDeadline:
         assert wait_until(lambda: served.service.runner.busy == 0)
         assert 200 == served.post("/score", EXAMPLE).status_code
 
+    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
     def test_work_stops_when_the_client_goes_away(self, serve_app: Callable[..., Served]) -> None:
         served = serve_app()
         body = json.dumps(people_body(4000)).encode()
@@ -264,7 +269,9 @@ class TestSlowClients:
                 b"POST /score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 b'Content-Length: 100\r\n\r\n{"policy":'
             )
-            answer = connection.recv(4000)
+            answer = b""
+            while chunk := connection.recv(4000):  # until the server closes the connection
+                answer += chunk
         assert answer.startswith(b"HTTP/1.1 408 ")
         assert PROBLEM_TYPES["request-timeout"].encode() in answer
 

@@ -402,8 +402,17 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
         if annotation is Decimal:
             return cast("Schema", self._convert({"$ref": "#/$defs/number"}, schema_creator))
         if annotation is PolicyDocument:
-            annotation = Policy
-            field_definition = FieldDefinition.from_annotation(Policy)
+            # /validate checks any document, valid or not: its body is any JSON object (the
+            # answer says what is wrong with it), so a schema-violating policy is an answer,
+            # not a refused request.
+            return Schema(
+                type=OpenAPIType.OBJECT,
+                title="PolicyDocument",
+                description=(
+                    "A policy document to check: any JSON object; the answer lists every way it"
+                    " differs from the Policy schema."
+                ),
+            )
         name = next(key for key, cls in _POLICY_CLASSES.items() if cls is annotation)
         schema: Schema = schema_creator.schema_registry.get_schema_for_field_definition(
             field_definition
@@ -423,7 +432,12 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
                     FieldDefinition.from_annotation(_POLICY_CLASSES[name])
                 )
                 return result
-            return self._convert(self._definitions[name], creator)  # a value type, inline
+            inline = self._convert(self._definitions[name], creator)  # a value type, inline
+            if name == "number" and isinstance(inline, Schema):
+                for branch in inline.any_of or ():
+                    if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
+                        branch.format = cast("Any", "decimal")  # an exact decimal, as a string
+            return inline
         schema = Schema()
         aliases = Schema.field_aliases()
         for key, value in node.items():

@@ -16,6 +16,7 @@ import logging
 import re
 import time
 import uuid
+from array import array
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from multiprocessing.sharedctypes import RawArray
 from typing import Any, Final
@@ -223,7 +224,12 @@ class Metrics:
         self._histogram = len(ROUTES) * (len(BUCKETS) + 2)  # the buckets, the count, the sum
         self._size = self._requests + self._histogram + 3  # people, in flight, reloads
         self._workers = workers
-        self._values = RawArray("q", self._size * workers)
+        # Shared memory only when worker processes share it (forked after this).
+        self._values: Any = (
+            RawArray("q", self._size * workers)
+            if workers > 1
+            else array("q", bytes(8 * self._size))
+        )
         self._base = 0
 
     def bind(self, worker: int) -> None:

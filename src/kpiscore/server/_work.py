@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,15 @@ _SET_ASYNC_EXC.restype = ctypes.c_int
 class _Stop(BaseException):
     """Raised inside a worker thread to stop its work (a BaseException: never caught as an
     ordinary error by the code it interrupts)."""
+
+
+def _quiet(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    def unraisable(report: Any) -> object:
+        if isinstance(report.exc_value, _Stop):
+            return None  # an interruption that landed in a finalizer: it is tried again
+        return hook(report)
+
+    return unraisable
 
 
 class DeadlineExceeded(Exception):  # noqa: N818 - an outcome, not a bug
@@ -67,13 +77,16 @@ class _Job:
                     # An interruption asked for after the work ended must not hit the next job.
                     _SET_ASYNC_EXC(self.ident, None)
 
-    def cancel(self) -> None:
+    def cancel(self) -> bool:
+        """Stop the job (again, if an earlier interruption was swallowed); whether it still
+        runs."""
         with self.lock:
-            if self.cancelled or self.done:
-                return
+            if self.done:
+                return False
             self.cancelled = True
             if self.ident is not None:
                 _SET_ASYNC_EXC(self.ident, _Stop)
+            return True
 
 
 class Runner:
@@ -92,6 +105,10 @@ class Runner:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kpiscore-work")
         self._lock = threading.Lock()
         self._busy = 0
+        if not getattr(sys.unraisablehook, "_kpiscore", False):
+            hook = _quiet(sys.unraisablehook)
+            hook._kpiscore = True  # type: ignore[attr-defined]
+            sys.unraisablehook = hook
 
     @property
     def busy(self) -> int:
@@ -135,7 +152,7 @@ class Runner:
             except _Stop:  # pragma: no cover - only a cancelled job raises it
                 raise DeadlineExceeded(timeout) from None
             return result
-        job.cancel()
+        _keep_stopping(loop, job)
         future.add_done_callback(_consume)
         if watcher in done:
             raise ClientGone
@@ -144,6 +161,13 @@ class Runner:
     def close(self) -> None:
         """Stop the pool's threads once their work is done."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _keep_stopping(loop: asyncio.AbstractEventLoop, job: _Job, tries: int = 200) -> None:
+    """Interrupt the job, and again every 50 ms until it has stopped: an exception raised
+    while the thread runs a finalizer (garbage collection) is swallowed by Python."""
+    if job.cancel() and tries > 0:
+        loop.call_later(0.05, _keep_stopping, loop, job, tries - 1)
 
 
 def _consume(future: asyncio.Future[Any]) -> None:
