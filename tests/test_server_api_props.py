@@ -29,7 +29,6 @@ from kpiscore.server import create_app  # noqa: E402
 MAX_EXAMPLES = 15
 
 
-
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     """The base URL of a server running with uvicorn on a free loopback port."""
