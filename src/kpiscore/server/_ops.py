@@ -477,11 +477,29 @@ class Gate:
                 (("retry-after", "1"),),
             )
 
+    async def _drain(self, receive: Receive, size: int) -> None:
+        deadline = time.monotonic() + self.limits.body_timeout
+        read = 0
+        while read < size:
+            try:
+                message = await asyncio.wait_for(receive(), deadline - time.monotonic())
+            except TimeoutError:
+                return
+            if message["type"] != "http.request":
+                return
+            read += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
+
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> Receive:
         """The whole body, read within the limits; then a ``receive`` that replays it."""
         limit = self.limits.max_body
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
+            if int(declared) <= limit + _DRAIN:
+                # Read (and drop) a body slightly too large, so that the client, still
+                # sending it, gets the 413 instead of a reset connection.
+                await self._drain(receive, int(declared))
             raise _Refused(
                 413,
                 "body-too-large",
@@ -518,6 +536,10 @@ class Gate:
             chunks.append(body)
             if not message.get("more_body", False):
                 return _replay(b"".join(chunks), receive)
+
+
+#: A body up to this much larger than ``--max-body`` is read and dropped before its 413.
+_DRAIN: Final = 2**20
 
 
 def _replay(body: bytes, receive: Receive, *, gone: bool = False) -> Receive:
