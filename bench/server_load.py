@@ -1,41 +1,53 @@
-"""Load check of the HTTP service: scoring requests from concurrent clients on loopback.
+"""Load check of the HTTP service: keep-alive scoring requests from concurrent clients on loopback.
 
 Usage::
 
-    python bench/server_load.py                       # 3,000 requests, 8 clients, 20 people each
-    python bench/server_load.py --requests 500 --clients 4 --people 300
-    python bench/server_load.py --url http://127.0.0.1:8000   # a server already running
+    python bench/server_load.py                     # the whole matrix, about two minutes
+    python bench/server_load.py --workers 2 --clients 8 --people 1 --seconds 5
+    python bench/server_load.py --stack uvicorn     # the route documented before --workers
+    python bench/server_load.py --url http://127.0.0.1:8000 --clients 8 --people 1
 
-Unless ``--url`` is given, the server is started in a subprocess (uvicorn, one worker, access
-log off, the bundled policies) on a free loopback port, and stopped at the end. Each request is
-a ``POST /score`` of a slice of the bundled sample workforce (``--people`` people with their
-events and measures, Decree 335 staff policy, 2026-Q1); the slices are distinct, so requests
-differ. Clients are threads, each with its own keep-alive connection, sending requests back to
-back. Bounded: at most ``--requests`` requests and ``--seconds`` seconds, whichever comes first.
+The matrix is every combination of ``--workers`` (1 and 2), ``--clients`` (1, 8 and 200) and
+``--people`` per request (1 and 1,000), run back to back in one run so that the figures share
+the machine's state. Each combination gets a fresh server in a subprocess on a free loopback
+port (``kpiscore serve --workers N``, access log to /dev/null; ``--stack uvicorn`` starts
+``uvicorn --factory kpiscore.server:create_app --workers N`` instead), so work left over from
+one combination never slows the next. Each request is a ``POST /score`` of a slice of the
+bundled sample workforce (Decree 335 staff policy, 2026-Q1; for 1,000 people the 300 sample
+people are repeated under new ids); the slices differ, so requests differ.
 
-Every answer must be 200, and byte-identical to the first answer for the same body (the
-service is deterministic under load). Prints requests per second and latency percentiles
-(p50/p90/p99, max), measured client side from send to the last byte. Exit status 1 if any
-request failed or differed.
+Clients are asyncio connections speaking HTTP/1.1 keep-alive directly (cheap, so that the
+client takes little of the machine's CPU from the server), each sending requests back to back.
+Bounded: each combination runs at most ``--seconds`` seconds and ``--requests`` requests; a
+request still unanswered then is abandoned (its connection closed).
+
+Every answer must be 200 (or 503 with ``Retry-After`` when the server sheds load past its
+concurrency limit, counted apart) and byte-identical to the first answer for the same body.
+Prints requests per second (200 answers only) and latency percentiles per combination, then
+for each clients/people pair the ratio of 2 workers' throughput to 1 worker's, measured in the
+same run (1 and 2 workers run one after the other for each pair; with ``--rounds N`` the whole
+matrix is run N times and the best rate of each combination is kept, which filters out the
+moments another program took the CPU). Exit status 1 if any answer failed or differed. The machine may be shared: the
+figures are noisy, the ratios less so.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
-
-import httpx
+from typing import Any
 
 from kpiscore import load_events, load_measures, load_people
 
@@ -43,76 +55,187 @@ POLICY = "vn-nd335-2025-staff"
 PERIOD = "2026-Q1"
 
 
-def bodies(people_per_request: int) -> list[bytes]:
-    """Request bodies: the sample workforce cut into slices of ``people_per_request`` people."""
+def bodies(people_per_request: int, count: int = 300) -> list[bytes]:
+    """Request bodies: ``count`` distinct slices of ``people_per_request`` people each."""
     folder = resources.files("kpiscore").joinpath("data/sample")
     with resources.as_file(folder) as path:
         people = load_people(path / "people.csv")
         events = load_events(path / "events.csv")
         measures = load_measures(path / "measures.csv")
+    by_subject_events: dict[str, list[Any]] = {}
+    for event in events:
+        by_subject_events.setdefault(event.subject, []).append(event)
+    by_subject_measures: dict[str, list[Any]] = {}
+    for measure in measures:
+        by_subject_measures.setdefault(measure.subject, []).append(measure)
     result = []
-    for start in range(0, len(people), people_per_request):
-        group = people[start : start + people_per_request]
-        ids = {person.id for person in group}
-        body = {
-            "policy": POLICY,
-            "period": PERIOD,
-            "people": [
+    total = len(people)
+    distinct = min(count, total // people_per_request) if people_per_request <= total else 3
+    for number in range(distinct):
+        body_people: list[dict[str, str]] = []
+        body_events: list[dict[str, Any]] = []
+        body_measures: list[dict[str, str]] = []
+        for offset in range(people_per_request):
+            index = number * people_per_request + offset
+            person = people[index % total]
+            copy = index // total
+            new_id = person.id if copy == 0 else f"{person.id}-{copy}"
+            entry = {
+                key: getattr(person, key)
+                for key in ("name", "unit", "group", "position")
+                if getattr(person, key) is not None
+            }
+            body_people.append({"id": new_id, **entry})
+            body_events.extend(
                 {
-                    key: getattr(person, key)
-                    for key in ("id", "name", "unit", "group", "position")
-                    if getattr(person, key) is not None
-                }
-                for person in group
-            ],
-            "events": [
-                {
-                    "subject": event.subject,
+                    "subject": new_id,
                     "kind": event.kind,
                     "on": event.on.isoformat(),
                     "quantity": str(event.quantity),
                     "excused": event.excused,
                 }
-                for event in events
-                if event.subject in ids
-            ],
-            "measures": [
-                {"subject": m.subject, "criterion": m.criterion, "value": str(m.value)}
-                for m in measures
-                if m.subject in ids
-            ],
+                for event in by_subject_events.get(person.id, ())
+            )
+            body_measures.extend(
+                {"subject": new_id, "criterion": m.criterion, "value": str(m.value)}
+                for m in by_subject_measures.get(person.id, ())
+            )
+        body = {
+            "policy": POLICY,
+            "period": PERIOD,
+            "people": body_people,
+            "events": body_events,
+            "measures": body_measures,
         }
         result.append(json.dumps(body, ensure_ascii=False).encode())
     return result
 
 
-@contextmanager
-def server() -> Iterator[str]:
-    """A server in a subprocess on a free loopback port; yields its URL."""
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    code = (
-        "import uvicorn; from kpiscore.server import create_app;"
-        f"uvicorn.run(create_app(), host='127.0.0.1', port={port}, log_level='warning',"
-        " access_log=False, server_header=False, ws='none')"
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    request = b"GET /policies HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+                connection.sendall(request)
+                if connection.recv(12).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise SystemExit("the server did not start")
+        time.sleep(0.1)
+
+
+@contextmanager
+def server(stack: str, workers: int) -> Iterator[int]:
+    """A server in a subprocess on a free loopback port; yields the port."""
+    port = free_port()
+    if stack == "uvicorn":
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "kpiscore.server:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--no-access-log", "--log-level", "warning", "--no-server-header",
+        ]  # fmt: skip
+    else:
+        command = [
+            sys.executable, "-m", "kpiscore.server", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers),
+        ]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    process = subprocess.Popen([sys.executable, "-c", code], env={**os.environ})
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/policies", timeout=1).raise_for_status()
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.1)
-        yield url
+        wait_ready(port, process)
+        yield port
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+@dataclass
+class Tally:
+    latencies: list[int] = field(default_factory=list)
+    shed: int = 0
+    failures: list[str] = field(default_factory=list)
+    first: dict[int, bytes] = field(default_factory=dict)
+
+
+async def read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes], bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    headers: dict[bytes, bytes] = {}
+    for line in lines[1:]:
+        if b":" in line:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+    if b"content-length" not in headers:
+        raise ValueError("an answer without Content-Length")
+    body = await reader.readexactly(int(headers[b"content-length"]))
+    return status, headers, body
+
+
+async def client(
+    port: int, payloads: list[bytes], counter: Iterator[int], stop_at: float, tally: Tally
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < stop_at:
+            index = next(counter, None)
+            if index is None:
+                return
+            which = index % len(payloads)
+            payload = payloads[which]
+            start = time.perf_counter_ns()
+            writer.write(
+                b"POST /score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload)
+            )
+            try:
+                status, headers, body = await asyncio.wait_for(
+                    read_answer(reader), timeout=max(0.01, stop_at - time.monotonic())
+                )
+            except TimeoutError:
+                return  # abandoned at the end of the run
+            elapsed = time.perf_counter_ns() - start
+            if status == 503 and b"retry-after" in headers:
+                tally.shed += 1
+                if headers.get(b"connection") == b"close":
+                    return
+                continue
+            if status != 200:
+                tally.failures.append(f"request {index}: {status} {body[:200]!r}")
+                return
+            tally.latencies.append(elapsed)
+            if tally.first.setdefault(which, body) != body:
+                tally.failures.append(f"request {index}: a different answer for body {which}")
+    except (ConnectionError, asyncio.IncompleteReadError) as error:
+        tally.failures.append(f"connection: {error!r}")
+    finally:
+        writer.close()
+
+
+async def drive(
+    port: int, payloads: list[bytes], requests: int, clients: int, seconds: float
+) -> tuple[Tally, int]:
+    tally = Tally()
+    counter = iter(range(requests))
+    stop_at = time.monotonic() + seconds
+    began = time.perf_counter_ns()
+    await asyncio.gather(*(client(port, payloads, counter, stop_at, tally) for _ in range(clients)))
+    return tally, time.perf_counter_ns() - began
 
 
 def percentile(sorted_values: list[int], share: Fraction) -> int:
@@ -121,81 +244,84 @@ def percentile(sorted_values: list[int], share: Fraction) -> int:
     return sorted_values[int(rank) - 1]
 
 
-def milliseconds(nanoseconds: int) -> str:
-    return f"{Decimal(nanoseconds) / Decimal(1_000_000):.1f} ms"
+def ms(nanoseconds: int) -> str:
+    return f"{Decimal(nanoseconds) / Decimal(1_000_000):.1f}"
 
 
-def run(url: str, payloads: list[bytes], requests: int, clients: int, seconds: float) -> int:
-    latencies: list[int] = []
-    failures: list[str] = []
-    first: dict[int, bytes] = {}
-    lock = threading.Lock()
-    counter = iter(range(requests))
-    stop_at = time.monotonic() + seconds
-
-    def client() -> None:
-        headers = {"Content-Type": "application/json"}
-        with httpx.Client(base_url=url, timeout=60) as http:
-            while time.monotonic() < stop_at:
-                with lock:
-                    index = next(counter, None)
-                if index is None:
-                    return
-                which = index % len(payloads)
-                start = time.perf_counter_ns()
-                answer = http.post("/score", content=payloads[which], headers=headers)
-                body = answer.content
-                elapsed = time.perf_counter_ns() - start
-                with lock:
-                    latencies.append(elapsed)
-                    if answer.status_code != 200:
-                        failures.append(f"request {index}: {answer.status_code} {body[:200]!r}")
-                    elif first.setdefault(which, body) != body:
-                        failures.append(f"request {index}: a different answer for body {which}")
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    began = time.perf_counter_ns()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter_ns() - began
-    latencies.sort()
+def measure(  # noqa: PLR0917 - a script's helper
+    port: int, payloads: list[bytes], requests: int, clients: int, seconds: float, label: str
+) -> tuple[Decimal, bool]:
+    tally, wall = asyncio.run(drive(port, payloads, requests, clients, seconds))
+    latencies = sorted(tally.latencies)
     done = len(latencies)
     rate = Decimal(done) * Decimal(1_000_000_000) / Decimal(wall)
-    print(f"{done} requests, {clients} clients, {wall / 1e9:.1f} s: {rate:.0f} requests/s")
-    p50, p90, p99 = (percentile(latencies, Fraction(n, 100)) for n in (50, 90, 99))
-    print(
-        f"latency p50 {milliseconds(p50)} · p90 {milliseconds(p90)} · p99 {milliseconds(p99)}"
-        f" · max {milliseconds(latencies[-1])}"
-    )
-    for failure in failures[:10]:
-        print(failure, file=sys.stderr)
-    if failures:
-        print(f"{len(failures)} requests failed or differed", file=sys.stderr)
-        return 1
-    print(f"every answer 200 and byte-identical per body ({len(first)} distinct bodies)")
-    return 0
+    if latencies:
+        p50, p99 = (percentile(latencies, Fraction(n, 100)) for n in (50, 99))
+        spread = f"p50 {ms(p50):>7} ms  p99 {ms(p99):>7} ms"
+    else:
+        spread = "no answer in time"
+    shed = f"  ({tally.shed} shed with 503)" if tally.shed else ""
+    print(f"{label}  {done:>6} ok  {rate:>8.1f} req/s  {spread}{shed}", flush=True)
+    for failure in tally.failures[:5]:
+        print(f"    {failure}", file=sys.stderr)
+    return rate, not tally.failures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=3000, help="at most this many (3000)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (8)")
-    parser.add_argument("--people", type=int, default=20, help="people per request (20)")
-    parser.add_argument("--seconds", type=float, default=120, help="time limit (120 s)")
-    parser.add_argument("--url", help="a server already running (default: start one)")
-    args = parser.parse_args(argv)
-    payloads = bodies(args.people)
-    size = sum(map(len, payloads)) // len(payloads)
-    print(
-        f"POST /score: {args.people} people per request ({size:,} bytes), {len(payloads)}"
-        f" distinct bodies, policy {POLICY}, period {PERIOD}"
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 200])
+    parser.add_argument("--people", type=int, nargs="+", default=[1, 1000])
+    parser.add_argument("--seconds", type=float, default=5, help="per combination (5 s)")
+    parser.add_argument("--requests", type=int, default=100_000, help="per combination")
+    parser.add_argument("--stack", choices=["serve", "uvicorn"], default="serve")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run the matrix N times, interleaved; keep the best"
     )
-    if args.url:
-        return run(args.url, payloads, args.requests, args.clients, args.seconds)
-    with server() as url:
-        return run(url, payloads, args.requests, args.clients, args.seconds)
+    parser.add_argument("--url", help="a server already running (http://127.0.0.1:PORT)")
+    args = parser.parse_args(argv)
+    payloads = {people: bodies(people) for people in args.people}
+    for people, found in payloads.items():
+        size = sum(map(len, found)) // len(found)
+        print(f"{people} people per request: {len(found)} distinct bodies of ~{size:,} bytes")
+    print(f"stack {args.stack}, {os.cpu_count()} cores, {args.seconds:g} s per combination")
+    rates: dict[tuple[int, int, int], Decimal] = {}
+    ok = True
+    for round_number in range(args.rounds):
+        if args.rounds > 1:
+            print(f"round {round_number + 1} of {args.rounds}")
+        for people in args.people:
+            for clients in args.clients:
+                for workers in [0] if args.url else args.workers:
+                    label = f"workers {workers}  clients {clients:>3}  people {people:>4}"
+                    if args.url:
+                        port = int(args.url.rsplit(":", 1)[1].strip("/"))
+                        rate, fine = measure(
+                            port, payloads[people], args.requests, clients, args.seconds, label
+                        )
+                    else:
+                        with server(args.stack, workers) as port:
+                            rate, fine = measure(
+                                port, payloads[people], args.requests, clients, args.seconds, label
+                            )
+                    key = (workers, clients, people)
+                    rates[key] = max(rate, rates.get(key, Decimal(0)))
+                    ok = ok and fine
+    if not args.url and 1 in args.workers:
+        for workers in (w for w in args.workers if w != 1):
+            for people in args.people:
+                for clients in args.clients:
+                    one = rates[1, clients, people]
+                    many = rates[workers, clients, people]
+                    ratio = f"{many / one:.2f}x" if one else "n/a"
+                    print(
+                        f"{workers} workers / 1 worker, clients {clients:>3}, people"
+                        f" {people:>4}: {ratio}"
+                    )
+    if not ok:
+        print("some requests failed or differed", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

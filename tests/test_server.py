@@ -396,7 +396,7 @@ class TestValidate:
             ("bands", "PolicyError"),
         ] == [(p["path"], p["error"]) for p in body["problems"]]
         assert (
-            "categories.c.criteria.x: criterion 'x': max_points must be >= 0 (got Decimal('-1'))"
+            "categories.c.criteria.x: criterion 'x': max_points must be >= 0 (got -1)"
             == body["problems"][1]["detail"]
         )
 
@@ -406,8 +406,15 @@ class TestValidate:
         assert (False, ["scale"]) == (body["valid"], [p["path"] for p in body["problems"]])
 
     def test_a_document_that_is_not_an_object(self, client: httpx.Client) -> None:
-        body = post(client, "/validate", ["not", "a", "policy"]).json()
-        assert (False, 1) == (body["valid"], len(body["problems"]))
+        # The schema says a policy document is an object: anything else is a bad request.
+        answer = post(client, "/validate", ["not", "a", "policy"])
+        assert (
+            400,
+            "request body: expected a JSON object holding the policy's keys (got array)",
+        ) == (
+            answer.status_code,
+            answer.json()["detail"],
+        )
 
     def test_not_json_is_400(self, client: httpx.Client) -> None:
         answer = client.post(
@@ -631,8 +638,10 @@ class TestProblems:
 
     def test_the_library_message_is_the_detail(self, client: httpx.Client) -> None:
         body = {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]}
+        answer = post(client, "/score", body)
         assert {
-            "type": "about:blank",
+            "type": "urn:kpiscore:problem:invalid-input",
+            "request_id": answer.headers["x-request-id"],
             "title": "Unprocessable Content",
             "status": 422,
             "detail": "events[0]: event 'k' on 2026-01-05 names subject 'gv009', who is not in"
@@ -647,7 +656,7 @@ class TestProblems:
                     "error": "UnknownSubjectError",
                 }
             ],
-        } == post(client, "/score", body).json()
+        } == answer.json()
 
     def test_every_problem_of_a_body_at_once(self, client: httpx.Client) -> None:
         body = {
@@ -734,7 +743,9 @@ class TestProblems:
             small = post(http, "/score", EXAMPLE)
             large = post(http, "/score", {**EXAMPLE, "people": [f"p{i:05d}" for i in range(500)]})
         assert (200, 413) == (small.status_code, large.status_code)
-        assert large.json()["detail"].startswith("request body: request entity too large;")
+        assert large.json()["detail"].startswith(
+            "request body: 5,826 bytes; expected at most 2,000"
+        )
 
     def test_an_unexpected_failure_is_a_problem_never_a_partial_answer(
         self, monkeypatch: pytest.MonkeyPatch
@@ -818,6 +829,8 @@ class TestOpenAPI:
             "/score": ["post"],
             "/explain": ["post"],
             "/compare": ["post"],
+            "/healthz": ["get"],
+            "/readyz": ["get"],
         } == {path: sorted(item) for path, item in openapi["paths"].items()}
 
     def test_the_policy_schema_is_the_librarys(self, openapi: dict[str, Any]) -> None:
@@ -904,7 +917,7 @@ class TestCommand:
         ("content", "message"),
         [
             ("", "the file is empty; expected a token"),
-            ("short", "expected one token of at least 16 characters with no white space"),
+            ("short", "expected one token a line, of at least 32 characters with no white space"),
             ("two words but long enough", "with no white space"),
         ],
         ids=["empty", "short", "spaces"],
@@ -912,6 +925,7 @@ class TestCommand:
     def test_a_bad_token_file(self, tmp_path: Path, content: str, message: str) -> None:
         path = tmp_path / "token"
         path.write_text(content, encoding="utf-8")
+        path.chmod(0o600)
         with pytest.raises(ServerError, match=message):
             read_token(path)
 
@@ -922,16 +936,18 @@ class TestCommand:
     def test_the_token_file_is_stripped(self, tmp_path: Path) -> None:
         path = tmp_path / "token"
         path.write_text(f"  {TOKEN}\n", encoding="utf-8")
+        path.chmod(0o600)
         assert TOKEN == read_token(path)
 
-    def test_serve_runs_uvicorn_with_the_app(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_serve_runs_the_app(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN, encoding="utf-8")
+        token_file.chmod(0o600)
         calls: list[dict[str, Any]] = []
-        monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
-        public = "0.0.0.0"  # noqa: S104 - allowed with a token; uvicorn.run is replaced
+        monkeypatch.setattr(
+            "kpiscore.server._run.run", lambda app_for_worker, **options: calls.append(options)
+        )
+        public = "0.0.0.0"  # noqa: S104 - allowed with a token; the run is replaced
         status = serve(self.parse("--host", public, "--port", "9", "--token-file", str(token_file)))
         assert (0, public, 9) == (status, calls[0]["host"], calls[0]["port"])
 
@@ -947,6 +963,7 @@ class TestCommand:
         """The real command in a subprocess, with a token, on a public-looking refusal first."""
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN, encoding="utf-8")
+        token_file.chmod(0o600)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]

@@ -20,7 +20,6 @@ schemathesis = pytest.importorskip("schemathesis")
 uvicorn = pytest.importorskip("uvicorn")
 
 from hypothesis import HealthCheck, settings  # noqa: E402 - after the skips
-from schemathesis import checks  # noqa: E402
 
 from kpiscore.server import create_app  # noqa: E402
 
@@ -28,15 +27,6 @@ from kpiscore.server import create_app  # noqa: E402
 #: document's examples and its coverage phase's boundary and negative requests (some 3,700 in
 #: all, deterministic); the whole file runs in about 35 s.
 MAX_EXAMPLES = 15
-
-#: No 5xx, and every answer as documented: status, content type, headers, body schema.
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_headers_conformance,
-    checks.response_schema_conformance,
-]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +58,13 @@ def server_url() -> Iterator[str]:
 # built in-process at collection: schemathesis's lazy fixture loader does not work with this
 # pytest (it reads a private attribute pytest 9 removed).
 DOCUMENT: dict[str, Any] = create_app().openapi_schema.to_schema()
-schema = schemathesis.openapi.from_dict(DOCUMENT)
+#: A request the schema allows may still be refused for what it means, which no schema can say
+#: (a subject not among the people, an overlay path the policy lacks, a missing measure): that
+#: is the documented 422. Anything else (400, 413, 415) for schema-valid data fails the check.
+CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
+    {"checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404", "422"]}}}
+)
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 
 
 def test_the_document_is_the_served_one(server_url: str) -> None:
@@ -87,4 +83,4 @@ def test_the_document_is_the_served_one(server_url: str) -> None:
 def test_every_answer_is_documented_and_never_a_server_error(case: Any, server_url: str) -> None:
     """Invariant: for any request the document allows (and many it does not), the server
     answers with a documented status, content type and body, and never with a 5xx."""
-    case.call_and_validate(base_url=server_url, checks=CHECKS)
+    case.call_and_validate(base_url=server_url)

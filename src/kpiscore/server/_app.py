@@ -6,16 +6,19 @@ This module imports Litestar; :func:`kpiscore.server.create_app` imports it only
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import inspect
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Final, cast
+from typing import Annotated, Any, ClassVar, Final, TypeVar, cast
 
+import attrs
 from litestar import Litestar, Request, Response, Router, get, post
 from litestar.connection import ASGIConnection
 from litestar.dto import AbstractDTO, DTOConfig, DTOFieldDefinition
@@ -23,7 +26,6 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     Example,
@@ -54,6 +56,9 @@ from kpiscore.model.policy import Award, Band, Category, Criterion, Deduction, P
 from kpiscore.model.schema import policy_schema
 from kpiscore.results.scorecard import ScoreTable
 from kpiscore.server import _responses
+from kpiscore.server._docs import DocsPage
+from kpiscore.server._limits import DEFAULT_LIMITS, LimitError, Limits
+from kpiscore.server._ops import TITLES, Gate, Metrics, plain, problem_bytes
 from kpiscore.server._registry import PolicyRegistry
 from kpiscore.server._requests import (
     CompareRequest,
@@ -62,38 +67,32 @@ from kpiscore.server._requests import (
     RequestError,
     ScoreRequest,
     flatten,
+    read_document,
     read_policy_document,
-    read_request,
+    read_request_document,
     relocate,
 )
 from kpiscore.server._responses import (
     ComparisonBody,
     ExplainBody,
+    HealthBody,
     PolicyBody,
     PolicyListBody,
     ProblemBody,
+    ReadyBody,
     ScoreTableBody,
     ValidateBody,
 )
+from kpiscore.server._work import ClientGone, DeadlineExceeded, Runner
 
-__all__ = ["build_app", "canonical_json"]
+__all__ = ["Service", "build_app", "canonical_json"]
+
+_Request = TypeVar("_Request", ScoreRequest, ExplainRequest, CompareRequest)
 
 logger = logging.getLogger("kpiscore.server")
 
 JSON: Final = "application/json"
 PROBLEM_JSON: Final = "application/problem+json"
-
-#: Status titles, fixed here so answers do not depend on the Python version's phrases.
-TITLES: Final = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    500: "Internal Server Error",
-}
 
 
 def canonical_json(value: object) -> bytes:
@@ -111,34 +110,35 @@ def _json(body: str | Mapping[str, Any]) -> Response[bytes]:
 
 
 def _problem_entry(error: KpiscoreError) -> dict[str, Any]:
-    return {"detail": str(error), "path": error.path, "error": type(error).__name__}
+    return {"detail": plain(str(error)), "path": error.path, "error": type(error).__name__}
 
 
 def problem(
     status: int,
     detail: str,
     *,
+    kind: str | None = None,
     path: str | None = None,
     error: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[bytes]:
-    """A problem details answer (RFC 9457), canonical JSON."""
-    body = {
-        "type": "about:blank",
-        "title": TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "path": path,
-        "error": error,
-        "errors": errors or [],
-    }
+    """A problem details answer (RFC 9457), canonical JSON, with its kind's ``type`` URI."""
+    content = problem_bytes(status, detail, kind=kind, path=path, error=error, errors=errors)
     return Response(
-        content=canonical_json(body),
+        content=content,
         media_type=PROBLEM_JSON,
         status_code=status,
         headers=dict(headers or {}),
     )
+
+
+def _kind(error: RequestError) -> str | None:
+    if any(isinstance(p, LimitError) for p in error.problems):
+        return "limit-exceeded"
+    if error.status == 404 and any(isinstance(p, UnknownPolicyError) for p in error.problems):
+        return "unknown-policy"
+    return None
 
 
 def _on_request_error(_: Request[Any, Any, Any], error: RequestError) -> Response[bytes]:
@@ -147,6 +147,7 @@ def _on_request_error(_: Request[Any, Any, Any], error: RequestError) -> Respons
     return problem(
         error.status,
         str(single) if single is not None else str(error),
+        kind=_kind(error),
         path=single.path if single is not None else None,
         error=type(single).__name__ if single is not None else None,
         errors=[_problem_entry(p) for p in problems],
@@ -177,12 +178,35 @@ def _on_http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[
     return problem(status, detail, headers=headers)
 
 
+def _on_deadline(request: Request[Any, Any, Any], error: DeadlineExceeded) -> Response[bytes]:
+    _outcome(request)["why"] = "deadline"
+    return problem(
+        503,
+        f"{error}; send fewer people per request, or start the server with a larger --timeout",
+        kind="deadline-exceeded",
+        headers={"Retry-After": "1"},
+    )
+
+
+def _on_client_gone(request: Request[Any, Any, Any], _: ClientGone) -> Response[bytes]:
+    outcome = _outcome(request)
+    outcome["why"], outcome["gone"] = "client-gone", True
+    return problem(503, "the client went away; the work was stopped", kind="overloaded")
+
+
 def _on_unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     # A bug, not bad input: say so without details, and log everything.
     logger.error("kpiscore server: unexpected error", exc_info=error)
     return problem(
         500, "internal error: the request could not be served; this is a bug in kpiscore"
     )
+
+
+def _outcome(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The gate's record of this request (people scored, why it ended), or a scratch one."""
+    state = request.scope.get("state") or {}
+    found = state.get("kpiscore_outcome")
+    return found if isinstance(found, dict) else {}
 
 
 _LIMIT_HINT = "send fewer people per request, or start the server with a larger --max-body"
@@ -336,16 +360,10 @@ class BodyReader(AbstractDTO[Any]):
         return schema
 
     def decode_bytes(self, value: bytes) -> Any:
+        # Only the media type is checked here, in the event loop; the body is read into
+        # library objects in a worker thread, within the request's deadline (see _work).
         _check_json(self.asgi_connection)
-        data_field = self.asgi_connection.route_handler.parsed_data_field
-        request_type = data_field.annotation if data_field is not None else None
-        if request_type is PolicyDocument:
-            return read_policy_document(value)
-        if request_type in (ScoreRequest, ExplainRequest, CompareRequest):
-            return read_request(request_type, value)
-        raise TypeError(
-            f"no reader for request bodies of type {request_type!r}"
-        )  # pragma: no cover
+        return RawBody(value)
 
     def decode_builtins(self, value: dict[str, Any]) -> Any:  # pragma: no cover - JSON only
         raise RequestError([InputError("request body: expected JSON")], status=415)
@@ -384,8 +402,17 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
         if annotation is Decimal:
             return cast("Schema", self._convert({"$ref": "#/$defs/number"}, schema_creator))
         if annotation is PolicyDocument:
-            annotation = Policy
-            field_definition = FieldDefinition.from_annotation(Policy)
+            # /validate checks any document, valid or not: its body is any JSON object (the
+            # answer says what is wrong with it), so a schema-violating policy is an answer,
+            # not a refused request.
+            return Schema(
+                type=OpenAPIType.OBJECT,
+                title="PolicyDocument",
+                description=(
+                    "A policy document to check: any JSON object; the answer lists every way it"
+                    " differs from the Policy schema."
+                ),
+            )
         name = next(key for key, cls in _POLICY_CLASSES.items() if cls is annotation)
         schema: Schema = schema_creator.schema_registry.get_schema_for_field_definition(
             field_definition
@@ -405,7 +432,12 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
                     FieldDefinition.from_annotation(_POLICY_CLASSES[name])
                 )
                 return result
-            return self._convert(self._definitions[name], creator)  # a value type, inline
+            inline = self._convert(self._definitions[name], creator)  # a value type, inline
+            if name == "number" and isinstance(inline, Schema):
+                for branch in inline.any_of or ():
+                    if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
+                        branch.format = cast("Any", "decimal")  # an exact decimal, as a string
+            return inline
         schema = Schema()
         aliases = Schema.field_aliases()
         for key, value in node.items():
@@ -561,7 +593,10 @@ def _problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         404: "No such policy.",
         413: "The body is larger than the server's limit.",
         415: "The body is not JSON.",
-        422: "The library refused the content: the message and the path of each problem.",
+        422: "The library refused the content, or the request is past a limit: the message"
+        " and the path of each problem.",
+        503: "Too many requests at once, or the request took longer than the deadline; retry"
+        " after the Retry-After header's seconds.",
     }
     return {
         status: ResponseSpec(
@@ -585,15 +620,141 @@ def _ok(body: type, description: str) -> dict[int, ResponseSpec]:
 # --------------------------------------------------------------------------- the app
 
 
-def _bearer_guard(
-    token: str,
-) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
-    expected = f"Bearer {token}".encode()
+class RawBody:
+    """A request body as it arrived: read into library objects in a worker thread."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        given = connection.headers.get("authorization", "").encode()
-        # Constant time, so the token cannot be guessed from how fast a wrong one is refused.
-        if not hmac.compare_digest(given, expected):
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+
+def _raw(data: object) -> bytes:
+    if isinstance(data, RawBody):
+        return data.content
+    raise TypeError(f"expected the raw body (got {type(data).__name__})")  # pragma: no cover
+
+
+@attrs.frozen
+class Answer:
+    """What a request's work produced: the body, the policies' fingerprints, people scored."""
+
+    body: bytes
+    fingerprints: tuple[str, ...] = ()
+    people: int = 0
+
+
+class Service:
+    """Everything the endpoints share: the policies, the limits, the metrics, the worker pool.
+
+    Attributes:
+        registry: The served policies (swapped whole by :meth:`reload`).
+        tokens: The accepted bearer tokens (empty: no authentication).
+        limits: The request limits.
+        metrics: The request counters.
+        reload_error: Why the last reload failed, or ``None``.
+    """
+
+    def __init__(
+        self,
+        registry: PolicyRegistry,
+        *,
+        tokens: tuple[str, ...],
+        limits: Limits,
+        metrics: Metrics,
+        policies_dir: str | os.PathLike[str] | None,
+    ) -> None:
+        self.registry = registry
+        self.tokens = tokens
+        self.limits = limits
+        self.metrics = metrics
+        self.policies_dir = policies_dir
+        self.reload_error: str | None = None
+        self.gate: Gate | None = None
+        self._runner: Runner | None = None
+
+    @property
+    def runner(self) -> Runner:
+        """The worker pool, started in the process that serves (after any fork)."""
+        if self._runner is None:
+            self._runner = Runner(threads=_THREADS)
+        return self._runner
+
+    def bind_worker(self, index: int) -> None:
+        """Count and log as worker ``index`` (called in each worker process)."""
+        self.metrics.bind(index)
+        if self.gate is not None:
+            self.gate.worker = index
+
+    def reload(self) -> PolicyRegistry:
+        """Read the policies again and serve them; on any problem keep serving the old ones.
+
+        Raises:
+            FileFormatError: the new set is invalid (the old one is still served).
+        """
+        try:
+            registry = PolicyRegistry(self.policies_dir)
+        except KpiscoreError as error:
+            self.reload_error = plain(str(error))
+            logger.error(
+                "kpiscore server: reload refused, the policies served are unchanged: %s",
+                self.reload_error,
+                extra={"fields": {"event": "reload-refused", "problem": self.reload_error}},
+            )
+            raise
+        self.registry, self.reload_error = registry, None
+        self.metrics.reloaded()
+        logger.info(
+            "kpiscore server: policies reloaded",
+            extra={"fields": {"event": "reload", "fingerprint": registry.fingerprint}},
+        )
+        return registry
+
+    def reload_quietly(self, _: int = 0) -> None:
+        """:meth:`reload`, its refusal logged only (the ``SIGHUP`` handler)."""
+        with suppress(KpiscoreError):
+            self.reload()
+
+    async def answer(
+        self, request: Request[Any, Any, Any], data: object, work: Callable[[bytes], Answer]
+    ) -> Response[bytes]:
+        """Run ``work`` on the body in a worker thread, within the deadline; answer it."""
+        raw = _raw(data)
+
+        async def disconnected() -> None:
+            while (await request.receive())["type"] != "http.disconnect":
+                pass  # pragma: no cover - nothing else comes once the body is read
+
+        result = await self.runner.run(
+            lambda: work(raw), timeout=self.limits.timeout, disconnected=disconnected
+        )
+        _outcome(request)["people"] = result.people
+        headers = {}
+        if result.fingerprints:
+            headers["X-Kpiscore-Policy-Fingerprint"] = ",".join(result.fingerprints)
+        return Response(content=result.body, media_type=JSON, status_code=200, headers=headers)
+
+
+#: Worker threads per worker process. Scoring holds the GIL, so more would only interleave;
+#: a few keep a long request from queueing short ones behind it.
+_THREADS: Final = 4
+
+
+def _bearer_guard(
+    tokens: tuple[str, ...],
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    expected = [token.encode() for token in tokens]
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], __: BaseRouteHandler) -> None:
+        given_header = connection.headers.get("authorization", "").strip()
+        scheme, _, credential = given_header.partition(" ")
+        given = credential.strip().encode()
+        accepted = False
+        # The scheme is case-insensitive (RFC 9110); every token is compared in constant time,
+        # so neither a token nor which one matched can be guessed from the timing.
+        for token in expected:
+            accepted |= hmac.compare_digest(given, token)
+        if scheme.lower() != "bearer" or not accepted:
             raise NotAuthorizedException(
                 "a bearer token is needed: send the header 'Authorization: Bearer <token>'",
                 headers={"WWW-Authenticate": 'Bearer realm="kpiscore"'},
@@ -602,14 +763,51 @@ def _bearer_guard(
     return guard
 
 
-def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> Litestar:
+def build_app(
+    registry: PolicyRegistry,
+    *,
+    tokens: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    allowed_hosts: tuple[str, ...] | None = None,
+    policies_dir: str | os.PathLike[str] | None = None,
+    workers: int = 1,
+) -> Litestar:
     """The Litestar application over ``registry``; see :func:`kpiscore.server.create_app`."""
-    errors = (400, 401, 413, 415, 422) if token else (400, 413, 415, 422)
-    get_errors = (401,) if token else ()
+    service = Service(
+        registry,
+        tokens=tokens,
+        limits=limits,
+        metrics=Metrics(workers=workers),
+        policies_dir=policies_dir,
+    )
+    errors = (400, 401, 413, 415, 422, 503) if tokens else (400, 413, 415, 422, 503)
+    get_errors = (401,) if tokens else ()
+
+    def read(cls: type[_Request], raw: bytes) -> _Request:
+        document = read_document(raw)
+        if isinstance(document, dict):
+            with _at_limits():
+                for field in ("policy", "base", "variant"):
+                    if isinstance(document.get(field), Mapping):
+                        limits.check_policy_document(field, document[field])
+                overlay = document.get("overlay")
+                limits.check_overlay(overlay if isinstance(overlay, Mapping) else None)
+                sizes = [
+                    len(value) if isinstance(value := document.get(key), list) else 0
+                    for key in ("people", "events", "measures")
+                ]
+                limits.check_facts(range(sizes[0]), range(sizes[1]), range(sizes[2]))
+        request = read_request_document(cls, document)
+        with _at_limits():
+            for field in ("policy", "base", "variant"):
+                given = getattr(request, field, None)
+                if isinstance(given, Policy):
+                    limits.check_policy(field, given)
+        return request
 
     def resolve(given: str | Policy, overlay: Mapping[str, Any] | None, field: str) -> Policy:
         with _at(field):
-            policy = registry.resolve(given)
+            policy = service.registry.resolve(given)
         if overlay:
             from kpiscore.cycle.variants import overlay as apply_overlay
 
@@ -618,6 +816,8 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
         return policy
 
     def score_table(policy: Policy, request: ScoreRequest) -> ScoreTable:
+        with _at_limits():
+            limits.check_lines(len(request.people), policy)
         with _scoring(request.measures):
             return score_many(
                 policy,
@@ -627,8 +827,14 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
                 measures=request.measures,
             )
 
+    def sized(body: bytes) -> bytes:
+        with _at_limits():
+            limits.check_answer(len(body))
+        return body
+
     @get(
         "/policies",
+        operation_id="listPolicies",
         sync_to_thread=False,
         summary="The served policies",
         responses={
@@ -638,10 +844,11 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
     )
     def list_policies() -> Response[bytes]:
         """Every policy the server serves (bundled, and from ``--policies DIR``), by id."""
-        return _json({"policies": [served.entry() for served in registry]})
+        return _json({"policies": [served.entry() for served in service.registry]})
 
     @get(
         "/policies/{policy_id:str}",
+        operation_id="getPolicy",
         sync_to_thread=False,
         summary="One policy, as JSON, with its fingerprint",
         responses={
@@ -652,11 +859,11 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
     def get_policy(policy_id: FromPath[str]) -> Response[bytes]:
         """The policy's tree, as a JSON policy file holds it, with its SHA-256 fingerprint."""
         try:
-            served = registry.get(policy_id)
+            served = service.registry.get(policy_id)
         except UnknownPolicyError as error:
             raise RequestError([relocate(error, "policy_id")], status=404) from None
         policy = served.policy
-        return _json(
+        answer = _json(
             {
                 "id": policy.id,
                 "fingerprint": policy.fingerprint,
@@ -664,91 +871,106 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
                 "policy": policy.to_dict(),
             }
         )
+        answer.headers["X-Kpiscore-Policy-Fingerprint"] = policy.fingerprint
+        return answer
+
+    def validate_work(raw: bytes) -> Answer:
+        tree = read_policy_document(raw).tree
+        try:
+            if not isinstance(tree, Mapping):
+                raise RequestError(
+                    [
+                        InputError(
+                            "request body: expected a JSON object holding the policy's keys"
+                            f" (got {_type_name(tree)})"
+                        )
+                    ],
+                    status=400,
+                )
+            with _at_limits():
+                limits.check_policy_document("policy", tree)
+            policy = Policy.from_dict(tree)
+            with _at_limits():
+                limits.check_policy("policy", policy)
+        except RequestError:
+            raise
+        except KpiscoreError as error:
+            named = tree if isinstance(tree, Mapping) else {}
+            return Answer(
+                canonical_json(
+                    {
+                        "valid": False,
+                        "id": _text_or_none(named.get("id")),
+                        "version": _text_or_none(named.get("version")),
+                        "fingerprint": None,
+                        "problems": [_problem_entry(p) for p in flatten(error)],
+                    }
+                )
+            )
+        return Answer(
+            canonical_json(
+                {
+                    "valid": True,
+                    "id": policy.id,
+                    "version": policy.version,
+                    "fingerprint": policy.fingerprint,
+                    "problems": [],
+                }
+            ),
+            (policy.fingerprint,),
+        )
 
     @post(
         "/validate",
+        operation_id="validate",
         dto=BodyReader,
         status_code=200,
-        sync_to_thread=True,
         summary="Check a policy document, every problem listed",
         responses={
             **_ok(ValidateBody, "Whether the policy is valid, and every problem."),
             **_problem_responses(*errors),
         },
     )
-    def validate(data: Annotated[PolicyDocument, _VALIDATE_BODY]) -> Response[bytes]:
+    async def validate(
+        request: Request[Any, Any, Any], data: Annotated[PolicyDocument, _VALIDATE_BODY]
+    ) -> Response[bytes]:
         """Read a policy document as ``kpiscore.load_policy`` reads a JSON policy file.
 
         The answer lists every problem with its path in the document; an invalid policy is
-        an answer (``valid: false``), not an error.
+        an answer (``valid: false``), not an error. A body that is not a JSON object is 400.
         """
-        tree = data.tree
-        try:
-            if not isinstance(tree, Mapping):
-                raise InputError(
-                    "policy: expected a JSON object holding the policy's keys (got"
-                    f" {type(tree).__name__})"
-                )
-            policy = Policy.from_dict(tree)
-        except KpiscoreError as error:
-            named = tree if isinstance(tree, Mapping) else {}
-            return _json(
-                {
-                    "valid": False,
-                    "id": _text_or_none(named.get("id")),
-                    "version": _text_or_none(named.get("version")),
-                    "fingerprint": None,
-                    "problems": [_problem_entry(p) for p in flatten(error)],
-                }
-            )
-        return _json(
-            {
-                "valid": True,
-                "id": policy.id,
-                "version": policy.version,
-                "fingerprint": policy.fingerprint,
-                "problems": [],
-            }
-        )
+        return await service.answer(request, data, validate_work)
+
+    def score_work(raw: bytes) -> Answer:
+        data = read(ScoreRequest, raw)
+        policy = resolve(data.policy, data.overlay, "policy")
+        body = score_table(policy, data).to_json().encode()
+        return Answer(sized(body), (policy.fingerprint,), len(data.people))
 
     @post(
         "/score",
+        operation_id="score",
         dto=BodyReader,
         status_code=200,
-        sync_to_thread=True,
         summary="Score a population for a period",
         responses={
             **_ok(ScoreTableBody, "Every scorecard, in the order of people."),
             **_problem_responses(*errors),
         },
     )
-    def score(
-        data: Annotated[ScoreRequest, _SCORE_BODY],
+    async def score(
+        request: Request[Any, Any, Any], data: Annotated[ScoreRequest, _SCORE_BODY]
     ) -> Response[bytes]:
         """Score everyone with ``kpiscore.score_many``; the answer is ``ScoreTable.to_json()``."""
-        policy = resolve(data.policy, data.overlay, "policy")
-        return _json(score_table(policy, data).to_json())
+        return await service.answer(request, data, score_work)
 
-    @post(
-        "/explain",
-        dto=BodyReader,
-        status_code=200,
-        sync_to_thread=True,
-        summary="One person's ledger, in Vietnamese or English",
-        responses={
-            **_ok(ExplainBody, "The ledger as text, and the scorecard."),
-            **_problem_responses(*errors),
-        },
-    )
-    def explain(
-        data: Annotated[ExplainRequest, _EXPLAIN_BODY],
-    ) -> Response[bytes]:
-        """Score the population, then ``Scorecard.explain(lang)`` for ``subject``."""
+    def explain_work(raw: bytes) -> Answer:
+        data = read(ExplainRequest, raw)
         policy = resolve(data.policy, data.overlay, "policy")
         table = score_table(policy, data)
         with _at("subject"):
             card = table[data.subject]
-        return _json(
+        body = canonical_json(
             {
                 "subject": card.subject,
                 "lang": data.lang,
@@ -756,24 +978,29 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
                 "scorecard": card.to_dict(),
             }
         )
+        return Answer(sized(body), (policy.fingerprint,), len(data.people))
 
     @post(
-        "/compare",
+        "/explain",
+        operation_id="explain",
         dto=BodyReader,
         status_code=200,
-        sync_to_thread=True,
-        summary="A population under a base policy and a variant, person by person",
+        summary="One person's ledger, in Vietnamese or English",
         responses={
-            **_ok(ComparisonBody, "Both totals and ratings per person, the moves, a summary."),
+            **_ok(ExplainBody, "The ledger as text, and the scorecard."),
             **_problem_responses(*errors),
         },
     )
-    def compare(
-        data: Annotated[CompareRequest, _COMPARE_BODY],
+    async def explain(
+        request: Request[Any, Any, Any], data: Annotated[ExplainRequest, _EXPLAIN_BODY]
     ) -> Response[bytes]:
-        """``kpiscore.variants.compare(base, variant, …)``, answered with its ``to_json()``."""
+        """Score the population, then ``Scorecard.explain(lang)`` for ``subject``."""
+        return await service.answer(request, data, explain_work)
+
+    def compare_work(raw: bytes) -> Answer:
         from kpiscore.cycle.variants import compare as compare_policies
 
+        data = read(CompareRequest, raw)
         base = resolve(data.base, None, "base")
         if data.variant is None and not data.overlay:
             raise RequestError(
@@ -788,6 +1015,9 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
         variant = resolve(
             data.variant if data.variant is not None else base, data.overlay, "variant"
         )
+        with _at_limits():
+            limits.check_lines(len(data.people), base, policies=2)
+            limits.check_lines(len(data.people), variant, policies=2)
         try:
             comparison = compare_policies(
                 base,
@@ -807,28 +1037,123 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
                     for p in problems
                 ]
             ) from None
-        return _json(comparison.to_json())
+        body = sized(comparison.to_json().encode())
+        return Answer(body, (base.fingerprint, variant.fingerprint), 2 * len(data.people))
+
+    @post(
+        "/compare",
+        operation_id="compare",
+        dto=BodyReader,
+        status_code=200,
+        summary="A population under a base policy and a variant, person by person",
+        responses={
+            **_ok(ComparisonBody, "Both totals and ratings per person, the moves, a summary."),
+            **_problem_responses(*errors),
+        },
+    )
+    async def compare(
+        request: Request[Any, Any, Any], data: Annotated[CompareRequest, _COMPARE_BODY]
+    ) -> Response[bytes]:
+        """``kpiscore.variants.compare(base, variant, …)``, answered with its ``to_json()``."""
+        return await service.answer(request, data, compare_work)
+
+    @get(
+        "/healthz",
+        operation_id="health",
+        sync_to_thread=False,
+        summary="Whether the server is alive",
+        responses=_ok(HealthBody, "The server answers."),
+    )
+    def healthz() -> Response[bytes]:
+        """Alive: the process answers (it does not look at the policies)."""
+        return _json({"status": "ok", "version": __version__})
+
+    @get(
+        "/readyz",
+        operation_id="ready",
+        sync_to_thread=False,
+        summary="Whether the server is ready to score",
+        responses=_ok(ReadyBody, "The policies are loaded."),
+    )
+    def readyz() -> Response[bytes]:
+        """Ready: the policies are loaded; says how many, their fingerprint and whether the
+        last reload was refused (the previous policies are then still served)."""
+        registry = service.registry
+        return _json(
+            {
+                "status": "ready",
+                "policies": len(registry),
+                "fingerprint": registry.fingerprint,
+                "reload_error": service.reload_error,
+            }
+        )
+
+    @get("/metrics", sync_to_thread=False, include_in_schema=False)
+    def metrics() -> Response[bytes]:
+        """The request counters, in Prometheus's text format."""
+        return Response(
+            content=service.metrics.render().encode(),
+            media_type="text/plain; version=0.0.4; charset=utf-8",
+            status_code=200,
+        )
+
+    @post("/admin/reload", status_code=200, include_in_schema=False)
+    async def admin_reload() -> Response[bytes]:
+        """Read the policies again (as ``SIGHUP`` does); a bad set is refused and the old one
+        stays served."""
+        if not service.tokens:
+            return problem(
+                403,
+                "POST /admin/reload needs a server started with --token-file; send SIGHUP to"
+                " the server's process instead",
+            )
+        try:
+            registry = await asyncio.to_thread(service.reload)
+        except KpiscoreError as error:
+            problems = flatten(error)
+            return problem(
+                422,
+                f"reload refused, the policies served are unchanged: {plain(str(error))}",
+                kind="reload-failed",
+                errors=[_problem_entry(p) for p in problems],
+            )
+        return _json(
+            {
+                "reloaded": True,
+                "policies": [served.policy.id for served in registry],
+                "fingerprint": registry.fingerprint,
+            }
+        )
 
     @get("/openapi.json", sync_to_thread=False, include_in_schema=False)
     def openapi_document(request: Request[Any, Any, Any]) -> Response[bytes]:
         """The OpenAPI document, canonical JSON."""
         return _json(request.app.openapi_schema.to_schema())
 
-    guards = [_bearer_guard(token)] if token else []
+    guards = [_bearer_guard(tokens)] if tokens else []
     api = Router(
         path="/",
-        route_handlers=[list_policies, get_policy, validate, score, explain, compare],
+        route_handlers=[
+            list_policies,
+            get_policy,
+            validate,
+            score,
+            explain,
+            compare,
+            metrics,
+            admin_reload,
+        ],
         guards=guards,
     )
     security: dict[str, Any] = {}
-    if token:
+    if tokens:
         security = {
             "components": Components(
                 security_schemes={
                     "bearer": SecurityScheme(
                         type="http",
                         scheme="bearer",
-                        description="The token given to the server with --token-file.",
+                        description="A token given to the server with --token-file.",
                     )
                 }
             ),
@@ -841,31 +1166,58 @@ def build_app(registry: PolicyRegistry, *, token: str | None, max_body: int) -> 
             "Exact, deterministic, explainable KPI scoring for Vietnamese civil servants"
             " (Decree 335/2025/ND-CP). Request and answer bodies are the JSON the kpiscore"
             " library reads and writes: numbers as decimal strings, dates as YYYY-MM-DD."
-            " Every error is a problem details body (RFC 9457) with the library's message and"
-            " the path of the offending field."
+            " Every error is a problem details body (RFC 9457) with the library's message,"
+            " the path of the offending field, a stable type URI per kind of error and the"
+            " request id."
         ),
         path="/docs",
-        render_plugins=[SwaggerRenderPlugin(path="/")],
+        render_plugins=[DocsPage(path="/")],
         create_examples=False,
         use_handler_docstrings=True,
         **security,
     )
     app = Litestar(
-        route_handlers=[api, openapi_document],
+        route_handlers=[api, openapi_document, healthz, readyz],
         openapi_config=openapi,
         plugins=[LibrarySchemas(), AttrsSchemaPlugin()],
         exception_handlers={
             RequestError: _on_request_error,
             KpiscoreError: _on_library_error,
+            DeadlineExceeded: _on_deadline,
+            ClientGone: _on_client_gone,
             HTTPException: _on_http_error,
             Exception: _on_unexpected,
         },
-        request_max_body_size=max_body,
+        request_max_body_size=limits.max_body,
         debug=False,
         logging_config=None,
     )
     _describe(app.openapi_schema, _DESCRIBED)
+    gate = Gate(
+        cast("Any", app.asgi_handler),
+        metrics=service.metrics,
+        limits=limits,
+        allowed_hosts=None if tokens else allowed_hosts,
+    )
+    service.gate = gate
+    app.asgi_handler = cast("Any", gate)
+    app.state["kpiscore"] = service
     return app
+
+
+@contextmanager
+def _at_limits() -> Iterator[None]:
+    try:
+        yield
+    except LimitError as error:
+        raise RequestError([error]) from None
+
+
+def _type_name(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return "number"
+    return names.get(type(value), type(value).__name__)
 
 
 #: The classes whose OpenAPI components are described by their docstrings.

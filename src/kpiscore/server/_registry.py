@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,8 +52,11 @@ class ServedPolicy:
 class PolicyRegistry:
     """The served policies by id: every bundled policy, plus every policy file of a folder.
 
-    Policies are read once, when the server starts, and never change while it runs (a policy is
-    immutable), so concurrent requests share them safely.
+    Policies are read when the server starts; a reload builds a new registry and the service
+    swaps it in whole (a policy is immutable), so concurrent requests share them safely and a
+    request never sees half of a reload.
+
+    A file of the folder that resolves outside it (a symbolic link to elsewhere) is refused.
 
     Args:
         folder: A folder of policy files (``*.toml``, ``*.json``; not its subfolders), or
@@ -102,6 +106,17 @@ class PolicyRegistry:
     def __iter__(self) -> Iterator[ServedPolicy]:
         return iter(self._served.values())
 
+    def __len__(self) -> int:
+        return len(self._served)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the served policies' ids and fingerprints: it changes with any of them."""
+        text = "\n".join(
+            f"{key} {served.policy.fingerprint}" for key, served in self._served.items()
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def get(self, policy_id: str) -> ServedPolicy:
         """The served policy with this id.
 
@@ -135,6 +150,17 @@ def _policy_files(folder: Path) -> list[Path]:
             f"policies folder {str(folder)!r}: cannot be read ({error.strerror})",
             path=str(folder),
         ) from None
-    return [
-        entry for entry in entries if entry.suffix.lower() in (".toml", ".json") and entry.is_file()
-    ]
+    root = folder.resolve()
+    found = []
+    for entry in entries:
+        if entry.suffix.lower() not in (".toml", ".json") or not entry.is_file():
+            continue
+        if not entry.resolve().is_relative_to(root):
+            raise FileFormatError(
+                f"{entry}: resolves to {str(entry.resolve())!r}, outside the policies folder"
+                f" {str(root)!r}; expected the folder's own files (copy the file in instead"
+                " of linking to it)",
+                path=str(entry),
+            )
+        found.append(entry)
+    return found

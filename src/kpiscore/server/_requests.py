@@ -12,6 +12,7 @@ body (``events[3].on``, ``policy.categories.general.criteria.training.max_points
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -31,6 +32,7 @@ from kpiscore.io.load import _check_nesting, _parse_json
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
+from kpiscore.model.schema import policy_schema
 
 __all__ = [
     "CompareRequest",
@@ -40,8 +42,10 @@ __all__ = [
     "ScoreRequest",
     "flatten",
     "parse_json",
+    "read_document",
     "read_policy_document",
     "read_request",
+    "read_request_document",
     "relocate",
 ]
 
@@ -255,6 +259,13 @@ def _fact(kind: str, item: object, index: int, problems: _Problems) -> Any:
         )
         return None
     unknown = [key for key in item if key not in keys]
+    mistyped: dict[str, KpiscoreError] = {}
+    for key, value in item.items():
+        if key in keys and (wanted := _wrong_type(kind, key, value)) is not None:
+            got = "null" if value is None else f"{_type_name(value)} {value!r}"
+            mistyped[f"{where}.{key}"] = FileFormatError(
+                f"{where}.{key}: expected {wanted} (got {got})", path=f"{where}.{key}"
+            )
     for key in unknown:
         problems.append(
             InputError(
@@ -264,10 +275,68 @@ def _fact(kind: str, item: object, index: int, problems: _Problems) -> Any:
         )
     if unknown:
         return None
-    # The fact files' reader, cell by cell: a body is read exactly as a JSON fact file is.
+    # The fact files' reader, cell by cell: a body is read exactly as a JSON fact file is; a
+    # value of the wrong JSON type is refused even where that reader would take it.
     fact, found = _build_fact(kind, item, where, where, ".")
-    problems.extend(found)
-    return fact
+    if not mistyped:
+        problems.extend(found)
+        return fact
+    merged = [*mistyped.values(), *(p for p in found if p.path not in mistyped)]
+    order = {f"{where}.{key}": index for index, key in enumerate(keys)}
+    problems.extend(sorted(merged, key=lambda p: order.get(p.path or "", len(order))))
+    return None
+
+
+#: The JSON type of each fact field, as the OpenAPI document states it: a body is held to its
+#: schema exactly (fact files are read more leniently: ``có`` for true, ``DD/MM/YYYY`` dates).
+_FACT_TYPES: Final = {
+    "events": {
+        "subject": "string",
+        "kind": "string",
+        "on": "date",
+        "quantity": "number",
+        "excused": "boolean",
+        "ref": "string?",
+        "note": "string?",
+    },
+    "measures": {"subject": "string", "criterion": "string", "value": "number"},
+    "people": {
+        "id": "string",
+        "name": "string?",
+        "unit": "string?",
+        "group": "string?",
+        "position": "string?",
+    },
+}
+_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER: Final = re.compile(policy_schema()["$defs"]["number"]["anyOf"][1]["pattern"])
+_WORDS: Final = {
+    "string": "a string",
+    "string?": "a string or null",
+    "date": "a date written YYYY-MM-DD",
+    "number": 'a number, or a decimal string such as "0.875"',
+    "boolean": "true or false",
+}
+
+
+def _wrong_type(kind: str, key: str, value: object) -> str | None:
+    """What the schema expects of a fact field, when ``value`` is not that; else ``None``."""
+    expected = _FACT_TYPES[kind].get(key)
+    if expected is None:  # pragma: no cover - a test keeps the table in step with the classes
+        return None
+    if expected == "string?" and value is None:
+        return None
+    if expected in ("string", "string?"):
+        good = isinstance(value, str)
+    elif expected == "date":
+        good = isinstance(value, str) and _DATE.match(value) is not None
+    elif expected == "boolean":
+        good = isinstance(value, bool)
+    else:
+        good = (isinstance(value, int | Decimal) and not isinstance(value, bool)) or (
+            isinstance(value, str) and _NUMBER.match(value) is not None
+        )
+    return None if good else _WORDS[expected]
 
 
 def _facts(kind: str) -> Callable[[object, _Problems], tuple[Any, ...]]:
@@ -375,12 +444,26 @@ def read_request(cls: type[_Request], body: bytes) -> _Request:
             its path otherwise (unknown or missing keys, bad facts, a bad period, an invalid
             inline policy).
     """
+    return read_request_document(cls, read_document(body))
+
+
+def read_document(body: bytes) -> dict[str, Any]:
+    """The JSON object of a request body.
+
+    Raises:
+        RequestError: (400) the body is not JSON, or not a JSON object.
+    """
     document = parse_json(body)
     if not isinstance(document, dict):
         raise RequestError(
             [InputError(f"request body: expected a JSON object (got {_type_name(document)})")],
             status=400,
         )
+    return document
+
+
+def read_request_document(cls: type[_Request], document: dict[str, Any]) -> _Request:
+    """Build a request object from a body's JSON object (see :func:`read_request`)."""
     fields = attrs.fields_dict(cls)
     problems: _Problems = []
     for key in document:
@@ -393,15 +476,37 @@ def read_request(cls: type[_Request], body: bytes) -> _Request:
             )
     values: dict[str, Any] = {}
     for name, field in fields.items():
-        value = document.get(name)
-        if value is None:  # absent, or null: the default
+        if name not in document:
             if field.default is attrs.NOTHING:
                 problems.append(InputError(f"{name}: required, but missing", path=name))
+            continue
+        value = document[name]
+        if value is None:
+            if field.default is attrs.NOTHING or field.default is not None:
+                # The schema has no null for this field: null is refused, never a default.
+                problems.append(
+                    InputError(
+                        f"{name}: expected {_EXPECTED.get(name, 'a value')} (got null)",
+                        path=name,
+                    )
+                )
             continue
         values[name] = READERS[name](value, problems)
     if problems:
         raise RequestError(problems)
     return cls(**values)
+
+
+_EXPECTED: Final = {
+    "policy": "the id of a served policy or a policy document",
+    "base": "the id of a served policy or a policy document",
+    "period": "a period such as '2026-Q1'",
+    "people": "an array of people",
+    "events": "an array of events",
+    "measures": "an array of measures",
+    "subject": "a person id",
+    "lang": "'vi' or 'en'",
+}
 
 
 def read_policy_document(body: bytes) -> PolicyDocument:

@@ -17,9 +17,11 @@ from kpiscore.server._requests import PolicyDocument
 __all__ = [
     "ComparisonBody",
     "ExplainBody",
+    "HealthBody",
     "PolicyBody",
     "PolicyListBody",
     "ProblemBody",
+    "ReadyBody",
     "ScoreTableBody",
     "ScorecardBody",
     "ValidateBody",
@@ -285,7 +287,9 @@ class ProblemBody(TypedDict):
 
     ``detail`` is the library's message; ``path`` the offending field in the request body
     (``events[3].on``), when there is one; ``errors`` every problem when there are several;
-    ``error`` the library's error class (``PolicyError``, ``UnknownSubjectError``…).
+    ``error`` the library's error class (``PolicyError``, ``UnknownSubjectError``…); ``type``
+    a stable URI per kind of problem (``urn:kpiscore:problem:limit-exceeded``; see
+    ``docs/errors.md``); ``request_id`` the request's ``X-Request-Id``.
     """
 
     type: str
@@ -295,3 +299,24 @@ class ProblemBody(TypedDict):
     path: str | None
     error: str | None
     errors: list[ProblemEntryBody]
+    request_id: str | None
+
+
+class HealthBody(TypedDict):
+    """``GET /healthz``: the process answers."""
+
+    status: Literal["ok"]
+    version: str
+
+
+class ReadyBody(TypedDict):
+    """``GET /readyz``: the policies are loaded and served.
+
+    ``fingerprint`` is the SHA-256 of the served policies' ids and fingerprints (it changes
+    when a reload changes them); ``reload_error`` why the last reload was refused, if it was.
+    """
+
+    status: Literal["ready"]
+    policies: int
+    fingerprint: str
+    reload_error: str | None
