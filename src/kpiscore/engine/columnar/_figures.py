@@ -8,9 +8,10 @@ exact engine (:meth:`Figures._fits`), and so are people whose category renormali
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TypeAlias
+from typing import SupportsIndex, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -446,8 +447,8 @@ class Figures:
 
     # ----------------------------------------------------------------- reading back
 
-    def _decimal(self, units: object) -> Decimal:
-        return Decimal(int(units)).scaleb(-self.exponent, EXACT)  # type: ignore[call-overload]
+    def _decimal(self, units: SupportsIndex) -> Decimal:
+        return Decimal(operator.index(units)).scaleb(-self.exponent, EXACT)
 
     def totals(self) -> tuple[Decimal, ...]:
         return tuple(self._decimal(value) for value in self.total_units.tolist())
