@@ -36,9 +36,12 @@ T = TypeVar("T")
 class PandasReader(Reader[pd.Series]):
     """The pandas reader (pyarrow not installed): its C parser, then the same conversions."""
 
-    def read(self, path: Path, kind: str) -> pd.DataFrame:  # type: ignore[override]
+    def read(self, path: Path, kind: str) -> dict[str, pd.Series]:
         if has_quote(path):
-            return pd.DataFrame(csv_module_rows(path, kind), dtype=object)
+            return {
+                name: pd.Series(cells, dtype=object)
+                for name, cells in csv_module_rows(path, kind).items()
+            }
         # Before pandas parses it: a row of another length than the header (pandas pads a
         # short row, and takes an index column when the first row is one cell long).
         names = header(first_line(path), kind, path)
@@ -57,8 +60,7 @@ class PandasReader(Reader[pd.Series]):
             raise _IrregularError(str(error)) from None
         if names != header(list(frame.columns), kind, path):  # pandas skips blank lines first
             raise _IrregularError(f"{path}: the header is not the first line")
-        frame.columns = pd.Index(names)
-        return frame
+        return {name: frame.iloc[:, i] for i, name in enumerate(names)}
 
     def codes(
         self, column: pd.Series, read: Callable[[object, str], T], name: str, default: T | None

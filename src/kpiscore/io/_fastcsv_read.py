@@ -12,7 +12,7 @@ import io
 import mmap
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sized
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +31,7 @@ from kpiscore.results.scorecard import ScoreTable
 __all__ = ["Reader", "_IrregularError", "score_files"]
 
 #: A column as a reader holds it (pyarrow arrays, or a pandas Series).
-ColumnT = TypeVar("ColumnT")
+ColumnT = TypeVar("ColumnT", bound=Sized)
 T = TypeVar("T")
 
 # Lines are checked in blocks of about this many bytes; a line break ends a block.
@@ -218,7 +218,7 @@ class Reader(Generic[ColumnT]):
     def events(self, path: Path, index: Population, period: Period) -> EventColumns:
         columns = self.read(path, "events")
         result = EventColumns()
-        n = len(columns["subject"])  # type: ignore[arg-type]  # a column has a length
+        n = len(columns["subject"])
         result.subject = self.subjects(columns["subject"], index, "events")
         codes, kinds = self.codes(columns["kind"], _text, "kind", None)
         result.set_kinds(codes, kinds)

@@ -8,9 +8,10 @@ exact engine (:meth:`Figures._fits`), and so are people whose category renormali
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TypeAlias
+from typing import SupportsIndex, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -144,6 +145,7 @@ class Figures:
         self._computed = False
         self.exact_cards: dict[int, Scorecard] = {}
         self._rows_of: tuple[Ints, Ints, Ints, Ints] | None = None
+        self._by_slot: list[tuple[Codes, Codes, Codes]] | None = None
 
     # ----------------------------------------------------------------- computing
 
@@ -309,12 +311,14 @@ class Figures:
 
     def _slot_rows(self) -> list[tuple[Codes, Codes, Codes]]:
         """Per measured criterion: (its measure rows, their subjects, their value codes)."""
-        measures = self.measures
-        result = []
-        for slot in range(len(self.compiled.measured_info)):
-            rows = np.flatnonzero(measures.slot == slot)
-            result.append((rows, measures.subject.take(rows), measures.value_codes.take(rows)))
-        return result
+        if self._by_slot is None:
+            measures = self.measures
+            self._by_slot = []
+            for slot in range(len(self.compiled.measured_info)):
+                rows = np.flatnonzero(measures.slot == slot)
+                subjects, codes = measures.subject.take(rows), measures.value_codes.take(rows)
+                self._by_slot.append((rows, subjects, codes))
+        return self._by_slot
 
     def _starts(self, scale: int) -> tuple[dict[int, Ints], Bools]:
         """Each measured criterion's start column, checking every measure; and who is excluded."""
@@ -446,8 +450,8 @@ class Figures:
 
     # ----------------------------------------------------------------- reading back
 
-    def _decimal(self, units: object) -> Decimal:
-        return Decimal(int(units)).scaleb(-self.exponent, EXACT)  # type: ignore[call-overload]
+    def _decimal(self, units: SupportsIndex) -> Decimal:
+        return Decimal(operator.index(units)).scaleb(-self.exponent, EXACT)
 
     def totals(self) -> tuple[Decimal, ...]:
         return tuple(self._decimal(value) for value in self.total_units.tolist())
