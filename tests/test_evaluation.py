@@ -505,3 +505,23 @@ def test_write_gives_the_contracts_files(tmp_path: Path) -> None:
         == (lines[0])
     )
     assert "nv,An,A,staff,80.00,81.00,82.00,83.00,81.50,HTT,HTT" == lines[1]
+
+
+def test_an_assign_rule_on_an_attribute_nobody_has_is_an_error() -> None:
+    with pytest.raises(InputError, match="names the attribute 'rank', which no person has"):
+        evaluation(people=[member("nv")], assign=[AssignRule(when={"rank": ["A"]}, policy=STAFF)])
+
+
+def test_the_explanation_gives_the_leave_rules_reason(tmp_path: Path) -> None:
+    result = evaluation(
+        people=[member("nv")],
+        every="month",
+        measures=measures({"nv": [95] * 12}, every="month"),
+        leave=[Leave(subject="nv", start=date(2026, 1, 1), end=date(2026, 7, 31), reason="sick")],
+        leave_rule="nd90-2020",
+    ).run()
+    result.write(tmp_path, lang="en")
+    text = (tmp_path / "explanations" / "nv.txt").read_text(encoding="utf-8")
+    assert "No rating: worked 5 of 12 months (leave other than maternity: 7 months), under 6" in (
+        text
+    )

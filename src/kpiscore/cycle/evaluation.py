@@ -7,7 +7,7 @@ actually worked, the quota applied, and additional income paid on the rating aft
 cycle, with a worked example checked by hand, is in ``docs/evaluation-cycle.md``.
 
 >>> from kpiscore import Category, Criterion, Measure, Period, Person, Policy
->>> from kpiscore.cycle.evaluation_assign import AssignRule
+>>> from kpiscore.cycle.evaluation_assign import AssignRule, known_attributes
 >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
 ...     Criterion(id="x", name="X", max_points=100, basis="assessed")])])
 >>> measures = {Period.quarter(2026, q): [Measure(subject="nv01", criterion="x", value=v)]
@@ -29,7 +29,7 @@ from typing import Any, Literal
 import attrs
 
 from kpiscore.cycle import evaluation_file, evaluation_run
-from kpiscore.cycle.evaluation_assign import AssignRule
+from kpiscore.cycle.evaluation_assign import AssignRule, known_attributes
 from kpiscore.cycle.evaluation_leaders import LeaderRule
 from kpiscore.cycle.evaluation_leave import LEAVE_RULES, Leave, LeaveRule, check_leave
 from kpiscore.cycle.evaluation_people import Member, check_members
@@ -143,6 +143,14 @@ class Evaluation:
                     f"evaluation: the period {self.period.label} is not made of whole calendar"
                     f" {self.every}s ({piece.label}); expected whole {self.every}s"
                 )
+        attributes = known_attributes(self.people)
+        for position, rule in enumerate(self.assign):
+            for name, _ in rule.when:
+                if name not in attributes:
+                    raise InputError(
+                        f"evaluation: {rule.describe(position)} names the attribute {name!r},"
+                        f" which no person has; expected one of {sorted(attributes)!r}"
+                    )
         known = set(pieces)
         for period, _ in self.measures:
             if period not in known:

@@ -133,7 +133,11 @@ def write(
     if result.notes:
         files[directory / "notes.txt"] = "\n".join(result.notes) + "\n"
     for year in result.year:
-        parts = [year.explain(lang)]
+        head = year.explain(lang)
+        if year.unrated is not None and year.min_worked_share is None:
+            # The leave rule's reason (Decree 90/2020): the roll-up's text does not give it.
+            head += ("Không xếp loại: " if lang == "vi" else "No rating: ") + year.unrated + "\n"
+        parts = [head]
         parts.extend(part.explain(lang) for part in year.parts)
         files[directory / "explanations" / f"{_file_name(year.subject)}.txt"] = "\n".join(parts)
     for subject, reason in result.absent:
