@@ -525,3 +525,35 @@ def test_the_explanation_gives_the_leave_rules_reason(tmp_path: Path) -> None:
     assert "No rating: worked 5 of 12 months (leave other than maternity: 7 months), under 6" in (
         text
     )
+
+
+def test_approval_events_are_scored_like_events() -> None:
+    strict = Policy(
+        id="strict",
+        name="S",
+        bands=BANDS,
+        categories=[
+            Category(
+                id="all",
+                name="All",
+                criteria=[
+                    Criterion(id="x", name="X", max_points=90, basis="assessed"),
+                    Criterion(
+                        id="approvals",
+                        name="A",
+                        max_points=10,
+                        deductions=[Deduction(on="late_approval", points=2, per="unit")],
+                    ),
+                ],
+            )
+        ],
+    )
+    late = Event(subject="tp", kind="late_approval", on=date(2026, 2, 27), quantity=2, ref="cv-7")
+    result = evaluation(
+        people=[member("tp")],
+        measures=measures({"tp": [80] * 4}),
+        approvals=[late],
+        assign=[AssignRule(policy=strict)],
+    ).run()
+    # 80 + (10 - 2 x 2)
+    assert Decimal("86.00") == result.periods[Period.quarter(2026, 1)]["tp"].total

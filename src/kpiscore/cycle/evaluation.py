@@ -86,8 +86,10 @@ class Evaluation:
         every: ``"month"`` or ``"quarter"``: the sub-periods scored and rolled up.
         people: The population: :class:`Member` objects (person, manager, other attributes),
             or plain :class:`~kpiscore.Person` objects or ids (no manager).
-        events: Dated events of the people (late-approval events from
-            :func:`kpiscore.work.read_approvals` included).
+        events: Dated events of the people.
+        approvals: Late-approval events, from :func:`kpiscore.work.read_approvals` (the file's
+            ``approvals`` key reads the log with ``as_of`` the period's last day); scored like
+            ``events``.
         measures: Each sub-period's measures, by sub-period (a :class:`~kpiscore.Period` or
             its label).
         leave: Leave rows (:class:`Leave`).
@@ -104,6 +106,7 @@ class Evaluation:
     every: Every = "quarter"
     people: tuple[Member, ...] = attrs.field(converter=check_members)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_tuple)
+    approvals: tuple[Event, ...] = attrs.field(default=(), converter=_tuple)
     measures: tuple[tuple[Period, tuple[Measure, ...]], ...] = attrs.field(
         factory=tuple, converter=_measures
     )
@@ -178,6 +181,11 @@ class Evaluation:
         if self.every == "month":
             return self.period.months()
         return self.period.quarters()
+
+    @property
+    def facts(self) -> tuple[Event, ...]:
+        """Every event scored: ``events`` then ``approvals``."""
+        return (*self.events, *self.approvals)
 
     @property
     def policies(self) -> tuple[Policy, ...]:

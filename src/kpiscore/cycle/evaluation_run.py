@@ -41,7 +41,7 @@ __all__ = ["run"]
 def _check_subjects(evaluation: Evaluation) -> None:
     known = {member.id for member in evaluation.people}
     # The messages are built only for a fact that fails: a year's measures are many.
-    for event in evaluation.events:
+    for event in evaluation.facts:
         if event.subject not in known:
             _unknown(event.subject, f"event {event.kind!r} of {event.on.isoformat()}", known)
     for period, measures in evaluation.measures:
@@ -232,7 +232,7 @@ def run(evaluation: Evaluation) -> EvaluationResult:
     notes: list[str] = []
     period = evaluation.period
     inside: dict[Period, list[Event]] = {piece: [] for piece in evaluation.sub_periods}
-    for event in evaluation.events:
+    for event in evaluation.facts:
         piece = next((p for p in inside if event.on in p), None)
         if piece is None:
             notes.append(
