@@ -134,9 +134,12 @@ class Evaluation:
                 raise InputError(
                     f"evaluation: assign[{position}] must be an AssignRule (got {rule!r})"
                 )
-        for position, event in enumerate(self.events):
-            if not isinstance(event, Event):
-                raise InputError(f"evaluation: events[{position}] must be an Event (got {event!r})")
+        for field in ("events", "approvals"):
+            for position, event in enumerate(getattr(self, field)):
+                if not isinstance(event, Event):
+                    raise InputError(
+                        f"evaluation: {field}[{position}] must be an Event (got {event!r})"
+                    )
         pieces = self.period.months() if self.every == "month" else self.period.quarters()
         whole = Period.month if self.every == "month" else Period.quarter
         for piece in pieces:
