@@ -505,3 +505,55 @@ def test_write_gives_the_contracts_files(tmp_path: Path) -> None:
         == (lines[0])
     )
     assert "nv,An,A,staff,80.00,81.00,82.00,83.00,81.50,HTT,HTT" == lines[1]
+
+
+def test_an_assign_rule_on_an_attribute_nobody_has_is_an_error() -> None:
+    with pytest.raises(InputError, match="names the attribute 'rank', which no person has"):
+        evaluation(people=[member("nv")], assign=[AssignRule(when={"rank": ["A"]}, policy=STAFF)])
+
+
+def test_the_explanation_gives_the_leave_rules_reason(tmp_path: Path) -> None:
+    result = evaluation(
+        people=[member("nv")],
+        every="month",
+        measures=measures({"nv": [95] * 12}, every="month"),
+        leave=[Leave(subject="nv", start=date(2026, 1, 1), end=date(2026, 7, 31), reason="sick")],
+        leave_rule="nd90-2020",
+    ).run()
+    result.write(tmp_path, lang="en")
+    text = (tmp_path / "explanations" / "nv.txt").read_text(encoding="utf-8")
+    assert "No rating: worked 5 of 12 months (leave other than maternity: 7 months), under 6" in (
+        text
+    )
+
+
+def test_approval_events_are_scored_like_events() -> None:
+    strict = Policy(
+        id="strict",
+        name="S",
+        bands=BANDS,
+        categories=[
+            Category(
+                id="all",
+                name="All",
+                criteria=[
+                    Criterion(id="x", name="X", max_points=90, basis="assessed"),
+                    Criterion(
+                        id="approvals",
+                        name="A",
+                        max_points=10,
+                        deductions=[Deduction(on="late_approval", points=2, per="unit")],
+                    ),
+                ],
+            )
+        ],
+    )
+    late = Event(subject="tp", kind="late_approval", on=date(2026, 2, 27), quantity=2, ref="cv-7")
+    result = evaluation(
+        people=[member("tp")],
+        measures=measures({"tp": [80] * 4}),
+        approvals=[late],
+        assign=[AssignRule(policy=strict)],
+    ).run()
+    # 80 + (10 - 2 x 2)
+    assert Decimal("86.00") == result.periods[Period.quarter(2026, 1)]["tp"].total

@@ -166,7 +166,8 @@ class TestLoading:
             'leave = "leave.csv"\napprovals = "approvals.csv"',
         )
         evaluation = Evaluation.load(folder / "evaluation.toml")
-        late = [e for e in evaluation.events if e.kind == "late_approval"]
+        assert [] == [e for e in evaluation.events if e.kind == "late_approval"]
+        late = list(evaluation.approvals)
         assert [("tp01", "cv-7", Decimal(2))] == [(e.subject, e.ref, e.quantity) for e in late]
 
 
@@ -344,3 +345,47 @@ class TestCommandLine:
             ]
         )
         assert "warning" not in capsys.readouterr().err
+
+
+def test_rollup_step_joins_one_quarters_files_of_two_policies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    measures = "".join(
+        f"{s},{c},1\n"
+        for s in ("nv", "tp")
+        for c in ("politics_ethics", "competence", "innovation", "quantity", "quality", "on_time")
+    )
+    (tmp_path / "m.csv").write_text("subject,criterion,value\n" + measures, encoding="utf-8")
+    (tmp_path / "nv.csv").write_text("id\nnv\n", encoding="utf-8")
+    (tmp_path / "tp.csv").write_text("id\ntp\n", encoding="utf-8")
+    (tmp_path / "both.csv").write_text("id\nnv\ntp\n", encoding="utf-8")
+    files = []
+    for who, policy in (("nv", "staff"), ("tp", "leader"), ("both", "staff")):
+        (tmp_path / f"m-{who}.csv").write_text(
+            "subject,criterion,value\n"
+            + "".join(line + "\n" for line in measures.splitlines() if who in ("both", line[:2])),
+            encoding="utf-8",
+        )
+        files.append(str(tmp_path / f"{who}.json"))
+        assert 0 == main(
+            [
+                "score",
+                "--policy",
+                f"vn-nd335-2025-{policy}",
+                "--period",
+                "2026-Q1",
+                "--people",
+                str(tmp_path / f"{who}.csv"),
+                "--measures",
+                str(tmp_path / f"m-{who}.csv"),
+                "--format",
+                "json",
+                "--output",
+                files[-1],
+            ]
+        )
+    assert 0 == main(["rollup", files[0], files[1], "--period", "2026", "--format", "csv"])
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in out[1:]] == ["nv", "tp"]
+    assert 2 == main(["rollup", files[0], files[2], "--period", "2026"])
+    assert "['nv'] are scored twice for 2026-Q1" in capsys.readouterr().err

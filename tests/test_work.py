@@ -774,3 +774,14 @@ class TestReadApprovals:
         )
         with pytest.raises(FileFormatError, match="'cv' of 'nv' already given on line 2"):
             read_approvals(path, as_of=date(2026, 3, 31))
+
+
+def test_read_approvals_defaults_as_of_to_the_latest_day_in_the_log(tmp_path: Path) -> None:
+    path = tmp_path / "approvals.csv"
+    path.write_text(
+        "item,subject,approver,submitted,approved\n"
+        "cv-7,nv001,tp01,12/02/2026,02/03/2026\n"  # 2 working days late
+        "cv-8,nv001,tp01,2026-02-23,\n",  # due 2 Mar, waiting at 2 Mar: not late yet
+        encoding="utf-8",
+    )
+    assert [("cv-7", Decimal(2))] == [(e.ref, e.quantity) for e in read_approvals(path)]

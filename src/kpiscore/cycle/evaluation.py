@@ -7,7 +7,7 @@ actually worked, the quota applied, and additional income paid on the rating aft
 cycle, with a worked example checked by hand, is in ``docs/evaluation-cycle.md``.
 
 >>> from kpiscore import Category, Criterion, Measure, Period, Person, Policy
->>> from kpiscore.cycle.evaluation_assign import AssignRule
+>>> from kpiscore.cycle.evaluation_assign import AssignRule, known_attributes
 >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
 ...     Criterion(id="x", name="X", max_points=100, basis="assessed")])])
 >>> measures = {Period.quarter(2026, q): [Measure(subject="nv01", criterion="x", value=v)]
@@ -29,7 +29,7 @@ from typing import Any, Literal
 import attrs
 
 from kpiscore.cycle import evaluation_file, evaluation_run
-from kpiscore.cycle.evaluation_assign import AssignRule
+from kpiscore.cycle.evaluation_assign import AssignRule, known_attributes
 from kpiscore.cycle.evaluation_leaders import LeaderRule
 from kpiscore.cycle.evaluation_leave import LEAVE_RULES, Leave, LeaveRule, check_leave
 from kpiscore.cycle.evaluation_people import Member, check_members
@@ -86,8 +86,10 @@ class Evaluation:
         every: ``"month"`` or ``"quarter"``: the sub-periods scored and rolled up.
         people: The population: :class:`Member` objects (person, manager, other attributes),
             or plain :class:`~kpiscore.Person` objects or ids (no manager).
-        events: Dated events of the people (late-approval events from
-            :func:`kpiscore.work.read_approvals` included).
+        events: Dated events of the people.
+        approvals: Late-approval events, from :func:`kpiscore.work.read_approvals` (the file's
+            ``approvals`` key reads the log with ``as_of`` the period's last day); scored like
+            ``events``.
         measures: Each sub-period's measures, by sub-period (a :class:`~kpiscore.Period` or
             its label).
         leave: Leave rows (:class:`Leave`).
@@ -104,6 +106,7 @@ class Evaluation:
     every: Every = "quarter"
     people: tuple[Member, ...] = attrs.field(converter=check_members)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_tuple)
+    approvals: tuple[Event, ...] = attrs.field(default=(), converter=_tuple)
     measures: tuple[tuple[Period, tuple[Measure, ...]], ...] = attrs.field(
         factory=tuple, converter=_measures
     )
@@ -131,9 +134,12 @@ class Evaluation:
                 raise InputError(
                     f"evaluation: assign[{position}] must be an AssignRule (got {rule!r})"
                 )
-        for position, event in enumerate(self.events):
-            if not isinstance(event, Event):
-                raise InputError(f"evaluation: events[{position}] must be an Event (got {event!r})")
+        for field in ("events", "approvals"):
+            for position, event in enumerate(getattr(self, field)):
+                if not isinstance(event, Event):
+                    raise InputError(
+                        f"evaluation: {field}[{position}] must be an Event (got {event!r})"
+                    )
         pieces = self.period.months() if self.every == "month" else self.period.quarters()
         whole = Period.month if self.every == "month" else Period.quarter
         for piece in pieces:
@@ -143,6 +149,14 @@ class Evaluation:
                     f"evaluation: the period {self.period.label} is not made of whole calendar"
                     f" {self.every}s ({piece.label}); expected whole {self.every}s"
                 )
+        attributes = known_attributes(self.people)
+        for position, rule in enumerate(self.assign):
+            for name, _ in rule.when:
+                if name not in attributes:
+                    raise InputError(
+                        f"evaluation: {rule.describe(position)} names the attribute {name!r},"
+                        f" which no person has; expected one of {sorted(attributes)!r}"
+                    )
         known = set(pieces)
         for period, _ in self.measures:
             if period not in known:
@@ -170,6 +184,11 @@ class Evaluation:
         if self.every == "month":
             return self.period.months()
         return self.period.quarters()
+
+    @property
+    def facts(self) -> tuple[Event, ...]:
+        """Every event scored: ``events`` then ``approvals``."""
+        return (*self.events, *self.approvals)
 
     @property
     def policies(self) -> tuple[Policy, ...]:

@@ -263,12 +263,13 @@ def read_fields(path: Path) -> dict[str, Any]:
         raise file.error("leave_rule", f"expected 'nd335-2025' or 'nd90-2020' (got {leave_rule!r})")
     people = read_people(file.file(tree, "people"))
     events: list[Event] = []
+    approvals: tuple[Event, ...] = ()
     if "events" in tree:
         events.extend(load_events(file.file(tree, "events")))
     if "approvals" in tree:
         from kpiscore.cycle.work import read_approvals
 
-        events.extend(read_approvals(file.file(tree, "approvals"), as_of=period.end))
+        approvals = read_approvals(file.file(tree, "approvals"), as_of=period.end)
     measures = _measures(file, tree) if "measures" in tree else {}
     leave = read_leave(file.file(tree, "leave")) if "leave" in tree else ()
     assign = _assign(file, tree, people)
@@ -287,6 +288,7 @@ def read_fields(path: Path) -> dict[str, Any]:
         "every": every,
         "people": people,
         "events": events,
+        "approvals": approvals,
         "measures": measures,
         "leave": leave,
         "leave_rule": leave_rule,

@@ -64,34 +64,53 @@ def levels(members: Sequence[Member]) -> tuple[tuple[str, ...], ...]:
         InputError: a cycle in ``manager`` (naming the people in it, in order).
     """
     manager = {member.id: member.manager for member in members}
-    for start in manager:
-        seen: list[str] = []
-        current: str | None = start
-        while current is not None:
-            if current in seen:
-                circle = seen[seen.index(current) :]
-                raise InputError(
-                    "people: a cycle in manager: "
-                    + " → ".join(f"{person!r}" for person in (*circle, current))
-                    + "; expected a tree (each person's managers ending at someone with none)"
-                )
-            seen.append(current)
-            current = manager.get(current)
-    height: dict[str, int] = {}
-
-    def height_of(person: str) -> int:
-        if person not in height:
-            reports = [m for m, boss in manager.items() if boss == person]
-            height[person] = 1 + max((height_of(r) for r in reports), default=-1)
-        return height[person]
-
-    for person in manager:
-        height_of(person)
+    children: dict[str, list[str]] = {}
+    for person, boss in manager.items():
+        if boss is not None:
+            children.setdefault(boss, []).append(person)
+    # Bottom-up, without recursion (a chain of thousands must not hit the recursion limit):
+    # a person's level is known once all their reports' levels are.
+    waiting = {person: len(children.get(person, ())) for person in manager}
+    height = dict.fromkeys(manager, 0)
+    ready = [person for person, count in waiting.items() if count == 0]
+    done: set[str] = set()
+    while ready:
+        person = ready.pop()
+        done.add(person)
+        boss = manager[person]
+        if boss is None or boss not in waiting:
+            continue
+        height[boss] = max(height[boss], height[person] + 1)
+        waiting[boss] -= 1
+        if waiting[boss] == 0:
+            ready.append(boss)
+    if len(done) != len(manager):
+        raise InputError(
+            "people: a cycle in manager: "
+            + " → ".join(f"{person!r}" for person in _cycle(manager, done))
+            + "; expected a tree (each person's managers ending at someone with none)"
+        )
     top = max(height.values(), default=-1)
-    return tuple(
-        tuple(member.id for member in members if height[member.id] == level)
-        for level in range(top + 1)
-    )
+    by_level: list[list[str]] = [[] for _ in range(top + 1)]
+    for member in members:
+        by_level[height[member.id]].append(member.id)
+    return tuple(tuple(level) for level in by_level)
+
+
+def _cycle(manager: dict[str, str | None], done: set[str]) -> list[str]:
+    """A cycle among the people not placed, in order, its first person repeated at the end."""
+    start = next(person for person in manager if person not in done)
+    seen: list[str] = []
+    current: str | None = start
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = manager.get(current)
+    if current is None:  # pragma: no cover - an unplaced person's managers always loop
+        return seen
+    circle = seen[seen.index(current) :]
+    first = circle.index(min(circle))  # start at the smallest id, whatever the file order
+    circle = circle[first:] + circle[:first]
+    return [*circle, circle[0]]
 
 
 def _below(rating: str | None, at_least: str, order: Sequence[str], card: Scorecard) -> bool:

@@ -11,7 +11,7 @@ share scale and bands, with the leave rule applied; then the quota; then the pay
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kpiscore.cycle.evaluation_assign import AssignRule, assign
 from kpiscore.cycle.evaluation_leaders import derived_events, levels
@@ -40,19 +40,26 @@ __all__ = ["run"]
 
 def _check_subjects(evaluation: Evaluation) -> None:
     known = {member.id for member in evaluation.people}
-    facts: list[tuple[str, str]] = []
-    facts.extend((e.subject, f"event {e.kind!r} of {e.on.isoformat()}") for e in evaluation.events)
+    # The messages are built only for a fact that fails: a year's measures are many.
+    for event in evaluation.facts:
+        if event.subject not in known:
+            _unknown(event.subject, f"event {event.kind!r} of {event.on.isoformat()}", known)
     for period, measures in evaluation.measures:
-        facts.extend((m.subject, f"measure {m.criterion!r} for {period.label}") for m in measures)
-    facts.extend(
-        (leave.subject, f"leave from {leave.start.isoformat()}") for leave in evaluation.leave
+        for measure in measures:
+            if measure.subject not in known:
+                _unknown(
+                    measure.subject, f"measure {measure.criterion!r} for {period.label}", known
+                )
+    for leave in evaluation.leave:
+        if leave.subject not in known:
+            _unknown(leave.subject, f"leave from {leave.start.isoformat()}", known)
+
+
+def _unknown(subject: str, what: str, known: set[str]) -> NoReturn:
+    raise UnknownSubjectError(
+        f"evaluation: the {what} names {subject!r}, who is not in the population"
+        f" ({len(known)} people); expected facts only about the people evaluated"
     )
-    for subject, what in facts:
-        if subject not in known:
-            raise UnknownSubjectError(
-                f"evaluation: the {what} names {subject!r}, who is not in the population"
-                f" ({len(known)} people); expected facts only about the people evaluated"
-            )
 
 
 def _score_period(
@@ -225,7 +232,7 @@ def run(evaluation: Evaluation) -> EvaluationResult:
     notes: list[str] = []
     period = evaluation.period
     inside: dict[Period, list[Event]] = {piece: [] for piece in evaluation.sub_periods}
-    for event in evaluation.events:
+    for event in evaluation.facts:
         piece = next((p for p in inside if event.on in p), None)
         if piece is None:
             notes.append(

@@ -80,8 +80,10 @@ def summary(result: EvaluationResult) -> str:
     if evaluation.quota is not None:
         moved = sum(1 for r in result.year for a in r.adjustments if a.kind == "quota")
         lines.append(f"year, after the quota ({moved} moved down): {_distribution(result.year)}")
-    for subject, reason in result.absent:
-        lines.append(f"  {subject}: {reason}")
+    if result.absent:
+        shown = ", ".join(subject for subject, _ in result.absent[:10])
+        more = f" and {len(result.absent) - 10} more" if len(result.absent) > 10 else ""
+        lines.append(f"not scored (on leave for every sub-period): {shown}{more}")
     if result.payout is not None:
         with exact():
             total = sum((row["payout"] for row in result.payout), Decimal(0))
@@ -133,7 +135,11 @@ def write(
     if result.notes:
         files[directory / "notes.txt"] = "\n".join(result.notes) + "\n"
     for year in result.year:
-        parts = [year.explain(lang)]
+        head = year.explain(lang)
+        if year.unrated is not None and year.min_worked_share is None:
+            # The leave rule's reason (Decree 90/2020): the roll-up's text does not give it.
+            head += ("Không xếp loại: " if lang == "vi" else "No rating: ") + year.unrated + "\n"
+        parts = [head]
         parts.extend(part.explain(lang) for part in year.parts)
         files[directory / "explanations" / f"{_file_name(year.subject)}.txt"] = "\n".join(parts)
     for subject, reason in result.absent:

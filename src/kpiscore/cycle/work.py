@@ -777,7 +777,7 @@ _APPROVAL_OPTIONAL: Final = ("approved", "days", "unit")
 def read_approvals(
     path: str | os.PathLike[str],
     *,
-    as_of: _dt.date,
+    as_of: _dt.date | None = None,
     calendar: WorkCalendar | None = None,
     days: int = 5,
     unit: Literal["working", "calendar"] = "working",
@@ -795,7 +795,8 @@ def read_approvals(
 
     Args:
         path: The CSV file.
-        as_of: The day the situation is taken as known (an evaluation's last day).
+        as_of: The day the situation is taken as known (an evaluation's last day); by
+            default the latest day written in the log, so the result depends only on the file.
         calendar: The working calendar; by default :func:`kpiscore.calendar.vietnam`.
         days: The approval period of rows without ``days`` (5 in the news case).
         unit: The unit of rows without ``unit``.
@@ -823,7 +824,8 @@ def read_approvals(
     from kpiscore.exceptions import FileFormatError
 
     name = str(path)
-    as_of = check_date(as_of, owner="read_approvals", field="as_of")
+    if as_of is not None:
+        as_of = check_date(as_of, owner="read_approvals", field="as_of")
     _, rows = read_csv_table(
         path, required=_APPROVAL_COLUMNS, optional=_APPROVAL_OPTIONAL, what="approvals"
     )
@@ -868,6 +870,15 @@ def read_approvals(
             continue
         groups.setdefault((row_days, row_unit), []).append(item)
     raise_all(problems, name)
+    if as_of is None:
+        days_written = [
+            day
+            for group in groups.values()
+            for item in group
+            for day in (item.submitted_on, item.approved_on)
+            if day is not None
+        ]
+        as_of = max(days_written, default=_dt.date(2000, 1, 1))
     if calendar is None:
         first = min((i.assigned_on.year for g in groups.values() for i in g), default=as_of.year)
         calendar = vietnam(*range(min(first, as_of.year), as_of.year + 2))
