@@ -2,14 +2,14 @@
 
 Nothing here scores or renders on its own account: it turns arguments into the public API's
 inputs (:func:`resolve_policy`, :class:`Inputs`) and puts text where the user asked for it
-(:func:`emit`, :func:`refuse_inputs_as_output`, :func:`report`).
+(:func:`emit`, through :func:`kpiscore.io.output.write_atomic`; :func:`refuse_inputs_as_output`;
+:func:`report`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,8 +18,15 @@ from typing import Literal, TextIO, TypeVar
 from kpiscore import policies
 from kpiscore.cli.terminal import progress
 from kpiscore.engine.exact import score_many
-from kpiscore.exceptions import InputError, KpiscoreError, UnknownPolicyError, UnknownSubjectError
+from kpiscore.exceptions import (
+    InputError,
+    KpiscoreError,
+    OutputError,
+    UnknownPolicyError,
+    UnknownSubjectError,
+)
 from kpiscore.io.load import FactRecord, load_policy, read_fact_records
+from kpiscore.io.output import write_atomic
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
@@ -31,7 +38,6 @@ __all__ = [
     "MAX_LISTED",
     "Align",
     "Inputs",
-    "OutputError",
     "add_inputs",
     "add_output",
     "emit",
@@ -202,10 +208,6 @@ def _as(record: FactRecord, cls: type[_Fact]) -> _Fact:
 # --------------------------------------------------------------------------- output
 
 
-class OutputError(KpiscoreError, OSError):
-    """The output file cannot be written."""
-
-
 #: Options that take a bundled id or a file: only a file can be overwritten.
 _ID_OR_FILE = frozenset({"policy", "payout", "variant"})
 #: Every option of any command that names a file the command reads (by its ``dest``): a
@@ -250,31 +252,12 @@ def refuse_inputs_as_output(args: argparse.Namespace) -> None:
             )
 
 
-def _write_atomic(path: str, text: str, *, bom: bool) -> None:
-    """Write ``text`` to ``path`` in one piece: a temporary file beside it, flushed, renamed.
-
-    A kill or a full disk mid-write leaves the previous file as it was (and the temporary
-    file removed when Python still runs its cleanup).
-    """
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.kpiscore-tmp")
-    data = text.encode("utf-8-sig" if bom else "utf-8")
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"--output {path!r}: cannot write the file ({error.strerror})") from None
-    except BaseException:  # pragma: no cover - interrupted between the write and the rename
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def emit(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
     """Print ``text``, or write it to ``--output`` in one piece (never over an input).
+
+    The file is written by :func:`kpiscore.io.output.write_atomic`: a temporary file in the same
+    folder, flushed to disk, then renamed over the target, so a kill or a full disk mid-write
+    leaves the previous file whole.
 
     Args:
         args: The command's arguments (``output`` and the input options are read).
@@ -286,7 +269,15 @@ def emit(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
         sys.stdout.write(text)
         return
     refuse_inputs_as_output(args)
-    _write_atomic(args.output, text, bom=bom)
+    inputs = [path for _, path in _input_files(args, INPUT_OPTIONS)]
+    try:
+        write_atomic(args.output, text, bom=bom, inputs=inputs)
+    except OutputError as error:
+        # The library says "output 'x.csv': …"; here it is the option the user typed.
+        message = str(error)
+        raise OutputError(
+            "--" + message if message.startswith("output ") else message, path=error.path
+        ) from None
 
 
 # --------------------------------------------------------------------------- errors

@@ -38,6 +38,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.io.render import adjustment_lines, rating_change_line
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
@@ -49,6 +50,8 @@ from kpiscore.results.scorecard import (
     CapLine,
     Scorecard,
     ScoreTable,
+    find_band,
+    result_head,
     table_tree,
 )
 from kpiscore.results.table import ResultTable
@@ -190,23 +193,12 @@ class Rollup:
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
         """The names of a band of the policy."""
-        for band in self.bands:
-            if band.id == band_id:
-                return band
-        return None
+        return find_band(self.bands, band_id)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a canonical JSON-ready tree (decimals as strings), parts included."""
         return {
-            "subject": self.subject,
-            "person": self.person.to_dict(),
-            "period": self.period.label,
-            "period_start": self.period.start.isoformat(),
-            "period_end": self.period.end.isoformat(),
-            "policy_id": self.policy_id,
-            "policy_version": self.policy_version,
-            "fingerprint": self.fingerprint,
-            "total": format_points(self.total),
+            **result_head(self),
             "sum_of_totals": format_points(self.sum_of_totals),
             "count": len(self.parts),
             "max_total": canonical(self.max_total),
@@ -292,17 +284,14 @@ class Rollup:
             if cap.reference:
                 head += f"  [{cap.reference}]"
             lines.append(head)
-        for adjustment in self.adjustments:
-            lines.append(
-                f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
-                f" {adjustment.to_rating}: {adjustment.reason}"
-                + (f"  [{adjustment.reference}]" if adjustment.reference else "")
-            )
+        lines.extend(adjustment_lines(self.adjustments, words, lang))
         if self.score_rating is not None and self.rating not in (None, self.score_rating):
             lines.append(
-                f"{words['rating']} {words['score_rating']}:"
-                f" {self._band_text(self.score_rating, lang)} →"
-                f" {self._band_text(self.rating, lang)}"
+                rating_change_line(
+                    words,
+                    self._band_text(self.score_rating, lang),
+                    self._band_text(self.rating, lang),
+                )
             )
         return "\n".join(lines) + "\n"
 

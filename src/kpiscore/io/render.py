@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "adjustment_lines",
     "csv_field",
     "csv_line",
     "explain",
+    "rating_change_line",
     "rows_html",
     "rows_to_csv",
     "safe_cell",
@@ -268,20 +270,33 @@ def explain(card: Scorecard, lang: str) -> str:
         if cap.reference:
             head += f"  [{cap.reference}]"
         lines.append(head)
-    for adjustment in card.adjustments:
-        lines.append(
-            f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
-            f" {adjustment.to_rating}:"
-            f" {_adjustment_reason(adjustment, lang)}"
-            + (f"  [{adjustment.reference}]" if adjustment.reference else "")
-        )
+    lines.extend(adjustment_lines(card.adjustments, words, lang))
     if card.rating != card.score_rating and card.score_rating is not None:
         lines.append(
-            f"{words['rating']} {words['score_rating']}:"
-            f" {_rating_text(card, card.score_rating, lang)}"
-            f" → {_rating_text(card, card.rating, lang)}"
+            rating_change_line(
+                words,
+                _rating_text(card, card.score_rating, lang),
+                _rating_text(card, card.rating, lang),
+            )
         )
     return "\n".join(lines) + "\n"
+
+
+def adjustment_lines(
+    adjustments: Iterable[Adjustment], words: Mapping[str, str], lang: str
+) -> list[str]:
+    """One explanation line per rating adjustment (quota, …), in ``lang`` where it has one."""
+    return [
+        f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
+        f" {adjustment.to_rating}: {_adjustment_reason(adjustment, lang)}"
+        + (f"  [{adjustment.reference}]" if adjustment.reference else "")
+        for adjustment in adjustments
+    ]
+
+
+def rating_change_line(words: Mapping[str, str], before: str, after: str) -> str:
+    """The line saying the rating by score (``before``) became another (``after``)."""
+    return f"{words['rating']} {words['score_rating']}: {before} → {after}"
 
 
 def _adjustment_reason(adjustment: Adjustment, lang: str) -> str:

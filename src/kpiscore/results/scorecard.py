@@ -34,6 +34,8 @@ __all__ = [
     "ScoreTable",
     "Scorecard",
     "card_row",
+    "find_band",
+    "result_head",
     "table_tree",
 ]
 
@@ -412,23 +414,12 @@ class Scorecard:
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
         """The names of a band on this scorecard's policy."""
-        for band in self.bands:
-            if band.id == band_id:
-                return band
-        return None
+        return find_band(self.bands, band_id)
 
     def to_dict(self) -> dict[str, Any]:
         """The scorecard as a canonical JSON-ready tree (decimals as strings)."""
         return {
-            "subject": self.subject,
-            "person": self.person.to_dict(),
-            "period": self.period.label,
-            "period_start": self.period.start.isoformat(),
-            "period_end": self.period.end.isoformat(),
-            "policy_id": self.policy_id,
-            "policy_version": self.policy_version,
-            "fingerprint": self.fingerprint,
-            "total": format_points(self.total),
+            **result_head(self),
             "max_total": canonical(self.max_total),
             "rating": self.rating,
             "score_rating": self.score_rating,
@@ -476,6 +467,29 @@ class Scorecard:
         from kpiscore.io.forms import scorecard_form
 
         return scorecard_form(self, lang=lang, standalone=standalone)
+
+
+def find_band(bands: tuple[BandInfo, ...], band_id: str | None) -> BandInfo | None:
+    """The band of ``bands`` with id ``band_id``, or ``None``."""
+    for band in bands:
+        if band.id == band_id:
+            return band
+    return None
+
+
+def result_head(result: Any) -> dict[str, Any]:
+    """The head every per-person result's JSON tree starts with: who, when, under what, total."""
+    return {
+        "subject": result.subject,
+        "person": result.person.to_dict(),
+        "period": result.period.label,
+        "period_start": result.period.start.isoformat(),
+        "period_end": result.period.end.isoformat(),
+        "policy_id": result.policy_id,
+        "policy_version": result.policy_version,
+        "fingerprint": result.fingerprint,
+        "total": format_points(result.total),
+    }
 
 
 def table_tree(policy: Policy, period: Period, key: str, items: list[Any]) -> dict[str, Any]:
