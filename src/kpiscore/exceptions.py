@@ -41,6 +41,7 @@ __all__ = [
     "KpiscoreError",
     "MissingExtraError",
     "MissingInputError",
+    "OutputError",
     "PeriodError",
     "PolicyError",
     "PolicyValidationError",
@@ -132,6 +133,10 @@ class FileFormatError(KpiscoreError, ValueError):
 
 class FileFormatErrorGroup(_ProblemGroup[FileFormatError], FileFormatError):  # noqa: N818
     """Several problems found in one file, all reported at once."""
+
+
+class OutputError(KpiscoreError, OSError):
+    """An output file cannot be written, or would overwrite one of the inputs."""
 
 
 class UnknownPolicyError(KpiscoreError, LookupError):

@@ -47,6 +47,7 @@ from kpiscore.model.numbers import (
     to_decimal,
 )
 from kpiscore.results.scorecard import Adjustment, BandInfo, ScoreTable
+from kpiscore.results.table import ResultTable, result_row
 
 __all__ = [
     "BASE_READINGS",
@@ -54,6 +55,7 @@ __all__ = [
     "TIE_RULES",
     "BaseReading",
     "QuotaGroup",
+    "QuotaResults",
     "RatedResult",
     "allowed_count",
     "apply_quota",
@@ -530,6 +532,43 @@ def _plan(
     return tuple(plans), by_subject
 
 
+class QuotaResults(tuple[R, ...], ResultTable):
+    """What :func:`apply_quota` returns for a plain iterable: a tuple with every table export.
+
+    It is a ``tuple`` of the results (in input order), so indexing, ``len()`` and ``==`` work
+    as on any tuple; rows are the common result row (subject, person attributes, period, total,
+    rating) plus ``score_rating``; the JSON document lists each result's own tree.
+    """
+
+    __slots__ = ()
+    row_noun = "people"
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row per result, exact values."""
+        return self.head_rows(len(self))
+
+    def head_rows(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` rows."""
+        return [
+            {**result_row(item), "score_rating": getattr(item, "score_rating", None)}
+            for item in self[:count]
+        ]
+
+    def json_tree(self) -> dict[str, Any]:
+        """``{"results": [...]}``, each result's ``to_dict()`` (or its row, as text)."""
+        items = []
+        for item in self:
+            to_dict = getattr(item, "to_dict", None)
+            if callable(to_dict):
+                items.append(to_dict())
+            else:
+                row = {**result_row(item), "score_rating": getattr(item, "score_rating", None)}
+                items.append(
+                    {k: canonical(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+                )
+        return {"results": items}
+
+
 def _materialise(results: object) -> list[Any]:
     if isinstance(results, str | bytes) or not isinstance(results, Iterable):
         raise InputError(
@@ -613,7 +652,7 @@ def apply_quota(
     rounding: str = ...,
     ties: TieRule = ...,
     reference: str | None = ...,
-) -> tuple[R, ...]: ...
+) -> QuotaResults[R]: ...
 def apply_quota(
     results: ScoreTable | RollupTable | Iterable[R],
     rating: str = "HTXS",
@@ -624,7 +663,7 @@ def apply_quota(
     rounding: str = "ROUND_DOWN",
     ties: TieRule = "demote_all",
     reference: str | None = DEFAULT_REFERENCE,
-) -> ScoreTable | RollupTable | tuple[R, ...]:
+) -> ScoreTable | RollupTable | QuotaResults[R]:
     """Limit ``rating`` to ``share`` of a base count in each group; move the excess down a band.
 
     Within each group, the people rated ``rating`` are ranked by total, highest first; the
@@ -662,8 +701,9 @@ def apply_quota(
 
     Returns:
         A new :class:`~kpiscore.ScoreTable` for a score table, a new
-        :class:`~kpiscore.rollup.RollupTable` for a roll-up table, otherwise a tuple; always
-        in input order.
+        :class:`~kpiscore.rollup.RollupTable` for a roll-up table, otherwise a
+        :class:`QuotaResults` (a tuple with the table exports: ``to_csv``, ``to_json``…);
+        always in input order.
 
     Raises:
         InputError: a bad argument, results without bands or with different band schemes or
@@ -726,7 +766,7 @@ def apply_quota(
         return attrs.evolve(results, scorecards=changed)
     if isinstance(results, RollupTable):
         return attrs.evolve(results, rollups=changed)
-    return changed
+    return QuotaResults(changed)
 
 
 _BASE_TEXT: Final = {

@@ -27,11 +27,12 @@ Every sub-period scorecard is kept on the result, for the ledger.
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -48,11 +49,9 @@ from kpiscore.results.scorecard import (
     CapLine,
     Scorecard,
     ScoreTable,
-    table_json,
+    table_tree,
 )
-
-if TYPE_CHECKING:
-    import pandas
+from kpiscore.results.table import ResultTable
 
 __all__ = ["Rollup", "RollupTable", "rollup", "rollup_many"]
 
@@ -538,7 +537,7 @@ def rollup(
 
 
 @attrs.frozen(kw_only=True)
-class RollupTable:
+class RollupTable(ResultTable):
     """The roll-ups of a population for one period, in population order.
 
     Iterate it for the :class:`Rollup` objects, index it by subject id, ``len()`` counts them.
@@ -607,31 +606,20 @@ class RollupTable:
             for result in self.rollups
         ]
 
-    def to_csv(self, path: str | None = None) -> str:
-        """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
-        from kpiscore.io.render import rows_to_csv, write_text
+    def json_tree(self) -> dict[str, Any]:
+        """Every roll-up, under the policy and period: the tree of :meth:`to_json`."""
+        return table_tree(
+            self.policy, self.period, "rollups", [result.to_dict() for result in self.rollups]
+        )
 
-        text = rows_to_csv(self.to_rows())
-        return write_text(text, path)
+    def html_head(self) -> str:
+        """The policy, the period, the count and the distribution (for the preview)."""
+        from kpiscore.io.render import distribution_html
 
-    def to_pandas(self) -> pandas.DataFrame:
-        """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
-
-        Raises:
-            MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
-        """
-        from kpiscore.io.render import rows_to_pandas
-
-        return rows_to_pandas(self.to_rows())
-
-    def to_json(self, *, indent: int | None = None) -> str:
-        """Every roll-up as one canonical JSON document."""
-        return table_json(
-            self.policy,
-            self.period,
-            "rollups",
-            [result.to_dict() for result in self.rollups],
-            indent=indent,
+        esc = html.escape
+        return (
+            f"<b>{esc(self.policy.id)}</b> · {esc(self.period.label)} · {len(self)} people"
+            " (rolled up) · " + distribution_html(self.distribution())
         )
 
 

@@ -5,15 +5,13 @@ Nothing here computes a score; it only prints what the engine decided.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import os
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import format_number
@@ -31,7 +29,17 @@ if TYPE_CHECKING:
         ScoreTable,
     )
 
-__all__ = ["explain", "rows_to_csv", "scorecard_html", "table_html", "table_summary"]
+__all__ = [
+    "csv_field",
+    "csv_line",
+    "explain",
+    "rows_html",
+    "rows_to_csv",
+    "safe_cell",
+    "scorecard_html",
+    "table_html",
+    "table_summary",
+]
 
 _PHRASES: dict[str, dict[str, str]] = {
     "vi": {
@@ -428,30 +436,37 @@ def scorecard_html(card: Scorecard) -> str:
 
 def table_html(table: ScoreTable) -> str:
     """An HTML view of a score table: the distribution and the first rows."""
+    return table._repr_html_()
+
+
+def distribution_html(distribution: Mapping[str | None, int]) -> str:
+    """``HTXS: 3, HTT: 5, …`` escaped for HTML (the head line of a table's preview)."""
+    return ", ".join(f"{html.escape(str(k))}: {v}" for k, v in distribution.items())
+
+
+def rows_html(
+    head: str, rows: list[dict[str, Any]], count: int, *, columns: Iterable[str] = ()
+) -> str:
+    """An HTML preview: ``head`` (HTML), then the given rows of a table of ``count`` rows.
+
+    Only the rows given are drawn (a table's first few); a line says how many more there are.
+    """
     esc = html.escape
-    distribution = table.distribution()
-    parts = [
-        _STYLE,
-        f"<p><b>{esc(table.policy.id)}</b> · {esc(table.period.label)} · {len(table)} people · "
-        + ", ".join(f"{esc(str(k))}: {v}" for k, v in distribution.items())
-        + "</p>",
-        '<table class="kpi"><tr>',
-    ]
-    rows = table.to_rows()[:20]
-    columns = list(rows[0]) if rows else ["subject", "total", "rating"]
-    parts.extend(f"<th>{esc(c)}</th>" for c in columns)
+    names = list(rows[0]) if rows else list(columns)
+    parts = [_STYLE, f"<p>{head}</p>", '<table class="kpi"><tr>']
+    parts.extend(f"<th>{esc(c)}</th>" for c in names)
     parts.append("</tr>")
     for row in rows:
         parts.append("<tr>")
-        for column in columns:
-            value = row[column]
+        for column in names:
+            value = row.get(column)
             css = " class='num'" if isinstance(value, Decimal) else ""
             parts.append(f"<td{css}>{esc(_cell(value))}</td>")
         parts.append("</tr>")
-    if len(table) > len(rows):
+    if count > len(rows):
         parts.append(
-            f"<tr><td colspan='{len(columns)}' class='muted'>… {len(table) - len(rows)} more</td>"
-            "</tr>"
+            f"<tr><td colspan='{max(len(names), 1)}' class='muted'>… {count - len(rows)} more"
+            "</td></tr>"
         )
     parts.append("</table>")
     return "".join(parts)
@@ -460,6 +475,11 @@ def table_html(table: ScoreTable) -> str:
 # --------------------------------------------------------------------------- CSV and summaries
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: A formula start right after a line break inside a cell: a spreadsheet that splits the cell's
+#: lines (or a CSV reader that splits the row) would otherwise see a formula there.
+_FORMULA_AFTER_BREAK: Final = re.compile(r"([\r\n]+)(?=[=+\-@\t])")
+#: Characters that make a CSV cell need quotes (the line breaks included, always).
+_NEEDS_QUOTES: Final = re.compile(r'[,"\r\n]')
 
 
 def _cell(value: object) -> str:
@@ -474,33 +494,64 @@ def safe_cell(value: object) -> str:
     """Text for a CSV cell that a spreadsheet will not run as a formula.
 
     Numbers are written as they are; a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab
-    or a carriage return gets a leading apostrophe (the OWASP recommendation), so
-    ``=HYPERLINK(…)`` in a person's name shows as text.
+    or a line break gets a leading apostrophe (the OWASP recommendation), so
+    ``=HYPERLINK(…)`` in a person's name shows as text; so does a formula start right after a
+    line break inside the cell.
+
+    >>> safe_cell("=1+1"), safe_cell("An\\r=HYPERLINK(C2)")
+    ("'=1+1", "An\\r'=HYPERLINK(C2)")
     """
     text = _cell(value)
-    if not isinstance(value, Decimal) and text.startswith(_FORMULA_START):
-        return "'" + text
+    if isinstance(value, Decimal):
+        return text
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    if "\r" in text or "\n" in text:
+        text = _FORMULA_AFTER_BREAK.sub(r"\1'", text)
     return text
 
 
+def csv_field(text: str) -> str:
+    """One CSV field: quoted (``"`` doubled) when it holds a comma, a quote or a line break.
+
+    Written here rather than by :mod:`csv`, which before CPython 3.11.9 / 3.12.3 left a bare
+    ``\\r`` unquoted, so the row split in two and the bytes differed between patch releases.
+
+    >>> csv_field("a"), csv_field("An\\rB"), csv_field('a"b')
+    ('a', '"An\\rB"', '"a""b"')
+    """
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(cells: Iterable[str]) -> str:
+    """One CSV record of already safe cells, ending in ``\\n`` (each field quoted as needed)."""
+    fields = [csv_field(cell) for cell in cells]
+    if fields == [""]:
+        return '""\n'  # as the csv module writes a lone empty field, so the line is not blank
+    return ",".join(fields) + "\n"
+
+
 def rows_to_csv(rows: list[dict[str, Any]]) -> str:
-    """Rows (dicts with the same keys) as CSV text, formula cells neutralised."""
-    buffer = io.StringIO()
+    """Rows (dicts with the same keys) as CSV text, formula cells neutralised.
+
+    Line breaks inside a cell are always quoted, so every row is one record.
+    """
     if not rows:
         return ""
-    writer = csv.writer(buffer, lineterminator="\n")
     columns = list(rows[0])
-    writer.writerow([safe_cell(c) for c in columns])
-    for row in rows:
-        writer.writerow([safe_cell(row.get(c)) for c in columns])
-    return buffer.getvalue()
+    lines = [csv_line(safe_cell(c) for c in columns)]
+    lines.extend(csv_line(safe_cell(row.get(c)) for c in columns) for row in rows)
+    return "".join(lines)
 
 
 def write_text(text: str, path: str | os.PathLike[str] | None) -> str:
-    """Write ``text`` to ``path`` (UTF-8, newlines as given) when a path is given; return it."""
+    """Write ``text`` to ``path`` atomically (UTF-8, newlines as given) when given; return it."""
     if path is not None:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        from kpiscore.io.output import write_atomic
+
+        write_atomic(path, text)
     return text
 
 

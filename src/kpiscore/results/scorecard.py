@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,9 +17,9 @@ from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
+from kpiscore.results.table import ResultTable
 
 if TYPE_CHECKING:
-    import pandas
     from matplotlib.axes import Axes
 
     from kpiscore.model.policy import Policy
@@ -32,6 +33,8 @@ __all__ = [
     "RuleLine",
     "ScoreTable",
     "Scorecard",
+    "card_row",
+    "table_tree",
 ]
 
 
@@ -475,20 +478,36 @@ class Scorecard:
         return scorecard_form(self, lang=lang, standalone=standalone)
 
 
-def table_json(
-    policy: Policy, period: Period, key: str, items: list[Any], *, indent: int | None = None
-) -> str:
-    """One canonical JSON document for a table of results under one policy and period."""
-    return canonical_json(
-        {
-            "policy_id": policy.id,
-            "policy_version": policy.version,
-            "fingerprint": policy.fingerprint,
-            "period": period.label,
-            key: items,
-        },
-        indent=indent,
-    )
+def table_tree(policy: Policy, period: Period, key: str, items: list[Any]) -> dict[str, Any]:
+    """The canonical JSON tree of a table of results under one policy and period."""
+    return {
+        "policy_id": policy.id,
+        "policy_version": policy.version,
+        "fingerprint": policy.fingerprint,
+        "period": period.label,
+        key: items,
+    }
+
+
+def card_row(card: Scorecard) -> dict[str, Any]:
+    """One scorecard's row of :meth:`ScoreTable.to_rows`."""
+    row: dict[str, Any] = {
+        "subject": card.subject,
+        "name": card.person.name,
+        "unit": card.person.unit,
+        "group": card.person.group,
+        "position": card.person.position,
+        "period": card.period.label,
+        "policy": card.policy_id,
+        "version": card.policy_version,
+    }
+    for category_id, points in card.category_points:
+        row[category_id] = points
+    row["carried"] = card.carried
+    row["total"] = card.total
+    row["score_rating"] = card.score_rating
+    row["rating"] = card.rating
+    return row
 
 
 class TableColumns(Protocol):
@@ -509,7 +528,7 @@ class TableColumns(Protocol):
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class ScoreTable:
+class ScoreTable(ResultTable):
     """The scorecards of a population for one period, in population order.
 
     Iterate it for the scorecards, index it by subject id, ``len()`` counts them.
@@ -623,61 +642,38 @@ class ScoreTable:
         """
         if self._cards is None and self._columns is not None:
             return self._columns.rows()
-        rows: list[dict[str, Any]] = []
-        for card in self.scorecards:
-            row: dict[str, Any] = {
-                "subject": card.subject,
-                "name": card.person.name,
-                "unit": card.person.unit,
-                "group": card.person.group,
-                "position": card.person.position,
-                "period": card.period.label,
-                "policy": card.policy_id,
-                "version": card.policy_version,
-            }
-            for category_id, points in card.category_points:
-                row[category_id] = points
-            row["carried"] = card.carried
-            row["total"] = card.total
-            row["score_rating"] = card.score_rating
-            row["rating"] = card.rating
-            rows.append(row)
-        return rows
+        return [card_row(card) for card in self.scorecards]
 
-    def to_csv(self, path: str | None = None) -> str:
-        """The rows as CSV text (written to ``path`` too when given), safe for spreadsheets."""
-        from kpiscore.io.render import rows_to_csv, write_text
+    def head_rows(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` rows; a columnar table builds only those scorecards."""
+        return [card_row(self._card_at(i)) for i in range(min(count, len(self)))]
 
+    def _card_at(self, position: int) -> Scorecard:
         if self._cards is None and self._columns is not None:
-            text = self._columns.csv()
-        else:
-            text = rows_to_csv(self.to_rows())
-        return write_text(text, path)
+            return self._columns.card(position)
+        return self.scorecards[position]
 
-    def to_pandas(self) -> pandas.DataFrame:
-        """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
+    def csv_text(self) -> str:
+        """The rows as CSV text, safe for spreadsheets (the column store writes its own)."""
+        if self._cards is None and self._columns is not None:
+            return self._columns.csv()
+        return super().csv_text()
 
-        Raises:
-            MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
-        """
-        from kpiscore.io.render import rows_to_pandas
-
-        return rows_to_pandas(self.to_rows())
-
-    def to_json(self, *, indent: int | None = None) -> str:
-        """Every scorecard as one canonical JSON document."""
-        return table_json(
-            self.policy,
-            self.period,
-            "scorecards",
-            [card.to_dict() for card in self.scorecards],
-            indent=indent,
+    def json_tree(self) -> dict[str, Any]:
+        """Every scorecard, under the policy and period: the tree of :meth:`to_json`."""
+        return table_tree(
+            self.policy, self.period, "scorecards", [card.to_dict() for card in self.scorecards]
         )
 
-    def _repr_html_(self) -> str:
-        from kpiscore.io.render import table_html
+    def html_head(self) -> str:
+        """The policy, the period, the count and the distribution (for the preview)."""
+        from kpiscore.io.render import distribution_html
 
-        return table_html(self)
+        esc = html.escape
+        return (
+            f"<b>{esc(self.policy.id)}</b> · {esc(self.period.label)} · {len(self)} people · "
+            + distribution_html(self.distribution())
+        )
 
     def to_excel(self, path: str | os.PathLike[str], *, lang: Literal["vi", "en"] = "vi") -> Path:
         """A workbook: scores (a column per criterion and category), per-unit summary, notes.

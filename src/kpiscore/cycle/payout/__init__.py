@@ -30,7 +30,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from kpiscore.cycle.payout._rows import Salary, parse_salaries, payout_rows, read_salaries
+from kpiscore.cycle.payout._rows import (
+    PAYOUT_COLUMNS,
+    PayoutRows,
+    Salary,
+    format_money,
+    parse_salaries,
+    payout_rows,
+    read_salaries,
+)
 from kpiscore.cycle.payout._table import (
     PayoutLine,
     PayoutRate,
@@ -43,13 +51,16 @@ from kpiscore.io.bundled import SUFFIX, bundled_ids, bundled_text, known_id
 from kpiscore.io.load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
 
 __all__ = [
+    "PAYOUT_COLUMNS",
     "PayoutLine",
     "PayoutRate",
     "PayoutRelation",
+    "PayoutRows",
     "PayoutTable",
     "Salary",
     "TableNote",
     "available",
+    "format_money",
     "load",
     "parse",
     "parse_salaries",

@@ -15,10 +15,26 @@ import attrs
 
 from kpiscore.cycle.payout._table import PayoutTable
 from kpiscore.exceptions import FileFormatError, InputError, PeriodError, UnknownSubjectError
-from kpiscore.model.numbers import NumberLike, number, optional_number, to_decimal
+from kpiscore.model.numbers import (
+    EXACT,
+    NumberLike,
+    canonical,
+    number,
+    optional_number,
+    to_decimal,
+)
 from kpiscore.model.period import Period
+from kpiscore.results.table import ResultTable, result_row
 
-__all__ = ["Salary", "parse_salaries", "payout_rows", "read_salaries"]
+__all__ = [
+    "PAYOUT_COLUMNS",
+    "PayoutRows",
+    "Salary",
+    "format_money",
+    "parse_salaries",
+    "payout_rows",
+    "read_salaries",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -84,13 +100,119 @@ def _salary(value: object, subject: str) -> Salary:
     return Salary(amount=to_decimal(value, owner=f"salaries[{subject!r}]", field="salary"))
 
 
+def format_money(value: Decimal | None) -> str:
+    """A đồng figure with thousands separators (``""`` for ``None``).
+
+    >>> format_money(Decimal("3510000")), format_money(Decimal("468000.0")), format_money(None)
+    ('3,510,000', '468,000', '')
+    """
+    return "" if value is None else f"{Decimal(canonical(value)):,f}"
+
+
+def _text(value: object) -> object:
+    return canonical(value) if isinstance(value, Decimal) else value
+
+
+#: The columns :func:`payout_rows` adds to each result's row, in order.
+PAYOUT_COLUMNS: Final = (
+    "salary",
+    "days_worked",
+    "days_in_period",
+    "payout_table",
+    "payout_months",
+    "payout",
+)
+
+
+class PayoutRows(list[dict[str, Any]], ResultTable):
+    """The rows of :func:`payout_rows`: a list of dicts (one per person) with every export.
+
+    It is a ``list``, so ``rows[0]["payout"]``, ``len(rows)`` and ``rows == [...]`` work as
+    before; it is also a :class:`~kpiscore.results.table.ResultTable`: ``to_csv(path)``,
+    ``to_json(path)``, ``to_pandas()``, a notebook preview, plus :meth:`payouts_tree`,
+    :meth:`total` and :meth:`summary_line` (what ``kpiscore score --payout`` prints).
+
+    Attributes:
+        table: The payout table paid from.
+        results: The results the rows were built from (their JSON document, when they have
+            one, heads :meth:`to_json`).
+    """
+
+    row_noun = "people paid"
+
+    def __init__(
+        self, rows: Iterable[dict[str, Any]], *, table: PayoutTable, results: object = None
+    ) -> None:
+        super().__init__(rows)
+        self.table = table
+        self.results = results
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """A copy of every row (exact values)."""
+        return [dict(row) for row in self]
+
+    def head_rows(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` rows."""
+        return [dict(row) for row in self[:count]]
+
+    def payouts_tree(self) -> list[dict[str, Any]]:
+        """Per person: ``subject`` and the payout columns, decimals as canonical strings."""
+        return [
+            {
+                "subject": row["subject"],
+                **{key: _text(row.get(key)) for key in PAYOUT_COLUMNS},
+            }
+            for row in self
+        ]
+
+    def json_tree(self) -> dict[str, Any]:
+        """The results' own JSON tree (when they have one) with a ``payouts`` list added."""
+        tree_of = getattr(self.results, "json_tree", None)
+        tree: dict[str, Any] = (
+            dict(tree_of()) if callable(tree_of) else {"payout_table": self.table.id}
+        )
+        tree["payouts"] = self.payouts_tree()
+        return tree
+
+    def total(self) -> Decimal:
+        """The sum of every payout, exact."""
+        total = Decimal(0)
+        for row in self:
+            total = EXACT.add(total, row["payout"])
+        return total
+
+    def months(self) -> int:
+        """The months paid (0 for no rows)."""
+        return int(self[0]["payout_months"]) if self else 0
+
+    def summary_line(self) -> str:
+        """One line: the total paid, the table and the months.
+
+        ``additional income: 5,010,000 đồng in all · table danang-2026 · 1 month``
+        """
+        months = self.months()
+        return (
+            f"additional income: {format_money(self.total())} đồng in all · table"
+            f" {self.table.id} · {months} month{'s' if months != 1 else ''}"
+        )
+
+    def html_head(self) -> str:
+        """The table, the count and the total (for the preview)."""
+        import html
+
+        return html.escape(self.summary_line() + f" · {len(self)} {self.row_noun}")
+
+    # A list compares by content; keep that (the base adds no identity).
+    __hash__ = None  # type: ignore[assignment]
+
+
 def payout_rows(
     results: Iterable[Any],
     table: PayoutTable | str,
     salaries: Mapping[str, NumberLike | Salary],
     *,
     months: int | None = None,
-) -> list[dict[str, Any]]:
+) -> PayoutRows:
     """One row per person: the result's row plus the salary and the additional income paid.
 
     This is what ``kpiscore score … --payout TABLE --salaries CSV`` prints. The amount is the
@@ -108,8 +230,9 @@ def payout_rows(
             must then match the table's ``rated_per``.
 
     Returns:
-        Rows (dicts) in the results' order, ending with ``salary``, ``days_worked``,
-        ``days_in_period``, ``payout_table``, ``payout_months`` and ``payout`` (exact decimals).
+        :class:`PayoutRows` (a list of dicts with every table export) in the results' order,
+        each ending with ``salary``, ``days_worked``, ``days_in_period``, ``payout_table``,
+        ``payout_months`` and ``payout`` (exact decimals).
 
     Raises:
         UnknownSubjectError: a salary is missing, or names someone outside the results.
@@ -154,7 +277,7 @@ def payout_rows(
             " the people scored"
         )
     if not items:
-        return rows
+        return PayoutRows(rows, table=table, results=results)
     periods = {item.period for item in items if hasattr(item, "period")}
     if months is None:
         if len(periods) != 1:
@@ -198,7 +321,7 @@ def payout_rows(
                 "payout": amount,
             }
         )
-    return rows
+    return PayoutRows(rows, table=table, results=results)
 
 
 def _base_rows(results: object, items: list[Any]) -> list[dict[str, Any]]:
@@ -215,19 +338,7 @@ def _base_rows(results: object, items: list[Any]) -> list[dict[str, Any]]:
                     f"payout: results[{position}] ({type(item).__name__}) has no attribute"
                     f" {name!r}; expected a Scorecard or a roll-up result"
                 )
-        period = getattr(item, "period", None)
-        rows.append(
-            {
-                "subject": item.subject,
-                "name": item.person.name,
-                "unit": item.person.unit,
-                "group": item.person.group,
-                "position": item.person.position,
-                "period": None if period is None else period.label,
-                "total": item.total,
-                "rating": item.rating,
-            }
-        )
+        rows.append(result_row(item))
     return rows
 
 

@@ -1,0 +1,610 @@
+"""Comparing a population under a base policy and a variant, person by person.
+
+:func:`compare` scores everyone under both and returns a :class:`Comparison` (a
+:class:`~kpiscore.results.table.ResultTable`: rows, CSV, JSON, pandas, HTML). Public names are
+re-exported by :mod:`kpiscore.variants`; see that module for overlays and ``docs/variants.md``.
+
+>>> from kpiscore import Category, Criterion, Measure, Policy
+>>> base = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+...     Criterion(id="x", name="X", max_points=100, basis="assessed")])])
+>>> variant = Policy(id="p", name="P", version="2", categories=[Category(id="c", name="C",
+...     criteria=[Criterion(id="x", name="X", max_points=50, basis="assessed")])])
+>>> result = compare(base, variant, "2026", ["a"], measures=[
+...     Measure(subject="a", criterion="x", value=40)])
+>>> result["a"].base_total, result["a"].variant_total
+(Decimal('40.00'), Decimal('40.00'))
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
+from typing import Any, Final, Literal
+
+import attrs
+
+from kpiscore.engine.exact import score_many
+from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.numbers import EXACT, format_points, quantize_fraction
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import Scorecard, ScoreTable
+from kpiscore.results.table import ResultTable
+
+__all__ = ["Comparison", "ComparisonRow", "ComparisonSummary", "PointsMove", "compare"]
+
+Move = Literal["up", "down", "same"]
+
+
+def check_policy(policy: object, what: str) -> Policy:
+    """``policy`` itself, or an :class:`~kpiscore.InputError` naming ``what``."""
+    if not isinstance(policy, Policy):
+        raise InputError(
+            f"{what}: policy must be a Policy (got {type(policy).__name__} {policy!r})"
+        )
+    return policy
+
+
+@attrs.frozen(kw_only=True)
+class PointsMove:
+    """A category or criterion whose reported points differ between base and variant.
+
+    Attributes:
+        id: The category or criterion id.
+        category: For a criterion, the id of its category (in the base, else the variant);
+            ``None`` for a category.
+        base_points: The reported points under the base, or ``None`` when the base has no such
+            category or criterion.
+        variant_points: The same under the variant.
+    """
+
+    id: str
+    category: str | None
+    base_points: Decimal | None
+    variant_points: Decimal | None
+
+    @property
+    def delta(self) -> Decimal | None:
+        """``variant_points − base_points``, exact; ``None`` when one side has no such item."""
+        if self.base_points is None or self.variant_points is None:
+            return None
+        return EXACT.subtract(self.variant_points, self.base_points)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The move as a JSON-ready tree (decimals as strings)."""
+        delta = self.delta
+        return {
+            "id": self.id,
+            "category": self.category,
+            "base_points": _text(self.base_points),
+            "variant_points": _text(self.variant_points),
+            "delta": _text(delta),
+        }
+
+    def __str__(self) -> str:
+        return f"{self.id} {_text(self.base_points) or '—'} → {_text(self.variant_points) or '—'}"
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format_points(value)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ComparisonRow:
+    """One person under the base and under the variant.
+
+    Attributes:
+        subject: The person's id.
+        person: The :class:`~kpiscore.Person` (attributes included).
+        base_total: The reported total under the base policy.
+        variant_total: The reported total under the variant.
+        base_rating: The rating under the base (``None`` when it has no bands).
+        variant_rating: The rating under the variant.
+        move: ``"up"``, ``"down"`` or ``"same"``: the rating's move (see
+            :attr:`Comparison.ratings` for the order of ratings).
+        categories: The categories whose reported points moved, in policy order.
+        criteria: The criteria whose reported points moved, in policy order. When both
+            policies have the same criteria in the same categories, they are looked for only in
+            people whose total or category points moved (see ``docs/variants.md``).
+    """
+
+    subject: str
+    person: Person
+    base_total: Decimal
+    variant_total: Decimal
+    base_rating: str | None
+    variant_rating: str | None
+    move: Move
+    categories: tuple[PointsMove, ...] = ()
+    criteria: tuple[PointsMove, ...] = ()
+
+    @property
+    def delta(self) -> Decimal:
+        """``variant_total − base_total``, exact."""
+        return EXACT.subtract(self.variant_total, self.base_total)
+
+    @property
+    def moved(self) -> bool:
+        """Whether anything differs: the total, the rating, a category or a criterion."""
+        return bool(
+            self.base_total != self.variant_total
+            or self.base_rating != self.variant_rating
+            or self.categories
+            or self.criteria
+        )
+
+    def to_row(self) -> dict[str, Any]:
+        """A flat row: the person, both totals and ratings, the delta, what moved (as text)."""
+        return {
+            "subject": self.subject,
+            "name": self.person.name,
+            "unit": self.person.unit,
+            "group": self.person.group,
+            "position": self.person.position,
+            "base_total": self.base_total,
+            "variant_total": self.variant_total,
+            "delta": self.delta,
+            "base_rating": self.base_rating,
+            "variant_rating": self.variant_rating,
+            "move": self.move,
+            "categories_moved": "; ".join(str(move) for move in self.categories),
+            "criteria_moved": "; ".join(str(move) for move in self.criteria),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as a JSON-ready tree (decimals as strings)."""
+        return {
+            "subject": self.subject,
+            "name": self.person.name,
+            "unit": self.person.unit,
+            "group": self.person.group,
+            "position": self.person.position,
+            "base_total": format_points(self.base_total),
+            "variant_total": format_points(self.variant_total),
+            "delta": format_points(self.delta),
+            "base_rating": self.base_rating,
+            "variant_rating": self.variant_rating,
+            "move": self.move,
+            "categories": [move.to_dict() for move in self.categories],
+            "criteria": [move.to_dict() for move in self.criteria],
+        }
+
+
+@attrs.frozen(kw_only=True)
+class ComparisonSummary:
+    """Headline figures of a comparison.
+
+    Attributes:
+        count: People compared.
+        up: People whose rating went up under the variant.
+        down: People whose rating went down.
+        same: People whose rating stayed.
+        totals_changed: People whose total changed.
+        mean_delta: The exact mean of the deltas, rounded once with the base policy's precision
+            and rounding (``None`` for an empty population).
+        min_delta: The largest fall (the smallest delta), or ``None``.
+        max_delta: The largest rise, or ``None``.
+        ratings: The ratings in order, highest first (see :attr:`Comparison.ratings`).
+        transitions: Base rating → variant rating → people: the transition matrix, every
+            rating listed on both sides, zeros included.
+        base_distribution: People per rating under the base.
+        variant_distribution: People per rating under the variant.
+    """
+
+    count: int
+    up: int
+    down: int
+    same: int
+    totals_changed: int
+    mean_delta: Decimal | None
+    min_delta: Decimal | None
+    max_delta: Decimal | None
+    ratings: tuple[str | None, ...]
+    transitions: Mapping[str | None, Mapping[str | None, int]]
+    base_distribution: Mapping[str | None, int]
+    variant_distribution: Mapping[str | None, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as a JSON-ready tree (decimals as strings; no rating is ``"null"``)."""
+
+        def key(rating: str | None) -> str:
+            return "null" if rating is None else rating
+
+        return {
+            "count": self.count,
+            "up": self.up,
+            "down": self.down,
+            "same": self.same,
+            "totals_changed": self.totals_changed,
+            "mean_delta": _text(self.mean_delta),
+            "min_delta": _text(self.min_delta),
+            "max_delta": _text(self.max_delta),
+            "ratings": [key(r) for r in self.ratings],
+            "transitions": {
+                key(a): {key(b): n for b, n in row.items()} for a, row in self.transitions.items()
+            },
+            "base_distribution": {key(r): n for r, n in self.base_distribution.items()},
+            "variant_distribution": {key(r): n for r, n in self.variant_distribution.items()},
+        }
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Comparison(ResultTable):
+    """A population scored under a base policy and a variant, person by person.
+
+    Iterate it for the :class:`ComparisonRow` of each person in population order, index it by
+    subject id, ``len()`` counts the people. The two :class:`~kpiscore.ScoreTable` objects keep
+    every scorecard and its ledger (``base_table``, ``variant_table``).
+
+    Attributes:
+        base: The base policy.
+        variant: The variant policy.
+        period: The period scored.
+        rows: One row per person, in population order.
+        base_table: The scorecards under the base.
+        variant_table: The scorecards under the variant.
+        ratings: Every rating, highest first: the base's bands, then the variant's bands the
+            base does not have (by threshold). A move "up" is a move to an earlier rating here.
+    """
+
+    base: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")
+    variant: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")
+    period: Period
+    rows: tuple[ComparisonRow, ...] = attrs.field(repr=lambda rows: f"<{len(rows)} rows>")
+    base_table: ScoreTable = attrs.field(repr=False)
+    variant_table: ScoreTable = attrs.field(repr=False)
+    ratings: tuple[str | None, ...]
+
+    def __iter__(self) -> Iterator[ComparisonRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @cached_property
+    def _index(self) -> dict[str, ComparisonRow]:
+        return {row.subject: row for row in self.rows}
+
+    def __getitem__(self, subject: str) -> ComparisonRow:
+        try:
+            return self._index[subject]
+        except (KeyError, TypeError):
+            raise UnknownSubjectError(
+                f"comparison: no row for subject {subject!r} ({len(self.rows)} people compared)"
+            ) from None
+
+    def __contains__(self, subject: object) -> bool:
+        return subject in self._index
+
+    @property
+    def moved(self) -> tuple[ComparisonRow, ...]:
+        """The people for whom anything moved, biggest movers first.
+
+        Ordered by rating move (the furthest first), then by the size of the delta, then by
+        subject id, so the list reads the same on every run.
+        """
+        rank = {rating: position for position, rating in enumerate(self.ratings)}
+
+        def order(row: ComparisonRow) -> tuple[int, Decimal, str]:
+            steps = abs(rank[row.base_rating] - rank[row.variant_rating])
+            return (-steps, -abs(row.delta), row.subject)
+
+        return tuple(sorted((row for row in self.rows if row.moved), key=order))
+
+    @property
+    def band_moves(self) -> tuple[ComparisonRow, ...]:
+        """The people whose rating changed, biggest movers first (as :attr:`moved`)."""
+        return tuple(row for row in self.moved if row.base_rating != row.variant_rating)
+
+    @cached_property
+    def summary(self) -> ComparisonSummary:
+        """Counts, the mean delta and the transition matrix of band moves."""
+        transitions = {a: dict.fromkeys(self.ratings, 0) for a in self.ratings}
+        base_counts = dict.fromkeys(self.ratings, 0)
+        variant_counts = dict.fromkeys(self.ratings, 0)
+        total = Decimal(0)
+        deltas: list[Decimal] = []
+        for row in self.rows:
+            transitions[row.base_rating][row.variant_rating] += 1
+            base_counts[row.base_rating] += 1
+            variant_counts[row.variant_rating] += 1
+            deltas.append(row.delta)
+            total = EXACT.add(total, row.delta)
+        mean = None
+        if deltas:
+            mean = quantize_fraction(
+                Fraction(total) / len(deltas), self.base.precision, self.base.rounding
+            )
+        return ComparisonSummary(
+            count=len(self.rows),
+            up=sum(row.move == "up" for row in self.rows),
+            down=sum(row.move == "down" for row in self.rows),
+            same=sum(row.move == "same" for row in self.rows),
+            totals_changed=sum(row.base_total != row.variant_total for row in self.rows),
+            mean_delta=mean,
+            min_delta=min(deltas) if deltas else None,
+            max_delta=max(deltas) if deltas else None,
+            ratings=self.ratings,
+            transitions=transitions,
+            base_distribution=base_counts,
+            variant_distribution=variant_counts,
+        )
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat row per person (see :meth:`ComparisonRow.to_row`), exact decimals."""
+        return [row.to_row() for row in self.rows]
+
+    def head_rows(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` rows (only those are built)."""
+        return [row.to_row() for row in self.rows[:count]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The comparison as a JSON-ready tree: both policies, the summary, every row."""
+        return {
+            "period": self.period.label,
+            "base": _policy_tree(self.base),
+            "variant": _policy_tree(self.variant),
+            "summary": self.summary.to_dict(),
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+    def json_tree(self) -> dict[str, Any]:
+        """The tree of :meth:`to_json`: the same as :meth:`to_dict`."""
+        return self.to_dict()
+
+    def _repr_html_(self) -> str:
+        """The transition matrix and the people who moved (not the table's first rows)."""
+        return _comparison_html(self)
+
+
+def _policy_tree(policy: Policy) -> dict[str, str]:
+    return {"id": policy.id, "version": policy.version, "fingerprint": policy.fingerprint}
+
+
+def _rating_order(base: Policy, variant: Policy) -> tuple[str | None, ...]:
+    if bool(base.bands) != bool(variant.bands):
+        which = "the base" if base.bands else "the variant"
+        raise InputError(
+            f"compare: only {which} has rating bands (base {base.id!r} has {len(base.bands)},"
+            f" variant {variant.id!r} has {len(variant.bands)}); ratings cannot be compared"
+        )
+    if not base.bands:
+        return (None,)
+    ratings: list[str | None] = [band.id for band in base.bands_descending]
+    extra = [band for band in variant.bands_descending if band.id not in ratings]
+    for band in extra:
+        # Place a band the base lacks by its threshold among the base's bands.
+        position = next(
+            (i for i, b in enumerate(base.bands_descending) if b.min_points < band.min_points),
+            len(base.bands),
+        )
+        position += sum(1 for r in ratings[:position] if r not in {b.id for b in base.bands})
+        ratings.insert(position, band.id)
+    return tuple(ratings)
+
+
+def _moves(
+    base_points: Iterable[tuple[str, str | None, Decimal]],
+    variant_points: Iterable[tuple[str, str | None, Decimal]],
+) -> tuple[PointsMove, ...]:
+    before = {ident: (owner, points) for ident, owner, points in base_points}
+    after = {ident: (owner, points) for ident, owner, points in variant_points}
+    order = [*before, *(ident for ident in after if ident not in before)]
+    moves = []
+    for ident in order:
+        old, new = before.get(ident), after.get(ident)
+        if old is not None and new is not None and old[1] == new[1]:
+            continue
+        owner = old[0] if old is not None else new[0] if new is not None else None
+        moves.append(
+            PointsMove(
+                id=ident,
+                category=owner,
+                base_points=None if old is None else old[1],
+                variant_points=None if new is None else new[1],
+            )
+        )
+    return tuple(moves)
+
+
+def _shape(policy: Policy) -> list[tuple[str, list[str]]]:
+    return [(c.id, [criterion.id for criterion in c.criteria]) for c in policy.categories]
+
+
+def _criterion_points(card: Scorecard) -> list[tuple[str, str | None, Decimal]]:
+    return [
+        (criterion.id, category.id, criterion.points)
+        for category in card.categories
+        for criterion in category.criteria
+    ]
+
+
+def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
+    base: Policy,
+    variant: Policy,
+    period: Period | str,
+    people: Iterable[Person | str],
+    events: Iterable[Event] = (),
+    measures: Iterable[Measure] = (),
+) -> Comparison:
+    """Score a population under a base policy and a variant and set the results side by side.
+
+    Both policies score the same facts with :func:`kpiscore.score_many`. For each person the
+    row gives both totals and ratings, the delta and the rating's move, and which categories
+    moved (their reported points differ). For the people whose total or category points moved,
+    it also lists the criteria that moved; their ledgers are built for that, nobody else's
+    (when the two policies do not have the same criteria in the same categories, everyone's
+    criteria are compared).
+
+    Args:
+        base: The policy in force.
+        variant: The policy considered (often ``overlay(base, …)``, but any policy will do:
+            categories, criteria or bands that only one of them has are listed with ``None``
+            on the other side).
+        period: The period (a :class:`~kpiscore.Period` or a label such as ``"2026-Q1"``).
+        people: The population (:class:`~kpiscore.Person` objects or id strings).
+        events: Events for people in the population.
+        measures: Measures for people in the population.
+
+    Returns:
+        A :class:`Comparison`.
+
+    Raises:
+        InputError: a bad argument; or only one of the policies has rating bands.
+        UnknownSubjectError, MissingInputError, PeriodError: as for
+            :func:`kpiscore.score_many`, under either policy.
+
+    >>> from kpiscore import Measure, policies
+    >>> staff = policies.load("vn-nd335-2025-staff")
+    >>> facts = [Measure(subject="nv001", criterion=c, value=v) for c, v in (
+    ...     ("politics_ethics", 9), ("competence", 8), ("innovation", 8),
+    ...     ("quantity", "0.9"), ("quality", "0.7"), ("on_time", "0.5"))]
+    >>> row = compare(staff, overlay(staff, {"bands.HTT.min_points": 75}), "2026-Q1",
+    ...               ["nv001"], measures=facts)["nv001"]
+    >>> row.base_total, row.variant_total, row.base_rating, row.variant_rating, row.move
+    (Decimal('74.00'), Decimal('74.00'), 'HTT', 'HT', 'down')
+    """
+    check_policy(base, "compare: base")
+    check_policy(variant, "compare: variant")
+    if isinstance(people, str | bytes) or not isinstance(people, Iterable):
+        raise InputError(
+            f"compare: people must be an iterable of Person or id strings (got {people!r})"
+        )
+    population = list(people)
+    event_list = list(events) if isinstance(events, Iterable) else events
+    measure_list = list(measures) if isinstance(measures, Iterable) else measures
+    ratings = _rating_order(base, variant)
+    base_table = score_many(base, period, population, events=event_list, measures=measure_list)
+    variant_table = score_many(
+        variant, base_table.period, population, events=event_list, measures=measure_list
+    )
+    rank = {rating: position for position, rating in enumerate(ratings)}
+    rows = []
+    same_policy = base.fingerprint == variant.fingerprint
+    # With the same criteria in the same categories, a criterion that moved shows in its
+    # category's points or the total, so only those people's ledgers are read. Policies built
+    # differently (a criterion only one has) are compared criterion by criterion for everyone.
+    same_shape = _shape(base) == _shape(variant)
+    for before, after in zip(base_table, variant_table, strict=True):
+        move: Move = "same"
+        if rank[after.rating] < rank[before.rating]:
+            move = "up"
+        elif rank[after.rating] > rank[before.rating]:
+            move = "down"
+        categories: tuple[PointsMove, ...] = ()
+        criteria: tuple[PointsMove, ...] = ()
+        if not same_policy:
+            categories = _moves(
+                ((ident, None, points) for ident, points in before.category_points),
+                ((ident, None, points) for ident, points in after.category_points),
+            )
+            if categories or before.total != after.total or not same_shape:
+                criteria = _moves(_criterion_points(before), _criterion_points(after))
+        rows.append(
+            ComparisonRow(
+                subject=before.subject,
+                person=before.person,
+                base_total=before.total,
+                variant_total=after.total,
+                base_rating=before.rating,
+                variant_rating=after.rating,
+                move=move,
+                categories=categories,
+                criteria=criteria,
+            )
+        )
+    return Comparison(
+        base=base,
+        variant=variant,
+        period=base_table.period,
+        rows=tuple(rows),
+        base_table=base_table,
+        variant_table=variant_table,
+        ratings=ratings,
+    )
+
+
+# --------------------------------------------------------------------------- HTML
+
+_STYLE: Final = (
+    "<style>.kpicmp{border-collapse:collapse;font-family:system-ui,sans-serif;font-size:13px;"
+    "margin:4px 0}.kpicmp td,.kpicmp th{border:1px solid #ddd;padding:2px 6px}"
+    ".kpicmp .num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".kpicmp .up{background:#e8f5e9;color:#1b5e20}.kpicmp .down{background:#fdecea;"
+    "color:#b00020}.kpicmp .same{color:#777}.kpicmp .zero{color:#bbb}</style>"
+)
+#: Rows of movers shown in a notebook (the rest is in to_rows()).
+HTML_ROWS: Final = 50
+
+
+def _label(rating: str | None) -> str:
+    return "—" if rating is None else rating
+
+
+def _comparison_html(comparison: Comparison) -> str:
+    esc = html.escape
+    summary = comparison.summary
+    base, variant = comparison.base, comparison.variant
+    rank = {rating: position for position, rating in enumerate(comparison.ratings)}
+    parts = [
+        _STYLE,
+        (
+            f"<p><b>{esc(base.id)}</b> v{esc(base.version)} → <b>{esc(variant.id)}</b>"
+            f" v{esc(variant.version)} · {esc(comparison.period.label)} · {summary.count} people"
+            f" · <span class='up'>▲ {summary.up} up</span> · <span class='down'>▼ {summary.down}"
+            f" down</span> · {summary.same} same · totals changed {summary.totals_changed}"
+            f" · mean Δ {esc(_text(summary.mean_delta) or '—')}</p>"
+        ),
+        "<table class='kpicmp'><tr><th>base ↓ / variant →</th>",
+    ]
+    parts.extend(f"<th>{esc(_label(r))}</th>" for r in comparison.ratings)
+    parts.append("</tr>")
+    for before in comparison.ratings:
+        parts.append(f"<tr><th>{esc(_label(before))}</th>")
+        for after in comparison.ratings:
+            count = summary.transitions[before][after]
+            css = "zero" if not count else "same"
+            if count and rank[after] < rank[before]:
+                css = "up"
+            elif count and rank[after] > rank[before]:
+                css = "down"
+            parts.append(f"<td class='num {css}'>{count}</td>")
+        parts.append("</tr>")
+    parts.append("</table>")
+    moved = comparison.moved
+    if not moved:
+        parts.append("<p>Nobody moved.</p>")
+        return "".join(parts)
+    parts.append(
+        "<table class='kpicmp'><tr><th>subject</th><th>name</th><th>base</th><th>variant</th>"
+        "<th>Δ</th><th>rating</th><th>moved</th></tr>"
+    )
+    for row in moved[:HTML_ROWS]:
+        arrow = {"up": "▲", "down": "▼", "same": ""}[row.move]
+        rating = _label(row.base_rating)
+        if row.base_rating != row.variant_rating:
+            rating += f" → {_label(row.variant_rating)}"
+        what = "; ".join(str(move) for move in row.criteria or row.categories)
+        parts.append(
+            f"<tr class='{row.move}'><td>{esc(row.subject)}</td><td>{esc(row.person.name or '')}"
+            f"</td><td class='num'>{esc(format_points(row.base_total))}</td>"
+            f"<td class='num'>{esc(format_points(row.variant_total))}</td>"
+            f"<td class='num'>{esc(_signed(row.delta))}</td><td>{esc(arrow)} {esc(rating)}</td>"
+            f"<td>{esc(what)}</td></tr>"
+        )
+    if len(moved) > HTML_ROWS:
+        parts.append(
+            f"<tr><td colspan='7' class='same'>… {len(moved) - HTML_ROWS} more moved"
+            " (see to_rows())</td></tr>"
+        )
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _signed(value: Decimal) -> str:
+    text = format_points(value)
+    return text if value <= 0 else "+" + text

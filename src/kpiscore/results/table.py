@@ -1,0 +1,157 @@
+"""One table shape for every result: rows, CSV, pandas, JSON and a notebook preview.
+
+:class:`ResultTable` is the small base that :class:`~kpiscore.ScoreTable`,
+:class:`~kpiscore.rollup.RollupTable`, the quota outcome, the payout rows and
+:class:`~kpiscore.variants.Comparison` share. A result says what its rows are
+(:meth:`~ResultTable.to_rows`) and what its JSON tree is (:meth:`~ResultTable.json_tree`); the
+exports are written once, here:
+
+- ``to_csv(path=None)``: CSV text, formula cells neutralised and line breaks inside cells quoted
+  (:func:`kpiscore.io.render.rows_to_csv`), written atomically when a path is given;
+- ``to_json(path=None, *, indent=None)``: canonical JSON, written atomically when a path is given;
+- ``to_pandas()``: a DataFrame of exact ``Decimal`` values;
+- ``_repr_html_()``: a head line and the first :data:`HTML_ROWS` rows only (a 200,000-row table
+  builds 20 rows to show 20).
+
+To add an export to every result, add it here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+from kpiscore.model.canonical import canonical_json
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["HTML_ROWS", "ResultTable", "result_row"]
+
+#: Rows drawn by a result's notebook preview.
+HTML_ROWS: Final = 20
+
+PathLike = str | os.PathLike[str]
+
+
+class ResultTable:
+    """The exports every table of results has, written once.
+
+    A subclass defines :meth:`to_rows`, :meth:`json_tree` and ``__len__``; it may override
+    :meth:`head_rows` (to build only the rows a preview shows), :meth:`csv_text` (a faster
+    writer giving the same text) and :meth:`html_head`.
+
+    >>> from kpiscore import Policy, Category, Criterion, Period, score_many
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=10)])])
+    >>> table = score_many(policy, Period.year(2026), ["nv001"])
+    >>> isinstance(table, ResultTable), table.to_csv().splitlines()[1].split(",")[-3:]
+    (True, ['10.00', '', ''])
+    """
+
+    __slots__ = ()
+
+    #: What one row is about, for the preview's head line ("people", "rows").
+    row_noun: ClassVar[str] = "rows"
+
+    def __len__(self) -> int:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def to_rows(self) -> list[dict[str, Any]]:  # pragma: no cover - every subclass defines it
+        """One flat dict per row, exact values (``Decimal``, ``str``, ``int``, ``None``)."""
+        raise NotImplementedError
+
+    def json_tree(self) -> dict[str, Any]:  # pragma: no cover - every subclass defines it
+        """The whole result as a JSON-ready tree (decimals as strings)."""
+        raise NotImplementedError
+
+    def head_rows(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` rows (as :meth:`to_rows` gives them)."""
+        return self.to_rows()[:count]
+
+    def csv_text(self) -> str:
+        """The rows as CSV text (header line first), safe for spreadsheets."""
+        from kpiscore.io.render import rows_to_csv
+
+        return rows_to_csv(self.to_rows())
+
+    def html_head(self) -> str:
+        """The preview's head line, as HTML."""
+        return f"{len(self)} {self.row_noun}"
+
+    def to_csv(
+        self, path: PathLike | None = None, *, bom: bool = False, inputs: Iterable[PathLike] = ()
+    ) -> str:
+        """The rows as CSV text, safe for spreadsheets; written to ``path`` too when given.
+
+        The file is written atomically (the old one stays whole on any error); ``bom=True``
+        starts the file with a UTF-8 byte-order mark; ``inputs`` are files it must not
+        overwrite.
+
+        Raises:
+            OutputError: the file cannot be written, or is one of ``inputs``.
+        """
+        text = self.csv_text()
+        if path is not None:
+            from kpiscore.io.output import write_atomic
+
+            write_atomic(path, text, bom=bom, inputs=inputs)
+        return text
+
+    def to_json(
+        self,
+        path: PathLike | None = None,
+        *,
+        indent: int | None = None,
+        inputs: Iterable[PathLike] = (),
+    ) -> str:
+        """Canonical JSON (sorted keys, UTF-8 text, decimals as strings); written atomically to
+        ``path`` too when given.
+
+        Raises:
+            OutputError: the file cannot be written, or is one of ``inputs``.
+        """
+        text = canonical_json(self.json_tree(), indent=indent)
+        if path is not None:
+            from kpiscore.io.output import write_atomic
+
+            write_atomic(path, text, inputs=inputs)
+        return text
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
+
+        Raises:
+            MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
+        """
+        from kpiscore._extras import require
+
+        pd = require("pandas", "pandas")
+        frame: pandas.DataFrame = pd.DataFrame(self.to_rows())
+        return frame
+
+    def _repr_html_(self) -> str:
+        from kpiscore.io.render import rows_html
+
+        return rows_html(self.html_head(), self.head_rows(HTML_ROWS), len(self))
+
+
+def result_row(item: Any) -> dict[str, Any]:
+    """The common row of one rated result (a scorecard, a roll-up, anything alike).
+
+    Raises:
+        AttributeError: the item lacks ``subject``, ``person``, ``total`` or ``rating`` (the
+            callers check first and raise an :class:`~kpiscore.InputError`).
+    """
+    period = getattr(item, "period", None)
+    return {
+        "subject": item.subject,
+        "name": item.person.name,
+        "unit": item.person.unit,
+        "group": item.person.group,
+        "position": item.person.position,
+        "period": None if period is None else period.label,
+        "total": item.total,
+        "rating": item.rating,
+    }
