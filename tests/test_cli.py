@@ -261,7 +261,7 @@ class TestScore:
 class TestExplain:
     def test_explains_one_person_in_vietnamese_by_default(self, sample: Path) -> None:
         result = run("explain", *inputs(sample), "--subject", "nv0002")
-        assert (0, "Tổng điểm: 87.67 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)") == (
+        assert (0, "Tổng điểm: 87,67 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)") == (
             result.returncode,
             result.stdout.splitlines()[2],
         )

@@ -18,6 +18,7 @@ from kpiscore import (
     Event,
     InputError,
     MissingExtraError,
+    OutputError,
     Period,
     Person,
     Policy,
@@ -209,7 +210,7 @@ class TestWriting:
         assert target.read_bytes().startswith(b"PK")
 
     def test_a_missing_folder_is_named(self, small_table: ScoreTable, tmp_path: Path) -> None:
-        with pytest.raises(InputError, match=r"the folder .*nowhere.* does not exist"):
+        with pytest.raises(OutputError, match=r"nowhere"):
             write_score_table(small_table, tmp_path / "nowhere" / "t.xlsx")
 
     def test_an_unknown_language_is_refused(self, small_table: ScoreTable, tmp_path: Path) -> None:
@@ -252,3 +253,33 @@ class TestMethod:
         method = small_table.to_excel(tmp_path / "m.xlsx")
         function = write_score_table(small_table, tmp_path / "f.xlsx")
         assert function.read_bytes() == method.read_bytes()
+
+    def test_an_input_is_never_overwritten(self, small_table: ScoreTable, tmp_path: Path) -> None:
+        source = tmp_path / "people.xlsx"
+        source.write_text("input")
+        with pytest.raises(OutputError, match="refusing to overwrite an input"):
+            small_table.to_excel(source, inputs=[source])
+        assert "input" == source.read_text()
+
+
+class TestEveryResultTable:
+    def test_a_rollup_table_writes_a_workbook(
+        self, small_table: ScoreTable, tmp_path: Path
+    ) -> None:
+        from kpiscore import rollup_many
+
+        year = rollup_many([small_table], "2026")
+        sheet = openpyxl.load_workbook(year.to_excel(tmp_path / "y.xlsx"))["Kết quả"]
+        header = rows(sheet)[0]
+        line = dict(zip(header, rows(sheet)[1], strict=True))
+        assert "nv1" == line["subject"]
+        assert year["nv1"].total == Decimal(str(line["total"]))
+        assert "n" == sheet.cell(2, header.index("total") + 1).data_type
+
+    def test_english_sheet_name(self, small_table: ScoreTable, tmp_path: Path) -> None:
+        from kpiscore import rollup_many
+
+        year = rollup_many([small_table], "2026")
+        assert ["Results"] == openpyxl.load_workbook(
+            year.to_excel(tmp_path / "y.xlsx", lang="en")
+        ).sheetnames

@@ -109,3 +109,18 @@ class TestObject:
     def test_an_unknown_choice_is_refused(self) -> None:
         with pytest.raises(InputError, match=r"numbers must be one of .* \(got 'int'\)"):
             rows_to_frame([], numbers="int")
+
+
+class TestEveryResultTable:
+    def test_score_table_to_pandas_gives_arrow_decimals_by_default(self, table: ScoreTable) -> None:
+        frame = table.to_pandas()
+        assert "decimal128(18, 2)[pyarrow]" == str(frame["total"].dtype)
+        assert "float64" == str(table.to_pandas(numbers="float")["total"].dtype)
+        assert object == table.to_pandas(numbers="object")["total"].dtype
+
+    def test_a_rollup_table_too(self, table: ScoreTable) -> None:
+        from kpiscore import rollup_many
+
+        year = rollup_many([table], "2026")
+        assert "float64" == str(year.to_pandas(numbers="float")["total"].dtype)
+        assert year.to_pandas(numbers="float")["total"].describe()["count"] == len(table)

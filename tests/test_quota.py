@@ -210,9 +210,9 @@ class TestHandCheckedGroupOfThirty:
                     " ROUND_DOWN); 8 rated HTXS; x05 ranked 5 of 8 by total 94.00; moved to HTT"
                 ),
                 reason_vi=(
-                    "tỷ lệ HTXS trong unit 'Phòng A': tối đa 20 % số người xếp loại HTT sau khi"
+                    "tỷ lệ HTXS trong đơn vị 'Phòng A': tối đa 20 % số người xếp loại HTT sau khi"
                     " áp tỷ lệ (kể cả người bị hạ); cách tính 'fixed_point': cơ sở 21, được giữ"
-                    " 4; 8 người xếp loại HTXS; x05 xếp thứ 5/8 theo tổng điểm 94.00; chuyển"
+                    " 4; 8 người xếp loại HTXS; x05 xếp thứ 5/8 theo tổng điểm 94,00; chuyển"
                     " xuống HTT"
                 ),
                 reference=DEFAULT_REFERENCE,

@@ -161,7 +161,7 @@ class TestExplain:
         events, measures = facts()
         text = score(policy(), Q1, "nv001", events, measures).explain("vi")
 
-        assert "Tổng điểm: 83.67 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)" in text
+        assert "Tổng điểm: 83,67 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)" in text
         assert "miễn trừ (có lý do chính đáng): 2026-02-02 (ốm)" in text
 
     def test_cap_is_explained(self) -> None:

@@ -27,6 +27,7 @@ rounded to a whole number with ``rounding``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Final, Literal, Protocol, TypeVar, cast, overload
@@ -814,19 +815,36 @@ _BASE_TEXT_VI: Final = {
 }
 
 
+_GROUP_WORDS_VI: Final = {"unit": "đơn vị", "group": "nhóm", "position": "chức vụ"}
+
+
+def _label_vi(label: str) -> str:
+    """A group's label in Vietnamese: ``unit 'Phòng A'`` → ``đơn vị 'Phòng A'``."""
+    if label == "the whole population":
+        return "toàn bộ danh sách"
+    return re.sub(
+        r"(^|, )(unit|group|position) '",
+        lambda found: f"{found[1]}{_GROUP_WORDS_VI[found[2]]} '",
+        label,
+    )
+
+
 def _reason_vi(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
-    """The same reason as :func:`_reason`, in Vietnamese."""
+    """The same reason as :func:`_reason`, in Vietnamese (numbers as Vietnamese writes them)."""
+    from kpiscore.io.numbers_vi import format_number
+
     with exact():
-        percent = canonical(plan.share * 100)
+        percent = format_number(plan.share * 100, keep_places=False)
     total = totals[subject]
+    shown = format_number(total)
     rank = 1 + sum(1 for other in plan.kept + plan.demoted if totals[other] > total)
     if subject in plan.tied:
-        why = f"{subject} đồng điểm {total} tại ngưỡng cắt cùng {len(plan.tied)} người"
+        why = f"{subject} đồng điểm {shown} tại ngưỡng cắt cùng {len(plan.tied)} người"
     else:
-        why = f"{subject} xếp thứ {rank}/{plan.rated} theo tổng điểm {total}"
+        why = f"{subject} xếp thứ {rank}/{plan.rated} theo tổng điểm {shown}"
     base_text = _BASE_TEXT_VI[plan.base].format(next=plan.next_rating, rating=plan.rating)
     return (
-        f"tỷ lệ {plan.rating} trong {plan.label}: tối đa {percent} % {base_text};"
+        f"tỷ lệ {plan.rating} trong {_label_vi(plan.label)}: tối đa {percent} % {base_text};"
         f" cách tính {plan.base!r}: cơ sở {plan.base_count}, được giữ {plan.allowed};"
         f" {plan.rated} người xếp loại {plan.rating}; {why}; chuyển xuống {plan.next_rating}"
     )

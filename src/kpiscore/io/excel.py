@@ -28,21 +28,21 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import check_lang
 from kpiscore.model.numbers import EXACT, quantize_fraction
 
 if TYPE_CHECKING:
     from kpiscore.results.scorecard import Scorecard, ScoreTable
 
-__all__ = ["number_format", "write_rows", "write_score_table"]
+__all__ = ["number_format", "write_atomic", "write_rows", "write_score_table"]
+
+PathLike = str | os.PathLike[str]
 
 #: A fixed creation time, so the same table gives the same workbook bytes.
 _CREATED = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
@@ -149,21 +149,14 @@ def _places(quantum: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder + ``os.replace``."""
-    target = Path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write {target.name!r}: the folder {str(folder)!r} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, *, inputs: Iterable[PathLike] = ()
+) -> Path:
+    """Write ``data`` to ``path`` atomically (:func:`kpiscore.io.output.write_atomic`)."""
+    from kpiscore.io.output import write_atomic as write
+
+    write(path, data, inputs=inputs)
+    return Path(path)
 
 
 class _Book:
@@ -221,6 +214,7 @@ def write_rows(
     *,
     sheet: str = "Sheet1",
     headers: Mapping[str, str] | None = None,
+    inputs: Iterable[PathLike] = (),
 ) -> Path:
     """Any result table's rows as a one-sheet workbook with typed cells (atomic write).
 
@@ -262,7 +256,7 @@ def write_rows(
     if columns:
         worksheet.autofilter(0, 0, max(len(materialised), 1), len(columns) - 1)
     _widths(worksheet, widths)
-    return write_atomic(path, book.close())
+    return write_atomic(path, book.close(), inputs=inputs)
 
 
 def _sheet_name(name: str) -> str:
@@ -277,19 +271,27 @@ def _band_name(card: Scorecard, band_id: str | None, lang: str) -> str | None:
     return band.name_en if lang == "en" and band.name_en else band.name
 
 
-def write_score_table(table: ScoreTable, path: str | os.PathLike[str], *, lang: str = "vi") -> Path:
+def write_score_table(
+    table: ScoreTable,
+    path: str | os.PathLike[str],
+    *,
+    lang: str = "vi",
+    inputs: Iterable[PathLike] = (),
+) -> Path:
     """A score table as a workbook: scores, per-unit summary, notes (see the module text).
 
     Args:
         table: The scored population.
         path: The ``.xlsx`` file to write (its folder must exist).
         lang: ``"vi"`` (default) or ``"en"`` for the sheet names, headers and notes.
+        inputs: Files the table was read from: writing over one of them is refused.
 
     Returns:
         The path written.
 
     Raises:
-        InputError: ``lang`` is not ``"vi"``/``"en"``, or the folder does not exist.
+        InputError: ``lang`` is not ``"vi"``/``"en"``.
+        OutputError: the file cannot be written (a missing folder, …), or is one of ``inputs``.
         MissingExtraError: XlsxWriter is not installed (``pip install 'kpiscore[excel]'``).
     """
     words = _WORDS[check_lang(lang, "excel")]
@@ -299,7 +301,7 @@ def write_score_table(table: ScoreTable, path: str | os.PathLike[str], *, lang: 
     _scores_sheet(book, table, cards, words, lang=lang, places=places)
     _summary_sheet(book, table, cards, words, places)
     _notes_sheet(book, table, words)
-    return write_atomic(path, book.close())
+    return write_atomic(path, book.close(), inputs=inputs)
 
 
 def _columns(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import check_lang, format_number
+from kpiscore.io.render import note_text
 
 if TYPE_CHECKING:
     from kpiscore.model.facts import Event
@@ -220,7 +221,7 @@ def _events(events: Iterable[Event], line: RuleLine | None, lang: str) -> str:
         if event.ref:
             text += f" [{event.ref}]"
         if event.note:
-            text += f" ({event.note})"
+            text += f" ({note_text(event.note, lang)})"
         items.append(f"<li>{html.escape(text)}</li>")
     css = "events many" if len(items) > _MANY_EVENTS else "events"
     return f'<ul class="{css}">{"".join(items)}</ul>'

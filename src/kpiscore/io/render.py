@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
 from kpiscore.exceptions import InputError
+from kpiscore.io.numbers_vi import format_number
 from kpiscore.model.numbers import EXACT, canonical, format_points, quantize_fraction
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "period": "kỳ",
         "policy": "Quy định",
         "version": "phiên bản",
-        "fingerprint": "dấu vân tay",
+        "fingerprint": "mã kiểm tra",
         "total": "Tổng điểm",
         "rating": "xếp loại",
         "no_rating": "không xếp loại (quy định không có mức xếp loại)",
@@ -82,6 +83,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "cap_exempted": "không áp dụng: sự kiện có lý do chính đáng",
         "score_rating": "theo điểm",
         "weighted": "bình quân có trọng số × {max}",
+        "mean": "bình quân × {max}",
         "adjusted": "Điều chỉnh xếp loại",
     },
     "en": {
@@ -121,88 +123,157 @@ _PHRASES: dict[str, dict[str, str]] = {
         "cap_exempted": "not applied: the events had a valid reason",
         "score_rating": "by score",
         "weighted": "weighted mean × {max}",
+        "mean": "weighted mean × {max}",
         "adjusted": "Rating adjusted",
     },
 }
 
 
-def _signed(value: Decimal) -> str:
-    text = canonical(value)
+def _c(value: Decimal, lang: str = "en") -> str:
+    """A figure as given (``2.5``), in the language's number format (``2,5`` in Vietnamese)."""
+    return canonical(value) if lang == "en" else format_number(value, lang, keep_places=False)
+
+
+def _p(value: Decimal, lang: str = "en") -> str:
+    """A reported figure with its decimal places (``74.50``; ``74,50`` in Vietnamese)."""
+    return format_points(value) if lang == "en" else format_number(value, lang)
+
+
+def _signed(value: Decimal, lang: str = "en") -> str:
+    text = _c(value, lang)
     return text.replace("-", "−") if value < 0 else ("+" + text if value > 0 else text)
 
 
-def _dates(events: Iterable[Event]) -> str:
-    parts = []
-    for event in events:
-        text = event.on.isoformat()
-        if event.quantity != 1:
-            text += f" ×{canonical(event.quantity)}"
-        if event.ref:
-            text += f" [{event.ref}]"
-        if event.note:
-            text += f" ({event.note})"
-        parts.append(text)
-    return ", ".join(parts)
+def _event_text(event: Event, *, units: bool, lang: str) -> str:
+    text = event.on.isoformat()
+    # A quantity means something only where the rule counts units (per="unit"); a rule that
+    # counts occurrences counts each event once whatever its quantity.
+    if units:
+        text += f" ×{_c(event.quantity, lang)}"
+    if event.ref:
+        text += f" [{event.ref}]"
+    if event.note:
+        text += f" ({note_text(event.note, lang)})"
+    return text
 
 
-def _rule_text(line: RuleLine, result: CriterionResult, words: Mapping[str, str]) -> list[str]:
+def _dates(events: Iterable[Event], *, units: bool = False, lang: str = "en") -> str:
+    return ", ".join(_event_text(event, units=units, lang=lang) for event in events)
+
+
+def _event_lines(
+    label: str, events: tuple[Event, ...], *, units: bool, lang: str, indent: str
+) -> list[str]:
+    """English keeps one line of dates; Vietnamese lists several events one per line."""
+    if lang == "en" or len(events) == 1:
+        return [f"{indent}{label}: {_dates(events, units=units, lang=lang)}"]
+    return [f"{indent}{label} ({len(events)}):"] + [
+        f"{indent}  - {_event_text(event, units=units, lang=lang)}" for event in events
+    ]
+
+
+_APPROVAL_NOTE = re.compile(
+    r"work item (?P<item>'[^']*') of (?P<subject>'[^']*') submitted (?P<submitted>\S+);"
+    r" approval due (?P<due>\S+) \((?P<days>\d+) (?P<unit>working|calendar) days\);"
+    r" (?:approved (?P<approved>\S+)|not approved by (?P<pending>\S+)):"
+    r" (?P<late>\d+) (?:working|calendar) day\(s\) late"
+)
+
+
+def note_text(note: str, lang: str) -> str:
+    """An event's note in ``lang``: the notes kpiscore writes itself (late approvals from
+    ``approval_events``) are given in Vietnamese; a note from the caller is shown as written.
+
+    >>> text = note_text("work item 'W1' of 'nv1' submitted 2026-01-05; approval due 2026-01-12"
+    ...                  " (5 working days); approved 2026-01-14: 2 working day(s) late", "vi")
+    >>> for part in text.split("; "):
+    ...     print(part)
+    hồ sơ 'W1' của 'nv1' trình ngày 2026-01-05
+    hạn phê duyệt 2026-01-12 (5 ngày làm việc)
+    phê duyệt ngày 2026-01-14: trễ 2 ngày làm việc
+    """
+    if lang != "vi":
+        return note
+    found = _APPROVAL_NOTE.fullmatch(note)
+    if found is None:
+        return note
+    unit = "ngày làm việc" if found["unit"] == "working" else "ngày"
+    status = (
+        f"phê duyệt ngày {found['approved']}"
+        if found["approved"]
+        else f"chưa phê duyệt đến ngày {found['pending']}"
+    )
+    return (
+        f"hồ sơ {found['item']} của {found['subject']} trình ngày {found['submitted']};"
+        f" hạn phê duyệt {found['due']} ({found['days']} {unit}); {status}:"
+        f" trễ {found['late']} {unit}"
+    )
+
+
+def _rule_text(
+    line: RuleLine, result: CriterionResult, words: Mapping[str, str], lang: str
+) -> list[str]:
     label = words[line.kind] + f" {line.rule}"
     if line.name:
         label += f" «{line.name}»"
     sign = -1 if line.kind == "deduction" else 1
-    points = _signed(sign * line.points)
+    points = _signed(sign * line.points, lang)
     if line.per == "unit":
         quantity = sum((e.quantity for e in line.events), Decimal(0))
-        how = f"{canonical(quantity)} {words['units']} × {points}"
+        how = f"{_c(quantity, lang)} {words['units']} × {points}"
     else:
         how = f"{len(line.events)} {words['times']} × {points}"
-    parts = [f"{how} = {_signed(line.requested)} {words['requested']}"]
+    parts = [f"{how} = {_signed(line.requested, lang)} {words['requested']}"]
     if line.limited:
         parts.append(
             words["limited"].format(
-                limit=canonical(line.limit or Decimal(0)), value=canonical(line.limited)
+                limit=_c(line.limit or Decimal(0), lang), value=_c(line.limited, lang)
             )
         )
     if line.absorbed_by == "floor":
         parts.append(
             words["absorbed_floor"].format(
-                value=canonical(line.absorbed), floor=canonical(result.floor)
+                value=_c(line.absorbed, lang), floor=_c(result.floor, lang)
             )
         )
     elif line.absorbed_by == "max":
-        parts.append(words["absorbed_max"].format(value=canonical(line.absorbed)))
-    parts.append(f"{_signed(line.applied)} {words['applied']}")
+        parts.append(words["absorbed_max"].format(value=_c(line.absorbed, lang)))
+    parts.append(f"{_signed(line.applied, lang)} {words['applied']}")
     if line.carried:
-        parts.append(words["carried"].format(value=canonical(line.carried)))
+        parts.append(words["carried"].format(value=_c(line.carried, lang)))
     text = [f"      {label}: " + "; ".join(parts)]
     if line.reference:
         text[0] += f"  [{line.reference}]"
+    units = line.per == "unit"
+    indent = " " * 10
     if line.events:
-        text.append(f"          {words['events']}: {_dates(line.events)}")
+        text += _event_lines(words["events"], line.events, units=units, lang=lang, indent=indent)
     if line.exempted:
-        text.append(f"          {words['exempted']}: {_dates(line.exempted)}")
+        text += _event_lines(
+            words["exempted"], line.exempted, units=units, lang=lang, indent=indent
+        )
     return text
 
 
-def _start_text(result: CriterionResult, words: Mapping[str, str]) -> str:
+def _start_text(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
     if result.excluded:
         return words["excluded"]
     if result.missing == "zero":
         return words["missing_zero"]
     if result.basis == "full":
-        return words["start_full"].format(value=canonical(result.max_points))
+        return words["start_full"].format(value=_c(result.max_points, lang))
     if result.basis == "zero":
         return words["start_zero"]
     if result.basis == "assessed":
-        return words["start_assessed"].format(value=canonical(result.start))
+        return words["start_assessed"].format(value=_c(result.start, lang))
     measure = result.measure if result.measure is not None else Decimal(0)
     text = words["start_ratio"].format(
-        ratio=canonical(min(measure, Decimal(1))),
-        max=canonical(result.max_points),
-        value=canonical(result.start),
+        ratio=_c(min(measure, Decimal(1)), lang),
+        max=_c(result.max_points, lang),
+        value=_c(result.start, lang),
     )
     if result.ratio_capped:
-        text += "; " + words["ratio_capped"].format(ratio=canonical(measure))
+        text += "; " + words["ratio_capped"].format(ratio=_c(measure, lang))
     return text
 
 
@@ -225,38 +296,41 @@ def explain(card: Scorecard, lang: str) -> str:
         else words["no_rating"]
     )
     lines.append(
-        f"{words['total']}: {format_points(card.total)} / {canonical(card.max_total)} — {rating}"
+        f"{words['total']}: {_p(card.total, lang)} / {_c(card.max_total, lang)} — {rating}"
     )
     for category in card.categories:
         lines.append("")
         head = (
-            f"[{category.id}] {category.name}: {format_points(category.points)}"
-            f" / {canonical(category.max_points)}"
+            f"[{category.id}] {category.name}: {_p(category.points, lang)}"
+            f" / {_c(category.max_points, lang)}"
         )
         if category.weighted:
-            head += f" ({words['weighted'].format(max=canonical(category.max_points))})"
+            # "bình quân có trọng số" only where the criteria's weights differ.
+            equal = len({result.weight for result in category.criteria}) <= 1
+            how = words["mean" if equal else "weighted"]
+            head += f" ({how.format(max=_c(category.max_points, lang))})"
         if category.reference:
             head += f"  [{category.reference}]"
         lines.append(head)
         for result in category.criteria:
             entry = (
-                f"  - {result.id} «{result.name}»: {format_points(result.points)}"
-                f" / {canonical(result.max_points)} ({_start_text(result, words)})"
+                f"  - {result.id} «{result.name}»: {_p(result.points, lang)}"
+                f" / {_c(result.max_points, lang)} ({_start_text(result, words, lang)})"
             )
             if result.reference:
                 entry += f"  [{result.reference}]"
             lines.append(entry)
             for line in result.rules:
-                lines.extend(_rule_text(line, result, words))
+                lines.extend(_rule_text(line, result, words, lang))
             if result.raised_by_floor:
                 lines.append(
-                    "      " + words["raised"].format(value=canonical(result.raised_by_floor))
+                    "      " + words["raised"].format(value=_c(result.raised_by_floor, lang))
                 )
     if card.carried:
         lines.append("")
-        lines.append(f"{words['carried_total']}: −{format_points(card.carried)}")
+        lines.append(f"{words['carried_total']}: −{_p(card.carried, lang)}")
     if card.clamped:
-        lines.append(words["clamped"].format(value=format_points(card.clamped)))
+        lines.append(words["clamped"].format(value=_p(card.clamped, lang)))
     for cap in card.caps:
         lines.append("")
         head = f"{words['cap']}: {cap.on}"
@@ -264,9 +338,9 @@ def explain(card: Scorecard, lang: str) -> str:
             head += f" «{cap.name}»"
         if cap.events:
             verdict = words["cap_lowered" if cap.lowered else "cap_no_effect"]
-            head += f" ({_dates(cap.events)}) ⇒ " + verdict.format(band=cap.at_most)
+            head += f" ({_dates(cap.events, lang=lang)}) ⇒ " + verdict.format(band=cap.at_most)
         else:
-            head += f" ({_dates(cap.exempted)}) ⇒ " + words["cap_exempted"]
+            head += f" ({_dates(cap.exempted, lang=lang)}) ⇒ " + words["cap_exempted"]
         if cap.reference:
             head += f"  [{cap.reference}]"
         lines.append(head)

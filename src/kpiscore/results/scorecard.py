@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -689,7 +689,13 @@ class ScoreTable(ResultTable):
             + distribution_html(self.distribution())
         )
 
-    def to_excel(self, path: str | os.PathLike[str], *, lang: Literal["vi", "en"] = "vi") -> Path:
+    def to_excel(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lang: Literal["vi", "en"] = "vi",
+        inputs: Iterable[str | os.PathLike[str]] = (),
+    ) -> Path:
         """A workbook: scores (a column per criterion and category), per-unit summary, notes.
 
         Typed numeric cells with the policy's decimals; written atomically. See
@@ -697,10 +703,11 @@ class ScoreTable(ResultTable):
 
         Raises:
             MissingExtraError: XlsxWriter is not installed (``pip install 'kpiscore[excel]'``).
+            OutputError: the file cannot be written, or is one of ``inputs``.
         """
         from kpiscore.io.excel import write_score_table
 
-        return write_score_table(self, path, lang=lang)
+        return write_score_table(self, path, lang=lang, inputs=inputs)
 
     def write_forms(
         self,

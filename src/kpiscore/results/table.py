@@ -9,7 +9,9 @@ exports are written once, here:
 - ``to_csv(path=None)``: CSV text, formula cells neutralised and line breaks inside cells quoted
   (:func:`kpiscore.io.render.rows_to_csv`), written atomically when a path is given;
 - ``to_json(path=None, *, indent=None)``: canonical JSON, written atomically when a path is given;
-- ``to_pandas()``: a DataFrame of exact ``Decimal`` values;
+- ``to_pandas(numbers="auto")``: a DataFrame whose figures are numbers (exact Arrow decimals
+  when pyarrow is installed; see :mod:`kpiscore.io.frames`);
+- ``to_excel(path)``: a workbook with typed number cells (:mod:`kpiscore.io.excel`);
 - ``_repr_html_()``: a head line and the first :data:`HTML_ROWS` rows only (a 200,000-row table
   builds 20 rows to show 20).
 
@@ -20,12 +22,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from kpiscore.model.canonical import canonical_json
 
 if TYPE_CHECKING:
     import pandas
+
+    from kpiscore.io.frames import Numbers
 
 __all__ = ["HTML_ROWS", "ResultTable", "result_row"]
 
@@ -119,17 +124,38 @@ class ResultTable:
             write_atomic(path, text, inputs=inputs)
         return text
 
-    def to_pandas(self) -> pandas.DataFrame:
-        """The rows as a pandas DataFrame (exact ``Decimal`` values in object columns).
+    def to_pandas(self, numbers: Numbers = "auto") -> pandas.DataFrame:
+        """The rows as a pandas DataFrame whose figures are numbers.
+
+        Args:
+            numbers: ``"auto"`` (default: exact Arrow decimals when pyarrow is installed,
+                else ``"object"``), ``"decimal"`` (``pandas.ArrowDtype(pyarrow.decimal128)``:
+                exact, ``groupby().mean()`` works), ``"float"`` (``float64``: ``describe()`` and
+                plotting work, values approximate) or ``"object"`` (exact ``Decimal`` objects).
+                See ``docs/reports.md`` for the trade-off.
 
         Raises:
-            MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
+            MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``), or
+                pyarrow for ``numbers="decimal"``.
         """
-        from kpiscore._extras import require
+        from kpiscore.io.frames import rows_to_frame
 
-        pd = require("pandas", "pandas")
-        frame: pandas.DataFrame = pd.DataFrame(self.to_rows())
-        return frame
+        return rows_to_frame(self.to_rows(), numbers)
+
+    def to_excel(
+        self, path: PathLike, *, lang: Literal["vi", "en"] = "vi", inputs: Iterable[PathLike] = ()
+    ) -> Path:
+        """The rows as a one-sheet workbook: typed number cells, frozen header (atomic write).
+
+        Raises:
+            MissingExtraError: XlsxWriter is not installed (``pip install 'kpiscore[excel]'``).
+            OutputError: the file cannot be written, or is one of ``inputs``.
+        """
+        from kpiscore.io.excel import write_rows
+        from kpiscore.io.numbers_vi import check_lang
+
+        sheet = "Kết quả" if check_lang(lang, "excel") == "vi" else "Results"
+        return write_rows(self.to_rows(), path, sheet=sheet, inputs=inputs)
 
     def _repr_html_(self) -> str:
         from kpiscore.io.render import rows_html
