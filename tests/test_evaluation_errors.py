@@ -157,7 +157,9 @@ class TestParts:
             pytest.param(
                 lambda: Leave(
                     subject="nv",
-                    start=datetime(2026, 1, 1),  # noqa: DTZ001 - refused end=date(2026, 1, 2), reason="sick"
+                    start=datetime(2026, 1, 1),  # noqa: DTZ001 - refused
+                    end=date(2026, 1, 2),
+                    reason="sick",
                 ),
                 "start must be a date",
                 id="leave-date",
