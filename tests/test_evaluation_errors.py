@@ -127,7 +127,7 @@ class TestParts:
             ),
             pytest.param(lambda: AssignRule(policy="p"), "policy must be a Policy", id="policy"),
             pytest.param(
-                lambda: AssignRule(policy=POLICY, since=datetime(2026, 1, 1)),
+                lambda: AssignRule(policy=POLICY, since=datetime(2026, 1, 1)),  # noqa: DTZ001 - refused
                 "since must be a date or None",
                 id="datetime",
             ),
@@ -156,7 +156,10 @@ class TestParts:
             ),
             pytest.param(
                 lambda: Leave(
-                    subject="nv", start=datetime(2026, 1, 1), end=date(2026, 1, 2), reason="sick"
+                    subject="nv",
+                    start=datetime(2026, 1, 1),  # noqa: DTZ001 - refused
+                    end=date(2026, 1, 2),
+                    reason="sick",
                 ),
                 "start must be a date",
                 id="leave-date",
@@ -610,3 +613,49 @@ def test_an_event_on_a_day_of_leave_in_a_scored_quarter_is_scored() -> None:
         leave=[Leave(subject="nv", start=date(2026, 2, 1), end=date(2026, 2, 28), reason="sick")],
     ).run()
     assert [] == [note for note in result.notes if "not scored" in note]
+
+
+class TestWriting:
+    def many(self) -> Any:
+        people = [f"p{i:02d}" for i in range(14)]
+        return build(
+            people=people,
+            period="2026-Q1",
+            measures={"2026-Q1": [Measure(subject="p00", criterion="x", value=60)]},
+            events=[Event(subject=s, kind="late", on=date(2025, 12, 1)) for s in people[:7]],
+            leave=[
+                Leave(subject=s, start=date(2026, 1, 1), end=date(2026, 3, 31), reason="other")
+                for s in people[1:]
+            ],
+        ).run()
+
+    def test_the_summary_stays_short(self) -> None:
+        text = self.many().summary()
+        assert "not scored (on leave for every sub-period): p01, p02" in text
+        assert "p10 and 3 more" in text
+        assert "… and 2 more (notes.txt)" in text
+
+    def test_writing_into_a_file_is_an_error(self, tmp_path: Path) -> None:
+        (tmp_path / "file").write_text("x", encoding="utf-8")
+        with pytest.raises(FileFormatError, match="cannot create the output folder"):
+            self.many().write(tmp_path / "file")
+
+    def test_a_file_that_cannot_be_written(self, tmp_path: Path) -> None:
+        (tmp_path / "out" / "year.csv").mkdir(parents=True)
+        with pytest.raises(FileFormatError, match=r"year\.csv: cannot write"):
+            self.many().write(tmp_path / "out")
+
+    def test_odd_ids_make_safe_file_names(self, tmp_path: Path) -> None:
+        result = build(
+            people=["../x", ".hidden"],
+            period="2026-Q1",
+            measures={
+                "2026-Q1": [
+                    Measure(subject=s, criterion="x", value=60) for s in ("../x", ".hidden")
+                ]
+            },
+        ).run()
+        result.write(tmp_path)
+        assert ["_.._x.txt", "_.hidden.txt"] == sorted(
+            p.name for p in (tmp_path / "explanations").iterdir()
+        )

@@ -84,10 +84,10 @@ def summary(result: EvaluationResult) -> str:
         shown = ", ".join(subject for subject, _ in result.absent[:10])
         more = f" and {len(result.absent) - 10} more" if len(result.absent) > 10 else ""
         lines.append(f"not scored (on leave for every sub-period): {shown}{more}")
-    if result.payout is not None:
+    if result.payout is not None and evaluation.payout is not None:
         with exact():
             total = sum((row["payout"] for row in result.payout), Decimal(0))
-        table_id = evaluation.payout.table.id if evaluation.payout is not None else "?"
+        table_id = evaluation.payout.table.id
         lines.append(f"payout ({table_id}): {len(result.payout)} people, {total:,} đồng")
     if result.notes:
         lines.append(f"{len(result.notes)} notice(s):")
