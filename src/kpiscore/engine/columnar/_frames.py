@@ -13,6 +13,7 @@ import math
 import unicodedata
 from collections.abc import Hashable, Iterable
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -100,9 +101,8 @@ def _factorize(
                     f"{what} row {row}: {field} must be {expected} (got {value!r})"
                 ) from None
         raise  # pragma: no cover - pandas refused a column of hashable cells
-    return codes.astype(np.int64, copy=False), list(uniques) if isinstance(
-        uniques, np.ndarray
-    ) else uniques.tolist()
+    # An object array's tolist() keeps its objects (a NumPy float32 among them stays one).
+    return codes.astype(np.int64, copy=False), uniques.tolist()
 
 
 def _first_row(codes: Codes, code: int) -> int:
@@ -160,7 +160,7 @@ def read_people(people: pd.DataFrame | Iterable[Person | str]) -> People:
             if _is_missing(value):
                 raise InputError(f"people row {row}: id is missing; expected a non-empty string")
             raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
-        ids = [str(value) for value in cells]
+        ids = cast("list[str]", cells)  # checked just above: all text
         arrow = None
         if not all(map(str.isascii, ids)):
             ids = [unicodedata.normalize("NFC", value) for value in ids]
