@@ -151,7 +151,11 @@ def read_people(people: pd.DataFrame | Iterable[Person | str]) -> People:
                 f"people: unknown column(s) {unknown!r}; expected {list(PERSON_FIELDS)!r}"
             )
         cells: list[object] = people["id"].tolist()
-        if not all(isinstance(value, str) and value.strip() for value in cells):
+        try:  # str.strip refuses anything but text, and an id of blanks strips to ""
+            valid = all(map(str.strip, cells))  # type: ignore[arg-type]
+        except TypeError:
+            valid = False
+        if not valid:
             row, value = next(
                 (row, value)
                 for row, value in enumerate(cells)
