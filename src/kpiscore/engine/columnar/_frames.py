@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import unicodedata
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import cast
 
@@ -426,7 +426,7 @@ def read_measures(
     )
     lookup = []
     for position, name in enumerate(uniques):
-        if not isinstance(name, Hashable) or name not in slots:
+        if name not in slots:
             row = _first_row(codes, position)
             criterion = compiled.criteria.get(name) if isinstance(name, str) else None
             if criterion is None:
