@@ -37,8 +37,6 @@ T = TypeVar("T")
 # Lines are checked in blocks of about this many bytes; a line break ends a block.
 _BLOCK = 1 << 22
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-# A line holding only spaces or tabs (pandas' C reader skips it as blank).
-_BLANKS_ONLY = re.compile(rb"(?:^|[\r\n])[ \t]+(?:[\r\n]|$)")
 
 
 class _IrregularError(Exception):
@@ -96,8 +94,15 @@ def csv_module_rows(path: Path, kind: str) -> dict[str, list[str]]:
     return {name: [row[i] for row in rows[1:]] for i, name in enumerate(names)}
 
 
+def _per_line(positions: Codes, starts: Codes, ends: Codes) -> Codes:
+    """How many of the (sorted) positions fall in each line ``[start, end)``."""
+    counted: Codes = np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
+    return counted
+
+
 def check_cell_counts(path: Path, columns: int) -> None:
-    """Every line of an unquoted file holds exactly as many cells as the header, or is empty.
+    """Every line of an unquoted file holds exactly as many cells as the header, or is empty
+    (a line of spaces or tabs only is irregular: pandas skips it, the careful reader does not).
 
     Without quotes in the file, every comma separates two cells: each line (between ``\\r``,
     ``\\n`` or ``\\r\\n``, as the careful reader's ``csv`` module splits them) must hold
@@ -105,8 +110,6 @@ def check_cell_counts(path: Path, columns: int) -> None:
     short and another one cell long balance, and pandas then takes an index column.
     """
     data = path.read_bytes()
-    if _BLANKS_ONLY.search(data):  # pandas skips such a line; the careful reader does not
-        raise _IrregularError(f"{path}: a line of spaces only")
     start = 0
     while start < len(data):  # in blocks of whole lines, so memory stays a few blocks' worth
         after = _LINE_BREAK.search(data, min(start + _BLOCK, len(data)))
@@ -115,10 +118,13 @@ def check_cell_counts(path: Path, columns: int) -> None:
         breaks = np.flatnonzero((block == ord("\n")) | (block == ord("\r")))
         starts = np.concatenate(([0], breaks + 1))
         ends = np.concatenate((breaks, [len(block)]))
-        commas = np.flatnonzero(block == ord(","))
-        counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
-        if ((counts != columns - 1) & (ends > starts)).any():
+        lengths = ends - starts
+        commas = _per_line(np.flatnonzero(block == ord(",")), starts, ends)
+        if ((commas != columns - 1) & (lengths > 0)).any():
             raise _IrregularError(f"{path}: a row has another number of cells than the header")
+        blanks = _per_line(np.flatnonzero((block == ord(" ")) | (block == ord("\t"))), starts, ends)
+        if ((blanks == lengths) & (lengths > 0)).any():  # pandas skips it; the careful reader not
+            raise _IrregularError(f"{path}: a line of spaces only")
         start = end
 
 

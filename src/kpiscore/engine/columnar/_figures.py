@@ -454,7 +454,8 @@ class Figures:
         return Decimal(operator.index(units)).scaleb(-self.exponent, EXACT)
 
     def totals(self) -> tuple[Decimal, ...]:
-        return tuple(self._decimal(value) for value in self.total_units.tolist())
+        k = -self.exponent  # inlined: this runs once per person
+        return tuple(Decimal(value).scaleb(k, EXACT) for value in self.total_units.tolist())
 
     def ratings(self) -> tuple[str | None, ...]:
         bands = [band.id for band in self.compiled.bands]

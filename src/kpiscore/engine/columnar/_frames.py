@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import unicodedata
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -100,9 +101,8 @@ def _factorize(
                     f"{what} row {row}: {field} must be {expected} (got {value!r})"
                 ) from None
         raise  # pragma: no cover - pandas refused a column of hashable cells
-    return codes.astype(np.int64, copy=False), list(uniques) if isinstance(
-        uniques, np.ndarray
-    ) else uniques.tolist()
+    # An object array's tolist() keeps its objects (a NumPy float32 among them stays one).
+    return codes.astype(np.int64, copy=False), uniques.tolist()
 
 
 def _first_row(codes: Codes, code: int) -> int:
@@ -151,7 +151,11 @@ def read_people(people: pd.DataFrame | Iterable[Person | str]) -> People:
                 f"people: unknown column(s) {unknown!r}; expected {list(PERSON_FIELDS)!r}"
             )
         cells: list[object] = people["id"].tolist()
-        if not all(isinstance(value, str) and value.strip() for value in cells):
+        try:  # str.strip refuses anything but text, and an id of blanks strips to ""
+            valid = all(map(str.strip, cells))  # type: ignore[arg-type]
+        except TypeError:
+            valid = False
+        if not valid:
             row, value = next(
                 (row, value)
                 for row, value in enumerate(cells)
@@ -160,7 +164,7 @@ def read_people(people: pd.DataFrame | Iterable[Person | str]) -> People:
             if _is_missing(value):
                 raise InputError(f"people row {row}: id is missing; expected a non-empty string")
             raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
-        ids = [str(value) for value in cells]
+        ids = cast("list[str]", cells)  # checked just above: all text
         arrow = None
         if not all(map(str.isascii, ids)):
             ids = [unicodedata.normalize("NFC", value) for value in ids]
@@ -422,7 +426,7 @@ def read_measures(
     )
     lookup = []
     for position, name in enumerate(uniques):
-        if not isinstance(name, Hashable) or name not in slots:
+        if name not in slots:
             row = _first_row(codes, position)
             criterion = compiled.criteria.get(name) if isinstance(name, str) else None
             if criterion is None:
