@@ -457,20 +457,14 @@ class TestCommandsInProcess:
 
 class TestRegistration:
     def test_every_command_registers_in_help_order(self) -> None:
+        """These commands, in this order (other modules may register more between them)."""
         import argparse
 
         parser = cli.build_parser()
         (subparsers,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        assert [
-            "policies",
-            "validate",
-            "score",
-            "explain",
-            "compare",
-            "test",
-            "demo",
-            "serve",
-        ] == list(subparsers.choices)
+        expected = ["policies", "validate", "score", "explain", "compare", "test", "demo", "serve"]
+        assert expected == [name for name in subparsers.choices if name in expected]
+        assert "serve" == list(subparsers.choices)[-1]
 
     @pytest.mark.parametrize(
         "argv",
