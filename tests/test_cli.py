@@ -457,6 +457,7 @@ class TestCommandsInProcess:
 
 class TestRegistration:
     def test_every_command_registers_in_help_order(self) -> None:
+        """These commands, in this order (other modules may register more between them)."""
         import argparse
 
         parser = cli.build_parser()

@@ -239,16 +239,18 @@ def refuse_inputs_as_output(args: argparse.Namespace) -> None:
     same file too).
 
     Raises:
-        InputError: ``--output`` names an input file.
+        OutputError: ``--output`` names an input file (as
+            :func:`kpiscore.io.output.write_atomic` refuses one).
     """
     output = getattr(args, "output", None)
     if not output:
         return
     for option, path in _input_files(args, INPUT_OPTIONS):
         if _same_file(output, path):
-            raise InputError(
+            raise OutputError(
                 f"--output {output!r} is the same file as {option} {path!r}; writing the"
-                " results there would destroy an input: choose another output file"
+                " results there would destroy an input: choose another output file",
+                path=output,
             )
 
 

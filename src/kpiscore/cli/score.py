@@ -2,18 +2,18 @@
 
 The same as :func:`kpiscore.score_many` (or, for CSV files with the ``arrow`` or ``pandas``
 extra, :func:`kpiscore.score_frame` through ``kpiscore.io.fastcsv``), then
-:func:`kpiscore.payout.payout_rows` with ``--payout``; this module only picks the path, and
-prints or writes what the result tables render.
+:func:`kpiscore.payout.payout_rows` with ``--payout``: CSV and JSON are the result's own
+``to_csv()`` / ``to_json(indent=2)`` (the score table's, or the payout rows'), the table adds
+the payout columns and ``PayoutRows.summary_line()``. This module only picks the path and prints
+or writes.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kpiscore.cli.common import (
     Align,
@@ -27,12 +27,12 @@ from kpiscore.cli.common import (
 )
 from kpiscore.cli.terminal import plain_table, progress, write_table
 from kpiscore.exceptions import UnknownPolicyError
-from kpiscore.model.numbers import EXACT, canonical, format_points
+from kpiscore.model.numbers import format_points
 from kpiscore.model.period import Period
 from kpiscore.results.scorecard import Scorecard, ScoreTable
 
 if TYPE_CHECKING:
-    from kpiscore.cycle.payout import PayoutTable, Salary
+    from kpiscore.cycle.payout import PayoutRows, PayoutTable, Salary
 
 __all__ = ["add_parser", "distribution_line", "resolve_payout_table", "run", "score_rows"]
 
@@ -74,34 +74,27 @@ def run(args: argparse.Namespace) -> int:
     from kpiscore.cli.run import warn_long_period
 
     warn_long_period(table.period.label)
-    rows: list[dict[str, Any]] = []
+    rows: PayoutRows | None = None
     if pay is not None:
         from kpiscore.cycle.payout import payout_rows
 
         rows = payout_rows(table, pay[0], pay[1])
+    result: ScoreTable | PayoutRows = table if rows is None else rows
     if args.format == "csv":
-        if pay is not None:
-            from kpiscore.io.render import rows_to_csv
-
-            text = rows_to_csv(rows)
-        else:
-            text = table.to_csv()
+        text = result.to_csv()
     elif args.format == "json":
-        if pay is not None:
-            tree = json.loads(table.to_json())
-            tree["payouts"] = _payout_tree(rows)
-            text = json.dumps(tree, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = table.to_json(indent=2) + "\n"
+        text = result.to_json(indent=2) + "\n"
     else:
         headers, cells, align = score_rows(table)
         footer = [distribution_line(table)]
-        if pay is not None:
+        if rows is not None:
+            from kpiscore.cycle.payout import format_money
+
             headers += ["salary", "payout"]
             align += ["right", "right"]
             for row, payout in zip(cells, rows, strict=True):
-                row += [_money(payout["salary"]), _money(payout["payout"])]
-            footer.append(_payout_line(rows, pay[0]))
+                row += [format_money(payout["salary"]), format_money(payout["payout"])]
+            footer.append(rows.summary_line())
         if not args.output:
             write_table(sys.stdout, headers, cells, align)
             print()
@@ -207,35 +200,4 @@ def resolve_payout_table(value: str) -> PayoutTable:
     raise UnknownPolicyError(
         f"--payout {value!r}: no bundled payout table has that id; expected one of"
         f" {list(payout.available())!r}, or the path of a .toml payout table file"
-    )
-
-
-def _money(value: Decimal | None) -> str:
-    """A đồng figure with thousands separators: ``3,510,000``."""
-    return "" if value is None else f"{Decimal(canonical(value)):,f}"
-
-
-def _payout_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    def text(value: object) -> object:
-        return canonical(value) if isinstance(value, Decimal) else value
-
-    keys = ("subject", "salary", "days_worked", "days_in_period", "payout_table")
-    return [
-        {
-            **{key: text(row[key]) for key in keys},
-            "payout_months": row["payout_months"],
-            "payout": text(row["payout"]),
-        }
-        for row in rows
-    ]
-
-
-def _payout_line(rows: list[dict[str, Any]], table: PayoutTable) -> str:
-    total = Decimal(0)
-    for row in rows:
-        total = EXACT.add(total, row["payout"])
-    months = rows[0]["payout_months"] if rows else 0
-    return (
-        f"additional income: {_money(total)} đồng in all · table {table.id}"
-        f" · {months} month{'s' if months != 1 else ''}"
     )

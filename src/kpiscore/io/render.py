@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "PHRASES",
     "adjustment_lines",
     "csv_field",
     "csv_line",
@@ -43,7 +44,8 @@ __all__ = [
     "table_summary",
 ]
 
-_PHRASES: dict[str, dict[str, str]] = {
+#: The words of explanations, by language (``"vi"``, ``"en"``); roll-ups add their own.
+PHRASES: Final[dict[str, dict[str, str]]] = {
     "vi": {
         "card": "Phiếu đánh giá",
         "period": "kỳ",
@@ -279,9 +281,9 @@ def _start_text(result: CriterionResult, words: Mapping[str, str], lang: str) ->
 
 def explain(card: Scorecard, lang: str) -> str:
     """Render a scorecard's ledger as readable text in ``lang`` (``"vi"`` or ``"en"``)."""
-    if lang not in _PHRASES:
+    if lang not in PHRASES:
         raise InputError(f"explain: lang must be 'vi' or 'en' (got {lang!r})")
-    words = _PHRASES[lang]
+    words = PHRASES[lang]
     person = card.subject + (f" ({card.person.name})" if card.person.name else "")
     lines = [
         f"{words['card']}: {person} — {words['period']} {card.period.label}",
