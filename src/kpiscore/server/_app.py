@@ -711,7 +711,7 @@ class Service:
         )
         return registry
 
-    def reload_quietly(self, _: int = 0) -> None:
+    def reload_quietly(self, _: int = 0) -> None:  # pragma: no cover - SIGHUP, in a subprocess
         """:meth:`reload`, its refusal logged only (the ``SIGHUP`` handler)."""
         with suppress(KpiscoreError):
             self.reload()
