@@ -501,6 +501,8 @@ OTHER_RAISED = {
     "RequestError": "the HTTP service's InputError, answered as problem details",
     "ServerError": "the HTTP service's KpiscoreError for its own configuration",
     "NotAuthorizedException": "Litestar's 401 answer, raised by the HTTP service",
+    "LimitError": "the HTTP service's InputError for a request past one of its limits (422)",
+    "DeadlineExceeded": "the HTTP service's signal that a request passed --timeout (503)",
     "CaseFailedError": "the pytest plugin's report of a failing case",
     "CaseFileError": "the pytest plugin's report of an unreadable case file",
     "AssertionError": "a state the code makes impossible (a bug in kpiscore if seen)",

@@ -603,3 +603,71 @@ class TestDeploy:
             if "kpiscore.service" in line and "ReadOnlyPaths" not in line
         ]
         assert [] == problems
+
+
+# --------------------------------------------------------------------------- small parts
+
+
+class TestParts:
+    def parse(self, *argv: str) -> Any:
+        import argparse
+
+        from kpiscore.server import add_serve_parser
+
+        parser = argparse.ArgumentParser()
+        add_serve_parser(parser.add_subparsers(dest="command"))
+        return parser.parse_args(["serve", *argv])
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["--workers", "0"], "--workers: expected at least 1"),
+            (["--max-people", "0"], "max_people: expected a positive number"),
+        ],
+        ids=["workers", "limit"],
+    )
+    def test_a_bad_option_refuses_to_start(self, argv: list[str], message: str) -> None:
+        from kpiscore.server import serve
+
+        with pytest.raises(ServerError, match=message):
+            serve(self.parse(*argv))
+
+    def test_a_log_line_without_fields_is_json_with_its_message(self) -> None:
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            record = logging.LogRecord(
+                "kpiscore.server", logging.ERROR, "", 0, "failed: %s", ("x",), sys.exc_info()
+            )
+        entry = json.loads(JsonFormatter().format(record))
+        assert ("error", "failed: x") == (entry["level"], entry["message"])
+        assert "RuntimeError: boom" in entry["exception"]
+
+    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+    def test_a_cancelled_request_stops_its_work(self) -> None:
+        import asyncio
+
+        from kpiscore.server._work import Runner
+
+        runner = Runner(threads=1)
+        stop = threading.Event()
+
+        def work() -> None:
+            while not stop.is_set():
+                sum(range(1000))
+
+        async def cancel_it() -> None:
+            task = asyncio.ensure_future(
+                runner.run(work, timeout=30, disconnected=asyncio.Event().wait)
+            )
+            await asyncio.sleep(0.2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(cancel_it())
+        try:
+            assert wait_until(lambda: runner.busy == 0)
+        finally:
+            stop.set()
+            runner.close()

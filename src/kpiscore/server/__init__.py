@@ -363,7 +363,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     service = app.state["kpiscore"]
 
-    def app_for_worker(index: int) -> Litestar:
+    def app_for_worker(index: int) -> Litestar:  # pragma: no cover - in the worker processes
         service.bind_worker(index)
         return app
 

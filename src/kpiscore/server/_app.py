@@ -588,7 +588,8 @@ def _describe(document: Any, classes: Iterator[type] | tuple[type, ...]) -> None
 
 def _problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     reasons = {
-        400: "The body is not a JSON object.",
+        400: "The body is not a JSON object; or a Host header not served, or a credential in"
+        " the URL.",
         401: "No bearer token, or a wrong one.",
         404: "No such policy.",
         413: "The body is larger than the server's limit.",
@@ -710,7 +711,7 @@ class Service:
         )
         return registry
 
-    def reload_quietly(self, _: int = 0) -> None:
+    def reload_quietly(self, _: int = 0) -> None:  # pragma: no cover - SIGHUP, in a subprocess
         """:meth:`reload`, its refusal logged only (the ``SIGHUP`` handler)."""
         with suppress(KpiscoreError):
             self.reload()
@@ -839,7 +840,7 @@ def build_app(
         summary="The served policies",
         responses={
             **_ok(PolicyListBody, "Every served policy."),
-            **_problem_responses(*get_errors),
+            **_problem_responses(400, *get_errors),
         },
     )
     def list_policies() -> Response[bytes]:
@@ -853,7 +854,7 @@ def build_app(
         summary="One policy, as JSON, with its fingerprint",
         responses={
             **_ok(PolicyBody, "The policy's tree and fingerprint."),
-            **_problem_responses(404, *get_errors),
+            **_problem_responses(400, 404, *get_errors),
         },
     )
     def get_policy(policy_id: FromPath[str]) -> Response[bytes]:

@@ -67,7 +67,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _listener(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+def _listener(  # pragma: no cover - in the server's own processes (subprocesses in tests)
+    host: str, port: int, *, reuse_port: bool
+) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # The protocol is given, so that asyncio sets TCP_NODELAY on every accepted connection.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -131,7 +133,9 @@ def _protocol(header_timeout: float) -> type:
     return Protocol
 
 
-def _config(app: Any, *, header_timeout: float, max_connections: int) -> Any:
+def _config(  # pragma: no cover - in the server's own processes (subprocesses in tests)
+    app: Any, *, header_timeout: float, max_connections: int
+) -> Any:
     import uvicorn
 
     return uvicorn.Config(
@@ -149,7 +153,7 @@ def _config(app: Any, *, header_timeout: float, max_connections: int) -> Any:
     )
 
 
-def run(
+def run(  # pragma: no cover - in the server's own processes (subprocesses in tests)
     app_for_worker: Callable[[int], Any],
     *,
     host: str,
@@ -243,7 +247,7 @@ def run(
     sys.exit(0)
 
 
-def _serve_worker(  # noqa: PLR0917 - private, called twice
+def _serve_worker(  # noqa: PLR0917  # pragma: no cover - in the server's own processes
     index: int,
     sock: socket.socket,
     app_for_worker: Callable[[int], Any],
