@@ -314,3 +314,35 @@ def test_an_output_that_is_an_input_is_refused(tmp_path: Path) -> None:
 def test_an_unwritable_folder_is_an_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="cannot write the file"):
         write_atomic(tmp_path / "no" / "such" / "out.csv", "x")
+
+
+def test_a_columnar_table_previews_without_building_every_row() -> None:
+    pd = pytest.importorskip("pandas")
+    from kpiscore import score_frame
+
+    ids = [f"nv{i:05d}" for i in range(500)]
+    people = pd.DataFrame({"id": ids})
+    measures = pd.DataFrame({"subject": ids, "criterion": "x", "value": 80})
+    scores = score_frame(policy(), "2026-03", people, None, measures)
+    columns = scores._columns
+    assert columns is not None
+
+    def refuse() -> list[dict[str, Any]]:
+        raise AssertionError("the preview built every row")
+
+    object.__setattr__(scores, "_columns", _Spy(columns, refuse))
+    page = scores._repr_html_()
+    assert f"… {500 - HTML_ROWS} more" in page
+    head = scores.head_rows(3)
+    assert [(row["subject"], row["total"]) for row in head] == [
+        (i, Decimal("80.00")) for i in ids[:3]
+    ]
+
+
+class _Spy:
+    def __init__(self, inner: Any, rows: Callable[[], list[dict[str, Any]]]) -> None:
+        self._inner = inner
+        self.rows = rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
