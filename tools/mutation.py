@@ -69,10 +69,11 @@ COLUMNAR_REQUIREMENTS: Final = ("numpy", "pandas", "pyarrow")
 STATUS: Final = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"}
 
 
-#: Surviving mutants of ``engine/exact.py`` (then ``_engine.py``) examined and found equivalent (no test can tell them from
-#: the original), for the version of the file whose SHA-256 starts with ``EQUIVALENT_FOR``
-#: (commit 96ae1f0). mutmut numbers mutants by position, so after the engine changes the
-#: list no longer applies: the report then says so, and the survivors need examining again.
+#: Surviving mutants of the exact engine (then ``_engine.py``) examined and found equivalent
+#: (no test can tell them from the original), for the version of the file whose SHA-256 starts
+#: with ``EQUIVALENT_FOR`` (commit 96ae1f0). mutmut numbers mutants by position, so after the
+#: engine changes the list no longer applies: the report then says so, and the survivors need
+#: examining again.
 EQUIVALENT_FOR: Final = "265e95d8d07acb17"
 _SIGN = "a rule's sign is -1 or +1, so < 0, <= 0 and < 1 agree"
 _ZIP = "the zipped sequences always have the same length, so strict= changes nothing"
