@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import io
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -51,16 +53,34 @@ __all__ = ["FactRecord", "load_events", "load_measures", "load_people", "read_fa
 class FactRecord:
     """One fact read from a file, with where it came from (for messages about it later).
 
+    The place is kept as the file name (shared by every record of the file) and a number; its
+    texts are made when asked for, so millions of records do not hold two strings each.
+
     Attributes:
         fact: The :class:`Event`, :class:`Measure` or :class:`Person`.
-        where: Where it was read, for people: ``"events.csv line 12"``,
-            ``"events.json item [3]"``.
-        path: The same place as an error ``path``: ``"events.csv:12"``, ``"events.json:[3]"``.
+        file: The file's name as given.
+        line: The CSV line the fact starts on, or ``None`` for a JSON item.
+        item: The JSON item's index, or ``None`` for a CSV row.
     """
 
     fact: Event | Measure | Person
-    where: str
-    path: str
+    file: str
+    line: int | None = None
+    item: int | None = None
+
+    @property
+    def where(self) -> str:
+        """Where it was read, for people: ``"events.csv line 12"``, ``"events.json item [3]"``."""
+        if self.line is not None:
+            return f"{self.file} line {self.line}"
+        return f"{self.file} item [{self.item}]"
+
+    @property
+    def path(self) -> str:
+        """The same place as an error ``path``: ``"events.csv:12"``, ``"events.json:[3]"``."""
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:[{self.item}]"
 
 
 @attrs.frozen
@@ -87,7 +107,9 @@ def _text(value: object, column: str) -> str:
     text = value.strip()
     if not text:
         raise _CellError("must not be empty")
-    return unicodedata.normalize("NFC", text)
+    # Interned: a file names the same few subjects and kinds on millions of rows, and one
+    # string each is enough (interned strings are freed when no longer used).
+    return sys.intern(unicodedata.normalize("NFC", text))
 
 
 def _number(value: object, column: str) -> Decimal:
@@ -117,12 +139,18 @@ def _date(value: object, column: str) -> _dt.date:
     text = value.strip()
     try:
         if _ISO_DATE.match(text):
-            return _dt.date.fromisoformat(text)
+            return _iso_date(text)
         if _DAY_FIRST.match(text):
             return _dt.datetime.strptime(text, "%d/%m/%Y").date()  # noqa: DTZ007 - a date only
     except ValueError:
         raise _CellError(f"{_shown(text)} is not a real date; {expected}") from None
     raise _CellError(f"{expected} (got {_shown(value)})")
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_date(text: str) -> _dt.date:
+    # Dates are immutable and a file holds a few hundred distinct days: one object each.
+    return _dt.date.fromisoformat(text)
 
 
 def _flag(value: object, column: str) -> bool:
@@ -273,7 +301,7 @@ def _csv_records(text: str, name: str, kind: str) -> Iterator[FactRecord | FileF
         if fact is None:
             yield from problems
         else:
-            yield FactRecord(fact=fact, where=said, path=where)
+            yield FactRecord(fact=fact, file=name, line=start)
 
 
 def _json_records(text: str, name: str, kind: str) -> Iterator[FactRecord | FileFormatError]:
@@ -307,7 +335,7 @@ def _json_records(text: str, name: str, kind: str) -> Iterator[FactRecord | File
         if fact is None:
             yield from problems
         else:
-            yield FactRecord(fact=fact, where=said, path=where)
+            yield FactRecord(fact=fact, file=name, item=index)
 
 
 def read_fact_records(
