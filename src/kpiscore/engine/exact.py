@@ -20,6 +20,7 @@ from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import _ROUNDER, exact, quantize_ratio
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
+from kpiscore.model.text import shown_ids
 from kpiscore.results.scorecard import (
     CapLine,
     CategoryResult,
@@ -72,7 +73,7 @@ def _measure_map(compiled: _Compiled, measures: Sequence[Measure]) -> dict[str, 
             raise InputError(
                 f"policy {policy.id!r}: measure for subject {measure.subject!r} names criterion"
                 f" {measure.criterion!r}, which the policy does not have; expected one of"
-                f" {sorted(c.id for c in criteria.values() if c.needs_measure)!r}"
+                f" {shown_ids(sorted(c.id for c in criteria.values() if c.needs_measure))}"
             )
         if not criterion.needs_measure:
             raise InputError(

@@ -20,6 +20,7 @@ from kpiscore.model.facts import Event, Measure
 from kpiscore.model.numbers import to_decimal
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
+from kpiscore.model.text import shown_ids
 from kpiscore.testing.case_model import Case, Expected
 
 #: The ending of a case file's name; folders are searched for files with it.
@@ -361,7 +362,9 @@ def _expected(reader: _Reader, value: object, where: str, policy: Policy | None)
             spot = _join(_join(where, key), ident)
             if policy is not None and ident not in known:
                 reader.fail(
-                    spot, f"no {kind} {ident!r} in policy {policy.id!r}; expected one of {known!r}"
+                    spot,
+                    f"no {kind} {ident!r} in policy {policy.id!r}; expected one of"
+                    f" {shown_ids(known)}",
                 )
                 ok = False
                 continue
