@@ -38,7 +38,7 @@ def shown_ids(ids: Iterable[str]) -> str:
 
     >>> shown_ids(["a", "b"])
     "['a', 'b']"
-    >>> shown_ids(f"c{i}" for i in range(25))[-34:]
+    >>> shown_ids(f"c{i}" for i in range(25))[-33:]
     "'c17', 'c18', 'c19'] (and 5 more)"
     """
     listed = list(ids)
