@@ -212,3 +212,13 @@ def test_run_cases_of_every_bundled_policy(hostile: decimal.Context) -> None:
 
 def test_bundled_cases(hostile: decimal.Context) -> None:
     assert all(case.run().passed for case in bundled_cases())
+
+
+def test_the_command_line_runs_the_bundled_cases(
+    hostile: decimal.Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `kpiscore test --bundled` crashed on the leader policy under a trapping context.
+    from kpiscore.cli import main
+
+    assert 0 == main(["test", "--bundled"])
+    assert " 0 failed" in capsys.readouterr().out

@@ -17,6 +17,7 @@ from kpiscore.model.numbers import (
     format_points,
     quantize,
     quantize_fraction,
+    quantize_ratio,
     to_decimal,
 )
 
@@ -115,3 +116,46 @@ class TestHugeNumbers:
             with pytest.raises(InputError, match="less than 10\\*\\*15"):
                 to_decimal("1e20", owner="o", field="f")
             assert Decimal("12.5") == to_decimal("12.5", owner="o", field="f")
+
+
+class TestRationalRoundingAgreesWithDecimal:
+    """quantize_fraction and quantize_ratio round as decimal.quantize does, in every mode, for
+    positive and negative values, on and off the half, and for last digits 0 and 5 (ROUND_05UP):
+    mutants of the integer rounding survived the suite before (issue 19 #12)."""
+
+    VALUES = (
+        "1.51",
+        "1.55",
+        "1.45",
+        "0.05",
+        "0.01",
+        "0.49",
+        "2.5",
+        "-1.51",
+        "-1.55",
+        "-1.45",
+        "-0.05",
+        "-0.01",
+        "-2.5",
+        "15.01",
+        "10.01",
+        "-10.01",
+        "9.99",
+        "-9.99",
+        "0.96",
+    )
+
+    @pytest.mark.parametrize("mode", sorted(ROUNDING_MODES))
+    @pytest.mark.parametrize("precision", ["0.1", "1"])
+    def test_every_mode(self, mode: str, precision: str) -> None:
+        quantum = Decimal(precision)
+        for text in self.VALUES:
+            value = Decimal(text)
+            want = value.quantize(quantum, rounding=mode, context=decimal.Context(prec=50))
+            fraction = Fraction(value)
+            assert want == quantize_fraction(fraction, quantum, mode), (text, mode)
+            got = quantize_ratio(fraction.numerator, fraction.denominator, quantum, mode)
+            assert want == got, (text, mode)
+            # kpiscore never reports a negative zero; otherwise the same digits.
+            shown = str(want.copy_abs()) if want.is_zero() else str(want)
+            assert shown == str(quantize(value, quantum, mode)), (text, mode)

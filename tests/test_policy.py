@@ -430,3 +430,12 @@ class TestManyProblems:
 
         assert ["b", "a"] == _duplicates(["a", "b", "b", "a", "b", "c", "a"])
         assert ["x"] == _duplicates(["x"] * 114_000)
+
+    def test_suggested_ids_are_capped(self) -> None:
+        criteria = [Criterion(id=f"x{i:02d}", name="X", max_points=1) for i in range(30)]
+        policy = Policy(
+            id="p", name="P", categories=[Category(id="c", name="C", criteria=criteria)]
+        )
+        with pytest.raises(KpiscoreError) as caught:
+            policy.criterion("nope")
+        assert str(caught.value).endswith("'x17', 'x18', 'x19'] (and 10 more)")

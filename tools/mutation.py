@@ -10,10 +10,15 @@ mutmut is not a dependency of kpiscore (and must not become one): this script in
 throw-away virtual environment of its own, copies the project there and runs it there, so the
 working tree is never edited. It is CPU-heavy; on a shared machine run it with ``nice``::
 
-    nice -n 19 python tools/mutation.py                      # _engine.py (the default)
-    nice -n 19 python tools/mutation.py --module _numbers.py --module _policy.py
+    nice -n 19 python tools/mutation.py                      # engine/exact.py + compile.py
+    nice -n 19 python tools/mutation.py --module model/numbers.py
+    nice -n 19 python tools/mutation.py --module 'engine/columnar*.py'   # a glob, quoted
     python tools/mutation.py --report-only                   # figures of the last run again
     nice -n 19 python tools/mutation.py --rerun              # survivors, against new tests
+
+Modules are paths under ``src/kpiscore`` and may be globs (the columnar engine may be split
+into several files). Mutating a columnar module adds the columnar tests and installs numpy,
+pandas and pyarrow in the throw-away environment.
 
 The last line printed is the kill rate, ``killed / (killed + survived + timeout + …)``; mutants
 no selected test reaches (``no tests``) count as survivors, not as excluded.
@@ -47,16 +52,28 @@ TESTS: Final = (
     "tests/test_error_catalogue.py",
     "tests/test_engine_mutants.py",
 )
+#: The tests added when a columnar module is mutated.
+COLUMNAR_TESTS: Final = (
+    "tests/test_columnar.py",
+    "tests/property/test_columnar_props.py",
+    "tests/property/test_reference_props.py",
+    "tests/test_fastcsv.py",
+)
+#: The modules mutated by default: the exact engine and the policy compilation it uses.
+DEFAULT_MODULES: Final = ("engine/exact.py", "engine/compile.py")
 #: What the throw-away environment needs: mutmut and what the selected tests import.
 REQUIREMENTS: Final = ("mutmut==3.8.1", "attrs", "python-dateutil", "hypothesis", "pytest")
+#: Added for the columnar engine's tests.
+COLUMNAR_REQUIREMENTS: Final = ("numpy", "pandas", "pyarrow")
 #: mutmut's exit codes (mutmut.stats.status_by_exit_code), collapsed to the figures reported.
 STATUS: Final = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"}
 
 
-#: Surviving mutants of ``_engine.py`` examined and found equivalent (no test can tell them from
-#: the original), for the version of the file whose SHA-256 starts with ``EQUIVALENT_FOR``
-#: (commit 96ae1f0). mutmut numbers mutants by position, so after the engine changes the
-#: list no longer applies: the report then says so, and the survivors need examining again.
+#: Surviving mutants of the exact engine (then ``_engine.py``) examined and found equivalent
+#: (no test can tell them from the original), for the version of the file whose SHA-256 starts
+#: with ``EQUIVALENT_FOR`` (commit 96ae1f0). mutmut numbers mutants by position, so after the
+#: engine changes the list no longer applies: the report then says so, and the survivors need
+#: examining again.
 EQUIVALENT_FOR: Final = "265e95d8d07acb17"
 _SIGN = "a rule's sign is -1 or +1, so < 0, <= 0 and < 1 agree"
 _ZIP = "the zipped sequences always have the same length, so strict= changes nothing"
@@ -172,7 +189,7 @@ settings.load_profile("mutation")
 """
 
 
-def _environment() -> Path:
+def _environment(columnar: bool) -> Path:
     """The throw-away virtual environment with mutmut, created on first use."""
     python = WORK / "venv" / "bin" / "python"
     if not python.exists():
@@ -180,7 +197,26 @@ def _environment() -> Path:
         # Our own interpreter and fixed arguments: nothing here comes from outside.
         install = [str(python), "-m", "pip", "install", "--quiet", *REQUIREMENTS]
         subprocess.run(install, check=True)  # noqa: S603
+    if columnar:
+        install = [str(python), "-m", "pip", "install", "--quiet", *COLUMNAR_REQUIREMENTS]
+        subprocess.run(install, check=True)  # noqa: S603
     return python
+
+
+def _expand(patterns: list[str]) -> list[str]:
+    """Module paths under ``src/kpiscore`` (globs expanded, sorted, each once)."""
+    source = ROOT / "src" / "kpiscore"
+    found: list[str] = []
+    for pattern in patterns:
+        matches = sorted(path.relative_to(source).as_posix() for path in source.glob(pattern))
+        if not matches:
+            raise SystemExit(f"no module of src/kpiscore matches {pattern!r}")
+        found.extend(match for match in matches if match not in found)
+    return found
+
+
+def _is_columnar(modules: list[str]) -> bool:
+    return any("columnar" in module or "fastcsv" in module for module in modules)
 
 
 def _project(modules: list[str], tests: list[str]) -> Path:
@@ -259,7 +295,7 @@ def _report(project: Path) -> int:
     if not total:
         print("no mutant was checked; run without --report-only first")
         return 1
-    original = project / "mutants" / "src" / "kpiscore" / "_engine.py.orig"
+    original = project / "mutants" / "src" / "kpiscore" / "engine" / "exact.py.orig"
     examined = original.exists() and hashlib.sha256(original.read_bytes()).hexdigest().startswith(
         EQUIVALENT_FOR
     )
@@ -287,7 +323,10 @@ def _report(project: Path) -> int:
             f" = {caught * 1000 // meaningful / 10} %"
         )
     elif alive:
-        print("the equivalent mutants listed here are for another version of _engine.py")
+        print(
+            "the equivalent mutants listed here are for another version of the exact engine;"
+            " examine the survivors again"
+        )
     return 0
 
 
@@ -314,7 +353,7 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
             print(f"note: src/kpiscore/{module} changed since the run; checking the run's version")
         shutil.copy2(original, project / "src" / "kpiscore" / module)
     source = project / "src" / "kpiscore"
-    pristine = {path: path.read_bytes() for path in source.glob("*.py")}
+    pristine = {path: path.read_bytes() for path in source.rglob("*.py")}
     earlier = WORK / "rerun.json"
     outcomes: dict[str, str] = (
         json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() else {}
@@ -362,7 +401,8 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
 
 def _mutated_modules(project: Path) -> list[str]:
     text = (project / "setup.cfg").read_text(encoding="utf-8")
-    return re.findall(r"src/kpiscore/(\w+\.py)", text.split("only_mutate", 1)[1].split("pytest")[0])
+    listed = text.split("only_mutate", 1)[1].split("pytest")[0]
+    return re.findall(r"src/kpiscore/([\w/]+\.py)", listed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -373,7 +413,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--module",
         action="append",
-        help="a module of src/kpiscore to mutate (repeatable; default _engine.py)",
+        help=(
+            "a module (path or glob under src/kpiscore) to mutate (repeatable; default"
+            " engine/exact.py and engine/compile.py)"
+        ),
     )
     parser.add_argument(
         "--test", action="append", help="a test file to run (repeatable; default: the fast set)"
@@ -391,14 +434,16 @@ def main(argv: list[str] | None = None) -> int:
     project = WORK / "project"
     if args.report_only:
         return _report(project)
-    python = _environment()
+    modules = _expand(args.module or list(DEFAULT_MODULES))
+    columnar = _is_columnar(modules)
+    tests = args.test or [*TESTS, *(COLUMNAR_TESTS if columnar else ())]
+    python = _environment(columnar)
     environment = {**os.environ, "PYTHONHASHSEED": "0"}
     environment.pop("PYTHONPATH", None)
     if args.rerun:
-        _rerun(python, args.test or list(TESTS), environment)
+        _rerun(python, tests, environment)
         return _report(project)
-    modules = args.module or ["_engine.py"]
-    project = _project(modules, args.test or list(TESTS))
+    project = _project(modules, tests)
     (WORK / "rerun.json").unlink(missing_ok=True)
     subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [str(python), "-m", "mutmut", "run", "--max-children", str(args.jobs)],

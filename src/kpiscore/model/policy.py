@@ -43,6 +43,7 @@ from kpiscore.model.rules import (
     _raise,
     _text,
 )
+from kpiscore.model.text import shown_ids
 from kpiscore.model.tree import build_policy
 
 __all__ = [
@@ -333,7 +334,7 @@ class Policy:
                     return criterion
         known = [c.id for category in self.categories for c in category.criteria]
         raise InputError(
-            f"policy {self.id!r}: no criterion {criterion_id!r}; expected one of {known!r}"
+            f"policy {self.id!r}: no criterion {criterion_id!r}; expected one of {shown_ids(known)}"
         )
 
     def rating_for(self, total: Decimal) -> str | None:

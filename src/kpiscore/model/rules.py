@@ -25,7 +25,7 @@ from kpiscore.model.numbers import (
     optional_number,
     to_decimal,
 )
-from kpiscore.model.text import lone_surrogate
+from kpiscore.model.text import lone_surrogate, shown_ids
 
 __all__ = [
     "Award",
@@ -450,12 +450,13 @@ class Category:
                 )
             else:
                 ids = [c.id for c in criteria]
+                known = set(ids)
                 for key, weight in self.weights.items():
-                    if key not in ids:
+                    if key not in known:
                         problems.append(
                             PolicyError(
                                 f"{owner}: weights name criterion {key!r}, which is not in the"
-                                f" category; expected one of {ids!r}"
+                                f" category; expected one of {shown_ids(ids)}"
                             )
                         )
                     else:

@@ -1,0 +1,479 @@
+"""Reading the tree of one case file into cases, collecting every problem with its place."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from kpiscore.exceptions import (
+    FileFormatError,
+    InputError,
+    KpiscoreError,
+    PolicyError,
+)
+from kpiscore.model.facts import Event, Measure
+from kpiscore.model.numbers import to_decimal
+from kpiscore.model.period import Period
+from kpiscore.model.policy import Policy
+from kpiscore.model.text import shown_ids
+from kpiscore.testing.case_model import Case, Expected
+
+#: The ending of a case file's name; folders are searched for files with it.
+CASE_SUFFIX: Final = ".kpi.toml"
+#: The subject of a case that does not name one.
+DEFAULT_SUBJECT: Final = "nv001"
+
+_FILE_KEYS: Final = ("case", "description", "overlay", "period", "policy", "subject")
+_CASE_KEYS: Final = (
+    "description",
+    "events",
+    "expect",
+    "measures",
+    "name",
+    "overlay",
+    "period",
+    "policy",
+    "subject",
+    "work",
+)
+_EVENT_KEYS: Final = ("excused", "kind", "note", "on", "quantity", "ref")
+_WORK_KEYS: Final = (
+    "approved_on",
+    "approver",
+    "assigned_on",
+    "completed_on",
+    "delays",
+    "due_on",
+    "id",
+    "major_errors",
+    "objective_cause",
+    "submitted_on",
+    "units",
+)
+_EXPECT_KEYS: Final = (
+    "carried",
+    "categories",
+    "criteria",
+    "error",
+    "rating",
+    "score_rating",
+    "total",
+)
+_WORK_CRITERIA: Final = ("quantity", "quality", "on_time")
+
+__all__ = ["CASE_SUFFIX", "DEFAULT_SUBJECT"]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    """Reads the tree of one case file, collecting every problem with its place."""
+
+    def __init__(self, name: str, folder: Path | None) -> None:
+        self.name = name
+        self.folder = folder
+        self.problems: list[FileFormatError] = []
+        self._policies: dict[str, Policy] = {}
+
+    def fail(self, where: str, message: str) -> None:
+        where = where.removesuffix(":")
+        place = f"{self.name}: {where}: " if where else f"{self.name}: "
+        self.problems.append(FileFormatError(place + message, path=f"{self.name}:{where}"))
+
+    def keys(self, table: Mapping[str, Any], where: str, allowed: Sequence[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                self.fail(
+                    _join(where, key), f"unknown key {key!r}; expected one of {list(allowed)!r}"
+                )
+
+    def text(self, value: object, where: str) -> str | None:
+        if isinstance(value, str) and value.strip():
+            return value
+        self.fail(where, f"expected text (got {value!r})")
+        return None
+
+    def number(self, value: object, where: str) -> Decimal | None:
+        if isinstance(value, bool) or not isinstance(value, int | str | Decimal | float):
+            self.fail(where, f"expected a number (got {value!r})")
+            return None
+        try:
+            return to_decimal(value, owner="value", field="value")
+        except InputError:
+            self.fail(where, f"expected a number (got {value!r})")
+            return None
+
+    def date(self, value: object, where: str) -> _dt.date | None:
+        if isinstance(value, _dt.datetime):
+            self.fail(
+                where, f"expected a date such as 2026-01-15, not a date and time (got {value})"
+            )
+            return None
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(where, f"expected a date such as 2026-01-15 (got {value!r})")
+        return None
+
+    def table(self, value: object, where: str) -> Mapping[str, Any] | None:
+        if isinstance(value, Mapping):
+            return value
+        self.fail(where, f"expected a table (got {value!r})")
+        return None
+
+    def policy(self, source: object, where: str) -> Policy | None:
+        from kpiscore import policies
+        from kpiscore.io.load import load_policy
+
+        text = self.text(source, where)
+        if text is None:
+            return None
+        if text in self._policies:
+            return self._policies[text]
+        looks_like_path = text.lower().endswith((".toml", ".json")) or "/" in text
+        try:
+            if not looks_like_path:
+                if text not in policies.available():
+                    self.fail(
+                        where,
+                        f"no bundled policy {text!r}; expected one of"
+                        f" {list(policies.available())!r}, or the path of a policy file"
+                        " relative to the case file",
+                    )
+                    return None
+                policy = policies.load(text)
+            else:
+                path = Path(text)
+                if not path.is_absolute() and self.folder is not None:
+                    path = self.folder / path
+                policy = load_policy(path)
+        except KpiscoreError as error:
+            self.fail(where, str(error))
+            return None
+        self._policies[text] = policy
+        return policy
+
+    def overlay(self, value: object, where: str) -> dict[str, object] | None:
+        from kpiscore.cycle.variants import _flatten, load_overlay
+
+        if isinstance(value, str):
+            path = Path(value)
+            if not path.is_absolute() and self.folder is not None:
+                path = self.folder / path
+            try:
+                return load_overlay(path)
+            except KpiscoreError as error:
+                self.fail(where, str(error))
+                return None
+        table = self.table(value, where)
+        return None if table is None else _flatten(table)
+
+    def period(self, value: object, where: str) -> Period | None:
+        text = self.text(value, where)
+        if text is None:
+            return None
+        try:
+            return Period.parse(text)
+        except KpiscoreError as error:
+            self.fail(where, str(error).removeprefix("period: "))
+            return None
+
+    def events(self, value: object, where: str, subject: str) -> list[Event]:
+        if not isinstance(value, list):
+            self.fail(where, f"expected a list of events (got {value!r})")
+            return []
+        events = []
+        for index, item in enumerate(value, 1):
+            place = f"{where}[{index}]"
+            table = self.table(item, place)
+            if table is None:
+                continue
+            self.keys(table, place, _EVENT_KEYS)
+            fields: dict[str, Any] = {"subject": subject}
+            for key in ("kind", "ref", "note"):
+                if key in table:
+                    fields[key] = self.text(table[key], _join(place, key))
+            if "on" in table:
+                fields["on"] = self.date(table["on"], _join(place, "on"))
+            if "quantity" in table:
+                fields["quantity"] = self.number(table["quantity"], _join(place, "quantity"))
+            if "excused" in table:
+                fields["excused"] = self.flag(table["excused"], _join(place, "excused"))
+            for key in ("kind", "on"):
+                if key not in table:
+                    self.fail(_join(place, key), "required, but missing")
+            if any(v is None for k, v in fields.items()) or not {"kind", "on"} <= set(table):
+                continue
+            event = self.build(Event, fields, place)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def flag(self, value: object, where: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.fail(where, f"expected true or false (got {value!r})")
+        return None
+
+    def build(self, cls: Any, fields: dict[str, Any], where: str) -> Any:
+        missing = [
+            field.alias
+            for field in attrs.fields(cls)
+            if field.default is attrs.NOTHING and field.init and field.alias not in fields
+        ]
+        if missing:
+            self.fail(
+                where,
+                f"missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}",
+            )
+            return None
+        try:
+            return cls(**fields)
+        except KpiscoreError as error:
+            self.fail(where, str(error))
+            return None
+
+    def measures(self, value: object, where: str, subject: str) -> list[Measure]:
+        table = self.table(value, where)
+        if table is None:
+            return []
+        measures = []
+        for criterion, raw in table.items():
+            spot = _join(where, criterion)
+            number = self.number(raw, spot)
+            if number is not None:
+                fields = {"subject": subject, "criterion": criterion, "value": number}
+                measure = self.build(Measure, fields, spot)
+                if measure is not None:
+                    measures.append(measure)
+        return measures
+
+    def work(self, value: object, where: str, subject: str, period: Period) -> list[Measure]:
+        from kpiscore.cycle.work import WorkItem, task_ratios
+
+        if not isinstance(value, list):
+            self.fail(where, f"expected a list of work items (got {value!r})")
+            return []
+        items = []
+        for index, item in enumerate(value, 1):
+            place = f"{where}[{index}]"
+            table = self.table(item, place)
+            if table is None:
+                continue
+            self.keys(table, place, _WORK_KEYS)
+            fields: dict[str, Any] = {"subject": subject}
+            ok = True
+            for key, raw in table.items():
+                if key not in _WORK_KEYS:
+                    continue
+                spot = _join(place, key)
+                if key.endswith("_on"):
+                    fields[key] = self.date(raw, spot)
+                elif key in ("id", "approver"):
+                    fields[key] = self.text(raw, spot)
+                elif key == "units":
+                    fields[key] = self.number(raw, spot)
+                elif key == "objective_cause":
+                    fields[key] = self.flag(raw, spot)
+                elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+                    fields[key] = raw
+                else:
+                    self.fail(spot, f"expected a whole number >= 0 (got {raw!r})")
+                    ok = False
+                ok = ok and fields.get(key) is not None
+            if not ok:
+                continue
+            built = self.build(WorkItem, fields, place)
+            if built is not None:
+                items.append(built)
+        if not items:
+            return []
+        try:
+            return list(task_ratios(items, period, subjects=[subject]))
+        except KpiscoreError as error:
+            self.fail(where, str(error))
+            return []
+
+
+def _join(where: str, key: object) -> str:
+    # A case's label ends with a colon: "case 2 'name': expect.total".
+    if where.endswith(":"):
+        return f"{where} {key}"
+    return f"{where}.{key}" if where else str(key)
+
+
+def _expected(reader: _Reader, value: object, where: str, policy: Policy | None) -> Expected | None:
+    table = reader.table(value, where)
+    if table is None:
+        return None
+    reader.keys(table, where, _EXPECT_KEYS)
+    if not any(key in table for key in _EXPECT_KEYS):
+        reader.fail(where, f"expected at least one figure: one of {list(_EXPECT_KEYS)!r}")
+        return None
+    fields: dict[str, Any] = {}
+    ok = True
+    for key in ("total", "carried"):
+        if key in table:
+            fields[key] = reader.number(table[key], _join(where, key))
+            ok = ok and fields[key] is not None
+    bands = [] if policy is None else [band.id for band in policy.bands]
+    for key in ("rating", "score_rating"):
+        if key in table:
+            rating = reader.text(table[key], _join(where, key))
+            if rating is not None and policy is not None and rating not in bands:
+                reader.fail(
+                    _join(where, key),
+                    f"no band {rating!r} in policy {policy.id!r}; expected one of {bands!r}",
+                )
+                rating = None
+            fields[key] = rating
+            ok = ok and rating is not None
+    if "error" in table:
+        fields["error"] = reader.text(table["error"], _join(where, "error"))
+        ok = ok and fields["error"] is not None
+        others = [key for key in table if key in _EXPECT_KEYS and key != "error"]
+        if others:
+            reader.fail(
+                where,
+                f"an expected error goes alone; remove {others!r} (a case that fails to score"
+                " has no figures)",
+            )
+            ok = False
+    for key, kind in (("categories", "category"), ("criteria", "criterion")):
+        if key not in table:
+            continue
+        figures = reader.table(table[key], _join(where, key))
+        if figures is None:
+            ok = False
+            continue
+        known = _ids(policy, key)
+        points: dict[str, Decimal] = {}
+        for ident, raw in figures.items():
+            spot = _join(_join(where, key), ident)
+            if policy is not None and ident not in known:
+                reader.fail(
+                    spot,
+                    f"no {kind} {ident!r} in policy {policy.id!r}; expected one of"
+                    f" {shown_ids(known)}",
+                )
+                ok = False
+                continue
+            number = reader.number(raw, spot)
+            if number is None:
+                ok = False
+                continue
+            points[ident] = number
+        fields[key] = points
+    return Expected(**fields) if ok else None
+
+
+def _ids(policy: Policy | None, key: str) -> list[str]:
+    if policy is None:
+        return []
+    if key == "categories":
+        return [category.id for category in policy.categories]
+    return [criterion.id for category in policy.categories for criterion in category.criteria]
+
+
+def _case(
+    reader: _Reader, tree: Mapping[str, Any], defaults: Mapping[str, Any], number: int
+) -> Case | None:
+    before = len(reader.problems)
+    raw_name = tree.get("name")
+    label = f"case {number}" + (f" {raw_name!r}" if isinstance(raw_name, str) else "") + ":"
+    reader.keys(tree, label, _CASE_KEYS)
+    name = reader.text(raw_name, _join(label, "name")) if "name" in tree else None
+    if "name" not in tree:
+        reader.fail(_join(label, "name"), "required, but missing")
+
+    def setting(key: str) -> tuple[object, str]:
+        if key in tree:
+            return tree[key], _join(label, key)
+        return defaults.get(key), key
+
+    source, policy_at = setting("policy")
+    policy = None
+    if source is None:
+        reader.fail(_join(label, "policy"), "required (in the case or at the top of the file)")
+    else:
+        policy = reader.policy(source, policy_at)
+    # The file's overlay first, then the case's: a path in both takes the case's value.
+    changes: dict[str, object] = {}
+    for raw, place in (
+        (defaults.get("overlay"), "overlay"),
+        (tree.get("overlay"), _join(label, "overlay")),
+    ):
+        if raw is not None:
+            changes.update(reader.overlay(raw, place) or {})
+    if policy is not None and changes:
+        from kpiscore.cycle.variants import overlay
+
+        try:
+            policy = overlay(policy, changes)
+        except PolicyError as error:
+            reader.fail(_join(label, "overlay"), str(error))
+            policy = None
+    raw_period, period_at = setting("period")
+    period = None
+    if raw_period is None:
+        reader.fail(_join(label, "period"), "required (in the case or at the top of the file)")
+    else:
+        period = reader.period(raw_period, period_at)
+    raw_subject, subject_at = setting("subject")
+    subject = DEFAULT_SUBJECT
+    if raw_subject is not None:
+        subject = reader.text(raw_subject, subject_at) or DEFAULT_SUBJECT
+    events = (
+        reader.events(tree["events"], _join(label, "events"), subject) if "events" in tree else []
+    )
+    measures = (
+        reader.measures(tree["measures"], _join(label, "measures"), subject)
+        if "measures" in tree
+        else []
+    )
+    if "work" in tree and period is not None:
+        from_work = reader.work(tree["work"], _join(label, "work"), subject, period)
+        given = {measure.criterion for measure in measures}
+        for measure in from_work:
+            if measure.criterion in given:
+                reader.fail(
+                    _join(_join(label, "measures"), measure.criterion),
+                    "given twice: in measures and from the work items; keep one",
+                )
+        measures += from_work
+    expected = None
+    if "expect" not in tree:
+        reader.fail(_join(label, "expect"), "required, but missing: the figures the case expects")
+    else:
+        expected = _expected(reader, tree["expect"], _join(label, "expect"), policy)
+    description = tree.get("description")
+    if description is not None and not isinstance(description, str):
+        reader.fail(_join(label, "description"), f"expected text (got {description!r})")
+    if len(reader.problems) > before:
+        return None
+    if name is None or policy is None or period is None or expected is None:
+        return None  # pragma: no cover - each is reported as a problem above
+    return Case(
+        name=name,
+        file=reader.name,
+        number=number,
+        policy=policy,
+        policy_source=str(source),
+        overlay=changes,
+        period=period,
+        subject=subject,
+        events=tuple(events),
+        measures=tuple(measures),
+        expected=expected,
+        description=description if isinstance(description, str) else None,
+    )
