@@ -290,3 +290,20 @@ class TestNoEnglishInVietnamese:
                 assert [] == english_words("\n".join(texts), fixture_words(table)), kind
         finally:
             plt.close("all")
+
+
+class TestRollup:
+    def test_a_year_is_explained_in_vietnamese(self, scored: ScoreTable) -> None:
+        from kpiscore import rollup_many
+
+        year = apply_quota(rollup_many([scored], "2026"))
+        demoted = [result for result in year if result.adjustments]
+        assert demoted
+        text = demoted[0].explain("vi")
+        assert f"mã kiểm tra {scored.policy.fingerprint[:12]}" in text
+        assert f"Tổng điểm: {format_number(demoted[0].total)} / 100" in text
+        assert "tỷ lệ HTXS trong toàn bộ danh sách" in text
+        assert "(ROUND_HALF_UP, 0,01)" in text
+        allowed = fixture_words(scored) | {"ROUND_HALF_UP", "fixed_point"}
+        for result in year:
+            assert [] == english_words(result.explain("vi"), allowed), result.subject
