@@ -307,3 +307,13 @@ class TestRollup:
         allowed = fixture_words(scored) | {"ROUND_HALF_UP", "fixed_point"}
         for result in year:
             assert [] == english_words(result.explain("vi"), allowed), result.subject
+
+
+class TestPayout:
+    def test_money_is_written_the_vietnamese_way(self) -> None:
+        from kpiscore import payout
+
+        text = payout.load("hcm-2024").breakdown("HTT", 7_020_000, months=3).explain("vi")
+        assert "  1,44 × lương 7.020.000 = 10.108.800\n" in text
+        assert "chi trả: 30.326.400 đồng" in text
+        assert [] == english_words(text, {"hcm-2024", "HTT", "ROUND_HALF_UP"})
