@@ -16,6 +16,7 @@ from kpiscore import (
     Category,
     Criterion,
     FileFormatError,
+    FileFormatErrorGroup,
     InputError,
     Measure,
     Period,
@@ -777,3 +778,54 @@ class TestSalaryFiles:
             parse_salaries(text, name="s.csv")
         assert str(caught.value).startswith(message)
         assert path == caught.value.path
+
+
+class TestSalaryFilesAreReadCarefully:
+    """The salary reader has the fact readers' limits and strictness (issue 19, finding 3)."""
+
+    def test_a_repeated_salary_column_is_an_error_not_the_last_value(self) -> None:
+        with pytest.raises(FileFormatError, match="column 'salary' appears twice") as caught:
+            parse_salaries("subject,salary,salary\nnv001,25000000,2500000\n", name="s.csv")
+        assert caught.value.path == "s.csv:1:salary"
+
+    def test_any_repeated_column_is_an_error(self) -> None:
+        with pytest.raises(FileFormatError, match="column 'note' appears twice"):
+            parse_salaries("subject,salary,note,note\nnv001,1,a,b\n", name="s.csv")
+
+    def test_an_endless_file_is_refused_by_size(self) -> None:
+        if not Path("/dev/zero").exists():  # pragma: no cover - every POSIX system has it
+            pytest.skip("no /dev/zero")
+        with pytest.raises(FileFormatError, match="too big to read"):
+            read_salaries("/dev/zero")
+
+    def test_a_cell_over_the_csv_field_limit_is_a_file_format_error(self) -> None:
+        with pytest.raises(FileFormatError, match="line 2: invalid CSV: field larger"):
+            parse_salaries("subject,salary\nnv001," + "1" * 200_000 + "\n", name="s.csv")
+
+    def test_text_after_a_closing_quote_is_refused(self) -> None:
+        with pytest.raises(FileFormatError, match="line 2: invalid CSV"):
+            parse_salaries('subject,salary\n"nv001"x,1\n', name="s.csv")
+
+    def test_ids_are_nfc_normalised(self) -> None:
+        decomposed = "nv\u0041\u0301"  # A + combining acute
+        salaries = parse_salaries(f"subject,salary\n{decomposed},1\n", name="s.csv")
+        assert list(salaries) == ["nv\u00c1"]
+
+    def test_every_problem_is_reported_at_once(self) -> None:
+        text = "subject,salary\nnv001,abc\n,5\nnv003,-1\nnv003,2\nnv005,1,2\n"
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            parse_salaries(text, name="s.csv")
+        paths = [problem.path for problem in caught.value.exceptions]
+        assert paths == [
+            "s.csv:2:salary",
+            "s.csv:3:subject",
+            "s.csv:4",
+            "s.csv:5:subject",
+            "s.csv:6",
+        ]
+
+    def test_a_flood_of_problems_is_capped(self) -> None:
+        text = "subject,salary\n" + "".join(f"nv{i},x\n" for i in range(500))
+        with pytest.raises(FileFormatErrorGroup, match=r"500 problems .*and 400 more") as caught:
+            parse_salaries(text, name="s.csv")
+        assert len(caught.value.exceptions) == 100

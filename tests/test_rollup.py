@@ -331,6 +331,20 @@ class TestResult:
         assert isinstance(after[1], Rollup)
         assert "quota" == after[1].adjustments[0].kind
 
+    def test_a_quota_reads_in_vietnamese_in_a_vietnamese_explanation(self) -> None:
+        quota = pytest.importorskip("kpiscore.quota")
+        people = {"a": 95, "b": 91, "c": 80, "d": 75, "e": 72, "f": 71, "g": 70}
+        results = [
+            rollup([card(f"2026-{m:02d}", v, subject=s) for m in (1, 2)], "2026")
+            for s, v in people.items()
+        ]
+        moved = quota.apply_quota(results, base="next")[1]
+        adjustment = moved.adjustments[0]
+        assert adjustment.reason_vi
+        assert adjustment.reason_vi in moved.explain("vi")
+        assert adjustment.reason not in moved.explain("vi")
+        assert adjustment.reason in moved.explain("en")
+
     def test_to_json_is_canonical_and_order_independent(self) -> None:
         cards = months(TWELVE)
         text = rollup(cards, "2026").to_json()

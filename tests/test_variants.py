@@ -872,3 +872,28 @@ def reversed_facts() -> tuple[list[Person], list[Event], list[Measure]]:
     """The same facts with events and measures in reverse order (the output must not change)."""
     people, events, measures = facts()
     return people, events[::-1], measures[::-1]
+
+
+class TestManyBadPaths:
+    """A flood of unknown paths is reported briefly and cheaply (issue 19, finding 9)."""
+
+    def test_the_problems_listed_and_the_suggestions_are_capped(self) -> None:
+        base = policies.load("university-kpi-example")
+        changes = {f"categories.soft.criteria.nope{i}.points": 1 for i in range(5000)}
+        with pytest.raises(PolicyValidationError) as caught:
+            overlay(base, changes)
+        message = str(caught.value)
+        assert message.startswith(
+            "overlay on policy 'university-kpi-example': 5000 problems (the first 100 listed,"
+            " and 4900 more)"
+        )
+        assert len(caught.value.exceptions) == 100
+        assert message.count("the nearest valid path is") == 20
+        assert message.count("kpiscore.variants.paths(policy) lists the valid paths") == 80
+        assert len(message) < 20_000
+
+    def test_a_few_bad_paths_all_get_a_suggestion(self) -> None:
+        base = policies.load("university-kpi-example")
+        with pytest.raises(PolicyValidationError) as caught:
+            overlay(base, {"bands.HTT.min_point": 1, "bands.HTXS.min_pionts": 2})
+        assert str(caught.value).count("the nearest valid path is") == 2

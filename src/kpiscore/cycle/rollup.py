@@ -27,17 +27,17 @@ Every sub-period scorecard is kept on the result, for the ledger.
 
 from __future__ import annotations
 
-import html
 import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.io.render import PHRASES, adjustment_lines, rating_change_line
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
@@ -49,24 +49,20 @@ from kpiscore.results.scorecard import (
     CapLine,
     Scorecard,
     ScoreTable,
-    table_tree,
+    find_band,
+    result_head,
+    row_head,
 )
-from kpiscore.results.table import ResultTable
+from kpiscore.results.table import PolicyTable
 
 __all__ = ["Rollup", "RollupTable", "rollup", "rollup_many"]
 
 _ZERO: Final = Decimal(0)
 
-_WORDS: Final[dict[str, dict[str, str]]] = {
+#: The roll-up's own phrases; the rest (period, policy, total, rating…) are the scorecard's.
+_OWN_WORDS: Final[dict[str, dict[str, str]]] = {
     "vi": {
         "title": "Kết quả cả kỳ",
-        "period": "kỳ",
-        "policy": "Quy định",
-        "version": "phiên bản",
-        "fingerprint": "mã kiểm tra",
-        "total": "Tổng điểm",
-        "rating": "xếp loại",
-        "no_bands": "không xếp loại (quy định không có mức xếp loại)",
         "unrated": "không xếp loại",
         "parts": "Các kỳ đã làm việc",
         "months": "tháng",
@@ -80,19 +76,9 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "cap_lowered": "hạ xếp loại cả kỳ xuống tối đa {band}",
         "cap_no_effect": "xếp loại cả kỳ đã không cao hơn {band}",
         "cap_unrated": "không áp dụng: cả kỳ không xếp loại",
-        "cap_exempted": "không áp dụng: sự kiện có lý do chính đáng",
-        "score_rating": "theo điểm",
-        "adjusted": "Điều chỉnh xếp loại",
     },
     "en": {
         "title": "Result for the period",
-        "period": "period",
-        "policy": "Policy",
-        "version": "version",
-        "fingerprint": "fingerprint",
-        "total": "Total",
-        "rating": "rating",
-        "no_bands": "no rating (the policy has no bands)",
         "unrated": "no rating",
         "parts": "Sub-periods worked",
         "months": "months",
@@ -106,11 +92,9 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "cap_lowered": "the period's rating lowered to at most {band}",
         "cap_no_effect": "the period's rating already no higher than {band}",
         "cap_unrated": "not applied: the period is not rated",
-        "cap_exempted": "not applied: the events had a valid reason",
-        "score_rating": "by score",
-        "adjusted": "Rating adjusted",
     },
 }
+_WORDS: Final = {lang: {**PHRASES[lang], **own} for lang, own in _OWN_WORDS.items()}
 
 
 @attrs.frozen(kw_only=True)
@@ -184,23 +168,12 @@ class Rollup:
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
         """The names of a band of the policy."""
-        for band in self.bands:
-            if band.id == band_id:
-                return band
-        return None
+        return find_band(self.bands, band_id)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a canonical JSON-ready tree (decimals as strings), parts included."""
         return {
-            "subject": self.subject,
-            "person": self.person.to_dict(),
-            "period": self.period.label,
-            "period_start": self.period.start.isoformat(),
-            "period_end": self.period.end.isoformat(),
-            "policy_id": self.policy_id,
-            "policy_version": self.policy_version,
-            "fingerprint": self.fingerprint,
-            "total": format_points(self.total),
+            **result_head(self),
             "sum_of_totals": format_points(self.sum_of_totals),
             "count": len(self.parts),
             "max_total": canonical(self.max_total),
@@ -243,7 +216,7 @@ class Rollup:
         elif self.unrated is not None:
             verdict = words["unrated"]
         else:
-            verdict = words["no_bands"]
+            verdict = words["no_rating"]
         unit = words[self.worked_unit]
         lines = [
             f"{words['title']}: {person} — {words['period']} {self.period.label}",
@@ -289,19 +262,14 @@ class Rollup:
             if cap.reference:
                 head += f"  [{cap.reference}]"
             lines.append(head)
-        for adjustment in self.adjustments:
-            vi = lang == "vi" and adjustment.reason_vi
-            lines.append(
-                f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
-                f" {adjustment.to_rating}:"
-                f" {adjustment.reason_vi if vi else adjustment.reason}"
-                + (f"  [{adjustment.reference}]" if adjustment.reference else "")
-            )
+        lines.extend(adjustment_lines(self.adjustments, words, lang))
         if self.score_rating is not None and self.rating not in (None, self.score_rating):
             lines.append(
-                f"{words['rating']} {words['score_rating']}:"
-                f" {self._band_text(self.score_rating, lang)} →"
-                f" {self._band_text(self.rating, lang)}"
+                rating_change_line(
+                    words,
+                    self._band_text(self.score_rating, lang),
+                    self._band_text(self.rating, lang),
+                )
             )
         return "\n".join(lines) + "\n"
 
@@ -546,7 +514,7 @@ def rollup(
 
 
 @attrs.frozen(kw_only=True)
-class RollupTable(ResultTable):
+class RollupTable(PolicyTable):
     """The roll-ups of a population for one period, in population order.
 
     Iterate it for the :class:`Rollup` objects, index it by subject id, ``len()`` counts them.
@@ -556,6 +524,9 @@ class RollupTable(ResultTable):
         period: The period rolled up to.
         rollups: One :class:`Rollup` per person.
     """
+
+    json_key: ClassVar[str] = "rollups"
+    head_note: ClassVar[str] = " (rolled up)"
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period
@@ -595,14 +566,7 @@ class RollupTable(ResultTable):
         """One row per person: id, attributes, time worked, total, ratings (exact values)."""
         return [
             {
-                "subject": result.subject,
-                "name": result.person.name,
-                "unit": result.person.unit,
-                "group": result.person.group,
-                "position": result.person.position,
-                "period": result.period.label,
-                "policy": result.policy_id,
-                "version": result.policy_version,
+                **row_head(result),
                 "parts": len(result.parts),
                 "worked": result.worked,
                 "possible": result.possible,
@@ -615,21 +579,9 @@ class RollupTable(ResultTable):
             for result in self.rollups
         ]
 
-    def json_tree(self) -> dict[str, Any]:
-        """Every roll-up, under the policy and period: the tree of :meth:`to_json`."""
-        return table_tree(
-            self.policy, self.period, "rollups", [result.to_dict() for result in self.rollups]
-        )
-
-    def html_head(self) -> str:
-        """The policy, the period, the count and the distribution (for the preview)."""
-        from kpiscore.io.render import distribution_html
-
-        esc = html.escape
-        return (
-            f"<b>{esc(self.policy.id)}</b> · {esc(self.period.label)} · {len(self)} people"
-            " (rolled up) · " + distribution_html(self.distribution())
-        )
+    def results(self) -> Iterable[Rollup]:
+        """The roll-ups (for the JSON document)."""
+        return self.rollups
 
 
 def rollup_many(tables: Iterable[ScoreTable], period: Period | str) -> RollupTable:

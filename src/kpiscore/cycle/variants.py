@@ -108,6 +108,12 @@ _FILE_KEYS: Final = ("base", "changes", "description", "name")
 _VERSION_TAG: Final = "+variant."
 #: The longest path looked up (a longer one cannot exist, and would make the suggestion slow).
 _MAX_PATH: Final = 1000
+#: Unknown paths given a "nearest valid path" suggestion; the rest are only named.
+_MAX_SUGGESTIONS: Final = 20
+#: Valid paths a suggestion is looked for among.
+_MAX_CANDIDATES: Final = 2000
+#: Problems listed in full in one error; the rest are counted ("… and N more").
+_MAX_LISTED: Final = 100
 
 
 # --------------------------------------------------------------------------- paths
@@ -219,7 +225,14 @@ def _check_value(where: str, value: object, slot: _Slot) -> object:
 
 
 def _nearest(wanted: str, valid: Sequence[str]) -> str:
-    close = difflib.get_close_matches(wanted, valid, n=1, cutoff=0.0)
+    """The valid path most like ``wanted``, searched among a bounded list of candidates (those
+    sharing its first segment first), so one suggestion costs the same in any policy."""
+    first = wanted.split(".", 1)[0]
+    candidates = [p for p in valid if p.split(".", 1)[0] == first][:_MAX_CANDIDATES]
+    if len(candidates) < _MAX_CANDIDATES:
+        taken = set(candidates)
+        candidates += [p for p in valid if p not in taken][: _MAX_CANDIDATES - len(candidates)]
+    close = difflib.get_close_matches(wanted[:_MAX_PATH], candidates, n=1, cutoff=0.0)
     return close[0] if close else ""
 
 
@@ -283,6 +296,7 @@ def overlay(
     problems: list[PolicyError] = []
     planned: list[tuple[_Slot, object]] = []
     seen: dict[tuple[str, ...], str] = {}
+    suggested = 0
     for key, value in requested.items():
         try:
             segments = _segments(key)
@@ -311,13 +325,13 @@ def overlay(
             )
             continue
         if slot is None:
-            problems.append(
-                PolicyError(
-                    f"{owner}: no field {where!r}; the nearest valid path is"
-                    f" {_nearest(where, valid)!r}",
-                    path=where,
-                )
+            suggested += 1
+            hint = (
+                f"the nearest valid path is {_nearest(where, valid)!r}"
+                if suggested <= _MAX_SUGGESTIONS
+                else "kpiscore.variants.paths(policy) lists the valid paths"
             )
+            problems.append(PolicyError(f"{owner}: no field {where!r}; {hint}", path=where))
             continue
         if not _changeable(segments, slot):
             problems.append(
@@ -340,7 +354,10 @@ def overlay(
                 PolicyError(f"{owner}: {str(error).removeprefix('overlay: ')}", path=where)
             )
     if problems:
-        _raise(problems, f"{owner}: {len(problems)} problems")
+        message = f"{owner}: {len(problems)} problems"
+        if len(problems) > _MAX_LISTED:
+            message += f" (the first {_MAX_LISTED} listed, and {len(problems) - _MAX_LISTED} more)"
+        _raise(problems[:_MAX_LISTED], message)
     for slot, value in planned:
         slot.container[slot.key] = value
     tree["version"] = policy.version

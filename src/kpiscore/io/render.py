@@ -30,9 +30,12 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "PHRASES",
+    "adjustment_lines",
     "csv_field",
     "csv_line",
     "explain",
+    "rating_change_line",
     "rows_html",
     "rows_to_csv",
     "safe_cell",
@@ -41,7 +44,8 @@ __all__ = [
     "table_summary",
 ]
 
-_PHRASES: dict[str, dict[str, str]] = {
+#: The words of explanations, by language (``"vi"``, ``"en"``); roll-ups add their own.
+PHRASES: Final[dict[str, dict[str, str]]] = {
     "vi": {
         "card": "Phiếu đánh giá",
         "period": "kỳ",
@@ -277,9 +281,9 @@ def _start_text(result: CriterionResult, words: Mapping[str, str], lang: str) ->
 
 def explain(card: Scorecard, lang: str) -> str:
     """Render a scorecard's ledger as readable text in ``lang`` (``"vi"`` or ``"en"``)."""
-    if lang not in _PHRASES:
+    if lang not in PHRASES:
         raise InputError(f"explain: lang must be 'vi' or 'en' (got {lang!r})")
-    words = _PHRASES[lang]
+    words = PHRASES[lang]
     person = card.subject + (f" ({card.person.name})" if card.person.name else "")
     lines = [
         f"{words['card']}: {person} — {words['period']} {card.period.label}",
@@ -342,20 +346,33 @@ def explain(card: Scorecard, lang: str) -> str:
         if cap.reference:
             head += f"  [{cap.reference}]"
         lines.append(head)
-    for adjustment in card.adjustments:
-        lines.append(
-            f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
-            f" {adjustment.to_rating}:"
-            f" {_adjustment_reason(adjustment, lang)}"
-            + (f"  [{adjustment.reference}]" if adjustment.reference else "")
-        )
+    lines.extend(adjustment_lines(card.adjustments, words, lang))
     if card.rating != card.score_rating and card.score_rating is not None:
         lines.append(
-            f"{words['rating']} {words['score_rating']}:"
-            f" {_rating_text(card, card.score_rating, lang)}"
-            f" → {_rating_text(card, card.rating, lang)}"
+            rating_change_line(
+                words,
+                _rating_text(card, card.score_rating, lang),
+                _rating_text(card, card.rating, lang),
+            )
         )
     return "\n".join(lines) + "\n"
+
+
+def adjustment_lines(
+    adjustments: Iterable[Adjustment], words: Mapping[str, str], lang: str
+) -> list[str]:
+    """One explanation line per rating adjustment (quota, …), in ``lang`` where it has one."""
+    return [
+        f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
+        f" {adjustment.to_rating}: {_adjustment_reason(adjustment, lang)}"
+        + (f"  [{adjustment.reference}]" if adjustment.reference else "")
+        for adjustment in adjustments
+    ]
+
+
+def rating_change_line(words: Mapping[str, str], before: str, after: str) -> str:
+    """The line saying the rating by score (``before``) became another (``after``)."""
+    return f"{words['rating']} {words['score_rating']}: {before} → {after}"
 
 
 def _adjustment_reason(adjustment: Adjustment, lang: str) -> str:

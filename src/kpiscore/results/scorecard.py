@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 import attrs
 
@@ -17,7 +16,7 @@ from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
-from kpiscore.results.table import ResultTable
+from kpiscore.results.table import PolicyTable, table_tree
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -34,6 +33,9 @@ __all__ = [
     "ScoreTable",
     "Scorecard",
     "card_row",
+    "find_band",
+    "result_head",
+    "row_head",
     "table_tree",
 ]
 
@@ -412,23 +414,12 @@ class Scorecard:
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
         """The names of a band on this scorecard's policy."""
-        for band in self.bands:
-            if band.id == band_id:
-                return band
-        return None
+        return find_band(self.bands, band_id)
 
     def to_dict(self) -> dict[str, Any]:
         """The scorecard as a canonical JSON-ready tree (decimals as strings)."""
         return {
-            "subject": self.subject,
-            "person": self.person.to_dict(),
-            "period": self.period.label,
-            "period_start": self.period.start.isoformat(),
-            "period_end": self.period.end.isoformat(),
-            "policy_id": self.policy_id,
-            "policy_version": self.policy_version,
-            "fingerprint": self.fingerprint,
-            "total": format_points(self.total),
+            **result_head(self),
             "max_total": canonical(self.max_total),
             "rating": self.rating,
             "score_rating": self.score_rating,
@@ -478,29 +469,46 @@ class Scorecard:
         return scorecard_form(self, lang=lang, standalone=standalone)
 
 
-def table_tree(policy: Policy, period: Period, key: str, items: list[Any]) -> dict[str, Any]:
-    """The canonical JSON tree of a table of results under one policy and period."""
+def find_band(bands: tuple[BandInfo, ...], band_id: str | None) -> BandInfo | None:
+    """The band of ``bands`` with id ``band_id``, or ``None``."""
+    for band in bands:
+        if band.id == band_id:
+            return band
+    return None
+
+
+def result_head(result: Any) -> dict[str, Any]:
+    """The head every per-person result's JSON tree starts with: who, when, under what, total."""
     return {
-        "policy_id": policy.id,
-        "policy_version": policy.version,
-        "fingerprint": policy.fingerprint,
-        "period": period.label,
-        key: items,
+        "subject": result.subject,
+        "person": result.person.to_dict(),
+        "period": result.period.label,
+        "period_start": result.period.start.isoformat(),
+        "period_end": result.period.end.isoformat(),
+        "policy_id": result.policy_id,
+        "policy_version": result.policy_version,
+        "fingerprint": result.fingerprint,
+        "total": format_points(result.total),
+    }
+
+
+def row_head(result: Any) -> dict[str, Any]:
+    """The columns every per-person table row starts with: who, the period, the policy."""
+    return {
+        "subject": result.subject,
+        "name": result.person.name,
+        "unit": result.person.unit,
+        "group": result.person.group,
+        "position": result.person.position,
+        "period": result.period.label,
+        "policy": result.policy_id,
+        "version": result.policy_version,
     }
 
 
 def card_row(card: Scorecard) -> dict[str, Any]:
     """One scorecard's row of :meth:`ScoreTable.to_rows`."""
-    row: dict[str, Any] = {
-        "subject": card.subject,
-        "name": card.person.name,
-        "unit": card.person.unit,
-        "group": card.person.group,
-        "position": card.person.position,
-        "period": card.period.label,
-        "policy": card.policy_id,
-        "version": card.policy_version,
-    }
+    row = row_head(card)
     for category_id, points in card.category_points:
         row[category_id] = points
     row["carried"] = card.carried
@@ -528,7 +536,7 @@ class TableColumns(Protocol):
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class ScoreTable(ResultTable):
+class ScoreTable(PolicyTable):
     """The scorecards of a population for one period, in population order.
 
     Iterate it for the scorecards, index it by subject id, ``len()`` counts them.
@@ -540,6 +548,8 @@ class ScoreTable(ResultTable):
     >>> len(table), table["nv002"].total
     (2, Decimal('10.00'))
     """
+
+    json_key: ClassVar[str] = "scorecards"
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period
@@ -659,21 +669,9 @@ class ScoreTable(ResultTable):
             return self._columns.csv()
         return super().csv_text()
 
-    def json_tree(self) -> dict[str, Any]:
-        """Every scorecard, under the policy and period: the tree of :meth:`to_json`."""
-        return table_tree(
-            self.policy, self.period, "scorecards", [card.to_dict() for card in self.scorecards]
-        )
-
-    def html_head(self) -> str:
-        """The policy, the period, the count and the distribution (for the preview)."""
-        from kpiscore.io.render import distribution_html
-
-        esc = html.escape
-        return (
-            f"<b>{esc(self.policy.id)}</b> · {esc(self.period.label)} · {len(self)} people · "
-            + distribution_html(self.distribution())
-        )
+    def results(self) -> Iterable[Scorecard]:
+        """The scorecards (for the JSON document)."""
+        return self.scorecards
 
     def to_excel(
         self,

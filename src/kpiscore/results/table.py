@@ -20,6 +20,7 @@ To add an export to every result, add it here.
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,8 +32,10 @@ if TYPE_CHECKING:
     import pandas
 
     from kpiscore.io.frames import Numbers
+    from kpiscore.model.period import Period
+    from kpiscore.model.policy import Policy
 
-__all__ = ["HTML_ROWS", "ResultTable", "result_row"]
+__all__ = ["HTML_ROWS", "PolicyTable", "ResultTable", "result_row", "table_tree"]
 
 #: Rows drawn by a result's notebook preview.
 HTML_ROWS: Final = 20
@@ -161,6 +164,54 @@ class ResultTable:
         from kpiscore.io.render import rows_html
 
         return rows_html(self.html_head(), self.head_rows(HTML_ROWS), len(self))
+
+
+class PolicyTable(ResultTable):
+    """A table of per-person results under one policy and period (score and roll-up tables):
+    the JSON document and the preview's head line are written once, here."""
+
+    __slots__ = ()
+
+    policy: Policy
+    period: Period
+    #: The key of the results' list in the JSON document.
+    json_key: ClassVar[str] = "results"
+    #: Words after the count in the preview's head line.
+    head_note: ClassVar[str] = ""
+
+    def results(self) -> Iterable[Any]:  # pragma: no cover - every subclass defines it
+        """The per-person results, in order (each with ``to_dict()``)."""
+        raise NotImplementedError
+
+    def distribution(self) -> dict[str | None, int]:  # pragma: no cover - subclasses define it
+        """People per rating."""
+        raise NotImplementedError
+
+    def json_tree(self) -> dict[str, Any]:
+        """Every result, under the policy and period: the tree of :meth:`to_json`."""
+        return table_tree(
+            self.policy, self.period, self.json_key, [item.to_dict() for item in self.results()]
+        )
+
+    def html_head(self) -> str:
+        """The policy, the period, the count and the distribution (for the preview)."""
+        from kpiscore.io.render import distribution_html
+
+        return (
+            f"<b>{html.escape(self.policy.id)}</b> · {html.escape(self.period.label)} ·"
+            f" {len(self)} people{self.head_note} · " + distribution_html(self.distribution())
+        )
+
+
+def table_tree(policy: Policy, period: Period, key: str, items: list[Any]) -> dict[str, Any]:
+    """The canonical JSON tree of a table of results under one policy and period."""
+    return {
+        "policy_id": policy.id,
+        "policy_version": policy.version,
+        "fingerprint": policy.fingerprint,
+        "period": period.label,
+        key: items,
+    }
 
 
 def result_row(item: Any) -> dict[str, Any]:

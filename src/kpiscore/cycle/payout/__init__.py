@@ -35,10 +35,9 @@ from kpiscore.cycle.payout._rows import (
     PayoutRows,
     Salary,
     format_money,
-    parse_salaries,
     payout_rows,
-    read_salaries,
 )
+from kpiscore.cycle.payout._salaries import MAX_SALARY_BYTES, parse_salaries, read_salaries
 from kpiscore.cycle.payout._table import (
     PayoutLine,
     PayoutRate,
@@ -51,6 +50,7 @@ from kpiscore.io.bundled import SUFFIX, bundled_ids, bundled_text, known_id
 from kpiscore.io.load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
 
 __all__ = [
+    "MAX_SALARY_BYTES",
     "PAYOUT_COLUMNS",
     "PayoutLine",
     "PayoutRate",

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
-import os
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
 from kpiscore.cycle.payout._table import PayoutTable
-from kpiscore.exceptions import FileFormatError, InputError, PeriodError, UnknownSubjectError
+from kpiscore.exceptions import InputError, PeriodError, UnknownSubjectError
 from kpiscore.model.numbers import (
     EXACT,
     NumberLike,
@@ -31,9 +27,7 @@ __all__ = [
     "PayoutRows",
     "Salary",
     "format_money",
-    "parse_salaries",
     "payout_rows",
-    "read_salaries",
 ]
 
 
@@ -340,105 +334,3 @@ def _base_rows(results: object, items: list[Any]) -> list[dict[str, Any]]:
                 )
         rows.append(result_row(item))
     return rows
-
-
-# --------------------------------------------------------------------------- salary files
-
-_COLUMNS: Final = ("subject", "salary", "days_worked", "days_in_period")
-#: Columns a salary file may carry for people reading it; they are checked to be columns, not used.
-_INFORMATIONAL: Final = ("name", "unit", "group", "position", "note")
-
-
-def read_salaries(path: str | os.PathLike[str]) -> dict[str, Salary]:
-    """Read a salary CSV file (UTF-8, a header row): see :func:`parse_salaries`.
-
-    Raises:
-        FileFormatError: the file cannot be read, or a row is invalid (the message names the
-            file, the line and the column).
-    """
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise FileFormatError(
-            f"{source}: cannot read the salary file ({error.strerror})", path=str(source)
-        ) from None
-    except UnicodeDecodeError:
-        raise FileFormatError(f"{source}: the salary file is not UTF-8", path=str(source)) from None
-    return parse_salaries(text, name=str(source))
-
-
-def parse_salaries(text: str, *, name: str = "salaries.csv") -> dict[str, Salary]:
-    """Parse the text of a salary CSV file.
-
-    Columns: ``subject`` and ``salary`` (required; monthly salary in đồng), ``days_worked`` and
-    ``days_in_period`` (optional, together, to prorate), and ``name``, ``unit``, ``group``,
-    ``position``, ``note`` (for people reading the file; ignored). Any other column is an
-    error, as is a repeated subject or an empty salary.
-
-    >>> parse_salaries("subject,salary\\nnv001,7020000\\n")["nv001"].amount
-    Decimal('7020000')
-    """
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-    header = reader.fieldnames
-    if not header:
-        raise FileFormatError(f"{name}: the salary file is empty; expected a header row", path=name)
-    columns = [column.strip() for column in header]
-    unknown = [c for c in columns if c not in _COLUMNS and c not in _INFORMATIONAL]
-    if unknown:
-        raise FileFormatError(
-            f"{name}: line 1: unknown column {unknown[0]!r}; expected"
-            f" {', '.join(_COLUMNS + _INFORMATIONAL)}",
-            path=f"{name}:1",
-        )
-    for required in ("subject", "salary"):
-        if required not in columns:
-            raise FileFormatError(
-                f"{name}: line 1: the column {required!r} is missing", path=f"{name}:1"
-            )
-    salaries: dict[str, Salary] = {}
-    lines: dict[str, int] = {}
-    for raw in reader:
-        line = reader.line_num
-        row = {str(key).strip(): (value or "").strip() for key, value in raw.items() if key}
-        if None in raw:
-            raise FileFormatError(
-                f"{name}: line {line}: more cells than columns", path=f"{name}:{line}"
-            )
-        subject = row.get("subject", "")
-        if not subject:
-            raise FileFormatError(
-                f"{name}: line {line}: subject: empty; expected a person id",
-                path=f"{name}:{line}:subject",
-            )
-        if subject in lines:
-            raise FileFormatError(
-                f"{name}: line {line}: subject {subject!r} already given on line"
-                f" {lines[subject]}; expected one salary per person",
-                path=f"{name}:{line}:subject",
-            )
-        values: dict[str, Decimal | None] = {}
-        for column in ("salary", "days_worked", "days_in_period"):
-            cell = row.get(column, "")
-            if not cell:
-                if column == "salary":
-                    raise FileFormatError(
-                        f"{name}: line {line}: salary: empty; expected a number of đồng",
-                        path=f"{name}:{line}:salary",
-                    )
-                values[column] = None
-                continue
-            try:
-                values[column] = to_decimal(cell, owner=f"{name}: line {line}", field=column)
-            except InputError as error:
-                raise FileFormatError(str(error), path=f"{name}:{line}:{column}") from None
-        try:
-            salaries[subject] = Salary(
-                amount=values["salary"],  # type: ignore[arg-type]
-                days_worked=values["days_worked"],
-                days_in_period=values["days_in_period"],
-            )
-        except InputError as error:
-            raise FileFormatError(f"{name}: line {line}: {error}", path=f"{name}:{line}") from None
-        lines[subject] = line
-    return salaries
