@@ -472,6 +472,7 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
             :func:`kpiscore.score_many`, under either policy.
 
     >>> from kpiscore import Measure, policies
+    >>> from kpiscore.variants import overlay
     >>> staff = policies.load("vn-nd335-2025-staff")
     >>> facts = [Measure(subject="nv001", criterion=c, value=v) for c, v in (
     ...     ("politics_ethics", 9), ("competence", 8), ("innovation", 8),
