@@ -289,3 +289,27 @@ class TestMethods:
 
     def test_score_table_write_forms(self, table: ScoreTable, tmp_path: Path) -> None:
         assert [tmp_path / "a.html"] == table.write_forms(tmp_path, single="a.html")
+
+
+class TestPrintedSample:
+    def test_the_bundled_sample_prints_one_page_per_person(self, tmp_path: Path) -> None:
+        """All 300 people of the demo, caps and long names included: 300 A4 pages."""
+        from kpiscore import policies
+        from kpiscore.cli.demo import sample_facts
+
+        pdfinfo = _poppler("pdfinfo")
+        people, events, measures = sample_facts()
+        sample = score_many(
+            policies.load("vn-nd335-2025-staff"),
+            Period.parse("2026-Q1"),
+            people,
+            events=events,
+            measures=measures,
+        )
+        (page,) = sample.write_forms(tmp_path, single="all.html")
+        pdf = tmp_path / "all.pdf"
+        _print_pdf(page, pdf, tmp_path / "profile")
+        info = subprocess.run(
+            [pdfinfo, str(pdf)], check=True, capture_output=True, text=True
+        ).stdout
+        assert re.search(rf"^Pages:\s+{len(sample)}$", info, re.MULTILINE), info

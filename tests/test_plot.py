@@ -77,6 +77,7 @@ class TestBandMoves:
             base, variant, Period.parse("2026-Q1"), people, events=events, measures=measures
         )
         axes = band_moves(comparison)
+        assert [t.get_text() for t in axes.texts] == [t.get_text() for t in comparison.plot().texts]
         numbers = [int(t.get_text()) for t in axes.texts]
         assert len(people) == sum(numbers)
         assert len(comparison.ratings) ** 2 == len(numbers)

@@ -378,14 +378,14 @@ class TestExplain:
         text = rollup(cards, "2026").explain()
         assert text == (
             f"Kết quả cả kỳ: nv001 — kỳ 2026\n"
-            f"Quy định: nd335 phiên bản 1 (dấu vân tay {POLICY.fingerprint[:12]})\n"
-            "Tổng điểm: 70.33 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)\n"
+            f"Quy định: nd335 phiên bản 1 (mã kiểm tra {POLICY.fingerprint[:12]})\n"
+            "Tổng điểm: 70,33 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)\n"
             "\n"
             "Các kỳ đã làm việc (9/12 tháng):\n"
-            "  - 2026-Q1: 70.00 — HTT\n"
-            "  - 2026-Q2: 70.00 — HTT\n"
-            "  - 2026-Q3: 71.00 — HTT\n"
-            "Bình quân: 211.00 / 3 = 70.33333… → 70.33 (ROUND_HALF_UP, 0.01)\n"
+            "  - 2026-Q1: 70,00 — HTT\n"
+            "  - 2026-Q2: 70,00 — HTT\n"
+            "  - 2026-Q3: 71,00 — HTT\n"
+            "Bình quân: 211,00 / 3 = 70,33333… → 70,33 (ROUND_HALF_UP, 0,01)\n"
         )
 
     def test_english_with_a_cap_and_a_minimum(self) -> None:

@@ -290,3 +290,30 @@ class TestNoEnglishInVietnamese:
                 assert [] == english_words("\n".join(texts), fixture_words(table)), kind
         finally:
             plt.close("all")
+
+
+class TestRollup:
+    def test_a_year_is_explained_in_vietnamese(self, scored: ScoreTable) -> None:
+        from kpiscore import rollup_many
+
+        year = apply_quota(rollup_many([scored], "2026"))
+        demoted = [result for result in year if result.adjustments]
+        assert demoted
+        text = demoted[0].explain("vi")
+        assert f"mã kiểm tra {scored.policy.fingerprint[:12]}" in text
+        assert f"Tổng điểm: {format_number(demoted[0].total)} / 100" in text
+        assert "tỷ lệ HTXS trong toàn bộ danh sách" in text
+        assert "(ROUND_HALF_UP, 0,01)" in text
+        allowed = fixture_words(scored) | {"ROUND_HALF_UP", "fixed_point"}
+        for result in year:
+            assert [] == english_words(result.explain("vi"), allowed), result.subject
+
+
+class TestPayout:
+    def test_money_is_written_the_vietnamese_way(self) -> None:
+        from kpiscore import payout
+
+        text = payout.load("hcm-2024").breakdown("HTT", 7_020_000, months=3).explain("vi")
+        assert "  1,44 × lương 7.020.000 = 10.108.800\n" in text
+        assert "chi trả: 30.326.400 đồng" in text
+        assert [] == english_words(text, {"hcm-2024", "HTT", "ROUND_HALF_UP"})

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
@@ -34,6 +34,9 @@ from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import Scorecard, ScoreTable
 from kpiscore.results.table import ResultTable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["Comparison", "ComparisonRow", "ComparisonSummary", "PointsMove", "compare"]
 
@@ -359,6 +362,16 @@ class Comparison(ResultTable):
     def _repr_html_(self) -> str:
         """The transition matrix and the people who moved (not the table's first rows)."""
         return _comparison_html(self)
+
+    def plot(self, ax: Axes | None = None, *, lang: Literal["vi", "en"] = "vi") -> Axes:
+        """The band-move matrix as a chart: people per (base rating, variant rating).
+
+        Raises:
+            MissingExtraError: matplotlib is not installed (``pip install 'kpiscore[plot]'``).
+        """
+        from kpiscore.io.plot import band_moves
+
+        return band_moves(self, ax, lang=lang)
 
 
 def _policy_tree(policy: Policy) -> dict[str, str]:

@@ -211,7 +211,11 @@ class Rollup:
         """
         if lang not in _WORDS:
             raise InputError(f"explain: lang must be 'vi' or 'en' (got {lang!r})")
+        from kpiscore.io.numbers_vi import format_number
+
         words = _WORDS[lang]
+        # Vietnamese writes 70,33 (a comma decimal, a point between thousands).
+        points = format_points if lang == "en" else format_number
         person = self.subject + (f" ({self.person.name})" if self.person.name else "")
         if self.rating is not None:
             verdict = f"{words['rating']} {self._band_text(self.rating, lang)}"
@@ -226,19 +230,16 @@ class Rollup:
                 f"{words['policy']}: {self.policy_id} {words['version']} {self.policy_version}"
                 f" ({words['fingerprint']} {self.fingerprint[:12]})"
             ),
-            (
-                f"{words['total']}: {format_points(self.total)} / {canonical(self.max_total)}"
-                f" — {verdict}"
-            ),
+            (f"{words['total']}: {points(self.total)} / {canonical(self.max_total)} — {verdict}"),
             "",
             f"{words['parts']} ({self.worked}/{self.possible} {unit}):",
         ]
         for part in self.parts:
             rating = f" — {part.rating}" if part.rating is not None else ""
-            lines.append(f"  - {part.period.label}: {format_points(part.total)}{rating}")
+            lines.append(f"  - {part.period.label}: {points(part.total)}{rating}")
         lines.append(
-            f"{words['mean']}: {format_points(self.sum_of_totals)} / {len(self.parts)}"
-            f" = {self._mean_text()} ({self.rounding}, {canonical(self.precision)})"
+            f"{words['mean']}: {points(self.sum_of_totals)} / {len(self.parts)}"
+            f" = {self._mean_text(lang)} ({self.rounding}, {points(self.precision)})"
         )
         if self.unrated is not None and self.min_worked_share is not None:
             lines.append(
@@ -246,7 +247,9 @@ class Rollup:
                     worked=self.worked,
                     possible=self.possible,
                     unit=unit,
-                    share=canonical(self.min_worked_share),
+                    share=canonical(self.min_worked_share)
+                    if lang == "en"
+                    else format_number(self.min_worked_share, keep_places=False),
                 )
             )
         for cap in self.caps:
@@ -276,15 +279,19 @@ class Rollup:
             )
         return "\n".join(lines) + "\n"
 
-    def _mean_text(self) -> str:
-        """``89.67`` when the mean is the total, else ``89.66666… → 89.67``."""
+    def _mean_text(self, lang: str = "en") -> str:
+        """``89.67`` when the mean is the total, else ``89.66666… → 89.67`` (``89,67`` in
+        Vietnamese)."""
+        from kpiscore.io.numbers_vi import format_number
+
+        points = format_points if lang == "en" else format_number
         mean = self.mean
         if mean == Fraction(self.total):
-            return format_points(self.total)
+            return points(self.total)
         finer = self.precision.scaleb(-3, EXACT)
         shown = quantize_fraction(mean, finer, "ROUND_DOWN")
         dots = "" if Fraction(shown) == mean else "…"
-        return f"{format_points(shown)}{dots} → {format_points(self.total)}"
+        return f"{points(shown)}{dots} → {points(self.total)}"
 
     def _band_text(self, band_id: str | None, lang: str) -> str:
         band = self.band_info(band_id)

@@ -152,7 +152,7 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 # A4 with print margins; a form is one page, several forms get a page break each.
 _CSS = """
-@page { size: A4; margin: 14mm 14mm 14mm 16mm; }
+@page { size: A4; margin: 12mm 14mm 12mm 16mm; }
 .kpi-form { font-family: "Times New Roman", "DejaVu Serif", "Liberation Serif", serif;
   font-size: 10.5pt; color: #000; line-height: 1.25; break-after: page;
   page-break-after: always; }
@@ -181,11 +181,10 @@ _CSS = """
 .kpi-form .verdict { margin: 3mm 0 0; }
 .kpi-form .verdict p { margin: 0.5mm 0; }
 .kpi-form .meta { font-size: 8.5pt; color: #333; margin-top: 2mm; }
-.kpi-form .place { text-align: right; font-style: italic; margin: 5mm 0 1mm; }
-.kpi-form .signatures td { width: 50%; text-align: center; vertical-align: top;
-  height: 32mm; }
+.kpi-form .place { text-align: right; font-style: italic; margin: 3mm 0 1mm; }
+.kpi-form .signatures td { width: 50%; text-align: center; vertical-align: top; }
 .kpi-form .signatures b { display: block; }
-.kpi-form .signatures .signer { padding-top: 20mm; font-weight: bold; }
+.kpi-form .signatures .signer { padding-top: 15mm; font-weight: bold; }
 """
 
 #: More events than this in one rule are set in three columns to keep the form on its page.

@@ -17,7 +17,7 @@ from kpiscore.io.numbers_vi import check_lang, format_number
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from kpiscore.cycle.variants import Comparison
+    from kpiscore.cycle.comparison import Comparison
     from kpiscore.results.scorecard import Scorecard, ScoreTable
 
 __all__ = ["band_moves", "ratings_by_unit", "totals_histogram"]

@@ -250,36 +250,46 @@ class PayoutLine:
         """
         if lang not in _WORDS:
             raise InputError(f"explain: lang must be 'vi' or 'en' (got {lang!r})")
+        from kpiscore.io.numbers_vi import format_number
+
         words = _WORDS[lang]
+
+        # Vietnamese writes 11.653.200 and 1,44; English 11,653,200 and 1.44.
+        def money(value: Decimal) -> str:
+            return format_number(value, lang, keep_places=False)
+
+        def plain(value: Decimal) -> str:
+            return format_number(value, lang, keep_places=False, grouping=False)
+
         lines = [
             words["head"].format(table=self.table, rating=self.rating),
             words["computed"].format(
-                coefficient=canonical(self.coefficient),
-                salary=_money(self.salary),
-                computed=_money(self.computed),
+                coefficient=plain(self.coefficient),
+                salary=money(self.salary),
+                computed=money(self.computed),
             ),
         ]
         if self.floor is not None:
             key = "lifted" if self.lifted else "floor_ok"
-            lines.append(words[key].format(floor=_money(self.floor)))
+            lines.append(words[key].format(floor=money(self.floor)))
         if self.cap is not None:
             key = "capped" if self.capped else "cap_ok"
-            lines.append(words[key].format(cap=_money(self.cap)))
+            lines.append(words[key].format(cap=money(self.cap)))
         if self.relation is not None:
             key = "related" if self.related else "relation_ok"
-            lines.append(words[key].format(limit=_money(self.relation)))
-        lines.append(words["monthly"].format(monthly=_money(self.monthly)))
+            lines.append(words[key].format(limit=money(self.relation)))
+        lines.append(words["monthly"].format(monthly=money(self.monthly)))
         if self.months != 1:
             lines.append(words["months"].format(months=self.months))
         if self.days_worked is not None and self.days_in_period is not None:
             lines.append(
                 words["days"].format(
-                    worked=canonical(self.days_worked), days=canonical(self.days_in_period)
+                    worked=plain(self.days_worked), days=plain(self.days_in_period)
                 )
             )
         lines.append(
             words["amount"].format(
-                amount=_money(self.amount), rounding=self.rounding, precision=self.precision
+                amount=money(self.amount), rounding=self.rounding, precision=self.precision
             )
         )
         return "\n".join(lines)
