@@ -17,7 +17,7 @@ from typing import Final
 
 from kpiscore.cycle.payout._rows import Salary
 from kpiscore.exceptions import FileFormatError, FileFormatErrorGroup, InputError
-from kpiscore.io.load import _raise_all, read_text_file  # _raise_all: shared, private in load.py
+from kpiscore.io.documents import _raise_all, read_text_file  # _raise_all: shared, private
 from kpiscore.model.numbers import exact, to_decimal
 
 __all__ = ["MAX_SALARY_BYTES", "parse_salaries", "read_salaries"]
