@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from kpiscore.cycle.evaluation_json import read_results
 from kpiscore.cycle.rollup import RollupTable, rollup_many
-from kpiscore.exceptions import FileFormatError, InputError
+from kpiscore.exceptions import InputError
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -34,14 +34,14 @@ def _policies(values: list[str] | None) -> list[Policy]:
     return [resolve_policy(value) for value in values or ()]
 
 
-def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
+def _emit(text: str, output: str | None, *, bom: bool = False, inputs: Sequence[str] = ()) -> None:
+    """Print ``text``, or write it to ``output`` in one piece (never over one of ``inputs``)."""
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        Path(output).write_text(("\ufeff" if bom else "") + text, encoding="utf-8", newline="")
-    except OSError as error:
-        raise FileFormatError(f"{output}: cannot write ({error.strerror})", path=output) from None
+    from kpiscore.io.output import write_atomic
+
+    write_atomic(output, text, bom=bom, inputs=inputs)
 
 
 def _table_text(table: ScoreTable | RollupTable, fmt: str) -> str:
@@ -82,7 +82,12 @@ def rollup_command(args: argparse.Namespace) -> int:
             raise InputError(f"rollup: {path} holds roll-ups; expected a score table per file")
         tables.append(table)
     year = rollup_many(_merged(tables), Period.parse(args.period), across_policies=True)
-    _emit(_table_text(year, args.format), args.output, bom=args.format == "csv")
+    _emit(
+        _table_text(year, args.format),
+        args.output,
+        bom=args.format == "csv",
+        inputs=args.files,
+    )
     print(
         f"rolled up {len(year)} people to {year.period.label}: {year.distribution()}",
         file=sys.stderr,
@@ -109,7 +114,12 @@ def quota_command(args: argparse.Namespace) -> int:
         after = apply_quota(table, args.rating, Decimal(args.share), **options)
     else:
         after = apply_quota(table, args.rating, Decimal(args.share), **options)
-    _emit(_table_text(after, args.format), args.output, bom=args.format == "csv")
+    _emit(
+        _table_text(after, args.format),
+        args.output,
+        bom=args.format == "csv",
+        inputs=[args.file],
+    )
     print(
         f"before the quota: {table.distribution()}; after: {after.distribution()}", file=sys.stderr
     )
@@ -128,7 +138,7 @@ def payout_command(args: argparse.Namespace) -> int:
     rows = payout_rows(
         table, resolve_payout_table(args.table), read_salaries(args.salaries), months=months
     )
-    _emit(rows_to_csv(rows), args.output, bom=True)
+    _emit(rows_to_csv(rows), args.output, bom=True, inputs=[args.file, args.salaries])
     total = sum((row["payout"] for row in rows), Decimal(0))
     print(f"payout: {len(rows)} people, {total:,} đồng", file=sys.stderr)
     return 0

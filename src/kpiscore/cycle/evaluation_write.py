@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from kpiscore.exceptions import FileFormatError
+from kpiscore.io.output import write_atomic
 from kpiscore.model.numbers import exact
 
 if TYPE_CHECKING:
@@ -146,11 +147,6 @@ def write(
         files[directory / "explanations" / f"{_file_name(subject)}.txt"] = f"{subject}: {reason}\n"
     written: list[Path] = []
     for path, text in files.items():
-        try:
-            path.write_text(text, encoding="utf-8", newline="")
-        except OSError as error:
-            raise FileFormatError(
-                f"{path}: cannot write ({error.strerror})", path=str(path)
-            ) from None
+        write_atomic(path, text)  # whole or not at all: a kill never leaves half a file
         written.append(path)
     return tuple(written)
