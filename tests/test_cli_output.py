@@ -171,3 +171,39 @@ class TestTheOutputIsWrittenInOnePiece:
         assert ["events.csv", "measures.csv", "out.csv", "people.csv"] == sorted(
             path.name for path in sample.iterdir()
         )
+
+
+class TestTheStepCommands:
+    """``kpiscore rollup`` and ``quota`` write ``--output`` whole, never over an input."""
+
+    @pytest.fixture
+    def scored(self, sample: Path) -> Path:
+        out = sample / "2026-Q1.json"
+        assert 0 == cli.main(["score", *inputs(sample), "--format", "json", "--output", str(out)])
+        return out
+
+    @pytest.mark.parametrize(
+        "command",
+        [["rollup", "--period", "2026-Q1"], ["quota"]],
+        ids=["rollup", "quota"],
+    )
+    def test_an_input_is_refused(
+        self, scored: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        before = scored.read_bytes()
+        capsys.readouterr()
+        status = cli.main([*command, str(scored), "--output", str(scored)])
+        assert (
+            2,
+            (
+                f"kpiscore: error: output {str(scored)!r}: is the same file as the input"
+                f" {str(scored)!r}; refusing to overwrite an input (choose another output path)"
+            ),
+        ) == (status, capsys.readouterr().err.strip())
+        assert before == scored.read_bytes()
+
+    def test_a_new_file_is_written(self, scored: Path, sample: Path) -> None:
+        out = sample / "after-quota.json"
+        assert 0 == cli.main(["quota", str(scored), "--output", str(out)])
+        assert out.read_text(encoding="utf-8").startswith("{")
+        assert [] == [p.name for p in sample.iterdir() if p.name.startswith(".")]
