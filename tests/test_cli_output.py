@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from kpiscore import cli, policies
+from kpiscore import (
+    ScoreTable,
+    cli,
+    load_events,
+    load_measures,
+    load_people,
+    policies,
+    score_many,
+)
 
 STAFF = "vn-nd335-2025-staff"
 PREVIOUS = "the previous results\n"
@@ -207,3 +215,92 @@ class TestTheStepCommands:
         assert 0 == cli.main(["quota", str(scored), "--output", str(out)])
         assert out.read_text(encoding="utf-8").startswith("{")
         assert [] == [p.name for p in sample.iterdir() if p.name.startswith(".")]
+
+
+class TestTheFormatFollowsTheOutput:
+    """Without ``--format``, ``--output``'s ending chooses: ``ket-qua.csv`` is CSV, not a table."""
+
+    def test_a_csv_output_is_csv(self, sample: Path) -> None:
+        out = sample / "ket-qua.csv"
+        assert 0 == cli.main(["score", *inputs(sample), "--output", str(out)])
+        table = kpiscore_table(sample)
+        assert "\ufeff" + table.to_csv() == out.read_text(encoding="utf-8")
+
+    def test_a_json_output_is_json(self, sample: Path) -> None:
+        out = sample / "ket-qua.json"
+        assert 0 == cli.main(["score", *inputs(sample), "--output", str(out)])
+        assert kpiscore_table(sample).to_json(indent=2) + "\n" == out.read_text(encoding="utf-8")
+
+    def test_an_explicit_format_wins(self, sample: Path) -> None:
+        out = sample / "ket-qua.csv"
+        assert 0 == cli.main(["score", *inputs(sample), "--format", "json", "--output", str(out)])
+        assert out.read_text(encoding="utf-8").startswith("{")
+
+    def test_an_xlsx_output_is_a_workbook(self, sample: Path) -> None:
+        openpyxl = pytest.importorskip("openpyxl", reason="openpyxl reads workbooks back (test)")
+        out = sample / "ket-qua.xlsx"
+        assert 0 == cli.main(["score", *inputs(sample), "--output", str(out)])
+        table = kpiscore_table(sample)
+        sheet = openpyxl.load_workbook(out).worksheets[0]
+        values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+        first = next(iter(table))
+        assert first.subject in values
+        assert float(first.total) in values  # a typed number cell, not text
+
+    def test_xlsx_needs_an_output_file(
+        self, sample: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["score", *inputs(sample), "--format", "xlsx"])
+        assert 2 == stop.value.code
+        assert "--format xlsx writes a workbook: give --output FILE.xlsx" in capsys.readouterr().err
+
+
+class TestPrintableForms:
+    def test_html_writes_one_form_per_person(self, sample: Path) -> None:
+        out = sample / "forms"
+        assert 0 == cli.main(["explain", *inputs(sample), "--format", "html", "--output", str(out)])
+        table = kpiscore_table(sample)
+        assert sorted(f"{card.subject}.html" for card in table) == sorted(
+            path.name for path in out.iterdir()
+        )
+        first = next(iter(table))
+        assert first.to_html("vi") == (out / f"{first.subject}.html").read_text(encoding="utf-8")
+
+    def test_html_for_one_subject_in_one_file(self, sample: Path) -> None:
+        out = sample / "forms"
+        argv = ["explain", *inputs(sample), "--format", "html", "--output", str(out)]
+        assert 0 == cli.main([*argv, "--subject", "nv0001", "--single", "phieu.html"])
+        assert ["phieu.html"] == [path.name for path in out.iterdir()]
+        assert "nv0001" in (out / "phieu.html").read_text(encoding="utf-8")
+
+    @pytest.mark.parametrize(
+        ("extra", "message"),
+        [
+            ([], "explain: --subject ID is needed (or --format html --output DIR)"),
+            (["--format", "html"], "explain: --format html writes files: give --output DIR"),
+            (
+                ["--subject", "nv0001", "--output", "x"],
+                "--output and --single go with --format html",
+            ),
+        ],
+        ids=["text-without-subject", "html-without-output", "text-with-output"],
+    )
+    def test_usage_errors(
+        self, sample: Path, extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["explain", *inputs(sample), *extra])
+        assert 2 == stop.value.code
+        assert message in capsys.readouterr().err
+
+
+def kpiscore_table(folder: Path) -> ScoreTable:
+    people = load_people(folder / "people.csv")
+    return score_many(
+        policies.load(STAFF),
+        "2026-Q1",
+        people,
+        load_events(folder / "events.csv"),
+        load_measures(folder / "measures.csv"),
+    )

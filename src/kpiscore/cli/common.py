@@ -41,7 +41,9 @@ __all__ = [
     "add_inputs",
     "add_output",
     "emit",
+    "input_paths",
     "looks_like_path",
+    "output_format",
     "refuse_inputs_as_output",
     "report",
     "resolve_policy",
@@ -83,14 +85,47 @@ def add_inputs(command: argparse.ArgumentParser) -> None:
     )
 
 
-def add_output(command: argparse.ArgumentParser) -> None:
-    """``--format table|csv|json`` and ``--output FILE``."""
-    command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+#: What an ``--output`` file's ending means when ``--format`` is not given.
+FORMAT_OF_SUFFIX = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
+
+def add_output(
+    command: argparse.ArgumentParser, formats: tuple[str, ...] = ("table", "csv", "json")
+) -> None:
+    """``--format`` (one of ``formats``) and ``--output FILE``.
+
+    Without ``--format``, the output file's ending chooses (``.csv``, ``.json``, ``.xlsx``), and
+    the table is the default: see :func:`output_format`.
+    """
+    command.add_argument(
+        "--format",
+        choices=formats,
+        default=None,
+        help="default: from --output's ending (.csv, .json"
+        + (", .xlsx" if "xlsx" in formats else "")
+        + "), else table",
+    )
     command.add_argument(
         "--output",
         metavar="FILE",
         help="write to FILE instead (CSV with a byte-order mark); never one of the inputs",
     )
+
+
+def output_format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
+    """The format asked for: ``--format``, else what ``--output``'s ending says, else a table.
+
+    >>> import argparse
+    >>> output_format(argparse.Namespace(format=None, output="ket-qua.CSV"), ("table", "csv"))
+    'csv'
+    >>> output_format(argparse.Namespace(format=None, output="notes.txt"), ("table", "csv"))
+    'table'
+    """
+    if args.format is not None:
+        return str(args.format)
+    suffix = os.path.splitext(args.output or "")[1].lower()
+    inferred = FORMAT_OF_SUFFIX.get(suffix, "table")
+    return inferred if inferred in formats else "table"
 
 
 def looks_like_path(value: str, suffixes: tuple[str, ...] = (".toml", ".json")) -> bool:
@@ -254,6 +289,11 @@ def refuse_inputs_as_output(args: argparse.Namespace) -> None:
             )
 
 
+def input_paths(args: argparse.Namespace) -> list[str]:
+    """The files the command reads (so that ``--output`` is never one of them)."""
+    return [path for _, path in _input_files(args, INPUT_OPTIONS)]
+
+
 def emit(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
     """Print ``text``, or write it to ``--output`` in one piece (never over an input).
 
@@ -271,9 +311,8 @@ def emit(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
         sys.stdout.write(text)
         return
     refuse_inputs_as_output(args)
-    inputs = [path for _, path in _input_files(args, INPUT_OPTIONS)]
     try:
-        write_atomic(args.output, text, bom=bom, inputs=inputs)
+        write_atomic(args.output, text, bom=bom, inputs=input_paths(args))
     except OutputError as error:
         # The library says "output 'x.csv': …"; here it is the option the user typed.
         message = str(error)

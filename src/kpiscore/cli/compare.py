@@ -20,6 +20,7 @@ from kpiscore.cli.common import (
     add_inputs,
     add_output,
     emit,
+    output_format,
     refuse_inputs_as_output,
     resolve_policy,
 )
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
             measures=inputs.measures,
         )
         advance(2)
+    args.format = output_format(args, ("table", "csv", "json"))
     if args.format == "csv":
         text = comparison.to_csv()
     elif args.format == "json":

@@ -21,7 +21,9 @@ from kpiscore.cli.common import (
     add_inputs,
     add_output,
     emit,
+    input_paths,
     looks_like_path,
+    output_format,
     refuse_inputs_as_output,
     resolve_policy,
 )
@@ -37,11 +39,15 @@ if TYPE_CHECKING:
 __all__ = ["add_parser", "distribution_line", "resolve_payout_table", "run", "score_rows"]
 
 
+#: ``--format`` of ``kpiscore score``: xlsx is a workbook (the ``excel`` extra), to --output only.
+SCORE_FORMATS = ("table", "csv", "json", "xlsx")
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``kpiscore score``."""
     command = subparsers.add_parser("score", help="score a population for a period")
     add_inputs(command)
-    add_output(command)
+    add_output(command, SCORE_FORMATS)
     command.add_argument(
         "--payout",
         metavar="TABLE",
@@ -62,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.payout) != bool(args.salaries):
         given, missing = ("--payout", "--salaries") if args.payout else ("--salaries", "--payout")
         args.usage_error(f"score: {given} needs {missing} too")
+    args.format = output_format(args, SCORE_FORMATS)
+    if args.format == "xlsx" and not args.output:
+        args.usage_error("score: --format xlsx writes a workbook: give --output FILE.xlsx")
     refuse_inputs_as_output(args)
     pay: tuple[PayoutTable, dict[str, Salary]] | None = None
     if args.payout:
@@ -80,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
 
         rows = payout_rows(table, pay[0], pay[1])
     result: ScoreTable | PayoutRows = table if rows is None else rows
+    if args.format == "xlsx":
+        result.to_excel(args.output, inputs=input_paths(args))
+        return 0
     if args.format == "csv":
         text = result.to_csv()
     elif args.format == "json":
