@@ -280,7 +280,7 @@ class TestExplain:
 
 class TestDemo:
     def test_prints_the_distribution_and_explained_scorecards(self) -> None:
-        result = run("demo")
+        result = run("demo", "--lang", "en")
         lines = result.stdout.splitlines()
         assert (0, "") == (result.returncode, result.stderr)
         assert [
@@ -294,6 +294,29 @@ class TestDemo:
     def test_in_vietnamese(self) -> None:
         result = run("demo", "--lang", "vi")
         assert "Phân bố xếp loại" in result.stdout.splitlines()
+
+    def test_vietnamese_is_the_default(self) -> None:
+        assert run("demo", "--lang", "vi").stdout == run("demo").stdout
+
+    def test_states_the_quota_and_its_outcome(self) -> None:
+        lines = run("demo", "--lang", "en").stdout.splitlines()
+        assert [
+            (
+                "Quota (Decree 335/2025): at most 20 % of 228 people (HTXS, HTT) may be rated HTXS:"
+                " 45 of the 48 here."
+            ),
+            "After the quota: 45 HTXS; 3 moved to HTT (nv0296, nv0046, nv0075).",
+        ] == [line for line in lines if line.startswith(("Quota", "After the quota"))]
+
+    def test_write_exports_the_sample_files(self, tmp_path: Path) -> None:
+        result = run("demo", "--write", str(tmp_path / "mau"))
+        sample = resources.files("kpiscore").joinpath("data/sample")
+        assert 0 == result.returncode
+        for name in ("people.csv", "events.csv", "measures.csv"):
+            assert sample.joinpath(name).read_bytes() == (tmp_path / "mau" / name).read_bytes()
+        assert result.stdout.rstrip().endswith(
+            f"Đã ghi các tệp mẫu vào {tmp_path / 'mau'}: people.csv, events.csv, measures.csv."
+        )
 
 
 class TestEntryPoint:

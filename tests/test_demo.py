@@ -52,6 +52,6 @@ class TestRunDemo:
         assert "HTXS    Excellent          48  16.0 %" in run_demo("en").splitlines()
 
     def test_the_vietnamese_report_uses_vietnamese_names(self) -> None:
-        assert "HTXS      Hoàn thành xuất sắc nhiệm vụ        48  16.0 %" in (
+        assert "HTXS      Hoàn thành xuất sắc nhiệm vụ        48  16,0 %" in (
             run_demo("vi").splitlines()
         )

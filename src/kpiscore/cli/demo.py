@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
+from pathlib import Path
 
 from kpiscore import policies
 from kpiscore.cli.terminal import plain_table
 from kpiscore.engine.exact import score_many
 from kpiscore.io.load import load_events, load_measures, load_people
+from kpiscore.io.numbers_vi import format_number
 from kpiscore.model.facts import Event, Measure, Person
-from kpiscore.model.numbers import format_points, quantize_fraction
+from kpiscore.model.numbers import quantize_fraction
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Band, Category, Criterion, Deduction, Policy, RatingCap
 from kpiscore.results.scorecard import Scorecard, ScoreTable
@@ -25,6 +28,7 @@ __all__ = [
     "run",
     "run_demo",
     "sample_facts",
+    "write_sample",
 ]
 
 #: The policy and the period the demo scores the sample workforce under.
@@ -49,12 +53,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "capped": "a rating capped by a discipline decision",
         "how": "Score your own: kpiscore score --policy {id} --period {period} --people people.csv"
         " --events events.csv --measures measures.csv",
+        "quota": "Quota (Decree 335/2025): at most {share} of {base} people (HTXS, HTT) may be"
+        " rated {rating}: {allowed} of the {rated} here.",
+        "quota_kept": "The distribution keeps within the quota.",
+        "quota_moved": "After the quota: {after} {rating}; {moved} moved to {next} ({who}).",
+        "written": "The sample files are written to {folder}: {files}.",
     },
     "vi": {
         "title": "kpiscore — chạy thử",
         "sample": "Dữ liệu mẫu: {people} công chức tại {units} phòng, kỳ {period}",
         "policy": "Quy định: {id} — {name}",
-        "fingerprint": "dấu vân tay {fingerprint}",
+        "fingerprint": "mã kiểm tra {fingerprint}",
         "distribution": "Phân bố xếp loại",
         "rating": "xếp loại",
         "name": "tên",
@@ -67,6 +76,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "capped": "xếp loại bị giới hạn do quyết định kỷ luật",
         "how": "Chấm điểm dữ liệu của bạn: kpiscore score --policy {id} --period {period}"
         " --people people.csv --events events.csv --measures measures.csv",
+        "quota": "Tỷ lệ (Nghị định 335/2025): xếp loại {rating} không quá {share} của {base}"
+        " người (HTXS, HTT): {allowed} trong số {rated} người ở đây.",
+        "quota_kept": "Phân bố xếp loại nằm trong tỷ lệ cho phép.",
+        "quota_moved": "Sau khi áp dụng tỷ lệ: {after} người {rating}; {moved} người chuyển"
+        " xuống {next} ({who}).",
+        "written": "Đã ghi các tệp mẫu vào {folder}: {files}.",
     },
 }
 
@@ -76,14 +91,49 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command = subparsers.add_parser(
         "demo", help="score the bundled sample workforce and explain it"
     )
-    command.add_argument("--lang", choices=("vi", "en"), default="en", help="default: en")
+    command.add_argument("--lang", choices=("vi", "en"), default="vi", help="default: vi")
+    command.add_argument(
+        "--write",
+        metavar="DIR",
+        help="also write the sample's people, events and measures CSV files into DIR",
+    )
     command.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print :func:`run_demo`'s report."""
+    """Print :func:`run_demo`'s report (and write the sample files with ``--write DIR``)."""
     print(run_demo(lang=args.lang), end="")
+    if args.write:
+        written = write_sample(args.write)
+        words = _WORDS[args.lang]
+        print(words["written"].format(folder=args.write, files=", ".join(p.name for p in written)))
     return 0
+
+
+#: The sample workforce's files, as ``kpiscore demo --write DIR`` writes them.
+SAMPLE_FILES = ("people.csv", "events.csv", "measures.csv")
+
+
+def write_sample(directory: str | os.PathLike[str]) -> list[Path]:
+    """Write the bundled sample's CSV files into ``directory`` (created when missing).
+
+    Each is written whole (:func:`kpiscore.io.output.write_atomic`): a starting point to score
+    with ``kpiscore score`` and to open in a spreadsheet.
+
+    >>> import tempfile
+    >>> [path.name for path in write_sample(tempfile.mkdtemp())]
+    ['people.csv', 'events.csv', 'measures.csv']
+    """
+    from kpiscore.io.output import write_atomic
+
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = resources.files("kpiscore").joinpath("data/sample")
+    written = []
+    for name in SAMPLE_FILES:
+        write_atomic(folder / name, source.joinpath(name).read_bytes())
+        written.append(folder / name)
+    return written
 
 
 def sample_facts() -> tuple[list[Person], list[Event], list[Measure]]:
@@ -102,10 +152,10 @@ def sample_facts() -> tuple[list[Person], list[Event], list[Measure]]:
         )
 
 
-def _share(count: int, total: int) -> str:
+def _share(count: int, total: int, lang: str = "en") -> str:
     """``count`` as a percentage of ``total``, to 0.1, half up (exact; never a float)."""
     share = quantize_fraction(Fraction(100 * count, total), Decimal("0.1"), "ROUND_HALF_UP")
-    return f"{format_points(share)} %"
+    return f"{format_number(share, lang)} %"
 
 
 def _examples(table: ScoreTable) -> list[tuple[str, Scorecard]]:
@@ -120,7 +170,36 @@ def _examples(table: ScoreTable) -> list[tuple[str, Scorecard]]:
     return chosen
 
 
-def run_demo(lang: str = "en") -> str:
+def _quota_lines(table: ScoreTable, words: dict[str, str], lang: str) -> list[str]:
+    """Whether the distribution keeps within Decree 335's quota on HTXS, and what it changes."""
+    from kpiscore.cycle.quota import apply_quota, plan_quota
+
+    (group,) = plan_quota(table)
+    lines = [
+        words["quota"].format(
+            rating=group.rating,
+            share=f"{format_number(group.share * 100, lang, keep_places=False)} %",
+            base=group.base_count,
+            allowed=group.allowed,
+            rated=group.rated,
+        )
+    ]
+    if not group.demoted:
+        return [*lines, words["quota_kept"]]
+    after = apply_quota(table)
+    return [
+        *lines,
+        words["quota_moved"].format(
+            after=after.distribution().get(group.rating, 0),
+            rating=group.rating,
+            moved=len(group.demoted),
+            next=group.next_rating,
+            who=", ".join(group.demoted),
+        ),
+    ]
+
+
+def run_demo(lang: str = "vi") -> str:
     """Score the bundled sample workforce and return the report: distribution and explanations.
 
     >>> report = run_demo("en")
@@ -138,7 +217,9 @@ def run_demo(lang: str = "en") -> str:
         "",
         (words["sample"]).format(people=len(people), units=len(units), period=period.label),
         (words["policy"]).format(id=policy.id, name=policy.name),
-        (words["fingerprint"]).format(fingerprint=policy.fingerprint),
+        (words["fingerprint"]).format(
+            fingerprint=policy.fingerprint if lang != "vi" else policy.fingerprint[:12]
+        ),
         "",
         words["distribution"],
     ]
@@ -147,17 +228,19 @@ def run_demo(lang: str = "en") -> str:
     for band in policy.bands_descending:
         count = counts.get(band.id, 0)
         name = band.name_en if lang != "vi" and band.name_en else band.name
-        rows.append([band.id, name, str(count), _share(count, len(table))])
+        rows.append([band.id, name, str(count), _share(count, len(table), lang)])
     headers = [(words[key]) for key in ("rating", "name", "people", "share")]
     lines.append(plain_table(headers, rows, ["left", "left", "right", "right"]))
     summary = table.summary()
     lines += [
         "",
         (words["summary"]).format(
-            mean=format_points(summary["mean"]),
-            min=format_points(summary["min"]),
-            max=format_points(summary["max"]),
+            mean=format_number(summary["mean"], lang),
+            min=format_number(summary["min"], lang),
+            max=format_number(summary["max"], lang),
         ),
+        "",
+        *_quota_lines(table, words, lang),
         "",
         words["examples"],
     ]
