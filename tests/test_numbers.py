@@ -15,6 +15,8 @@ from kpiscore.model.numbers import (
     ROUNDING_MODES,
     canonical,
     format_points,
+    number,
+    optional_number,
     quantize,
     quantize_fraction,
     quantize_ratio,
@@ -159,3 +161,57 @@ class TestRationalRoundingAgreesWithDecimal:
             # kpiscore never reports a negative zero; otherwise the same digits.
             shown = str(want.copy_abs()) if want.is_zero() else str(want)
             assert shown == str(quantize(value, quantum, mode)), (text, mode)
+
+
+class TestSurvivorsOfTheMutationRun:
+    """Pins what the model/numbers.py mutants that survived showed untested (issue 19 #12)."""
+
+    def test_a_float_goes_through_its_shortest_repr(self) -> None:
+        assert Decimal("0.7") == to_decimal(0.7, owner="o", field="f")
+        assert Decimal("0.1") == number(0.1)
+
+    def test_underscores_and_blank_text(self) -> None:
+        assert Decimal(1000) == to_decimal("1_000", owner="o", field="f")
+        with pytest.raises(InputError, match="o: f must be a finite number"):
+            to_decimal("   ", owner="o", field="f")
+
+    def test_the_messages_name_owner_field_and_value(self) -> None:
+        with pytest.raises(InputError) as caught:
+            to_decimal("abc", owner="o", field="f")
+        assert "o: f must be a finite number (int, str, Decimal or float) (got 'abc')" == str(
+            caught.value
+        )
+        with pytest.raises(InputError) as caught:
+            to_decimal(True, owner="o", field="f")
+        assert (
+            "o: f must be a finite number (int, str, Decimal or float), not a bool (got True)"
+            == str(caught.value)
+        )
+        with pytest.raises(InputError) as caught:
+            to_decimal([1], owner="o", field="f")
+        assert str(caught.value).endswith("(got list [1])")
+
+    def test_the_bounds_are_exclusive_where_documented(self) -> None:
+        assert Decimal("999999999999999") == to_decimal("999999999999999", owner="o", field="f")
+        with pytest.raises(InputError, match="must be less than 10"):
+            to_decimal("1E+15", owner="o", field="f")
+        forty = "0." + "0" * 39 + "1"
+        assert Decimal(forty) == to_decimal(forty, owner="o", field="f")
+        with pytest.raises(InputError, match="at most 40"):
+            to_decimal("0." + "0" * 40 + "1", owner="o", field="f")
+        assert Decimal(0) == to_decimal("0." + "0" * 50, owner="o", field="f")
+        assert optional_number(None) is None
+        assert Decimal(1) == optional_number("1")
+
+    def test_a_precision_coarser_than_one(self) -> None:
+        ten = Decimal("1E+1")
+        assert Decimal("3E+1") == quantize_ratio(25, 1, ten, "ROUND_HALF_UP")
+        assert Decimal("2E+1") == quantize_ratio(49, 2, ten, "ROUND_HALF_UP")
+        assert Decimal("1E+2") == quantize_ratio(297, 3, Decimal("1E+2"), "ROUND_HALF_UP")
+
+    def test_the_callers_context_is_never_read(self) -> None:
+        with decimal.localcontext(decimal.Context(prec=2, traps=[decimal.Rounded])):
+            assert "12345.678" == canonical(Decimal("12345.6780"))
+            assert Decimal("98765.43") == quantize_ratio(
+                987654321, 10000, Decimal("0.01"), "ROUND_HALF_UP"
+            )

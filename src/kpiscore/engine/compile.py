@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from typing import Final
 
 from kpiscore.model.numbers import exact, quantize
 from kpiscore.model.policy import Criterion, Policy
@@ -22,11 +23,46 @@ __all__ = ["clear_cache", "compile_policy"]
 
 _ZERO = Decimal(0)
 
-# id(policy) -> (weak reference to the policy, its compiled form). Keyed by identity, not by
-# value: hashing a frozen policy walks all of it, which would cost as much as compiling it.
-# No lock: single dict operations are atomic, a race at worst compiles a policy twice, and the
-# weak reference's callback may run during any allocation (a lock there could deadlock).
-_CACHE: dict[int, tuple[weakref.ref[Policy], _Compiled]] = {}
+
+class _Cache:
+    """Compiled policies by ``id(policy)``, each with a weak reference to its policy.
+
+    Keyed by identity, not by value: hashing a frozen policy walks all of it, which would cost
+    as much as compiling it. An entry goes when its policy does. A cache of pure values (like
+    :func:`functools.lru_cache`), not state: a hit and a miss give equal compiled forms. No lock:
+    single dict operations are atomic, a race at worst compiles a policy twice, and the weak
+    reference's callback may run during any allocation (a lock there could deadlock).
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref[Policy], _Compiled]] = {}
+
+    def get(self, policy: Policy) -> _Compiled:
+        key = id(policy)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0]() is policy:
+            return entry[1]
+        result = _Compiled(policy)
+        self._entries[key] = (weakref.ref(policy, self._forgetter(key)), result)
+        return result
+
+    def _forgetter(self, key: int) -> Callable[[weakref.ref[Policy]], None]:
+        entries = self._entries
+
+        def forget(ref: weakref.ref[Policy]) -> None:
+            entry = entries.get(key)
+            if entry is not None and entry[0] is ref:
+                entries.pop(key, None)
+
+        return forget
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_CACHE: Final = _Cache()
 
 
 def compile_policy(policy: Policy) -> _Compiled:
@@ -38,24 +74,7 @@ def compile_policy(policy: Policy) -> _Compiled:
     >>> compile_policy(policy) is compile_policy(policy)
     True
     """
-    key = id(policy)
-    entry = _CACHE.get(key)
-    if entry is not None and entry[0]() is policy:
-        return entry[1]
-    result = _Compiled(policy)
-    _CACHE[key] = (weakref.ref(policy, _forgetter(key)), result)
-    return result
-
-
-def _forgetter(key: int) -> Callable[[weakref.ref[Policy]], None]:
-    cache = _CACHE  # bound now: at interpreter shutdown the module's globals may be gone
-
-    def forget(ref: weakref.ref[Policy]) -> None:
-        entry = cache.get(key)
-        if entry is not None and entry[0] is ref:
-            cache.pop(key, None)
-
-    return forget
+    return _CACHE.get(policy)
 
 
 def clear_cache() -> None:

@@ -196,6 +196,7 @@ class CaseResult:
     def report(self, lang: Literal["vi", "en"] = "en") -> str:
         """The case's outcome for a person: every figure expected and actual, then the ledger.
 
+        >>> from kpiscore.testing import parse_cases
         >>> [case] = parse_cases('''
         ... policy = "university-kpi-example"
         ... [[case]]
