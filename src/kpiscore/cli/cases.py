@@ -78,6 +78,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"ERROR {problem}")
     print()
     print(report.summary())
-    if report.problems:
-        return COULD_NOT_START
-    return PASSED if report.passed else FAILED
+    # The library's verdict: PASSED, FAILED, or COULD_NOT_START when a file could not be read.
+    return report.exit_status

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpiscore._extras import require
-from kpiscore.engine.exact import _Compiled
+from kpiscore.engine.compile import compile_policy
 from kpiscore.io.load import MAX_FACT_BYTES
-from kpiscore.model.numbers import exact
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -99,8 +98,7 @@ def score_csv_files(
         return None
     from kpiscore.io._fastcsv_read import _IrregularError, score_files
 
-    with exact():  # the policy's sums, in kpiscore's context rather than the caller's
-        compiled = _Compiled(policy)
+    compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
     with ThreadPoolExecutor(max_workers=2) as pool:
         facts = {"events": events, "measures": measures}
         reader.prefetch(pool, {kind: Path(p) for kind, p in facts.items() if p is not None})

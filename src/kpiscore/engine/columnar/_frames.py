@@ -31,10 +31,11 @@ from kpiscore.engine.columnar._arrays import (
 )
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
-from kpiscore.engine.exact import _check_policy, _Compiled
+from kpiscore.engine.compile import _Compiled, compile_policy
+from kpiscore.engine.exact import _check_policy
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.facts import Person
-from kpiscore.model.numbers import exact, to_decimal
+from kpiscore.model.numbers import to_decimal
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -61,8 +62,7 @@ def score_frames(
         raise InputError(
             f"people: person id {index.duplicate!r} appears twice; expected unique ids"
         )
-    with exact():  # the policy's sums, in kpiscore's context rather than the caller's
-        compiled = _Compiled(policy)
+    compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
     facts = read_events(events, index, period)
     measure_columns = read_measures(measures, index, compiled)
     return score_columns(policy, period, persons, facts, measure_columns, compiled=compiled)
