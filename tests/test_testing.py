@@ -617,6 +617,49 @@ class TestCaseFileProblems:
         assert str(caught.value).startswith("c.kpi.toml: case 1 'x': measures.: measure")
         assert "criterion must not be empty" in str(caught.value)
 
+    def test_approvals_become_late_approval_events(self) -> None:
+        case = one(
+            f"""
+            [[case]]
+            name = "x"
+            {FULL}
+            approvals = [
+                {{ item = "cv-7", submitted = 2026-02-12, approved = 2026-03-02 }},
+                {{ item = "cv-8", submitted = 2026-01-05, approved = 2026-01-09 }},
+                {{ item = "cv-9", submitted = 2026-03-25 }},
+            ]
+            expect = {{ total = 95 }}
+            """
+        )
+        # Due Thu 26 Feb (Tết skipped); the first day late is Fri 27 Feb, 2 working days late.
+        assert [("nv001", "late_approval", _dt.date(2026, 2, 27), Decimal(2), "cv-7")] == [
+            (e.subject, e.kind, e.on, e.quantity, e.ref) for e in case.events
+        ]
+        assert case.run().passed
+
+    def test_bad_approvals_are_case_file_problems(self) -> None:
+        body = """
+            [[case]]
+            name = "x"
+            expect = { total = 0 }
+            approvals = [
+                { item = "a", approved = 2026-01-20 },
+                { item = "b", submitted = 2026-01-05, unit = "weeks" },
+                { item = "c", submitted = 2026-01-05, when = 1 },
+            ]
+            """
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            parse_cases(cases(body, self.HEAD), name="c.kpi.toml")
+        messages = [str(problem) for problem in caught.value.exceptions]
+        assert "c.kpi.toml: case 1 'x': approvals[1].submitted: required, but missing" in messages
+        assert (
+            "c.kpi.toml: case 1 'x': approvals[2].unit: expected 'working' or 'calendar'"
+            " (got 'weeks')"
+        ) in messages
+        assert any(
+            m.startswith("c.kpi.toml: case 1 'x': approvals[3]") and "'when'" in m for m in messages
+        )
+
     def test_the_run_that_could_not_start_has_its_own_exit_status(self, tmp_path: Path) -> None:
         good = tmp_path / "good.kpi.toml"
         good.write_text(cases(f'[[case]]\nname = "x"\n{FULL}\nexpect = {{ total = 100 }}\n'))

@@ -40,6 +40,7 @@ _CASE_KEYS: Final = (
     "policy",
     "subject",
     "work",
+    "approvals",
 )
 _EVENT_KEYS: Final = ("excused", "kind", "note", "on", "quantity", "ref")
 _WORK_KEYS: Final = (
@@ -55,6 +56,9 @@ _WORK_KEYS: Final = (
     "submitted_on",
     "units",
 )
+#: An approval of a work item by the case's subject (the approver): Decree 335 Art. 14 and the
+#: news case's 5-day deadline, counted on Vietnam's working calendar (Civil Code Arts. 147-148).
+_APPROVAL_KEYS: Final = ("approved", "days", "item", "kind", "submitted", "unit")
 _EXPECT_KEYS: Final = (
     "carried",
     "categories",
@@ -305,6 +309,90 @@ class _Reader:
             return []
 
 
+def _approval_field(reader: Any, table: Mapping[str, Any], key: str, place: str) -> Any:
+    """One approval key's value, checked; None (and a problem reported) when it is bad."""
+    raw = table[key]
+    spot = _join(place, key)
+    if key in ("submitted", "approved"):
+        return reader.date(raw, spot)
+    if key == "days":
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            return raw
+        reader.fail(spot, f"expected a whole number of days >= 0 (got {raw!r})")
+        return None
+    if key == "unit" and raw not in ("working", "calendar"):
+        reader.fail(spot, f"expected 'working' or 'calendar' (got {raw!r})")
+        return None
+    return reader.text(raw, spot)
+
+
+def read_case_approvals(
+    reader: Any, value: object, where: str, subject: str, period: Period
+) -> list[Event]:
+    """A case's ``[[approvals]]``: late-approval events for the case's subject, the approver.
+
+    Each approval names the ``item``, the day it was ``submitted`` and, when it was, the day it
+    was ``approved`` (an item still waiting at the period's end counts as late); ``days``
+    (default 5) and ``unit`` (``working``, the default, or ``calendar``) give the deadline, and
+    ``kind`` the event (default ``late_approval``), exactly as
+    :func:`kpiscore.work.read_approvals` reads an approval log.
+    """
+    from kpiscore.cycle.calendar import vietnam
+    from kpiscore.cycle.work import WorkItem, approval_events
+
+    if not isinstance(value, list):
+        reader.fail(where, f"expected a list of approvals (got {value!r})")
+        return []
+    events: list[Event] = []
+    for index, item in enumerate(value, 1):
+        place = f"{where}[{index}]"
+        table = reader.table(item, place)
+        if table is None:
+            continue
+        reader.keys(table, place, _APPROVAL_KEYS)
+        missing = [key for key in ("item", "submitted") if key not in table]
+        for key in missing:
+            reader.fail(_join(place, key), "required, but missing")
+        fields = {
+            key: _approval_field(reader, table, key, place)
+            for key in table
+            if key in _APPROVAL_KEYS
+        }
+        if missing or any(value is None for value in fields.values()):
+            continue
+        submitted = fields["submitted"]
+        work = reader.build(
+            WorkItem,
+            {
+                "subject": "-",
+                "id": fields["item"],
+                "assigned_on": submitted,
+                "due_on": submitted,
+                "approver": subject,
+                "submitted_on": submitted,
+                "approved_on": fields.get("approved"),
+            },
+            place,
+        )
+        if work is None:
+            continue
+        try:
+            years = range(min(submitted.year, period.end.year), period.end.year + 2)
+            events.extend(
+                approval_events(
+                    [work],
+                    vietnam(*years),
+                    days=fields.get("days", 5),
+                    unit=fields.get("unit", "working"),
+                    kind=fields.get("kind", "late_approval"),
+                    as_of=period.end,
+                )
+            )
+        except KpiscoreError as error:
+            reader.fail(place, str(error))
+    return events
+
+
 def _join(where: str, key: object) -> str:
     # A case's label ends with a colon: "case 2 'name': expect.total".
     if where.endswith(":"):
@@ -441,6 +529,10 @@ def _case(
         if "measures" in tree
         else []
     )
+    if "approvals" in tree and period is not None:
+        events += read_case_approvals(
+            reader, tree["approvals"], _join(label, "approvals"), subject, period
+        )
     if "work" in tree and period is not None:
         from_work = reader.work(tree["work"], _join(label, "work"), subject, period)
         given = {measure.criterion for measure in measures}
