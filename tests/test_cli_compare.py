@@ -285,7 +285,7 @@ class TestTest:
 
     def test_the_bundled_cases(self) -> None:
         result = run("test", "--bundled")
-        assert (0, "29 passed, 0 failed") == (result.returncode, result.stdout.splitlines()[-1])
+        assert (0, "30 passed, 0 failed") == (result.returncode, result.stdout.splitlines()[-1])
 
     @pytest.mark.parametrize(
         ("args", "message"),
@@ -457,7 +457,7 @@ class TestInProcess:
         status = cli.main(["test", str(tmp_path), "--bundled", "--lang", "vi"])
         out = capsys.readouterr().out
         # An unreadable file makes the run no verdict: status 2 even though a case failed too.
-        assert (2, "30 passed, 1 failed, 1 unreadable files") == (status, out.splitlines()[-1])
+        assert (2, "31 passed, 1 failed, 1 unreadable files") == (status, out.splitlines()[-1])
         assert "Phiếu đánh giá" in out
 
     def test_test_a_reader_crash_is_could_not_start(
