@@ -137,14 +137,19 @@ class ComparisonRow:
             or self.criteria
         )
 
-    def to_row(self) -> dict[str, Any]:
-        """A flat row: the person, both totals and ratings, the delta, what moved (as text)."""
+    def _who(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
             "name": self.person.name,
             "unit": self.person.unit,
             "group": self.person.group,
             "position": self.person.position,
+        }
+
+    def to_row(self) -> dict[str, Any]:
+        """A flat row: the person, both totals and ratings, the delta, what moved (as text)."""
+        return {
+            **self._who(),
             "base_total": self.base_total,
             "variant_total": self.variant_total,
             "delta": self.delta,
@@ -158,11 +163,7 @@ class ComparisonRow:
     def to_dict(self) -> dict[str, Any]:
         """The row as a JSON-ready tree (decimals as strings)."""
         return {
-            "subject": self.subject,
-            "name": self.person.name,
-            "unit": self.person.unit,
-            "group": self.person.group,
-            "position": self.person.position,
+            **self._who(),
             "base_total": format_points(self.base_total),
             "variant_total": format_points(self.variant_total),
             "delta": format_points(self.delta),
