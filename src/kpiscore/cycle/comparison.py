@@ -4,6 +4,9 @@
 :class:`~kpiscore.results.table.ResultTable`: rows, CSV, JSON, pandas, HTML). Public names are
 re-exported by :mod:`kpiscore.variants`; see that module for overlays and ``docs/variants.md``.
 
+This module stays whole (about 600 lines): the comparison, its rows, moves and summary are one
+result table, and the point moves are computed next to the rows that show them.
+
 >>> from kpiscore import Category, Criterion, Measure, Policy
 >>> base = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
 ...     Criterion(id="x", name="X", max_points=100, basis="assessed")])])

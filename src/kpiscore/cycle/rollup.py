@@ -12,6 +12,10 @@ legitimate absence (sick leave, maternity leave) the score covers the period act
 
 Every sub-period scorecard is kept on the result, for the ledger.
 
+This module stays whole (about 700 lines) on purpose: the roll-up result, its table, the
+averaging, the carried caps and the worked share are one computation, and its explanation text
+is written next to the figures it explains.
+
 >>> from kpiscore import Band, Category, Criterion, Measure, Period, Policy, score
 >>> from kpiscore.rollup import rollup
 >>> policy = Policy(id="p", name="P", bands=[Band(id="HTT", min_points=70, name="Tốt"),

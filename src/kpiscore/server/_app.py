@@ -164,6 +164,17 @@ def build_app(
             limits.check_answer(len(body))
         return body
 
+    def body_route(path: str, name: str, summary: str, answer: type, said: str) -> post:
+        """A POST endpoint whose body the library reads; it answers ``answer`` or a problem."""
+        return post(
+            path,
+            operation_id=name,
+            dto=BodyReader,
+            status_code=200,
+            summary=summary,
+            responses={**_ok(answer, said), **_problem_responses(*errors)},
+        )
+
     @get(
         "/policies",
         operation_id="listPolicies",
@@ -252,16 +263,12 @@ def build_app(
             (policy.fingerprint,),
         )
 
-    @post(
+    @body_route(
         "/validate",
-        operation_id="validate",
-        dto=BodyReader,
-        status_code=200,
-        summary="Check a policy document, every problem listed",
-        responses={
-            **_ok(ValidateBody, "Whether the policy is valid, and every problem."),
-            **_problem_responses(*errors),
-        },
+        "validate",
+        "Check a policy document, every problem listed",
+        ValidateBody,
+        "Whether the policy is valid, and every problem.",
     )
     async def validate(
         request: Request[Any, Any, Any], data: Annotated[PolicyDocument, _VALIDATE_BODY]
@@ -279,16 +286,12 @@ def build_app(
         body = score_table(policy, data).to_json().encode()
         return Answer(sized(body), (policy.fingerprint,), len(data.people))
 
-    @post(
+    @body_route(
         "/score",
-        operation_id="score",
-        dto=BodyReader,
-        status_code=200,
-        summary="Score a population for a period",
-        responses={
-            **_ok(ScoreTableBody, "Every scorecard, in the order of people."),
-            **_problem_responses(*errors),
-        },
+        "score",
+        "Score a population for a period",
+        ScoreTableBody,
+        "Every scorecard, in the order of people.",
     )
     async def score(
         request: Request[Any, Any, Any], data: Annotated[ScoreRequest, _SCORE_BODY]
@@ -312,16 +315,12 @@ def build_app(
         )
         return Answer(sized(body), (policy.fingerprint,), len(data.people))
 
-    @post(
+    @body_route(
         "/explain",
-        operation_id="explain",
-        dto=BodyReader,
-        status_code=200,
-        summary="One person's ledger, in Vietnamese or English",
-        responses={
-            **_ok(ExplainBody, "The ledger as text, and the scorecard."),
-            **_problem_responses(*errors),
-        },
+        "explain",
+        "One person's ledger, in Vietnamese or English",
+        ExplainBody,
+        "The ledger as text, and the scorecard.",
     )
     async def explain(
         request: Request[Any, Any, Any], data: Annotated[ExplainRequest, _EXPLAIN_BODY]
@@ -372,16 +371,12 @@ def build_app(
         body = sized(comparison.to_json().encode())
         return Answer(body, (base.fingerprint, variant.fingerprint), 2 * len(data.people))
 
-    @post(
+    @body_route(
         "/compare",
-        operation_id="compare",
-        dto=BodyReader,
-        status_code=200,
-        summary="A population under a base policy and a variant, person by person",
-        responses={
-            **_ok(ComparisonBody, "Both totals and ratings per person, the moves, a summary."),
-            **_problem_responses(*errors),
-        },
+        "compare",
+        "A population under a base policy and a variant, person by person",
+        ComparisonBody,
+        "Both totals and ratings per person, the moves, a summary.",
     )
     async def compare(
         request: Request[Any, Any, Any], data: Annotated[CompareRequest, _COMPARE_BODY]

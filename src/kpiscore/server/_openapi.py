@@ -28,8 +28,7 @@ from kpiscore.exceptions import (
     InputError,
 )
 from kpiscore.model.facts import Event, Measure, Person
-from kpiscore.model.policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
-from kpiscore.model.schema import policy_schema
+from kpiscore.model.schema import OBJECTS, policy_schema
 from kpiscore.server import _responses
 from kpiscore.server._ops import TITLES
 from kpiscore.server._problems import JSON, PROBLEM_JSON
@@ -132,15 +131,8 @@ class BodyReader(AbstractDTO[Any]):
 
 # --------------------------------------------------------------------------- OpenAPI
 
-_POLICY_CLASSES: Final[dict[str, type]] = {
-    "Policy": Policy,
-    "Category": Category,
-    "Criterion": Criterion,
-    "Deduction": Deduction,
-    "Award": Award,
-    "Band": Band,
-    "RatingCap": RatingCap,
-}
+#: The policy classes by their name in the policy schema's ``$defs``.
+_POLICY_CLASSES: Final[dict[str, type]] = OBJECTS
 
 
 class LibrarySchemas(OpenAPISchemaPluginProtocol):
