@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any, Final, Unpack
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -24,7 +24,7 @@ from kpiscore.exceptions import (
 from kpiscore.model.canonical import canonical_json as _canonical_text
 from kpiscore.model.facts import Measure
 from kpiscore.server._limits import LimitError
-from kpiscore.server._ops import TITLES, plain, problem_bytes
+from kpiscore.server._ops import TITLES, ProblemFields, plain, problem_bytes
 from kpiscore.server._requests import (
     RequestError,
     flatten,
@@ -62,14 +62,11 @@ def problem(
     status: int,
     detail: str,
     *,
-    kind: str | None = None,
-    path: str | None = None,
-    error: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
+    **fields: Unpack[ProblemFields],
 ) -> Response[bytes]:
     """A problem details answer (RFC 9457), canonical JSON, with its kind's ``type`` URI."""
-    content = problem_bytes(status, detail, kind=kind, path=path, error=error, errors=errors)
+    content = problem_bytes(status, detail, **fields)
     return Response(
         content=content,
         media_type=PROBLEM_JSON,
