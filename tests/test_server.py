@@ -45,12 +45,8 @@ from kpiscore.server import (  # noqa: E402
     read_token,
     serve,
 )
-from kpiscore.server._app import (  # noqa: E402
-    COMPARE_EXAMPLE,
-    EXAMPLE,
-    EXPLAIN_EXAMPLE,
-    canonical_json,
-)
+from kpiscore.server._app import canonical_json  # noqa: E402
+from kpiscore.server._openapi import COMPARE_EXAMPLE, EXAMPLE, EXPLAIN_EXAMPLE  # noqa: E402
 from kpiscore.server._requests import READERS, CompareRequest, ExplainRequest, ScoreRequest  # noqa: E402
 from kpiscore.variants import compare, overlay  # noqa: E402
 

@@ -31,7 +31,7 @@ from kpiscore.server import (  # noqa: E402
     create_app,
     read_tokens,
 )
-from kpiscore.server._app import EXAMPLE  # noqa: E402
+from kpiscore.server._openapi import EXAMPLE  # noqa: E402
 from kpiscore.server._ops import PROBLEM_TYPES, JsonFormatter, Metrics  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,6 +4,9 @@
 :class:`~kpiscore.results.table.ResultTable`: rows, CSV, JSON, pandas, HTML). Public names are
 re-exported by :mod:`kpiscore.variants`; see that module for overlays and ``docs/variants.md``.
 
+This module stays whole (about 600 lines): the comparison, its rows, moves and summary are one
+result table, and the point moves are computed next to the rows that show them.
+
 >>> from kpiscore import Category, Criterion, Measure, Policy
 >>> base = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
 ...     Criterion(id="x", name="X", max_points=100, basis="assessed")])])
@@ -140,14 +143,19 @@ class ComparisonRow:
             or self.criteria
         )
 
-    def to_row(self) -> dict[str, Any]:
-        """A flat row: the person, both totals and ratings, the delta, what moved (as text)."""
+    def _who(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
             "name": self.person.name,
             "unit": self.person.unit,
             "group": self.person.group,
             "position": self.person.position,
+        }
+
+    def to_row(self) -> dict[str, Any]:
+        """A flat row: the person, both totals and ratings, the delta, what moved (as text)."""
+        return {
+            **self._who(),
             "base_total": self.base_total,
             "variant_total": self.variant_total,
             "delta": self.delta,
@@ -161,11 +169,7 @@ class ComparisonRow:
     def to_dict(self) -> dict[str, Any]:
         """The row as a JSON-ready tree (decimals as strings)."""
         return {
-            "subject": self.subject,
-            "name": self.person.name,
-            "unit": self.person.unit,
-            "group": self.person.group,
-            "position": self.person.position,
+            **self._who(),
             "base_total": format_points(self.base_total),
             "variant_total": format_points(self.variant_total),
             "delta": format_points(self.delta),

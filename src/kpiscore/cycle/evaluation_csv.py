@@ -19,6 +19,7 @@ from typing import Final
 
 import attrs
 
+from kpiscore.cycle._csvrows import data_rows
 from kpiscore.exceptions import FileFormatError, FileFormatErrorGroup
 
 __all__ = ["CsvRow", "cell_date", "read_csv_table"]
@@ -136,23 +137,7 @@ def read_csv_table(
             )
     raise_all(problems, name)
     rows: list[CsvRow] = []
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            raw = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(
-                FileFormatError(
-                    f"{name} line {start}: invalid CSV: {error}", path=f"{name}:{start}"
-                )
-            )
-            break
-        line = reader.line_num
-        if not raw:
-            continue
+    for start, raw in data_rows(reader, name, problems):
         if len(raw) != len(names):
             problems.append(
                 FileFormatError(

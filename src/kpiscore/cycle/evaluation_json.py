@@ -110,21 +110,28 @@ def _period(tree: Mapping[str, Any]) -> Period:
     )
 
 
+def _common(tree: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
+    """The fields a scorecard and a roll-up share, read from the tree."""
+    return {
+        "subject": tree["subject"],
+        "person": Person(**tree["person"]),
+        "period": _period(tree),
+        "policy_id": tree["policy_id"],
+        "policy_version": tree["policy_version"],
+        "fingerprint": tree["fingerprint"],
+        "precision": policy.precision,
+        "rounding": policy.rounding,
+        "total": Decimal(tree["total"]),
+        "max_total": Decimal(tree["max_total"]),
+        "rating": tree["rating"],
+        "score_rating": tree["score_rating"],
+    }
+
+
 def _card(tree: Mapping[str, Any], policy: Policy) -> Scorecard:
     subject = tree["subject"]
     return Scorecard(
-        subject=subject,
-        person=Person(**tree["person"]),
-        period=_period(tree),
-        policy_id=tree["policy_id"],
-        policy_version=tree["policy_version"],
-        fingerprint=tree["fingerprint"],
-        precision=policy.precision,
-        rounding=policy.rounding,
-        total=Decimal(tree["total"]),
-        max_total=Decimal(tree["max_total"]),
-        rating=tree["rating"],
-        score_rating=tree["score_rating"],
+        **_common(tree, policy),
         category_points=tuple(
             (category["id"], Decimal(category["points"])) for category in tree["categories"]
         ),
@@ -146,19 +153,8 @@ def _rollup(tree: Mapping[str, Any], policies: _Policies, where: str) -> Rollup:
     )
     share = tree["min_worked_share"]
     return Rollup(
-        subject=tree["subject"],
-        person=Person(**tree["person"]),
-        period=_period(tree),
-        policy_id=tree["policy_id"],
-        policy_version=tree["policy_version"],
-        fingerprint=tree["fingerprint"],
-        precision=policy.precision,
-        rounding=policy.rounding,
-        total=Decimal(tree["total"]),
+        **_common(tree, policy),
         sum_of_totals=Decimal(tree["sum_of_totals"]),
-        max_total=Decimal(tree["max_total"]),
-        score_rating=tree["score_rating"],
-        rating=tree["rating"],
         bands=_bands(policy),
         caps=_caps(tree["subject"], tree["caps"]),
         parts=parts,

@@ -20,6 +20,10 @@ rounded to a whole number with ``rounding``):
   included, so the final ratings satisfy the rule as written, and nobody is demoted whom the
   rule as written would let keep the rating.
 
+This module stays whole (about 850 lines) on purpose: the base readings, the allowed count,
+the tie rules, the plan and the application are one decision, each step documented with the
+decree's wording, and splitting them would scatter one rule across files.
+
 >>> from kpiscore.quota import allowed_count
 >>> [allowed_count(top=8, next_count=17, base=b) for b in ("next", "fixed_point", "next_and_above")]
 [3, 4, 5]

@@ -12,6 +12,10 @@ legitimate absence (sick leave, maternity leave) the score covers the period act
 
 Every sub-period scorecard is kept on the result, for the ledger.
 
+This module stays whole (about 700 lines) on purpose: the roll-up result, its table, the
+averaging, the carried caps and the worked share are one computation, and its explanation text
+is written next to the figures it explains.
+
 >>> from kpiscore import Band, Category, Criterion, Measure, Period, Policy, score
 >>> from kpiscore.rollup import rollup
 >>> policy = Policy(id="p", name="P", bands=[Band(id="HTT", min_points=70, name="Tốt"),
@@ -36,6 +40,7 @@ from typing import Any, ClassVar, Final, Literal
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from kpiscore.engine.exact import _facts  # the library's one check of an iterable's items
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.io.render import PHRASES, adjustment_lines, rating_change_line
 from kpiscore.model.canonical import canonical_json
@@ -343,17 +348,7 @@ def _scheme_differences(card: Scorecard, first: Scorecard) -> list[str]:
 def _check_parts(
     scorecards: Iterable[Scorecard], period: Period, *, across_policies: bool = False
 ) -> tuple[Scorecard, ...]:
-    if isinstance(scorecards, str | bytes) or not isinstance(scorecards, Iterable):
-        raise InputError(
-            f"rollup: scorecards must be an iterable of Scorecard (got {scorecards!r})"
-        )
-    cards = list(scorecards)
-    for position, card in enumerate(cards):
-        if not isinstance(card, Scorecard):
-            raise InputError(
-                f"rollup: scorecards[{position}] must be a Scorecard (got {type(card).__name__}"
-                f" {card!r})"
-            )
+    cards: list[Scorecard] = _facts(scorecards, Scorecard, "rollup: scorecards")
     if not cards:
         raise InputError(
             f"rollup: no scorecards to roll up to {period.label}; expected at least one"
@@ -690,15 +685,7 @@ def rollup_many(
     [('a', Decimal('10.00')), ('b', Decimal('10.00'))]
     """
     period = as_period(period)
-    if isinstance(tables, str | bytes) or not isinstance(tables, Iterable):
-        raise InputError(f"rollup_many: tables must be an iterable of ScoreTable (got {tables!r})")
-    checked = list(tables)
-    for position, table in enumerate(checked):
-        if not isinstance(table, ScoreTable):
-            raise InputError(
-                f"rollup_many: tables[{position}] must be a ScoreTable"
-                f" (got {type(table).__name__} {table!r})"
-            )
+    checked: list[ScoreTable] = _facts(tables, ScoreTable, "rollup_many: tables")
     if not checked:
         raise InputError(
             f"rollup_many: no tables to roll up to {period.label}; expected at least one"

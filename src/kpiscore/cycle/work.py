@@ -18,6 +18,10 @@ Decisions where the decree is silent (documented in ``docs/work-items.md``):
 - A ratio that is not a terminating decimal (2/3) is rounded half-even to
   :data:`RATIO_PLACES` decimal places; the breakdown says so and keeps the exact fraction.
 
+This module stays whole (about 900 lines) on purpose: work items, their per-item results, the
+task ratios and the late-approval events are one concept, the same ``WorkItem`` read two ways,
+and most of the length is the attrs classes' documented fields and runnable examples.
+
 >>> from kpiscore.work import WorkItem, task_ratios
 >>> items = [
 ...     WorkItem(subject="nv001", id="a", assigned_on=date(2026, 1, 5), due_on=date(2026, 1, 20),

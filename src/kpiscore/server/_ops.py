@@ -19,7 +19,7 @@ import uuid
 from array import array
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from multiprocessing.sharedctypes import RawArray
-from typing import Any, Final
+from typing import Any, Final, TypedDict, Unpack
 
 from kpiscore import __version__
 
@@ -123,26 +123,27 @@ def plain(text: str) -> str:
     return _REPR.sub(r"\1", text)
 
 
-def problem_bytes(
-    status: int,
-    detail: str,
-    *,
-    kind: str | None = None,
-    path: str | None = None,
-    error: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
-) -> bytes:
+class ProblemFields(TypedDict, total=False):
+    """The optional fields of a problem details body (each ``None`` when not given)."""
+
+    kind: str | None
+    path: str | None
+    error: str | None
+    errors: list[dict[str, Any]] | None
+
+
+def problem_bytes(status: int, detail: str, **fields: Unpack[ProblemFields]) -> bytes:
     """A problem details body (RFC 9457) as canonical JSON bytes."""
     from kpiscore.model.canonical import canonical_json
 
     body = {
-        "type": problem_type(status, kind),
+        "type": problem_type(status, fields.get("kind")),
         "title": TITLES.get(status, "Error"),
         "status": status,
         "detail": plain(detail),
-        "path": path,
-        "error": error,
-        "errors": errors or [],
+        "path": fields.get("path"),
+        "error": fields.get("error"),
+        "errors": fields.get("errors") or [],
         "request_id": REQUEST_ID.get(),
     }
     return canonical_json(body).encode()

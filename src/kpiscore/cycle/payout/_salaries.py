@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Final
 
+from kpiscore.cycle._csvrows import data_rows
 from kpiscore.cycle.payout._rows import Salary
 from kpiscore.exceptions import FileFormatError, FileFormatErrorGroup, InputError
 from kpiscore.io.documents import _raise_all, read_text_file  # _raise_all: shared, private
@@ -152,26 +153,9 @@ def parse_salaries(text: str, *, name: str = "salaries.csv") -> dict[str, Salary
         _raise_all(problems, name)
     salaries: dict[str, Salary] = {}
     lines: dict[str, int] = {}
-    line = reader.line_num
     # Numbers are read in kpiscore's own decimal context, never the caller's.
     with exact():
-        while True:
-            start = line + 1
-            try:
-                raw = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                # The reader cannot find the next row after this: stop here, with what we have.
-                problems.append(
-                    FileFormatError(
-                        f"{name}: line {start}: invalid CSV: {error}", path=f"{name}:{start}"
-                    )
-                )
-                break
-            line = reader.line_num
-            if not raw:
-                continue  # an empty line holds no row
+        for start, raw in data_rows(reader, name, problems, sep=": "):
             if len(raw) != len(columns):
                 problems.append(
                     FileFormatError(

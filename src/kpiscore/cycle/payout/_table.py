@@ -1,4 +1,10 @@
-"""Payout tables: from a rating and a salary to additional income in đồng, exactly."""
+"""Payout tables: from a rating and a salary to additional income in đồng, exactly.
+
+This module stays whole (about 850 lines) on purpose: a table's rates, relations, notes, the
+line of one amount and the reading of a table file are one concept, checked together (a
+relation names rates, a line names the table's steps); most of the length is documented
+fields and runnable examples. The rows of a population are in ``_rows.py``.
+"""
 
 from __future__ import annotations
 
