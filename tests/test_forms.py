@@ -292,6 +292,7 @@ class TestMethods:
 
 
 class TestPrintedSample:
+    @pytest.mark.slow  # about 50 s: Chromium prints 300 pages
     def test_the_bundled_sample_prints_one_page_per_person(self, tmp_path: Path) -> None:
         """All 300 people of the demo, caps and long names included: 300 A4 pages."""
         from kpiscore import policies
