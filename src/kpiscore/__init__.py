@@ -13,10 +13,11 @@ Decimal('15.00')
 
 from typing import TYPE_CHECKING
 
+from kpiscore.cycle.approvals import approval_events
 from kpiscore.cycle.calendar import WorkCalendar
 from kpiscore.cycle.evaluation import Evaluation, EvaluationResult
 from kpiscore.cycle.rollup import Rollup, RollupTable, rollup_many
-from kpiscore.cycle.work import TaskRatios, WorkItem, approval_events, task_ratios
+from kpiscore.cycle.work import TaskRatios, WorkItem, task_ratios
 from kpiscore.engine.columnar import score_frame
 from kpiscore.engine.exact import score, score_many
 from kpiscore.exceptions import (

@@ -267,7 +267,7 @@ def read_fields(path: Path) -> dict[str, Any]:
     if "events" in tree:
         events.extend(load_events(file.file(tree, "events")))
     if "approvals" in tree:
-        from kpiscore.cycle.work import read_approvals
+        from kpiscore.cycle.approvals import read_approvals
 
         approvals = read_approvals(file.file(tree, "approvals"), as_of=period.end)
     measures = _measures(file, tree) if "measures" in tree else {}

@@ -337,8 +337,9 @@ def read_case_approvals(
     ``kind`` the event (default ``late_approval``), exactly as
     :func:`kpiscore.work.read_approvals` reads an approval log.
     """
+    from kpiscore.cycle.approvals import approval_events
     from kpiscore.cycle.calendar import vietnam
-    from kpiscore.cycle.work import WorkItem, approval_events
+    from kpiscore.cycle.work import WorkItem
 
     if not isinstance(value, list):
         reader.fail(where, f"expected a list of approvals (got {value!r})")
