@@ -19,7 +19,9 @@ Decisions where the decree is silent (documented in ``docs/work-items.md``):
   :data:`RATIO_PLACES` decimal places; the breakdown says so and keeps the exact fraction.
 
 The late-approval events built from the same items (and from approval logs) are in
-:mod:`kpiscore.cycle.approvals`; :mod:`kpiscore.work` shows both.
+:mod:`kpiscore.cycle.approvals`; :mod:`kpiscore.work` shows both. This module stays whole (about
+650 lines): the work item, its per-item results and the task ratios are one concept, and most of
+the length is the attrs classes' documented fields and runnable examples.
 
 >>> from kpiscore.work import WorkItem, task_ratios
 >>> items = [
