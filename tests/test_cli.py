@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from cli_files import STAFF, copy_sample, inputs
 from kpiscore import cli, policies, score_many
 from kpiscore.cli import common
 from kpiscore.cli.demo import sample_facts
 from kpiscore.cli.terminal import cell_width
-
-STAFF = "vn-nd335-2025-staff"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,25 +37,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """The bundled sample workforce's CSV files, copied into a folder of their own."""
-    folder = resources.files("kpiscore").joinpath("data/sample")
-    for name in ("people.csv", "events.csv", "measures.csv"):
-        (tmp_path / name).write_bytes(folder.joinpath(name).read_bytes())
-    return tmp_path
-
-
-def inputs(folder: Path, policy: str = STAFF) -> list[str]:
-    return [
-        "--policy",
-        policy,
-        "--period",
-        "2026-Q1",
-        "--people",
-        str(folder / "people.csv"),
-        "--events",
-        str(folder / "events.csv"),
-        "--measures",
-        str(folder / "measures.csv"),
-    ]
+    return copy_sample(tmp_path)
 
 
 def expected_table() -> str:

@@ -6,18 +6,16 @@ import json
 import os
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from cli_files import STAFF, copy_sample, inputs
 from kpiscore import policies, score_many
 from kpiscore.cli.demo import sample_facts
 from kpiscore.io.render import rows_to_csv
 from kpiscore.payout import parse_salaries, payout_rows
 from kpiscore.variants import Comparison, compare, overlay
-
-STAFF = "vn-nd335-2025-staff"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -36,10 +34,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample workforce's CSV files, an overlay file and a salary file, in one folder."""
-    folder = tmp_path_factory.mktemp("sample")
-    data = resources.files("kpiscore").joinpath("data/sample")
-    for name in ("people.csv", "events.csv", "measures.csv"):
-        (folder / name).write_bytes(data.joinpath(name).read_bytes())
+    folder = copy_sample(tmp_path_factory.mktemp("sample"))
     (folder / "hcm-bands.toml").write_text(
         'name = "HCMC bands"\n[changes]\nbands.HTT.min_points = 75\n', encoding="utf-8"
     )
@@ -53,21 +48,6 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     return folder
-
-
-def inputs(folder: Path, policy: str = STAFF) -> list[str]:
-    return [
-        "--policy",
-        policy,
-        "--period",
-        "2026-Q1",
-        "--people",
-        str(folder / "people.csv"),
-        "--events",
-        str(folder / "events.csv"),
-        "--measures",
-        str(folder / "measures.csv"),
-    ]
 
 
 def expected_comparison(*changes: dict[str, object]) -> Comparison:

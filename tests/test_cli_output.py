@@ -6,11 +6,11 @@ import errno
 import os
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from cli_files import STAFF, copy_sample, inputs
 from kpiscore import (
     ScoreTable,
     cli,
@@ -21,32 +21,13 @@ from kpiscore import (
     score_many,
 )
 
-STAFF = "vn-nd335-2025-staff"
 PREVIOUS = "the previous results\n"
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """The bundled sample workforce's CSV files, copied into a folder of their own."""
-    folder = resources.files("kpiscore").joinpath("data/sample")
-    for name in ("people.csv", "events.csv", "measures.csv"):
-        (tmp_path / name).write_bytes(folder.joinpath(name).read_bytes())
-    return tmp_path
-
-
-def inputs(folder: Path, policy: str = STAFF) -> list[str]:
-    return [
-        "--policy",
-        policy,
-        "--period",
-        "2026-Q1",
-        "--people",
-        str(folder / "people.csv"),
-        "--events",
-        str(folder / "events.csv"),
-        "--measures",
-        str(folder / "measures.csv"),
-    ]
+    return copy_sample(tmp_path)
 
 
 def contents(folder: Path) -> dict[str, bytes]:
