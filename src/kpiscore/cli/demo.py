@@ -172,7 +172,7 @@ def _examples(table: ScoreTable) -> list[tuple[str, Scorecard]]:
 
 def _quota_lines(table: ScoreTable, words: dict[str, str], lang: str) -> list[str]:
     """Whether the distribution keeps within Decree 335's quota on HTXS, and what it changes."""
-    from kpiscore.cycle.quota import apply_quota, plan_quota
+    from kpiscore.cycle.quota import plan_quota
 
     (group,) = plan_quota(table)
     lines = [
@@ -186,11 +186,10 @@ def _quota_lines(table: ScoreTable, words: dict[str, str], lang: str) -> list[st
     ]
     if not group.demoted:
         return [*lines, words["quota_kept"]]
-    after = apply_quota(table)
     return [
         *lines,
         words["quota_moved"].format(
-            after=after.distribution().get(group.rating, 0),
+            after=len(group.kept),  # the plan says who keeps the rating: no second pass
             rating=group.rating,
             moved=len(group.demoted),
             next=group.next_rating,
