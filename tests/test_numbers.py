@@ -215,3 +215,35 @@ class TestSurvivorsOfTheMutationRun:
             assert Decimal("98765.43") == quantize_ratio(
                 987654321, 10000, Decimal("0.01"), "ROUND_HALF_UP"
             )
+
+
+class TestUnknownRounding:
+    """An unknown rounding mode is an InputError naming it and the valid modes, in every
+    rounding helper, whether or not the value needs rounding (decimal raised a bare TypeError,
+    and the integer rounding returned the nearest value without a word; issue 19)."""
+
+    MESSAGE = (
+        "rounding must be one of 'ROUND_05UP', 'ROUND_CEILING', 'ROUND_DOWN', 'ROUND_FLOOR',"
+        " 'ROUND_HALF_DOWN', 'ROUND_HALF_EVEN', 'ROUND_HALF_UP', 'ROUND_UP' (got {!r})"
+    )
+
+    @pytest.mark.parametrize("rounding", ["half_up", "round_half_up", "", None, 3, ["ROUND_UP"]])
+    @pytest.mark.parametrize("value", ["1.234", "1.235", "1.23"])
+    def test_every_helper_names_the_mode(self, rounding: object, value: str) -> None:
+        message = self.MESSAGE.format(rounding)
+        quantum = Decimal("0.01")
+        with pytest.raises(InputError) as caught:
+            quantize(Decimal(value), quantum, rounding)  # type: ignore[arg-type]
+        assert message == str(caught.value)
+        assert not isinstance(caught.value, TypeError)
+        with pytest.raises(InputError) as caught:
+            quantize_fraction(Fraction(value), quantum, rounding)  # type: ignore[arg-type]
+        assert message == str(caught.value)
+        with pytest.raises(InputError) as caught:
+            quantize_ratio(1, 3, quantum, rounding)  # type: ignore[arg-type]
+        assert message == str(caught.value)
+
+    def test_another_type_error_is_not_hidden(self) -> None:
+        """A TypeError that is not about the mode (a float quantum) stays itself."""
+        with pytest.raises(TypeError, match="float"):
+            quantize(Decimal("1.5"), 0.1, "ROUND_HALF_UP")  # type: ignore[arg-type]

@@ -156,9 +156,26 @@ def quantize(value: Decimal, precision: Decimal, rounding: str) -> Decimal:
     Decimal('60.67')
     >>> quantize(Decimal("60.665"), Decimal("0.01"), "ROUND_HALF_EVEN")
     Decimal('60.66')
+
+    Raises:
+        InputError: ``rounding`` is not one of :data:`ROUNDING_MODES`.
+
+    >>> quantize(Decimal("1.5"), Decimal("1"), "half_up")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kpiscore.exceptions.InputError: rounding must be one of 'ROUND_05UP', ... (got 'half_up')
     """
+    # decimal raises a bare TypeError for an unknown mode, and rounds None as its context does.
+    _check_rounding(rounding)
     result = value.quantize(precision, rounding=rounding, context=_ROUNDER)
     return result.copy_abs() if result.is_zero() else result
+
+
+def _check_rounding(rounding: object) -> None:
+    """Refuse a rounding mode that is not one of :data:`ROUNDING_MODES`, naming the valid ones."""
+    if rounding not in ROUNDING_MODES:  # ==, not a hash: any object is refused
+        modes = ", ".join(repr(mode) for mode in ROUNDING_MODES)
+        raise InputError(f"rounding must be one of {modes} (got {rounding!r})")
 
 
 def quantize_fraction(value: Fraction, precision: Decimal, rounding: str) -> Decimal:
@@ -187,7 +204,12 @@ def quantize_ratio(numerator: int, denominator: int, precision: Decimal, roundin
     Decimal('60.67')
     >>> quantize_ratio(-1, 8, Decimal("0.01"), "ROUND_HALF_UP")
     Decimal('-0.13')
+
+    Raises:
+        InputError: ``rounding`` is not one of :data:`ROUNDING_MODES` (whether or not the
+            quotient needs rounding, as :func:`quantize`).
     """
+    _check_rounding(rounding)
     exponent = precision.adjusted()
     if exponent <= 0:
         numerator *= 10 ** (-exponent)
@@ -222,9 +244,8 @@ def _round_units(floor: int, remainder: int, denominator: int, rounding: str) ->
         return away
     if rounding == decimal.ROUND_HALF_DOWN:
         return toward_zero
-    if rounding == decimal.ROUND_HALF_EVEN:
-        return floor if floor % 2 == 0 else floor + 1
-    raise InputError(f"rounding must be one of {ROUNDING_MODES!r} (got {rounding!r})")
+    # ROUND_HALF_EVEN, the last mode (quantize_ratio has refused any other).
+    return floor if floor % 2 == 0 else floor + 1
 
 
 def canonical(value: Decimal) -> str:
