@@ -16,7 +16,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from kpiscore.cycle.evaluation_json import read_results
 from kpiscore.cycle.rollup import RollupTable, rollup_many
@@ -24,6 +24,19 @@ from kpiscore.exceptions import InputError
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
+
+if TYPE_CHECKING:
+    from kpiscore.cycle.quota import BaseReading, GroupBy, TieRule
+
+
+class _QuotaOptions(TypedDict):
+    """The options ``kpiscore quota`` passes to :func:`~kpiscore.cycle.quota.apply_quota`."""
+
+    base: BaseReading
+    group_by: GroupBy
+    rounding: str
+    ties: TieRule
+
 
 __all__ = ["add_parser", "payout_command", "quota_command", "rollup_command"]
 
@@ -100,10 +113,10 @@ def quota_command(args: argparse.Namespace) -> int:
     from kpiscore.cycle.quota import apply_quota
 
     table = read_results(args.file, _policies(args.policy))
-    group_by: Any = None
+    group_by: GroupBy = None
     if args.group_by:
         group_by = tuple(args.group_by) if len(args.group_by) > 1 else args.group_by[0]
-    options: dict[str, Any] = {
+    options: _QuotaOptions = {
         "base": args.base,
         "group_by": group_by,
         "rounding": args.rounding,
@@ -144,7 +157,7 @@ def payout_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers: Any) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``rollup``, ``quota`` and ``payout`` to the ``kpiscore`` command's sub-commands."""
     rolling = subparsers.add_parser(
         "rollup", help="roll sub-period score files (score --format json) up to a period"

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any
+from typing import Protocol
 
 from kpiscore.exceptions import FileFormatError
 
 __all__ = ["data_rows"]
 
 
+class _Reader(Protocol):
+    """What :func:`data_rows` uses of a :func:`csv.reader`."""
+
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
+
+
 def data_rows(
-    reader: Any, name: str, problems: list[FileFormatError], *, sep: str = " "
+    reader: _Reader, name: str, problems: list[FileFormatError], *, sep: str = " "
 ) -> Iterator[tuple[int, list[str]]]:
     """The rows after the header that hold cells, each with the line it starts on.
 

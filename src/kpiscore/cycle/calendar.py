@@ -29,7 +29,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import attrs
 from dateutil.rrule import DAILY, rrule
@@ -56,7 +56,7 @@ _UNITS: Final = ("working", "calendar")
 # --------------------------------------------------------------------------- construction helpers
 
 
-def _frozen(value: object) -> Any:
+def _frozen(value: object) -> object:
     """attrs converter: an iterable (not a string) becomes a frozenset; anything else is left for
     the validation, which reports it with a full message."""
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
@@ -471,7 +471,7 @@ def _shipped() -> dict[int, WorkCalendar]:
     return _schedules(tree, _DATA)
 
 
-def _schedules(tree: Mapping[str, Any], source: str) -> dict[int, WorkCalendar]:
+def _schedules(tree: Mapping[str, object], source: str) -> dict[int, WorkCalendar]:
     """Build the calendars of a schedule file's tree, checking every key and value."""
 
     def fail(where: str, message: str) -> CalendarError:
@@ -489,7 +489,7 @@ def _schedules(tree: Mapping[str, Any], source: str) -> dict[int, WorkCalendar]:
         if missing:
             raise fail(where, f"missing keys {missing!r}")
 
-    def day(node: Mapping[str, Any], key: str, where: str) -> _dt.date:
+    def day(node: Mapping[str, object], key: str, where: str) -> _dt.date:
         value = node[key]
         if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
             raise fail(f"{where}.{key}", f"expected a date such as 2026-02-14 (got {value!r})")

@@ -77,7 +77,7 @@ class _File:
     def error(self, key: str, message: str) -> FileFormatError:
         return FileFormatError(f"{self.name}: {key}: {message}", path=f"{self.name}:{key}")
 
-    def keys(self, tree: Mapping[str, Any], table: str, where: str) -> None:
+    def keys(self, tree: Mapping[str, object], table: str, where: str) -> None:
         allowed = KEYS[table]
         problems = [
             self.error(f"{where}{key}", f"unknown key; expected one of {list(allowed)!r}")
@@ -91,25 +91,25 @@ class _File:
         )
         raise_all(problems, self.name)
 
-    def text(self, tree: Mapping[str, Any], key: str, where: str = "") -> str:
+    def text(self, tree: Mapping[str, object], key: str, where: str = "") -> str:
         value = tree[key]
         if not isinstance(value, str) or not value.strip():
             raise self.error(f"{where}{key}", f"expected non-empty text (got {value!r})")
         return value
 
-    def table(self, tree: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    def table(self, tree: Mapping[str, object], key: str) -> Mapping[str, object]:
         value = tree[key]
         if not isinstance(value, Mapping):
             raise self.error(key, f"expected a table (got {type(value).__name__})")
         return value
 
-    def file(self, tree: Mapping[str, Any], key: str, where: str = "") -> Path:
+    def file(self, tree: Mapping[str, object], key: str, where: str = "") -> Path:
         path = self.folder / self.text(tree, key, where)
         if not path.is_file():
             raise self.error(f"{where}{key}", f"no such file: {path}")
         return path
 
-    def date(self, tree: Mapping[str, Any], key: str, where: str) -> _dt.date:
+    def date(self, tree: Mapping[str, object], key: str, where: str) -> _dt.date:
         value = tree[key]
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
@@ -134,7 +134,7 @@ def _policy(file: _File, value: str, key: str) -> Policy:
         raise file.error(key, str(error)) from None
 
 
-def _measures(file: _File, tree: Mapping[str, Any]) -> dict[Period, list[Measure]]:
+def _measures(file: _File, tree: Mapping[str, object]) -> dict[Period, list[Measure]]:
     value = tree["measures"]
     result: dict[Period, list[Measure]] = {}
     if isinstance(value, Mapping):
@@ -170,7 +170,9 @@ def _measures(file: _File, tree: Mapping[str, Any]) -> dict[Period, list[Measure
     return result
 
 
-def _assign(file: _File, tree: Mapping[str, Any], people: tuple[Member, ...]) -> list[AssignRule]:
+def _assign(
+    file: _File, tree: Mapping[str, object], people: tuple[Member, ...]
+) -> list[AssignRule]:
     rules_tree = tree["assign"]
     if not isinstance(rules_tree, list) or not rules_tree:
         raise file.error("assign", "expected one or more [[assign]] tables")
@@ -201,7 +203,7 @@ def _assign(file: _File, tree: Mapping[str, Any], people: tuple[Member, ...]) ->
     return rules
 
 
-def _quota(file: _File, tree: Mapping[str, Any]) -> QuotaRule:
+def _quota(file: _File, tree: Mapping[str, object]) -> QuotaRule:
     table = file.table(tree, "quota")
     file.keys(table, "quota", "quota.")
     fields: dict[str, Any] = {}
@@ -226,7 +228,7 @@ def _quota(file: _File, tree: Mapping[str, Any]) -> QuotaRule:
     return QuotaRule(**fields)
 
 
-def _payout(file: _File, tree: Mapping[str, Any]) -> PayoutRule:
+def _payout(file: _File, tree: Mapping[str, object]) -> PayoutRule:
     from kpiscore.cycle import payout
 
     table_tree = file.table(tree, "payout")

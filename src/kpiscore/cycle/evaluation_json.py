@@ -20,6 +20,7 @@ from kpiscore.cycle.rollup import Rollup, RollupTable
 from kpiscore.exceptions import FileFormatError, KpiscoreError
 from kpiscore.io.load import parse_json_document, read_text_file
 from kpiscore.model.facts import Event, Person
+from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import Adjustment, BandInfo, CapLine, Scorecard, ScoreTable
@@ -53,6 +54,18 @@ class _Policies:
             " --policy",
             path=f"{self.name}:{where}",
         )
+
+
+def _text(value: JsonValue) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text (got {value!r})")  # reported as not a result file
+    return value
+
+
+def _objects(value: JsonValue) -> list[JsonObject]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TypeError(f"expected a list of objects (got {value!r})")  # likewise
+    return [item for item in value if isinstance(item, dict)]
 
 
 def _bands(policy: Policy) -> tuple[BandInfo, ...]:
@@ -192,15 +205,16 @@ def read_results(
                 path=name,
             )
         policy = found.find(tree, "policy")
-        period = Period.parse(tree["period"])
+        period = Period.parse(_text(tree["period"]))
         if "scorecards" in tree:
             cards = tuple(
                 _card(card, found.find(card, f"scorecards[{i}]"))
-                for i, card in enumerate(tree["scorecards"])
+                for i, card in enumerate(_objects(tree["scorecards"]))
             )
             return ScoreTable(policy=policy, period=period, scorecards=cards)
         rollups = tuple(
-            _rollup(item, found, f"rollups[{i}]") for i, item in enumerate(tree["rollups"])
+            _rollup(item, found, f"rollups[{i}]")
+            for i, item in enumerate(_objects(tree["rollups"]))
         )
         return RollupTable(policy=policy, period=period, rollups=rollups)
     except FileFormatError:

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from kpiscore.exceptions import FileFormatError
 from kpiscore.io.output import write_atomic
@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
 __all__ = ["summary", "write", "year_rows"]
 
+#: A cell of ``year.csv``: text, an exact figure, or empty (``None``).
+YearCell: TypeAlias = str | Decimal | None
 
-def year_rows(result: EvaluationResult) -> list[dict[str, Any]]:
+
+def year_rows(result: EvaluationResult) -> list[dict[str, YearCell]]:
     """The rows of ``year.csv`` (see :meth:`EvaluationResult.year_rows`)."""
     evaluation = result.evaluation
     labels = [piece.label for piece in evaluation.sub_periods]
@@ -28,9 +31,9 @@ def year_rows(result: EvaluationResult) -> list[dict[str, Any]]:
     if result.payout is not None:
         paid = {row["subject"]: row["payout"] for row in result.payout}
     absent = dict(result.absent)
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, YearCell]] = []
     for member in evaluation.people:
-        row: dict[str, Any] = {
+        row: dict[str, YearCell] = {
             "subject": member.id,
             "name": member.person.name,
             "unit": member.person.unit,
@@ -108,7 +111,7 @@ def _file_name(subject: str) -> str:
     return f"_{safe}" if safe.startswith(".") or not safe else safe
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: list[dict[str, YearCell]]) -> str:
     from kpiscore.io.render import rows_to_csv
 
     return rows_to_csv(rows)

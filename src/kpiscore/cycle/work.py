@@ -41,13 +41,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import attrs
 
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Measure, Person
+from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import EXACT, canonical, exact, number, quantize_fraction, to_decimal
 from kpiscore.model.period import Period, as_period, check_date
 
@@ -249,7 +250,7 @@ class ItemResult:
     on_time_units: Decimal
     note: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The line as a JSON-ready tree (decimals as strings)."""
         item = self.item
         return {
@@ -295,7 +296,7 @@ class TaskRatio:
         """The exact ratio."""
         return Fraction(self.numerator) / Fraction(self.denominator)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The ratio as a JSON-ready tree."""
         return {
             "criterion": self.criterion,
@@ -353,7 +354,7 @@ class SubjectTasks:
             + ("" if self.ratios else " (no units were assigned in the period)")
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The subject's breakdown as a JSON-ready tree."""
         return {
             "subject": self.subject,
@@ -404,7 +405,7 @@ class TaskRatios:
     def __contains__(self, subject: object) -> bool:
         return any(tasks.subject == subject for tasks in self.subjects)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The whole breakdown as a JSON-ready tree."""
         return {
             "period": self.period.label,

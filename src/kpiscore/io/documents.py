@@ -19,12 +19,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal, NoReturn
 
 from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
 )
+from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.rules import MAX_LISTED
 from kpiscore.model.text import lone_surrogate
 from kpiscore.model.tree import MAX_DEPTH
@@ -164,7 +165,7 @@ def _format_of(path: Path, given: str | None, allowed: tuple[str, ...], what: st
     )
 
 
-def _reject_constant(text: str) -> Any:
+def _reject_constant(text: str) -> NoReturn:
     raise ValueError(f"{text} is not a number kpiscore accepts")
 
 
@@ -187,8 +188,8 @@ def _written(key: str, value: object) -> None:
                 raise _SurrogateError(f"item [{index}] of key {key!r} ({item!r}) holds {surrogate}")
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+def _unique_keys(pairs: list[tuple[str, JsonValue]]) -> JsonObject:
+    result: JsonObject = {}
     for key, value in pairs:
         _written(key, value)
         if key in result:
@@ -254,10 +255,10 @@ def _reason(error: ValueError) -> str:
     return text
 
 
-def _parse_json(text: str, name: str) -> Any:
+def _parse_json(text: str, name: str) -> JsonValue:
     try:
         # Decimals, never floats; NaN and Infinity are not numbers here; no key twice.
-        return json.loads(
+        tree: JsonValue = json.loads(
             text,
             parse_float=Decimal,
             parse_constant=_reject_constant,
@@ -272,12 +273,13 @@ def _parse_json(text: str, name: str) -> Any:
         raise _too_deep(name) from None
     except ValueError as error:  # a NaN or Infinity, an oversized integer, a key twice
         raise FileFormatError(f"{name}: invalid JSON: {_reason(error)}", path=name) from None
+    return tree
 
 
 _TOML_POSITION: Final = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def _parse_toml(text: str, name: str) -> Any:
+def _parse_toml(text: str, name: str) -> JsonObject:
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except RecursionError:  # pragma: no cover - _check_nesting refuses such a file first
@@ -309,7 +311,7 @@ def read_text_file(path: str | os.PathLike[str], name: str, *, limit: int) -> st
     return _decode(_read_bytes(Path(path), name, limit), name)
 
 
-def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> dict[str, Any]:
+def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> JsonObject:
     """Parse untrusted TOML text with the limits of policy files, numbers as exact decimals.
 
     Text longer than ``limit`` UTF-8 bytes or holding a lone surrogate, nesting deeper than
@@ -328,11 +330,11 @@ def parse_toml_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) 
     """
     _check_text(text, name, limit)
     _check_nesting(text, name, "toml")
-    document: dict[str, Any] = _parse_toml(text.lstrip("\ufeff"), name)
+    document: JsonObject = _parse_toml(text.lstrip("\ufeff"), name)
     return document
 
 
-def parse_json_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> Any:
+def parse_json_document(text: str, name: str, *, limit: int = MAX_POLICY_BYTES) -> JsonValue:
     """Parse untrusted JSON text with the limits of policy files, numbers as exact decimals.
 
     The JSON twin of :func:`parse_toml_document`: text longer than ``limit`` UTF-8 bytes

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
-from typing import Any
 
 import attrs
 
@@ -55,11 +54,11 @@ _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 
 
-def _validate_start(instance: Period, attribute: attrs.Attribute[Any], value: object) -> None:
+def _validate_start(instance: Period, attribute: attrs.Attribute[_dt.date], value: object) -> None:
     check_date(value, owner="period", field=attribute.name)
 
 
-def _validate_end(instance: Period, attribute: attrs.Attribute[Any], value: object) -> None:
+def _validate_end(instance: Period, attribute: attrs.Attribute[_dt.date], value: object) -> None:
     end = check_date(value, owner="period", field=attribute.name)
     if end < instance.start:
         raise PeriodError(

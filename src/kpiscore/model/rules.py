@@ -13,7 +13,7 @@ import types
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Final, Literal
+from typing import ClassVar, Final, Literal
 
 import attrs
 
@@ -74,7 +74,7 @@ def _nfc(value: object) -> object:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
-def _as_tuple(value: object) -> Any:
+def _as_tuple(value: object) -> object:
     """attrs converter: any non-string iterable becomes a tuple; anything else is left for the
     validator to reject with a clear message."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):

@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Any
 
 from kpiscore.cycle.payout._rows import (
     PAYOUT_COLUMNS,
@@ -128,7 +127,7 @@ def parse(text: str, *, name: str = "<payout table>") -> PayoutTable:
     if not isinstance(text, str):
         raise FileFormatError(f"{name}: expected the text of a TOML file (got {text!r})", path=name)
     # The limits of policy files: size, nesting and integer length, refused fast and clearly.
-    tree: dict[str, Any] = parse_toml_document(text, name)
+    tree = parse_toml_document(text, name)
     try:
         return PayoutTable.from_dict(tree)
     except PolicyError as error:
