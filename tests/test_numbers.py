@@ -205,6 +205,11 @@ class TestSurvivorsOfTheMutationRun:
 
     def test_a_precision_coarser_than_one(self) -> None:
         ten = Decimal("1E+1")
+        # Beyond a float's 53 bits, so only integer arithmetic gets it right (a mutant scaling
+        # the numerator by 10 ** -1 survived the small cases below).
+        assert Decimal("1.0000000000000001E+17") == quantize_ratio(
+            10**17 + 5, 1, ten, "ROUND_HALF_UP"
+        )
         assert Decimal("3E+1") == quantize_ratio(25, 1, ten, "ROUND_HALF_UP")
         assert Decimal("2E+1") == quantize_ratio(49, 2, ten, "ROUND_HALF_UP")
         assert Decimal("1E+2") == quantize_ratio(297, 3, Decimal("1E+2"), "ROUND_HALF_UP")

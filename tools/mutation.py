@@ -71,10 +71,9 @@ STATUS: Final = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no
 
 #: Surviving mutants of the exact engine (then ``_engine.py``) examined and found equivalent
 #: (no test can tell them from the original), for the version of the file whose SHA-256 starts
-#: with ``EQUIVALENT_FOR`` (commit 96ae1f0). mutmut numbers mutants by position, so after the
-#: engine changes the list no longer applies: the report then says so, and the survivors need
-#: examining again.
-EQUIVALENT_FOR: Final = "265e95d8d07acb17"
+#: with ``_EXACT_FOR`` (commit 96ae1f0; the engine has changed since, so the report says the
+#: list does not apply: its survivors need examining again).
+_EXACT_FOR: Final = "265e95d8d07acb17"
 _SIGN = "a rule's sign is -1 or +1, so < 0, <= 0 and < 1 agree"
 _ZIP = "the zipped sequences always have the same length, so strict= changes nothing"
 _BOUNDARY = "at the boundary both branches give the same value"
@@ -87,7 +86,7 @@ _UNREACHABLE = (
 )
 _DEAD_BRANCH = "_measured_start is only ever called with measure=None: dead code (reported)"
 _SUM_START = "the sum is never empty, so its start value (0 or Decimal 0) changes nothing"
-EQUIVALENT: Final = {
+_EXACT_EQUIVALENT: Final = {
     "x__apply_caps__mutmut_5": "get(kind, None): None is as falsy as () for 'if not matched'",
     "x__apply_caps__mutmut_7": "get(kind): None is as falsy as () for 'if not matched'",
     "x__card__mutmut_19": _LAZY,
@@ -163,10 +162,49 @@ EQUIVALENT: Final = {
     "xǁ_Compiledǁ__init____mutmut_153": _ZIP,
     "xǁ_Compiledǁ__init____mutmut_154": _ZIP,
 }
-#: Survivors killed by tests outside the fast selection (they need pandas and numpy, which the
-#: throw-away environment does not install).
-KILLED_ELSEWHERE: Final = {
+#: Survivors of the exact engine killed by tests outside the fast selection (they need pandas
+#: and numpy, which the throw-away environment does not install).
+_EXACT_KILLED_ELSEWHERE: Final = {
     "xǁ_Compiledǁ__init____mutmut_171": "tests/test_columnar.py (the columnar engine reads it)",
+}
+
+_MESSAGE_ONLY = (
+    "number() catches the KpiscoreError and returns the value unchanged, so the owner and field"
+    " named in the discarded message are never seen"
+)
+_C_DECIMAL = (
+    "CPython's C decimal ignores every underscore itself ('1__0', '_1' and '1_' all read), and"
+    " the text with none left ('' or '_') is refused the same way"
+)
+_SAME_REFUSAL = (
+    "'', 'x', 'X' and 'XXxXX' are all refused by Decimal (InvalidOperation, or NaN under a"
+    " context that does not trap it), with the same message"
+)
+#: Surviving mutants of ``model/numbers.py`` examined (commit 1149d43 + the quantize_ratio
+#: test): equivalent, each with the reason no input can tell it from the original.
+_NUMBERS_EQUIVALENT: Final = {
+    **{f"x_number__mutmut_{n}": _MESSAGE_ONLY for n in (2, 3, 7, 8, 9, 10)},
+    "x_optional_number__mutmut_1": (
+        "number(None) passes None through unchanged (to_decimal refuses it, number keeps it)"
+    ),
+    "x_to_decimal__mutmut_15": _SAME_REFUSAL + " (blank text is tried as itself)",
+    "x_to_decimal__mutmut_20": _C_DECIMAL,
+    "x_to_decimal__mutmut_22": _SAME_REFUSAL,
+    "x_to_decimal__mutmut_23": _SAME_REFUSAL,
+    "x__round_units__mutmut_36": "inside 'if twice != denominator', >= and > agree",
+    "x_quantize_ratio__mutmut_3": (
+        "at exponent 0 both branches multiply by 10 ** 0 = 1 (numerator or denominator)"
+    ),
+}
+
+#: Per mutated module (a path under ``src/kpiscore``): the SHA-256 prefix of the version whose
+#: survivors were examined, the equivalent ones by mutant name with the reason, and the ones
+#: killed by tests outside the selection. mutmut numbers mutants by position, so once a module
+#: changes its list no longer applies: the report says so, and its survivors need examining
+#: again.
+EQUIVALENT: Final[dict[str, tuple[str, dict[str, str], dict[str, str]]]] = {
+    "engine/exact.py": (_EXACT_FOR, _EXACT_EQUIVALENT, _EXACT_KILLED_ELSEWHERE),
+    "model/numbers.py": ("65addffc1fa9ad93", _NUMBERS_EQUIVALENT, {}),
 }
 
 
@@ -275,41 +313,62 @@ def _counts(project: Path) -> tuple[Counter[str], list[str]]:
     return counts, alive
 
 
-def _report(project: Path) -> int:
-    counts, alive = _counts(project)
+def _statuses(project: Path) -> dict[str, str]:
+    """Each checked mutant's status, with the outcomes of ``--rerun`` merged in."""
+    statuses: dict[str, str] = {}
+    for line in _counts(project)[1]:
+        name, status = line.split(": ")
+        statuses[name] = status
+    killed = {}
+    for meta in sorted((project / "mutants").rglob("*.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        killed.update(dict.fromkeys(data.get("exit_code_by_key", {}), "killed"))
+    statuses = {**killed, **statuses}
     rerun = WORK / "rerun.json"
     if rerun.exists():
         # Mutants the first run left alive and a later test killed (see --rerun).
         later = json.loads(rerun.read_text(encoding="utf-8"))
-        changed = []
-        for line in alive:
-            name, status = line.split(": ")
-            if later.get(name, status) != status:
-                counts[status] -= 1
-                counts[later[name]] += 1
-                changed.append((line, f"{name}: {later[name]}"))
-        for before, after in changed:
-            alive[alive.index(before)] = after
-        alive = [line for line in alive if not line.endswith(": killed")]
-    total = sum(counts.values()) - counts["not checked"]
-    if not total:
+        statuses.update({name: later[name] for name in statuses if name in later})
+    return {name: status for name, status in statuses.items() if status != "not checked"}
+
+
+def _report(project: Path) -> int:
+    statuses = _statuses(project)
+    if not statuses:
         print("no mutant was checked; run without --report-only first")
         return 1
-    original = project / "mutants" / "src" / "kpiscore" / "engine" / "exact.py.orig"
-    examined = original.exists() and hashlib.sha256(original.read_bytes()).hexdigest().startswith(
-        EQUIVALENT_FOR
-    )
+    for module in _mutated_modules(project):
+        prefix = "kpiscore." + module.removesuffix(".py").replace("/", ".") + "."
+        mine = {n.removeprefix(prefix): s for n, s in statuses.items() if n.startswith(prefix)}
+        if mine:
+            _module_report(project, module, mine)
+    if len(_mutated_modules(project)) > 1:
+        counts = Counter(statuses.values())
+        print(f"all modules: killed {counts['killed']}/{sum(counts.values())}")
+    return 0
+
+
+def _module_report(project: Path, module: str, statuses: dict[str, str]) -> None:
+    """The survivors of one module, its kill rate, and the rate without equivalent mutants."""
+    counts = Counter(statuses.values())
+    total = sum(counts.values())
+    original = project / "mutants" / "src" / "kpiscore" / f"{module}.orig"
+    version, equivalents, elsewhere_killed = EQUIVALENT.get(module, ("", {}, {}))
+    examined = bool(version) and original.exists()
+    examined = examined and hashlib.sha256(original.read_bytes()).hexdigest().startswith(version)
     equivalent = elsewhere = 0
-    for line in alive:
-        name = line.split(": ")[0].removeprefix("kpiscore.engine.exact.")
+    print(f"== {module}")
+    for name, status in sorted(statuses.items()):
+        if status == "killed":
+            continue
         note = ""
-        if examined and name in EQUIVALENT:
+        if examined and name in equivalents:
             equivalent += 1
-            note = f" (equivalent: {EQUIVALENT[name]})"
-        elif examined and name in KILLED_ELSEWHERE:
+            note = f" (equivalent: {equivalents[name]})"
+        elif examined and name in elsewhere_killed:
             elsewhere += 1
-            note = f" (killed by {KILLED_ELSEWHERE[name]})"
-        print(line + note)
+            note = f" (killed by {elsewhere_killed[name]})"
+        print(f"{name}: {status}{note}")
     figures = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
     print(f"mutants: {figures}")
     detected = counts["killed"] + counts["timeout"]
@@ -322,12 +381,11 @@ def _report(project: Path) -> int:
             f"leaving out {equivalent} equivalent mutants: {caught}/{meaningful}"
             f" = {caught * 1000 // meaningful / 10} %"
         )
-    elif alive:
+    elif counts["killed"] < total:
         print(
-            "the equivalent mutants listed here are for another version of the exact engine;"
-            " examine the survivors again"
+            f"the equivalent mutants listed for {module} are for another version of it (or none"
+            " are listed); examine the survivors again"
         )
-    return 0
 
 
 def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
