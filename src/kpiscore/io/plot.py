@@ -70,6 +70,11 @@ def _axes(ax: Axes | None) -> Axes:
     return axes
 
 
+def _start(lang: str, ax: Axes | None) -> tuple[dict[str, str], Axes]:
+    """The words of a chart in ``lang`` (checked first) and the axes to draw it on."""
+    return _WORDS[check_lang(lang, "plot")], _axes(ax)
+
+
 def _colour(index: int) -> str:
     return _COLOURS[index] if index < len(_COLOURS) else f"{0.35 + 0.1 * (index % 5):.2f}"
 
@@ -81,8 +86,7 @@ def ratings_by_unit(table: ScoreTable, ax: Axes | None = None, *, lang: str = "v
         MissingExtraError: matplotlib is not installed (``pip install 'kpiscore[plot]'``).
         InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
     """
-    words = _WORDS[check_lang(lang, "plot")]
-    axes = _axes(ax)
+    words, axes = _start(lang, ax)
     bands = [band.id for band in table.policy.bands_descending]
     cards: Iterable[Scorecard] = table
     counts: dict[str, dict[str | None, int]] = {}
@@ -124,8 +128,7 @@ def totals_histogram(
         MissingExtraError: matplotlib is not installed (``pip install 'kpiscore[plot]'``).
         InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
     """
-    words = _WORDS[check_lang(lang, "plot")]
-    axes = _axes(ax)
+    words, axes = _start(lang, ax)
     totals = [float(total) for total in table.totals()]
     axes.hist(totals, bins=bins, range=(0, float(table.policy.max_total)), color="#90a4ae")
     for index, band in enumerate(table.policy.bands_descending):
@@ -153,8 +156,7 @@ def band_moves(comparison: Comparison, ax: Axes | None = None, *, lang: str = "v
         MissingExtraError: matplotlib is not installed (``pip install 'kpiscore[plot]'``).
         InputError: ``lang`` is neither ``"vi"`` nor ``"en"``.
     """
-    words = _WORDS[check_lang(lang, "plot")]
-    axes = _axes(ax)
+    words, axes = _start(lang, ax)
     summary = comparison.summary
     ratings = list(summary.ratings)
     matrix = [

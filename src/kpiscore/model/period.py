@@ -95,25 +95,25 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         """The calendar month ``month`` (1-12) of ``year``."""
-        _check_int(year, "year", 1, 9999)
-        _check_int(month, "month", 1, 12)
-        return cls(start=_dt.date(year, month, 1), end=_last_day(year, month, 1))
+        return cls._part_of_year(year, month, "month", 1)
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         """Quarter ``quarter`` (1-4) of ``year``."""
-        _check_int(year, "year", 1, 9999)
-        _check_int(quarter, "quarter", 1, 4)
-        start = _dt.date(year, 3 * quarter - 2, 1)
-        return cls(start=start, end=_last_day(year, start.month, 3))
+        return cls._part_of_year(year, quarter, "quarter", 3)
 
     @classmethod
     def half(cls, year: int, half: int) -> Period:
         """Half-year ``half`` (1 or 2) of ``year``."""
+        return cls._part_of_year(year, half, "half", 6)
+
+    @classmethod
+    def _part_of_year(cls, year: int, index: int, name: str, months: int) -> Period:
+        """Part ``index`` (from 1) of ``year`` when it is cut into parts of ``months`` months."""
         _check_int(year, "year", 1, 9999)
-        _check_int(half, "half", 1, 2)
-        start = _dt.date(year, 6 * half - 5, 1)
-        return cls(start=start, end=_last_day(year, start.month, 6))
+        _check_int(index, name, 1, 12 // months)
+        start = _dt.date(year, months * (index - 1) + 1, 1)
+        return cls(start=start, end=_last_day(year, start.month, months))
 
     @classmethod
     def year(cls, year: int) -> Period:

@@ -23,34 +23,21 @@ with it directly:
 from __future__ import annotations
 
 import functools
+from typing import Final
 
-from kpiscore.io.bundled import SUFFIX, bundled_ids, bundled_text, known_id
+from kpiscore.io.bundled import SUFFIX, BundledFiles
 from kpiscore.io.load import parse_policy
 from kpiscore.model.policy import Policy
 
 __all__ = ["available", "load", "source"]
 
 
-@functools.cache
-def available() -> tuple[str, ...]:
-    """The ids of the bundled policies, sorted.
+_FILES: Final = BundledFiles(__name__, "policy")
 
-    >>> "vn-nd335-2025-leader" in available()
-    True
-    """
-    return bundled_ids(__name__)
-
-
-def source(policy_id: str) -> str:
-    """The text of a bundled policy file, comments included: a starting point for your own.
-
-    Raises:
-        UnknownPolicyError: no bundled policy has that id.
-
-    >>> source("university-kpi-example").splitlines()[0]
-    '# ILLUSTRATIVE: the university KPI scheme from the news case, not a regulation in force.'
-    """
-    return bundled_text(__name__, known_id(policy_id, "policy", available()))
+#: The ids of the bundled policies, sorted: ``"vn-nd335-2025-leader" in available()``.
+available = _FILES.available
+#: The text of a bundled policy file, comments included: ``source("hcm-qd20-2024")``.
+source = _FILES.source
 
 
 def load(policy_id: str) -> Policy:
@@ -66,7 +53,7 @@ def load(policy_id: str) -> Policy:
     ...
     kpiscore.exceptions.UnknownPolicyError: no bundled policy 'vn-nd335-2025'; expected one of [...]
     """
-    return _load(known_id(policy_id, "policy", available()))
+    return _load(_FILES.known(policy_id))
 
 
 @functools.cache

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Final
 
 from kpiscore.cycle.payout._rows import (
     PAYOUT_COLUMNS,
@@ -45,7 +46,7 @@ from kpiscore.cycle.payout._table import (
     TableNote,
 )
 from kpiscore.exceptions import FileFormatError, PolicyError
-from kpiscore.io.bundled import SUFFIX, bundled_ids, bundled_text, known_id
+from kpiscore.io.bundled import SUFFIX, BundledFiles
 from kpiscore.io.load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
 
 __all__ = [
@@ -70,26 +71,12 @@ __all__ = [
 ]
 
 
-@functools.cache
-def available() -> tuple[str, ...]:
-    """The ids of the bundled payout tables, sorted.
+_FILES: Final = BundledFiles(__name__, "payout table")
 
-    >>> "hcm-2024" in available()
-    True
-    """
-    return bundled_ids(__name__)
-
-
-def source(table_id: str) -> str:
-    """The text of a bundled table file, comments included: a starting point for your own.
-
-    Raises:
-        UnknownPolicyError: no bundled table has that id.
-
-    >>> source("hcm-2024").splitlines()[0]
-    '# Ho Chi Minh City: additional income by rating under Resolution 98/2023/QH15.'
-    """
-    return bundled_text(__name__, known_id(table_id, "payout table", available()))
+#: The ids of the bundled payout tables, sorted: ``"hcm-2024" in available()``.
+available = _FILES.available
+#: The text of a bundled table file, comments included: ``source("hcm-2024")``.
+source = _FILES.source
 
 
 @functools.cache
