@@ -401,6 +401,32 @@ class TestValidate:
         body = post(client, "/validate", document).json()
         assert (False, ["scale"]) == (body["valid"], [p["path"] for p in body["problems"]])
 
+    @pytest.mark.parametrize(
+        ("precision", "valid"),
+        [
+            ("1", True),
+            ("0.1", True),
+            ("0.010", True),
+            (".001", True),
+            ("0.000000000001", True),
+            ("1e-2", True),
+            ("10", False),
+            ("0.05", False),
+            ("1_0", False),
+            ("0.0000000000001", False),
+        ],
+    )
+    def test_the_schema_and_the_server_agree_on_a_precision_string(
+        self, client: httpx.Client, openapi: dict[str, Any], precision: str, valid: bool
+    ) -> None:
+        # One source of truth: a precision string the documented schema allows is served, one
+        # it refuses ("10" is not a power of ten from 1 to 1E-12) is refused by the server too.
+        document = {**policies.load(UNIVERSITY).to_dict(), "precision": precision}
+        schema = {"$ref": "#/components/schemas/Policy", "components": openapi["components"]}
+        documented = jsonschema.Draft202012Validator(schema).is_valid(document)
+        served = post(client, "/validate", document).json()["valid"]
+        assert (valid, valid) == (documented, served)
+
     def test_a_document_that_is_not_an_object(self, client: httpx.Client) -> None:
         # The schema says a policy document is an object: anything else is a bad request.
         answer = post(client, "/validate", ["not", "a", "policy"])
