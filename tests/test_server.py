@@ -6,6 +6,7 @@ import argparse
 import copy
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -658,13 +659,50 @@ class TestProblems:
         assert [(path, error)] == [(p["path"], p["error"]) for p in problem["errors"]]
         check_body(openapi, "ProblemBody", problem)
 
+    @pytest.mark.parametrize("language", ["en", "vi"])
+    def test_no_python_repr_in_any_problem(self, client: httpx.Client, language: str) -> None:
+        # Every bad request of the list above, and a policy refused for a decimal value: the
+        # messages name values as a caller wrote them, never as Python shows its objects.
+        reprs = re.compile(
+            r"Decimal\(|datetime\.|<class |<function |object at 0x|\bNone\b|\bTrue\b|\bFalse\b"
+            r"|\bdict\b|\bNoneType\b|Traceback"
+        )
+        bad_policy = {**policies.load(STAFF).to_dict(), "precision": "0.05", "scale": "1e1000000"}
+        answers = [
+            client.post(
+                endpoint,
+                content=json.dumps(body),
+                headers={"Content-Type": "application/json", "Accept-Language": language},
+            )
+            for _, endpoint, body, *_ in [*BAD_REQUESTS, ("policy", "/validate", bad_policy)]
+        ]
+        assert len(BAD_REQUESTS) + 1 == len(answers)
+        found = {a.request.url.path: reprs.findall(a.text) for a in answers if reprs.search(a.text)}
+        assert {} == found
+
+    def test_titles_in_vietnamese_when_asked(self, client: httpx.Client) -> None:
+        from kpiscore.server._ops import KIND_TITLES, PROBLEM_TYPES
+
+        assert set(PROBLEM_TYPES) == set(KIND_TITLES)
+        body = {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]}
+        asked = {"Content-Type": "application/json", "Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
+        vi = client.post("/score", content=json.dumps(body), headers=asked)
+        en = post(client, "/score", body)
+        missing = client.get("/no-such-endpoint", headers={"Accept-Language": "vi"})
+        assert [
+            ("Dữ liệu đầu vào không hợp lệ", "vi"),
+            ("Invalid input", "en"),
+            ("Không tìm thấy", "vi"),
+        ] == [(a.json()["title"], a.headers["content-language"]) for a in (vi, en, missing)]
+        assert vi.json()["detail"] == en.json()["detail"]  # the library's message, English
+
     def test_the_library_message_is_the_detail(self, client: httpx.Client) -> None:
         body = {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]}
         answer = post(client, "/score", body)
         assert {
             "type": "urn:kpiscore:problem:invalid-input",
             "request_id": answer.headers["x-request-id"],
-            "title": "Unprocessable Content",
+            "title": "Invalid input",
             "status": 422,
             "detail": "events[0]: event 'k' on 2026-01-05 names subject 'gv009', who is not in"
             " the population scored",

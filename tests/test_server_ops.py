@@ -348,9 +348,7 @@ class TestOperations:
         assert "kpiscore_people_scored_total 7" in text
 
     @pytest.mark.slow
-    def test_metrics_of_a_real_two_worker_server_count_every_worker(
-        self, tmp_path: Path
-    ) -> None:
+    def test_metrics_of_a_real_two_worker_server_count_every_worker(self, tmp_path: Path) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
