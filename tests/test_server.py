@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,24 @@ def post(client: httpx.Client, path: str, body: object) -> httpx.Response:
     return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
 
 
+def assert_same_values(library: object, answer: object, where: str = "") -> None:
+    """The answer holds the library's tree, each decimal equal in value (zeros may be added)."""
+    if isinstance(library, dict) and isinstance(answer, dict):
+        assert sorted(library) == sorted(answer), where
+        for key in library:
+            assert_same_values(library[key], answer[key], f"{where}.{key}")
+    elif isinstance(library, list) and isinstance(answer, list):
+        assert len(library) == len(answer), where
+        for index, (mine, theirs) in enumerate(zip(library, answer, strict=True)):
+            assert_same_values(mine, theirs, f"{where}[{index}]")
+    elif library != answer:
+        assert isinstance(library, str), where
+        assert isinstance(answer, str), where
+        assert Decimal(library) == Decimal(answer), where
+        assert answer.startswith(library), where
+        assert set(answer[len(library) :]) <= set(".0"), where
+
+
 def facts(request: dict[str, Any]) -> dict[str, Any]:
     """The library objects a request body stands for (built here by hand, not by the server)."""
     return {
@@ -151,7 +170,7 @@ class TestPolicies:
             "name": policies.load(STAFF).name,
             "version": policies.load(STAFF).version,
             "fingerprint": policies.load(STAFF).fingerprint,
-            "max_total": "100",
+            "max_total": "100.00",
             "valid_from": "2026-01-01",
             "valid_to": None,
             "source": "bundled",
@@ -223,12 +242,20 @@ class TestPoliciesFolder:
 
 
 class TestScore:
-    def test_the_answer_is_score_many_to_json_byte_for_byte(self, client: httpx.Client) -> None:
+    def test_the_answer_is_score_many_to_json_with_fixed_scales(self, client: httpx.Client) -> None:
         table = score_many(policies.load(UNIVERSITY), "2026-Q1", **facts(EXAMPLE))
         answer = post(client, "/score", EXAMPLE)
         assert 200 == answer.status_code
         assert "application/json" == answer.headers["content-type"]
-        assert table.to_json().encode() == answer.content
+        assert canonical_json(answer.json()) == answer.content  # canonical JSON, as the library's
+        assert_same_values(json.loads(table.to_json()), answer.json())
+        # Only zeros were added: "30" is "30.00", as the reported "30.00" beside it.
+        criterion = answer.json()["scorecards"][0]["categories"][0]["criteria"][0]
+        assert ("30.00", "30.00", "30.00") == (
+            criterion["max_points"],
+            criterion["start"],
+            criterion["points"],
+        )
 
     @pytest.mark.parametrize(
         ("subject", "total", "rating"),
@@ -267,9 +294,9 @@ class TestScore:
     def test_overlay_is_applied_first(self, client: httpx.Client) -> None:
         changes = COMPARE_EXAMPLE["overlay"]
         variant = overlay(policies.load(UNIVERSITY), changes)
-        expected = score_many(variant, "2026-Q1", **facts(EXAMPLE)).to_json().encode()
+        expected = score_many(variant, "2026-Q1", **facts(EXAMPLE)).to_json()
         answer = post(client, "/score", {**EXAMPLE, "overlay": changes})
-        assert expected == answer.content
+        assert_same_values(json.loads(expected), answer.json())
         assert "92.00" == answer.json()["scorecards"][1]["total"]
 
     def test_concurrent_requests_are_independent(self, client: httpx.Client) -> None:
@@ -297,12 +324,13 @@ class TestExplain:
     def test_the_ledger_and_the_scorecard(self, client: httpx.Client) -> None:
         card = score_many(policies.load(UNIVERSITY), "2026-Q1", **facts(EXAMPLE))["gv002"]
         body = post(client, "/explain", EXPLAIN_EXAMPLE).json()
-        assert {
+        expected = {
             "subject": "gv002",
             "lang": "en",
             "text": card.explain("en"),
             "scorecard": card.to_dict(),
-        } == body
+        }
+        assert_same_values(expected, body)
 
     def test_vietnamese_by_default(self, client: httpx.Client) -> None:
         body = post(client, "/explain", {**EXAMPLE, "subject": "gv001"}).json()
