@@ -6,6 +6,7 @@ import argparse
 import copy
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +115,24 @@ def post(client: httpx.Client, path: str, body: object) -> httpx.Response:
     return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
 
 
+def assert_same_values(library: object, answer: object, where: str = "") -> None:
+    """The answer holds the library's tree, each decimal equal in value (zeros may be added)."""
+    if isinstance(library, dict) and isinstance(answer, dict):
+        assert sorted(library) == sorted(answer), where
+        for key in library:
+            assert_same_values(library[key], answer[key], f"{where}.{key}")
+    elif isinstance(library, list) and isinstance(answer, list):
+        assert len(library) == len(answer), where
+        for index, (mine, theirs) in enumerate(zip(library, answer, strict=True)):
+            assert_same_values(mine, theirs, f"{where}[{index}]")
+    elif library != answer:
+        assert isinstance(library, str), where
+        assert isinstance(answer, str), where
+        assert Decimal(library) == Decimal(answer), where
+        assert answer.startswith(library), where
+        assert set(answer[len(library) :]) <= set(".0"), where
+
+
 def facts(request: dict[str, Any]) -> dict[str, Any]:
     """The library objects a request body stands for (built here by hand, not by the server)."""
     return {
@@ -150,7 +170,7 @@ class TestPolicies:
             "name": policies.load(STAFF).name,
             "version": policies.load(STAFF).version,
             "fingerprint": policies.load(STAFF).fingerprint,
-            "max_total": "100",
+            "max_total": "100.00",
             "valid_from": "2026-01-01",
             "valid_to": None,
             "source": "bundled",
@@ -222,12 +242,20 @@ class TestPoliciesFolder:
 
 
 class TestScore:
-    def test_the_answer_is_score_many_to_json_byte_for_byte(self, client: httpx.Client) -> None:
+    def test_the_answer_is_score_many_to_json_with_fixed_scales(self, client: httpx.Client) -> None:
         table = score_many(policies.load(UNIVERSITY), "2026-Q1", **facts(EXAMPLE))
         answer = post(client, "/score", EXAMPLE)
         assert 200 == answer.status_code
         assert "application/json" == answer.headers["content-type"]
-        assert table.to_json().encode() == answer.content
+        assert canonical_json(answer.json()) == answer.content  # canonical JSON, as the library's
+        assert_same_values(json.loads(table.to_json()), answer.json())
+        # Only zeros were added: "30" is "30.00", as the reported "30.00" beside it.
+        criterion = answer.json()["scorecards"][0]["categories"][0]["criteria"][0]
+        assert ("30.00", "30.00", "30.00") == (
+            criterion["max_points"],
+            criterion["start"],
+            criterion["points"],
+        )
 
     @pytest.mark.parametrize(
         ("subject", "total", "rating"),
@@ -266,9 +294,9 @@ class TestScore:
     def test_overlay_is_applied_first(self, client: httpx.Client) -> None:
         changes = COMPARE_EXAMPLE["overlay"]
         variant = overlay(policies.load(UNIVERSITY), changes)
-        expected = score_many(variant, "2026-Q1", **facts(EXAMPLE)).to_json().encode()
+        expected = score_many(variant, "2026-Q1", **facts(EXAMPLE)).to_json()
         answer = post(client, "/score", {**EXAMPLE, "overlay": changes})
-        assert expected == answer.content
+        assert_same_values(json.loads(expected), answer.json())
         assert "92.00" == answer.json()["scorecards"][1]["total"]
 
     def test_concurrent_requests_are_independent(self, client: httpx.Client) -> None:
@@ -296,12 +324,13 @@ class TestExplain:
     def test_the_ledger_and_the_scorecard(self, client: httpx.Client) -> None:
         card = score_many(policies.load(UNIVERSITY), "2026-Q1", **facts(EXAMPLE))["gv002"]
         body = post(client, "/explain", EXPLAIN_EXAMPLE).json()
-        assert {
+        expected = {
             "subject": "gv002",
             "lang": "en",
             "text": card.explain("en"),
             "scorecard": card.to_dict(),
-        } == body
+        }
+        assert_same_values(expected, body)
 
     def test_vietnamese_by_default(self, client: httpx.Client) -> None:
         body = post(client, "/explain", {**EXAMPLE, "subject": "gv001"}).json()
@@ -400,6 +429,32 @@ class TestValidate:
         document = {**policies.load(STAFF).to_dict(), "scale": "1e1000000"}
         body = post(client, "/validate", document).json()
         assert (False, ["scale"]) == (body["valid"], [p["path"] for p in body["problems"]])
+
+    @pytest.mark.parametrize(
+        ("precision", "valid"),
+        [
+            ("1", True),
+            ("0.1", True),
+            ("0.010", True),
+            (".001", True),
+            ("0.000000000001", True),
+            ("1e-2", True),
+            ("10", False),
+            ("0.05", False),
+            ("1_0", False),
+            ("0.0000000000001", False),
+        ],
+    )
+    def test_the_schema_and_the_server_agree_on_a_precision_string(
+        self, client: httpx.Client, openapi: dict[str, Any], precision: str, valid: bool
+    ) -> None:
+        # One source of truth: a precision string the documented schema allows is served, one
+        # it refuses ("10" is not a power of ten from 1 to 1E-12) is refused by the server too.
+        document = {**policies.load(UNIVERSITY).to_dict(), "precision": precision}
+        schema = {"$ref": "#/components/schemas/Policy", "components": openapi["components"]}
+        documented = jsonschema.Draft202012Validator(schema).is_valid(document)
+        served = post(client, "/validate", document).json()["valid"]
+        assert (valid, valid) == (documented, served)
 
     def test_a_document_that_is_not_an_object(self, client: httpx.Client) -> None:
         # The schema says a policy document is an object: anything else is a bad request.
@@ -632,13 +687,50 @@ class TestProblems:
         assert [(path, error)] == [(p["path"], p["error"]) for p in problem["errors"]]
         check_body(openapi, "ProblemBody", problem)
 
+    @pytest.mark.parametrize("language", ["en", "vi"])
+    def test_no_python_repr_in_any_problem(self, client: httpx.Client, language: str) -> None:
+        # Every bad request of the list above, and a policy refused for a decimal value: the
+        # messages name values as a caller wrote them, never as Python shows its objects.
+        reprs = re.compile(
+            r"Decimal\(|datetime\.|<class |<function |object at 0x|\bNone\b|\bTrue\b|\bFalse\b"
+            r"|\bdict\b|\bNoneType\b|Traceback"
+        )
+        bad_policy = {**policies.load(STAFF).to_dict(), "precision": "0.05", "scale": "1e1000000"}
+        answers = [
+            client.post(
+                endpoint,
+                content=json.dumps(body),
+                headers={"Content-Type": "application/json", "Accept-Language": language},
+            )
+            for _, endpoint, body, *_ in [*BAD_REQUESTS, ("policy", "/validate", bad_policy)]
+        ]
+        assert len(BAD_REQUESTS) + 1 == len(answers)
+        found = {a.request.url.path: reprs.findall(a.text) for a in answers if reprs.search(a.text)}
+        assert {} == found
+
+    def test_titles_in_vietnamese_when_asked(self, client: httpx.Client) -> None:
+        from kpiscore.server._ops import KIND_TITLES, PROBLEM_TYPES
+
+        assert set(PROBLEM_TYPES) == set(KIND_TITLES)
+        body = {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]}
+        asked = {"Content-Type": "application/json", "Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
+        vi = client.post("/score", content=json.dumps(body), headers=asked)
+        en = post(client, "/score", body)
+        missing = client.get("/no-such-endpoint", headers={"Accept-Language": "vi"})
+        assert [
+            ("Dữ liệu đầu vào không hợp lệ", "vi"),
+            ("Invalid input", "en"),
+            ("Không tìm thấy", "vi"),
+        ] == [(a.json()["title"], a.headers["content-language"]) for a in (vi, en, missing)]
+        assert vi.json()["detail"] == en.json()["detail"]  # the library's message, English
+
     def test_the_library_message_is_the_detail(self, client: httpx.Client) -> None:
         body = {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]}
         answer = post(client, "/score", body)
         assert {
             "type": "urn:kpiscore:problem:invalid-input",
             "request_id": answer.headers["x-request-id"],
-            "title": "Unprocessable Content",
+            "title": "Invalid input",
             "status": 422,
             "detail": "events[0]: event 'k' on 2026-01-05 names subject 'gv009', who is not in"
             " the population scored",

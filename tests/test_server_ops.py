@@ -125,6 +125,13 @@ def people_body(count: int) -> dict[str, Any]:
     }
 
 
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def wait_until(condition: Callable[[], bool], seconds: float = 20) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -339,6 +346,43 @@ class TestOperations:
         text = metrics.render()
         assert 'kpiscore_requests_total{route="/score",status="200"} 2' in text
         assert "kpiscore_people_scored_total 7" in text
+
+    @pytest.mark.slow
+    def test_metrics_of_a_real_two_worker_server_count_every_worker(self, tmp_path: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = tmp_path / "server.log"
+        command = [
+            sys.executable, "-m", "kpiscore.server", "--port", str(port), "--workers", "2",
+        ]  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=sink)
+        try:
+            assert wait_until(lambda: _answers(f"{url}/healthz"), 30)
+
+            def workers_seen() -> set[int]:
+                entries = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+                return {e["worker"] for e in entries if e.get("path") == "/healthz"}
+
+            asked = 1
+            while workers_seen() != {0, 1} and asked < 400:
+                httpx.get(f"{url}/healthz")  # a fresh connection: the kernel picks a worker
+                asked += 1
+            assert {0, 1} == workers_seen()  # both workers answered some of them
+            line = f'kpiscore_requests_total{{route="/healthz",status="200"}} {asked}'
+            scraped = set()
+            for _ in range(40):  # scrapes on fresh connections reach both workers too
+                assert line in httpx.get(f"{url}/metrics").text.splitlines()  # each sees all
+                entries = [json.loads(x) for x in log.read_text("utf-8").splitlines()]
+                scraped = {e["worker"] for e in entries if e.get("path") == "/metrics"}
+                if scraped == {0, 1}:
+                    break
+            assert {0, 1} == scraped
+        finally:
+            process.terminate()
+            process.wait(20)
 
     def test_a_request_id_is_echoed_or_made(self, serve_app: Callable[..., Served]) -> None:
         served = serve_app()

@@ -62,6 +62,16 @@ _DECIMAL_PATTERN: Final = rf"^[\s_]*[+-]?_*{_MANTISSA}{_EXPONENT}[\s_]*$"
 _NON_NEGATIVE_PATTERN: Final = rf"^[\s_]*(\+?_*{_MANTISSA}|-_*{_ZERO_MANTISSA}){_EXPONENT}[\s_]*$"
 # Positive: not negative, and a digit other than 0 before any exponent.
 _POSITIVE_PATTERN: Final = rf"^(?=[^eE]*[1-9]){_NON_NEGATIVE_PATTERN[1:]}"
+# A precision: a power of ten from 1 to 1E-12. Written without an exponent, the pattern says it
+# whole ("1", "1.0", "0.01", ".001"; not "10" or "0.05"); with an exponent ("1e-2", "100e-4") it
+# checks the digits are a one and zeros, and the loader checks the power; a mantissa with a
+# non-ASCII digit (which Python's decimal reads) is left to the loader too.
+_ONE_PLAIN: Final = r"([0_]*1_*(\.[0_]*)?|[0_]*\.(_*0){0,11}_*1[0_]*)"
+_ONE_MANTISSA: Final = r"([0_]*1[0_]*(\.[0_]*)?|[0_]*\.[0_]*1[0_]*)"
+_PRECISION_PATTERN: Final = (
+    rf"^[\s_]*\+?_*({_ONE_PLAIN}|{_ONE_MANTISSA}[eE]_*[+-]?_*\d[\d_]*)[\s_]*$"
+    rf"|^(?=.*[^\x00-\x7f]){_NON_NEGATIVE_PATTERN[1:]}"
+)
 # kpiscore refuses a number of magnitude 10**15 or more; JSON numbers say so here (a string's
 # magnitude is beyond a regular expression's reach: see docs/errors.md, "JSON Schema").
 _BOUND: Final = 10**15
@@ -97,7 +107,7 @@ _PRECISION: Final = {
     "description": "A power of ten from 1 to 1E-12, such as 0.01.",
     "anyOf": [
         {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-        {"type": "string", "pattern": _POSITIVE_PATTERN},
+        {"type": "string", "pattern": _PRECISION_PATTERN},
     ],
 }
 # Number fields with a narrower range than any decimal (the model's validators hold the rule).

@@ -29,6 +29,7 @@ from kpiscore.exceptions import (
     KpiscoreError,
     UnknownPolicyError,
 )
+from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
 from kpiscore.server._docs import DocsPage
@@ -87,6 +88,7 @@ from kpiscore.server._responses import (
     ScoreTableBody,
     ValidateBody,
 )
+from kpiscore.server._scales import decimals_of, fix_scales
 from kpiscore.server._service import Answer, Service, _bearer_guard
 from kpiscore.server._work import ClientGone, DeadlineExceeded
 
@@ -187,7 +189,10 @@ def build_app(
     )
     def list_policies() -> Response[bytes]:
         """Every policy the server serves (bundled, and from ``--policies DIR``), by id."""
-        return _json({"policies": [served.entry() for served in service.registry]})
+        served = list(service.registry)
+        decimals = max((decimals_of(entry.policy.precision) for entry in served), default=0)
+        listing: JsonObject = {"policies": [entry.entry() for entry in served]}
+        return _json(fix_scales(listing, "PolicyListBody", decimals))
 
     @get(
         "/policies/{policy_id:str}",
@@ -283,7 +288,8 @@ def build_app(
     def score_work(raw: bytes) -> Answer:
         data = read(ScoreRequest, raw)
         policy = resolve(data.policy, data.overlay, "policy")
-        body = score_table(policy, data).to_json().encode()
+        tree = score_table(policy, data).json_tree()
+        body = canonical_json(fix_scales(tree, "ScoreTableBody", decimals_of(policy.precision)))
         return Answer(sized(body), (policy.fingerprint,), len(data.people))
 
     @body_route(
@@ -305,14 +311,13 @@ def build_app(
         table = score_table(policy, data)
         with _at("subject"):
             card = table[data.subject]
-        body = canonical_json(
-            {
-                "subject": card.subject,
-                "lang": data.lang,
-                "text": card.explain(data.lang),
-                "scorecard": card.to_dict(),
-            }
-        )
+        tree: JsonObject = {
+            "subject": card.subject,
+            "lang": data.lang,
+            "text": card.explain(data.lang),
+            "scorecard": card.to_dict(),
+        }
+        body = canonical_json(fix_scales(tree, "ExplainBody", decimals_of(policy.precision)))
         return Answer(sized(body), (policy.fingerprint,), len(data.people))
 
     @body_route(
@@ -368,7 +373,8 @@ def build_app(
                     for p in problems
                 ]
             ) from None
-        body = sized(comparison.to_json().encode())
+        decimals = max(decimals_of(base.precision), decimals_of(variant.precision))
+        body = sized(canonical_json(fix_scales(comparison.json_tree(), "ComparisonBody", decimals)))
         return Answer(body, (base.fingerprint, variant.fingerprint), 2 * len(data.people))
 
     @body_route(

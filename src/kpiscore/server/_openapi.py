@@ -42,6 +42,7 @@ from kpiscore.server._requests import (
 from kpiscore.server._responses import (
     ProblemBody,
 )
+from kpiscore.server._scales import DECIMALS, describe_scale
 
 __all__ = ["EXAMPLE", "BodyReader", "LibrarySchemas", "RawBody"]
 
@@ -334,9 +335,20 @@ def _describe(document: Any, classes: Iterator[type] | tuple[type, ...]) -> None
             continue
         description, fields = _docs(cls)
         schema.description = description or None
+        decimals = DECIMALS.get(cls.__name__, {})
         for name, prop in (schema.properties or {}).items():
             if name in fields:
                 prop.description = fields[name]
+            if name in decimals and isinstance(prop, Schema):
+                _mark_decimal(prop, describe_scale(cls.__name__, name))
+
+
+def _mark_decimal(prop: Schema, scale: str) -> None:
+    """A decimal field of an answer: ``format: decimal`` and its scale in the description."""
+    for branch in [prop, *(prop.one_of or ()), *(prop.any_of or ())]:
+        if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
+            branch.format = cast("Any", "decimal")
+    prop.description = f"{prop.description} {scale}" if prop.description else scale
 
 
 def _problem_responses(*statuses: int) -> dict[int, ResponseSpec]:

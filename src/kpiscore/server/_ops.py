@@ -73,6 +73,63 @@ PROBLEM_TYPES: Final = {
     )
 }
 
+#: The title of each kind of problem, in English and in Vietnamese (``Accept-Language: vi``).
+KIND_TITLES: Final[dict[str, tuple[str, str]]] = {
+    "bad-request": ("Bad request", "Yêu cầu không hợp lệ"),
+    "unauthorized": ("A bearer token is needed", "Cần mã truy cập (bearer token)"),
+    "forbidden": ("Not allowed", "Không được phép"),
+    "not-found": ("Not found", "Không tìm thấy"),
+    "unknown-policy": ("Unknown policy", "Không có bộ tiêu chí này"),
+    "method-not-allowed": ("Method not allowed", "Phương thức không được hỗ trợ"),
+    "request-timeout": ("Request not received in time", "Không nhận đủ yêu cầu kịp thời hạn"),
+    "body-too-large": ("Request body too large", "Nội dung yêu cầu quá lớn"),
+    "unsupported-media-type": ("Not JSON", "Nội dung không phải JSON"),
+    "invalid-input": ("Invalid input", "Dữ liệu đầu vào không hợp lệ"),
+    "limit-exceeded": ("Over a limit of the server", "Vượt giới hạn của máy chủ"),
+    "host-not-allowed": ("Host not served", "Tên máy chủ (Host) không được phục vụ"),
+    "token-in-url": ("Credential in the URL", "Không được gửi mã truy cập trong URL"),
+    "overloaded": ("Server busy", "Máy chủ đang quá tải"),
+    "deadline-exceeded": ("Request took too long", "Yêu cầu xử lý quá thời hạn"),
+    "reload-failed": ("Reload refused", "Không nạp lại được các bộ tiêu chí"),
+    "internal-error": ("Internal error", "Lỗi nội bộ của máy chủ"),
+}
+
+#: The languages of problem titles, the first the default.
+LANGUAGES: Final = ("en", "vi")
+
+#: The language of the request being served (from its ``Accept-Language``).
+LANGUAGE: Final[contextvars.ContextVar[str]] = contextvars.ContextVar(
+    "kpiscore_language", default="en"
+)
+
+
+def preferred_language(header: str) -> str:
+    """The language of :data:`LANGUAGES` an ``Accept-Language`` header prefers (RFC 9110).
+
+    Ranges are weighed by their ``q``; ``vi-VN`` asks for ``vi``; ``*``, nothing known or a
+    header that cannot be read gives English.
+
+    >>> preferred_language("vi-VN,vi;q=0.9,en;q=0.8"), preferred_language("en, vi;q=0.5")
+    ('vi', 'en')
+    >>> preferred_language(""), preferred_language("fr, *;q=0.1"), preferred_language("vi;q=x")
+    ('en', 'en', 'en')
+    """
+    best, weight = LANGUAGES[0], 0.0
+    for part in header.split(","):
+        tag, _, parameters = part.partition(";")
+        primary = tag.strip().lower().split("-", 1)[0]
+        q = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value)
+            except ValueError:
+                q = 0.0
+        if primary in LANGUAGES and q > weight:
+            best, weight = primary, q
+    return best
+
+
 TITLES: Final = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -136,9 +193,10 @@ def problem_bytes(status: int, detail: str, **fields: Unpack[ProblemFields]) -> 
     """A problem details body (RFC 9457) as canonical JSON bytes."""
     from kpiscore.model.canonical import canonical_json
 
+    kind = fields.get("kind") or _KIND_BY_STATUS.get(status, "internal-error")
     body = {
-        "type": problem_type(status, fields.get("kind")),
-        "title": TITLES.get(status, "Error"),
+        "type": problem_type(status, kind),
+        "title": KIND_TITLES[kind][LANGUAGES.index(LANGUAGE.get())],
         "status": status,
         "detail": plain(detail),
         "path": fields.get("path"),
@@ -373,6 +431,8 @@ class Gate:
         given = headers.get("x-request-id", "")
         request_id = given if _GOOD_ID.match(given) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
+        language = preferred_language(headers.get("accept-language", ""))
+        language_token = LANGUAGE.set(language)
         path: str = scope["path"]
         route = route_of(path)
         outcome: dict[str, Any] = {"status": 0, "bytes": 0, "people": 0}
@@ -386,6 +446,11 @@ class Gate:
             if message["type"] == "http.response.start":
                 outcome["status"] = message["status"]
                 message["headers"] = [*message.get("headers", []), *extra]
+                if message["status"] >= 400:  # a problem: its title is in the asked language
+                    message["headers"] += [
+                        (b"content-language", language.encode()),
+                        (b"vary", b"accept-language"),
+                    ]
             elif message["type"] == "http.response.body":
                 outcome["bytes"] += len(message.get("body", b""))
             await send(message)
@@ -446,6 +511,7 @@ class Gate:
                 },
             )
             REQUEST_ID.reset(token)
+            LANGUAGE.reset(language_token)
 
     def _check(self, scope: Scope, headers: dict[str, str], counted: bool) -> None:
         if self.allowed_hosts is not None:
