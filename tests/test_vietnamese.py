@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpiscore import (
     Award,
@@ -69,6 +71,24 @@ class TestNumbers:
     def test_an_unknown_language_is_refused(self) -> None:
         with pytest.raises(InputError, match=r"money format: lang must be 'vi' or 'en'"):
             format_money(Decimal(1), "fr")
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.one_of(
+            st.none(),
+            st.decimals(
+                allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15
+            ),
+        )
+    )
+    def test_the_payout_money_format_is_this_one(self, value: Decimal | None) -> None:
+        """Invariant: ``kpiscore.payout.format_money`` (English digits, no unit) is this module's
+        format: grouped thousands, trailing zeros dropped, ``None`` empty — as it always was."""
+        from kpiscore.model.numbers import canonical
+        from kpiscore.payout import format_money as payout_money
+
+        before = "" if value is None else f"{Decimal(canonical(value)):,f}"
+        assert before == payout_money(value) == format_money(value, "en", unit=False)
 
 
 def policy() -> Policy:

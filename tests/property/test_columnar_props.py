@@ -19,6 +19,7 @@ from kpiscore import (
     score_frame,
     score_many,
 )
+from kpiscore.io.render import criterion_columns
 
 pd = pytest.importorskip("pandas")
 
@@ -79,7 +80,8 @@ def test_columnar_equals_exact(
 ) -> None:
     """Invariant: for any policy (rounding modes, carried overflow, limits, weights, missing
     measures) and any facts, score_frame gives every person the exact engine's category points,
-    carried, total, score rating and rating — and the same scorecard when one is read."""
+    carried, total, score rating and rating, every criterion's reported points (the score CSV's
+    columns) — and the same scorecard when one is read."""
     policy, facts, measures = scenario
     try:
         expected = score_many(policy, PERIOD, SUBJECTS, facts, measures)
@@ -91,6 +93,17 @@ def test_columnar_equals_exact(
         return
     table = score_frame(policy, PERIOD, *frames(facts, measures, typed=typed))
     assert expected.to_rows() == table.to_rows()
+    assert expected.csv_rows() == table.csv_rows()  # a column per criterion too
+    # The exact table's criterion columns (computed without rule lines) are the ledger's.
+    ledger = [
+        {r.id: r.points for c in card.categories for r in c.criteria if not r.excluded}
+        for card in expected
+    ]
+    columns = criterion_columns(policy)
+    assert [
+        {cid: row[name] for name, cid in columns if row[name] is not None}
+        for row in expected.csv_rows()
+    ] == ledger
     assert expected.to_csv() == table.to_csv()
     assert expected.totals() == table.totals()
     assert expected.ratings() == table.ratings()
@@ -172,7 +185,7 @@ def test_columnar_csv_writes_what_the_csv_module_writes(
     if '"x\ry"' in rows_to_csv([{"a": "x\ry"}]):
         assert exact.to_csv() == text  # the careful writer quotes \r (H1's fix)
     else:  # this Python's csv module leaves a bare \r unquoted, splitting the row
-        assert quoting_csv(exact.to_rows()) == text
+        assert quoting_csv(exact.csv_rows()) == text
     assert [p.unit for p in persons] == [table[i].person.unit for i in ids]
 
 

@@ -104,6 +104,13 @@ class _LedgerSource:
         categories, caps, _ = self.full()
         return categories, caps
 
+    def criterion_points(self) -> dict[str, Decimal]:
+        """Each criterion's reported points by id, without building the rule lines (the score
+        CSV's columns); a criterion excluded from its category (``missing="exclude"``) is
+        absent. The same figures as the ledger's ``CriterionResult.points``."""
+        with exact():
+            return _criterion_points(self.compiled, self.person.id, self.events, self.measures)
+
     def full(
         self,
     ) -> tuple[
@@ -179,6 +186,38 @@ def _ledger_card(
         rating,
     )
     return tuple(categories), caps, figures
+
+
+def _criterion_points(
+    compiled: _Compiled, subject: str, events: list[Event], measures: Mapping[str, Measure]
+) -> dict[str, Decimal]:
+    """:meth:`_LedgerSource.criterion_points`: start, rules after their limits, the clamp and
+    one rounding per criterion, as :func:`_score_criterion` computes them."""
+    policy = compiled.policy
+    counted: dict[str, list[Event]] = {}
+    for event in events:
+        if not event.excused:
+            counted.setdefault(event.kind, []).append(event)
+    points: dict[str, Decimal] = {}
+    for category in policy.categories:
+        for criterion in category.criteria:
+            start, _, _, missing = _start(policy, criterion, subject, measures)
+            if missing == "exclude":
+                continue
+            raw = start
+            for rule in criterion.rules:
+                matched = counted.get(rule.on)
+                if not matched:
+                    continue
+                if rule.per == "unit":
+                    requested = sum((rule.points * e.quantity for e in matched), _ZERO)
+                else:
+                    requested = rule.points * len(matched)
+                allowed = requested if rule.limit is None else min(requested, rule.limit)
+                raw += rule.sign * allowed
+            clamped = min(max(raw, criterion.floor), criterion.max_points)
+            points[criterion.id] = quantize(clamped, policy.precision, policy.rounding)
+    return points
 
 
 def _apply_caps(

@@ -76,15 +76,22 @@ def format_number(
     return localise_number(text, lang, grouping=grouping)
 
 
-def format_money(value: Decimal, lang: str = "vi") -> str:
+def format_money(value: Decimal | None, lang: str = "vi", *, unit: bool = True) -> str:
     """An amount of money in đồng: ``11.653.200 đồng`` (``11,653,200 VND`` in English).
 
-    Trailing zero decimals are dropped; a fractional part is kept as given.
+    The one money format of kpiscore (``kpiscore.payout.format_money`` is this one in English
+    without the unit). Trailing zero decimals are dropped; a fractional part is kept as given;
+    ``None`` (no amount) is ``""``.
 
     >>> format_money(Decimal("11653200"))
     '11.653.200 đồng'
     >>> format_money(Decimal("11653200.00"), "en")
     '11,653,200 VND'
+    >>> format_money(Decimal("468000.50"), "en", unit=False), format_money(None)
+    ('468,000.5', '')
     """
-    unit = "đồng" if check_lang(lang, "money format") == "vi" else "VND"
-    return f"{format_number(value, lang, keep_places=False)} {unit}"
+    name = "đồng" if check_lang(lang, "money format") == "vi" else "VND"
+    if value is None:
+        return ""
+    text = format_number(value, lang, keep_places=False)
+    return f"{text} {name}" if unit else text

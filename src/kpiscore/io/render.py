@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any, Final
 from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import format_number
 from kpiscore.model.numbers import EXACT, canonical, format_points, quantize_fraction
+from kpiscore.model.rules import RESERVED_COLUMNS
 
 if TYPE_CHECKING:
     import pandas
 
     from kpiscore.model.facts import Event
+    from kpiscore.model.policy import Policy
     from kpiscore.results.scorecard import (
         Adjustment,
         CriterionResult,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PHRASES",
     "adjustment_lines",
+    "criterion_columns",
     "csv_field",
     "csv_line",
     "explain",
@@ -548,6 +551,31 @@ def csv_line(cells: Iterable[str]) -> str:
     if fields == [""]:
         return '""\n'  # as the csv module writes a lone empty field, so the line is not blank
     return ",".join(fields) + "\n"
+
+
+def criterion_columns(policy: Policy) -> list[tuple[str, str]]:
+    """(column name, criterion id) of the score CSV's per-criterion columns, in policy order.
+
+    A column is named by the criterion's id; an id that is already a column of the score table
+    (a category's id, or a column every table has, such as ``total``) is qualified by its
+    category: ``"<category>.<criterion>"``.
+
+    >>> from kpiscore import Category, Criterion, Policy
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=5), Criterion(id="c", name="Y", max_points=5)])])
+    >>> criterion_columns(policy)
+    [('x', 'x'), ('c.c', 'c')]
+    """
+    taken = set(RESERVED_COLUMNS) | {category.id for category in policy.categories}
+    columns: list[tuple[str, str]] = []
+    for category in policy.categories:
+        for criterion in category.criteria:
+            name = criterion.id
+            while name in taken:
+                name = f"{category.id}.{name}"
+            taken.add(name)
+            columns.append((name, criterion.id))
+    return columns
 
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "ScoreTable",
     "Scorecard",
     "card_row",
+    "csv_row",
     "find_band",
     "result_head",
     "row_head",
@@ -291,6 +292,8 @@ class BandInfo:
 class _LazyLedger(Protocol):
     def build(self) -> tuple[tuple[CategoryResult, ...], tuple[CapLine, ...]]: ...
 
+    def criterion_points(self) -> dict[str, Decimal]: ...
+
 
 @attrs.frozen(kw_only=True, eq=False)
 class Scorecard:
@@ -518,6 +521,33 @@ def card_row(card: Scorecard) -> dict[str, Any]:
     return row
 
 
+def csv_row(card: Scorecard, criteria: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """One scorecard's row of the score CSV: :func:`card_row` with a column per criterion
+    after the categories' (``criteria``: the table's (column, criterion id) pairs, from
+    :func:`kpiscore.io.render.criterion_columns`). A criterion the card does not have, or one
+    excluded from its category (a missing measure under ``missing="exclude"``), is empty."""
+    source = card._source
+    if card._categories is None and source is not None:
+        points = source.criterion_points()  # the figures alone, without the rule lines
+    else:
+        points = {
+            result.id: result.points
+            for category in card.categories
+            for result in category.criteria
+            if not result.excluded
+        }
+    row = row_head(card)
+    for category_id, category_points in card.category_points:
+        row[category_id] = category_points
+    for column, criterion_id in criteria:
+        row[column] = points.get(criterion_id)
+    row["carried"] = card.carried
+    row["total"] = card.total
+    row["score_rating"] = card.score_rating
+    row["rating"] = card.rating
+    return row
+
+
 class TableColumns(Protocol):
     """A column store behind a :class:`ScoreTable` (the columnar engine): figures for everyone,
     scorecards built one at a time on request."""
@@ -531,6 +561,8 @@ class TableColumns(Protocol):
     def ratings(self) -> tuple[str | None, ...]: ...
 
     def rows(self) -> list[dict[str, Any]]: ...
+
+    def csv_rows(self) -> list[dict[str, Any]]: ...
 
     def csv(self) -> str: ...
 
@@ -663,11 +695,34 @@ class ScoreTable(PolicyTable):
             return self._columns.card(position)
         return self.scorecards[position]
 
+    def csv_rows(self) -> list[dict[str, Any]]:
+        """The rows of the score CSV: :meth:`to_rows` with each criterion's points after the
+        categories' (a column named by the criterion's id, in policy order; see
+        :func:`kpiscore.io.render.criterion_columns`).
+
+        >>> from kpiscore import Policy, Category, Criterion, Period, score_many
+        >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+        ...     Criterion(id="x", name="X", max_points=4),
+        ...     Criterion(id="y", name="Y", max_points=6)])])
+        >>> row = score_many(policy, Period.year(2026), ["nv001"]).csv_rows()[0]
+        >>> [(key, str(row[key])) for key in ("c", "x", "y", "total")]
+        [('c', '10.00'), ('x', '4.00'), ('y', '6.00'), ('total', '10.00')]
+        """
+        if self._cards is None and self._columns is not None:
+            return self._columns.csv_rows()
+        from kpiscore.io.render import criterion_columns
+
+        criteria = criterion_columns(self.policy)
+        return [csv_row(card, criteria) for card in self.scorecards]
+
     def csv_text(self) -> str:
-        """The rows as CSV text, safe for spreadsheets (the column store writes its own)."""
+        """The rows of :meth:`csv_rows` as CSV text, safe for spreadsheets (the column store
+        writes its own, byte for byte the same)."""
         if self._cards is None and self._columns is not None:
             return self._columns.csv()
-        return super().csv_text()
+        from kpiscore.io.render import rows_to_csv
+
+        return rows_to_csv(self.csv_rows())
 
     def results(self) -> Iterable[Scorecard]:
         """The scorecards (for the JSON document)."""

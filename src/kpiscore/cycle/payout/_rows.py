@@ -11,6 +11,7 @@ import attrs
 
 from kpiscore.cycle.payout._table import PayoutTable
 from kpiscore.exceptions import InputError, PeriodError, UnknownSubjectError
+from kpiscore.io import numbers_vi
 from kpiscore.model.numbers import (
     EXACT,
     NumberLike,
@@ -100,7 +101,7 @@ def format_money(value: Decimal | None) -> str:
     >>> format_money(Decimal("3510000")), format_money(Decimal("468000.0")), format_money(None)
     ('3,510,000', '468,000', '')
     """
-    return "" if value is None else f"{Decimal(canonical(value)):,f}"
+    return numbers_vi.format_money(value, "en", unit=False)
 
 
 def _text(value: object) -> object:

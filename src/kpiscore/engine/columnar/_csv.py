@@ -148,8 +148,9 @@ def _pyarrow() -> tuple[ModuleType, ModuleType] | None:
 
 def figures_csv(figures: Figures) -> str:
     """The rows of a columnar table as CSV text, byte for byte what
-    ``rows_to_csv(figures.rows())`` writes."""
-    from kpiscore.io.render import safe_cell
+    ``rows_to_csv(figures.csv_rows())`` writes: the categories' points, then a column per
+    criterion (:func:`kpiscore.io.render.criterion_columns`), then carried, total, ratings."""
+    from kpiscore.io.render import criterion_columns, safe_cell
 
     n = len(figures.persons)
     if not n:
@@ -183,6 +184,15 @@ def figures_csv(figures: Figures) -> str:
     for cat_index, category_id in enumerate(compiled.category_ids):
         headers.append(category_id)
         columns.append(numbers(figures.category_units[:, cat_index]))
+    excluded = figures.criterion_excluded
+    for index, (column, _) in enumerate(criterion_columns(policy)):
+        headers.append(column)
+        points = numbers(figures.criterion_units[:, index])
+        if excluded is not None and excluded[:, index].any():  # excluded: the extra, empty cell
+            codes_of, column_cells = points
+            every = np.zeros(n, dtype=np.int64) if codes_of is None else codes_of
+            points = (np.where(excluded[:, index], len(column_cells), every), [*column_cells, ""])
+        columns.append(points)
     headers += ["carried", "total", "score_rating", "rating"]
     columns += [numbers(figures.carried_units), numbers(figures.total_units)]
     names = cells([*(band.id for band in compiled.bands), None])

@@ -21,6 +21,7 @@ from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._csv import figures_csv
 from kpiscore.engine.exact import _check_measure, _Compiled, _score_one, score_many
 from kpiscore.exceptions import InputError, MissingInputError
+from kpiscore.io.render import criterion_columns
 from kpiscore.model.facts import Event, Measure
 from kpiscore.model.numbers import EXACT, exact
 from kpiscore.model.period import Period
@@ -138,6 +139,10 @@ class Figures:
         self.exponent = -compiled.precision.adjusted()  # reported figures in units of 10^-k
         # int64 columns, or object columns of Python ints when the exact engine scored everyone.
         self.category_units: Units = np.zeros((0, 0), dtype=np.int64)  # [N, K]
+        # Each criterion's reported points [N, C] (the score CSV's columns), and who had a
+        # criterion excluded from its category (an empty cell), when anyone did.
+        self.criterion_units: Units = np.zeros((0, 0), dtype=np.int64)
+        self.criterion_excluded: Bools | None = None
         self.carried_units: Units = np.zeros(0, dtype=np.int64)
         self.total_units: Units = np.zeros(0, dtype=np.int64)
         self.score_rank: Ints = np.zeros(0, dtype=np.int64)
@@ -191,6 +196,9 @@ class Figures:
         starts, excluded = self._starts(scale)
         carried = np.zeros(n, dtype=np.int64)
         sums = [np.zeros(n, dtype=np.int64) for _ in compiled.category_ids]
+        k = self.exponent
+        to_reported = 10 ** (scale - k)
+        criterion_units = np.empty((n, len(crit_info)), dtype=np.int64)
         for index, (cat_index, full, maximum, floor, carry, _u, multiplier) in enumerate(crit_info):
             high = _units(maximum, scale)
             low = _units(floor, scale)
@@ -199,6 +207,9 @@ class Figures:
                 # Untouched by any fact: the same points for everyone.
                 value = min(max(high if full else 0, low), high)
                 sums[cat_index] += value * multiplier
+                criterion_units[:, index] = round_units(
+                    np.array([value], dtype=np.int64), to_reported, compiled.rounding
+                )[0]
                 continue
             raw = np.full(n, high if full else 0, dtype=np.int64) if start is None else start
             deducted = _total(deductions[index])
@@ -211,8 +222,8 @@ class Figures:
             if carry and deducted is not None:
                 carried += np.where(raw < low, np.minimum(low - raw, deducted), 0)
             sums[cat_index] += points * multiplier if multiplier != 1 else points
+            criterion_units[:, index] = round_units(points, to_reported, compiled.rounding)
         # Categories, in units of the precision, rounded once.
-        k = self.exponent
         units = np.empty((n, len(sums)), dtype=np.int64)
         total = np.zeros(n, dtype=np.int64)
         for cat_index, denominator in enumerate(compiled.cat_denominator):
@@ -232,6 +243,7 @@ class Figures:
             score_rank[total >= threshold] = rank
         rank_of = np.where((score_rank >= 0) & (cap_rank > score_rank), cap_rank, score_rank)
         self.category_units, self.carried_units, self.total_units = units, carried_units, total
+        self.criterion_units = criterion_units
         self.score_rank, self.rank = score_rank, rank_of
         if excluded.any():
             self._fallback_people(np.flatnonzero(excluded))
@@ -431,6 +443,7 @@ class Figures:
         k = self.exponent
         if only is None:  # everyone: figures of any size, as Python ints
             self.category_units = np.zeros((n, len(self.compiled.category_ids)), dtype=object)
+            self.criterion_units = np.zeros((n, len(self.compiled.crit_info)), dtype=object)
             self.carried_units = np.zeros(n, dtype=object)
             self.total_units = np.zeros(n, dtype=object)
             self.score_rank = np.full(n, -1, dtype=np.int64)
@@ -441,6 +454,12 @@ class Figures:
             self.category_units[position] = [
                 int(p.scaleb(k, EXACT)) for _, p in card.category_points
             ]
+            results = [result for category in card.categories for result in category.criteria]
+            self.criterion_units[position] = [int(r.points.scaleb(k, EXACT)) for r in results]
+            if any(result.excluded for result in results):
+                if self.criterion_excluded is None:
+                    self.criterion_excluded = np.zeros(self.criterion_units.shape, dtype=bool)
+                self.criterion_excluded[position] = [result.excluded for result in results]
             self.carried_units[position] = int(card.carried.scaleb(k, EXACT))
             self.total_units[position] = int(card.total.scaleb(k, EXACT))
             self.score_rank[position] = (
@@ -489,8 +508,25 @@ class Figures:
             rows.append(row)
         return rows
 
+    def csv_rows(self) -> list[dict[str, object]]:
+        """:meth:`rows` with each criterion's points after the categories' (the score CSV's)."""
+        columns = criterion_columns(self.compiled.policy)
+        excluded = self.criterion_excluded
+        rows = []
+        for position, row in enumerate(self.rows()):
+            cells: dict[str, object] = {}
+            for key, value in row.items():
+                if key == "carried":
+                    for index, (column, _) in enumerate(columns):
+                        out = excluded is not None and bool(excluded[position, index])
+                        units = self.criterion_units[position, index]
+                        cells[column] = None if out else self._decimal(units)
+                cells[key] = value
+            rows.append(cells)
+        return rows
+
     def csv(self) -> str:
-        """The rows as CSV text, byte for byte what ``rows_to_csv(self.rows())`` writes."""
+        """The rows as CSV text, byte for byte what ``rows_to_csv(self.csv_rows())`` writes."""
         return figures_csv(self)
 
     def _rows(self, position: int) -> tuple[Ints, Ints]:
