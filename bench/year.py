@@ -283,23 +283,34 @@ def hand_scores(
         per_unit[rule], points_x100[rule] * quantity_x10[keep], points_x100[rule] * 10
     )
     width = len(rules)
-    # Integer sums below 2^53: float64 weights add them exactly.
-    requested = np.bincount(cell * width + rule, weights=amount, minlength=n * pieces * width)
-    requested = requested.astype(np.int64).reshape(n * pieces, width)
+    # Only the (person and sub-period, rule) pairs some event touches are computed; every
+    # other rule gives its criterion's maximum. Integer sums below 2^53: float64 adds exactly.
+    pairs, inverse = np.unique(cell * width + rule, return_inverse=True)
+    requested = np.bincount(inverse, weights=amount).astype(np.int64)
+    owner, rule = pairs // width, pairs % width
     limit = np.array([int(r["limit"] * 1000) if r["limit"] is not None else 2**62 for r in rules])
-    requested = np.minimum(requested, limit)
+    requested = np.minimum(requested, limit[rule])
     maximum = np.array([int(r["max_points"] * 1000) for r in rules], dtype=np.int64)
-    raw = maximum - requested
+    raw = maximum[rule] - requested
     carry = np.array([r["overflow"] == "carry" for r in rules])
-    carried = np.where(carry & (raw < 0), -raw, 0).sum(axis=1)
-    points = np.maximum(raw, 0)
-    discipline = points[:, [i for i, r in enumerate(rules) if r["category"] == "discipline"]]
-    professional = points[:, [i for i, r in enumerate(rules) if r["category"] != "discipline"]]
+    cells = n * pieces
+    carried = np.bincount(
+        owner, weights=np.where(carry[rule] & (raw < 0), -raw, 0), minlength=cells
+    )
+    lost = maximum[rule] - np.maximum(raw, 0)  # what each touched criterion lost
+    in_discipline = np.array([r["category"] == "discipline" for r in rules])
+    sums = {}
+    for name, member in (("discipline", in_discipline), ("professional", ~in_discipline)):
+        chosen = member[rule]
+        lost_sum = np.bincount(owner[chosen], weights=lost[chosen], minlength=cells)
+        sums[name] = int(maximum[member].sum()) - lost_sum.astype(np.int64)
+    discipline, professional = sums["discipline"], sums["professional"]
+    carried = carried.astype(np.int64)
 
     def cents(x1000: Any) -> Any:  # half up, non-negative values
         return (x1000 + 5) // 10
 
-    total = cents(discipline.sum(1)) + cents(professional.sum(1)) + np.repeat(task, pieces)
+    total = cents(discipline) + cents(professional) + np.repeat(task, pieces)
     total = np.maximum(total - cents(carried), 0)
     return total.reshape(n, pieces), capped.reshape(n, pieces)
 
