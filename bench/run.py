@@ -18,6 +18,14 @@ deterministic data, inputs built before the clock starts:
 4. ``frame``  ``kpiscore.score_frame``, the columnar engine, from DataFrames;
 5. ``cli``    end to end: ``kpiscore score`` from CSV files to a CSV of results.
 
+Separate workloads, chosen with ``--methods`` (not in the default list):
+
+- ``year``   the whole year from one year-long events frame: 12 monthly tables, the roll-up,
+             the quota by unit, the ``danang-2026`` payout and a variant's comparison, in
+             kpiscore against a hand-written pandas/NumPy pipeline of the same steps, with an
+             exact-engine check of one unit (``bench/year.py``, which prints its own table;
+             ``--no-hand`` and ``--no-sample`` are passed on, for 2,000,000 people).
+
 Timing. Each worker times ``--repeat`` calls of its method one after the other in the same
 process; every call's result but the last is dropped (and garbage collected) before the next
 call starts, and the last is the one checked. The table shows the first call (cold memory,
@@ -498,11 +506,35 @@ def main(argv: list[str] | None = None) -> int:
         help="generate DataFrames directly with NumPy (for 1,000,000 people and more; "
         "numpy and frame methods only)",
     )
+    parser.add_argument(
+        "--no-hand", action="store_true", help="year: skip the hand-written pipeline"
+    )
+    parser.add_argument(
+        "--no-sample", action="store_true", help="year: skip the exact engine's check of a unit"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    status = 0
+    requested = [m for m in args.methods.split(",") if m]
+    if "year" in requested and not args.worker:
+        import year
+
+        status = year.main(
+            [
+                "--people",
+                str(args.people),
+                *(["--no-hand"] if args.no_hand else []),
+                *(["--no-sample"] if args.no_sample else []),
+            ]
+        )
+        requested.remove("year")
+        if not requested:
+            return status
+        print()
+        args.methods = ",".join(requested)
     if args.worker:
         worker(
             args.worker, args.people, Path(args.out), direct=args.direct_frames, repeat=args.repeat
@@ -600,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         if ok
         else "RESULTS DIFFER"
     )
-    return 0 if ok else 1
+    return 0 if ok and status == 0 else 1
 
 
 if __name__ == "__main__":

@@ -20,13 +20,14 @@ The package's modules:
 - ``_columns``: the facts as columns (events, measures), whatever read them;
 - ``_frames``: reading and checking DataFrames (pandas);
 - ``_figures``: the integer arithmetic: every figure for everyone;
+- ``_year``: every month or quarter of a period from one events frame, read once;
 - ``_csv``: the figures written as CSV, column by column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Literal, cast, overload
 
 from kpiscore._extras import require
 
@@ -41,13 +42,39 @@ if TYPE_CHECKING:
 __all__ = ["score_frame"]
 
 
+@overload
 def score_frame(
     policy: Policy,
     period: Period | str,
     people: pd.DataFrame | Iterable[Person | str],
     events: pd.DataFrame | None,
     measures: pd.DataFrame | None = None,
-) -> ScoreTable:
+    *,
+    every: None = None,
+) -> ScoreTable: ...
+
+
+@overload
+def score_frame(
+    policy: Policy,
+    period: Period | str,
+    people: pd.DataFrame | Iterable[Person | str],
+    events: pd.DataFrame | None,
+    measures: pd.DataFrame | Mapping[Period | str, pd.DataFrame | None] | None = None,
+    *,
+    every: Literal["month", "quarter"],
+) -> dict[Period, ScoreTable]: ...
+
+
+def score_frame(
+    policy: Policy,
+    period: Period | str,
+    people: pd.DataFrame | Iterable[Person | str],
+    events: pd.DataFrame | None,
+    measures: pd.DataFrame | Mapping[Period | str, pd.DataFrame | None] | None = None,
+    *,
+    every: Literal["month", "quarter"] | None = None,
+) -> ScoreTable | dict[Period, ScoreTable]:
     """Score a whole population from DataFrames with the columnar engine.
 
     Args:
@@ -58,7 +85,13 @@ def score_frame(
         events: A DataFrame with columns ``subject, kind, on`` and optionally ``quantity``
             (default 1) and ``excused`` (default False); ``on`` holds dates (``datetime64`` at
             midnight, or ``datetime.date`` objects).
-        measures: A DataFrame with columns ``subject, criterion, value``, or ``None``.
+        measures: A DataFrame with columns ``subject, criterion, value``, or ``None``. With
+            ``every``, one frame serves every sub-period, or a mapping gives each sub-period
+            (a :class:`Period` or its label) its own frame; a sub-period left out has none.
+        every: ``"month"`` or ``"quarter"`` to score every month or quarter of ``period``
+            (clipped to it) from the same frames, read and checked once: the events are split
+            by day, each sub-period scored from its own rows only. ``None`` (the default)
+            scores ``period`` itself.
 
     Numbers (``quantity``, ``value``) are read exactly: integers, text and ``Decimal`` as they
     are, floats through their shortest repr *in their own precision* (a ``float32`` 0.7 is 0.7,
@@ -68,7 +101,9 @@ def score_frame(
     Returns:
         A :class:`ScoreTable` whose totals, ratings and rows come from the columns, and whose
         scorecards (with ledgers) are built by the exact engine when read. ``table.notes`` says
-        what, if anything, was handed to the exact engine.
+        what, if anything, was handed to the exact engine. With ``every``, a dict of such
+        tables keyed by sub-period, in date order: each table is the one a call for that
+        sub-period alone would give (ready for :func:`kpiscore.rollup.rollup_many`).
 
     Raises:
         MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
@@ -88,9 +123,25 @@ def score_frame(
     (Decimal('11.00'), Decimal('15.00'))
     >>> table["a"].criterion("training").rules[0].requested
     Decimal('-4')
+
+    Every quarter of the year from the same frames, read once:
+
+    >>> quarters = score_frame(policy, "2026", pd.DataFrame({"id": ["a", "b"]}), events,
+    ...                        every="quarter")
+    >>> [(piece.label, table.totals()) for piece, table in quarters.items()]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('2026-Q1', (Decimal('11.00'), Decimal('15.00'))),
+     ('2026-Q2', (Decimal('15.00'), Decimal('13.00'))),
+     ('2026-Q3', (Decimal('15.00'), Decimal('15.00'))),
+     ('2026-Q4', (Decimal('15.00'), Decimal('15.00')))]
     """
     require("pandas", "pandas")
     require("numpy", "pandas")
+    if every is not None:
+        from kpiscore.engine.columnar._year import score_frames_every
+
+        return score_frames_every(policy, period, people, events, measures, every=every)
     from kpiscore.engine.columnar._frames import score_frames
 
-    return score_frames(policy, period, people, events, measures)
+    # Anything but a frame or None (a mapping without every) is refused by the reader.
+    return score_frames(policy, period, people, events, cast("pd.DataFrame | None", measures))

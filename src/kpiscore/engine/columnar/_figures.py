@@ -9,6 +9,7 @@ exact engine (:meth:`Figures._fits`), and so are people whose category renormali
 from __future__ import annotations
 
 import operator
+import weakref
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import SupportsIndex, TypeAlias
@@ -113,6 +114,18 @@ def _total(columns: list[Ints]) -> Ints | None:
     return total
 
 
+def _used(codes: Codes, size: int) -> Ints:
+    """The distinct codes among ``codes`` (each in ``0..size-1``), in increasing order."""
+    return np.flatnonzero(np.bincount(codes, minlength=size))
+
+
+#: Per measure columns, the start columns last computed from them, with the (compiled) policy,
+#: the population and the scale they were computed for: the months of a year share them.
+_STARTS: weakref.WeakKeyDictionary[
+    MeasureColumns, tuple[_Compiled, People, int, dict[int, Ints], Bools]
+] = weakref.WeakKeyDictionary()
+
+
 def _places(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
@@ -203,13 +216,26 @@ class Figures:
             high = _units(maximum, scale)
             low = _units(floor, scale)
             start = starts.get(index)
-            if start is None and not deductions[index] and not awards[index]:
-                # Untouched by any fact: the same points for everyone.
+            if start is None and not awards[index]:
+                # The same points for everyone untouched by a fact; only those a deduction
+                # touches (a few per criterion, usually) are computed one by one.
                 value = min(max(high if full else 0, low), high)
                 sums[cat_index] += value * multiplier
                 criterion_units[:, index] = round_units(
                     np.array([value], dtype=np.int64), to_reported, compiled.rounding
                 )[0]
+                deducted = _total(deductions[index])
+                if deducted is not None:
+                    touched, points = self._deduct(
+                        sums[cat_index],
+                        carried if carry else None,
+                        deducted,
+                        value,
+                        (high if full else 0, low, high, multiplier),
+                    )
+                    criterion_units[touched, index] = round_units(
+                        points, to_reported, compiled.rounding
+                    )
                 continue
             raw = np.full(n, high if full else 0, dtype=np.int64) if start is None else start
             deducted = _total(deductions[index])
@@ -247,6 +273,26 @@ class Figures:
         self.score_rank, self.rank = score_rank, rank_of
         if excluded.any():
             self._fallback_people(np.flatnonzero(excluded))
+
+    @staticmethod
+    def _deduct(
+        sums: Ints, carried: Ints | None, deducted: Ints, value: int, bounds: tuple[int, ...]
+    ) -> tuple[Ints, Ints]:
+        """Correct ``sums`` (which counted everyone at ``value``) for the people a criterion's
+        deductions touch, and add their carried overflow; ``bounds`` is (start, floor,
+        maximum, multiplier) in units. Exactly what the dense computation gives: an untouched
+        person's points are ``value``. Returns the positions touched and their points."""
+        begin, low, high, multiplier = bounds
+        touched = np.flatnonzero(deducted)
+        taken = deducted.take(touched)
+        raw = begin - taken
+        points = np.clip(raw, low, high)
+        if not len(touched):
+            return touched, points
+        sums[touched] += (points - value) * multiplier
+        if carried is not None:
+            carried[touched] += np.where(raw < low, np.minimum(low - raw, taken), 0)
+        return touched, points
 
     def _requested(self, rules: list[Rule], scale: int, quantity_places: int) -> list[Ints | None]:
         """Per rule, each person's request: Σ points, or Σ points × quantity with ``per="unit"``
@@ -333,7 +379,24 @@ class Figures:
         return self._by_slot
 
     def _starts(self, scale: int) -> tuple[dict[int, Ints], Bools]:
-        """Each measured criterion's start column, checking every measure; and who is excluded."""
+        """Each measured criterion's start column, checking every measure; and who is excluded.
+
+        Depends only on the measures, the policy and the scale: when several tables are
+        scored from the same measure columns (every month of a year), it is computed once.
+        """
+        cached = _STARTS.get(self.measures)
+        if (
+            cached is not None
+            and cached[0] is self.compiled
+            and cached[1] is self.persons
+            and cached[2] == scale
+        ):
+            return cached[3], cached[4]
+        starts, excluded = self._compute_starts(scale)
+        _STARTS[self.measures] = (self.compiled, self.persons, scale, starts, excluded)
+        return starts, excluded
+
+    def _compute_starts(self, scale: int) -> tuple[dict[int, Ints], Bools]:
         compiled = self.compiled
         measures = self.measures
         n = len(self.persons)
@@ -347,14 +410,17 @@ class Figures:
         missing: list[tuple[int, str, Criterion]] = []  # per criterion: its first person lacking
         for (rows, _, codes), info in zip(by_slot, compiled.measured_info, strict=True):
             self._check_measures(info[7], rows, codes)
+        values = measures.values
         for (_, subjects, codes), (index, cid, ratio, maximum, *_, criterion) in zip(
             by_slot, compiled.measured_info, strict=True
         ):
-            # Only the values this criterion uses are scaled (another's may not fit int64).
-            per_code = np.zeros(len(measures.values), dtype=np.int64)
-            for code in np.unique(codes).tolist():
-                value = measures.values[code]
-                per_code[code] = _units(maximum * min(value, Decimal(1)) if ratio else value, scale)
+            # Only the values this criterion uses are scaled (another's may not fit int64);
+            # the codes used are found with one bincount, not a sort.
+            per_code = np.zeros(len(values), dtype=np.int64)
+            one = Decimal(1)
+            for code in _used(codes, len(values)).tolist():
+                value = values[code]
+                per_code[code] = _units(maximum * min(value, one) if ratio else value, scale)
             column = np.zeros(n, dtype=np.int64)
             column[subjects] = per_code.take(codes)
             starts[index] = column
@@ -385,7 +451,7 @@ class Figures:
         values = self.measures.values
         for (_, _, codes), info in zip(self._slot_rows(), compiled.measured_info, strict=True):
             if not info[2] and len(codes):
-                measured.append(max(abs(values[code]) for code in np.unique(codes).tolist()))
+                measured.append(max(abs(values[code]) for code in _used(codes, len(values))))
         largest_points = max(
             [abs(info[2]) for info in compiled.crit_info]
             + [abs(info[3]) for info in compiled.crit_info]
@@ -404,8 +470,7 @@ class Figures:
         """Range checks of one criterion's measures, once per distinct value used: the same
         errors as the exact engine."""
         measures = self.measures
-        used = np.flatnonzero(np.bincount(codes, minlength=len(measures.values)))
-        for code in used.tolist():
+        for code in _used(codes, len(measures.values)).tolist():
             value = measures.values[code]
             try:
                 _check_measure(self.compiled.policy, criterion, "?", value)

@@ -1,0 +1,153 @@
+"""Every sub-period of a period scored from one events frame, the frame read once.
+
+:func:`kpiscore.score_frame` with ``every="month"`` (or ``"quarter"``) lands here. People and
+events are read, checked and converted once, exactly as for a single period; each event row is
+then placed in its sub-period with one binary search of its day among the sub-periods' first
+days, and the rows are grouped by sub-period with one stable counting sort (so each sub-period
+keeps the frame's row order). Each sub-period is scored from its own rows only, so the cost of
+the twelve months of a year is about that of the year, not twelve times it.
+
+NumPy and pandas are imported at the top: this module is imported only once the entry point has
+checked that the ``kpiscore[pandas]`` extra is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from kpiscore.engine.columnar._arrays import Codes, Days, Ints, Population
+from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
+from kpiscore.engine.columnar._figures import score_columns
+from kpiscore.engine.columnar._frames import read_events, read_measures, read_people
+from kpiscore.engine.compile import _Compiled, compile_policy
+from kpiscore.engine.exact import _check_policy
+from kpiscore.exceptions import InputError
+from kpiscore.model.facts import Person
+from kpiscore.model.period import Period, as_period
+from kpiscore.model.policy import Policy
+from kpiscore.results.scorecard import ScoreTable
+
+__all__ = ["Every", "MeasuresEvery", "pieces_of", "score_frames_every", "split_events"]
+
+#: The sub-periods :func:`kpiscore.score_frame` can split a period into.
+Every: TypeAlias = Literal["month", "quarter"]
+
+#: Measures for every sub-period: one frame for all of them, or one per sub-period.
+MeasuresEvery: TypeAlias = "pd.DataFrame | Mapping[Period | str, pd.DataFrame | None] | None"
+
+
+def pieces_of(period: Period, every: object) -> tuple[Period, ...]:
+    """The sub-periods of ``period`` (months or quarters, clipped to it), in order."""
+    if every == "month":
+        return period.months()
+    if every == "quarter":
+        return period.quarters()
+    raise InputError(f"score_frame: every must be 'month', 'quarter' or None (got {every!r})")
+
+
+def score_frames_every(
+    policy: Policy,
+    period: Period | str,
+    people: pd.DataFrame | Iterable[Person | str],
+    events: pd.DataFrame | None,
+    measures: MeasuresEvery,
+    *,
+    every: object,
+) -> dict[Period, ScoreTable]:
+    """:func:`kpiscore.score_frame` with ``every`` (documented there)."""
+    policy = _check_policy(policy)
+    period = as_period(period)
+    pieces = pieces_of(period, every)
+    for piece in pieces:
+        policy.check_period(piece)
+    persons = read_people(people)
+    index = Population(persons.ids, persons.arrow_ids)
+    if index.duplicate is not None:
+        raise InputError(
+            f"people: person id {index.duplicate!r} appears twice; expected unique ids"
+        )
+    compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
+    facts = read_events(events, index, period)
+    per_piece = _measures_every(measures, pieces, index, compiled)
+    return {
+        piece: score_columns(policy, piece, persons, rows, per_piece[piece], compiled=compiled)
+        for piece, rows in zip(pieces, split_events(facts, pieces), strict=True)
+    }
+
+
+def _measures_every(
+    measures: MeasuresEvery,
+    pieces: tuple[Period, ...],
+    index: Population,
+    compiled: _Compiled,
+) -> dict[Period, MeasureColumns]:
+    """Each sub-period's measures: one frame read once for all, or a frame per sub-period
+    (keyed by the sub-period or its label; a sub-period left out has no measures)."""
+    if measures is None or isinstance(measures, pd.DataFrame):
+        shared = read_measures(measures, index, compiled)
+        return dict.fromkeys(pieces, shared)
+    if not isinstance(measures, Mapping):
+        raise InputError(
+            "measures must be a pandas DataFrame, a mapping of sub-period to DataFrame, or None"
+            f" (got {type(measures).__name__})"
+        )
+    labels = {piece.label: piece for piece in pieces}
+    given: dict[Period, pd.DataFrame | None] = {}
+    for key, frame in measures.items():
+        piece = labels.get(key) if isinstance(key, str) else key
+        if piece not in pieces:
+            raise InputError(
+                f"measures: {key!r} is not a sub-period scored; expected one of {list(labels)!r}"
+            )
+        if piece in given:
+            raise InputError(f"measures: the sub-period {piece.label} is given twice")
+        given[piece] = frame
+    return {piece: read_measures(given.get(piece), index, compiled) for piece in pieces}
+
+
+def split_events(events: EventColumns, pieces: tuple[Period, ...]) -> list[EventColumns]:
+    """The event columns of each sub-period (consecutive, in order), every row in its own.
+
+    One ``searchsorted`` of each row's day among the sub-periods' first days, then one stable
+    counting sort of the sub-period codes: each sub-period's rows keep the frame's order, so a
+    person's ledger lists the events as a single-period call lists them.
+    """
+    first_days = [np.datetime64(piece.start, "D") for piece in pieces]
+    after = np.datetime64(pieces[-1].end, "D") + np.timedelta64(1, "D")
+    bounds = np.array([*first_days, after], dtype="datetime64[D]")
+    outside = len(pieces)  # one more bucket: rows before the first or after the last day
+    day = events.day
+    piece_of: Ints = np.searchsorted(bounds, day, side="right").astype(np.int64) - 1
+    piece_of[(piece_of < 0) | (piece_of >= outside)] = outside
+    small = np.min_scalar_type(outside)  # 8 bits for a year's months: a radix sort
+    order = np.argsort(piece_of.astype(small), kind="stable")
+    starts = np.concatenate(([0], np.cumsum(np.bincount(piece_of, minlength=outside + 1))))
+    return [
+        _subset(events, order[starts[i] : starts[i + 1]], day, piece)
+        for i, piece in enumerate(pieces)
+    ]
+
+
+def _subset(events: EventColumns, rows: Codes, day: Days, piece: Period) -> EventColumns:
+    """The given rows of the event columns, limited to ``piece`` (which holds them all)."""
+    part = EventColumns()
+    part.subject = events.subject.take(rows)
+    part.kind_codes = events.kind_codes.take(rows)
+    part.kinds = events.kinds
+    part.quantity_codes = events.quantity_codes.take(rows)
+    part.quantities = events.quantities
+    part.excused = events.excused.take(rows)
+    part.day = day.take(rows)
+    positions = rows.tolist() if events.refs is not None or events.notes is not None else []
+    if events.refs is not None:
+        refs = events.refs
+        part.refs = [refs[row] for row in positions]
+    if events.notes is not None:
+        notes = events.notes
+        part.notes = [notes[row] for row in positions]
+    part.limit_to(piece)
+    return part
