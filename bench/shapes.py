@@ -115,9 +115,11 @@ def _shapes() -> dict[str, Shape]:
                 inputs[0],
                 _on(
                     inputs[1],
-                    lambda c: c.astype("datetime64[ns]")
-                    .astype(pd.ArrowDtype(pa.timestamp("ns")))
-                    .astype(pd.ArrowDtype(target)),
+                    lambda c: (
+                        c.astype("datetime64[ns]")
+                        .astype(pd.ArrowDtype(pa.timestamp("ns")))
+                        .astype(pd.ArrowDtype(target))
+                    ),
                 ),
                 inputs[2],
             )
@@ -196,7 +198,7 @@ def run(people: int, names: list[str] | None, repeat: int, out: Callable[[str], 
                 started = time.perf_counter()
                 table = score_frame(policy, PERIOD, *inputs)
                 best = min(best, time.perf_counter() - started)
-        except Exception as error:  # noqa: BLE001 - a shape refused is a finding, not a crash
+        except Exception as error:
             out(f"!! {name}: refused: {type(error).__name__}: {str(error)[:160]}")
             status = 1
             continue
