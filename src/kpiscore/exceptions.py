@@ -8,6 +8,7 @@ do not know kpiscore::
     ├── PolicyError (ValueError)             an invalid policy: a field, a rule, a band, a cap
     │   └── PolicyValidationError (ExceptionGroup)   several policy problems, reported together
     ├── InputError (ValueError)              bad facts or arguments: events, measures, periods
+    │   ├── InputErrorGroup (ExceptionGroup) several bad facts (of score_frame's frames), together
     │   ├── MissingInputError (LookupError)  a measure the policy needs was not given
     │   ├── UnknownSubjectError (LookupError) a fact names someone outside the population
     │   └── PeriodError                      a period outside the policy's validity, or malformed
@@ -38,6 +39,7 @@ __all__ = [
     "FileFormatError",
     "FileFormatErrorGroup",
     "InputError",
+    "InputErrorGroup",
     "KpiscoreError",
     "MissingExtraError",
     "MissingInputError",
@@ -113,6 +115,15 @@ class PolicyValidationError(_ProblemGroup[PolicyError], PolicyError):
 
 class InputError(KpiscoreError, ValueError):
     """A fact or an argument is invalid: an event, a measure, a person, a period, a number."""
+
+
+class InputErrorGroup(_ProblemGroup[InputError], InputError):  # noqa: N818
+    """Several bad facts found in one call, all reported at once (:func:`kpiscore.score_frame`
+    lists every bad cell of its frames, each named by its frame and row label).
+
+    ``except InputError`` catches it as it catches one problem; ``error.exceptions`` holds
+    each problem (a :class:`MissingInputError`, an :class:`UnknownSubjectError`…).
+    """
 
 
 class MissingInputError(InputError, LookupError):

@@ -1,5 +1,10 @@
-"""Reading DataFrames into the columnar engine: every column checked as the exact engine's
-fact objects check their fields, each *distinct* value converted once.
+"""Reading DataFrames into the columnar engine: every cell read as the careful file reader
+reads a file's cell (see :mod:`._cells`), each *distinct* value converted once, every problem
+of the frames reported together, named by the frame's row label.
+
+Frames come as pandas DataFrames, ``pyarrow.Table``s or anything that hands over an Arrow
+stream (``__arrow_c_stream__``, or ``to_arrow()``: a polars DataFrame): those are read as
+pandas frames of Arrow columns, without a copy.
 
 pandas and NumPy are imported here at the top: this module is imported by
 :func:`kpiscore.score_frame` only after it has checked that the ``kpiscore[pandas]`` extra is
@@ -8,12 +13,9 @@ installed.
 
 from __future__ import annotations
 
-import datetime as _dt
-import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -22,20 +24,33 @@ from kpiscore.engine.columnar._arrays import (
     PERSON_FIELDS,
     ArrowArray,
     Codes,
-    Days,
     Ints,
     People,
     Population,
     nfc_list,
     pyarrow,
+    python_text_as_arrow,
+)
+from kpiscore.engine.columnar._cells import (
+    Bad,
+    Labels,
+    Problems,
+    _python_text,
+    convert,
+    factorize,
+    flag,
+    is_missing,
+    number,
+    read_days,
+    row_name,
+    text,
 )
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
 from kpiscore.exceptions import InputError, UnknownSubjectError
-from kpiscore.model.facts import Person
-from kpiscore.model.numbers import to_decimal
+from kpiscore.model.facts import Person, check_text
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -48,27 +63,62 @@ _EVENT_COLUMNS = frozenset({"subject", "kind", "on", "quantity", "excused", "ref
 def score_frames(
     policy: Policy,
     period: Period | str,
-    people: pd.DataFrame | Iterable[Person | str],
-    events: pd.DataFrame | None,
-    measures: pd.DataFrame | None = None,
+    people: object,
+    events: object,
+    measures: object = None,
 ) -> ScoreTable:
     """:func:`kpiscore.score_frame` (documented there), once pandas is known to be installed."""
     policy = _check_policy(policy)
     period = as_period(period)
     policy.check_period(period)
-    persons = read_people(people)
+    problems = Problems()
+    persons = read_people(people, problems)
+    problems.raise_all()  # the facts are looked up among these ids: they come first
     index = Population(persons.ids, persons.arrow_ids)
     if index.duplicate is not None:
         raise InputError(
             f"people: person id {index.duplicate!r} appears twice; expected unique ids"
         )
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
-    facts = read_events(events, index, period)
-    measure_columns = read_measures(measures, index, compiled)
+    facts = read_events(events, index, period, problems)
+    measure_columns = read_measures(measures, index, compiled, problems)
+    problems.raise_all()
     return score_columns(policy, period, persons, facts, measure_columns, compiled=compiled)
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def as_frame(value: object, what: str) -> pd.DataFrame | None:
+    """A pandas DataFrame as it is; a ``pyarrow.Table``, or anything that hands over an Arrow
+    stream (a polars DataFrame), as a DataFrame of its Arrow columns; otherwise ``None``."""
+    if isinstance(value, pd.DataFrame):
+        return value
+    if value is None or isinstance(value, str | bytes | list | tuple):
+        return None
+    pa, _ = pyarrow() if _arrow_like(value) else (None, None)
+    if pa is None:
+        return None
+    if isinstance(value, pa.Table):
+        table = value
+    elif hasattr(value, "__arrow_c_stream__"):
+        table = pa.table(value)
+    else:  # an older polars: to_arrow()
+        table = value.to_arrow()  # type: ignore[attr-defined]  # _arrow_like: it has one
+        if not isinstance(table, pa.Table):
+            raise InputError(
+                f"{what}: to_arrow() gave {type(table).__name__}; expected a pyarrow.Table"
+            )
+    if len(set(table.column_names)) != len(table.column_names):
+        raise InputError(f"{what}: a column name appears twice ({table.column_names!r})")
+    frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    return frame
+
+
+def _arrow_like(value: object) -> bool:
+    return hasattr(value, "__arrow_c_stream__") or (
+        hasattr(value, "to_arrow") and hasattr(value, "columns")
+    )
 
 
 def _arrow_strings(values: pd.Series | pd.Index) -> ArrowArray:
@@ -76,37 +126,17 @@ def _arrow_strings(values: pd.Series | pd.Index) -> ArrowArray:
     array = getattr(values, "array", values)
     dtype = array.dtype
     if getattr(dtype, "storage", None) == "pyarrow" or (
-        isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) in ("string", "large_string")
+        isinstance(dtype, pd.ArrowDtype)
+        and str(dtype.pyarrow_dtype) in ("string", "large_string", "string_view")
     ):
         pa, _ = pyarrow()
         result = pa.array(array)  # pandas hands over its Arrow data without copying
         # A column pandas concatenated (or read in blocks) comes in chunks: one array is simpler.
-        return result.combine_chunks() if hasattr(result, "combine_chunks") else result
+        result = result.combine_chunks() if hasattr(result, "combine_chunks") else result
+        if result.type == pa.string_view():
+            result = result.cast(pa.large_string())
+        return result
     return None
-
-
-def _factorize(
-    column: pd.Series, what: str, field: str, expected: str
-) -> tuple[Ints, list[object]]:
-    """(code per row, -1 when missing; distinct values), or an error naming the first row
-    whose cell cannot be told apart from others (unhashable, or a signaling NaN)."""
-    try:
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    except TypeError:
-        for row, value in enumerate(column.tolist()):
-            try:
-                hash(value)
-            except TypeError:
-                raise InputError(
-                    f"{what} row {row}: {field} must be {expected} (got {value!r})"
-                ) from None
-        raise  # pragma: no cover - pandas refused a column of hashable cells
-    # An object array's tolist() keeps its objects (a NumPy float32 among them stays one).
-    return codes.astype(np.int64, copy=False), uniques.tolist()
-
-
-def _first_row(codes: Codes, code: int) -> int:
-    return int(np.flatnonzero(codes == code)[0])
 
 
 def _column(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
@@ -115,105 +145,220 @@ def _column(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
     raise InputError(f"{what}: the frame has no {name!r} column (columns: {list(frame.columns)!r})")
 
 
+def _namer(what: str, labels: Labels) -> Callable[[int], str]:
+    return lambda position: row_name(what, labels, position)
+
+
 # --------------------------------------------------------------------------- people
 
 
-def _attribute_codes(column: pd.Series, field: str) -> tuple[Codes, list[str | None]]:
-    """An attribute column as (code per person, distinct texts), each distinct value checked
-    once as :class:`Person` checks it: missing is ``None``, a number is written as text, text
-    is NFC; blank text is an error, as it is for a ``Person``."""
-    codes, uniques = _factorize(column, "people", field, "text")
-    values: list[str | None] = []
-    for position, raw in enumerate(uniques):
-        text = raw if isinstance(raw, str) else str(raw)
-        if not text.strip():
-            raise InputError(
-                f"people row {_first_row(codes, position)}: {field} must not be empty (got {raw!r})"
-            )
-        values.append(unicodedata.normalize("NFC", text))
-    return codes, values
+def _attribute(field: str) -> Callable[[object], str | None]:
+    """An attribute cell as a file's (trimmed, NFC); a number is written as text."""
+    read = text(field, "text")
+
+    def attribute(raw: object) -> str | None:
+        if isinstance(raw, str):
+            return read(raw)
+        if isinstance(raw, int | float | Decimal | np.number) and not isinstance(raw, bool):
+            return unicodedata.normalize("NFC", str(raw))
+        raise Bad(f"must be text (got {type(raw).__name__} {raw!r})")
+
+    return attribute
 
 
-def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def read_people(people: pd.DataFrame | Iterable[Person | str]) -> People:
-    """The population from a frame (columns as :class:`Person` fields) or a sequence."""
-    if isinstance(people, pd.DataFrame):
-        if "id" not in people.columns:
-            raise InputError(
-                f"people: the frame has no 'id' column (columns: {list(people.columns)!r})"
+def _ids(cells: list[object], name: Callable[[int], str], problems: Problems) -> list[str]:
+    """The ids, checked as a file's ``id`` cells: text, trimmed, NFC, not blank."""
+    try:  # str.strip refuses anything but text; it gives the very string back when clean
+        stripped: list[object] | None = list(map(str.strip, cells))  # type: ignore[arg-type]
+    except TypeError:
+        stripped = None
+    if stripped is not None and stripped == cells and all(stripped):
+        ids: list[str] = cells  # type: ignore[assignment]  # checked just above: all text
+        if all(map(str.isascii, ids)):
+            return ids  # the very list: the caller knows its ids need no change
+    ids = []
+    for position, value in enumerate(cells):
+        if isinstance(value, str) and value.strip():  # text, to trim and check
+            try:
+                checked = check_text(value.strip(), owner="", field="id")
+            except InputError as error:
+                problems.add(InputError(f"{name(position)}: {str(error).removeprefix(': ')}"))
+                checked = value
+            ids.append(checked or value)
+        elif is_missing(value) and not isinstance(value, str):
+            problems.add(
+                InputError(f"{name(position)}: id is missing; expected a non-empty string")
             )
-        unknown = [c for c in people.columns if c not in PERSON_FIELDS]
-        if unknown:
-            raise InputError(
-                f"people: unknown column(s) {unknown!r}; expected {list(PERSON_FIELDS)!r}"
-            )
-        cells: list[object] = people["id"].tolist()
-        try:  # str.strip refuses anything but text, and an id of blanks strips to ""
-            valid = all(map(str.strip, cells))  # type: ignore[arg-type]
-        except TypeError:
-            valid = False
-        if not valid:
-            row, value = next(
-                (row, value)
-                for row, value in enumerate(cells)
-                if not isinstance(value, str) or not value.strip()
-            )
-            if _is_missing(value):
-                raise InputError(f"people row {row}: id is missing; expected a non-empty string")
-            raise InputError(f"people row {row}: id must be a non-empty string (got {value!r})")
-        ids = cast("list[str]", cells)  # checked just above: all text
-        arrow = None
-        if not all(map(str.isascii, ids)):
-            ids = [unicodedata.normalize("NFC", value) for value in ids]
+            ids.append("")
         else:
-            arrow = _arrow_strings(people["id"])
-        result = People(ids)
-        result.arrow_ids = arrow
-        for field in PERSON_FIELDS[1:]:
-            if field in people.columns:
-                result.coded[field] = _attribute_codes(people[field], field)
-        return result
+            problems.add(
+                InputError(f"{name(position)}: id must be a non-empty string (got {value!r})")
+            )
+            ids.append("")
+    return ids
+
+
+def read_people(people: object, problems: Problems) -> People:
+    """The population from a frame (columns as :class:`Person` fields) or a sequence."""
+    frame = as_frame(people, "people")
+    if frame is not None:
+        return _people_frame(frame, problems)
     if isinstance(people, str | bytes) or not isinstance(people, Iterable):
         raise InputError(
             f"people must be a DataFrame or a sequence of Person or ids (got {people!r})"
         )
-    persons = [p if isinstance(p, Person) else Person(id=p) for p in people]
-    result = People([p.id for p in persons])
+    items: list[object] = list(people)
+    if not all(isinstance(item, str) for item in items):
+        return _persons(items, problems)
+    ids = _ids(items, lambda p: f"people row {p}", problems)
+    result = People(ids)
+    if ids is items:  # clean ASCII ids: pyarrow looks the facts' subjects up among them
+        result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
+    return result
+
+
+def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
+    if "id" not in people.columns:
+        raise InputError(
+            f"people: the frame has no 'id' column (columns: {list(people.columns)!r})"
+        )
+    unknown = [c for c in people.columns if c not in PERSON_FIELDS]
+    if unknown:
+        raise InputError(f"people: unknown column(s) {unknown!r}; expected {list(PERSON_FIELDS)!r}")
+    name = _namer("people", people.index)
+    cells: list[object] = people["id"].tolist()
+    ids = _ids(cells, name, problems)
+    result = People(ids)
+    if ids is cells:  # clean ASCII ids: pyarrow looks the facts' subjects up among them
+        result.arrow_ids = _arrow_strings(people["id"])
+        if result.arrow_ids is None:
+            result.arrow_ids = _python_text(people["id"])
+    for field in PERSON_FIELDS[1:]:
+        if field in people.columns:
+            result.coded[field] = convert(
+                people[field],
+                problems,
+                name,
+                field,
+                _attribute(field),
+                default=None,
+                expected="text",
+            )
+    return result
+
+
+def _persons(items: list[object], problems: Problems) -> People:
+    """A sequence of :class:`Person` objects and ids (each id as ``Person(id=…)`` reads it)."""
+    persons: dict[int, Person] = {}
+    ids: list[str] = []
+    for position, item in enumerate(items):
+        if isinstance(item, Person):
+            persons[position] = item
+            ids.append(item.id)
+            continue
+        try:
+            ids.append(Person(id=item).id)  # an id as a Person reads it, or its problem
+        except InputError as error:
+            problems.add(InputError(f"people row {position}: {error}"))
+            ids.append("")
+    result = People(ids)
     for field in PERSON_FIELDS[1:]:  # a Person's attributes are already None or NFC text
-        values: list[str | None] = [getattr(person, field) for person in persons]
+        values: list[str | None] = [
+            None if p is None else getattr(p, field) for p in map(persons.get, range(len(ids)))
+        ]
         seen: dict[str, int] = {}
         codes = [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
         result.coded[field] = (np.asarray(codes, dtype=np.int64), list(seen))
-    result.built = dict(enumerate(persons))
+    result.built = persons
     return result
 
 
 # --------------------------------------------------------------------------- subjects
 
 
-def _subject_positions(subjects: pd.Series, index: Population, what: str) -> Codes:
-    """Population positions of a subject column (categorical columns looked up per category)."""
+def _subject_positions(
+    subjects: pd.Series, index: Population, what: str, problems: Problems
+) -> Codes:
+    """Population positions of a subject column, each distinct subject looked up once
+    (categorical columns per category, Arrow strings in pyarrow); a subject read as a file
+    reads it (trimmed, NFC) if not found as it is. Problems for the others; they read 0."""
     positions: Codes
+    name = _namer(what, subjects.index)
     if isinstance(subjects.dtype, pd.CategoricalDtype):
-        categories = subjects.cat.categories
         codes = subjects.cat.codes.to_numpy().astype(np.int64)
-        positions = _from_codes(codes, categories, index)
+        positions = _from_codes(codes, subjects.cat.categories, index)
     else:
         arrow = _arrow_strings(subjects)
-        if arrow is not None:  # Arrow-backed strings: looked up row by row in pyarrow
+        if arrow is None:
+            arrow = _python_text(subjects)
+        if arrow is not None:  # strings in pyarrow: looked up row by row there
             positions = index.get_indexer_arrow(arrow)
         else:
-            codes, uniques = _factorize(subjects, what, "subject", "a person id")
+            codes, uniques = _factorize(subjects, name, problems)
             positions = _from_codes(codes, pd.Index(uniques, dtype=object), index)
     if len(positions) and positions.min() < 0:
-        row = int(np.flatnonzero(positions < 0)[0])
-        raise UnknownSubjectError(
-            f"{what} row {row}: subject {subjects.iloc[row]!r} is not in the population scored"
-        )
+        positions = _unfound(subjects, positions, index, name, problems)
     return positions
+
+
+def _factorize(
+    column: pd.Series, name: Callable[[int], str], problems: Problems
+) -> tuple[Codes, list[object]]:
+    return factorize(column, problems, name, "subject", "a person id")
+
+
+def _unfound(
+    subjects: pd.Series,
+    positions: Codes,
+    index: Population,
+    name: Callable[[int], str],
+    problems: Problems,
+) -> Codes:
+    """The rows whose subject was not found as it is: trimmed and NFC (as a file's cell),
+    or a problem of the row (missing, not text, or not in the population)."""
+    rows = np.flatnonzero(positions < 0)
+    positions = positions.astype(np.int64, copy=True)
+    found: dict[object, int | str] = {}
+    unknown: list[int] = []
+    for position in rows.tolist():
+        raw = subjects.iloc[position]
+        try:
+            key: object = raw if isinstance(raw, str) else ("", repr(raw))
+        except TypeError:  # pragma: no cover - an unhashable cell was noted already
+            key = ("", id(raw))
+        if key not in found:
+            found[key] = _look_up(raw, index)
+        result = found[key]
+        if isinstance(result, int):
+            positions[position] = result
+            continue
+        positions[position] = 0
+        if result == "unknown":
+            unknown.append(position)
+        elif result != "noted":
+            problems.add(UnknownSubjectError(f"{name(position)}: {result}"))
+    problems.rows(
+        np.asarray(unknown, dtype=np.int64),
+        lambda p: f"{name(p)}: subject {subjects.iloc[p]!r} is not in the population scored",
+        UnknownSubjectError,
+    )
+    return positions
+
+
+def _look_up(raw: object, index: Population) -> int | str:
+    """A subject's position, or what is wrong with it (``"unknown"``: not in the population)."""
+    if isinstance(raw, str):
+        trimmed = unicodedata.normalize("NFC", raw.strip())
+        if not trimmed:
+            return f"subject must be a person id (got {raw!r})"
+        return index.positions.get(trimmed, "unknown")
+    if is_missing(raw):
+        return "subject is missing; expected a person id"
+    try:
+        hash(raw)
+    except TypeError:
+        return "noted"  # an unhashable cell: its problem is noted already
+    return f"subject must be a person id (got {raw!r})"
 
 
 def _from_codes(codes: Ints, uniques: pd.Index, index: Population) -> Codes:
@@ -232,225 +377,241 @@ def _from_codes(codes: Ints, uniques: pd.Index, index: Population) -> Codes:
 # --------------------------------------------------------------------------- numbers
 
 
-def _is_bool(value: object) -> bool:
-    return isinstance(value, bool | np.bool_)
+def _no_bools(
+    column: pd.Series, name: Callable[[int], str], field: str, problems: Problems
+) -> pd.Series:
+    """A numeric column without booleans: a column of them is refused; one among numbers is
+    a problem of its row (``True == 1`` for pandas, which would merge them), read as 1."""
+    dtype = column.dtype
+    if dtype.kind == "b" or str(dtype) in ("boolean", "bool[pyarrow]"):
+        raise InputError(
+            f"{name(0).split(' row ')[0]}: column {field!r} must hold numbers, not booleans"
+        )
+    if dtype.kind == "O":
+        cells = column.to_numpy()
+        types = set(map(type, cells))
+        if bool in types or np.bool_ in types:
+            bad = np.flatnonzero([isinstance(v, bool | np.bool_) for v in cells])
+            problems.rows(
+                bad,
+                lambda p: f"{name(p)}: {field} must be a number, not a bool (got {cells[p]!r})",
+            )
+            column = column.copy()
+            column.iloc[bad] = 1
+    return column
 
 
-def _exact(raw: object, narrow: type[np.floating] | None) -> object:
-    """A cell as :func:`to_decimal` takes it: a float of less than double precision (in its own
-    column type, or a NumPy scalar among objects) as its shortest text *in that precision*."""
-    if isinstance(raw, np.floating) and raw.dtype.itemsize < 8 and np.isfinite(raw):
-        return np.format_float_positional(raw, unique=True, trim="-")
-    if narrow is not None and isinstance(raw, float) and math.isfinite(raw):
-        return np.format_float_positional(narrow(raw), unique=True, trim="-")
-    return raw.item() if isinstance(raw, np.generic) else raw
+def _narrow(column: pd.Series) -> type[np.floating] | None:
+    dtype = column.dtype
+    width = getattr(dtype, "itemsize", 8)
+    if dtype.kind == "f" and width < 8:
+        return np.dtype(f"float{8 * width}").type
+    return None
 
 
 def exact_values(
-    column: pd.Series, what: str, field: str, *, minimum: Decimal | None = None
+    column: pd.Series,
+    what: str,
+    field: str,
+    problems: Problems,
+    *,
+    default: Decimal | None = None,
+    minimum: bool = False,
+    percent: bool = False,
 ) -> tuple[Codes, list[Decimal]]:
     """(codes, distinct exact values) of a numeric column: each distinct value converted once.
 
-    Floats convert through their shortest repr in their own precision (a ``float32`` 0.7 is
-    0.7), text and Decimals exactly; NaN, infinities, booleans (a column of them, or one among
-    numbers), text that is not a number and cells that cannot be compared are errors naming
-    the row.
+    Text reads as a file's cell; floats through their shortest repr in their own precision (a
+    ``float32`` 0.7 is 0.7); Decimals and integers exactly. NaN and infinities among numbers,
+    booleans and text that is not a number are problems naming the row; a blank cell takes
+    ``default``, or is a problem when there is none.
     """
-    dtype = column.dtype
-    if dtype.kind == "b" or str(dtype) == "boolean":
-        raise InputError(f"{what}: column {field!r} must hold numbers, not booleans")
-    if dtype.kind == "O":  # True == 1 for pandas: a boolean would pass as the number 1
-        for row, value in enumerate(column.tolist()):
-            if _is_bool(value):
-                raise InputError(
-                    f"{what} row {row}: {field} must be a number, not a bool (got {value!r})"
-                )
-    narrow: type[np.floating] | None = None
-    width = getattr(dtype, "itemsize", 8)
-    if dtype.kind == "f" and width < 8:
-        narrow = np.dtype(f"float{8 * width}").type
-    codes, uniques = _factorize(column, what, field, "a number")
-    if len(codes) and codes.min() < 0:
-        row = int(np.flatnonzero(codes < 0)[0])
-        raise InputError(f"{what} row {row}: {field} is missing; expected a number")
-    values: list[Decimal] = []
-    for position, raw in enumerate(uniques):
-        try:
-            converted = to_decimal(_exact(raw, narrow), owner=what, field=field)
-        except InputError as error:
-            raise InputError(f"{what} row {_first_row(codes, position)}: {error}") from None
-        if minimum is not None and converted < minimum:
-            raise InputError(
-                f"{what} row {_first_row(codes, position)}: {field} must be >= {minimum}"
-                f" (got {converted!r})"
-            )
-        values.append(converted)
-    return codes, values
+    name = _namer(what, column.index)
+    column = _no_bools(column, name, field, problems)
+    read = number(field, percent=percent, minimum=minimum, narrow=_narrow(column))
+    return convert(
+        column,
+        problems,
+        name,
+        field,
+        read,
+        default=Decimal(0) if default is None else default,
+        required=default is None,
+        expected="a number",
+    )
 
 
 # --------------------------------------------------------------------------- events
 
 
-def read_events(frame: pd.DataFrame | None, index: Population, period: Period) -> EventColumns:
-    """The events frame, checked, as columns (rows outside ``period`` checked, not scored)."""
+def read_events(
+    frame: object, index: Population, period: Period, problems: Problems | None = None
+) -> EventColumns:
+    """The events frame, checked, as columns (rows outside ``period`` checked, not scored).
+
+    Problems go to ``problems`` (raised here when none is given)."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
     self = EventColumns()
     what = "events"
+    given = frame
+    frame = (
+        as_frame(frame, what)
+        if frame is not None
+        else pd.DataFrame({"subject": [], "kind": [], "on": []})
+    )
     if frame is None:
-        frame = pd.DataFrame({"subject": [], "kind": [], "on": []})
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"events must be a pandas DataFrame (got {type(frame).__name__})")
+        raise InputError(f"events must be a pandas DataFrame (got {type(given).__name__})")
     unknown = [c for c in frame.columns if c not in _EVENT_COLUMNS]
     if unknown:
         raise InputError(
             f"events: unknown column(s) {unknown!r}; expected {sorted(_EVENT_COLUMNS)!r}"
         )
-    self.subject = _subject_positions(_column(frame, "subject", what), index, what)
-    codes, uniques = _factorize(_column(frame, "kind", what), what, "kind", "a non-empty string")
-    if len(codes) and codes.min() < 0:
-        row = int(np.flatnonzero(codes < 0)[0])
-        raise InputError(f"events row {row}: kind is missing; expected a string")
-    kinds: list[str] = []
-    for position, value in enumerate(uniques):
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(
-                f"events row {_first_row(codes, position)}: kind must be a non-empty string"
-                f" (got {value!r})"
-            )
-        kinds.append(unicodedata.normalize("NFC", value))
+    name = _namer(what, frame.index)
+    self.subject = _subject_positions(_column(frame, "subject", what), index, what, problems)
+    codes, kinds = convert(
+        _column(frame, "kind", what),
+        problems,
+        name,
+        "kind",
+        text("kind", "a non-empty string"),
+        default="",
+        required=True,
+        expected="a string",
+        refused="a non-empty string",
+    )
     self.set_kinds(codes, kinds)
     if "quantity" in frame.columns:
         self.quantity_codes, self.quantities = exact_values(
-            frame["quantity"], what, "quantity", minimum=Decimal(0)
+            frame["quantity"], what, "quantity", problems, default=Decimal(1), minimum=True
         )
     else:
         self.quantity_codes = np.zeros(len(frame), dtype=np.int64)
         self.quantities = [Decimal(1)]
-    if "excused" in frame.columns:
-        excused = frame["excused"]
-        if excused.dtype != bool:
-            for row, value in enumerate(excused.tolist()):
-                if not _is_bool(value):
-                    raise InputError(
-                        f"events row {row}: excused must be True or False (got {value!r})"
-                    )
-        self.excused = excused.to_numpy(dtype=bool)
+    if "excused" in frame.columns and frame["excused"].dtype == bool:
+        self.excused = frame["excused"].to_numpy(dtype=bool)
+    elif "excused" in frame.columns:
+        codes, flags = convert(
+            frame["excused"],
+            problems,
+            name,
+            "excused",
+            flag,
+            default=False,
+            expected="True or False",
+        )
+        self.excused = np.array(flags, dtype=bool).take(codes)
     else:
         self.excused = np.zeros(len(frame), dtype=bool)
-    self.day = _days(_column(frame, "on", what), what)
-    self.refs = _optional_texts(frame, "ref", what)
-    self.notes = _optional_texts(frame, "note", what)
+    day_codes, days = read_days(_column(frame, "on", what), what, frame.index, problems)
+    if day_codes is None:
+        self.day = days
+    else:
+        self.day_codes, self.day_values = day_codes, days
+    self.refs = _optional_texts(frame, "ref", name, problems)
+    self.notes = _optional_texts(frame, "note", name, problems)
     self.limit_to(period)
+    if own:
+        problems.raise_all()
     return self
 
 
-def _optional_texts(frame: pd.DataFrame, name: str, what: str) -> list[str | None] | None:
-    """An optional text column as a list of NFC strings or ``None`` (missing or empty)."""
-    if name not in frame.columns:
+def _optional_texts(
+    frame: pd.DataFrame, field: str, name: Callable[[int], str], problems: Problems
+) -> list[str | None] | None:
+    """An optional text column as a list of NFC strings or ``None`` (missing or blank)."""
+    if field not in frame.columns:
         return None
-    result: list[str | None] = []
-    for row, value in enumerate(frame[name].tolist()):
-        if _is_missing(value):
-            result.append(None)
-        elif isinstance(value, str):
-            result.append(unicodedata.normalize("NFC", value) if value.strip() else None)
-        else:
-            raise InputError(f"{what} row {row}: {name} must be text (got {value!r})")
-    return result
-
-
-_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000}
-
-
-def _days(column: pd.Series, what: str) -> Days:
-    """Dates as numpy datetime64[D]; a time of day or a time zone is an error, not truncated."""
-    if isinstance(column.dtype, pd.ArrowDtype) and column.dtype.kind == "M":
-        if getattr(column.dtype.pyarrow_dtype, "tz", None) is None:  # Arrow dates, timestamps
-            column = column.astype("datetime64[ns]")
-        else:
-            column = column.astype(pd.DatetimeTZDtype(tz="UTC"))  # refused just below
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        raise InputError(
-            f"{what}: column 'on' holds time-zone-aware datetimes; expected dates (a time zone"
-            " would change which period an event falls in)"
-        )
-    if column.dtype.kind == "M":
-        values: Days = column.to_numpy()
-        unit, count = np.datetime_data(values.dtype)
-        per_day = _PER_DAY.get(unit, 86_400 * 10 ** {"us": 6, "ns": 9}.get(unit, 9))
-        if count != 1 or unit not in ("D", "h", "m", "s", "ms", "us", "ns"):
-            values = values.astype("datetime64[ns]")
-            per_day = 86_400 * 10**9
-        ticks = values.view(np.int64)
-        if len(ticks) and ticks.min() == np.iinfo(np.int64).min:  # NaT
-            row = int(np.flatnonzero(np.isnat(values))[0])
-            raise InputError(f"{what} row {row}: on is missing; expected a date")
-        days, remainder = np.divmod(ticks, per_day)
-        if remainder.any():
-            row = int(np.flatnonzero(remainder)[0])
-            raise InputError(
-                f"{what} row {row}: on has a time of day ({column.iloc[row]}); expected a date"
-            )
-        return days.view("datetime64[D]")
-    cells = column.tolist()
-    for row, value in enumerate(cells):
-        if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
-            raise InputError(
-                f"{what} row {row}: on must be a date (datetime64 at midnight or datetime.date)"
-                f" (got {type(value).__name__} {value!r})"
-            )
-    return np.array(cells, dtype="datetime64[D]")
+    codes, values = convert(
+        frame[field], problems, name, field, text(field, "text"), default=None, expected="text"
+    )
+    return [values[code] for code in codes.tolist()]
 
 
 # --------------------------------------------------------------------------- measures
 
 
 def read_measures(
-    frame: pd.DataFrame | None, index: Population, compiled: _Compiled
+    frame: object, index: Population, compiled: _Compiled, problems: Problems | None = None
 ) -> MeasureColumns:
-    """The measures frame, checked, as columns: at most one per person and criterion."""
+    """The measures frame, checked, as columns: at most one per person and criterion.
+
+    Problems go to ``problems`` (raised here when none is given)."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
     self = MeasureColumns()
     what = "measures"
+    given = frame
+    frame = (
+        as_frame(frame, what)
+        if frame is not None
+        else pd.DataFrame({"subject": [], "criterion": [], "value": []})
+    )
     if frame is None:
-        frame = pd.DataFrame({"subject": [], "criterion": [], "value": []})
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"measures must be a pandas DataFrame (got {type(frame).__name__})")
+        raise InputError(f"measures must be a pandas DataFrame (got {type(given).__name__})")
     unknown = [c for c in frame.columns if c not in ("subject", "criterion", "value")]
     if unknown:
         raise InputError(
             f"measures: unknown column(s) {unknown!r}; expected ['subject', 'criterion', 'value']"
         )
-    self.subject = _subject_positions(_column(frame, "subject", what), index, what)
+    name = _namer(what, frame.index)
+    before = problems.count
+    self.subject = _subject_positions(_column(frame, "subject", what), index, what, problems)
     slots = {info[1]: slot for slot, info in enumerate(compiled.measured_info)}
-    codes, uniques = _factorize(
-        _column(frame, "criterion", what), what, "criterion", "a criterion id"
-    )
-    lookup = []
-    for position, name in enumerate(uniques):
-        if name not in slots:
-            row = _first_row(codes, position)
-            criterion = compiled.criteria.get(name) if isinstance(name, str) else None
-            if criterion is None:
-                raise InputError(
-                    f"measures row {row}: criterion {name!r} is not in policy"
-                    f" {compiled.policy.id!r}; expected one of {sorted(slots)!r}"
-                )
-            raise InputError(
-                f"measures row {row}: criterion {name!r} has basis {criterion.basis!r},"
-                " which takes no measure; expected a criterion with basis 'assessed' or 'ratio'"
+
+    def slot(raw: object) -> int:
+        criterion = text("criterion", "a criterion id")(raw)
+        if criterion in slots:
+            return slots[criterion]
+        found = compiled.criteria.get(criterion)
+        if found is None:
+            raise Bad(
+                f"{criterion!r} is not in policy {compiled.policy.id!r};"
+                f" expected one of {sorted(slots)!r}"
             )
-        lookup.append(slots[name])
-    if len(codes) and codes.min() < 0:
-        row = int(np.flatnonzero(codes < 0)[0])
-        raise InputError(f"measures row {row}: criterion is missing")
-    self.slot = np.asarray(lookup, dtype=np.int64)[codes] if len(codes) else codes
-    self.value_codes, self.values = exact_values(_column(frame, "value", what), what, "value")
+        raise Bad(
+            f"{criterion!r} has basis {found.basis!r}, which takes no measure;"
+            " expected a criterion with basis 'assessed' or 'ratio'"
+        )
+
+    codes, lookup = convert(
+        _column(frame, "criterion", what),
+        problems,
+        name,
+        "criterion",
+        slot,
+        default=-1,
+        required=True,
+        expected="a criterion id",
+    )
+    self.slot = np.asarray(lookup, dtype=np.int64).take(codes) if len(codes) else codes
+    self.value_codes, self.values = exact_values(
+        _column(frame, "value", what), what, "value", problems, percent=True
+    )
+    if problems.count == before:  # a row with a bad subject or criterion has no key
+        _no_second_measures(self, frame, compiled, name, problems)
+    self.slot = np.maximum(self.slot, 0)
+    if own:
+        problems.raise_all()
+    return self
+
+
+def _no_second_measures(
+    self: MeasureColumns,
+    frame: pd.DataFrame,
+    compiled: _Compiled,
+    name: Callable[[int], str],
+    problems: Problems,
+) -> None:
     width = max(len(compiled.measured_info), 1)
     key = self.subject.astype(np.int64) * width + self.slot
     if len(key) and int(np.bincount(key).max()) > 1:
-        row = int(np.flatnonzero(pd.Series(key).duplicated().to_numpy())[0])
-        raise InputError(
-            f"measures row {row}: a second measure for criterion"
-            f" {frame['criterion'].iloc[row]!r} of subject {frame['subject'].iloc[row]!r};"
-            " expected at most one"
+        rows = np.flatnonzero(pd.Series(key).duplicated().to_numpy())
+        problems.rows(
+            rows,
+            lambda p: (
+                f"{name(p)}: a second measure for criterion"
+                f" {frame['criterion'].iloc[p]!r} of subject {frame['subject'].iloc[p]!r};"
+                " expected at most one"
+            ),
         )
-    return self

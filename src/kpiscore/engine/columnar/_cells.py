@@ -1,0 +1,389 @@
+"""The cells of a frame, read as the careful file reader reads a file's cells.
+
+``pandas.read_csv`` of a file ``kpiscore score`` accepts gives a frame ``score_frame`` accepts,
+with the same facts: a blank optional cell (``NaN``, ``None``, empty text) takes its default
+(quantity 1, not excused, no ref), ``excused`` reads the file's words (``có``/``không``,
+``yes``/``no``, ``true``/``false``, ``1``/``0``), dates may be ``DD/MM/YYYY`` or ISO text, text
+is trimmed and NFC, and a measure's ``"90%"`` is 0.9. Text cells go through the very functions
+of :mod:`kpiscore.io.fact_files`, so the two cannot drift apart.
+
+Each *distinct* value of a column is converted once (a million rows name a few hundred days).
+A bad cell does not stop the reading: every problem is collected in :class:`Problems`, named by
+the frame's row *label* (its index, not its position), and raised together at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Final, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from kpiscore.engine.columnar._arrays import (
+    ArrowArray,
+    Codes,
+    Days,
+    Ints,
+    arrow_ints,
+    pyarrow,
+    python_text_as_arrow,
+)
+from kpiscore.exceptions import InputError, InputErrorGroup
+from kpiscore.io.documents import _shown
+from kpiscore.io.fact_files import _CellError, _date, _flag, _number, _quantity, _text
+from kpiscore.model.numbers import to_decimal
+from kpiscore.model.rules import MAX_LISTED
+
+__all__ = ["NOTED", "Problems", "convert", "read_days", "row_name"]
+
+_T = TypeVar("_T")
+
+#: What a problem's row is called: the frame's index (the labels a notebook shows).
+Labels = pd.Index
+
+
+class Problems:
+    """Every problem found in the frames of one call, raised together by :meth:`raise_all`.
+
+    Only the first :data:`~kpiscore.model.rules.MAX_LISTED` are kept (and their messages
+    built); the others are counted, so a million bad rows cost no million messages.
+    """
+
+    def __init__(self) -> None:
+        self.listed: list[InputError] = []
+        self.count = 0
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def add(self, error: InputError) -> None:
+        self.count += 1
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append(error)
+
+    def rows(
+        self,
+        rows: Ints,
+        message: Callable[[int], str],
+        kind: type[InputError] = InputError,
+    ) -> None:
+        """One problem per row position in ``rows`` (in order); ``message(position)`` is only
+        called for the rows listed."""
+        room = max(MAX_LISTED - len(self.listed), 0)
+        for position in rows[:room].tolist():
+            self.listed.append(kind(message(position)))
+        self.count += len(rows)
+
+    def raise_all(self) -> None:
+        """Raise the problem itself when alone, an :class:`InputErrorGroup` when several."""
+        if not self.count:
+            return
+        if self.count == 1:
+            raise self.listed[0]
+        message = f"score_frame: {self.count} problems in the frames"
+        if self.count > len(self.listed):
+            more = self.count - len(self.listed)
+            message += f" (the first {len(self.listed)} listed, … and {more} more)"
+        raise InputErrorGroup(message, self.listed)
+
+
+def row_name(what: str, labels: Labels, position: int) -> str:
+    """``"events row 7"`` (or ``"events row 'e7'"``): the row's index label, as shown."""
+    label = labels[position]
+    if isinstance(label, int | np.integer):
+        return f"{what} row {int(label)}"
+    return f"{what} row {label!r}"
+
+
+def is_missing(value: object) -> bool:
+    """A blank cell as pandas holds one: ``None``, ``NaN``, ``NaT``, ``pd.NA``, empty text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+# --------------------------------------------------------------------------- distinct values
+
+
+def factorize(
+    column: pd.Series, problems: Problems, name: Callable[[int], str], field: str, expected: str
+) -> tuple[Codes, list[object]]:
+    """(code per row, -1 when missing; the distinct values). An unhashable cell is a problem
+    of its row (and reads as missing from then on)."""
+    arrow = _python_text(column)
+    if arrow is not None:  # hashed by pyarrow: much faster than pandas on Python strings
+        _, pc = pyarrow()
+        encoded = arrow.dictionary_encode()
+        indices = pc.fill_null(encoded.indices, -1) if encoded.null_count else encoded.indices
+        return arrow_ints(indices).astype(np.int64), encoded.dictionary.to_pylist()
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:
+        cells = column.tolist()
+        bad = []
+        for position, value in enumerate(cells):
+            try:
+                hash(value)
+            except TypeError:
+                bad.append(position)
+                cells[position] = NOTED
+        problems.rows(
+            np.asarray(bad, dtype=np.int64),
+            lambda p: f"{name(p)}: {field} must be {expected} (got {_shown(column.iloc[p])})",
+        )
+        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+    # An object array's tolist() keeps its objects (a NumPy float32 among them stays one).
+    return codes.astype(np.int64, copy=False), uniques.tolist()
+
+
+def _python_text(column: pd.Series) -> ArrowArray:
+    """A column of Python strings (object or ``string[python]``) as a pyarrow array, or
+    ``None`` (not that kind of column, not all text, or no pyarrow)."""
+    dtype = column.dtype
+    if (isinstance(dtype, np.dtype) and dtype.kind == "O") or (
+        isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+    ):
+        return python_text_as_arrow(column.to_numpy(dtype=object))
+    return None
+
+
+class _Noted:
+    def __repr__(self) -> str:
+        return "<noted>"
+
+
+#: What an unhashable cell reads as once its problem is noted (so it is not noted twice).
+NOTED: Final = _Noted()
+
+
+class Bad(Exception):  # noqa: N818 - a cell's problem, not an error raised to callers
+    """A distinct value cannot be read; ``str()`` is what follows the row's name."""
+
+
+def convert(
+    column: pd.Series,
+    problems: Problems,
+    name: Callable[[int], str],
+    field: str,
+    read: Callable[[object], _T],
+    *,
+    default: _T,
+    required: bool = False,
+    expected: str,
+    refused: str | None = None,
+    kind: type[InputError] = InputError,
+) -> tuple[Codes, list[_T]]:
+    """(code per row, distinct converted values): each distinct cell read once by ``read``,
+    which raises :class:`Bad`.
+
+    A blank cell takes ``default``, unless the column is ``required``: then a missing cell
+    is a problem ("is missing; expected …") and blank text goes to ``read`` (which says what
+    it expected). A bad cell's rows read ``default`` once their problem is noted, so the
+    reading goes on to find the others. An unhashable cell "must be ``refused``" (by
+    default ``expected``).
+    """
+    codes, uniques = factorize(column, problems, name, field, refused or expected)
+    values: list[_T] = []
+    for code, raw in enumerate(uniques):
+        if raw is NOTED or (not required and is_missing(raw)):
+            values.append(default)
+            continue
+        try:
+            values.append(read(raw))
+        except Bad as reason:
+            rows = np.flatnonzero(codes == code)
+            said = str(reason) if str(reason).startswith(":") else f" {reason}"
+            problems.rows(rows, _said(name, f"{field}{said}"), kind)
+            values.append(default)
+    if len(codes) and codes.min() < 0:
+        blank = codes < 0
+        if required:
+            problems.rows(
+                np.flatnonzero(blank),
+                lambda p: f"{name(p)}: {field} is missing; expected {expected}",
+                kind,
+            )
+        values.append(default)
+        codes = np.where(blank, len(values) - 1, codes)
+    return codes, values
+
+
+def _said(name: Callable[[int], str], what: str) -> Callable[[int], str]:
+    return lambda position: f"{name(position)}: {what}"
+
+
+def _cell(read: Callable[[object, str], _T], value: str, field: str) -> _T:
+    try:
+        return read(value, field)
+    except _CellError as error:
+        raise Bad(f": {error}") from None
+
+
+def text(field: str, expected: str) -> Callable[[object], str]:
+    """A text cell as a file's: trimmed, NFC (blank is missing, caught before)."""
+
+    def read(raw: object) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise Bad(f"must be {expected} (got {_shown(raw)})")
+        return _cell(_text, raw, field)
+
+    return read
+
+
+def number(
+    field: str,
+    *,
+    percent: bool = False,
+    minimum: bool = False,
+    narrow: type[np.floating] | None = None,
+) -> Callable[[object], Decimal]:
+    """A number cell: text as a file's cell (``"90%"`` is 0.9 where ``percent``), others
+    exactly: a float through its shortest repr in its own precision (``narrow``, the float
+    type of a ``float32`` or ``float16`` column, whose distinct values come as doubles)."""
+    read_text = _quantity if minimum else _number
+
+    def read(raw: object) -> Decimal:
+        if isinstance(raw, str):
+            stripped = raw.strip()
+            if percent and stripped.endswith("%"):
+                return _cell(_number, stripped[:-1], field).scaleb(-2)
+            return _cell(read_text, raw, field)
+        if isinstance(raw, bool | np.bool_):
+            raise Bad(f"must be a number, not a bool (got {raw!r})")
+        try:
+            value = to_decimal(_exact(raw, narrow), owner="", field=field)
+        except InputError as error:
+            raise Bad(str(error).removeprefix(f": {field} ")) from None
+        if minimum and value < 0:
+            raise Bad(f"must be >= 0 (got {value!r})")
+        return value
+
+    return read
+
+
+def _exact(raw: object, narrow: type[np.floating] | None) -> object:
+    """A number as :func:`to_decimal` takes it: a float of less than double precision (in its
+    own column type, or a NumPy scalar among objects) as its shortest text *in that
+    precision* (a ``float32`` 0.7 is 0.7)."""
+    if isinstance(raw, np.floating) and raw.dtype.itemsize < 8 and np.isfinite(raw):
+        return np.format_float_positional(raw, unique=True, trim="-")
+    if narrow is not None and isinstance(raw, float) and math.isfinite(raw):
+        return np.format_float_positional(narrow(raw), unique=True, trim="-")
+    return raw.item() if isinstance(raw, np.generic) else raw
+
+
+def flag(raw: object) -> bool:
+    """An ``excused`` cell: a bool, a file's word, or the 1/0 ``read_csv`` makes of ``1``/``0``."""
+    if isinstance(raw, bool | np.bool_):
+        return bool(raw)
+    if isinstance(raw, int | float | np.integer | np.floating) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        try:
+            return _flag(raw, "excused")
+        except _CellError:
+            pass
+    raise Bad(f"must be True or False (also yes/no, 1/0, có/không, or empty) (got {_shown(raw)})")
+
+
+# --------------------------------------------------------------------------- dates
+
+_PER_DAY: Final = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000}
+_EXPECTED_DAY: Final = "a date (datetime64 at midnight, datetime.date, or DD/MM/YYYY or ISO text)"
+
+
+def _day(raw: object) -> _dt.date:
+    if isinstance(raw, str):
+        return _cell(_date, raw, "on")
+    if isinstance(raw, _dt.datetime) or not isinstance(raw, _dt.date):
+        raise Bad(f"must be {_EXPECTED_DAY} (got {type(raw).__name__} {_shown(raw)})")
+    return raw
+
+
+def read_days(
+    column: pd.Series, what: str, labels: Labels, problems: Problems
+) -> tuple[Codes | None, Days]:
+    """The dates of ``on``: ``(None, day per row)`` from date types, or ``(code per row,
+    distinct days)`` from objects and text. A time of day, a time zone or a missing date is a
+    problem (a time zone would change which period an event falls in)."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
+        if getattr(dtype.pyarrow_dtype, "tz", None) is not None:
+            dtype = pd.DatetimeTZDtype(tz="UTC")  # refused just below
+        else:
+            return None, _numpy_days(_arrow_datetimes(column), column, what, labels, problems)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        raise InputError(
+            f"{what}: column 'on' holds time-zone-aware datetimes; expected dates (a time zone"
+            " would change which period an event falls in)"
+        )
+    if dtype.kind == "M":
+        return None, _numpy_days(column.to_numpy(), column, what, labels, problems)
+    codes, days = convert(
+        column,
+        problems,
+        lambda p: row_name(what, labels, p),
+        "on",
+        _day,
+        default=_dt.date(1970, 1, 1),
+        required=True,
+        expected="a date",
+    )
+    return codes, np.array(days, dtype="datetime64[D]")
+
+
+def _arrow_datetimes(column: pd.Series) -> Days:
+    """An Arrow ``date32``/``date64``/``timestamp`` column as NumPy datetimes of its own unit,
+    without pandas' conversion (which goes through Python objects); NaT where null."""
+    pa, pc = pyarrow()
+    array = pa.array(column.array)
+    array = array.combine_chunks() if hasattr(array, "combine_chunks") else array
+    kind = array.type
+    if pa.types.is_date32(kind):
+        ticks, unit = array.cast(pa.int32()), "D"
+    elif pa.types.is_date64(kind):
+        ticks, unit = array.cast(pa.int64()), "ms"
+    else:
+        ticks, unit = array.cast(pa.int64()), kind.unit
+    nulls = array.null_count
+    values = arrow_ints(pc.fill_null(ticks, 0) if nulls else ticks).astype(np.int64)
+    if nulls:
+        values[np.asarray(pc.is_null(array).to_numpy(zero_copy_only=False))] = np.iinfo(
+            np.int64
+        ).min
+    return values.view(f"datetime64[{unit}]")
+
+
+def _numpy_days(
+    values: Days, column: pd.Series, what: str, labels: Labels, problems: Problems
+) -> Days:
+    unit, count = np.datetime_data(values.dtype)
+    if count != 1 or (unit not in _PER_DAY and unit not in ("us", "ns")):
+        values = values.astype("datetime64[ns]")
+        unit = "ns"
+    per_day = _PER_DAY.get(unit, 86_400 * 10 ** {"us": 6, "ns": 9}.get(unit, 9))
+    ticks = values.view(np.int64)
+    days, remainder = np.divmod(ticks, per_day)
+    if len(ticks) and ticks.min() == np.iinfo(np.int64).min:  # NaT
+        missing = np.isnat(values)
+        problems.rows(
+            np.flatnonzero(missing),
+            lambda p: f"{row_name(what, labels, p)}: on is missing; expected a date",
+        )
+        days[missing] = 0
+        remainder[missing] = 0
+    if remainder.any():
+        problems.rows(
+            np.flatnonzero(remainder),
+            lambda p: (
+                f"{row_name(what, labels, p)}: on has a time of day ({column.iloc[p]});"
+                " expected a date"
+            ),
+        )
+    return days.view("datetime64[D]")
