@@ -735,7 +735,7 @@ class TestSalaryFiles:
             ),
             (
                 "subject,salary\nnv001,7tr\n",
-                "s.csv: line 2: salary must be a finite number",
+                "s.csv: line 2: salary: expected a number (got '7tr')",
                 "s.csv:2:salary",
             ),
             (

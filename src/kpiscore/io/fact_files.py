@@ -51,6 +51,7 @@ from kpiscore.io.table_files import (
     decode_table_text,
     excel_path,
     read_table,
+    workbook_text,
 )
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import exact
@@ -114,13 +115,6 @@ _DAY_FIRST: Final = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
 class _CellError(Exception):
     """A cell's value is wrong; the caller adds the file, the line and the column."""
-
-
-def _workbook_text(value: Cell) -> Cell:
-    """A workbook's number cell in a text column (an id typed as 1001) as its digits."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(int(value)) if float(value).is_integer() else repr(value)
-    return value
 
 
 def _text(value: object, column: str) -> str:
@@ -424,7 +418,7 @@ def _table_records(
             )
             continue
         if table.delimiter is None:  # a workbook: numbers typed in text columns are text
-            row = [_workbook_text(cell) if i in texts else cell for i, cell in enumerate(row)]
+            row = [workbook_text(cell) if i in texts else cell for i, cell in enumerate(row)]
         cells = dict(zip(names, row, strict=False))
         fact, problems = _build(kind, cells, where, said, ":", fmt=options.number_format)
         extra, more = _extra(cells, kept, where, said, ":") if kept else ((), [])

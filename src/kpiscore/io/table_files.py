@@ -45,6 +45,7 @@ __all__ = [
     "excel_path",
     "read_table",
     "sniff_delimiter",
+    "workbook_text",
 ]
 
 #: A cell as read: text from CSV; text, a number, a boolean or a date from a workbook.
@@ -214,6 +215,17 @@ def csv_table(text: str, name: str, delimiter: str | None) -> RawTable:
 
     header: list[Cell] | None = None if first is None else list(first)
     return RawTable(name, header, 1, rows(), sep)
+
+
+def workbook_text(value: Cell) -> Cell:
+    """A workbook's number cell where text is expected (an id typed as 1001) as its digits.
+
+    >>> workbook_text(1001.0), workbook_text(2.5), workbook_text("nv001")
+    ('1001', '2.5', 'nv001')
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else repr(value)
+    return value
 
 
 def _blank(cell: Cell) -> bool:
