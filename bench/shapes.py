@@ -65,7 +65,7 @@ def _on(events: Any, convert: Callable[[Any], Any]) -> Any:
 def _arrow_frame(frame: Any) -> Any:
     """A frame as ``read_csv(..., dtype_backend="pyarrow")`` gives it: every column Arrow."""
     import pandas as pd
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     table = pa.Table.from_pandas(_plain(frame), preserve_index=False)
     if "on" in table.column_names:
@@ -98,8 +98,7 @@ def _table(frame: Any) -> Any:
 
 
 def _polars(frame: Any) -> Any:
-    import polars as pl
-
+    pl = importlib.import_module("polars")
     return pl.from_arrow(_table(frame))
 
 
@@ -154,11 +153,11 @@ def _shapes() -> dict[str, Shape]:
         "text-object": text("object"),
         "text-string-python": text("string[python]"),
         "text-string-pyarrow": text("string[pyarrow]"),
-        "read-csv-pyarrow": lambda i: tuple(_arrow_frame(f) for f in i),  # type: ignore[return-value]
-        "pyarrow-table": lambda i: tuple(_table(f) for f in i),  # type: ignore[return-value]
+        "read-csv-pyarrow": lambda i: tuple(_arrow_frame(f) for f in i),
+        "pyarrow-table": lambda i: tuple(_table(f) for f in i),
     }
     if importlib.util.find_spec("polars") is not None:
-        shapes["polars"] = lambda i: tuple(_polars(f) for f in i)  # type: ignore[return-value]
+        shapes["polars"] = lambda i: tuple(_polars(f) for f in i)
     return shapes
 
 

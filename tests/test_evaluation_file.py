@@ -389,3 +389,54 @@ def test_rollup_step_joins_one_quarters_files_of_two_policies(
     assert [line.split(",")[0] for line in out[1:]] == ["nv", "tp"]
     assert 2 == main(["rollup", files[0], files[2], "--period", "2026"])
     assert "['nv'] are scored twice for 2026-Q1" in capsys.readouterr().err
+
+
+class TestNumberFormat:
+    """``number_format = "vi"`` (the file's key, or ``Evaluation.load``'s argument) reads the
+    files it names as Vietnamese offices write numbers: ``0,9`` and ``7.020.000``."""
+
+    @staticmethod
+    def to_vi(folder: Path) -> None:
+        for name in ("measures.csv", "salaries.csv"):
+            path = folder / name
+            lines = path.read_text(encoding="utf-8").splitlines()
+            vi = [lines[0]]
+            for line in lines[1:]:
+                head, _, value = line.rpartition(",")
+                if "." in value:
+                    value = f'"{value.replace(".", ",")}"'
+                elif len(value) > 3:
+                    value = f"{int(value):,}".replace(",", ".")
+                vi.append(f"{head},{value}")
+            path.write_text("\n".join(vi) + "\n", encoding="utf-8")
+
+    def test_the_key_and_the_argument_read_the_vi_format(self, folder: Path) -> None:
+        expected = Evaluation.load(folder / "evaluation.toml").run()
+        self.to_vi(folder)
+        assert "7.020.000" in (folder / "salaries.csv").read_text(encoding="utf-8")
+        with pytest.raises(FileFormatError) as caught:
+            Evaluation.load(folder / "evaluation.toml")
+        assert "or read the file with number format 'vi'" in str(caught.value)
+        by_argument = Evaluation.load(folder / "evaluation.toml", number_format="vi").run()
+        assert expected.payout is not None
+        assert by_argument.payout is not None
+        assert list(expected.payout) == list(by_argument.payout)
+        replace(
+            folder / "evaluation.toml",
+            'every = "quarter"',
+            'every = "quarter"\nnumber_format = "vi"',
+        )
+        by_key = Evaluation.load(folder / "evaluation.toml").run()
+        assert by_key.payout is not None
+        assert list(expected.payout) == list(by_key.payout)
+        assert expected.year.to_csv() == by_key.year.to_csv()
+
+    def test_a_wrong_number_format_names_the_key(self, folder: Path) -> None:
+        replace(
+            folder / "evaluation.toml",
+            'every = "quarter"',
+            'every = "quarter"\nnumber_format = "fr"',
+        )
+        with pytest.raises(FileFormatError, match="number_format") as caught:
+            Evaluation.load(folder / "evaluation.toml")
+        assert "'fr'" in str(caught.value)

@@ -331,15 +331,25 @@ class TestHostileValues:
         ("cell", "reason"),
         [
             pytest.param(
-                "1e999999999",
-                "must be less than 10**15 in magnitude (got '1e999999999')",
+                "1" + "0" * 15,
+                "must be less than 10**15 in magnitude (got '1000000000000000')",
                 id="magnitude",
             ),
-            pytest.param("1e-50", "must have at most 40 decimal places (got '1e-50')", id="places"),
+            pytest.param(
+                "0." + "0" * 49 + "1",
+                f"must have at most 40 decimal places (got '0.{'0' * 49}1')",
+                id="places",
+            ),
+            pytest.param(
+                "1e-50",
+                "expected a number (got '1e-50'); exponents are not read: write the number in"
+                " full (1500, not 1.5e3)",
+                id="exponent",
+            ),
             pytest.param(
                 "0,9",
                 "expected a number (got '0,9'); write the decimal separator as a point ('0.9',"
-                " not '0,9')",
+                " not '0,9'), or read the file with number format 'vi'",
                 id="comma",
             ),
         ],

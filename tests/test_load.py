@@ -439,7 +439,8 @@ class TestLoadEventsErrors:
             pytest.param(
                 'nv001,absence,2026-07-15,"1,5",',
                 "e.csv line 3, column 'quantity': expected a number (got '1,5'); write the"
-                " decimal separator as a point ('0.9', not '0,9')",
+                " decimal separator as a point ('0.9', not '0,9'), or read the file with"
+                " number format 'vi'",
                 id="decimal-comma",
             ),
             pytest.param(
@@ -492,7 +493,8 @@ class TestLoadEventsErrors:
             load_events(path)
         assert (
             f"{path} line 1, column 4: unknown column 'date'; expected one of ['subject', 'kind',"
-            " 'on', 'quantity', 'excused', 'ref', 'note']"
+            " 'on', 'quantity', 'excused', 'ref', 'note']; pass ignore_columns=True"
+            " (--ignore-columns) to leave other columns out"
         ) == str(caught.value)
 
     def test_a_missing_required_column_is_an_error(self, tmp_path: Path) -> None:
@@ -505,10 +507,11 @@ class TestLoadEventsErrors:
         with pytest.raises(FileFormatError, match=r"line 1: column 'kind' appears twice$"):
             load_events(path)
 
-    def test_semicolons_get_a_hint(self, tmp_path: Path) -> None:
+    def test_semicolons_are_found_or_get_a_hint(self, tmp_path: Path) -> None:
         path = write(tmp_path, "e.csv", "subject;kind;on\nnv001;a;2026-01-01\n")
+        assert ["a"] == [event.kind for event in load_events(path)]
         with pytest.raises(FileFormatErrorGroup, match="4 problems") as caught:
-            load_events(path)
+            load_events(path, delimiter=",")
         assert "the file seems to use ';' between cells" in problems(caught.value)[0]
 
     def test_an_empty_file_is_an_error(self, tmp_path: Path) -> None:
@@ -553,8 +556,8 @@ class TestLoadEventsErrors:
             load_events(path)
 
     def test_an_unknown_suffix_asks_for_a_format(self, tmp_path: Path) -> None:
-        path = write(tmp_path, "events.xlsx", "")
-        with pytest.raises(FileFormatError, match=r"ending in \.csv or \.json"):
+        path = write(tmp_path, "events.xls", "")
+        with pytest.raises(FileFormatError, match=r"ending in \.csv or \.json or \.xlsx"):
             load_events(path)
 
     def test_format_overrides_the_suffix(self, tmp_path: Path) -> None:

@@ -618,6 +618,13 @@ class TestPayoutRows:
             payout_rows(scores(), DANANG, {"a": 1, "b": 1, "c": 1})
         assert "salaries: no salary for 'd'; expected one for everyone paid" == str(caught.value)
 
+    def test_every_missing_salary_is_named_at_once(self) -> None:
+        with pytest.raises(UnknownSubjectError) as caught:
+            payout_rows(scores(), DANANG, {"a": 1})
+        assert (
+            "salaries: no salary for 'b', 'c', 'd' (3 people); expected one for everyone paid"
+        ) == str(caught.value)
+
     def test_a_salary_for_someone_not_scored(self) -> None:
         with pytest.raises(UnknownSubjectError) as caught:
             payout_rows(scores(people=["a"]), DANANG, {"a": 1, "zz": 1})
@@ -735,7 +742,7 @@ class TestSalaryFiles:
             ),
             (
                 "subject,salary\nnv001,7tr\n",
-                "s.csv: line 2: salary must be a finite number",
+                "s.csv: line 2: salary: expected a number (got '7tr')",
                 "s.csv:2:salary",
             ),
             (

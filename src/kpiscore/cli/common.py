@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Literal, TextIO, TypeVar
+from typing import Literal, TextIO, TypedDict, TypeVar
 
 from kpiscore import policies
 from kpiscore.cli.terminal import progress
@@ -25,6 +25,7 @@ from kpiscore.exceptions import (
     UnknownPolicyError,
     UnknownSubjectError,
 )
+from kpiscore.io.file_numbers import NumberFormat
 from kpiscore.io.load import FactRecord, load_policy, read_fact_records
 from kpiscore.io.output import write_atomic
 from kpiscore.model.facts import Event, Measure, Person
@@ -38,12 +39,15 @@ __all__ = [
     "MAX_LISTED",
     "Align",
     "Inputs",
+    "Reading",
     "add_inputs",
     "add_output",
+    "add_reading",
     "emit",
     "input_paths",
     "looks_like_path",
     "output_format",
+    "reading",
     "refuse_inputs_as_output",
     "report",
     "resolve_policy",
@@ -83,6 +87,54 @@ def add_inputs(command: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="measures: CSV or JSON, columns subject, criterion, value",
     )
+    add_reading(command)
+
+
+def add_reading(command: argparse.ArgumentParser, *, columns: bool = True) -> None:
+    """How the fact (and salary) files are written: ``--number-format``, ``--encoding``,
+    ``--delimiter`` and (with ``columns``) ``--ignore-columns``; see :func:`reading`."""
+    command.add_argument(
+        "--number-format",
+        choices=("point", "vi"),
+        default="point",
+        help="how the files write numbers: point (0.9, 7020000; the default) or vi"
+        " (0,9 and 7.020.000)",
+    )
+    command.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the CSV files' encoding, such as cp1258 (Windows Vietnamese); default: UTF-8,"
+        " or UTF-16 when the file starts with its byte-order mark",
+    )
+    command.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help="the CSV files' separator: ',', ';' or tab; default: the one the header line holds",
+    )
+    if columns:
+        command.add_argument(
+            "--ignore-columns",
+            action="store_true",
+            help="leave out columns of the events and measures files that kpiscore does not"
+            " read (by default they are an error)",
+        )
+
+
+class Reading(TypedDict):
+    """The keyword arguments every file reader takes (facts and salaries)."""
+
+    number_format: NumberFormat
+    encoding: str | None
+    delimiter: str | None
+
+
+def reading(args: argparse.Namespace) -> Reading:
+    """The readers' keyword arguments from :func:`add_reading`'s options."""
+    return {
+        "number_format": getattr(args, "number_format", "point"),
+        "encoding": getattr(args, "encoding", None),
+        "delimiter": getattr(args, "delimiter", None),
+    }
 
 
 #: What an ``--output`` file's ending means when ``--format`` is not given.
@@ -172,7 +224,9 @@ class Inputs:
         self.period = Period.parse(args.period)
         self.policy.check_period(self.period)
         self.people_file = args.people
-        people = read_fact_records(args.people, "people")
+        options = reading(args)
+        people = read_fact_records(args.people, "people", **options)
+        ignore = bool(getattr(args, "ignore_columns", False))
         self.people = [_as(record, Person) for record in people]
         seen: dict[str, str] = {}
         for record, person in zip(people, self.people, strict=True):
@@ -182,8 +236,16 @@ class Inputs:
                     f" {seen[person.id]}); ids must be unique"
                 )
             seen[person.id] = record.where
-        event_records = read_fact_records(args.events, "events") if args.events else []
-        measure_records = read_fact_records(args.measures, "measures") if args.measures else []
+        event_records = (
+            read_fact_records(args.events, "events", ignore_columns=ignore, **options)
+            if args.events
+            else []
+        )
+        measure_records = (
+            read_fact_records(args.measures, "measures", ignore_columns=ignore, **options)
+            if args.measures
+            else []
+        )
         self._check_subjects([*event_records, *measure_records], seen)
         self.events = [_as(record, Event) for record in event_records]
         self.measures = [_as(record, Measure) for record in measure_records]

@@ -18,7 +18,7 @@ __all__ = ["add_parser", "run_command", "warn_long_period"]
 
 def run_command(args: argparse.Namespace) -> int:
     """Run an evaluation file, write its files, print the summary."""
-    result = Evaluation.load(args.file).run()
+    result = Evaluation.load(args.file, number_format=args.number_format).run()
     written = result.write(args.output, lang=args.lang)
     sys.stdout.write(result.summary())
     print(
@@ -36,6 +36,13 @@ def add_parser(subparsers: Any) -> None:
         " the quota, the payout",
     )
     command.add_argument("file", metavar="FILE", help="the evaluation file (.toml)")
+    command.add_argument(
+        "--number-format",
+        choices=("point", "vi"),
+        default=None,
+        help="how the files it names write numbers: point (0.9) or vi (0,9 and 7.020.000);"
+        " default: the file's number_format key, else point",
+    )
     command.add_argument(
         "--output", required=True, metavar="DIR", help="the folder to write year.csv and the rest"
     )

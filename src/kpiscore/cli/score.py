@@ -24,6 +24,7 @@ from kpiscore.cli.common import (
     input_paths,
     looks_like_path,
     output_format,
+    reading,
     refuse_inputs_as_output,
     resolve_policy,
 )
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.payout:
         from kpiscore.cycle.payout import read_salaries
 
-        pay = (resolve_payout_table(args.payout), read_salaries(args.salaries))
+        pay = (resolve_payout_table(args.payout), read_salaries(args.salaries, **reading(args)))
     table = _fast_table(args)
     if table is None:
         table = Inputs(args).score(sys.stderr)
@@ -138,6 +139,8 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
             Path(args.events) if args.events else None,
             Path(args.measures) if args.measures else None,
             advance=advance,
+            ignore_columns=bool(args.ignore_columns),
+            **reading(args),
         )
 
 

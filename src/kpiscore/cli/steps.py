@@ -141,6 +141,7 @@ def quota_command(args: argparse.Namespace) -> int:
 
 def payout_command(args: argparse.Namespace) -> int:
     """``kpiscore payout``: a score or roll-up file → one payout row per person (CSV)."""
+    from kpiscore.cli.common import reading
     from kpiscore.cli.score import resolve_payout_table
     from kpiscore.cycle.payout import payout_rows, read_salaries
     from kpiscore.io.render import rows_to_csv
@@ -149,7 +150,10 @@ def payout_command(args: argparse.Namespace) -> int:
     # As `kpiscore run`: the rating (of a year, say) is paid for every month of its period.
     months = args.months if args.months is not None else len(table.period.months())
     rows = payout_rows(
-        table, resolve_payout_table(args.table), read_salaries(args.salaries), months=months
+        table,
+        resolve_payout_table(args.table),
+        read_salaries(args.salaries, **reading(args)),
+        months=months,
     )
     _emit(rows_to_csv(rows), args.output, bom=True, inputs=[args.file, args.salaries])
     total = sum((row["payout"] for row in rows), Decimal(0))
@@ -183,7 +187,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     paying.add_argument("file", metavar="FILE", help="a score or roll-up JSON file")
     paying.add_argument("--table", required=True, help="danang-2026, hcm-2024 or a .toml file")
-    paying.add_argument("--salaries", required=True, metavar="CSV", help="subject,salary[,…]")
+    paying.add_argument("--salaries", required=True, metavar="CSV|XLSX", help="subject,salary[,…]")
     paying.add_argument(
         "--months", type=int, help="months paid (default: the months of the period)"
     )
@@ -192,6 +196,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         (quota, quota_command),
         (paying, payout_command),
     ):
+        if command is paying:
+            from kpiscore.cli.common import add_reading
+
+            add_reading(command, columns=False)
         command.add_argument(
             "--policy",
             action="append",

@@ -36,6 +36,7 @@ from kpiscore.cycle.evaluation_people import Member, check_members
 from kpiscore.cycle.evaluation_result import EvaluationResult
 from kpiscore.cycle.evaluation_rules import PayoutRule, QuotaRule
 from kpiscore.exceptions import InputError
+from kpiscore.io.file_numbers import NumberFormat
 from kpiscore.model.facts import Event, Measure
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
@@ -169,14 +170,22 @@ class Evaluation:
     # ------------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Evaluation:
+    def load(
+        cls, path: str | os.PathLike[str], *, number_format: NumberFormat | None = None
+    ) -> Evaluation:
         """Read an evaluation file (TOML, strict keys, paths relative to the file).
+
+        Args:
+            path: The evaluation file.
+            number_format: How the files it names write numbers (``"point"`` or ``"vi"``,
+                ``0,9`` and ``7.020.000``); by default the file's key ``number_format``, else
+                ``"point"``.
 
         Raises:
             FileFormatError: the file or a file it names is invalid; the message names the
                 file and the key (``evaluation.toml:quota.shares``).
         """
-        return cls(**evaluation_file.read_fields(Path(path)))
+        return cls(**evaluation_file.read_fields(Path(path), number_format))
 
     @property
     def sub_periods(self) -> tuple[Period, ...]:

@@ -21,6 +21,7 @@ from kpiscore.cycle.evaluation_leave import read_leave
 from kpiscore.cycle.evaluation_people import Member, read_people
 from kpiscore.cycle.evaluation_rules import PayoutRule, QuotaRule
 from kpiscore.exceptions import FileFormatError, InputError, KpiscoreError
+from kpiscore.io.file_numbers import NumberFormat, check_number_format, read_number
 from kpiscore.io.load import (
     MAX_POLICY_BYTES,
     load_events,
@@ -47,6 +48,7 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
         "approvals",
         "leave",
         "leave_rule",
+        "number_format",
         "assign",
         "leaders",
         "quota",
@@ -134,7 +136,9 @@ def _policy(file: _File, value: str, key: str) -> Policy:
         raise file.error(key, str(error)) from None
 
 
-def _measures(file: _File, tree: Mapping[str, object]) -> dict[Period, list[Measure]]:
+def _measures(
+    file: _File, tree: Mapping[str, object], fmt: NumberFormat
+) -> dict[Period, list[Measure]]:
     value = tree["measures"]
     result: dict[Period, list[Measure]] = {}
     if isinstance(value, Mapping):
@@ -143,7 +147,7 @@ def _measures(file: _File, tree: Mapping[str, object]) -> dict[Period, list[Meas
                 period = Period.parse(label)
             except KpiscoreError as error:
                 raise file.error(f"measures.{label}", str(error)) from None
-            result[period] = load_measures(file.file(value, label, "measures."))
+            result[period] = load_measures(file.file(value, label, "measures."), number_format=fmt)
         return result
     path = file.file(tree, "measures")
     _, rows = read_csv_table(
@@ -160,7 +164,7 @@ def _measures(file: _File, tree: Mapping[str, object]) -> dict[Period, list[Meas
             measure = Measure(
                 subject=row.cells["subject"] or "",
                 criterion=row.cells["criterion"] or "",
-                value=to_decimal(row.cells["value"] or "", owner="cell", field="value"),
+                value=read_number(row.cells["value"] or "", fmt),
             )
         except KpiscoreError as error:
             problems.append(row.problem("value", str(error).removeprefix("cell: ")))
@@ -228,7 +232,7 @@ def _quota(file: _File, tree: Mapping[str, object]) -> QuotaRule:
     return QuotaRule(**fields)
 
 
-def _payout(file: _File, tree: Mapping[str, object]) -> PayoutRule:
+def _payout(file: _File, tree: Mapping[str, object], fmt: NumberFormat) -> PayoutRule:
     from kpiscore.cycle import payout
 
     table_tree = file.table(tree, "payout")
@@ -241,13 +245,16 @@ def _payout(file: _File, tree: Mapping[str, object]) -> PayoutRule:
             table = payout.load(name)
         except KpiscoreError as error:
             raise file.error("payout.table", str(error)) from None
-    salaries = payout.read_salaries(file.file(table_tree, "salaries", "payout."))
+    salaries = payout.read_salaries(file.file(table_tree, "salaries", "payout."), number_format=fmt)
     return PayoutRule(table=table, salaries=salaries)
 
 
-def read_fields(path: Path) -> dict[str, Any]:
+def read_fields(path: Path, number_format: NumberFormat | None = None) -> dict[str, Any]:
     """Read an evaluation file into the fields of an :class:`~kpiscore.Evaluation`: see
-    :meth:`kpiscore.cycle.evaluation.Evaluation.load`."""
+    :meth:`kpiscore.cycle.evaluation.Evaluation.load`.
+
+    Numbers in the files it names are read in ``number_format``, else the file's key
+    ``number_format`` (``"point"``, the default, or ``"vi"``)."""
     file = _File(path)
     text = read_text_file(path, file.name, limit=MAX_POLICY_BYTES)
     tree = parse_toml_document(text, file.name)
@@ -263,16 +270,21 @@ def read_fields(path: Path) -> dict[str, Any]:
     leave_rule = tree.get("leave_rule", "nd335-2025")
     if leave_rule not in ("nd335-2025", "nd90-2020"):
         raise file.error("leave_rule", f"expected 'nd335-2025' or 'nd90-2020' (got {leave_rule!r})")
+    fmt_given = tree.get("number_format", "point") if number_format is None else number_format
+    try:
+        fmt = check_number_format(fmt_given)
+    except KpiscoreError as error:
+        raise file.error("number_format", str(error).removeprefix("number_format ")) from None
     people = read_people(file.file(tree, "people"))
     events: list[Event] = []
     approvals: tuple[Event, ...] = ()
     if "events" in tree:
-        events.extend(load_events(file.file(tree, "events")))
+        events.extend(load_events(file.file(tree, "events"), number_format=fmt))
     if "approvals" in tree:
         from kpiscore.cycle.approvals import read_approvals
 
         approvals = read_approvals(file.file(tree, "approvals"), as_of=period.end)
-    measures = _measures(file, tree) if "measures" in tree else {}
+    measures = _measures(file, tree, fmt) if "measures" in tree else {}
     leave = read_leave(file.file(tree, "leave")) if "leave" in tree else ()
     assign = _assign(file, tree, people)
     leaders = None
@@ -283,7 +295,7 @@ def read_fields(path: Path) -> dict[str, Any]:
             **{key: file.text(leaders_tree, key, "leaders.") for key in leaders_tree}
         )
     quota = _quota(file, tree) if "quota" in tree else None
-    payout_rule = _payout(file, tree) if "payout" in tree else None
+    payout_rule = _payout(file, tree, fmt) if "payout" in tree else None
     return {
         "name": name,
         "period": period,

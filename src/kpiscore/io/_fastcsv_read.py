@@ -8,6 +8,7 @@ has found a reader's extra installed.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import mmap
 import re
@@ -24,7 +25,9 @@ from kpiscore.engine.columnar._arrays import ArrowArray, Codes, People, Populati
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.exact import _Compiled
+from kpiscore.io.file_numbers import NumberFormat
 from kpiscore.io.load import _COLUMNS, _CellError, _date, _flag, _number, _quantity, _text
+from kpiscore.io.table_files import sniff_delimiter
 from kpiscore.model.period import Period
 from kpiscore.results.scorecard import ScoreTable
 
@@ -65,6 +68,8 @@ def first_line(path: Path) -> list[str]:
     text = text.removesuffix("\n").removesuffix("\r")
     if "\r" in text or "\n" in text:
         raise _IrregularError(f"{path}: a header line ending in a lone carriage return")
+    if sniff_delimiter(text) != ",":  # the careful reader splits it at another separator
+        raise _IrregularError(f"{path}: a header line not separated by commas")
     return text.split(",")
 
 
@@ -190,6 +195,9 @@ class Reader(Generic[ColumnT]):
     ``codes`` (a column's code per row and its converted distinct values), ``subjects`` (a
     subject column's population positions) and ``ids`` (the people's ids, checked)."""
 
+    #: How the files write numbers (``"point"`` or ``"vi"``), as the careful reader is told.
+    number_format: NumberFormat = "point"
+
     def prefetch(self, pool: ThreadPoolExecutor, files: dict[str, Path]) -> None:
         """Start reading these files (``kind -> path``) in the background, if the reader can."""
 
@@ -232,8 +240,9 @@ class Reader(Generic[ColumnT]):
         result.day_codes = codes
         result.day_values = np.array(days, dtype="datetime64[D]")
         if "quantity" in columns:
+            quantity = functools.partial(_quantity, fmt=self.number_format)
             result.quantity_codes, result.quantities = self.codes(
-                columns["quantity"], _quantity, "quantity", Decimal(1)
+                columns["quantity"], quantity, "quantity", Decimal(1)
             )
         else:
             result.quantity_codes, result.quantities = np.zeros(n, dtype=np.int64), [Decimal(1)]
@@ -259,7 +268,8 @@ class Reader(Generic[ColumnT]):
         result = MeasureColumns()
         result.subject = self.subjects(columns["subject"], index, "measures")
         codes, criteria = self.codes(columns["criterion"], _text, "criterion", None)
-        result.value_codes, result.values = self.codes(columns["value"], _number, "value", None)
+        number = functools.partial(_number, fmt=self.number_format)
+        result.value_codes, result.values = self.codes(columns["value"], number, "value", None)
         _set_slots(result, codes, criteria, compiled)
         return result
 

@@ -31,7 +31,7 @@ from kpiscore.model.text import lone_surrogate
 from kpiscore.model.tree import MAX_DEPTH
 
 PolicyFormat = Literal["toml", "json"]
-FactFormat = Literal["csv", "json"]
+FactFormat = Literal["csv", "json", "xlsx"]
 FactKind = Literal["events", "measures", "people"]
 
 __all__ = [

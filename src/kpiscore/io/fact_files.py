@@ -8,10 +8,8 @@ functions, so both paths accept exactly the same facts.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import functools
-import io
 import os
 import re
 import sys
@@ -32,15 +30,31 @@ from kpiscore.io.documents import (
     MAX_FACT_BYTES,
     FactFormat,
     FactKind,
-    _decode,
     _format_of,
     _parse_json,
     _raise_all,
     _read_bytes,
     _shown,
 )
+from kpiscore.io.file_numbers import (
+    NumberFormat,
+    NumberSyntaxError,
+    check_number_format,
+    read_number,
+)
+from kpiscore.io.table_files import (
+    Cell,
+    RawTable,
+    check_delimiter,
+    check_encoding,
+    csv_table,
+    decode_table_text,
+    excel_path,
+    read_table,
+    workbook_text,
+)
 from kpiscore.model.facts import Event, Measure, Person
-from kpiscore.model.numbers import exact, to_decimal
+from kpiscore.model.numbers import exact
 
 # --------------------------------------------------------------------------- fact files
 
@@ -61,12 +75,15 @@ class FactRecord:
         file: The file's name as given.
         line: The CSV line the fact starts on, or ``None`` for a JSON item.
         item: The JSON item's index, or ``None`` for a CSV row.
+        extra: A person's other columns of the people file, as sorted ``(column, text)``
+            pairs (empty cells left out); empty for events and measures.
     """
 
     fact: Event | Measure | Person
     file: str
     line: int | None = None
     item: int | None = None
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def where(self) -> str:
@@ -94,7 +111,6 @@ _TRUE: Final = frozenset({"true", "yes", "1", "có"})
 _FALSE: Final = frozenset({"false", "no", "0", "không", ""})
 _ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FIRST: Final = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
-_DECIMAL_COMMA: Final = re.compile(r"^[+-]?\d+,\d+$")
 
 
 class _CellError(Exception):
@@ -112,21 +128,15 @@ def _text(value: object, column: str) -> str:
     return sys.intern(unicodedata.normalize("NFC", text))
 
 
-def _number(value: object, column: str) -> Decimal:
+def _number(value: object, column: str, fmt: NumberFormat = "point") -> Decimal:
     try:
-        return to_decimal(value, owner="cell", field=column)
-    except KpiscoreError as error:
-        reason = str(error).removeprefix(f"cell: {column} ")
-        if reason.startswith(("must be less than 10**15", "must have at most 40")):
-            raise _CellError(reason) from None  # a number, beyond kpiscore's bounds
-        hint = ""
-        if isinstance(value, str) and _DECIMAL_COMMA.match(value.strip()):
-            hint = "; write the decimal separator as a point ('0.9', not '0,9')"
-        raise _CellError(f"expected a number (got {_shown(value)}){hint}") from None
+        return read_number(value, fmt, field=column)
+    except NumberSyntaxError as error:
+        raise _CellError(str(error)) from None
 
 
-def _quantity(value: object, column: str) -> Decimal:
-    number = _number(value, column)
+def _quantity(value: object, column: str, fmt: NumberFormat = "point") -> Decimal:
+    number = _number(value, column, fmt)
     if number < 0:
         raise _CellError(f"must be >= 0 (got {_shown(value)})")
     return number
@@ -134,6 +144,12 @@ def _quantity(value: object, column: str) -> Decimal:
 
 def _date(value: object, column: str) -> _dt.date:
     expected = "expected a date as DD/MM/YYYY (15/07/2026) or YYYY-MM-DD (2026-07-15)"
+    if isinstance(value, _dt.datetime):  # a workbook's date cell
+        if value.time() != _dt.time():
+            raise _CellError(f"expected a date without a time of day (got {value.isoformat()})")
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
     if not isinstance(value, str):
         raise _CellError(f"{expected} (got {type(value).__name__} {_shown(value)})")
     text = value.strip()
@@ -156,6 +172,8 @@ def _iso_date(text: str) -> _dt.date:
 def _flag(value: object, column: str) -> bool:
     if isinstance(value, bool):
         return value
+    if isinstance(value, int | float) and value in (0, 1):  # a workbook's number cell
+        return value == 1
     if isinstance(value, str):
         word = unicodedata.normalize("NFC", value.strip().lower())
         if word in _TRUE:
@@ -197,12 +215,62 @@ _FACTORIES: Final[dict[str, Callable[..., Event | Measure | Person]]] = {
 }
 
 
+@functools.cache
+def columns_of(kind: str, fmt: NumberFormat = "point") -> tuple[_Column, ...]:
+    """The columns of a kind of fact file, their numbers read in the number format ``fmt``."""
+    if fmt == "point":
+        return _COLUMNS[kind]
+    readers: dict[object, Callable[[object, str], object]] = {
+        _number: functools.partial(_number, fmt=fmt),
+        _quantity: functools.partial(_quantity, fmt=fmt),
+    }
+    return tuple(
+        _Column(column.name, column.required, readers.get(column.read, column.read))
+        for column in _COLUMNS[kind]
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ReadOptions:
+    """How a fact file is written (the loaders' keyword arguments, checked once)."""
+
+    number_format: NumberFormat = "point"
+    encoding: str | None = None
+    delimiter: str | None = None
+    ignore_columns: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        number_format: object = "point",
+        encoding: object = None,
+        delimiter: object = None,
+        ignore_columns: object = False,
+    ) -> ReadOptions:
+        """Checked options: a clear error for a wrong value of any of them."""
+        if not isinstance(ignore_columns, bool):
+            raise InputError(f"ignore_columns must be True or False (got {ignore_columns!r})")
+        return cls(
+            number_format=check_number_format(number_format),
+            encoding=check_encoding(encoding),
+            delimiter=check_delimiter(delimiter),
+            ignore_columns=ignore_columns,
+        )
+
+
 def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _build(
-    kind: str, cells: Mapping[str, object], where: str, said: str, separator: str
+    kind: str,
+    cells: Mapping[str, object],
+    where: str,
+    said: str,
+    separator: str,
+    *,
+    fmt: NumberFormat = "point",
 ) -> tuple[Event | Measure | Person | None, list[FileFormatError]]:
     """Convert one row's cells and build its fact; return the fact or the row's problems.
 
@@ -211,7 +279,7 @@ def _build(
     """
     problems: list[FileFormatError] = []
     fields: dict[str, object] = {}
-    for column in _COLUMNS[kind]:
+    for column in columns_of(kind, fmt):
         value = cells.get(column.name)
         path = f"{where}{separator}{column.name}"
         place = f"{said}, {'column' if separator == ':' else 'key'} {column.name!r}"
@@ -231,80 +299,139 @@ def _build(
         return None, [FileFormatError(f"{said}: {error}", path=where)]
 
 
-def _csv_records(text: str, name: str, kind: str) -> Iterator[FactRecord | FileFormatError]:
+def _extra(
+    cells: Mapping[str, object], names: list[str], where: str, said: str, separator: str
+) -> tuple[tuple[tuple[str, str], ...], list[FileFormatError]]:
+    """A person's other columns as ``(column, text)`` pairs (empty cells left out)."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[FileFormatError] = []
+    for name in names:
+        value = cells.get(name)
+        if _is_empty(value):
+            continue
+        try:
+            pairs.append((name, _text(value, name)))
+        except _CellError as error:
+            problems.append(
+                FileFormatError(
+                    f"{said}, {'column' if separator == ':' else 'key'} {name!r}: {error}",
+                    path=f"{where}{separator}{name}",
+                )
+            )
+    return tuple(sorted(pairs)), problems
+
+
+def _header(
+    table: RawTable, kind: str, options: ReadOptions
+) -> tuple[list[str], list[str], int, list[FileFormatError]]:
+    """``(columns read, other columns kept, cells a row may hold, problems)`` of a header.
+
+    Empty header cells at the end (Excel's trailing empty columns) name no column; a row may
+    hold cells under them only when they are empty. A column the kind does not know is kept
+    (people: an attribute of the person), left out (``ignore_columns``) or a problem.
+    """
+    name, line = table.name, table.header_line
     columns = {column.name: column for column in _COLUMNS[kind]}
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        yield FileFormatError(f"{name} line 1: invalid CSV: {error}", path=f"{name}:1")
-        return
-    if header is None:
-        yield FileFormatError(
-            f"{name}: the file is empty; expected a header line naming the columns"
-            f" ({', '.join(columns)})",
-            path=name,
-        )
-        return
-    names = [cell.strip() for cell in header]
-    header_ok = True
+    assert table.header is not None  # noqa: S101 - the caller checked
+    width = len(table.header)
+    names = [_header_text(cell) for cell in table.header]
+    while names and not names[-1]:
+        names.pop()
+    problems: list[FileFormatError] = []
+    kept: list[str] = []
     for position, column_name in enumerate(names, 1):
-        if column_name not in columns:
-            hint = ""
-            if ";" in column_name and len(names) == 1:
-                hint = "; the file seems to use ';' between cells, kpiscore reads ',' (CSV)"
-            yield FileFormatError(
-                f"{name} line 1, column {position}: unknown column {_shown(column_name)};"
-                f" expected one of {list(columns)!r}{hint}",
-                path=f"{name}:1:{column_name}",
+        if not column_name:
+            problems.append(
+                FileFormatError(
+                    f"{name} line {line}, column {position}: the header names no column here;"
+                    " expected a column name",
+                    path=f"{name}:{line}",
+                )
             )
-            header_ok = False
         elif names.index(column_name) != position - 1:
-            yield FileFormatError(
-                f"{name} line 1: column {column_name!r} appears twice",
-                path=f"{name}:1:{column_name}",
+            problems.append(
+                FileFormatError(
+                    f"{name} line {line}: column {column_name!r} appears twice",
+                    path=f"{name}:{line}:{column_name}",
+                )
             )
-            header_ok = False
+        elif column_name not in columns:
+            if kind == "people":
+                kept.append(column_name)
+            elif not options.ignore_columns:
+                hint = "; pass ignore_columns=True (--ignore-columns) to leave other columns out"
+                if ";" in column_name and len(names) == 1:
+                    hint = "; the file seems to use ';' between cells: give delimiter=';'"
+                problems.append(
+                    FileFormatError(
+                        f"{name} line {line}, column {position}: unknown column"
+                        f" {_shown(column_name)}; expected one of {list(columns)!r}{hint}",
+                        path=f"{name}:{line}:{column_name}",
+                    )
+                )
     for column in columns.values():
         if column.required and column.name not in names:
-            yield FileFormatError(
-                f"{name} line 1: missing required column {column.name!r}",
-                path=f"{name}:1:{column.name}",
+            problems.append(
+                FileFormatError(
+                    f"{name} line {line}: missing required column {column.name!r}",
+                    path=f"{name}:{line}:{column.name}",
+                )
             )
-            header_ok = False
-    if not header_ok:
+    return names, kept, width, problems
+
+
+def _header_text(cell: Cell) -> str:
+    text = cell if isinstance(cell, str) else str(cell)
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def _table_records(
+    table: RawTable, kind: str, options: ReadOptions
+) -> Iterator[FactRecord | FileFormatError]:
+    name = table.name
+    if table.header is None:  # an empty file, or a header line the parser cannot read
+        failed = [row for row in table.rows if isinstance(row, FileFormatError)]
+        yield from failed or [
+            FileFormatError(
+                f"{name}: the file is empty; expected a header line naming the columns"
+                f" ({', '.join(column.name for column in _COLUMNS[kind])})",
+                path=name,
+            )
+        ]
         return
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            row = next(reader)
-        except StopIteration:
+    names, kept, width, problems = _header(table, kind, options)
+    if problems:
+        yield from problems
+        return
+    text_columns = {column.name for column in _COLUMNS[kind] if column.read is _text}
+    texts = {i for i, column in enumerate(names) if column in text_columns or column in kept}
+    for item in table.rows:
+        if isinstance(item, FileFormatError):
+            yield item
             return
-        except csv.Error as error:
-            yield FileFormatError(
-                f"{name} line {start}: invalid CSV: {error}", path=f"{name}:{start}"
-            )
-            return
-        line = reader.line_num
-        if not row:
-            continue  # an empty line holds no row
-        where, said = f"{name}:{start}", f"{name} line {start}"
-        if len(row) != len(names):
+        line, row = item
+        where, said = f"{name}:{line}", f"{name} line {line}"
+        if len(row) < len(names) or len(row) > width or not all(map(_is_empty, row[len(names) :])):
             yield FileFormatError(
                 f"{said}: {len(row)} cells, but the header names {len(names)} columns",
                 path=where,
             )
             continue
-        cells = dict(zip(names, row, strict=True))
-        fact, problems = _build(kind, cells, where, said, ":")
-        if fact is None:
+        if table.delimiter is None:  # a workbook: numbers typed in text columns are text
+            row = [workbook_text(cell) if i in texts else cell for i, cell in enumerate(row)]
+        cells = dict(zip(names, row, strict=False))
+        fact, problems = _build(kind, cells, where, said, ":", fmt=options.number_format)
+        extra, more = _extra(cells, kept, where, said, ":") if kept else ((), [])
+        if fact is None or more:
             yield from problems
+            yield from more
         else:
-            yield FactRecord(fact=fact, file=name, line=start)
+            yield FactRecord(fact=fact, file=name, line=line, extra=extra)
 
 
-def _json_records(text: str, name: str, kind: str) -> Iterator[FactRecord | FileFormatError]:
+def _json_records(
+    text: str, name: str, kind: str, options: ReadOptions
+) -> Iterator[FactRecord | FileFormatError]:
     columns = [column.name for column in _COLUMNS[kind]]
     document = _parse_json(text, name)
     if isinstance(document, Mapping) and list(document) == [kind]:
@@ -324,18 +451,21 @@ def _json_records(text: str, name: str, kind: str) -> Iterator[FactRecord | File
             )
             continue
         unknown = [key for key in item if key not in columns]
-        for key in unknown:
-            yield FileFormatError(
-                f"{said}: unknown key {_shown(key)}; expected one of {columns!r}",
-                path=f"{where}.{key}",
-            )
-        if unknown:
-            continue
-        fact, problems = _build(kind, item, where, said, ".")
-        if fact is None:
+        if kind != "people" and not options.ignore_columns:
+            for key in unknown:
+                yield FileFormatError(
+                    f"{said}: unknown key {_shown(key)}; expected one of {columns!r}",
+                    path=f"{where}.{key}",
+                )
+            if unknown:
+                continue
+        fact, problems = _build(kind, item, where, said, ".", fmt=options.number_format)
+        extra, more = _extra(item, unknown, where, said, ".") if kind == "people" else ((), [])
+        if fact is None or more:
             yield from problems
+            yield from more
         else:
-            yield FactRecord(fact=fact, file=name, item=index)
+            yield FactRecord(fact=fact, file=name, item=index, extra=extra)
 
 
 def read_fact_records(
@@ -343,8 +473,15 @@ def read_fact_records(
     kind: FactKind,
     *,
     format: FactFormat | None = None,  # noqa: A002 - as load_policy
+    number_format: NumberFormat = "point",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    ignore_columns: bool = False,
 ) -> list[FactRecord]:
     """Read a fact file into records that remember their line (used by the command line).
+
+    The keyword arguments are those of :func:`load_events`; a person's other columns are in
+    :attr:`FactRecord.extra`.
 
     Raises:
         FileFormatError: one problem; :class:`FileFormatErrorGroup` listing all of them.
@@ -355,16 +492,34 @@ def read_fact_records(
         raise FileFormatError(
             f"expected the path of a {kind} file (got {type(source).__name__} {_shown(source)})"
         )
-    path = Path(source)
-    name = str(path)
-    fmt = _format_of(path, format, ("csv", "json"), f"{kind} file")
-    text = _decode(_read_bytes(path, name, MAX_FACT_BYTES), name)
-    reader = _json_records if fmt == "json" else _csv_records
+    options = ReadOptions.of(
+        number_format=number_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        ignore_columns=ignore_columns,
+    )
+    name = os.fspath(source)
+    book = excel_path(source)
     records: list[FactRecord] = []
     problems: list[FileFormatError] = []
+    if book is not None and format in (None, "xlsx"):
+        items = _table_records(read_table(source, kind, limit=MAX_FACT_BYTES), kind, options)
+    else:
+        path = Path(source)
+        fmt = _format_of(path, format, ("csv", "json", "xlsx"), f"{kind} file")
+        if fmt == "xlsx":
+            items = _table_records(read_table(source, kind, limit=MAX_FACT_BYTES), kind, options)
+        else:
+            text = decode_table_text(
+                _read_bytes(path, name, MAX_FACT_BYTES), name, options.encoding
+            )
+            if fmt == "json":
+                items = _json_records(text, name, kind, options)
+            else:
+                items = _table_records(csv_table(text, name, options.delimiter), kind, options)
     # Facts are built in kpiscore's own decimal context, never the caller's (see _tree).
     with exact():
-        for item in reader(text, name, kind):
+        for item in items:
             if isinstance(item, FactRecord):
                 records.append(item)
             else:
@@ -374,16 +529,32 @@ def read_fact_records(
 
 
 def _facts(
-    source: str | os.PathLike[str], kind: FactKind, fmt: FactFormat | None, cls: type[_T]
+    source: str | os.PathLike[str],
+    kind: FactKind,
+    fmt: FactFormat | None,
+    cls: type[_T],
+    options: ReadOptions,
 ) -> list[_T]:
-    facts = [record.fact for record in read_fact_records(source, kind, format=fmt)]
-    return cast("list[_T]", facts)
+    records = read_fact_records(
+        source,
+        kind,
+        format=fmt,
+        number_format=options.number_format,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        ignore_columns=options.ignore_columns,
+    )
+    return cast("list[_T]", [record.fact for record in records])
 
 
 def load_events(
     source: str | os.PathLike[str],
     *,
     format: FactFormat | None = None,  # noqa: A002 - as load_policy
+    number_format: NumberFormat = "point",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    ignore_columns: bool = False,
 ) -> list[Event]:
     """Read events from a CSV or JSON file.
 
@@ -414,13 +585,23 @@ def load_events(
     >>> [(e.on, e.excused) for e in load_events(folder / "events.csv")]
     [(datetime.date(2026, 1, 15), False), (datetime.date(2026, 2, 3), True)]
     """
-    return _facts(source, "events", format, Event)
+    options = ReadOptions.of(
+        number_format=number_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        ignore_columns=ignore_columns,
+    )
+    return _facts(source, "events", format, Event, options)
 
 
 def load_measures(
     source: str | os.PathLike[str],
     *,
     format: FactFormat | None = None,  # noqa: A002 - as load_policy
+    number_format: NumberFormat = "point",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    ignore_columns: bool = False,
 ) -> list[Measure]:
     """Read measures from a CSV or JSON file: ``subject``, ``criterion``, ``value``.
 
@@ -436,13 +617,23 @@ def load_measures(
     >>> load_measures(path)[0].value
     Decimal('0.875')
     """
-    return _facts(source, "measures", format, Measure)
+    options = ReadOptions.of(
+        number_format=number_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        ignore_columns=ignore_columns,
+    )
+    return _facts(source, "measures", format, Measure, options)
 
 
 def load_people(
     source: str | os.PathLike[str],
     *,
     format: FactFormat | None = None,  # noqa: A002 - as load_policy
+    number_format: NumberFormat = "point",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    ignore_columns: bool = False,
 ) -> list[Person]:
     """Read the population from a CSV or JSON file: ``id`` (required), ``name``, ``unit``,
     ``group``, ``position``.
@@ -459,4 +650,10 @@ def load_people(
     >>> load_people(path)[0].name
     'Nguyễn Văn An'
     """
-    return _facts(source, "people", format, Person)
+    options = ReadOptions.of(
+        number_format=number_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        ignore_columns=ignore_columns,
+    )
+    return _facts(source, "people", format, Person, options)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from kpiscore._extras import require
 from kpiscore.engine.compile import compile_policy
+from kpiscore.io.file_numbers import NumberFormat
 from kpiscore.io.load import MAX_FACT_BYTES
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
@@ -72,11 +73,20 @@ def score_csv_files(
     measures: Path | None,
     *,
     advance: Callable[[int], None] = lambda steps: None,
+    number_format: NumberFormat = "point",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    ignore_columns: bool = False,
 ) -> ScoreTable | None:
     """Score facts from CSV files with the columnar engine, or ``None`` to read them carefully.
 
     ``advance(1)`` is called after each of four steps (people, events, measures, scoring), for
     a progress bar.
+
+    The keyword arguments are those of the careful readers (:func:`kpiscore.load_events`):
+    numbers are read in ``number_format``; a file in another encoding than UTF-8, with
+    another separator than ``,``, or with columns other than the kind's own (people's other
+    columns, ``ignore_columns``) is left to the careful reader.
 
     Returns ``None`` when neither pyarrow nor pandas is installed, a file is not CSV, or
     anything in the files needs the careful reader's line-by-line report; never a different
@@ -85,6 +95,9 @@ def score_csv_files(
     paths = [Path(p) for p in (people, events, measures) if p is not None]
     if any(p.suffix.lower() != ".csv" for p in paths):
         return None
+    if encoding not in (None, "utf-8") or delimiter not in (None, ","):
+        return None  # the careful reader decodes and splits such files
+    del ignore_columns  # an unknown column is irregular here: the careful reader drops it
     try:
         states = [p.stat() for p in paths]
     except OSError:
@@ -96,6 +109,7 @@ def score_csv_files(
     reader = _reader()
     if reader is None:
         return None
+    reader.number_format = number_format
     from kpiscore.io._fastcsv_read import _IrregularError, score_files
 
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context

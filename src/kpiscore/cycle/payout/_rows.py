@@ -21,6 +21,7 @@ from kpiscore.model.numbers import (
     to_decimal,
 )
 from kpiscore.model.period import Period
+from kpiscore.model.rules import MAX_LISTED
 from kpiscore.results.table import ResultTable, result_row
 
 __all__ = [
@@ -286,11 +287,16 @@ def payout_rows(
     for period in sorted(periods, key=lambda p: (p.start, p.end)):
         table.check_period(period)
     paid_months = months if months is not None else _months(table, next(iter(periods)))
+    missing = [item.subject for item in items if item.subject not in salaries]
+    if missing:  # every one at once: a file of salaries is fixed in one go
+        shown = ", ".join(repr(subject) for subject in missing[:MAX_LISTED])
+        if len(missing) > MAX_LISTED:
+            shown += f" … and {len(missing) - MAX_LISTED} more"
+        count = f" ({len(missing)} people)" if len(missing) > 1 else ""
+        raise UnknownSubjectError(
+            f"salaries: no salary for {shown}{count}; expected one for everyone paid"
+        )
     for item, row in zip(items, rows, strict=True):
-        if item.subject not in salaries:
-            raise UnknownSubjectError(
-                f"salaries: no salary for {item.subject!r}; expected one for everyone paid"
-            )
         salary = _salary(salaries[item.subject], item.subject)
         if item.rating is None:
             unrated = getattr(item, "unrated", None)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kpiscore.engine.columnar._arrays import Codes, Days, Ints, Population
+from kpiscore.engine.columnar._cells import Problems
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.columnar._frames import read_events, read_measures, read_people
@@ -64,7 +65,9 @@ def score_frames_every(
     pieces = pieces_of(period, every)
     for piece in pieces:
         policy.check_period(piece)
-    persons = read_people(people)
+    problems = Problems()
+    persons = read_people(people, problems)
+    problems.raise_all()  # the facts are looked up among these ids: they come first
     index = Population(persons.ids, persons.arrow_ids)
     if index.duplicate is not None:
         raise InputError(
