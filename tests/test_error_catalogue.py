@@ -508,7 +508,7 @@ OTHER_RAISED = {
     "AssertionError": "a state the code makes impossible (a bug in kpiscore if seen)",
     "TypeError": "a model field no JSON Schema or OpenAPI conversion can describe (a bug)",
     "ValueError": "inside the JSON reader only: turned into a FileFormatError at once",
-    "NumberSyntaxError": "a file reader's bad number cell: reported as a FileFormatError with its place",
+    "NumberSyntaxError": "a bad number cell: reported as a FileFormatError with its place",
     "Bad": "the columnar engine's bad frame cell: reported as an InputError naming the row label",
 }
 
