@@ -71,14 +71,8 @@ def score_frames(
     policy = _check_policy(policy)
     period = as_period(period)
     policy.check_period(period)
+    persons, index = read_population(people)
     problems = Problems()
-    persons = read_people(people, problems)
-    problems.raise_all()  # the facts are looked up among these ids: they come first
-    index = Population(persons.ids, persons.arrow_ids)
-    if index.duplicate is not None:
-        raise InputError(
-            f"people: person id {index.duplicate!r} appears twice; expected unique ids"
-        )
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
     facts = read_events(events, index, period, problems)
     measure_columns = read_measures(measures, index, compiled, problems)
@@ -196,6 +190,20 @@ def _ids(cells: list[object], name: Callable[[int], str], problems: Problems) ->
             )
             ids.append("")
     return ids
+
+
+def read_population(people: object) -> tuple[People, Population]:
+    """The people and their index: every problem of the people at once, then unique ids
+    (the facts are looked up among these ids, so they come first)."""
+    problems = Problems()
+    persons = read_people(people, problems)
+    problems.raise_all()
+    index = Population(persons.ids, persons.arrow_ids)
+    if index.duplicate is not None:
+        raise InputError(
+            f"people: person id {index.duplicate!r} appears twice; expected unique ids"
+        )
+    return persons, index
 
 
 def read_people(people: object, problems: Problems) -> People:

@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 
 from kpiscore.engine.columnar._arrays import Codes, Days, Ints, Population
-from kpiscore.engine.columnar._cells import Problems
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
-from kpiscore.engine.columnar._frames import read_events, read_measures, read_people
+from kpiscore.engine.columnar._frames import read_events, read_measures, read_population
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
 from kpiscore.exceptions import InputError
@@ -65,14 +64,7 @@ def score_frames_every(
     pieces = pieces_of(period, every)
     for piece in pieces:
         policy.check_period(piece)
-    problems = Problems()
-    persons = read_people(people, problems)
-    problems.raise_all()  # the facts are looked up among these ids: they come first
-    index = Population(persons.ids, persons.arrow_ids)
-    if index.duplicate is not None:
-        raise InputError(
-            f"people: person id {index.duplicate!r} appears twice; expected unique ids"
-        )
+    persons, index = read_population(people)
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
     facts = read_events(events, index, period)
     per_piece = _measures_every(measures, pieces, index, compiled)
