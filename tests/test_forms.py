@@ -276,6 +276,9 @@ class TestPrinted:
             assert "PHIẾU ĐÁNH GIÁ" in text
             assert name in text
             assert "NGƯỜI TỰ ĐÁNH GIÁ" in text
+            # The next form's first line ("CỘNG HÒA …") must not leave the tops of its
+            # diacritics at the foot of this page (they did while its line box was too short).
+            assert not re.search(r"^\s*[ỘỦ]\s*$", text, re.MULTILINE), text
         assert "83,50" in pages[0]
         assert "Vắng buổi đào tạo" in pages[0]
         assert "Không hoàn thành nhiệm vụ" in pages[2]

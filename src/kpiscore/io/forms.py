@@ -153,20 +153,21 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 # A4 with print margins; a form is one page, several forms get a page break each.
 _CSS = """
 @page { size: A4; margin: 12mm 14mm 12mm 16mm; }
+body { margin: 0; }
 .kpi-form { font-family: "Times New Roman", "DejaVu Serif", "Liberation Serif", serif;
   font-size: 10.5pt; color: #000; line-height: 1.25; break-after: page;
   page-break-after: always; }
 .kpi-form:last-of-type { break-after: auto; page-break-after: auto; }
-.kpi-form .nation { text-align: center; font-weight: bold; margin: 0; }
+.kpi-form .nation { text-align: center; font-weight: bold; margin: 0; padding-top: 1.5mm; }
 .kpi-form .motto { text-align: center; font-weight: bold; margin: 0 0 2mm; }
 .kpi-form .motto span { border-bottom: 1px solid #000; }
-.kpi-form h1 { text-align: center; font-size: 13pt; margin: 5mm 0 1mm; }
-.kpi-form .sub { text-align: center; margin: 0 0 4mm; }
+.kpi-form h1 { text-align: center; font-size: 13pt; margin: 3mm 0 1mm; }
+.kpi-form .sub { text-align: center; margin: 0 0 2.5mm; }
 .kpi-form table { border-collapse: collapse; width: 100%; }
-.kpi-form .who td { padding: 0.6mm 1mm; vertical-align: top; }
+.kpi-form .who td { padding: 0.3mm 1mm; vertical-align: top; }
 .kpi-form .who td.label { width: 24%; }
-.kpi-form .ledger { margin-top: 3mm; font-size: 9.5pt; }
-.kpi-form .ledger th, .kpi-form .ledger td { border: 1px solid #000; padding: 1mm 1.5mm;
+.kpi-form .ledger { margin-top: 2.5mm; font-size: 9pt; line-height: 1.2; }
+.kpi-form .ledger th, .kpi-form .ledger td { border: 1px solid #000; padding: 0.7mm 1.5mm;
   vertical-align: top; }
 .kpi-form .ledger th { background: #eee; }
 .kpi-form .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -181,10 +182,11 @@ _CSS = """
 .kpi-form .verdict { margin: 3mm 0 0; }
 .kpi-form .verdict p { margin: 0.5mm 0; }
 .kpi-form .meta { font-size: 8.5pt; color: #333; margin-top: 2mm; }
-.kpi-form .place { text-align: right; font-style: italic; margin: 3mm 0 1mm; }
+.kpi-form .place { text-align: right; font-style: italic; margin: 2mm 0 1mm; }
 .kpi-form .signatures td { width: 50%; text-align: center; vertical-align: top; }
 .kpi-form .signatures b { display: block; }
-.kpi-form .signatures .signer { padding-top: 15mm; font-weight: bold; }
+.kpi-form .signatures .signer { padding-top: 14mm; font-weight: bold; }
+.kpi-form .signatures { break-inside: avoid; page-break-inside: avoid; }
 """
 
 #: More events than this in one rule are set in three columns to keep the form on its page.
