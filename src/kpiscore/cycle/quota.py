@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Final, Literal, Protocol, TypeVar, cast, overload
+from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar, cast, overload
 
 import attrs
 
@@ -442,7 +442,7 @@ def _plan_group(
     rounding: str,
     tie_name: str,
     tie_key: Callable[[Any], Any] | None,
-) -> QuotaGroup:
+) -> tuple[QuotaGroup, dict[str, _Demotion]]:
     # Decisions depend on totals only; equal totals are listed by subject id so the plan reads
     # the same whatever the input order.
     ranked = sorted(
@@ -470,7 +470,7 @@ def _plan_group(
         else:
             kept = above + _order_ties(tied, need, tie_name, tie_key, cut)
     kept_ids = {item.subject for item in kept}
-    return QuotaGroup(
+    plan = QuotaGroup(
         key=key,
         label=label,
         rating=rating,
@@ -487,6 +487,25 @@ def _plan_group(
         tied=tuple(sorted(item.subject for item in tied)),
         ties=tie_name,
     )
+    tied_ids = {item.subject for item in tied}
+    demotions: dict[str, _Demotion] = {}
+    # Competition ranks (equal totals share one), counted in one pass over the ranked list.
+    rank, previous = 0, None
+    for place, item in enumerate(ranked, start=1):
+        if item.total != previous:
+            rank, previous = place, item.total
+        if item.subject not in kept_ids:
+            demotions[item.subject] = _Demotion(plan, rank, item.subject in tied_ids)
+    return plan, demotions
+
+
+class _Demotion(NamedTuple):
+    """Why one person moves down: the group's plan, the person's rank by total (equal totals
+    share a rank) and whether the person was tied at the cut."""
+
+    plan: QuotaGroup
+    rank: int
+    tied: bool
 
 
 def _plan(
@@ -498,7 +517,7 @@ def _plan(
     group_by: object,
     rounding: object,
     ties: object,
-) -> tuple[tuple[QuotaGroup, ...], dict[str, QuotaGroup]]:
+) -> tuple[tuple[QuotaGroup, ...], dict[str, _Demotion]]:
     checked_share = _check_share(share)
     base = _check_choice(base, "base", BASE_READINGS)
     rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
@@ -514,26 +533,24 @@ def _plan(
     groups: dict[Hashable, list[Any]] = {}
     for item in items:
         groups.setdefault(key_of(item), []).append(item)
-    plans = sorted(
-        (
-            _plan_group(
-                key,
-                label_of(key),
-                members,
-                rating=rating,
-                next_rating=next_rating,
-                share=checked_share,
-                base=base,
-                rounding=rounding,
-                tie_name=tie_name,
-                tie_key=tie_key,
-            )
-            for key, members in groups.items()
-        ),
-        key=lambda plan: plan.label,
-    )
-    by_subject = {subject: plan for plan in plans for subject in plan.demoted}
-    return tuple(plans), by_subject
+    planned = [
+        _plan_group(
+            key,
+            label_of(key),
+            members,
+            rating=rating,
+            next_rating=next_rating,
+            share=checked_share,
+            base=base,
+            rounding=rounding,
+            tie_name=tie_name,
+            tie_key=tie_key,
+        )
+        for key, members in groups.items()
+    ]
+    planned.sort(key=lambda pair: pair[0].label)
+    by_subject = {subject: why for _, demotions in planned for subject, why in demotions.items()}
+    return tuple(plan for plan, _ in planned), by_subject
 
 
 class QuotaResults(tuple[R, ...], ResultTable):
@@ -745,25 +762,10 @@ def apply_quota(
     )
     if reference is not None and not isinstance(reference, str):
         raise InputError(f"quota: reference must be a string or None (got {reference!r})")
-    totals = {item.subject: item.total for item in items}
     changed = tuple(
         item
         if item.subject not in by_subject
-        else attrs.evolve(
-            item,
-            rating=by_subject[item.subject].next_rating,
-            adjustments=(
-                *item.adjustments,
-                Adjustment(
-                    kind="quota",
-                    from_rating=item.rating,
-                    to_rating=by_subject[item.subject].next_rating,
-                    reason=_reason(by_subject[item.subject], item.subject, totals),
-                    reason_vi=_reason_vi(by_subject[item.subject], item.subject, totals),
-                    reference=reference,
-                ),
-            ),
-        )
+        else _demote(item, by_subject[item.subject], reference)
         for item in items
     )
     if isinstance(results, ScoreTable):
@@ -773,6 +775,23 @@ def apply_quota(
     return QuotaResults(changed)
 
 
+def _demote(item: R, why: _Demotion, reference: str | None) -> R:
+    """A copy of ``item`` moved to the next band, with the quota's adjustment line."""
+    plan = why.plan
+    line = Adjustment(
+        kind="quota",
+        from_rating=item.rating,
+        to_rating=plan.next_rating,
+        reason=_reason(plan, item.subject, item.total, why),
+        reason_vi=_reason_vi(plan, item.subject, item.total, why),
+        reference=reference,
+    )
+    # Every item was checked to be an attrs class (_check_results); the protocol cannot say so.
+    return attrs.evolve(  # type: ignore[misc]
+        item, rating=plan.next_rating, adjustments=(*item.adjustments, line)
+    )
+
+
 _BASE_TEXT: Final = {
     "next": "the number rated {next} before the quota",
     "next_and_above": "the number rated {next} or {rating}",
@@ -780,7 +799,7 @@ _BASE_TEXT: Final = {
 }
 
 
-def _reason(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
+def _reason(plan: QuotaGroup, subject: str, total: Decimal, demotion: _Demotion) -> str:
     with exact():
         percent = canonical(plan.share * 100)
         product = plan.share * plan.base_count
@@ -794,10 +813,9 @@ def _reason(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
             f"{format_points(plan.share)} × {plan.base_count} = {format_points(product)},"
             f" {plan.rounding}"
         )
-    total = totals[subject]
     # Competition ranking (equal totals share a rank), so the text never depends on input order.
-    rank = 1 + sum(1 for other in plan.kept + plan.demoted if totals[other] > total)
-    if subject in plan.tied:
+    rank = demotion.rank
+    if demotion.tied:
         why = (
             f"{subject} tied at the cut with {len(plan.tied)} people on total {total},"
             f" ties={plan.ties!r}"
@@ -833,16 +851,15 @@ def _label_vi(label: str) -> str:
     )
 
 
-def _reason_vi(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
+def _reason_vi(plan: QuotaGroup, subject: str, total: Decimal, demotion: _Demotion) -> str:
     """The same reason as :func:`_reason`, in Vietnamese (numbers as Vietnamese writes them)."""
     from kpiscore.io.numbers_vi import format_number
 
     with exact():
         percent = format_number(plan.share * 100, keep_places=False)
-    total = totals[subject]
     shown = format_number(total)
-    rank = 1 + sum(1 for other in plan.kept + plan.demoted if totals[other] > total)
-    if subject in plan.tied:
+    rank = demotion.rank
+    if demotion.tied:
         why = f"{subject} đồng điểm {shown} tại ngưỡng cắt cùng {len(plan.tied)} người"
     else:
         why = f"{subject} xếp thứ {rank}/{plan.rated} theo tổng điểm {shown}"
