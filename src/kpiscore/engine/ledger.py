@@ -16,6 +16,7 @@ from typing import Any
 
 from kpiscore.engine.compile import _Compiled
 from kpiscore.exceptions import InputError, MissingInputError
+from kpiscore.model.fact_checks import ratio_too_large
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import exact, quantize, quantize_fraction
 from kpiscore.model.period import Period
@@ -67,6 +68,8 @@ def _check_measure(
         return value, value, False
     if value < 0:
         raise InputError(f"{where}: value must be a ratio in [0, 1] (got {value})")
+    if value > policy.max_ratio:
+        raise InputError(f"{where}: {ratio_too_large(value, policy.max_ratio)}")
     if value > 1:
         if not criterion.ratio_cap:
             raise InputError(

@@ -63,6 +63,8 @@ _POLICY_KEYS: Final = frozenset(
         "valid_to",
         "missing",
         "min_worked_share",
+        "other_kinds",
+        "max_ratio",
         "description",
         "reference",
     }
