@@ -15,8 +15,8 @@ import csv
 import io
 import unicodedata
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,7 +127,7 @@ def office_files(draw: st.DrawFn) -> dict[str, object]:
         "sep": sep,
         "plain": plain,
         "trailing": 0 if plain else draw(st.sampled_from([0, 0, 1, 2])),
-        "tell_encoding": encoding == "cp1258" and draw(st.booleans()) or encoding == "utf-16",
+        "tell_encoding": (encoding == "cp1258" and draw(st.booleans())) or encoding == "utf-16",
         "tell_delimiter": draw(st.booleans()),
         "with_events": draw(st.booleans()),
         "people": people,
@@ -230,3 +230,79 @@ def test_every_path_prints_the_same(
         assert 2 == expected[0], "score_frame refused what kpiscore score accepts"
         return
     assert [0, table.to_csv()] == expected[:2]
+
+
+#: Characters where CSV readers tend to differ: separators, quotes, line breaks of every
+#: kind, NUL, spaces Python strips, a byte-order mark, decomposed tone marks.
+AWKWARD = st.text(
+    st.sampled_from(
+        [*"aAđĐ ,;\t\"'\r\n\x00\x0b\x0c\x1c\x85\u2028\ufeff\u0301\u0323", "ê", "Ễ", "ệ"]
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cells=st.fixed_dictionaries(
+        {
+            "names": st.lists(AWKWARD, min_size=1, max_size=3),
+            "units": st.lists(AWKWARD, min_size=1, max_size=3),
+            "notes": st.lists(AWKWARD, min_size=0, max_size=3),
+        }
+    ),
+    bom=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_awkward_text_cells_read_alike(
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cells: dict[str, list[str]],
+    *,
+    bom: bool,
+    crlf: bool,
+) -> None:
+    """Any text in the text columns of a UTF-8, comma-separated file: the same on every path."""
+    folder = tmp_path_factory.mktemp("awkward")
+    ending = "\r\n" if crlf else "\n"
+    names, units, notes = cells["names"], cells["units"], cells["notes"]
+    ids = [f"nv{i:03d}" for i in range(1, len(names) + 1)]
+
+    def save(name: str, rows: list[list[str]]) -> Path:
+        out = io.StringIO()
+        csv.writer(out, lineterminator=ending).writerows(rows)
+        path = folder / name
+        path.write_bytes(("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8"))
+        return path
+
+    people = save(
+        "people.csv",
+        [
+            ["id", "name", "unit"],
+            *([i, names[k], units[k % len(units)]] for k, i in enumerate(ids)),
+        ],
+    )
+    events = save(
+        "events.csv",
+        [["subject", "kind", "on", "note", "ref"]]
+        + [
+            [ids[k % len(ids)], "training_absence", "2026-01-15", note, note]
+            for k, note in enumerate(notes)
+        ],
+    )
+    measures = save(
+        "measures.csv",
+        [["subject", "criterion", "value"]]
+        + [[i, c, "0.875"] for i in ids for c in RATIOS]
+        + [[i, "collaboration", "2.5"] for i in ids],
+    )
+    args = ["score", "--policy", POLICY.id, "--period", "2026-Q1", "--format", "json"]
+    args += ["--people", str(people), "--events", str(events), "--measures", str(measures)]
+    *expected, _ = run_on("careful", args, capsys, monkeypatch)
+    for path in PATHS:
+        assert expected == list(run_on(path, args, capsys, monkeypatch)[:3]), path
