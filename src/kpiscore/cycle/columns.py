@@ -310,12 +310,24 @@ class RollupColumns:
 # --------------------------------------------------------------------------- the quota
 
 
+def _missing_as_minus_one(
+    codes: Codes, distinct: list[str | None]
+) -> tuple[Codes, list[str | None]]:
+    """Codes with -1 for every missing value (a reader may give ``None`` a code of its own)."""
+    empty = [position for position, value in enumerate(distinct) if value is None]
+    if not empty:
+        return codes, distinct
+    codes = codes.astype(np.int64)
+    codes[np.isin(codes, empty)] = -1
+    return codes, distinct
+
+
 def group_codes(
     codes_of: Callable[[str], tuple[Codes, list[str | None]]], names: Sequence[str]
 ) -> tuple[Ints, list[tuple[str | None, ...]]]:
     """One code per person for the combination of the named attributes, and each code's
     values; -1 where any attribute is missing."""
-    columns = [codes_of(name) for name in names]
+    columns = [_missing_as_minus_one(*codes_of(name)) for name in names]
     if len(columns) == 1:
         codes, distinct = columns[0]
         return codes.astype(np.int64), [(value,) for value in distinct]
