@@ -34,7 +34,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Literal,
+    NamedTuple,
+    Protocol,
+    TypeVar,
+    cast,
+    overload,
+)
 
 import attrs
 
@@ -52,6 +62,9 @@ from kpiscore.model.numbers import (
 )
 from kpiscore.results.scorecard import Adjustment, BandInfo, ScoreTable
 from kpiscore.results.table import ResultTable, result_row
+
+if TYPE_CHECKING:
+    from kpiscore.engine.columnar._arrays import Codes, Ints
 
 __all__ = [
     "BASE_READINGS",
@@ -590,6 +603,220 @@ class QuotaResults(tuple[R, ...], ResultTable):
         return {"results": items}
 
 
+# --------------------------------------------------------------------------- from the columns
+
+
+@attrs.frozen(kw_only=True)
+class _Source:
+    """A columnar table seen by the quota: who, the totals (units of ``10^-exponent``), the
+    ratings (band ranks, -1 none), person attributes as codes, one result built on request,
+    and the table rebuilt with other ratings."""
+
+    subjects: tuple[str, ...]
+    totals: Ints
+    exponent: int
+    rank: Ints
+    codes_of: Callable[[str], tuple[Codes, list[str | None]]]
+    item: Callable[[int], RatedResult]
+    rebuild: Callable[[Ints, Callable[[int, Any], Any]], ScoreTable | RollupTable]
+
+
+def _source(results: object) -> _Source | None:
+    """The columns of a table from ``score_frame`` (or its roll-up), or ``None``."""
+    if isinstance(results, ScoreTable):
+        if results._cards is not None or results._columns is None:
+            return None
+        from kpiscore.cycle.columns import figures_of, total_units
+
+        figures = figures_of(results)
+        if figures is None:
+            return None
+        table = results
+
+        def score_table(rank: Ints, adjust: Callable[[int, Any], Any]) -> ScoreTable:
+            rerated = figures.rerated(rank, adjust)
+            return ScoreTable(
+                policy=table.policy, period=table.period, columns=rerated, notes=table.notes
+            )
+
+        return _Source(
+            subjects=figures.subjects,
+            totals=total_units(figures),
+            exponent=figures.exponent,
+            rank=figures.rank,
+            codes_of=figures.persons.codes,
+            item=figures.card,
+            rebuild=score_table,
+        )
+    if isinstance(results, RollupTable):
+        columns = results._columns
+        if results._rollups is not None or columns is None:
+            return None
+        rolled = results
+
+        def rollup_table(rank: Ints, adjust: Callable[[int, Any], Any]) -> RollupTable:
+            return RollupTable(
+                policy=rolled.policy,
+                period=rolled.period,
+                columns=columns.rerated(rank, adjust),
+                notes=rolled.notes,
+            )
+
+        return _Source(
+            subjects=columns.subjects,
+            totals=columns.total_units,
+            exponent=columns.exponent,
+            rank=columns.rank,
+            codes_of=columns.codes,
+            item=rolled._at,
+            rebuild=rollup_table,
+        )
+    return None
+
+
+def _plan_columns(
+    source: _Source,
+    *,
+    rating: str,
+    share: object,
+    base: object,
+    group_by: object,
+    rounding: object,
+    ties: object,
+) -> tuple[tuple[QuotaGroup, ...], dict[int, _Demotion], int] | None:
+    """:func:`_plan` from the columns: one sort of the people rated ``rating``, by group,
+    total and subject; the same decisions, group by group, on slices of it. Returns the plans,
+    the demotions by position and the band rank people move to; ``None`` when the grouping is
+    a callable (it needs each result: the caller takes the per-result path)."""
+    import numpy as np
+
+    from kpiscore.cycle.columns import competition_ranks, group_codes, rank_groups
+
+    checked_share = _check_share(share)
+    base = _check_choice(base, "base", BASE_READINGS)
+    rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
+    if not isinstance(rating, str):
+        raise InputError(f"quota: rating must be a band id string (got {rating!r})")
+    key_of, label_of = _grouper(group_by)
+    names: tuple[str, ...] | None
+    if group_by is None:
+        names = None
+    elif isinstance(group_by, str):
+        names = (group_by,)
+    elif isinstance(group_by, tuple):
+        names = group_by
+    else:
+        return None
+    subjects = source.subjects
+    n = len(subjects)
+    if not n:
+        return None
+    sample = source.item(0)
+    tie_name, tie_key = _tie_key(ties, [sample])
+    next_rating = _next_band([sample], rating)
+    bands = _band_ids(sample)
+    top, below = bands.index(rating), bands.index(next_rating)
+    if names is None:
+        codes: Ints = np.zeros(n, dtype=np.int64)
+        keys: list[Hashable] = [None]
+    else:
+        codes, values = group_codes(source.codes_of, names)
+        lacking = np.flatnonzero(codes < 0)
+        if len(lacking):
+            key_of(source.item(int(lacking[0])))  # raises the per-result path's error
+        keys = [value[0] if len(names) == 1 else value for value in values]
+    totals, rank = source.totals, source.rank
+    ranked, starts, counts = rank_groups(subjects, totals, rank, codes, top)
+    size = len(keys)
+    present = np.bincount(codes, minlength=size)
+    next_counts = np.bincount(codes[rank == below], minlength=size)
+    planned: list[tuple[QuotaGroup, list[tuple[int, int, bool]]]] = []
+    for code in np.flatnonzero(present).tolist():
+        rated = int(counts[code]) if code < len(counts) else 0
+        members = ranked[int(starts[code]) : int(starts[code]) + rated] if rated else ranked[:0]
+        points = totals[members]
+        allowed, base_count = _allowed(rated, int(next_counts[code]), base, checked_share, rounding)
+        keep = np.zeros(rated, dtype=bool)
+        tied = slice(0, 0)
+        if allowed >= rated:
+            keep[:] = True
+        elif allowed == 0:
+            pass
+        elif points[allowed - 1] > points[allowed]:
+            keep[:allowed] = True
+        else:
+            cut = points[allowed]
+            # Highest first: those above the cut, then the run tied on it.
+            above = int(np.count_nonzero(points > cut))
+            tied = slice(above, above + int(np.count_nonzero(points == cut)))
+            keep[:above] = True
+            if tie_key is None:
+                keep[tied] = tie_name == "keep_all"
+            else:
+                run = members[tied].tolist()
+                chosen = _order_ties(
+                    [source.item(position) for position in run],
+                    allowed - above,
+                    tie_name,
+                    tie_key,
+                    Decimal(int(cut)).scaleb(-source.exponent),
+                )
+                picked = {item.subject for item in chosen}
+                keep[tied] = [subjects[position] in picked for position in run]
+        order = members.tolist()
+        plan = QuotaGroup(
+            key=keys[code],
+            label=label_of(keys[code]),
+            rating=rating,
+            next_rating=next_rating,
+            share=checked_share,
+            base=base,
+            rounding=rounding,
+            rated=rated,
+            next_count=int(next_counts[code]),
+            base_count=base_count,
+            allowed=allowed,
+            kept=tuple(subjects[p] for p, k in zip(order, keep.tolist(), strict=True) if k),
+            demoted=tuple(subjects[p] for p, k in zip(order, keep.tolist(), strict=True) if not k),
+            tied=tuple(subjects[p] for p in order[tied]),
+            ties=tie_name,
+        )
+        places = competition_ranks(points).tolist()
+        in_run = np.zeros(rated, dtype=bool)
+        in_run[tied] = True
+        out = np.flatnonzero(~keep).tolist()
+        runs = in_run.tolist()
+        planned.append((plan, [(order[i], places[i], runs[i]) for i in out]))
+    planned.sort(key=lambda pair: pair[0].label)
+    demotions = {
+        position: _Demotion(plan, place, was_tied)
+        for plan, demoted in planned
+        for position, place, was_tied in demoted
+    }
+    return tuple(plan for plan, _ in planned), demotions, below
+
+
+def _apply_columns(
+    source: _Source,
+    planned: tuple[tuple[QuotaGroup, ...], dict[int, _Demotion], int],
+    reference: str | None,
+) -> ScoreTable | RollupTable:
+    """The table with the demoted people's ratings moved down; each result built later
+    carries its quota line."""
+    _, demotions, below = planned
+    rank = source.rank.copy()
+    if demotions:
+        import numpy as np
+
+        rank[np.fromiter(demotions, dtype=np.int64, count=len(demotions))] = below
+
+    def adjust(position: int, item: Any) -> Any:
+        why = demotions.get(position)
+        return item if why is None else _demote(item, why, reference)
+
+    return source.rebuild(rank, adjust)
+
+
 def _materialise(results: object) -> list[Any]:
     if isinstance(results, str | bytes) or not isinstance(results, Iterable):
         raise InputError(
@@ -626,6 +853,19 @@ def plan_quota(
     >>> [(g.rated, g.base_count, g.allowed, g.demoted) for g in plan_quota(table, base="next")]
     [(3, 5, 1, ('b', 'c'))]
     """
+    source = _source(results)
+    if source is not None:
+        planned = _plan_columns(
+            source,
+            rating=rating,
+            share=share,
+            base=base,
+            group_by=group_by,
+            rounding=rounding,
+            ties=ties,
+        )
+        if planned is not None:
+            return planned[0]
     items = _materialise(results)
     return _plan(
         items,
@@ -750,6 +990,21 @@ def apply_quota(
     quota; base reading 'next': base 5, allowed 1 (0.20 × 5 = 1.00, ROUND_DOWN); 3 rated HTXS;
     b ranked 2 of 3 by total 91.00; moved to HTT
     """
+    source = _source(results)
+    if source is not None:
+        planned = _plan_columns(
+            source,
+            rating=rating,
+            share=share,
+            base=base,
+            group_by=group_by,
+            rounding=rounding,
+            ties=ties,
+        )
+        if planned is not None:
+            if reference is not None and not isinstance(reference, str):
+                raise InputError(f"quota: reference must be a string or None (got {reference!r})")
+            return _apply_columns(source, planned, reference)
     items = _materialise(results)
     _, by_subject = _plan(
         items,
@@ -771,7 +1026,9 @@ def apply_quota(
     if isinstance(results, ScoreTable):
         return attrs.evolve(results, scorecards=changed)
     if isinstance(results, RollupTable):
-        return attrs.evolve(results, rollups=changed)
+        return RollupTable(
+            policy=results.policy, period=results.period, rollups=changed, notes=results.notes
+        )
     return QuotaResults(changed)
 
 
