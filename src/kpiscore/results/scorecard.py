@@ -639,6 +639,12 @@ class ScoreTable(PolicyTable):
     def __contains__(self, subject: object) -> bool:
         return subject in self._index
 
+    @property
+    def columns(self) -> TableColumns | None:
+        """The column store behind a table from :func:`kpiscore.score_frame` (``None`` for a
+        table of scorecards): what the cycle's columnar steps read."""
+        return self._columns if self._cards is None else None
+
     @cached_property
     def subjects(self) -> tuple[str, ...]:
         """The subject ids, in population order."""
