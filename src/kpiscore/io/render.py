@@ -615,7 +615,7 @@ def rows_to_pandas(rows: list[dict[str, Any]]) -> pandas.DataFrame:
 
 def table_summary(table: ScoreTable) -> dict[str, Any]:
     """Count, exact mean (rounded once to the policy's precision), min, max, distribution."""
-    totals = [card.total for card in table]
+    totals = table.totals()  # a columnar table answers from its columns, building no card
     policy = table.policy
     summary: dict[str, Any] = {
         "count": len(totals),

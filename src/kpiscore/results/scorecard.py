@@ -607,7 +607,8 @@ class ScoreTable(PolicyTable):
         columns = self._columns
         if columns is None:  # pragma: no cover - refused at construction
             raise InputError("score table: no scorecards and no columns")
-        return tuple(columns.card(i) for i in range(len(columns.subjects)))
+        # Through the cache: a card read before is the same object in the tuple.
+        return tuple(self._card_at(i) for i in range(len(columns.subjects)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ScoreTable):
@@ -633,12 +634,16 @@ class ScoreTable(PolicyTable):
             raise UnknownSubjectError(
                 f"score table: no scorecard for subject {subject!r} ({len(self)} subjects scored)"
             ) from None
-        if self._cards is None and self._columns is not None:
-            return self._columns.card(position)
-        return self.scorecards[position]
+        return self._card_at(position)
 
     def __contains__(self, subject: object) -> bool:
         return subject in self._index
+
+    @property
+    def columns(self) -> TableColumns | None:
+        """The column store behind a table from :func:`kpiscore.score_frame` (``None`` for a
+        table of scorecards): what the cycle's columnar steps read."""
+        return self._columns if self._cards is None else None
 
     @cached_property
     def subjects(self) -> tuple[str, ...]:
@@ -690,9 +695,17 @@ class ScoreTable(PolicyTable):
         """The first ``count`` rows; a columnar table builds only those scorecards."""
         return [card_row(self._card_at(i)) for i in range(min(count, len(self)))]
 
+    @cached_property
+    def _built(self) -> dict[int, Scorecard]:
+        # The scorecards a columnar table built on request, kept: ``table[s]`` twice builds one.
+        return {}
+
     def _card_at(self, position: int) -> Scorecard:
         if self._cards is None and self._columns is not None:
-            return self._columns.card(position)
+            built = self._built.get(position)
+            if built is None:
+                built = self._built[position] = self._columns.card(position)
+            return built
         return self.scorecards[position]
 
     def csv_rows(self) -> list[dict[str, Any]]:
