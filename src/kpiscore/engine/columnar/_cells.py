@@ -119,16 +119,15 @@ def factorize(
 ) -> tuple[Codes, list[object]]:
     """(code per row, -1 when missing; the distinct values). An unhashable cell is a problem
     of its row (and reads as missing from then on)."""
-    cells = _python_cells(column)
-    same = None if cells is None else same_objects(cells)
+    objects = _python_cells(column)
+    same = None if objects is None else same_objects(objects)
     if same is not None:  # each distinct *object* hashed once, by value, then spread back
-        object_codes, objects = same
         try:
-            codes, uniques = _distinct_values(objects)
+            value_codes, values = _distinct_values(same[1])
         except TypeError:
             pass  # an unhashable cell: found and named row by row just below
         else:
-            return codes.take(object_codes), uniques
+            return value_codes.take(same[0]), values
     try:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
     except TypeError:
