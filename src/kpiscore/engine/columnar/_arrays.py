@@ -184,9 +184,8 @@ class Population:
             heads = arrow_ints(pc.indices_nonzero(pc.not_equal(values[1:], values[:-1]))) + 1
             if 2 * (len(heads) + 1) < len(values):
                 starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads))
-                found = pc.fill_null(pc.index_in(values.take(starts), value_set=ids), -1)
                 lengths = np.diff(np.append(starts, len(values)))
-                return np.repeat(arrow_ints(found).astype(np.int64), lengths)
+                return np.repeat(self.get_indexer_arrow(values.take(starts)), lengths)
         found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
         return arrow_ints(found).astype(np.int64)
 

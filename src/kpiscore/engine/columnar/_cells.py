@@ -120,14 +120,14 @@ def factorize(
     """(code per row, -1 when missing; the distinct values). An unhashable cell is a problem
     of its row (and reads as missing from then on)."""
     objects = _python_cells(column)
-    same = None if objects is None else same_objects(objects)
-    if same is not None:  # each distinct *object* hashed once, by value, then spread back
+    if objects is not None:  # each distinct *object* hashed once, by value, then spread back
+        same = same_objects(objects)
         try:
-            value_codes, values = _distinct_values(same[1])
+            value_codes, values = _distinct_values(objects if same is None else same[1])
         except TypeError:
             pass  # an unhashable cell: found and named row by row just below
         else:
-            return value_codes.take(same[0]), values
+            return (value_codes if same is None else value_codes.take(same[0])), values
     try:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
     except TypeError:
@@ -181,7 +181,8 @@ def _python_cells(column: pd.Series) -> npt.NDArray[np.object_] | None:
 
 def same_objects(cells: npt.NDArray[np.object_]) -> tuple[Codes, npt.NDArray[np.object_]] | None:
     """(code per cell, one cell per distinct object): cells that are the very same Python
-    object share a code. ``None`` outside CPython.
+    object share a code. ``None`` outside CPython, or when the first cells are mostly
+    distinct objects (there is nothing to gain).
 
     An object array holds pointers to its objects; the very same pointer is the very same
     object, so grouping the pointers (plain integers, hashed by NumPy/pandas without calling
@@ -197,6 +198,9 @@ def same_objects(cells: npt.NDArray[np.object_]) -> tuple[Codes, npt.NDArray[np.
     cells = np.ascontiguousarray(cells)
     buffer = (ctypes.c_ssize_t * size).from_address(cells.ctypes.data)
     pointers = np.ctypeslib.as_array(buffer).astype(np.int64)  # a copy: the integers only
+    sample = pointers[:_SAMPLE]
+    if 2 * len(set(sample.tolist())) > len(sample) > 64:
+        return None  # mostly distinct objects (dates from ``.dt.date``): no gain, only cost
     heads = np.flatnonzero(pointers[1:] != pointers[:-1]) + 1
     if 2 * (len(heads) + 1) < size:  # long runs: one pointer per run is hashed
         starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads))
@@ -209,6 +213,10 @@ def same_objects(cells: npt.NDArray[np.object_]) -> tuple[Codes, npt.NDArray[np.
         codes = codes.astype(np.int64, copy=False)
         first = _first_of(codes)
     return codes, cells.take(first)
+
+
+#: How many cells :func:`same_objects` looks at to decide whether objects repeat.
+_SAMPLE: Final = 4096
 
 
 def _first_of(codes: Codes) -> Ints:

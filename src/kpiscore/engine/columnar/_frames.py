@@ -334,14 +334,14 @@ def _object_positions(subjects: pd.Series, index: Population) -> Codes | None:
     """Positions of a column of Python strings, each distinct string *object* looked up once
     (in pyarrow); ``None`` when the cells are not all text."""
     cells = _python_cells(subjects)
-    same = None if cells is None else same_objects(cells)
-    if same is None:
+    if cells is None:
         return None
-    codes, objects = same
-    arrow = python_text_as_arrow(objects)
+    same = same_objects(cells)
+    arrow = python_text_as_arrow(cells if same is None else same[1])
     if arrow is None:
         return None
-    return index.get_indexer_arrow(arrow).take(codes)
+    positions = index.get_indexer_arrow(arrow)
+    return positions if same is None else positions.take(same[0])
 
 
 def _factorize(
