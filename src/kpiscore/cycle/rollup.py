@@ -42,6 +42,7 @@ from dateutil.relativedelta import relativedelta
 
 from kpiscore.engine.exact import _facts  # the library's one check of an iterable's items
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.io.numbers_vi import format_date
 from kpiscore.io.render import PHRASES, adjustment_lines, rating_change_line
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
@@ -262,7 +263,7 @@ class Rollup:
             if cap.name:
                 head += f" «{cap.name}»"
             listed = cap.events or cap.exempted
-            head += " (" + ", ".join(event.on.isoformat() for event in listed) + ") ⇒ "
+            head += " (" + ", ".join(format_date(event.on, lang) for event in listed) + ") ⇒ "
             if not cap.events:
                 head += words["cap_exempted"]
             elif self.unrated is not None:
