@@ -8,6 +8,7 @@ import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -353,7 +354,9 @@ class TestOneRulePhrase:
         ("lang", "phrase"),
         [("vi", "2.001 đơn vị × −0,5 = −1.000,5"), ("en", "2001 units × −0.5 = −1000.5")],
     )
-    def test_the_form_and_the_explanation_agree(self, lang: str, phrase: str) -> None:
+    def test_the_form_and_the_explanation_agree(
+        self, lang: Literal["vi", "en"], phrase: str
+    ) -> None:
         from kpiscore.io.render import PHRASES, rule_phrases
 
         card = self.card()
