@@ -631,22 +631,34 @@ class RollupTable(PolicyTable):
             counts[result.rating] = counts.get(result.rating, 0) + 1
         return counts
 
+    def sub_periods(self) -> list[Period]:
+        """Every sub-period worked by anyone, in date order (each a column of :meth:`to_rows`)."""
+        found = {part.period for result in self.rollups for part in result.parts}
+        return sorted(found, key=lambda period: (period.start, period.end))
+
     def to_rows(self) -> list[dict[str, Any]]:
-        """One row per person: id, attributes, time worked, total, ratings (exact values)."""
-        return [
-            {
-                **row_head(result),
-                "parts": len(result.parts),
-                "worked": result.worked,
-                "possible": result.possible,
-                "worked_unit": result.worked_unit,
-                "total": result.total,
-                "score_rating": result.score_rating,
-                "rating": result.rating,
-                "unrated": result.unrated,
-            }
-            for result in self.rollups
-        ]
+        """One row per person: id, attributes, time worked, the total of each sub-period (a
+        column per sub-period, named by its label, empty where the person did not work it), the
+        period's total, ratings (exact values)."""
+        labels = [period.label for period in self.sub_periods()]
+        rows = []
+        for result in self.rollups:
+            totals = {part.period.label: part.total for part in result.parts}
+            rows.append(
+                {
+                    **row_head(result),
+                    "parts": len(result.parts),
+                    "worked": result.worked,
+                    "possible": result.possible,
+                    "worked_unit": result.worked_unit,
+                    **{label: totals.get(label) for label in labels},
+                    "total": result.total,
+                    "score_rating": result.score_rating,
+                    "rating": result.rating,
+                    "unrated": result.unrated,
+                }
+            )
+        return rows
 
     def results(self) -> Iterable[Rollup]:
         """The roll-ups (for the JSON document)."""
