@@ -200,20 +200,20 @@ class TestExplain:
     def test_events_one_per_line(self, table: ScoreTable) -> None:
         lines = table["cc01"].explain("vi").splitlines()
         start = lines.index("          sự kiện (9):")
-        assert "            - 2026-01-05" == lines[start + 1]
-        assert "            - 2026-03-02" == lines[start + 9]
-        assert "          miễn trừ (có lý do chính đáng): 2026-03-20 (ốm)" == lines[start + 10]
+        assert "            - 05/01/2026" == lines[start + 1]
+        assert "            - 02/03/2026" == lines[start + 9]
+        assert "          miễn trừ (có lý do chính đáng): 20/03/2026 (ốm)" == lines[start + 10]
 
     def test_quantities_only_where_the_rule_counts_units(self, table: ScoreTable) -> None:
         text = table["cc01"].explain("vi")
-        assert "2026-02-03 ×" not in text
-        assert re.search(r"- \d{4}-\d\d-\d\d ×\d+ \[HS-01\]", text) or re.search(
-            r"sự kiện: \d{4}-\d\d-\d\d ×\d+ \[HS-01\]", text
+        assert "03/02/2026 ×" not in text
+        assert re.search(r"- \d\d/\d\d/\d{4} ×\d+ \[HS-01\]", text) or re.search(
+            r"sự kiện: \d\d/\d\d/\d{4} ×\d+ \[HS-01\]", text
         )
 
     def test_the_approval_note_is_vietnamese(self, table: ScoreTable) -> None:
         text = table["cc01"].explain("vi")
-        assert "hồ sơ 'HS-01' của 'cc02' trình ngày 2026-01-09" in text
+        assert "hồ sơ 'HS-01' của 'cc02' trình ngày 09/01/2026" in text
         assert "ngày làm việc" in text
         assert "work item" in table["cc01"].explain("en")
 
@@ -269,6 +269,38 @@ def fixture_words(table: ScoreTable) -> set[str]:
         ids.add(category.id)
         ids.update(criterion.id for criterion in category.criteria)
     return ids
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")
+
+
+class TestDates:
+    """Vietnamese text, HTML and forms write dates dd/mm/yyyy; English and CSV/JSON keep ISO."""
+
+    def test_explanations(self, table: ScoreTable) -> None:
+        for card in table:
+            assert [] == ISO_DATE.findall(card.explain("vi")), card.subject
+        assert "05/01/2026" in table["cc01"].explain("vi")
+        assert "2026-01-05" in table["cc01"].explain("en")
+        assert "05/01/2026" not in table["cc01"].explain("en")
+
+    def test_printable_forms(self, table: ScoreTable) -> None:
+        for card in table:
+            assert [] == ISO_DATE.findall(card.to_html(lang="vi")), card.subject
+        assert "09/01/2026" in table["cc02"].to_html(lang="vi") + table["cc01"].to_html(lang="vi")
+
+    def test_a_year_is_dated_in_vietnamese(self, scored: ScoreTable) -> None:
+        from kpiscore import rollup_many
+
+        year = rollup_many([scored], "2026")
+        assert "(02/03/2026)" in year["cc04"].explain("vi")
+        assert "(2026-03-02)" in year["cc04"].explain("en")
+        for result in year:
+            assert [] == ISO_DATE.findall(result.explain("vi")), result.subject
+
+    def test_machine_formats_stay_iso(self, table: ScoreTable) -> None:
+        assert "2026-01-05" in table.to_json()
+        assert [] == re.findall(r"\b\d\d/\d\d/\d{4}\b", table.to_csv() + table.to_json())
 
 
 class TestNoEnglishInVietnamese:

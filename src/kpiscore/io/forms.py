@@ -15,13 +15,14 @@ import html
 import os
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpiscore.exceptions import InputError
-from kpiscore.io.numbers_vi import check_lang, format_number
-from kpiscore.io.render import note_text
+from kpiscore.io.numbers_vi import check_lang, format_date, format_figure, format_number
+from kpiscore.io.render import note_text, rule_phrases
 
 if TYPE_CHECKING:
     from kpiscore.model.facts import Event
@@ -194,22 +195,13 @@ _MANY_EVENTS = 6
 
 
 def _num(value: Decimal, lang: str, *, places: bool = True) -> str:
-    return format_number(value, lang, keep_places=places)
+    """A reported figure with its places (``74,50``), or with ``places=False`` a figure as given
+    in the arithmetic phrases' format (``format_figure``: ``1.000,5``; English ``1000.5``)."""
+    return format_number(value, lang) if places else format_figure(value, lang)
 
 
-def _signed(value: Decimal, lang: str) -> str:
-    text = _num(abs(value), lang, places=False)
-    if value < 0:
-        return "−" + text
-    return "+" + text if value > 0 else text
-
-
-def _date(on: object, lang: str) -> str:
-    from datetime import date
-
-    if not isinstance(on, date):  # pragma: no cover - periods and events hold dates
-        return str(on)
-    return on.strftime("%d/%m/%Y") if lang == "vi" else on.isoformat()
+def _date(on: date, lang: str) -> str:
+    return format_date(on, lang)
 
 
 def _events(events: Iterable[Event], line: RuleLine | None, lang: str) -> str:
@@ -253,34 +245,7 @@ def _start(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
 def _rule(line: RuleLine, result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
     esc = html.escape
     label = words[line.kind] + (f" «{line.name}»" if line.name else f" {line.rule}")
-    sign = Decimal(-1) if line.kind == "deduction" else Decimal(1)
-    points = _signed(sign * line.points, lang)
-    if line.per == "unit":
-        quantity = sum((e.quantity for e in line.events), Decimal(0))
-        how = f"{_num(quantity, lang, places=False)} {words['units']} × {points}"
-    else:
-        how = f"{len(line.events)} {words['times']} × {points}"
-    parts = [f"{how} = {_signed(line.requested, lang)}"]
-    if line.limited:
-        parts.append(
-            words["limited"].format(
-                limit=_num(line.limit or Decimal(0), lang, places=False),
-                value=_num(line.limited, lang, places=False),
-            )
-        )
-    if line.absorbed_by == "floor":
-        parts.append(
-            words["absorbed_floor"].format(
-                value=_num(line.absorbed, lang, places=False),
-                floor=_num(result.floor, lang, places=False),
-            )
-        )
-    elif line.absorbed_by == "max":
-        parts.append(words["absorbed_max"].format(value=_num(line.absorbed, lang, places=False)))
-    if line.applied != line.requested:
-        parts.append(f"{words['applied']} {_signed(line.applied, lang)}")
-    if line.carried:
-        parts.append(words["carried"].format(value=_num(line.carried, lang, places=False)))
+    parts = rule_phrases(line, result, words, lang, always_applied=False)
     text = f"<p>{esc(label)}: {esc('; '.join(parts))}</p>"
     if line.events:
         text += _events(line.events, line, lang)
