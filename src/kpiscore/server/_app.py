@@ -10,9 +10,9 @@ import asyncio
 import os
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, TypeVar, cast
 
-from litestar import Litestar, Request, Response, Router, get, post
+from litestar import Litestar, Response, Router, get, post
 from litestar.exceptions import HTTPException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import (
@@ -21,6 +21,7 @@ from litestar.openapi.spec import (
 )
 from litestar.params import FromPath
 from litestar.plugins.attrs import AttrsSchemaPlugin
+from litestar.types import ASGIApp as LitestarApp
 
 from kpiscore import __version__
 from kpiscore.engine.exact import score_many
@@ -29,7 +30,7 @@ from kpiscore.exceptions import (
     KpiscoreError,
     UnknownPolicyError,
 )
-from kpiscore.model.jsontypes import JsonObject
+from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
 from kpiscore.server._docs import DocsPage
@@ -46,7 +47,7 @@ from kpiscore.server._openapi import (
     _ok,
     _problem_responses,
 )
-from kpiscore.server._ops import Gate, Metrics, plain
+from kpiscore.server._ops import ASGIApp, Gate, Metrics, plain
 from kpiscore.server._problems import (
     _at,
     _at_limits,
@@ -90,6 +91,7 @@ from kpiscore.server._responses import (
 )
 from kpiscore.server._scales import decimals_of, fix_scales
 from kpiscore.server._service import Answer, Service, _bearer_guard
+from kpiscore.server._types import HttpRequest
 from kpiscore.server._work import ClientGone, DeadlineExceeded
 
 __all__ = ["Service", "build_app", "canonical_json"]
@@ -139,7 +141,7 @@ def build_app(
                     limits.check_policy(field, given)
         return request
 
-    def resolve(given: str | Policy, overlay: Mapping[str, Any] | None, field: str) -> Policy:
+    def resolve(given: str | Policy, overlay: Mapping[str, JsonValue] | None, field: str) -> Policy:
         with _at(field):
             policy = service.registry.resolve(given)
         if overlay:
@@ -276,7 +278,7 @@ def build_app(
         "Whether the policy is valid, and every problem.",
     )
     async def validate(
-        request: Request[Any, Any, Any], data: Annotated[PolicyDocument, _VALIDATE_BODY]
+        request: HttpRequest, data: Annotated[PolicyDocument, _VALIDATE_BODY]
     ) -> Response[bytes]:
         """Read a policy document as ``kpiscore.load_policy`` reads a JSON policy file.
 
@@ -300,7 +302,7 @@ def build_app(
         "Every scorecard, in the order of people.",
     )
     async def score(
-        request: Request[Any, Any, Any], data: Annotated[ScoreRequest, _SCORE_BODY]
+        request: HttpRequest, data: Annotated[ScoreRequest, _SCORE_BODY]
     ) -> Response[bytes]:
         """Score everyone with ``kpiscore.score_many``; the answer is ``ScoreTable.to_json()``."""
         return await service.answer(request, data, score_work)
@@ -328,7 +330,7 @@ def build_app(
         "The ledger as text, and the scorecard.",
     )
     async def explain(
-        request: Request[Any, Any, Any], data: Annotated[ExplainRequest, _EXPLAIN_BODY]
+        request: HttpRequest, data: Annotated[ExplainRequest, _EXPLAIN_BODY]
     ) -> Response[bytes]:
         """Score the population, then ``Scorecard.explain(lang)`` for ``subject``."""
         return await service.answer(request, data, explain_work)
@@ -385,7 +387,7 @@ def build_app(
         "Both totals and ratings per person, the moves, a summary.",
     )
     async def compare(
-        request: Request[Any, Any, Any], data: Annotated[CompareRequest, _COMPARE_BODY]
+        request: HttpRequest, data: Annotated[CompareRequest, _COMPARE_BODY]
     ) -> Response[bytes]:
         """``kpiscore.variants.compare(base, variant, …)``, answered with its ``to_json()``."""
         return await service.answer(request, data, compare_work)
@@ -459,7 +461,7 @@ def build_app(
         )
 
     @get("/openapi.json", sync_to_thread=False, include_in_schema=False)
-    def openapi_document(request: Request[Any, Any, Any]) -> Response[bytes]:
+    def openapi_document(request: HttpRequest) -> Response[bytes]:
         """The OpenAPI document, canonical JSON."""
         return _json(request.app.openapi_schema.to_schema())
 
@@ -478,20 +480,9 @@ def build_app(
         ],
         guards=guards,
     )
-    security: dict[str, Any] = {}
-    if tokens:
-        security = {
-            "components": Components(
-                security_schemes={
-                    "bearer": SecurityScheme(
-                        type="http",
-                        scheme="bearer",
-                        description="A token given to the server with --token-file.",
-                    )
-                }
-            ),
-            "security": [{"bearer": []}],
-        }
+    bearer = SecurityScheme(
+        type="http", scheme="bearer", description="A token given to the server with --token-file."
+    )
     openapi = OpenAPIConfig(
         title="kpiscore",
         version=__version__,
@@ -507,7 +498,8 @@ def build_app(
         render_plugins=[DocsPage(path="/")],
         create_examples=False,
         use_handler_docstrings=True,
-        **security,
+        components=Components(security_schemes={"bearer": bearer}) if tokens else Components(),
+        security=[{"bearer": []}] if tokens else None,
     )
     app = Litestar(
         route_handlers=[api, openapi_document, healthz, readyz],
@@ -527,13 +519,13 @@ def build_app(
     )
     _describe(app.openapi_schema, _DESCRIBED)
     gate = Gate(
-        cast("Any", app.asgi_handler),
+        cast("ASGIApp", app.asgi_handler),
         metrics=service.metrics,
         limits=limits,
         allowed_hosts=None if tokens else allowed_hosts,
     )
     service.gate = gate
-    app.asgi_handler = cast("Any", gate)
+    app.asgi_handler = cast("LitestarApp", gate)
     app.state["kpiscore"] = service
     return app
 
