@@ -140,6 +140,8 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
             Path(args.measures) if args.measures else None,
             advance=advance,
             ignore_columns=bool(args.ignore_columns),
+            unknown_kinds=args.unknown_kinds,
+            duplicates=args.duplicates,
             **reading(args),
         )
 

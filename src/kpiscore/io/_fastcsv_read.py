@@ -197,6 +197,10 @@ class Reader(Generic[ColumnT]):
 
     #: How the files write numbers (``"point"`` or ``"vi"``), as the careful reader is told.
     number_format: NumberFormat = "point"
+    #: The kinds the policy knows, or ``None`` when unknown kinds are ignored.
+    known_kinds: frozenset[str] | None = None
+    #: Whether repeated events are irregular (``duplicates="error"``).
+    refuse_duplicates: bool = False
 
     def prefetch(self, pool: ThreadPoolExecutor, files: dict[str, Path]) -> None:
         """Start reading these files (``kind -> path``) in the background, if the reader can."""
@@ -255,8 +259,43 @@ class Reader(Generic[ColumnT]):
             result.refs = self._texts(columns["ref"], "ref")
         if "note" in columns:
             result.notes = self._texts(columns["note"], "note")
+        self._check_events(result, columns)
         result.limit_to(period)
         return result
+
+    def _check_events(self, result: EventColumns, columns: Mapping[str, ColumnT]) -> None:
+        """Irregular on an unknown kind (one test per distinct kind) or a repeated event (by
+        subject and ref, or an identical row): the careful reader reports them by line."""
+        known = self.known_kinds
+        if known is not None and any(kind not in known for kind in result.kinds):
+            raise _IrregularError("an event kind the policy does not know")
+        if not self.refuse_duplicates or len(result.subject) < 2:
+            return
+        if len(result.repeated_refs()[0]):
+            raise _IrregularError("two events with the same subject and ref")
+        n = len(result.subject)
+        if result.refs is None:
+            no_ref = np.ones(n, dtype=bool)
+        else:
+            no_ref = np.array([ref is None for ref in result.refs], dtype=bool)
+        if "note" in columns:
+            note_codes, _ = self.codes(columns["note"], _text, "note", "")
+        else:
+            note_codes = np.zeros(n, dtype=np.int64)
+        day_codes = result.day_codes if result.day_codes is not None else np.zeros(n, np.int64)
+        rows = np.stack(
+            [
+                result.subject.astype(np.int64),
+                result.kind_codes.astype(np.int64),
+                day_codes.astype(np.int64),
+                result.quantity_codes.astype(np.int64),
+                result.excused.astype(np.int64),
+                np.asarray(note_codes, dtype=np.int64),
+            ],
+            axis=1,
+        )[no_ref]
+        if len(rows) > 1 and len(np.unique(rows, axis=0)) < len(rows):
+            raise _IrregularError("two identical event rows")
 
     def _texts(self, column: ColumnT, name: str) -> list[str | None]:
         codes, texts = self.codes(column, _text, name, "")
@@ -271,6 +310,13 @@ class Reader(Generic[ColumnT]):
         number = functools.partial(_number, fmt=self.number_format)
         result.value_codes, result.values = self.codes(columns["value"], number, "value", None)
         _set_slots(result, codes, criteria, compiled)
+        # A ratio above the policy's max_ratio: the careful reader names its line.
+        limit = compiled.policy.max_ratio
+        too_large = np.array([value > limit for value in result.values], dtype=bool)
+        if too_large.any() and len(result.slot):
+            ratio = np.array([info[2] for info in compiled.measured_info], dtype=bool)
+            if (ratio.take(result.slot) & too_large.take(result.value_codes)).any():
+                raise _IrregularError("a ratio above the policy's max_ratio")
         return result
 
 

@@ -28,6 +28,7 @@ from kpiscore._extras import require
 from kpiscore.engine.compile import compile_policy
 from kpiscore.io.file_numbers import NumberFormat
 from kpiscore.io.load import MAX_FACT_BYTES
+from kpiscore.model.fact_checks import Duplicates, UnknownKinds
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -77,6 +78,8 @@ def score_csv_files(
     encoding: str | None = None,
     delimiter: str | None = None,
     ignore_columns: bool = False,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> ScoreTable | None:
     """Score facts from CSV files with the columnar engine, or ``None`` to read them carefully.
 
@@ -86,7 +89,9 @@ def score_csv_files(
     The keyword arguments are those of the careful readers (:func:`kpiscore.load_events`):
     numbers are read in ``number_format``; a file in another encoding than UTF-8, with
     another separator than ``,``, or with columns other than the kind's own (people's other
-    columns, ``ignore_columns``) is left to the careful reader.
+    columns, ``ignore_columns``) is left to the careful reader. So is any event kind the
+    policy does not know (unless ``unknown_kinds="ignore"``), any repeated event (unless
+    ``duplicates="allow"``) and any ratio above the policy's ``max_ratio``.
 
     Returns ``None`` when neither pyarrow nor pandas is installed, a file is not CSV, or
     anything in the files needs the careful reader's line-by-line report; never a different
@@ -110,6 +115,10 @@ def score_csv_files(
     if reader is None:
         return None
     reader.number_format = number_format
+    # An unknown kind or a repeated event makes the fast path step aside: the careful
+    # reader reports each with its file, line and column (the same text on both paths).
+    reader.known_kinds = None if unknown_kinds == "ignore" else policy.known_kinds
+    reader.refuse_duplicates = duplicates == "error"
     from kpiscore.io._fastcsv_read import _IrregularError, score_files
 
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context

@@ -35,6 +35,7 @@ __all__ = [
     "duplicate_message",
     "nearest_kinds",
     "ratio_too_large",
+    "repeat_message",
     "unknown_kind_message",
 ]
 
@@ -142,10 +143,15 @@ def duplicate_events(
 
 def duplicate_message(event: Event, first: str) -> str:
     """The message for an event that repeats one at ``first`` (without its own place)."""
-    same = f"ref {event.ref!r}" if event.ref is not None else "every field"
+    return repeat_message(event.kind, event.subject, event.on.isoformat(), event.ref, first)
+
+
+def repeat_message(kind: str, subject: str, day: str, ref: str | None, first: str) -> str:
+    """:func:`duplicate_message` from the event's fields (for the columnar engine)."""
+    same = f"ref {ref!r}" if ref is not None else "every field"
     return (
-        f"event {event.kind!r} of subject {event.subject!r} on {event.on.isoformat()} repeats"
-        f" the event at {first} (same subject and {same}); expected each event once"
+        f"event {kind!r} of subject {subject!r} on {day} repeats the event at {first}"
+        f" (same subject and {same}); expected each event once"
         ' (duplicates="allow" counts both)'
     )
 

@@ -68,6 +68,10 @@ class Problems:
         if len(self.listed) < MAX_LISTED:
             self.listed.append(error)
 
+    def uncounted(self, count: int) -> None:
+        """Count ``count`` more problems without listing them (past the limit)."""
+        self.count += count
+
     def rows(
         self,
         rows: Ints,

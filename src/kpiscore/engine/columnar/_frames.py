@@ -48,11 +48,12 @@ from kpiscore.engine.columnar._cells import (
     same_objects,
     text,
 )
-from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
+from kpiscore.engine.columnar._columns import EventColumns, EventProblems, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.model.fact_checks import Duplicates, UnknownKinds, check_options
 from kpiscore.model.facts import Person, check_text
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
@@ -69,15 +70,21 @@ def score_frames(
     people: object,
     events: object,
     measures: object = None,
+    *,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> ScoreTable:
     """:func:`kpiscore.score_frame` (documented there), once pandas is known to be installed."""
     policy = _check_policy(policy)
     period = as_period(period)
     policy.check_period(period)
+    check_options(unknown_kinds, duplicates, "score_frame")
     persons, index = read_population(people)
     problems = Problems()
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
-    facts = read_events(events, index, period, problems)
+    facts = read_events(
+        events, index, period, problems, check=event_check(policy, unknown_kinds, duplicates)
+    )
     measure_columns = read_measures(measures, index, compiled, problems)
     problems.raise_all()
     return score_columns(policy, period, persons, facts, measure_columns, compiled=compiled)
@@ -489,12 +496,26 @@ def exact_values(
 # --------------------------------------------------------------------------- events
 
 
+def event_check(
+    policy: Policy, unknown_kinds: UnknownKinds, duplicates: Duplicates
+) -> EventProblems:
+    """The checks of unknown kinds and repeated refs the options ask for."""
+    known = None if unknown_kinds == "ignore" else policy.known_kinds
+    return EventProblems((policy.id,), known, duplicates=duplicates == "error")
+
+
 def read_events(
-    frame: object, index: Population, period: Period, problems: Problems | None = None
+    frame: object,
+    index: Population,
+    period: Period,
+    problems: Problems | None = None,
+    *,
+    check: EventProblems | None = None,
 ) -> EventColumns:
     """The events frame, checked, as columns (rows outside ``period`` checked, not scored).
 
-    Problems go to ``problems`` (raised here when none is given)."""
+    Problems go to ``problems`` (raised here when none is given); ``check`` adds those of
+    unknown kinds and repeated refs (all rows, in the period or not)."""
     own = problems is None
     problems = Problems() if problems is None else problems
     self = EventColumns()
@@ -555,6 +576,12 @@ def read_events(
         self.day_codes, self.day_values = day_codes, days
     self.refs = _optional_texts(frame, "ref", name, problems)
     self.notes = _optional_texts(frame, "note", name, problems)
+    if check is not None and not problems:
+        # Only on well-read columns: a row with a bad cell has no kind or subject to compare.
+        found, unlisted = check.found(self, index.ids, name)
+        for problem in found:
+            problems.add(problem)
+        problems.uncounted(unlisted)
     self.limit_to(period)
     if own:
         problems.raise_all()
