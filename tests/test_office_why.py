@@ -315,3 +315,18 @@ class TestScoreFrame:
             ),
             "events row 'r11': subject 'nv009' is not in the population scored",
         ] == said
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="score_frame refuses a people frame's other columns, which the files keep as person"
+    " attributes (engine/columnar/_frames.py, outside the office branch's files)",
+)
+def test_score_frame_keeps_other_people_columns(tmp_path: Path, plain: dict[str, object]) -> None:
+    rows = PEOPLE.splitlines()
+    text = "\n".join([rows[0] + ",ngạch", *(row + ",Chuyên viên" for row in rows[1:])]) + "\n"
+    people = pd.read_csv(write(tmp_path, "people-grade.csv", text))
+    table = score_frame(
+        POLICY, "2026-Q1", people, pd.read_csv(plain["events"]), pd.read_csv(plain["measures"])
+    )
+    assert plain["csv"] == table.to_csv()
