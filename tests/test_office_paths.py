@@ -191,7 +191,7 @@ def frame(path: Path, case: dict[str, object]) -> pd.DataFrame:
 
 
 @settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -243,7 +243,7 @@ AWKWARD = st.text(
 
 
 @settings(
-    max_examples=150,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -303,6 +303,69 @@ def test_awkward_text_cells_read_alike(
     )
     args = ["score", "--policy", POLICY.id, "--period", "2026-Q1", "--format", "json"]
     args += ["--people", str(people), "--events", str(events), "--measures", str(measures)]
+    *expected, _ = run_on("careful", args, capsys, monkeypatch)
+    for path in PATHS:
+        assert expected == list(run_on(path, args, capsys, monkeypatch)[:3]), path
+
+
+#: Lines of a people file, regular and not: headers spelt otherwise, short and long rows,
+#: blank lines and lines of spaces, stray byte-order marks and quotes.
+PEOPLE_LINES = st.sampled_from(
+    [
+        "nv001,An,P1",
+        "nv002,Bình,",
+        "nv003,,P2",
+        " nv004,Chi,P1",
+        "nv005,Dũng",
+        "nv006,Em,P1,",
+        "",
+        "  ",
+        "\t",
+        '"nv007","Giang, Thị",P1',
+        "nv001,An again,P1",
+        "\ufeffnv008,H,P1",
+        "nv009,I,P1 ",
+    ]
+)
+PEOPLE_HEADERS = st.sampled_from(
+    ["id,name,unit", " id , name ,unit", "ID,name,unit", "id,name,unit,", "id,name,name", ""]
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    header=PEOPLE_HEADERS,
+    lines=st.lists(PEOPLE_LINES, max_size=6),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    last=st.booleans(),
+)
+def test_irregular_people_files_read_alike(
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    header: str,
+    lines: list[str],
+    *,
+    ending: str,
+    last: bool,
+) -> None:
+    """A people file's shape (its header, short or long rows, blank lines, line endings, a
+    duplicate id): the same output or the same error on every path."""
+    folder = tmp_path_factory.mktemp("shapes")
+    people = folder / "people.csv"
+    people.write_bytes((ending.join([header, *lines]) + (ending if last else "")).encode())
+    args = ["score", "--policy", POLICY.id, "--period", "2026-Q1", "--format", "csv"]
+    args += ["--people", str(people), "--measures", str(folder / "measures.csv")]
+    # The measures name the people the lines hold: what is refused is the people file's shape.
+    ids = sorted({line.split(",")[0].strip(' \t"\ufeff') for line in lines} - {""})
+    rows = [[i, c, "0.875"] for i in ids for c in RATIOS] + [[i, "collaboration", "1"] for i in ids]
+    (folder / "measures.csv").write_text(
+        table_text([["subject", "criterion", "value"], *rows], ",", 0)
+    )
     *expected, _ = run_on("careful", args, capsys, monkeypatch)
     for path in PATHS:
         assert expected == list(run_on(path, args, capsys, monkeypatch)[:3]), path

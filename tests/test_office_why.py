@@ -315,3 +315,56 @@ class TestScoreFrame:
             ),
             "events row 'r11': subject 'nv009' is not in the population scored",
         ] == said
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="score_frame refuses a people frame's other columns, which the files keep as person"
+    " attributes (engine/columnar/_frames.py, outside the office branch's files)",
+)
+def test_score_frame_keeps_other_people_columns(tmp_path: Path, plain: dict[str, object]) -> None:
+    rows = PEOPLE.splitlines()
+    text = "\n".join([rows[0] + ",ngạch", *(row + ",Chuyên viên" for row in rows[1:])]) + "\n"
+    people = pd.read_csv(write(tmp_path, "people-grade.csv", text))
+    table = score_frame(
+        POLICY, "2026-Q1", people, pd.read_csv(plain["events"]), pd.read_csv(plain["measures"])
+    )
+    assert plain["csv"] == table.to_csv()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="kpiscore score names the first subject outside the population with its line and"
+    " counts the others (cli/common.py Inputs._check_subjects, outside the office branch)",
+)
+def test_every_unknown_subject_at_once_with_its_line(
+    tmp_path: Path, path: str, score: Score, plain: dict[str, object]
+) -> None:
+    events = write(
+        tmp_path,
+        "events-outside.csv",
+        "subject,kind,on\nnv009,training_absence,2026-01-05\nnv001,training_absence,2026-01-06\n"
+        "nv008,training_absence,2026-01-07\n",
+    )
+    code, _, err = score(*facts(plain["people"], events, plain["measures"]))
+    assert 2 == code
+    assert f"{events} line 2: subject 'nv009'" in err
+    assert f"{events} line 4: subject 'nv008'" in err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a missing measure stops the run at the first one, without the file's name"
+    " (engine scoring, outside the office branch)",
+)
+def test_every_missing_measure_at_once(
+    tmp_path: Path, path: str, score: Score, plain: dict[str, object]
+) -> None:
+    text = "".join(
+        line + "\n" for line in measures().splitlines() if not line.endswith(("workload,0.9",))
+    )
+    short = write(tmp_path, "measures-short.csv", text)
+    code, _, err = score(*facts(plain["people"], plain["events"], short))
+    assert 2 == code
+    assert "'workload' of subject 'nv001'" in err
+    assert "'workload' of subject 'nv002'" in err

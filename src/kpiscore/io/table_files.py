@@ -41,6 +41,7 @@ __all__ = [
     "RawTable",
     "check_delimiter",
     "check_encoding",
+    "csv_table",
     "decode_table_text",
     "excel_path",
     "read_table",
