@@ -304,9 +304,14 @@ def _next_band(items: Sequence[RatedResult], rating: str) -> str:
                 f"quota: results use different bands: {first.subject!r} has {list(ids)!r},"
                 f" {item.subject!r} has {list(_band_ids(item))!r}; expected one band scheme"
             )
+    return _next_of(ids, first.subject, rating)
+
+
+def _next_of(ids: tuple[str, ...], first: str, rating: str) -> str:
+    """The band after ``rating`` among ``ids`` (one band scheme; ``first`` names a result)."""
     if not ids:
         raise InputError(
-            f"quota: {first.subject!r} has no bands (its policy has none); a quota needs ratings"
+            f"quota: {first!r} has no bands (its policy has none); a quota needs ratings"
         )
     if rating not in ids:
         raise InputError(f"quota: rating must be one of {list(ids)!r} (got {rating!r})")
@@ -616,6 +621,7 @@ class _Source:
     totals: Ints
     exponent: int
     rank: Ints
+    bands: tuple[str, ...]
     codes_of: Callable[[str], tuple[Codes, list[str | None]]]
     item: Callable[[int], RatedResult]
     rebuild: Callable[[Ints, dict[int, _Demotion], str | None], ScoreTable | RollupTable]
@@ -650,6 +656,7 @@ def _source(results: object) -> _Source | None:
             totals=total_units(figures),
             exponent=figures.exponent,
             rank=figures.rank,
+            bands=tuple(band.id for band in table.policy.bands_descending),
             codes_of=figures.persons.codes,
             item=figures.card,
             rebuild=score_table,
@@ -679,6 +686,7 @@ def _source(results: object) -> _Source | None:
             totals=columns.total_units,
             exponent=columns.exponent,
             rank=columns.rank,
+            bands=tuple(band.id for band in rolled.policy.bands_descending),
             codes_of=columns.codes,
             item=rolled._at,
             rebuild=rollup_table,
@@ -723,10 +731,10 @@ def _plan_columns(
     n = len(subjects)
     if not n:
         return None
-    sample = source.item(0)
-    tie_name, tie_key = _tie_key(ties, [sample])
-    next_rating = _next_band([sample], rating)
-    bands = _band_ids(sample)
+    # A tie key that is not a named rule is resolved on one result (all are of one type).
+    tie_name, tie_key = _tie_key(ties, [] if ties in TIE_RULES else [source.item(0)])
+    bands = source.bands
+    next_rating = _next_of(bands, subjects[0], rating)
     top, below = bands.index(rating), bands.index(next_rating)
     if names is None:
         codes: Ints = np.zeros(n, dtype=np.int64)
