@@ -48,7 +48,7 @@ from typing import (
 
 import attrs
 
-from kpiscore.cycle.rollup import RollupTable
+from kpiscore.cycle.rollup import Rollup, RollupTable
 from kpiscore.exceptions import InputError
 from kpiscore.model.facts import Person
 from kpiscore.model.numbers import (
@@ -60,7 +60,7 @@ from kpiscore.model.numbers import (
     quantize,
     to_decimal,
 )
-from kpiscore.results.scorecard import Adjustment, BandInfo, ScoreTable
+from kpiscore.results.scorecard import Adjustment, BandInfo, Scorecard, ScoreTable
 from kpiscore.results.table import ResultTable, result_row
 
 if TYPE_CHECKING:
@@ -291,11 +291,11 @@ def _check_results(items: list[Any]) -> None:
         seen[item.subject] = position
 
 
-def _band_ids(item: Any) -> tuple[str, ...]:
+def _band_ids(item: RatedResult) -> tuple[str, ...]:
     return tuple(band.id for band in item.bands)
 
 
-def _next_band(items: list[Any], rating: str) -> str:
+def _next_band(items: Sequence[RatedResult], rating: str) -> str:
     first = items[0]
     ids = _band_ids(first)
     for item in items[1:]:
@@ -304,9 +304,14 @@ def _next_band(items: list[Any], rating: str) -> str:
                 f"quota: results use different bands: {first.subject!r} has {list(ids)!r},"
                 f" {item.subject!r} has {list(_band_ids(item))!r}; expected one band scheme"
             )
+    return _next_of(ids, first.subject, rating)
+
+
+def _next_of(ids: tuple[str, ...], first: str, rating: str) -> str:
+    """The band after ``rating`` among ``ids`` (one band scheme; ``first`` names a result)."""
     if not ids:
         raise InputError(
-            f"quota: {first.subject!r} has no bands (its policy has none); a quota needs ratings"
+            f"quota: {first!r} has no bands (its policy has none); a quota needs ratings"
         )
     if rating not in ids:
         raise InputError(f"quota: rating must be one of {list(ids)!r} (got {rating!r})")
@@ -411,8 +416,8 @@ def _tie_key(ties: object, items: list[Any]) -> tuple[str, Callable[[Any], Any] 
 
 
 def _order_ties(
-    tied: list[Any], need: int, name: str, key: Callable[[Any], Any], total: Decimal
-) -> list[Any]:
+    tied: list[RatedResult], need: int, name: str, key: Callable[[Any], Any], total: Decimal
+) -> list[RatedResult]:
     """The ``need`` people among ``tied`` who rank highest under ``key`` (greatest first)."""
     keyed = []
     for item in tied:
@@ -446,7 +451,7 @@ def _order_ties(
 def _plan_group(
     key: Hashable,
     label: str,
-    members: list[Any],
+    members: list[RatedResult],
     *,
     rating: str,
     next_rating: str,
@@ -466,7 +471,7 @@ def _plan_group(
     top = len(ranked)
     next_count = sum(1 for item in members if item.rating == next_rating)
     allowed, base_count = _allowed(top, next_count, base, share, rounding)
-    tied: list[Any] = []
+    tied: list[RatedResult] = []
     if allowed >= top:
         kept = ranked
     elif allowed == 0:
@@ -543,7 +548,7 @@ def _plan(
     _check_results(items)
     _check_periods(items)
     next_rating = _next_band(items, rating)
-    groups: dict[Hashable, list[Any]] = {}
+    groups: dict[Hashable, list[RatedResult]] = {}
     for item in items:
         groups.setdefault(key_of(item), []).append(item)
     planned = [
@@ -616,9 +621,10 @@ class _Source:
     totals: Ints
     exponent: int
     rank: Ints
+    bands: tuple[str, ...]
     codes_of: Callable[[str], tuple[Codes, list[str | None]]]
     item: Callable[[int], RatedResult]
-    rebuild: Callable[[Ints, Callable[[int, Any], Any]], ScoreTable | RollupTable]
+    rebuild: Callable[[Ints, dict[int, _Demotion], str | None], ScoreTable | RollupTable]
 
 
 def _source(results: object) -> _Source | None:
@@ -633,7 +639,13 @@ def _source(results: object) -> _Source | None:
             return None
         table = results
 
-        def score_table(rank: Ints, adjust: Callable[[int, Any], Any]) -> ScoreTable:
+        def score_table(
+            rank: Ints, demotions: dict[int, _Demotion], reference: str | None
+        ) -> ScoreTable:
+            def adjust(position: int, card: Scorecard) -> Scorecard:
+                why = demotions.get(position)
+                return card if why is None else _demote(card, why, reference)
+
             rerated = figures.rerated(rank, adjust)
             return ScoreTable(
                 policy=table.policy, period=table.period, columns=rerated, notes=table.notes
@@ -644,6 +656,7 @@ def _source(results: object) -> _Source | None:
             totals=total_units(figures),
             exponent=figures.exponent,
             rank=figures.rank,
+            bands=tuple(band.id for band in table.policy.bands_descending),
             codes_of=figures.persons.codes,
             item=figures.card,
             rebuild=score_table,
@@ -654,7 +667,13 @@ def _source(results: object) -> _Source | None:
             return None
         rolled = results
 
-        def rollup_table(rank: Ints, adjust: Callable[[int, Any], Any]) -> RollupTable:
+        def rollup_table(
+            rank: Ints, demotions: dict[int, _Demotion], reference: str | None
+        ) -> RollupTable:
+            def adjust(position: int, result: Rollup) -> Rollup:
+                why = demotions.get(position)
+                return result if why is None else _demote(result, why, reference)
+
             return RollupTable(
                 policy=rolled.policy,
                 period=rolled.period,
@@ -667,6 +686,7 @@ def _source(results: object) -> _Source | None:
             totals=columns.total_units,
             exponent=columns.exponent,
             rank=columns.rank,
+            bands=tuple(band.id for band in rolled.policy.bands_descending),
             codes_of=columns.codes,
             item=rolled._at,
             rebuild=rollup_table,
@@ -711,10 +731,10 @@ def _plan_columns(
     n = len(subjects)
     if not n:
         return None
-    sample = source.item(0)
-    tie_name, tie_key = _tie_key(ties, [sample])
-    next_rating = _next_band([sample], rating)
-    bands = _band_ids(sample)
+    # A tie key that is not a named rule is resolved on one result (all are of one type).
+    tie_name, tie_key = _tie_key(ties, [] if ties in TIE_RULES else [source.item(0)])
+    bands = source.bands
+    next_rating = _next_of(bands, subjects[0], rating)
     top, below = bands.index(rating), bands.index(next_rating)
     if names is None:
         codes: Ints = np.zeros(n, dtype=np.int64)
@@ -809,12 +829,7 @@ def _apply_columns(
         import numpy as np
 
         rank[np.fromiter(demotions, dtype=np.int64, count=len(demotions))] = below
-
-    def adjust(position: int, item: Any) -> Any:
-        why = demotions.get(position)
-        return item if why is None else _demote(item, why, reference)
-
-    return source.rebuild(rank, adjust)
+    return source.rebuild(rank, demotions, reference)
 
 
 def _materialise(results: object) -> list[Any]:

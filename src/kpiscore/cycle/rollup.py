@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -405,7 +406,7 @@ def _rating_for(bands: tuple[BandInfo, ...], total: Decimal) -> str | None:
     return None
 
 
-def _event_key(event: Event) -> tuple[Any, ...]:
+def _event_key(event: Event) -> tuple[date, str, str, Decimal, str, bool]:
     return (event.on, event.kind, event.ref or "", event.quantity, event.note or "", event.excused)
 
 
