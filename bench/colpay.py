@@ -2,11 +2,12 @@
 
 Usage::
 
-    python bench/colpay.py --people 20000                       # this tree against /work/main
-    python bench/colpay.py --people 200000 --before /path/to/src  # any other tree as "before"
+    git archive db9bc59 src | tar -x -C /tmp/before   # the tree before issue 14's payout work
+    python bench/colpay.py --people 20000 --before /tmp/before/src
+    python bench/colpay.py --people 200000 --before /tmp/before/src
 
 Each side runs in its own fresh process with ``PYTHONPATH`` set to its ``src`` (the "before"
-tree is a checkout of an earlier commit; by default the main worktree next to this one), on the
+tree is the ``src`` of an earlier commit), on the
 same data generated there before the clock starts (``bench/year.py``'s year frame: 8 events a
 person, ratio measures, a salary step per person). Steps, each timed:
 
@@ -17,9 +18,10 @@ person, ratio measures, a salary step per person). Steps, each timed:
                 outside the clock (``objects`` gives that time);
 - ``reference`` the hand baseline the issue names: a second ``score_frame`` (the variant) and a
                 diff of the two totals and ratings columns;
-- ``summary``   ``ScoreTable.summary()`` and ``distribution()``;
-- ``preview``   the notebook previews of the table, the payout rows and the comparison, and
-                ``table[s]`` read twice.
+- ``summary``   ``ScoreTable.summary()`` and ``distribution()`` on the table as it came
+                (before any step built a scorecard);
+- ``preview``   the table's notebook preview and ``table[s]`` read twice;
+- ``previews``  the notebook previews of the payout rows and the comparison.
 
 The results (the payout CSV, the comparison's JSON, the summary) are hashed in each process;
 the run prints whether both sides agree, and the ratios before/after per step. Nothing here is
@@ -39,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-STEPS = ("score", "payout", "compare", "reference", "summary", "preview")
+STEPS = ("score", "summary", "preview", "payout", "compare", "reference", "previews")
 
 
 def worker(people: int) -> dict[str, Any]:
@@ -74,6 +76,13 @@ def worker(people: int) -> dict[str, Any]:
 
     table = score_frame(policy, "2026", frame, events, measures)
     lap("score")
+    summary = table.summary()  # on the table as score_frame gave it: no scorecard built yet
+    distribution = table.distribution()
+    lap("summary")
+    html = table._repr_html_()
+    probe = table.subjects[len(table) // 2]
+    same = table[probe] is table[probe]
+    lap("preview")
     money = payout_rows(table, "danang-2026", paid, months=12)
     lap("payout")
     try:
@@ -90,13 +99,8 @@ def worker(people: int) -> dict[str, Any]:
     moved = np.array(table.totals()) != np.array(other.totals())
     changed = sum(a != b for a, b in zip(table.ratings(), other.ratings(), strict=True))
     lap("reference")
-    summary = table.summary()
-    distribution = table.distribution()
-    lap("summary")
-    html = table._repr_html_() + money._repr_html_() + comparison._repr_html_()
-    probe = table.subjects[len(table) // 2]
-    same = table[probe] is table[probe]
-    lap("preview")
+    html += money._repr_html_() + comparison._repr_html_()
+    lap("previews")
     digest = {
         "payout": hashlib.sha256(money.to_csv().encode()).hexdigest()[:16],
         "compare": hashlib.sha256(comparison.to_json().encode()).hexdigest()[:16],
@@ -129,7 +133,7 @@ def run_side(src: Path, people: int) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--before", type=Path, default=HERE.parent.parent / "main" / "src")
+    parser.add_argument("--before", type=Path, required=True, help="the src of the older tree")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
