@@ -133,12 +133,14 @@ def run_side(src: Path, people: int) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--before", type=Path, required=True, help="the src of the older tree")
+    parser.add_argument("--before", type=Path, help="the src of the older tree (required)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.people)))
         return 0
+    if args.before is None:
+        parser.error("--before SRC is required: the src of the tree to compare against")
     after_src = HERE.parent / "src"
     before = run_side(args.before, args.people)
     after = run_side(after_src, args.people)
