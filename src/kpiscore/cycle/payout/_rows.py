@@ -418,13 +418,7 @@ class _Pay:
         key = (rating, salary.amount, salary.days_worked, salary.days_in_period)
         known = self._amounts.get(key)
         if known is None:
-            known = self._amounts[key] = self.table.amount(
-                rating,
-                salary.amount,
-                salary.days_worked,
-                salary.days_in_period,
-                months=self.months,
-            )
+            known = self._amounts[key] = self.table.paid(rating, *key[1:], self.months)
         return known
 
 
