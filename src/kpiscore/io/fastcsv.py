@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 from kpiscore._extras import require
 from kpiscore.engine.compile import compile_policy
+from kpiscore.io.documents import fact_byte_limit
 from kpiscore.io.file_numbers import NumberFormat
-from kpiscore.io.load import MAX_FACT_BYTES
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -77,6 +77,7 @@ def score_csv_files(
     encoding: str | None = None,
     delimiter: str | None = None,
     ignore_columns: bool = False,
+    max_bytes: int | None = None,
 ) -> ScoreTable | None:
     """Score facts from CSV files with the columnar engine, or ``None`` to read them carefully.
 
@@ -87,6 +88,11 @@ def score_csv_files(
     numbers are read in ``number_format``; a file in another encoding than UTF-8, with
     another separator than ``,``, or with columns other than the kind's own (people's other
     columns, ``ignore_columns``) is left to the careful reader.
+
+    A file of any size is read (pyarrow and pandas read it from disk; no copy of its text is
+    held in memory), except a file holding quotes, which is split by the careful reader's
+    ``csv`` module: past ``max_bytes`` (:func:`~kpiscore.io.documents.fact_byte_limit`, by
+    default 256 MiB) such a file is left to the careful reader, which refuses it.
 
     Returns ``None`` when neither pyarrow nor pandas is installed, a file is not CSV, or
     anything in the files needs the careful reader's line-by-line report; never a different
@@ -104,12 +110,11 @@ def score_csv_files(
         return None  # the careful reader says what is wrong with the path
     if any(not stat.S_ISREG(state.st_mode) for state in states):
         return None  # a pipe or a device: read once, carefully
-    if any(state.st_size > MAX_FACT_BYTES for state in states):
-        return None  # the careful reader refuses it, with the limit in its message
     reader = _reader()
     if reader is None:
-        return None
+        return None  # the careful reader refuses a file past its limit, saying how to raise it
     reader.number_format = number_format
+    reader.careful_limit = fact_byte_limit(max_bytes)
     from kpiscore.io._fastcsv_read import _IrregularError, score_files
 
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
