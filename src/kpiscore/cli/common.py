@@ -260,7 +260,8 @@ class Inputs:
         self.policy.check_period(self.period)
         self.people_file = args.people
         options = reading(args)
-        people = read_fact_records(args.people, "people", **options)
+        limit = getattr(args, "max_file_size", None)  # kpiscore score --max-file-size
+        people = read_fact_records(args.people, "people", max_bytes=limit, **options)
         ignore = bool(getattr(args, "ignore_columns", False))
         self.people = [_as(record, Person) for record in people]
         seen: dict[str, str] = {}
@@ -272,12 +273,16 @@ class Inputs:
                 )
             seen[person.id] = record.where
         event_records = (
-            read_fact_records(args.events, "events", ignore_columns=ignore, **options)
+            read_fact_records(
+                args.events, "events", ignore_columns=ignore, max_bytes=limit, **options
+            )
             if args.events
             else []
         )
         measure_records = (
-            read_fact_records(args.measures, "measures", ignore_columns=ignore, **options)
+            read_fact_records(
+                args.measures, "measures", ignore_columns=ignore, max_bytes=limit, **options
+            )
             if args.measures
             else []
         )

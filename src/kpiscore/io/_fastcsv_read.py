@@ -26,7 +26,16 @@ from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.exact import _Compiled
 from kpiscore.io.file_numbers import NumberFormat
-from kpiscore.io.load import _COLUMNS, _CellError, _date, _flag, _number, _quantity, _text
+from kpiscore.io.load import (
+    _COLUMNS,
+    MAX_FACT_BYTES,
+    _CellError,
+    _date,
+    _flag,
+    _number,
+    _quantity,
+    _text,
+)
 from kpiscore.io.table_files import sniff_delimiter
 from kpiscore.model.period import Period
 from kpiscore.results.scorecard import ScoreTable
@@ -83,8 +92,12 @@ def header(names: list[str], kind: str, path: Path) -> list[str]:
     return names
 
 
-def csv_module_rows(path: Path, kind: str) -> dict[str, list[str]]:
-    """A quoted file's columns, split into cells by the careful reader's ``csv`` module."""
+def csv_module_rows(path: Path, kind: str, limit: int) -> dict[str, list[str]]:
+    """A quoted file's columns, split into cells by the careful reader's ``csv`` module;
+    irregular past ``limit`` bytes (every cell becomes a Python string, as in the careful
+    reader, which then refuses the file with its limit and how to raise it)."""
+    if path.stat().st_size > limit:
+        raise _IrregularError(f"{path}: a quoted file larger than {limit} bytes")
     try:
         text = path.read_bytes().decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
@@ -114,12 +127,20 @@ def check_cell_counts(path: Path, columns: int) -> None:
     ``columns - 1`` commas. Counting the whole file's commas is not enough: a row one cell
     short and another one cell long balance, and pandas then takes an index column.
     """
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        if handle.seek(0, 2) == 0:
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            _check_blocks(view, path, columns)
+
+
+def _check_blocks(data: mmap.mmap, path: Path, columns: int) -> None:
+    """:func:`check_cell_counts` on a file's mapped bytes (paged in a block at a time)."""
     start = 0
     while start < len(data):  # in blocks of whole lines, so memory stays a few blocks' worth
         after = _LINE_BREAK.search(data, min(start + _BLOCK, len(data)))
         end = len(data) if after is None else after.end()
-        block = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+        block = np.frombuffer(data[start:end], dtype=np.uint8)  # a copy: the map closes
         breaks = np.flatnonzero((block == ord("\n")) | (block == ord("\r")))
         starts = np.concatenate(([0], breaks + 1))
         ends = np.concatenate((breaks, [len(block)]))
@@ -201,6 +222,8 @@ class Reader(Generic[ColumnT]):
     known_kinds: frozenset[str] | None = None
     #: Whether repeated events are irregular (``duplicates="error"``).
     refuse_duplicates: bool = False
+    #: The careful reader's limit: a quoted file past it is left to the careful reader.
+    careful_limit: int = MAX_FACT_BYTES
 
     def prefetch(self, pool: ThreadPoolExecutor, files: dict[str, Path]) -> None:
         """Start reading these files (``kind -> path``) in the background, if the reader can."""
