@@ -56,6 +56,7 @@ from kpiscore.results.table import ResultTable, result_row
 __all__ = [
     "BASE_READINGS",
     "DEFAULT_REFERENCE",
+    "DEFAULT_REFERENCE_VI",
     "TIE_RULES",
     "BaseReading",
     "QuotaGroup",
@@ -79,6 +80,11 @@ TIE_RULES: Final[tuple[str, ...]] = ("keep_all", "demote_all")
 DEFAULT_REFERENCE: Final = (
     "Decree 335/2025/ND-CP: HTXS at most 20 % of the number rated HTT, within an agency and"
     " each group of similar tasks"
+)
+#: The same reference in Vietnamese, cited by the Vietnamese explanations and forms.
+DEFAULT_REFERENCE_VI: Final = (
+    "Nghị định 335/2025/NĐ-CP: số người xếp loại HTXS không quá 20 % số người xếp loại HTT, trong"
+    " cùng cơ quan và trong từng nhóm có nhiệm vụ tương đồng"
 )
 
 _PERSON_ATTRIBUTES: Final = ("id", "name", "unit", "group", "position")
@@ -761,6 +767,7 @@ def apply_quota(
                     reason=_reason(by_subject[item.subject], item.subject, totals),
                     reason_vi=_reason_vi(by_subject[item.subject], item.subject, totals),
                     reference=reference,
+                    reference_vi=DEFAULT_REFERENCE_VI if reference == DEFAULT_REFERENCE else None,
                 ),
             ),
         )
