@@ -176,7 +176,7 @@ body { margin: 0; }
 .kpi-form tr.cat td { font-weight: bold; background: #f4f4f4; }
 .kpi-form tr.sum td { font-weight: bold; }
 .kpi-form .how p { margin: 0; }
-.kpi-form .basis { font-style: italic; color: #333; }
+.kpi-form .basis { font-style: italic; color: #333; font-size: 8pt; line-height: 1.15; }
 .kpi-form ul.events { margin: 0.3mm 0 0.5mm 4mm; padding: 0; list-style: "– ";
   font-size: 8.5pt; }
 .kpi-form ul.events.many { columns: 3; column-gap: 4mm; }
