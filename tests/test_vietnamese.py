@@ -33,7 +33,7 @@ from kpiscore import (
     score_many,
 )
 from kpiscore.calendar import vietnam
-from kpiscore.io.numbers_vi import format_money, format_number, localise_number
+from kpiscore.io.numbers_vi import format_amount, format_number, localise_number
 from kpiscore.io.render import cited, note_text
 from kpiscore.quota import DEFAULT_REFERENCE, DEFAULT_REFERENCE_VI, apply_quota
 
@@ -67,12 +67,12 @@ class TestNumbers:
         assert "2026" == localise_number("2026", grouping=False)
 
     def test_money_in_dong(self) -> None:
-        assert "11.653.200 đồng" == format_money(Decimal("11653200.00"))
-        assert "7.020.000,5 đồng" == format_money(Decimal("7020000.5"))
+        assert "11.653.200 đồng" == format_amount(Decimal("11653200.00"))
+        assert "7.020.000,5 đồng" == format_amount(Decimal("7020000.5"))
 
     def test_an_unknown_language_is_refused(self) -> None:
         with pytest.raises(InputError, match=r"money format: lang must be 'vi' or 'en'"):
-            format_money(Decimal(1), "fr")
+            format_amount(Decimal(1), "fr")
 
     @settings(max_examples=200, deadline=None)
     @given(
@@ -90,7 +90,7 @@ class TestNumbers:
         from kpiscore.payout import format_money as payout_money
 
         before = "" if value is None else f"{Decimal(canonical(value)):,f}"
-        assert before == payout_money(value) == format_money(value, "en", unit=False)
+        assert before == payout_money(value) == format_amount(value, "en", unit=False)
 
 
 def policy() -> Policy:
