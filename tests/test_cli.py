@@ -88,7 +88,8 @@ class TestValidate:
         assert lines[1] == (
             f"  - {path}: categories.general.criteria.politics_ethics.pointz: unknown key"
             " 'pointz'; expected one of ['awards', 'basis', 'deductions', 'floor', 'id',"
-            " 'max_points', 'name', 'overflow', 'ratio_cap', 'reference']"
+            " 'max_points', 'name', 'overflow', 'ratio_cap', 'reference',"
+            " 'reference_vi']"
         )
 
     def test_several_files_report_each(self, tmp_path: Path) -> None:

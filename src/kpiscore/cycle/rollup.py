@@ -45,7 +45,7 @@ from dateutil.relativedelta import relativedelta
 from kpiscore.engine.exact import _facts  # the library's one check of an iterable's items
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.io.numbers_vi import format_date
-from kpiscore.io.render import PHRASES, adjustment_lines, rating_change_line
+from kpiscore.io.render import PHRASES, adjustment_lines, cited, rating_change_line
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
@@ -276,8 +276,8 @@ class Rollup:
             else:
                 verdict_key = "cap_lowered" if cap.lowered else "cap_no_effect"
                 head += words[verdict_key].format(band=cap.at_most)
-            if cap.reference:
-                head += f"  [{cap.reference}]"
+            if cited(cap, lang):
+                head += f"  [{cited(cap, lang)}]"
             lines.append(head)
         lines.extend(adjustment_lines(self.adjustments, words, lang))
         if self.score_rating is not None and self.rating not in (None, self.score_rating):
@@ -437,6 +437,7 @@ def _carried_caps(
                 at_most=at_most,
                 name=caps[0].name,
                 reference=caps[0].reference,
+                reference_vi=caps[0].reference_vi,
                 events=events,
                 exempted=exempted,
                 lowered=lowered,

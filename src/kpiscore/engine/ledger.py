@@ -167,6 +167,7 @@ def _ledger_card(
                 points=points,
                 weighted=category.weighted,
                 reference=category.reference,
+                reference_vi=category.reference_vi,
                 criteria=tuple(results),
             )
         )
@@ -245,6 +246,7 @@ def _apply_caps(
                 at_most=cap.at_most,
                 name=cap.name,
                 reference=cap.reference,
+                reference_vi=cap.reference_vi,
                 events=counted,
                 exempted=exempted,
                 lowered=lowered,
@@ -297,6 +299,7 @@ def _score_criterion(
         "weight": category.weight(criterion.id),
         "overflow": criterion.overflow,
         "reference": criterion.reference,
+        "reference_vi": criterion.reference_vi,
     }
     if missing == "exclude":
         return CriterionResult(
@@ -369,6 +372,7 @@ def _score_criterion(
                 on=rule.on,
                 name=rule.name,
                 reference=rule.reference,
+                reference_vi=rule.reference_vi,
                 per=rule.per,
                 points=rule.points,
                 events=counted,

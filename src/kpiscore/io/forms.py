@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import check_lang, format_date, format_figure, format_number
-from kpiscore.io.render import note_text, rule_phrases
+from kpiscore.io.render import cited, note_text, rule_phrases
 
 if TYPE_CHECKING:
     from kpiscore.model.facts import Event
@@ -176,7 +176,7 @@ body { margin: 0; }
 .kpi-form tr.cat td { font-weight: bold; background: #f4f4f4; }
 .kpi-form tr.sum td { font-weight: bold; }
 .kpi-form .how p { margin: 0; }
-.kpi-form .basis { font-style: italic; color: #333; }
+.kpi-form .basis { font-style: italic; color: #333; font-size: 8pt; line-height: 1.15; }
 .kpi-form ul.events { margin: 0.3mm 0 0.5mm 4mm; padding: 0; list-style: "– ";
   font-size: 8.5pt; }
 .kpi-form ul.events.many { columns: 3; column-gap: 4mm; }
@@ -251,8 +251,8 @@ def _rule(line: RuleLine, result: CriterionResult, words: Mapping[str, str], lan
         text += _events(line.events, line, lang)
     if line.exempted:
         text += f"<p>{esc(words['exempted'])}:</p>" + _events(line.exempted, line, lang)
-    if line.reference:
-        text += f'<p class="basis">{esc(words["basis"])}: {esc(line.reference)}</p>'
+    if cited(line, lang):
+        text += f'<p class="basis">{esc(words["basis"])}: {esc(cited(line, lang) or "")}</p>'
     return text
 
 
@@ -314,8 +314,8 @@ def _form_body(card: Scorecard, lang: str) -> str:
             how = words["mean" if equal else "weighted"].format(
                 max=_num(category.max_points, lang, places=False)
             )
-        if category.reference:
-            how += ("; " if how else "") + f"{words['basis']}: {category.reference}"
+        if cited(category, lang):
+            how += ("; " if how else "") + f"{words['basis']}: {cited(category, lang)}"
         parts.append(
             f'<tr class="cat"><td class="center">{number}</td><td>{esc(category.name)}</td>'
             f'<td class="num">{_num(category.max_points, lang, places=False)}</td>'
@@ -335,9 +335,9 @@ def _form_body(card: Scorecard, lang: str) -> str:
                     )
                     + "</p>"
                 )
-            if result.reference:
+            if cited(result, lang):
                 how_parts.append(
-                    f'<p class="basis">{esc(words["basis"])}: {esc(result.reference)}</p>'
+                    f'<p class="basis">{esc(words["basis"])}: {esc(cited(result, lang) or "")}</p>'
                 )
             parts.append(
                 f'<tr><td class="center">{position}</td><td>{esc(result.name)}</td>'
@@ -367,16 +367,16 @@ def _form_body(card: Scorecard, lang: str) -> str:
             text += f" ({dates}) ⇒ " + verdict.format(band=cap.at_most)
         else:
             text += " ⇒ " + words["cap_exempted"]
-        if cap.reference:
-            text += f" — {words['basis']}: {cap.reference}"
+        if cited(cap, lang):
+            text += f" — {words['basis']}: {cited(cap, lang)}"
         parts.append(f"<p>{esc(text)}</p>")
     for adjustment in card.adjustments:
         reason = (
             adjustment.reason_vi if lang == "vi" and adjustment.reason_vi else adjustment.reason
         )
         text = f"{words['adjusted']}: {adjustment.from_rating} → {adjustment.to_rating}: {reason}"
-        if adjustment.reference:
-            text += f" — {words['basis']}: {adjustment.reference}"
+        if cited(adjustment, lang):
+            text += f" — {words['basis']}: {cited(adjustment, lang)}"
         parts.append(f"<p>{esc(text)}</p>")
     if card.rating is None:
         parts.append(f"<p><b>{esc(words['rating'])}:</b> {esc(words['no_rating'])}</p>")

@@ -16,9 +16,9 @@ from kpiscore.model.numbers import canonical, format_points
 __all__ = [
     "LANGS",
     "check_lang",
+    "format_amount",
     "format_date",
     "format_figure",
-    "format_money",
     "format_number",
     "localise_number",
 ]
@@ -112,18 +112,19 @@ def format_figure(value: Decimal, lang: str = "vi") -> str:
     return format_number(value, lang, keep_places=False)
 
 
-def format_money(value: Decimal | None, lang: str = "vi", *, unit: bool = True) -> str:
+def format_amount(value: Decimal | None, lang: str = "vi", *, unit: bool = True) -> str:
     """An amount of money in đồng: ``11.653.200 đồng`` (``11,653,200 VND`` in English).
 
-    The one money format of kpiscore (``kpiscore.payout.format_money`` is this one in English
-    without the unit). Trailing zero decimals are dropped; a fractional part is kept as given;
-    ``None`` (no amount) is ``""``.
+    The one money format of kpiscore: ``kpiscore.payout.format_money`` (public, English digits,
+    no unit) is this one with ``lang="en", unit=False``; the two names say which is which.
+    Trailing zero decimals are dropped; a fractional part is kept as given; ``None`` (no amount)
+    is ``""``.
 
-    >>> format_money(Decimal("11653200"))
+    >>> format_amount(Decimal("11653200"))
     '11.653.200 đồng'
-    >>> format_money(Decimal("11653200.00"), "en")
+    >>> format_amount(Decimal("11653200.00"), "en")
     '11,653,200 VND'
-    >>> format_money(Decimal("468000.50"), "en", unit=False), format_money(None)
+    >>> format_amount(Decimal("468000.50"), "en", unit=False), format_amount(None)
     ('468,000.5', '')
     """
     name = "đồng" if check_lang(lang, "money format") == "vi" else "VND"

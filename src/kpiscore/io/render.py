@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import format_date, format_figure, format_number
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PHRASES",
     "adjustment_lines",
+    "cited",
     "criterion_columns",
     "csv_field",
     "csv_line",
@@ -148,6 +149,28 @@ def _p(value: Decimal, lang: str = "en") -> str:
 def _signed(value: Decimal, lang: str = "en") -> str:
     text = _c(value, lang)
     return text.replace("-", "−") if value < 0 else ("+" + text if value > 0 else text)
+
+
+class _Cited(Protocol):
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def reference_vi(self) -> str | None: ...
+
+
+def cited(item: _Cited, lang: str) -> str | None:
+    """The legal reference to print in ``lang``: the Vietnamese one (``reference_vi``) on a
+    Vietnamese page where the policy gives it, else ``reference`` as written.
+
+    >>> from kpiscore import RatingCap
+    >>> cap = RatingCap(on="k", at_most="KHT", reference="Decree 335/2025/ND-CP Art. 20",
+    ...                 reference_vi="Nghị định 335/2025/NĐ-CP, Điều 20")
+    >>> cited(cap, "vi"), cited(cap, "en")
+    ('Nghị định 335/2025/NĐ-CP, Điều 20', 'Decree 335/2025/ND-CP Art. 20')
+    """
+    if lang == "vi" and item.reference_vi:
+        return item.reference_vi
+    return item.reference
 
 
 def _event_text(event: Event, *, units: bool, lang: str) -> str:
@@ -285,8 +308,8 @@ def _rule_text(
         label += f" «{line.name}»"
     parts = rule_phrases(line, result, words, lang)
     text = [f"      {label}: " + "; ".join(parts)]
-    if line.reference:
-        text[0] += f"  [{line.reference}]"
+    if cited(line, lang):
+        text[0] += f"  [{cited(line, lang)}]"
     units = line.per == "unit"
     indent = " " * 10
     if line.events:
@@ -352,16 +375,16 @@ def explain(card: Scorecard, lang: str) -> str:
             equal = len({result.weight for result in category.criteria}) <= 1
             how = words["mean" if equal else "weighted"]
             head += f" ({how.format(max=_c(category.max_points, lang))})"
-        if category.reference:
-            head += f"  [{category.reference}]"
+        if cited(category, lang):
+            head += f"  [{cited(category, lang)}]"
         lines.append(head)
         for result in category.criteria:
             entry = (
                 f"  - {result.id} «{result.name}»: {_p(result.points, lang)}"
                 f" / {_c(result.max_points, lang)} ({_start_text(result, words, lang)})"
             )
-            if result.reference:
-                entry += f"  [{result.reference}]"
+            if cited(result, lang):
+                entry += f"  [{cited(result, lang)}]"
             lines.append(entry)
             for line in result.rules:
                 lines.extend(_rule_text(line, result, words, lang))
@@ -384,8 +407,8 @@ def explain(card: Scorecard, lang: str) -> str:
             head += f" ({_dates(cap.events, lang=lang)}) ⇒ " + verdict.format(band=cap.at_most)
         else:
             head += f" ({_dates(cap.exempted, lang=lang)}) ⇒ " + words["cap_exempted"]
-        if cap.reference:
-            head += f"  [{cap.reference}]"
+        if cited(cap, lang):
+            head += f"  [{cited(cap, lang)}]"
         lines.append(head)
     lines.extend(adjustment_lines(card.adjustments, words, lang))
     if card.rating != card.score_rating and card.score_rating is not None:
@@ -406,7 +429,7 @@ def adjustment_lines(
     return [
         f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
         f" {adjustment.to_rating}: {_adjustment_reason(adjustment, lang)}"
-        + (f"  [{adjustment.reference}]" if adjustment.reference else "")
+        + (f"  [{cited(adjustment, lang)}]" if cited(adjustment, lang) else "")
         for adjustment in adjustments
     ]
 

@@ -439,7 +439,12 @@ class Policy:
 
     @cached_property
     def fingerprint(self) -> str:
-        """SHA-256 of the canonical JSON form of the policy: equal policies, equal prints."""
+        """SHA-256 of the canonical JSON form of the policy: equal policies, equal prints.
+
+        Every field is covered, the Vietnamese references (``reference_vi``) included; an unset
+        ``reference_vi`` is left out of the tree, so a policy without them keeps the fingerprint
+        it had before the field existed.
+        """
         text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -456,6 +461,12 @@ def _num(value: Decimal | None) -> str | None:
     return None if value is None else canonical(value)
 
 
+def _vi(reference_vi: str | None) -> dict[str, str]:
+    """``{"reference_vi": …}`` when set, else nothing: a policy without Vietnamese references
+    keeps the tree, and so the fingerprint, it had before the key existed."""
+    return {} if reference_vi is None else {"reference_vi": reference_vi}
+
+
 def _rule_tree(rule: Deduction | Award) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -465,6 +476,7 @@ def _rule_tree(rule: Deduction | Award) -> dict[str, Any]:
         "limit": _num(rule.limit),
         "name": rule.name,
         "reference": rule.reference,
+        **_vi(rule.reference_vi),
     }
 
 
@@ -491,6 +503,7 @@ def _policy_tree(policy: Policy) -> dict[str, Any]:
                 if category.weights is None
                 else {key: canonical(value) for key, value in category.weights.items()},
                 "reference": category.reference,
+                **_vi(category.reference_vi),
                 "criteria": [
                     {
                         "id": criterion.id,
@@ -501,6 +514,7 @@ def _policy_tree(policy: Policy) -> dict[str, Any]:
                         "overflow": criterion.overflow,
                         "ratio_cap": criterion.ratio_cap,
                         "reference": criterion.reference,
+                        **_vi(criterion.reference_vi),
                         "deductions": [_rule_tree(rule) for rule in criterion.deductions],
                         "awards": [_rule_tree(rule) for rule in criterion.awards],
                     }
@@ -519,7 +533,13 @@ def _policy_tree(policy: Policy) -> dict[str, Any]:
             for band in policy.bands
         ],
         "caps": [
-            {"on": cap.on, "at_most": cap.at_most, "name": cap.name, "reference": cap.reference}
+            {
+                "on": cap.on,
+                "at_most": cap.at_most,
+                "name": cap.name,
+                "reference": cap.reference,
+                **_vi(cap.reference_vi),
+            }
             for cap in policy.caps
         ],
     }

@@ -70,6 +70,9 @@ class RuleLine:
     on: str
     name: str | None
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     per: str
     points: Decimal
     events: tuple[Event, ...]
@@ -142,6 +145,9 @@ class CriterionResult:
     weight: Decimal
     overflow: str
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     start: Decimal
     measure: Decimal | None
     ratio_capped: bool
@@ -192,6 +198,9 @@ class CategoryResult:
     points: Decimal
     weighted: bool
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     criteria: tuple[CriterionResult, ...]
 
     def criterion(self, criterion_id: str) -> CriterionResult:
@@ -225,6 +234,9 @@ class CapLine:
     at_most: str
     name: str | None
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     events: tuple[Event, ...]
     exempted: tuple[Event, ...]
     lowered: bool
@@ -265,6 +277,8 @@ class Adjustment:
     to_rating: str | None
     reason: str
     reference: str | None = None
+    #: The same reference in Vietnamese (cited by the Vietnamese outputs; not in the JSON).
+    reference_vi: str | None = None
     reason_vi: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

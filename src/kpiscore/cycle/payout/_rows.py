@@ -150,12 +150,13 @@ def _salary(value: object, subject: str) -> Salary:
 
 
 def format_money(value: Decimal | None) -> str:
-    """A đồng figure with thousands separators (``""`` for ``None``).
+    """A đồng figure with English thousands separators (``""`` for ``None``): the public
+    face of :func:`kpiscore.io.numbers_vi.format_amount` with ``lang="en", unit=False``.
 
     >>> format_money(Decimal("3510000")), format_money(Decimal("468000.0")), format_money(None)
     ('3,510,000', '468,000', '')
     """
-    return numbers_vi.format_money(value, "en", unit=False)
+    return numbers_vi.format_amount(value, "en", unit=False)
 
 
 def _text(value: object) -> object:
