@@ -33,8 +33,8 @@ criterion 'training': max_points must be >= 0 (got Decimal('-15'))
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Self, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Self, TypeVar
 
 __all__ = [
     "CalendarError",
@@ -74,7 +74,7 @@ class KpiscoreError(Exception):
         super().__init__(message)
         self.path = path
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[Callable[..., KpiscoreError], tuple[object, ...]]:
         # Keep the path across pickling (multiprocessing, concurrent.futures).
         return (_rebuild, (type(self), str(self), self.path))
 
@@ -105,7 +105,7 @@ class _ProblemGroup(ExceptionGroup[_E]):
     def derive(self, excs: Sequence[_E]) -> Self:  # type: ignore[override]
         return type(self)(self.message, excs)
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[type[Self], tuple[str, list[_E | ExceptionGroup[_E]]]]:
         return (type(self), (self.message, list(self.exceptions)))
 
 

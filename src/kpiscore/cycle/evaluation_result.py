@@ -44,7 +44,7 @@ class EvaluationResult:
     absent: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
 
-    def year_rows(self) -> list[dict[str, Any]]:
+    def year_rows(self) -> list[dict[str, evaluation_write.YearCell]]:
         """The rows of ``year.csv``: ``subject``, ``name``, ``unit``, ``policy``, one column
         per sub-period total, ``total``, ``rating_by_score``, ``rating`` (and ``payout``)."""
         return evaluation_write.year_rows(self)

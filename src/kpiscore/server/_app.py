@@ -168,6 +168,13 @@ def build_app(
             limits.check_answer(len(body))
         return body
 
+    def scored(tree: JsonObject, body: str, under: tuple[Policy, ...], people: int) -> Answer:
+        """A scoring answer: the tree with the fixed scales of ``body`` (the most decimals of
+        the policies), within the answer limit, with the policies' fingerprints."""
+        decimals = max(decimals_of(policy.precision) for policy in under)
+        content = sized(canonical_json(fix_scales(tree, body, decimals)))
+        return Answer(content, tuple(policy.fingerprint for policy in under), people)
+
     def body_route(path: str, name: str, summary: str, answer: type, said: str) -> post:
         """A POST endpoint whose body the library reads; it answers ``answer`` or a problem."""
         return post(
@@ -291,8 +298,7 @@ def build_app(
         data = read(ScoreRequest, raw)
         policy = resolve(data.policy, data.overlay, "policy")
         tree = score_table(policy, data).json_tree()
-        body = canonical_json(fix_scales(tree, "ScoreTableBody", decimals_of(policy.precision)))
-        return Answer(sized(body), (policy.fingerprint,), len(data.people))
+        return scored(tree, "ScoreTableBody", (policy,), len(data.people))
 
     @body_route(
         "/score",
@@ -319,8 +325,7 @@ def build_app(
             "text": card.explain(data.lang),
             "scorecard": card.to_dict(),
         }
-        body = canonical_json(fix_scales(tree, "ExplainBody", decimals_of(policy.precision)))
-        return Answer(sized(body), (policy.fingerprint,), len(data.people))
+        return scored(tree, "ExplainBody", (policy,), len(data.people))
 
     @body_route(
         "/explain",
@@ -375,9 +380,9 @@ def build_app(
                     for p in problems
                 ]
             ) from None
-        decimals = max(decimals_of(base.precision), decimals_of(variant.precision))
-        body = sized(canonical_json(fix_scales(comparison.json_tree(), "ComparisonBody", decimals)))
-        return Answer(body, (base.fingerprint, variant.fingerprint), 2 * len(data.people))
+        return scored(
+            comparison.json_tree(), "ComparisonBody", (base, variant), 2 * len(data.people)
+        )
 
     @body_route(
         "/compare",

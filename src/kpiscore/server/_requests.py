@@ -106,7 +106,7 @@ class ScoreRequest:
     people: tuple[Person | str, ...]
     events: tuple[Event, ...] = ()
     measures: tuple[Measure, ...] = ()
-    overlay: dict[str, Any] | None = None
+    overlay: dict[str, Any] | None = None  # Litestar: no schema from a recursive alias
 
 
 @attrs.frozen(kw_only=True)
@@ -147,7 +147,7 @@ class CompareRequest:
     events: tuple[Event, ...] = ()
     measures: tuple[Measure, ...] = ()
     variant: str | Policy | None = None
-    overlay: dict[str, Any] | None = None
+    overlay: dict[str, Any] | None = None  # Litestar: no schema from a recursive alias
 
 
 class PolicyDocument:
