@@ -295,3 +295,40 @@ class TestEventColumns:
                 ],
             )["a"]
         )
+
+    def test_a_file_without_ref_or_note_columns(self, tmp_path: Path) -> None:
+        """Events read from a file without ``ref`` and ``note`` have neither on the scorecard
+        (``xǁEventColumnsǁ__init____mutmut_37``: ``refs`` must default to ``None``)."""
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        events.write_text("subject,kind,on\na,training_absence,2026-01-05\n", encoding="utf-8")
+        measures = tmp_path / "measures.csv"
+        measures.write_text("subject,criterion,value\na,work,1\n", encoding="utf-8")
+        table = score_csv_files(training_policy(), Period.parse(Q1), people, events, measures)
+        assert table is not None, "the fast path stepped aside"
+        exact = score_many(
+            training_policy(),
+            Q1,
+            ["a"],
+            [Event(subject="a", kind="training_absence", on=date(2026, 1, 5))],
+            [Measure(subject="a", criterion="work", value=1)],
+        )
+        assert exact["a"].explain() == table["a"].explain()
+
+    def test_no_measures_file(self, tmp_path: Path) -> None:
+        """``MeasureColumns.empty`` on the fast CSV path, for a policy measuring nothing."""
+        policy = Policy(
+            id="p",
+            name="P",
+            categories=[
+                Category(id="c", name="C", criteria=[training_policy().criterion("training")])
+            ],
+        )
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\nb\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        events.write_text("subject,kind,on\nb,training_absence,2026-01-05\n", encoding="utf-8")
+        table = score_csv_files(policy, Period.parse(Q1), people, events, None)
+        assert table is not None, "the fast path stepped aside"
+        assert [Decimal("15.00"), Decimal("13.00")] == [table[s].total for s in "ab"]
