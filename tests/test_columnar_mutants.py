@@ -7,6 +7,9 @@ given in the test's docstring, so a reviewer can check it against ``tools/mutati
 from __future__ import annotations
 
 import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +19,17 @@ from kpiscore import (
     Category,
     Criterion,
     Deduction,
+    Event,
     InputError,
+    Measure,
     MissingExtraError,
     Person,
     Policy,
     score_frame,
+    score_many,
 )
+from kpiscore.io.fastcsv import score_csv_files
+from kpiscore.model.period import Period
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("numpy")
@@ -208,3 +216,119 @@ class TestArrowConversions:
             AssertionError, match=r"^columnar engine: an integer column with nulls$"
         ):
             arrays.arrow_ints(pa.array([1, None]))
+
+
+# ``engine/columnar/_columns.py``: the events as columns.
+def _absences(*days: date, subject: str = "a") -> Any:
+    return pd.DataFrame(
+        {
+            "subject": [subject] * len(days),
+            "kind": ["training_absence"] * len(days),
+            "on": pd.to_datetime(list(days)),
+        }
+    )
+
+
+# Each side of the 2026-Q1 boundaries: the first and last days count, the days around do not.
+BOUNDARY_DAYS = (date(2025, 12, 31), date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 1))
+
+
+class TestEventColumns:
+    def test_the_period_s_first_and_last_days_count_in_a_frame(self) -> None:
+        """``xǁEventColumnsǁlimit_to__mutmut_26``, ``_27`` (each day per row)."""
+        table = score_frame(training_policy(), Q1, ["a"], _absences(*BOUNDARY_DAYS), work(("a", 1)))
+        assert Decimal("11.00") == table["a"].criterion("training").points
+
+    def test_the_period_s_first_and_last_days_count_in_a_file(self, tmp_path: Path) -> None:
+        """``xǁEventColumnsǁlimit_to__mutmut_20`` (each distinct day of a file)."""
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\nb\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        rows = [f"{s},training_absence,{d.isoformat()}" for d in BOUNDARY_DAYS for s in "ab"]
+        events.write_text("subject,kind,on\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        measures = tmp_path / "measures.csv"
+        measures.write_text("subject,criterion,value\na,work,1\nb,work,2\n", encoding="utf-8")
+        table = score_csv_files(training_policy(), Period.parse(Q1), people, events, measures)
+        assert table is not None, "the fast path stepped aside"
+        assert [Decimal("11.00")] * 2 == [table[s].criterion("training").points for s in "ab"]
+
+    def test_an_event_s_ref_and_note_reach_the_scorecard(self) -> None:
+        """``xǁEventColumnsǁevents_of__mutmut_11``, ``_18``, ``_25``: the note is kept."""
+        events = _absences(date(2026, 1, 5), date(2026, 2, 5)).assign(
+            ref=["r1", None], note=["sick", None]
+        )
+        card = score_frame(training_policy(), Q1, ["a"], events, work(("a", 1)))["a"]
+        exact = score_many(
+            training_policy(),
+            Q1,
+            ["a"],
+            [
+                Event(
+                    subject="a", kind="training_absence", on=date(2026, 1, 5), ref="r1", note="sick"
+                ),
+                Event(subject="a", kind="training_absence", on=date(2026, 2, 5)),
+            ],
+            [Measure(subject="a", criterion="work", value=1)],
+        )["a"]
+        assert exact.explain() == card.explain()
+        assert "- 2026-01-05 [r1] (sick)" in card.explain()
+
+    def test_no_events_file(self, tmp_path: Path) -> None:
+        """``EventColumns.empty`` on the fast CSV path: everyone keeps the maximum."""
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\nb\n", encoding="utf-8")
+        measures = tmp_path / "measures.csv"
+        measures.write_text("subject,criterion,value\na,work,1\nb,work,2\n", encoding="utf-8")
+        table = score_csv_files(training_policy(), Period.parse(Q1), people, None, measures)
+        assert table is not None, "the fast path stepped aside"
+        assert [Decimal("16.00"), Decimal("17.00")] == [table[s].total for s in "ab"]
+        assert (
+            table["a"]
+            == score_many(
+                training_policy(),
+                Q1,
+                ["a", "b"],
+                [],
+                [
+                    Measure(subject="a", criterion="work", value=1),
+                    Measure(subject="b", criterion="work", value=2),
+                ],
+            )["a"]
+        )
+
+    def test_a_file_without_ref_or_note_columns(self, tmp_path: Path) -> None:
+        """Events read from a file without ``ref`` and ``note`` have neither on the scorecard
+        (``xǁEventColumnsǁ__init____mutmut_37``: ``refs`` must default to ``None``)."""
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        events.write_text("subject,kind,on\na,training_absence,2026-01-05\n", encoding="utf-8")
+        measures = tmp_path / "measures.csv"
+        measures.write_text("subject,criterion,value\na,work,1\n", encoding="utf-8")
+        table = score_csv_files(training_policy(), Period.parse(Q1), people, events, measures)
+        assert table is not None, "the fast path stepped aside"
+        exact = score_many(
+            training_policy(),
+            Q1,
+            ["a"],
+            [Event(subject="a", kind="training_absence", on=date(2026, 1, 5))],
+            [Measure(subject="a", criterion="work", value=1)],
+        )
+        assert exact["a"].explain() == table["a"].explain()
+
+    def test_no_measures_file(self, tmp_path: Path) -> None:
+        """``MeasureColumns.empty`` on the fast CSV path, for a policy measuring nothing."""
+        policy = Policy(
+            id="p",
+            name="P",
+            categories=[
+                Category(id="c", name="C", criteria=[training_policy().criterion("training")])
+            ],
+        )
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\nb\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        events.write_text("subject,kind,on\nb,training_absence,2026-01-05\n", encoding="utf-8")
+        table = score_csv_files(policy, Period.parse(Q1), people, events, None)
+        assert table is not None, "the fast path stepped aside"
+        assert [Decimal("15.00"), Decimal("13.00")] == [table[s].total for s in "ab"]
