@@ -5,6 +5,7 @@ Usage::
     python bench/year.py --people 20000          # kpiscore, the hand pipeline, an exact sample
     python bench/year.py --people 2000000 --no-hand --no-sample   # peak memory at scale
     python bench/run.py --methods year --people 20000             # the same, from run.py
+    python bench/year.py --people 200000 --until quota   # score, roll-up and quota only
 
 Steps, each timed, in kpiscore and in a hand-written pandas/NumPy pipeline of the same steps:
 
@@ -135,9 +136,10 @@ def generate_year(people: int, *, seed: int = 2026, events_per_person: int = 8) 
 
 
 def kpiscore_year(
-    people: Any, events: Any, measures: Any, salaries: Any
+    people: Any, events: Any, measures: Any, salaries: Any, until: str = STEPS[-1]
 ) -> tuple[Any, dict[str, float]]:
-    """The year through kpiscore's public API; returns (the results' objects, step times)."""
+    """The year through kpiscore's public API, the steps up to ``until``; returns (the
+    results' objects, step times)."""
     from kpiscore import score_frame
     from kpiscore.payout import payout_rows
     from kpiscore.quota import apply_quota
@@ -161,8 +163,12 @@ def kpiscore_year(
     lap("rollup")
     after = apply_quota(year, group_by="unit")
     lap("quota")
+    if until == "quota":
+        return (after, None, None), times
     money = payout_rows(after, "danang-2026", paid, months=12)
     lap("payout")
+    if until == "payout":
+        return (after, money, None), times
     comparison = _compare(compare, policy, variant, people, events, measures)
     lap("compare")
     return (after, money, comparison), times
@@ -220,15 +226,23 @@ def kpiscore_results(output: Any) -> Results:
     """``{subject: [total, rating, payout, variant total, variant rating]}`` (outside the
     clock)."""
     after, money, comparison = output
-    results: Results = {result.subject: [f"{result.total:f}", result.rating] for result in after}
-    for row in money:
+    # From the table's columns (no per-person result is built for the check).
+    results: Results = {
+        subject: [f"{total:f}", rating]
+        for subject, total, rating in zip(
+            after.subjects, after.totals(), after.ratings(), strict=True
+        )
+    }
+    for row in money or ():
         results[row["subject"]].append(f"{row['payout']:f}")
-    for row in comparison:
+    for row in comparison or ():
         results[row.subject] += [f"{row.variant_total:f}", row.variant_rating]
     return results
 
 
-def exact_sample(people: Any, events: Any, measures: Any, salaries: Any) -> Results:
+def exact_sample(
+    people: Any, events: Any, measures: Any, salaries: Any, until: str = STEPS[-1]
+) -> Results:
     """The same steps for one unit, on fact objects, with the exact engine."""
     from kpiscore import Period, score_many
     from kpiscore.payout import payout_rows
@@ -248,10 +262,14 @@ def exact_sample(people: Any, events: Any, measures: Any, salaries: Any) -> Resu
         for month in year.months()
     ]
     after = apply_quota(rollup_many(tables, year), group_by="unit")
+    if until == "quota":
+        return kpiscore_results((after, None, None))
     paid = {
         s: m for s, m in zip(people["id"].tolist(), salaries.tolist(), strict=True) if s in members
     }
     money = payout_rows(after, "danang-2026", paid, months=12)
+    if until == "payout":
+        return kpiscore_results((after, money, None))
     comparison = compare(policy, variant_policy(), year, persons, inside, values)
     return kpiscore_results((after, money, comparison))
 
@@ -316,7 +334,7 @@ def hand_scores(
 
 
 def hand_year(
-    people: Any, events: Any, measures: Any, salaries: Any
+    people: Any, events: Any, measures: Any, salaries: Any, until: str = STEPS[-1]
 ) -> tuple[Any, dict[str, float]]:
     """The same five steps as a data analyst would write them with pandas and NumPy."""
     import numpy as np
@@ -381,10 +399,14 @@ def hand_year(
     demoted = top & short[unit] & (total <= cut[unit])  # ties at the cut all move down
     rank = np.where(demoted, 1, rank)
     lap("quota")
+    if until == "quota":
+        return (people["id"], total, names[::-1][rank], None, None, None), times
     coefficient = np.array([DANANG[b][0] for b in names[::-1]])
     floor = np.array([DANANG[b][1] for b in names[::-1]])
     pay = 12 * np.maximum(salaries * coefficient[rank] // 10, floor[rank])
     lap("payout")
+    if until == "payout":
+        return (people["id"], total, names[::-1][rank], pay, None, None), times
     year_piece = np.zeros(len(events), dtype=np.int64)
     variant, _ = hand_scores(variant_spec(), facts, year_piece, 1)
     _, base_capped = hand_scores(SPEC, facts, year_piece, 1)
@@ -404,6 +426,15 @@ def hand_year(
 
 def hand_results(output: Any) -> Results:
     ids, total, rating, pay, variant_total, variant_rating = output
+    if pay is None or variant_total is None:  # stopped after the quota or the payout
+        results: Results = {
+            s: [f"{Decimal(int(t)).scaleb(-2):f}", r]
+            for s, t, r in zip(ids, total.tolist(), rating.tolist(), strict=True)
+        }
+        if pay is not None:
+            for s, p in zip(ids, pay.tolist(), strict=True):
+                results[s].append(str(int(p)))
+        return results
     return {
         s: [
             f"{Decimal(int(t)).scaleb(-2):f}",
@@ -432,7 +463,7 @@ def digest(results: Results) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def worker(method: str, people: int, out: Path) -> None:
+def worker(method: str, people: int, out: Path, until: str = STEPS[-1]) -> None:
     """Run one pipeline in this fresh process; write its times, peak memory and results."""
     data = generate_year(people)
     events = len(data[1])
@@ -440,11 +471,11 @@ def worker(method: str, people: int, out: Path) -> None:
     times: dict[str, float] = {}
     began = time.perf_counter()
     if method == "kpiscore":
-        output, times = kpiscore_year(*data)
+        output, times = kpiscore_year(*data, until=until)
     elif method == "hand":
-        output, times = hand_year(*data)
+        output, times = hand_year(*data, until=until)
     elif method == "exact":
-        output = exact_sample(*data)
+        output = exact_sample(*data, until=until)
     else:
         raise SystemExit(f"unknown year method {method!r}")
     seconds = time.perf_counter() - began
@@ -479,11 +510,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-sample", action="store_true", help="skip the exact engine's check of one unit"
     )
+    parser.add_argument(
+        "--until",
+        choices=STEPS[2:],
+        default=STEPS[-1],
+        help="stop after this step (quota, payout or compare, the default: all five)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.people, Path(args.out))
+        worker(args.worker, args.people, Path(args.out), args.until)
         return 0
     methods = (
         ["kpiscore"] + ([] if args.no_hand else ["hand"]) + ([] if args.no_sample else ["exact"])
@@ -502,6 +539,8 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.people),
                     "--out",
                     str(out),
+                    "--until",
+                    args.until,
                 ],
                 check=True,
             )
@@ -517,7 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         header += f" {'hand s':>9} {'kpiscore/hand':>14}"
     print(header)
     hand = measured.get("hand")
-    for step in STEPS:
+    for step in STEPS[: STEPS.index(args.until) + 1]:
         line = f"{step:<10} {mine['times'][step]:>11.3f}"
         if hand is not None:
             mine_s, hand_s = mine["times"][step], hand["times"][step]
@@ -544,13 +583,14 @@ def main(argv: list[str] | None = None) -> int:
             f" {sum(hand['times'].values()) / total:.2f}x"
         )
     ok = True
+    checked = {
+        "quota": "year total and rating after the quota",
+        "payout": "year total, rating and payout",
+    }.get(args.until, "year total, rating, payout and variant")
     if hand is not None:
         same = hand["digest"] == mine["digest"]
         ok = ok and same
-        print(
-            f"kpiscore and hand agree on every person's year total, rating, payout and"
-            f" variant: {'yes' if same else 'NO'}"
-        )
+        print(f"kpiscore and hand agree on every person's {checked}: {'yes' if same else 'NO'}")
         if not same:
             diff = [s for s in mine["sample"] if mine["sample"][s] != hand["sample"].get(s)]
             print(f"  e.g. {[(s, mine['sample'][s], hand['sample'].get(s)) for s in diff[:3]]}")
@@ -560,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and same
         print(
             f"the exact engine agrees on all {len(exact)} people of {SAMPLE_UNIT}"
-            f" (score_many + rollup + quota + payout + compare): {'yes' if same else 'NO'}"
+            f" (score_many and the steps up to {args.until}): {'yes' if same else 'NO'}"
         )
         if not same:
             diff = [s for s in exact if exact[s] != mine["sample"].get(s)]

@@ -34,11 +34,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Final, Literal, Protocol, TypeVar, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Literal,
+    NamedTuple,
+    Protocol,
+    TypeVar,
+    cast,
+    overload,
+)
 
 import attrs
 
-from kpiscore.cycle.rollup import RollupTable
+from kpiscore.cycle.rollup import Rollup, RollupTable
 from kpiscore.exceptions import InputError
 from kpiscore.model.facts import Person
 from kpiscore.model.numbers import (
@@ -50,12 +60,16 @@ from kpiscore.model.numbers import (
     quantize,
     to_decimal,
 )
-from kpiscore.results.scorecard import Adjustment, BandInfo, ScoreTable
+from kpiscore.results.scorecard import Adjustment, BandInfo, Scorecard, ScoreTable
 from kpiscore.results.table import ResultTable, result_row
+
+if TYPE_CHECKING:
+    from kpiscore.engine.columnar._arrays import Codes, Ints
 
 __all__ = [
     "BASE_READINGS",
     "DEFAULT_REFERENCE",
+    "DEFAULT_REFERENCE_VI",
     "TIE_RULES",
     "BaseReading",
     "QuotaGroup",
@@ -79,6 +93,11 @@ TIE_RULES: Final[tuple[str, ...]] = ("keep_all", "demote_all")
 DEFAULT_REFERENCE: Final = (
     "Decree 335/2025/ND-CP: HTXS at most 20 % of the number rated HTT, within an agency and"
     " each group of similar tasks"
+)
+#: The same reference in Vietnamese, cited by the Vietnamese explanations and forms.
+DEFAULT_REFERENCE_VI: Final = (
+    "Nghị định 335/2025/NĐ-CP: số người xếp loại HTXS không quá 20 % số người xếp loại HTT, trong"
+    " cùng cơ quan và trong từng nhóm có nhiệm vụ tương đồng"
 )
 
 _PERSON_ATTRIBUTES: Final = ("id", "name", "unit", "group", "position")
@@ -278,11 +297,11 @@ def _check_results(items: list[Any]) -> None:
         seen[item.subject] = position
 
 
-def _band_ids(item: Any) -> tuple[str, ...]:
+def _band_ids(item: RatedResult) -> tuple[str, ...]:
     return tuple(band.id for band in item.bands)
 
 
-def _next_band(items: list[Any], rating: str) -> str:
+def _next_band(items: Sequence[RatedResult], rating: str) -> str:
     first = items[0]
     ids = _band_ids(first)
     for item in items[1:]:
@@ -291,9 +310,14 @@ def _next_band(items: list[Any], rating: str) -> str:
                 f"quota: results use different bands: {first.subject!r} has {list(ids)!r},"
                 f" {item.subject!r} has {list(_band_ids(item))!r}; expected one band scheme"
             )
+    return _next_of(ids, first.subject, rating)
+
+
+def _next_of(ids: tuple[str, ...], first: str, rating: str) -> str:
+    """The band after ``rating`` among ``ids`` (one band scheme; ``first`` names a result)."""
     if not ids:
         raise InputError(
-            f"quota: {first.subject!r} has no bands (its policy has none); a quota needs ratings"
+            f"quota: {first!r} has no bands (its policy has none); a quota needs ratings"
         )
     if rating not in ids:
         raise InputError(f"quota: rating must be one of {list(ids)!r} (got {rating!r})")
@@ -398,8 +422,8 @@ def _tie_key(ties: object, items: list[Any]) -> tuple[str, Callable[[Any], Any] 
 
 
 def _order_ties(
-    tied: list[Any], need: int, name: str, key: Callable[[Any], Any], total: Decimal
-) -> list[Any]:
+    tied: list[RatedResult], need: int, name: str, key: Callable[[Any], Any], total: Decimal
+) -> list[RatedResult]:
     """The ``need`` people among ``tied`` who rank highest under ``key`` (greatest first)."""
     keyed = []
     for item in tied:
@@ -433,7 +457,7 @@ def _order_ties(
 def _plan_group(
     key: Hashable,
     label: str,
-    members: list[Any],
+    members: list[RatedResult],
     *,
     rating: str,
     next_rating: str,
@@ -442,7 +466,7 @@ def _plan_group(
     rounding: str,
     tie_name: str,
     tie_key: Callable[[Any], Any] | None,
-) -> QuotaGroup:
+) -> tuple[QuotaGroup, dict[str, _Demotion]]:
     # Decisions depend on totals only; equal totals are listed by subject id so the plan reads
     # the same whatever the input order.
     ranked = sorted(
@@ -453,7 +477,7 @@ def _plan_group(
     top = len(ranked)
     next_count = sum(1 for item in members if item.rating == next_rating)
     allowed, base_count = _allowed(top, next_count, base, share, rounding)
-    tied: list[Any] = []
+    tied: list[RatedResult] = []
     if allowed >= top:
         kept = ranked
     elif allowed == 0:
@@ -470,7 +494,7 @@ def _plan_group(
         else:
             kept = above + _order_ties(tied, need, tie_name, tie_key, cut)
     kept_ids = {item.subject for item in kept}
-    return QuotaGroup(
+    plan = QuotaGroup(
         key=key,
         label=label,
         rating=rating,
@@ -487,6 +511,25 @@ def _plan_group(
         tied=tuple(sorted(item.subject for item in tied)),
         ties=tie_name,
     )
+    tied_ids = {item.subject for item in tied}
+    demotions: dict[str, _Demotion] = {}
+    # Competition ranks (equal totals share one), counted in one pass over the ranked list.
+    rank, previous = 0, None
+    for place, item in enumerate(ranked, start=1):
+        if item.total != previous:
+            rank, previous = place, item.total
+        if item.subject not in kept_ids:
+            demotions[item.subject] = _Demotion(plan, rank, item.subject in tied_ids)
+    return plan, demotions
+
+
+class _Demotion(NamedTuple):
+    """Why one person moves down: the group's plan, the person's rank by total (equal totals
+    share a rank) and whether the person was tied at the cut."""
+
+    plan: QuotaGroup
+    rank: int
+    tied: bool
 
 
 def _plan(
@@ -498,7 +541,7 @@ def _plan(
     group_by: object,
     rounding: object,
     ties: object,
-) -> tuple[tuple[QuotaGroup, ...], dict[str, QuotaGroup]]:
+) -> tuple[tuple[QuotaGroup, ...], dict[str, _Demotion]]:
     checked_share = _check_share(share)
     base = _check_choice(base, "base", BASE_READINGS)
     rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
@@ -511,29 +554,27 @@ def _plan(
     _check_results(items)
     _check_periods(items)
     next_rating = _next_band(items, rating)
-    groups: dict[Hashable, list[Any]] = {}
+    groups: dict[Hashable, list[RatedResult]] = {}
     for item in items:
         groups.setdefault(key_of(item), []).append(item)
-    plans = sorted(
-        (
-            _plan_group(
-                key,
-                label_of(key),
-                members,
-                rating=rating,
-                next_rating=next_rating,
-                share=checked_share,
-                base=base,
-                rounding=rounding,
-                tie_name=tie_name,
-                tie_key=tie_key,
-            )
-            for key, members in groups.items()
-        ),
-        key=lambda plan: plan.label,
-    )
-    by_subject = {subject: plan for plan in plans for subject in plan.demoted}
-    return tuple(plans), by_subject
+    planned = [
+        _plan_group(
+            key,
+            label_of(key),
+            members,
+            rating=rating,
+            next_rating=next_rating,
+            share=checked_share,
+            base=base,
+            rounding=rounding,
+            tie_name=tie_name,
+            tie_key=tie_key,
+        )
+        for key, members in groups.items()
+    ]
+    planned.sort(key=lambda pair: pair[0].label)
+    by_subject = {subject: why for _, demotions in planned for subject, why in demotions.items()}
+    return tuple(plan for plan, _ in planned), by_subject
 
 
 class QuotaResults(tuple[R, ...], ResultTable):
@@ -573,6 +614,230 @@ class QuotaResults(tuple[R, ...], ResultTable):
         return {"results": items}
 
 
+# --------------------------------------------------------------------------- from the columns
+
+
+@attrs.frozen(kw_only=True)
+class _Source:
+    """A columnar table seen by the quota: who, the totals (units of ``10^-exponent``), the
+    ratings (band ranks, -1 none), person attributes as codes, one result built on request,
+    and the table rebuilt with other ratings."""
+
+    subjects: tuple[str, ...]
+    totals: Ints
+    exponent: int
+    rank: Ints
+    bands: tuple[str, ...]
+    codes_of: Callable[[str], tuple[Codes, list[str | None]]]
+    item: Callable[[int], RatedResult]
+    rebuild: Callable[[Ints, dict[int, _Demotion], str | None], ScoreTable | RollupTable]
+
+
+def _source(results: object) -> _Source | None:
+    """The columns of a table from ``score_frame`` (or its roll-up), or ``None``."""
+    if isinstance(results, ScoreTable):
+        if results._cards is not None or results._columns is None:
+            return None
+        from kpiscore.cycle.columns import figures_of, total_units
+
+        figures = figures_of(results)
+        if figures is None:
+            return None
+        table = results
+
+        def score_table(
+            rank: Ints, demotions: dict[int, _Demotion], reference: str | None
+        ) -> ScoreTable:
+            def adjust(position: int, card: Scorecard) -> Scorecard:
+                why = demotions.get(position)
+                return card if why is None else _demote(card, why, reference)
+
+            rerated = figures.rerated(rank, adjust)
+            return ScoreTable(
+                policy=table.policy, period=table.period, columns=rerated, notes=table.notes
+            )
+
+        return _Source(
+            subjects=figures.subjects,
+            totals=total_units(figures),
+            exponent=figures.exponent,
+            rank=figures.rank,
+            bands=tuple(band.id for band in table.policy.bands_descending),
+            codes_of=figures.persons.codes,
+            item=figures.card,
+            rebuild=score_table,
+        )
+    if isinstance(results, RollupTable):
+        columns = results._columns
+        if results._rollups is not None or columns is None:
+            return None
+        rolled = results
+
+        def rollup_table(
+            rank: Ints, demotions: dict[int, _Demotion], reference: str | None
+        ) -> RollupTable:
+            def adjust(position: int, result: Rollup) -> Rollup:
+                why = demotions.get(position)
+                return result if why is None else _demote(result, why, reference)
+
+            return RollupTable(
+                policy=rolled.policy,
+                period=rolled.period,
+                columns=columns.rerated(rank, adjust),
+                notes=rolled.notes,
+            )
+
+        return _Source(
+            subjects=columns.subjects,
+            totals=columns.total_units,
+            exponent=columns.exponent,
+            rank=columns.rank,
+            bands=tuple(band.id for band in rolled.policy.bands_descending),
+            codes_of=columns.codes,
+            item=rolled._at,
+            rebuild=rollup_table,
+        )
+    return None
+
+
+def _plan_columns(
+    source: _Source,
+    *,
+    rating: str,
+    share: object,
+    base: object,
+    group_by: object,
+    rounding: object,
+    ties: object,
+) -> tuple[tuple[QuotaGroup, ...], dict[int, _Demotion], int] | None:
+    """:func:`_plan` from the columns: one sort of the people rated ``rating``, by group,
+    total and subject; the same decisions, group by group, on slices of it. Returns the plans,
+    the demotions by position and the band rank people move to; ``None`` when the grouping is
+    a callable (it needs each result: the caller takes the per-result path)."""
+    import numpy as np
+
+    from kpiscore.cycle.columns import competition_ranks, group_codes, rank_groups
+
+    checked_share = _check_share(share)
+    base = _check_choice(base, "base", BASE_READINGS)
+    rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
+    if not isinstance(rating, str):
+        raise InputError(f"quota: rating must be a band id string (got {rating!r})")
+    key_of, label_of = _grouper(group_by)
+    names: tuple[str, ...] | None
+    if group_by is None:
+        names = None
+    elif isinstance(group_by, str):
+        names = (group_by,)
+    elif isinstance(group_by, tuple):
+        names = group_by
+    else:
+        return None
+    subjects = source.subjects
+    n = len(subjects)
+    if not n:
+        return None
+    # A tie key that is not a named rule is resolved on one result (all are of one type).
+    tie_name, tie_key = _tie_key(ties, [] if ties in TIE_RULES else [source.item(0)])
+    bands = source.bands
+    next_rating = _next_of(bands, subjects[0], rating)
+    top, below = bands.index(rating), bands.index(next_rating)
+    if names is None:
+        codes: Ints = np.zeros(n, dtype=np.int64)
+        keys: list[Hashable] = [None]
+    else:
+        codes, values = group_codes(source.codes_of, names)
+        lacking = np.flatnonzero(codes < 0)
+        if len(lacking):
+            key_of(source.item(int(lacking[0])))  # raises the per-result path's error
+        keys = [value[0] if len(names) == 1 else value for value in values]
+    totals, rank = source.totals, source.rank
+    ranked, starts, counts = rank_groups(subjects, totals, rank, codes, top)
+    size = len(keys)
+    present = np.bincount(codes, minlength=size)
+    next_counts = np.bincount(codes[rank == below], minlength=size)
+    planned: list[tuple[QuotaGroup, list[tuple[int, int, bool]]]] = []
+    for code in np.flatnonzero(present).tolist():
+        rated = int(counts[code]) if code < len(counts) else 0
+        members = ranked[int(starts[code]) : int(starts[code]) + rated] if rated else ranked[:0]
+        points = totals[members]
+        allowed, base_count = _allowed(rated, int(next_counts[code]), base, checked_share, rounding)
+        keep = np.zeros(rated, dtype=bool)
+        tied = slice(0, 0)
+        if allowed >= rated:
+            keep[:] = True
+        elif allowed == 0:
+            pass
+        elif points[allowed - 1] > points[allowed]:
+            keep[:allowed] = True
+        else:
+            cut = points[allowed]
+            # Highest first: those above the cut, then the run tied on it.
+            above = int(np.count_nonzero(points > cut))
+            tied = slice(above, above + int(np.count_nonzero(points == cut)))
+            keep[:above] = True
+            if tie_key is None:
+                keep[tied] = tie_name == "keep_all"
+            else:
+                run = members[tied].tolist()
+                chosen = _order_ties(
+                    [source.item(position) for position in run],
+                    allowed - above,
+                    tie_name,
+                    tie_key,
+                    Decimal(int(cut)).scaleb(-source.exponent),
+                )
+                picked = {item.subject for item in chosen}
+                keep[tied] = [subjects[position] in picked for position in run]
+        order = members.tolist()
+        plan = QuotaGroup(
+            key=keys[code],
+            label=label_of(keys[code]),
+            rating=rating,
+            next_rating=next_rating,
+            share=checked_share,
+            base=base,
+            rounding=rounding,
+            rated=rated,
+            next_count=int(next_counts[code]),
+            base_count=base_count,
+            allowed=allowed,
+            kept=tuple(subjects[p] for p, k in zip(order, keep.tolist(), strict=True) if k),
+            demoted=tuple(subjects[p] for p, k in zip(order, keep.tolist(), strict=True) if not k),
+            tied=tuple(subjects[p] for p in order[tied]),
+            ties=tie_name,
+        )
+        places = competition_ranks(points).tolist()
+        in_run = np.zeros(rated, dtype=bool)
+        in_run[tied] = True
+        out = np.flatnonzero(~keep).tolist()
+        runs = in_run.tolist()
+        planned.append((plan, [(order[i], places[i], runs[i]) for i in out]))
+    planned.sort(key=lambda pair: pair[0].label)
+    demotions = {
+        position: _Demotion(plan, place, was_tied)
+        for plan, demoted in planned
+        for position, place, was_tied in demoted
+    }
+    return tuple(plan for plan, _ in planned), demotions, below
+
+
+def _apply_columns(
+    source: _Source,
+    planned: tuple[tuple[QuotaGroup, ...], dict[int, _Demotion], int],
+    reference: str | None,
+) -> ScoreTable | RollupTable:
+    """The table with the demoted people's ratings moved down; each result built later
+    carries its quota line."""
+    _, demotions, below = planned
+    rank = source.rank.copy()
+    if demotions:
+        import numpy as np
+
+        rank[np.fromiter(demotions, dtype=np.int64, count=len(demotions))] = below
+    return source.rebuild(rank, demotions, reference)
+
+
 def _materialise(results: object) -> list[Any]:
     if isinstance(results, str | bytes) or not isinstance(results, Iterable):
         raise InputError(
@@ -609,6 +874,19 @@ def plan_quota(
     >>> [(g.rated, g.base_count, g.allowed, g.demoted) for g in plan_quota(table, base="next")]
     [(3, 5, 1, ('b', 'c'))]
     """
+    source = _source(results)
+    if source is not None:
+        planned = _plan_columns(
+            source,
+            rating=rating,
+            share=share,
+            base=base,
+            group_by=group_by,
+            rounding=rounding,
+            ties=ties,
+        )
+        if planned is not None:
+            return planned[0]
     items = _materialise(results)
     return _plan(
         items,
@@ -733,6 +1011,21 @@ def apply_quota(
     quota; base reading 'next': base 5, allowed 1 (0.20 × 5 = 1.00, ROUND_DOWN); 3 rated HTXS;
     b ranked 2 of 3 by total 91.00; moved to HTT
     """
+    source = _source(results)
+    if source is not None:
+        planned = _plan_columns(
+            source,
+            rating=rating,
+            share=share,
+            base=base,
+            group_by=group_by,
+            rounding=rounding,
+            ties=ties,
+        )
+        if planned is not None:
+            if reference is not None and not isinstance(reference, str):
+                raise InputError(f"quota: reference must be a string or None (got {reference!r})")
+            return _apply_columns(source, planned, reference)
     items = _materialise(results)
     _, by_subject = _plan(
         items,
@@ -745,32 +1038,37 @@ def apply_quota(
     )
     if reference is not None and not isinstance(reference, str):
         raise InputError(f"quota: reference must be a string or None (got {reference!r})")
-    totals = {item.subject: item.total for item in items}
     changed = tuple(
         item
         if item.subject not in by_subject
-        else attrs.evolve(
-            item,
-            rating=by_subject[item.subject].next_rating,
-            adjustments=(
-                *item.adjustments,
-                Adjustment(
-                    kind="quota",
-                    from_rating=item.rating,
-                    to_rating=by_subject[item.subject].next_rating,
-                    reason=_reason(by_subject[item.subject], item.subject, totals),
-                    reason_vi=_reason_vi(by_subject[item.subject], item.subject, totals),
-                    reference=reference,
-                ),
-            ),
-        )
+        else _demote(item, by_subject[item.subject], reference)
         for item in items
     )
     if isinstance(results, ScoreTable):
         return attrs.evolve(results, scorecards=changed)
     if isinstance(results, RollupTable):
-        return attrs.evolve(results, rollups=changed)
+        return RollupTable(
+            policy=results.policy, period=results.period, rollups=changed, notes=results.notes
+        )
     return QuotaResults(changed)
+
+
+def _demote(item: R, why: _Demotion, reference: str | None) -> R:
+    """A copy of ``item`` moved to the next band, with the quota's adjustment line."""
+    plan = why.plan
+    line = Adjustment(
+        kind="quota",
+        from_rating=item.rating,
+        to_rating=plan.next_rating,
+        reason=_reason(plan, item.subject, item.total, why),
+        reason_vi=_reason_vi(plan, item.subject, item.total, why),
+        reference=reference,
+        reference_vi=DEFAULT_REFERENCE_VI if reference == DEFAULT_REFERENCE else None,
+    )
+    # Every item was checked to be an attrs class (_check_results); the protocol cannot say so.
+    return attrs.evolve(  # type: ignore[misc]
+        item, rating=plan.next_rating, adjustments=(*item.adjustments, line)
+    )
 
 
 _BASE_TEXT: Final = {
@@ -780,7 +1078,7 @@ _BASE_TEXT: Final = {
 }
 
 
-def _reason(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
+def _reason(plan: QuotaGroup, subject: str, total: Decimal, demotion: _Demotion) -> str:
     with exact():
         percent = canonical(plan.share * 100)
         product = plan.share * plan.base_count
@@ -794,10 +1092,9 @@ def _reason(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
             f"{format_points(plan.share)} × {plan.base_count} = {format_points(product)},"
             f" {plan.rounding}"
         )
-    total = totals[subject]
     # Competition ranking (equal totals share a rank), so the text never depends on input order.
-    rank = 1 + sum(1 for other in plan.kept + plan.demoted if totals[other] > total)
-    if subject in plan.tied:
+    rank = demotion.rank
+    if demotion.tied:
         why = (
             f"{subject} tied at the cut with {len(plan.tied)} people on total {total},"
             f" ties={plan.ties!r}"
@@ -833,16 +1130,15 @@ def _label_vi(label: str) -> str:
     )
 
 
-def _reason_vi(plan: QuotaGroup, subject: str, totals: dict[str, Decimal]) -> str:
+def _reason_vi(plan: QuotaGroup, subject: str, total: Decimal, demotion: _Demotion) -> str:
     """The same reason as :func:`_reason`, in Vietnamese (numbers as Vietnamese writes them)."""
     from kpiscore.io.numbers_vi import format_number
 
     with exact():
         percent = format_number(plan.share * 100, keep_places=False)
-    total = totals[subject]
     shown = format_number(total)
-    rank = 1 + sum(1 for other in plan.kept + plan.demoted if totals[other] > total)
-    if subject in plan.tied:
+    rank = demotion.rank
+    if demotion.tied:
         why = f"{subject} đồng điểm {shown} tại ngưỡng cắt cùng {len(plan.tied)} người"
     else:
         why = f"{subject} xếp thứ {rank}/{plan.rated} theo tổng điểm {shown}"

@@ -33,16 +33,19 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, ClassVar, Final, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from kpiscore.engine.exact import _facts  # the library's one check of an iterable's items
 from kpiscore.exceptions import InputError, UnknownSubjectError
-from kpiscore.io.render import PHRASES, adjustment_lines, rating_change_line
+from kpiscore.io.numbers_vi import format_date
+from kpiscore.io.render import PHRASES, adjustment_lines, cited, rating_change_line
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
@@ -59,6 +62,9 @@ from kpiscore.results.scorecard import (
     row_head,
 )
 from kpiscore.results.table import PolicyTable
+
+if TYPE_CHECKING:
+    from kpiscore.cycle.columns import RollupColumns
 
 __all__ = ["Rollup", "RollupTable", "rollup", "rollup_many"]
 
@@ -262,7 +268,7 @@ class Rollup:
             if cap.name:
                 head += f" «{cap.name}»"
             listed = cap.events or cap.exempted
-            head += " (" + ", ".join(event.on.isoformat() for event in listed) + ") ⇒ "
+            head += " (" + ", ".join(format_date(event.on, lang) for event in listed) + ") ⇒ "
             if not cap.events:
                 head += words["cap_exempted"]
             elif self.unrated is not None:
@@ -270,8 +276,8 @@ class Rollup:
             else:
                 verdict_key = "cap_lowered" if cap.lowered else "cap_no_effect"
                 head += words[verdict_key].format(band=cap.at_most)
-            if cap.reference:
-                head += f"  [{cap.reference}]"
+            if cited(cap, lang):
+                head += f"  [{cited(cap, lang)}]"
             lines.append(head)
         lines.extend(adjustment_lines(self.adjustments, words, lang))
         if self.score_rating is not None and self.rating not in (None, self.score_rating):
@@ -400,7 +406,7 @@ def _rating_for(bands: tuple[BandInfo, ...], total: Decimal) -> str | None:
     return None
 
 
-def _event_key(event: Event) -> tuple[Any, ...]:
+def _event_key(event: Event) -> tuple[date, str, str, Decimal, str, bool]:
     return (event.on, event.kind, event.ref or "", event.quantity, event.note or "", event.excused)
 
 
@@ -431,6 +437,7 @@ def _carried_caps(
                 at_most=at_most,
                 name=caps[0].name,
                 reference=caps[0].reference,
+                reference_vi=caps[0].reference_vi,
                 events=events,
                 exempted=exempted,
                 lowered=lowered,
@@ -581,16 +588,23 @@ def rollup(
 # --------------------------------------------------------------------------- many people
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class RollupTable(PolicyTable):
     """The roll-ups of a population for one period, in population order.
 
     Iterate it for the :class:`Rollup` objects, index it by subject id, ``len()`` counts them.
+    A table rolled up from ``score_frame`` tables holds integer columns
+    (:class:`kpiscore.cycle.columns.RollupColumns`): its totals, ratings, rows, distribution
+    and quotas come from them, and a :class:`Rollup` (with its sub-period scorecards and its
+    explanation) is built only for a person asked for (``table[s]``, kept) or while iterating
+    (not kept, so iterating a large table does not hold every scorecard).
 
     Attributes:
         policy: The policy every table was scored under.
         period: The period rolled up to.
-        rollups: One :class:`Rollup` per person.
+        rollups: One :class:`Rollup` per person (every one built, for a columnar table).
+        notes: How the table was computed, when it matters (from the columns; the sub-period
+            tables' own notes).
     """
 
     json_key: ClassVar[str] = "rollups"
@@ -598,58 +612,186 @@ class RollupTable(PolicyTable):
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period
-    rollups: tuple[Rollup, ...] = attrs.field(repr=lambda r: f"<{len(r)} roll-ups>")
+    _rollups: tuple[Rollup, ...] | None = attrs.field(default=None, alias="rollups", repr=False)
+    _columns: RollupColumns | None = attrs.field(default=None, alias="columns", repr=False)
+    notes: tuple[str, ...] = ()
 
-    def __iter__(self) -> Iterator[Rollup]:
-        return iter(self.rollups)
+    def __attrs_post_init__(self) -> None:
+        if self._rollups is None and self._columns is None:
+            raise InputError("roll-up table: give rollups or columns (got neither)")
 
-    def __len__(self) -> int:
-        return len(self.rollups)
-
-    def __getitem__(self, subject: str) -> Rollup:
-        for result in self.rollups:
-            if result.subject == subject:
-                return result
-        raise UnknownSubjectError(
-            f"roll-up table: no result for subject {subject!r} ({len(self)} subjects)"
+    def __repr__(self) -> str:
+        return (
+            f"RollupTable(policy={self.policy.id!r}, period={self.period!r},"
+            f" rollups=<{len(self)} roll-ups>)"
         )
 
-    def __contains__(self, subject: object) -> bool:
-        return any(result.subject == subject for result in self.rollups)
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {subject: i for i, subject in enumerate(self.subjects)}
+
+    @cached_property
+    def _built(self) -> dict[int, Rollup]:
+        return {}
+
+    def _at(self, position: int, *, keep: bool = True) -> Rollup:
+        if self._rollups is not None:
+            return self._rollups[position]
+        built = self._built.get(position)
+        if built is not None:
+            return built
+        columns = self._columns
+        if columns is None:  # pragma: no cover - refused at construction
+            raise InputError("roll-up table: no rollups and no columns")
+        result = rollup(columns.parts(position), self.period, policy=self.policy)
+        if columns.adjust is not None:
+            result = columns.adjust(position, result)
+        if keep:
+            self._built[position] = result
+        return result
 
     @property
+    def rollups(self) -> tuple[Rollup, ...]:
+        """Every roll-up, in population order (each built on this read, for a columnar
+        table)."""
+        if self._rollups is not None:
+            return self._rollups
+        return tuple(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RollupTable):
+            return NotImplemented
+        return (self.policy, self.period, self.rollups) == (
+            other.policy,
+            other.period,
+            other.rollups,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
+
+    def __iter__(self) -> Iterator[Rollup]:
+        if self._rollups is not None:
+            return iter(self._rollups)
+        return (self._at(position, keep=False) for position in range(len(self)))
+
+    def __len__(self) -> int:
+        if self._rollups is not None:
+            return len(self._rollups)
+        return len(self.subjects)
+
+    def __getitem__(self, subject: str) -> Rollup:
+        try:
+            position = self._index[subject]
+        except (KeyError, TypeError):
+            raise UnknownSubjectError(
+                f"roll-up table: no result for subject {subject!r} ({len(self)} subjects)"
+            ) from None
+        return self._at(position)
+
+    def __contains__(self, subject: object) -> bool:
+        try:
+            return subject in self._index
+        except TypeError:
+            return False
+
+    @cached_property
     def subjects(self) -> tuple[str, ...]:
         """The subject ids, in population order."""
+        if self._columns is not None and self._rollups is None:
+            return self._columns.subjects
         return tuple(result.subject for result in self.rollups)
+
+    def totals(self) -> tuple[Decimal, ...]:
+        """Every rolled-up total, in population order (no roll-up is built for this)."""
+        columns = self._columns
+        if columns is not None and self._rollups is None:
+            k = -columns.exponent
+            return tuple(Decimal(value).scaleb(k, EXACT) for value in columns.total_units.tolist())
+        return tuple(result.total for result in self.rollups)
+
+    def ratings(self) -> tuple[str | None, ...]:
+        """Every rating after caps and adjustments, in population order."""
+        columns = self._columns
+        if columns is not None and self._rollups is None:
+            bands = [band.id for band in self.policy.bands_descending]
+            return tuple(None if r < 0 else bands[r] for r in columns.rank.tolist())
+        return tuple(result.rating for result in self.rollups)
 
     def distribution(self) -> dict[str | None, int]:
         """How many people got each rating, every band listed (highest first), zeros included;
         ``None`` counts the people not rated (or everyone, when the policy has no bands)."""
         counts: dict[str | None, int] = {band.id: 0 for band in self.policy.bands_descending}
-        for result in self.rollups:
-            counts[result.rating] = counts.get(result.rating, 0) + 1
+        for rating in self.ratings():
+            counts[rating] = counts.get(rating, 0) + 1
         return counts
 
+    def sub_periods(self) -> list[Period]:
+        """Every sub-period worked by anyone, in date order (each a column of :meth:`to_rows`)."""
+        found = {part.period for result in self.rollups for part in result.parts}
+        return sorted(found, key=lambda period: (period.start, period.end))
+
     def to_rows(self) -> list[dict[str, Any]]:
-        """One row per person: id, attributes, time worked, total, ratings (exact values)."""
-        return [
-            {
-                **row_head(result),
-                "parts": len(result.parts),
-                "worked": result.worked,
-                "possible": result.possible,
-                "worked_unit": result.worked_unit,
-                "total": result.total,
-                "score_rating": result.score_rating,
-                "rating": result.rating,
-                "unrated": result.unrated,
-            }
-            for result in self.rollups
-        ]
+        """One row per person: id, attributes, time worked, the total of each sub-period (a
+        column per sub-period, named by its label, empty where the person did not work it), the
+        period's total, ratings (exact values)."""
+        columns = self._columns
+        if columns is not None and self._rollups is None:
+            return columns.rows()
+        labels = [period.label for period in self.sub_periods()]
+        return [_row(result, labels) for result in self.rollups]
+
+    def head_rows(self, count: int) -> list[dict[str, Any]]:
+        """The first ``count`` rows; a columnar table builds no roll-up for them."""
+        columns = self._columns
+        if columns is not None and self._rollups is None:
+            return columns.rows(count)
+        labels = [period.label for period in self.sub_periods()]
+        return [_row(result, labels) for result in self.rollups[:count]]
 
     def results(self) -> Iterable[Rollup]:
         """The roll-ups (for the JSON document)."""
-        return self.rollups
+        return iter(self)
+
+
+def _row(result: Rollup, labels: list[str]) -> dict[str, Any]:
+    totals = {part.period.label: part.total for part in result.parts}
+    return {
+        **row_head(result),
+        "parts": len(result.parts),
+        "worked": result.worked,
+        "possible": result.possible,
+        "worked_unit": result.worked_unit,
+        **{label: totals.get(label) for label in labels},
+        "total": result.total,
+        "score_rating": result.score_rating,
+        "rating": result.rating,
+        "unrated": result.unrated,
+    }
+
+
+def _columnar(ordered: list[ScoreTable], period: Period, policy: Policy) -> RollupTable | None:
+    """The roll-up from the tables' integer columns, when every table has them (tables
+    from ``score_frame``); ``None`` otherwise."""
+    if any(table._cards is not None or table._columns is None for table in ordered):
+        return None
+    from kpiscore.cycle.columns import RollupColumns, figures_of
+
+    figures = [figures_of(table) for table in ordered]
+    if any(store is None for store in figures):
+        return None
+    stores = [store for store in figures if store is not None]
+    if any(store.compiled.policy.fingerprint != policy.fingerprint for store in stores):
+        return None
+    columns = RollupColumns(policy, period, stores, policy.rounding)
+    notes = (
+        (
+            "the roll-up was computed from the tables' integer columns (the mean of the"
+            " sub-period totals rounded once, time worked, carried caps); a person's Rollup"
+            " and its explanation are built from the exact scorecards when asked for"
+        ),
+        *(f"{table.period.label}: {note}" for table in ordered for note in table.notes),
+    )
+    return RollupTable(policy=policy, period=period, columns=columns, notes=notes)
 
 
 def rollup_many(
@@ -712,6 +854,10 @@ def rollup_many(
                 f"rollup_many: the tables for {earlier.period.label} and {later.period.label}"
                 " overlap; expected sub-periods that do not overlap"
             )
+    if not across_policies:
+        columnar = _columnar(ordered, period, policy)
+        if columnar is not None:
+            return columnar
     by_subject: dict[str, list[Scorecard]] = {}
     for table in ordered:
         for card in table:

@@ -163,7 +163,7 @@ def _drop_none(value: JsonValue) -> JsonValue:
 
 _NUMERIC_KEYS: Final = frozenset(
     {"points", "limit", "max_points", "floor", "min_points", "scale", "precision"}
-    | {"min_worked_share"}
+    | {"min_worked_share", "max_ratio"}
 )
 
 

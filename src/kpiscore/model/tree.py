@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["build_policy"]
 
-_RULE_KEYS: Final = frozenset({"id", "on", "points", "per", "limit", "name", "reference"})
+_RULE_KEYS: Final = frozenset(
+    {"id", "on", "points", "per", "limit", "name", "reference", "reference_vi"}
+)
 _CRITERION_KEYS: Final = frozenset(
     {
         "id",
@@ -43,11 +45,14 @@ _CRITERION_KEYS: Final = frozenset(
         "overflow",
         "ratio_cap",
         "reference",
+        "reference_vi",
     }
 )
-_CATEGORY_KEYS: Final = frozenset({"id", "name", "criteria", "max_points", "weights", "reference"})
+_CATEGORY_KEYS: Final = frozenset(
+    {"id", "name", "criteria", "max_points", "weights", "reference", "reference_vi"}
+)
 _BAND_KEYS: Final = frozenset({"id", "min_points", "name", "name_en"})
-_CAP_KEYS: Final = frozenset({"on", "at_most", "name", "reference"})
+_CAP_KEYS: Final = frozenset({"on", "at_most", "name", "reference", "reference_vi"})
 _POLICY_KEYS: Final = frozenset(
     {
         "id",
@@ -63,6 +68,8 @@ _POLICY_KEYS: Final = frozenset(
         "valid_to",
         "missing",
         "min_worked_share",
+        "other_kinds",
+        "max_ratio",
         "description",
         "reference",
     }

@@ -8,9 +8,10 @@ exact engine (:meth:`Figures._fits`), and so are people whose category renormali
 
 from __future__ import annotations
 
+import copy
 import operator
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import SupportsIndex, TypeAlias
 
@@ -160,6 +161,11 @@ class Figures:
         self.total_units: Units = np.zeros(0, dtype=np.int64)
         self.score_rank: Ints = np.zeros(0, dtype=np.int64)
         self.rank: Ints = np.zeros(0, dtype=np.int64)
+        # Per person, the lowest band (highest rank) a live cap event allows, or -1 (roll-ups
+        # carry it to the year).
+        self.cap_rank: Ints = np.zeros(0, dtype=np.int64)
+        # Set on a re-rated copy (a quota's, :meth:`rerated`): each card passes through it.
+        self.adjust: Callable[[int, Scorecard], Scorecard] | None = None
         self._computed = False
         self.exact_cards: dict[int, Scorecard] = {}
         self._rows_of: tuple[Ints, Ints, Ints, Ints] | None = None
@@ -271,6 +277,7 @@ class Figures:
         self.category_units, self.carried_units, self.total_units = units, carried_units, total
         self.criterion_units = criterion_units
         self.score_rank, self.rank = score_rank, rank_of
+        self.cap_rank = cap_rank
         if excluded.any():
             self._fallback_people(np.flatnonzero(excluded))
 
@@ -513,6 +520,7 @@ class Figures:
             self.total_units = np.zeros(n, dtype=object)
             self.score_rank = np.full(n, -1, dtype=np.int64)
             self.rank = np.full(n, -1, dtype=np.int64)
+            self.cap_rank = np.full(n, -1, dtype=np.int64)
         ranks = self.compiled.band_rank
         for position in range(n) if only is None else only:
             card = self.exact_cards[position]
@@ -531,11 +539,18 @@ class Figures:
                 -1 if card.score_rating is None else ranks[card.score_rating]
             )
             self.rank[position] = -1 if card.rating is None else ranks[card.rating]
+            self.cap_rank[position] = max(
+                (ranks[cap.at_most] for cap in card.caps if cap.events), default=-1
+            )
 
     # ----------------------------------------------------------------- reading back
 
     def _decimal(self, units: SupportsIndex) -> Decimal:
         return Decimal(operator.index(units)).scaleb(-self.exponent, EXACT)
+
+    def figure(self, units: SupportsIndex) -> Decimal:
+        """A reported figure (a total, a category's or a criterion's points) from its units."""
+        return self._decimal(units)
 
     def totals(self) -> tuple[Decimal, ...]:
         k = -self.exponent  # inlined: this runs once per person
@@ -624,8 +639,24 @@ class Figures:
             for row in rows.tolist()
         ]
 
+    def rerated(self, rank: Ints, adjust: Callable[[int, Scorecard], Scorecard]) -> Figures:
+        """A copy with other ratings (``rank``, a quota's): the figures are shared, and each
+        scorecard built is passed through ``adjust`` (after any earlier copy's)."""
+        other = copy.copy(self)
+        other.rank = rank
+        earlier = self.adjust
+        if earlier is None:
+            other.adjust = adjust
+        else:
+            other.adjust = lambda position, card: adjust(position, earlier(position, card))
+        return other
+
     def card(self, position: int) -> Scorecard:
         """One person's scorecard, from the exact engine (so its ledger is the exact one)."""
+        card = self._card(position)
+        return card if self.adjust is None else self.adjust(position, card)
+
+    def _card(self, position: int) -> Scorecard:
         cached = self.exact_cards.get(position)
         if cached is not None:
             return cached
