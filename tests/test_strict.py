@@ -17,6 +17,7 @@ from kpiscore import (
     Deduction,
     DuplicateEventError,
     Event,
+    FileFormatError,
     InputError,
     InputErrorGroup,
     Measure,
@@ -385,3 +386,45 @@ def test_fast_and_careful_paths_agree_on_misspelt_kinds_and_repeats(
     args += ["--duplicates", "allow" if allow else "error"]
     fast, careful = run_both(args, capsys, monkeypatch)
     assert fast == careful
+
+
+# --------------------------------------------------------------------------- case files
+
+CASE_HEAD = 'policy = "university-kpi-example"\nperiod = "2026-Q1"\n'
+CASE_FULL = "measures = { key_tasks = 1, research = 1, workload = 1, collaboration = 5 }"
+
+
+def case_text(events: str) -> str:
+    return (
+        CASE_HEAD
+        + f'[[case]]\nname = "x"\n{CASE_FULL}\nevents = [{events}]\nexpect = {{ total = 100 }}\n'
+    )
+
+
+class TestCaseFiles:
+    def test_a_misspelt_kind_is_an_error_of_the_file(self) -> None:
+        from kpiscore.testing import parse_cases
+
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(case_text('{ kind = "training_absense", on = 2026-01-06 }'))
+        assert str(caught.value).startswith(
+            "<cases>: case 1 'x': events[1].kind: event kind 'training_absense' is not known to"
+            " policy 'university-kpi-example'; did you mean 'training_absence'?"
+        )
+
+    def test_an_event_outside_the_period_is_an_error_of_the_file(self) -> None:
+        from kpiscore.testing import parse_cases
+
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(case_text('{ kind = "training_absence", on = 2026-05-06 }'))
+        assert (
+            "<cases>: case 1 'x': events[1].on: 2026-05-06 is outside the case's period 2026-Q1"
+            " (2026-01-01 to 2026-03-31); expected an event the case scores"
+        ) == str(caught.value)
+
+    def test_an_identical_event_twice_is_an_error_of_the_file(self) -> None:
+        from kpiscore.testing import parse_cases
+
+        row = '{ kind = "training_absence", on = 2026-01-06 }'
+        with pytest.raises(FileFormatError, match=r"events\[2\]: event 'training_absence'"):
+            parse_cases(case_text(f"{row}, {row}"))
