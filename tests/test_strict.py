@@ -428,3 +428,53 @@ class TestCaseFiles:
         row = '{ kind = "training_absence", on = 2026-01-06 }'
         with pytest.raises(FileFormatError, match=r"events\[2\]: event 'training_absence'"):
             parse_cases(case_text(f"{row}, {row}"))
+
+
+# --------------------------------------------------------------------------- notices
+
+
+class TestNotices:
+    def events(self) -> list[Event]:
+        return [
+            absence(),
+            Event(subject="a", kind="training_absence", on=date(2026, 5, 6)),
+            Event(subject="a", kind="training_absence", on=date(2026, 1, 7), excused=True),
+        ]
+
+    def test_score_many_counts_what_it_left_out(self) -> None:
+        table = score_many(POLICY, "2026-Q1", ["a"], self.events(), [DONE])
+        assert [(1, "outside the period"), (1, "excused")] == [
+            (n.count, n.why) for n in table.notices
+        ]
+
+    def test_score_frame_counts_the_same(self) -> None:
+        pd = pytest.importorskip("pandas")
+        from kpiscore import score_frame
+
+        events = pd.DataFrame(
+            {
+                "subject": ["a"] * 3,
+                "kind": ["training_absence"] * 3,
+                "on": ["2026-01-05", "2026-05-06", "2026-01-07"],
+                "excused": [False, False, True],
+            }
+        )
+        measures = pd.DataFrame({"subject": ["a"], "criterion": ["done"], "value": ["0.84"]})
+        table = score_frame(POLICY, "2026-Q1", ["a"], events, measures)
+        expected = score_many(POLICY, "2026-Q1", ["a"], self.events(), [DONE])
+        assert expected.notices == table.notices
+
+    def test_the_cli_prints_one_line_on_both_paths(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        args = files(
+            tmp_path,
+            "subject,kind,on,excused\na,training_absence,2026-01-05,\n"
+            "a,training_absence,2026-05-06,\na,training_absence,2026-01-07,có\n",
+        )
+        fast, careful = run_both([*args, "--format", "csv"], capsys, monkeypatch)
+        assert fast == careful
+        assert (
+            "kpiscore: note: 1 event outside the period 2026-Q1 left out;"
+            " 1 excused event (costing nothing)\n"
+        ) == careful[2]
