@@ -36,9 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--kinds", type=int, default=60_000)
     args = parser.parse_args(argv)
+    # Every kind but one is known and deliberately not scored: each is looked up.
     policy = Policy(
         id="p",
         name="P",
+        other_kinds=[f"k{i:07d}" for i in range(args.kinds) if i != 7],
         categories=[
             Category(
                 id="c",

@@ -104,9 +104,11 @@ class TestOverflow:
     start is scaled from the values *it* uses, so the big ratio (capped at 1) never meets the
     fine scale in int64."""
 
+    # A ratio this large is legal only under a policy that says so (max_ratio, default 2).
     POLICY = policy_of(
         Criterion(id="r", name="R", max_points=60, basis="ratio", ratio_cap=True),
         Criterion(id="w", name="W", max_points=40, basis="assessed"),
+        max_ratio=999999999999999,
     )
     ROWS = (
         ("a", "r", "999999999999999"),
@@ -310,7 +312,9 @@ def test_many_distinct_event_kinds(tmp_path: Path, reader: str) -> None:
             name="T",
             max_points=50,
             deductions=[Deduction(on=kind, points=1) for kind in ("k00007", "k05999")],
-        )
+        ),
+        # Every other kind is known and deliberately not scored: each is looked up.
+        other_kinds=[kind for kind in kinds if kind not in ("k00007", "k05999")],
     )
     lines = [f"{'ab'[i % 2]},{kind},2026-01-{1 + i % 28:02d}" for i, kind in enumerate(kinds)]
     lines += ["a,k00007,2026-02-01", "b,k05999,2026-02-02", "b,k05999,2026-03-02"]

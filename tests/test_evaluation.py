@@ -55,6 +55,8 @@ def policy(policy_id: str = "staff", *, leader: bool = False, **fields: Any) -> 
         )
     fields.setdefault("bands", BANDS)
     fields.setdefault("caps", (REPRIMAND,))
+    # Kinds the tests' events use that the policy deliberately does not score.
+    fields.setdefault("other_kinds", ("initiative",))
     return Policy(
         id=policy_id,
         name=policy_id,

@@ -38,6 +38,8 @@ DATA = Path(__file__).parent / "data" / "evaluation"
 POLICY = Policy(
     id="p",
     name="P",
+    # The events below are of kinds the policy knows and deliberately does not score.
+    other_kinds=["other", "late"],
     bands=[Band(id="HT", min_points=50, name="Đạt"), Band(id="KHT", min_points=0, name="Không")],
     categories=[
         Category(

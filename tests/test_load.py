@@ -183,9 +183,9 @@ class TestLoadPolicyErrors:
         assert [
             (
                 f"{name}: colour: unknown key 'colour'; expected one of ['bands', 'caps',"
-                " 'categories', 'description', 'id', 'min_worked_share', 'missing', 'name',"
-                " 'precision', 'reference', 'rounding', 'scale', 'valid_from', 'valid_to',"
-                " 'version']"
+                " 'categories', 'description', 'id', 'max_ratio', 'min_worked_share',"
+                " 'missing', 'name', 'other_kinds', 'precision', 'reference', 'rounding',"
+                " 'scale', 'valid_from', 'valid_to', 'version']"
             ),
             (
                 f"{name}: categories.soft.criteria.training.deductions.training_absence:"

@@ -756,7 +756,10 @@ class TestProblems:
         from kpiscore.server._ops import KIND_TITLES, PROBLEM_TYPES
 
         assert set(PROBLEM_TYPES) == set(KIND_TITLES)
-        body = {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]}
+        body = {
+            **EXAMPLE,
+            "events": [{"subject": "gv009", "kind": "training_absence", "on": "2026-01-05"}],
+        }
         asked = {"Content-Type": "application/json", "Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
         vi = client.post("/score", content=json.dumps(body), headers=asked)
         en = post(client, "/score", body)
@@ -767,6 +770,19 @@ class TestProblems:
             ("Không tìm thấy", "vi"),
         ] == [(a.json()["title"], a.headers["content-language"]) for a in (vi, en, missing)]
         assert vi.json()["detail"] == en.json()["detail"]  # the library's message, English
+
+    def test_a_misspelt_kind_is_a_problem_naming_the_nearest(self, client: httpx.Client) -> None:
+        body = {
+            **EXAMPLE,
+            "events": [{"subject": "gv002", "kind": "training_absense", "on": "2026-01-05"}],
+        }
+        answer = post(client, "/score", body)
+        problem = answer.json()
+        assert (422, "UnknownKindError") == (answer.status_code, problem["error"])
+        assert problem["detail"].startswith(
+            "events[0]: event kind 'training_absense' is not known to policy"
+            " 'university-kpi-example'; did you mean 'training_absence'?"
+        )
 
     def test_the_library_message_is_the_detail(self, client: httpx.Client) -> None:
         event = {"subject": "gv009", "kind": "training_absence", "on": "2026-01-05"}

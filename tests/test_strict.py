@@ -17,6 +17,7 @@ from kpiscore import (
     Deduction,
     DuplicateEventError,
     Event,
+    FileFormatError,
     InputError,
     InputErrorGroup,
     Measure,
@@ -385,3 +386,95 @@ def test_fast_and_careful_paths_agree_on_misspelt_kinds_and_repeats(
     args += ["--duplicates", "allow" if allow else "error"]
     fast, careful = run_both(args, capsys, monkeypatch)
     assert fast == careful
+
+
+# --------------------------------------------------------------------------- case files
+
+CASE_HEAD = 'policy = "university-kpi-example"\nperiod = "2026-Q1"\n'
+CASE_FULL = "measures = { key_tasks = 1, research = 1, workload = 1, collaboration = 5 }"
+
+
+def case_text(events: str) -> str:
+    return (
+        CASE_HEAD
+        + f'[[case]]\nname = "x"\n{CASE_FULL}\nevents = [{events}]\nexpect = {{ total = 100 }}\n'
+    )
+
+
+class TestCaseFiles:
+    def test_a_misspelt_kind_is_an_error_of_the_file(self) -> None:
+        from kpiscore.testing import parse_cases
+
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(case_text('{ kind = "training_absense", on = 2026-01-06 }'))
+        assert str(caught.value).startswith(
+            "<cases>: case 1 'x': events[1].kind: event kind 'training_absense' is not known to"
+            " policy 'university-kpi-example'; did you mean 'training_absence'?"
+        )
+
+    def test_an_event_outside_the_period_is_an_error_of_the_file(self) -> None:
+        from kpiscore.testing import parse_cases
+
+        with pytest.raises(FileFormatError) as caught:
+            parse_cases(case_text('{ kind = "training_absence", on = 2026-05-06 }'))
+        assert (
+            "<cases>: case 1 'x': events[1].on: 2026-05-06 is outside the case's period 2026-Q1"
+            " (2026-01-01 to 2026-03-31); expected an event the case scores"
+        ) == str(caught.value)
+
+    def test_an_identical_event_twice_is_an_error_of_the_file(self) -> None:
+        from kpiscore.testing import parse_cases
+
+        row = '{ kind = "training_absence", on = 2026-01-06 }'
+        with pytest.raises(FileFormatError, match=r"events\[2\]: event 'training_absence'"):
+            parse_cases(case_text(f"{row}, {row}"))
+
+
+# --------------------------------------------------------------------------- notices
+
+
+class TestNotices:
+    def events(self) -> list[Event]:
+        return [
+            absence(),
+            Event(subject="a", kind="training_absence", on=date(2026, 5, 6)),
+            Event(subject="a", kind="training_absence", on=date(2026, 1, 7), excused=True),
+        ]
+
+    def test_score_many_counts_what_it_left_out(self) -> None:
+        table = score_many(POLICY, "2026-Q1", ["a"], self.events(), [DONE])
+        assert [(1, "outside the period"), (1, "excused")] == [
+            (n.count, n.why) for n in table.notices
+        ]
+
+    def test_score_frame_counts_the_same(self) -> None:
+        pd = pytest.importorskip("pandas")
+        from kpiscore import score_frame
+
+        events = pd.DataFrame(
+            {
+                "subject": ["a"] * 3,
+                "kind": ["training_absence"] * 3,
+                "on": ["2026-01-05", "2026-05-06", "2026-01-07"],
+                "excused": [False, False, True],
+            }
+        )
+        measures = pd.DataFrame({"subject": ["a"], "criterion": ["done"], "value": ["0.84"]})
+        table = score_frame(POLICY, "2026-Q1", ["a"], events, measures)
+        expected = score_many(POLICY, "2026-Q1", ["a"], self.events(), [DONE])
+        assert expected.notices == table.notices
+
+    def test_the_cli_prints_one_line_on_both_paths(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        args = files(
+            tmp_path,
+            "subject,kind,on,excused\na,training_absence,2026-01-05,\n"
+            "a,training_absence,2026-05-06,\na,training_absence,2026-01-07,có\n",
+        )
+        fast, careful = run_both([*args, "--format", "csv"], capsys, monkeypatch)
+        assert fast == careful
+        assert (
+            "kpiscore: note: 1 event outside the period 2026-Q1 left out;"
+            " 1 excused event (costing nothing)\n"
+        ) == careful[2]

@@ -755,7 +755,11 @@ class TestCompareAcrossPolicies:
         ) == str(caught.value)
 
     def test_no_bands_on_either_side(self, university: Policy) -> None:
-        bare = Policy.from_dict({**university.to_dict(), "bands": [], "caps": []})
+        # Without caps, the sample's discipline kinds are known but deliberately not scored.
+        kinds = sorted({cap.on for cap in university.caps})
+        bare = Policy.from_dict(
+            {**university.to_dict(), "bands": [], "caps": [], "other_kinds": kinds}
+        )
         people, events, measures = facts()
         result = compare(
             bare, overlay(bare, {ABSENCE: 3}), "2026-Q1", people, events=events, measures=measures

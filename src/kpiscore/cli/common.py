@@ -44,7 +44,7 @@ from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.model.rules import MAX_LISTED as MAX_PROBLEMS
-from kpiscore.results.scorecard import Scorecard, ScoreTable
+from kpiscore.results.scorecard import Scorecard, ScoreTable, event_notices
 
 __all__ = [
     "BATCH",
@@ -61,6 +61,7 @@ __all__ = [
     "emit",
     "input_paths",
     "looks_like_path",
+    "notice_line",
     "output_format",
     "reading",
     "refuse_inputs_as_output",
@@ -340,7 +341,12 @@ class Inputs:
                 )
                 cards.extend(table)
                 advance(len(batch))
-        return ScoreTable(policy=self.policy, period=self.period, scorecards=tuple(cards))
+        first_day, last_day = self.period.start, self.period.end
+        inside = [e for e in self.events if first_day <= e.on <= last_day]
+        notices = event_notices(len(self.events) - len(inside), sum(1 for e in inside if e.excused))
+        return ScoreTable(
+            policy=self.policy, period=self.period, scorecards=tuple(cards), notices=notices
+        )
 
 
 def check_records(
@@ -502,6 +508,27 @@ def emit(args: argparse.Namespace, text: str, *, bom: bool = False) -> None:
 
 
 # --------------------------------------------------------------------------- errors
+
+
+def notice_line(table: ScoreTable) -> str | None:
+    """The one line ``kpiscore score`` prints to stderr for a table's notices, or ``None``.
+
+    >>> from kpiscore.results.scorecard import Notice
+    >>> print(notice_line(ScoreTable(policy=policies.load("vn-nd335-2025-staff"),
+    ...     period=Period.parse("2026-Q1"), scorecards=(),
+    ...     notices=(Notice(what="events", count=4, why="outside the period"),))))
+    kpiscore: note: 4 events outside the period 2026-Q1 left out
+    """
+    if not table.notices:
+        return None
+    said = []
+    for notice in table.notices:
+        noun = notice.what if notice.count != 1 else notice.what.removesuffix("s")
+        if notice.why == "outside the period":
+            said.append(f"{notice.count} {noun} outside the period {table.period.label} left out")
+        else:
+            said.append(f"{notice.count} excused {noun} (costing nothing)")
+    return "kpiscore: note: " + "; ".join(said)
 
 
 def report(error: KpiscoreError) -> None:

@@ -23,6 +23,7 @@ from kpiscore.cli.common import (
     emit,
     input_paths,
     looks_like_path,
+    notice_line,
     output_format,
     reading,
     refuse_inputs_as_output,
@@ -103,6 +104,9 @@ def run(args: argparse.Namespace) -> int:
     from kpiscore.cli.run import warn_long_period
 
     warn_long_period(table.period.label)
+    notice = notice_line(table)
+    if notice is not None:
+        print(notice, file=sys.stderr)
     rows: PayoutRows | None = None
     if pay is not None:
         from kpiscore.cycle.payout import payout_rows

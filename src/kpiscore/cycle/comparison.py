@@ -31,6 +31,7 @@ import attrs
 
 from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.model.fact_checks import Problems, check_events
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import EXACT, format_points, quantize_fraction
 from kpiscore.model.period import Period
@@ -549,9 +550,28 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
         "list[Measure]", list(measures) if isinstance(measures, Iterable) else measures
     )
     ratings = _rating_order(base, variant)
-    base_table = score_many(base, period, population, events=event_list, measures=measure_list)
+    if isinstance(event_list, list) and all(isinstance(e, Event) for e in event_list):
+        # Known = a kind either policy knows; each table then leaves out the other's kinds.
+        found = Problems()
+        known = base.known_kinds | variant.known_kinds
+        ids = (base.id,) if base.id == variant.id else (base.id, variant.id)
+        check_events(event_list, known, ids, lambda p: f"events[{p}]", found, duplicates="error")
+        found.raise_all("compare")
+    base_table = score_many(
+        base,
+        period,
+        population,
+        events=event_list,
+        measures=measure_list,
+        unknown_kinds="ignore",
+    )
     variant_table = score_many(
-        variant, base_table.period, population, events=event_list, measures=measure_list
+        variant,
+        base_table.period,
+        population,
+        events=event_list,
+        measures=measure_list,
+        unknown_kinds="ignore",
     )
     rank = {rating: position for position, rating in enumerate(ratings)}
     rows = []

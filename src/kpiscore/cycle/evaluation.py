@@ -37,6 +37,7 @@ from kpiscore.cycle.evaluation_result import EvaluationResult
 from kpiscore.cycle.evaluation_rules import PayoutRule, QuotaRule
 from kpiscore.exceptions import InputError
 from kpiscore.io.file_numbers import NumberFormat
+from kpiscore.model.fact_checks import Duplicates, UnknownKinds
 from kpiscore.model.facts import Event, Measure
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
@@ -210,12 +211,26 @@ class Evaluation:
 
     # ------------------------------------------------------------------ running
 
-    def run(self) -> EvaluationResult:
+    def run(
+        self,
+        *,
+        unknown_kinds: UnknownKinds = "error",
+        duplicates: Duplicates = "error",
+    ) -> EvaluationResult:
         """Score every sub-period, roll the year up, apply the quota, compute the payout.
 
+        Args:
+            unknown_kinds: ``"error"`` (the default): an event kind no policy of the
+                evaluation knows (rules, caps, ``other_kinds``) is an error naming the
+                nearest known kinds; ``"ignore"`` leaves such events out.
+            duplicates: ``"error"`` (the default): two events with the same subject and
+                ``ref`` are an error; ``"allow"`` counts both.
+
         Raises:
+            UnknownKindError, DuplicateEventError, InputErrorGroup: as above, every such
+                problem of the evaluation's events together.
             InputError: a person matching no ``[[assign]]`` rule, a cycle in ``manager``,
                 facts naming someone outside the population, people scored under policies
                 whose scale or bands differ, or any error of the scoring itself.
         """
-        return evaluation_run.run(self)
+        return evaluation_run.run(self, unknown_kinds=unknown_kinds, duplicates=duplicates)

@@ -27,6 +27,13 @@ from kpiscore.cycle.evaluation_rules import NOT_WORKED, cap_lines, event_kinds, 
 from kpiscore.cycle.rollup import Rollup, RollupTable, rollup
 from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import UnknownSubjectError
+from kpiscore.model.fact_checks import (
+    Duplicates,
+    Problems,
+    UnknownKinds,
+    check_events,
+    check_options,
+)
 from kpiscore.model.facts import Event, Measure
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
@@ -134,6 +141,9 @@ def _score_period(
                 events=[e for s in subjects for e in by_subject.get(s, ())]
                 + [e for e in derived if e.subject in subjects],
                 measures=[m for s in subjects for m in measured.get(s, ())],
+                # Checked once for the whole evaluation (another policy may know a kind).
+                unknown_kinds="ignore",
+                duplicates="allow",
             )
             notes.extend(f"{period.label}: {note}" for note in table.notes)
             for card in table:
@@ -217,9 +227,37 @@ def _payout(
     return payout_rows(paid, rule.table, chosen, months=months)
 
 
-def run(evaluation: Evaluation) -> EvaluationResult:
+def _check_kinds(
+    evaluation: Evaluation, unknown_kinds: UnknownKinds, duplicates: Duplicates
+) -> None:
+    """Unknown kinds (known = any policy of the evaluation) and repeated events, all events at
+    once; the sub-periods are then scored without checking them again."""
+    check_options(unknown_kinds, duplicates, "evaluation")
+    policies = evaluation.policies
+    known: frozenset[str] | None = None
+    if unknown_kinds == "error":
+        known = frozenset().union(*(policy.known_kinds for policy in policies))
+    problems = Problems()
+    check_events(
+        list(evaluation.facts),
+        known,
+        [policy.id for policy in policies],
+        lambda position: f"evaluation: events[{position}]",
+        problems,
+        duplicates=duplicates,
+    )
+    problems.raise_all("evaluation")
+
+
+def run(
+    evaluation: Evaluation,
+    *,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
+) -> EvaluationResult:
     """Run an evaluation: see :meth:`kpiscore.cycle.evaluation.Evaluation.run`."""
     _check_subjects(evaluation)
+    _check_kinds(evaluation, unknown_kinds, duplicates)
     members = {member.id: member for member in evaluation.people}
     reports: dict[str, list[Member]] = {}
     for member in evaluation.people:

@@ -33,6 +33,7 @@ from kpiscore.results.scorecard import (
     CategoryResult,
     Scorecard,
     ScoreTable,
+    event_notices,
 )
 
 __all__ = ["score", "score_many"]
@@ -195,7 +196,8 @@ def score_many(
         duplicates: As for :func:`score`.
 
     Returns:
-        A :class:`ScoreTable` in population order.
+        A :class:`ScoreTable` in population order; its ``notices`` count the events left
+        out (outside the period, excused).
 
     Raises:
         UnknownSubjectError: a fact names someone outside the population.
@@ -228,6 +230,7 @@ def score_many(
     event_list = _facts(events, Event, "events")
     check_options(unknown_kinds, duplicates, "score_many")
     problems = Problems()
+    outside = excused = 0
     for position, event in enumerate(event_list):
         bucket = events_by.get(event.subject)
         if bucket is None:
@@ -239,6 +242,9 @@ def score_many(
             )
         elif start <= event.on <= end:
             bucket.append(event)
+            excused += event.excused
+        else:
+            outside += 1
     measure_list = _facts(measures, Measure, "measures")
     for position, measure in enumerate(measure_list):
         if measure.subject not in events_by:
@@ -264,7 +270,12 @@ def score_many(
             )
             for person in people
         )
-    return ScoreTable(policy=policy, period=period, scorecards=cards)
+    return ScoreTable(
+        policy=policy,
+        period=period,
+        scorecards=cards,
+        notices=event_notices(outside, excused),
+    )
 
 
 def _check_event_list(

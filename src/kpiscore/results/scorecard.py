@@ -29,6 +29,7 @@ __all__ = [
     "CapLine",
     "CategoryResult",
     "CriterionResult",
+    "Notice",
     "RuleLine",
     "ScoreTable",
     "Scorecard",
@@ -581,6 +582,41 @@ class TableColumns(Protocol):
     def csv(self) -> str: ...
 
 
+@attrs.frozen(kw_only=True)
+class Notice:
+    """Facts a score table left out, counted: nothing is dropped without a word.
+
+    Attributes:
+        what: What was left out: ``"events"``.
+        count: How many.
+        why: ``"outside the period"`` (dated outside the table's period: scoring a year-long
+            file quarter by quarter leaves the other quarters' events out), or ``"excused"``
+            (inside the period, but with a valid reason: they cost nothing, and the ledger
+            shows them as exempted).
+
+    >>> print(Notice(what="events", count=3, why="outside the period"))
+    3 events left out: outside the period
+    """
+
+    what: str
+    count: int
+    why: Literal["outside the period", "excused"]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.what} left out: {self.why}"
+
+
+def event_notices(outside: int, excused: int) -> tuple[Notice, ...]:
+    """The notices of a table whose events had ``outside`` rows outside its period and
+    ``excused`` excused rows inside it (none for a zero count)."""
+    notices = []
+    if outside:
+        notices.append(Notice(what="events", count=outside, why="outside the period"))
+    if excused:
+        notices.append(Notice(what="events", count=excused, why="excused"))
+    return tuple(notices)
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class ScoreTable(PolicyTable):
     """The scorecards of a population for one period, in population order.
@@ -593,6 +629,9 @@ class ScoreTable(PolicyTable):
     >>> table = score_many(policy, Period.year(2026), ["nv001", "nv002"])
     >>> len(table), table["nv002"].total
     (2, Decimal('10.00'))
+
+    ``notices`` counts the facts the table left out (events outside the period, excused
+    events), as :class:`Notice` records; ``notes`` says how the table was computed.
     """
 
     json_key: ClassVar[str] = "scorecards"
@@ -604,6 +643,7 @@ class ScoreTable(PolicyTable):
     )
     _columns: TableColumns | None = attrs.field(default=None, alias="columns", repr=False, eq=False)
     notes: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = attrs.field(default=(), eq=False)
 
     def __attrs_post_init__(self) -> None:
         if self._cards is None and self._columns is None:

@@ -16,6 +16,7 @@ from kpiscore.exceptions import (
     KpiscoreError,
     PolicyError,
 )
+from kpiscore.model.fact_checks import duplicate_events, duplicate_message, unknown_kind_message
 from kpiscore.model.facts import Event, Measure
 from kpiscore.model.numbers import to_decimal
 from kpiscore.model.period import Period
@@ -87,6 +88,7 @@ class _Reader:
         self.folder = folder
         self.problems: list[FileFormatError] = []
         self._policies: dict[str, Policy] = {}
+        self.event_places: list[str] = []  # where each event of the last case's list was
 
     def fail(self, where: str, message: str) -> None:
         where = where.removesuffix(":")
@@ -212,6 +214,7 @@ class _Reader:
 
     def events(self, value: object, where: str, subject: str) -> list[Event]:
         events = []
+        self.event_places = []
         for place, table in self.tables(value, where, "events", _EVENT_KEYS):
             fields: dict[str, object] = {"subject": subject}
             for key in ("kind", "ref", "note"):
@@ -231,7 +234,30 @@ class _Reader:
             event = self.build(Event, fields, place)
             if event is not None:
                 events.append(event)
+                self.event_places.append(place)
         return events
+
+    def check_events(self, events: list[Event], policy: Policy, period: Period) -> None:
+        """A case's own events: each kind known to its policy, each inside the case's period
+        (a case scores one period: an event outside it would be left out unseen), none given
+        twice (the same ref, or an identical event)."""
+        places = self.event_places
+        known = policy.known_kinds
+        for event, place in zip(events, places, strict=False):
+            if event.kind not in known:
+                self.fail(
+                    _join(place, "kind"), unknown_kind_message(event.kind, (policy.id,), known)
+                )
+            if not period.start <= event.on <= period.end:
+                self.fail(
+                    _join(place, "on"),
+                    f"{event.on.isoformat()} is outside the case's period {period.label}"
+                    f" ({period.start.isoformat()} to {period.end.isoformat()}); expected an"
+                    " event the case scores",
+                )
+        own = events[: len(places)]
+        for position, first in duplicate_events(own, identical=True):
+            self.fail(places[position], duplicate_message(own[position], places[first]))
 
     def flag(self, value: object, where: str) -> bool | None:
         if isinstance(value, bool):
@@ -526,6 +552,8 @@ def _case(
         if "measures" in tree
         else []
     )
+    if policy is not None and period is not None and events:
+        reader.check_events(events, policy, period)
     if "approvals" in tree and period is not None:
         events += read_case_approvals(
             reader, tree["approvals"], _join(label, "approvals"), subject, period

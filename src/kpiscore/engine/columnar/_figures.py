@@ -28,7 +28,7 @@ from kpiscore.model.facts import Event, Measure
 from kpiscore.model.numbers import EXACT, exact
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Award, Criterion, Deduction, Policy
-from kpiscore.results.scorecard import Scorecard, ScoreTable
+from kpiscore.results.scorecard import Scorecard, ScoreTable, event_notices
 
 __all__ = ["Figures", "round_units", "score_columns"]
 
@@ -53,7 +53,14 @@ def score_columns(
     columns = Figures(compiled, period, people, events, measures)
     with exact():
         columns.compute()
-    return ScoreTable(policy=policy, period=period, columns=columns, notes=columns.notes)
+    inside = events.in_period
+    notices = event_notices(
+        int(len(inside) - np.count_nonzero(inside)),
+        int(np.count_nonzero(inside & events.excused)),
+    )
+    return ScoreTable(
+        policy=policy, period=period, columns=columns, notes=columns.notes, notices=notices
+    )
 
 
 def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
