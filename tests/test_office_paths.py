@@ -101,15 +101,16 @@ def office_files(draw: st.DrawFn) -> dict[str, object]:
         people.append(row + (["A1"] if len(people[0]) == 4 else []))
     events = [["subject", "kind", "on", "quantity", "excused"]]
     for _ in range(draw(st.integers(0, 5))):
-        events.append(
-            [
-                cell(ids, ["nv999"]),
-                draw(st.sampled_from(KINDS)),
-                cell(["2026-01-15", "03/02/2026", "31/03/2026", "2026-05-02"], ["2026-02-30"]),
-                cell(["", "1", number("2.5", fmt)], ["1_7", "-1"]),
-                cell(["", "có", "không", "no", "TRUE"], ["maybe"]),
-            ]
-        )
+        event = [
+            cell(ids, ["nv999"]),
+            draw(st.sampled_from(KINDS)),
+            cell(["2026-01-15", "03/02/2026", "31/03/2026", "2026-05-02"], ["2026-02-30"]),
+            cell(["", "1", number("2.5", fmt)], ["1_7", "-1"]),
+            cell(["", "có", "không", "no", "TRUE"], ["maybe"]),
+        ]
+        # A repeated event (same subject, kind, day and the rest) is refused: not in a plain file.
+        if not plain or all(event[:3] != row[:3] for row in events):
+            events.append(event)
     measures = [["subject", "criterion", "value"]]
     for person in ids:
         for criterion in RATIOS:
