@@ -395,3 +395,23 @@ def test_every_missing_measure_at_once(
     assert 2 == code
     assert "'workload' of subject 'nv001'" in err
     assert "'workload' of subject 'nv002'" in err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="score_frame refuses two rows with the same subject and ref, not identical rows"
+    " without one (as documented in its docstring; engine/columnar, outside the office branch),"
+    " where the files and the issue refuse both",
+)
+def test_score_frame_refuses_identical_rows_as_the_files_do(plain: dict[str, object]) -> None:
+    events = pd.DataFrame(
+        {
+            "subject": ["nv001", "nv001"],
+            "kind": ["training_absence"] * 2,
+            "on": ["2026-01-15", "2026-01-15"],
+        }
+    )
+    with pytest.raises(InputErrorGroup):
+        score_frame(
+            POLICY, "2026-Q1", pd.read_csv(plain["people"]), events, pd.read_csv(plain["measures"])
+        )
