@@ -278,7 +278,7 @@ CATALOGUE = [
         lambda _: load_policy(SMALL + 'colour = "red"\n' + CRITERION),
         FileFormatError,
         "<text>: categories.c.colour: unknown key 'colour'; expected one of ['criteria', 'id',"
-        " 'max_points', 'name', 'reference', 'weights']",
+        " 'max_points', 'name', 'reference', 'reference_vi', 'weights']",
         ("<text>", "categories.c.colour", "'colour'", "expected one of ['criteria'"),
         id="file-unknown-key",
     ),

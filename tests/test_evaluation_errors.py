@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from kpiscore import (
@@ -607,7 +608,10 @@ class TestFiles:
 
 
 def test_an_event_on_a_day_of_leave_in_a_scored_quarter_is_scored() -> None:
+    # The policy knows the kind (unknown kinds are refused since the strict facts).
+    knows = attrs.evolve(POLICY, other_kinds=("other",))
     result = build(
+        assign=[AssignRule(policy=knows)],
         period="2026-Q1",
         measures={"2026-Q1": [Measure(subject="nv", criterion="x", value=60)]},
         events=[Event(subject="nv", kind="other", on=date(2026, 2, 10))],

@@ -156,7 +156,7 @@ class TestLoadPolicyErrors:
         assert (
             "<text>: categories.soft.criteria.training.pointz: unknown key 'pointz'; expected"
             " one of ['awards', 'basis', 'deductions', 'floor', 'id', 'max_points', 'name',"
-            " 'overflow', 'ratio_cap', 'reference']"
+            " 'overflow', 'ratio_cap', 'reference', 'reference_vi']"
         ) == str(caught.value)
         assert "<text>:categories.soft.criteria.training.pointz" == caught.value.path
 

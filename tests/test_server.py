@@ -578,7 +578,11 @@ BAD_REQUESTS: list[tuple[str, str, object, int, str | None, str | None]] = [
     (
         "outside-population",
         "/score",
-        {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]},
+        # A kind the policy knows: the subject is the one problem (strict facts).
+        {
+            **EXAMPLE,
+            "events": [{"subject": "gv009", "kind": "training_absence", "on": "2026-01-05"}],
+        },
         422,
         "events[0].subject",
         "UnknownSubjectError",
@@ -765,21 +769,22 @@ class TestProblems:
         assert vi.json()["detail"] == en.json()["detail"]  # the library's message, English
 
     def test_the_library_message_is_the_detail(self, client: httpx.Client) -> None:
-        body = {**EXAMPLE, "events": [{"subject": "gv009", "kind": "k", "on": "2026-01-05"}]}
+        event = {"subject": "gv009", "kind": "training_absence", "on": "2026-01-05"}
+        body = {**EXAMPLE, "events": [event]}
         answer = post(client, "/score", body)
         assert {
             "type": "urn:kpiscore:problem:invalid-input",
             "request_id": answer.headers["x-request-id"],
             "title": "Invalid input",
             "status": 422,
-            "detail": "events[0]: event 'k' on 2026-01-05 names subject 'gv009', who is not in"
-            " the population scored",
+            "detail": "events[0]: event 'training_absence' on 2026-01-05 names subject 'gv009',"
+            " who is not in the population scored",
             "path": "events[0].subject",
             "error": "UnknownSubjectError",
             "errors": [
                 {
-                    "detail": "events[0]: event 'k' on 2026-01-05 names subject 'gv009', who is"
-                    " not in the population scored",
+                    "detail": "events[0]: event 'training_absence' on 2026-01-05 names subject"
+                    " 'gv009', who is not in the population scored",
                     "path": "events[0].subject",
                     "error": "UnknownSubjectError",
                 }

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +26,7 @@ from kpiscore import (
     Period,
     Person,
     Policy,
+    PolicyError,
     RatingCap,
     ScoreTable,
     WorkItem,
@@ -336,7 +338,7 @@ class TestNoEnglishInVietnamese:
 
         try:
             for kind in ("ratings", "totals"):
-                axes = table.plot(kind)  # type: ignore[arg-type]
+                axes = table.plot(kind)
                 texts = [axes.get_title(), axes.get_xlabel(), axes.get_ylabel()]
                 texts += [t.get_text() for t in axes.texts]
                 assert [] == english_words("\n".join(texts), fixture_words(table)), kind
@@ -419,3 +421,64 @@ class TestPayout:
         assert "  1,44 × lương 7.020.000 = 10.108.800\n" in text
         assert "chi trả: 30.326.400 đồng" in text
         assert [] == english_words(text, {"hcm-2024", "HTT", "ROUND_HALF_UP"})
+
+
+class TestReferenceVi:
+    """``reference_vi``: read, written, fingerprinted only when set, refused when blank."""
+
+    @staticmethod
+    def make(vi: str | None = None) -> Policy:
+        return Policy(
+            id="p",
+            name="P",
+            bands=[Band(id="HT", min_points=0, name="Hoàn thành nhiệm vụ")],
+            caps=[RatingCap(on="k", at_most="HT", reference="Art. 20", reference_vi=vi)],
+            categories=[
+                Category(
+                    id="c",
+                    name="Chung",
+                    reference="Art. 12",
+                    criteria=[
+                        Criterion(
+                            id="x",
+                            name="Đào tạo",
+                            max_points=15,
+                            reference="Art. 14",
+                            deductions=[
+                                Deduction(on="vang", points=2, reference="Art. 6", reference_vi=vi)
+                            ],
+                            reference_vi=vi,
+                        )
+                    ],
+                    reference_vi=vi,
+                )
+            ],
+        )
+
+    def test_unset_it_is_not_in_the_tree(self) -> None:
+        assert "reference_vi" not in json.dumps(self.make().to_dict())
+
+    def test_set_it_changes_the_fingerprint_and_nothing_scored(self) -> None:
+        plain, vietnamese = self.make(), self.make("Điều 6")
+        assert plain.fingerprint != vietnamese.fingerprint
+        event = Event(subject="a", kind="vang", on=date(2026, 1, 5))
+        before = score_many(plain, Period.parse("2026-Q1"), ["a"], events=[event])["a"]
+        after = score_many(vietnamese, Period.parse("2026-Q1"), ["a"], events=[event])["a"]
+        assert before.to_dict() | {"fingerprint": ""} == after.to_dict() | {"fingerprint": ""}
+        assert "[Art. 6]" in before.explain("vi")
+        assert "[Điều 6]" in after.explain("vi")
+        assert "[Art. 6]" in after.explain("en")
+
+    @pytest.mark.parametrize("fmt", ["toml", "json"])
+    def test_a_policy_file_keeps_it(self, fmt: Literal["toml", "json"]) -> None:
+        from kpiscore import dump_policy, load_policy
+
+        policy = self.make("Điều 6")
+        text = dump_policy(policy, fmt)
+        assert "reference_vi" in text
+        again = load_policy(text, format=fmt)
+        assert (again, again.fingerprint) == (policy, policy.fingerprint)
+
+    def test_a_blank_one_is_refused(self) -> None:
+        with pytest.raises(PolicyError, match="reference_vi"):
+            RatingCap(on="k", at_most="HT", reference_vi="  ")

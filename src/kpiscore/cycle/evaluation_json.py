@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Any, Literal
 
 from kpiscore.cycle.rollup import Rollup, RollupTable
 from kpiscore.exceptions import FileFormatError, KpiscoreError
@@ -122,8 +122,7 @@ def _event(subject: str, tree: JsonObject) -> Event:
         on=_date(tree["on"]),
         quantity=_decimal(tree["quantity"]),
         excused=_flag(tree["excused"]),
-        ref=_maybe_text(tree.get("ref")),
-        note=_maybe_text(tree.get("note")),
+        **{key: _maybe_text(tree.get(key)) for key in ("ref", "note")},
     )
 
 
@@ -146,11 +145,9 @@ def _adjustments(trees: JsonValue) -> tuple[Adjustment, ...]:
     return tuple(
         Adjustment(
             kind=_text(tree["kind"]),
-            from_rating=_maybe_text(tree["from_rating"]),
-            to_rating=_maybe_text(tree["to_rating"]),
             reason=_text(tree["reason"]),
-            reference=_maybe_text(tree.get("reference")),
-            reason_vi=_maybe_text(tree.get("reason_vi")),
+            **{key: _maybe_text(tree[key]) for key in ("from_rating", "to_rating")},
+            **{key: _maybe_text(tree.get(key)) for key in ("reference", "reason_vi")},
         )
         for tree in _objects(trees)
     )
@@ -168,8 +165,9 @@ def _person(tree: JsonValue) -> Person:
     )
 
 
-def _common(tree: JsonObject, policy: Policy) -> _Common:
-    """The fields a scorecard and a roll-up share, read from the tree."""
+def _common(tree: JsonObject, policy: Policy) -> dict[str, Any]:
+    """The fields a scorecard and a roll-up share, read from the tree (each read by its type;
+    the two classes take them as keywords)."""
     return {
         "subject": _text(tree["subject"]),
         "person": _person(tree["person"]),
@@ -184,21 +182,6 @@ def _common(tree: JsonObject, policy: Policy) -> _Common:
         "rating": _maybe_text(tree["rating"]),
         "score_rating": _maybe_text(tree["score_rating"]),
     }
-
-
-class _Common(TypedDict):
-    subject: str
-    person: Person
-    period: Period
-    policy_id: str
-    policy_version: str
-    fingerprint: str
-    precision: Decimal
-    rounding: str
-    total: Decimal
-    max_total: Decimal
-    rating: str | None
-    score_rating: str | None
 
 
 def _card(tree: JsonObject, policy: Policy) -> Scorecard:

@@ -602,7 +602,6 @@ class RollupTable(PolicyTable):
     Attributes:
         policy: The policy every table was scored under.
         period: The period rolled up to.
-        rollups: One :class:`Rollup` per person (every one built, for a columnar table).
         notes: How the table was computed, when it matters (from the columns; the sub-period
             tables' own notes).
     """

@@ -168,7 +168,8 @@ def paths(policy: Policy) -> tuple[str, ...]:
      'categories.soft.criteria.training.deductions.training_absence.per',
      'categories.soft.criteria.training.deductions.training_absence.limit',
      'categories.soft.criteria.training.deductions.training_absence.name',
-     'categories.soft.criteria.training.deductions.training_absence.reference']
+     'categories.soft.criteria.training.deductions.training_absence.reference',
+     'categories.soft.criteria.training.deductions.training_absence.reference_vi']
     """
     _check_policy(policy, "paths")
     slots = _walk(policy.to_dict())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -195,17 +195,24 @@ class _Reader:
             self.fail(where, str(error).removeprefix("period: "))
             return None
 
-    def events(self, value: object, where: str, subject: str) -> list[Event]:
+    def tables(
+        self, value: object, where: str, what: str, allowed: Sequence[str]
+    ) -> Iterator[tuple[str, Mapping[str, object]]]:
+        """Each table of a list of tables (``[[events]]``…) with its place, unknown keys
+        reported; nothing, and a problem, when ``value`` is not a list."""
         if not isinstance(value, list):
-            self.fail(where, f"expected a list of events (got {value!r})")
-            return []
-        events = []
+            self.fail(where, f"expected a list of {what} (got {value!r})")
+            return
         for index, item in enumerate(value, 1):
             place = f"{where}[{index}]"
             table = self.table(item, place)
-            if table is None:
-                continue
-            self.keys(table, place, _EVENT_KEYS)
+            if table is not None:
+                self.keys(table, place, allowed)
+                yield place, table
+
+    def events(self, value: object, where: str, subject: str) -> list[Event]:
+        events = []
+        for place, table in self.tables(value, where, "events", _EVENT_KEYS):
             fields: dict[str, object] = {"subject": subject}
             for key in ("kind", "ref", "note"):
                 if key in table:
@@ -268,16 +275,8 @@ class _Reader:
     def work(self, value: object, where: str, subject: str, period: Period) -> list[Measure]:
         from kpiscore.cycle.work import WorkItem, task_ratios
 
-        if not isinstance(value, list):
-            self.fail(where, f"expected a list of work items (got {value!r})")
-            return []
         items = []
-        for index, item in enumerate(value, 1):
-            place = f"{where}[{index}]"
-            table = self.table(item, place)
-            if table is None:
-                continue
-            self.keys(table, place, _WORK_KEYS)
+        for place, table in self.tables(value, where, "work items", _WORK_KEYS):
             fields: dict[str, object] = {"subject": subject}
             ok = True
             for key, raw in table.items():
@@ -346,16 +345,8 @@ def read_case_approvals(
     from kpiscore.cycle.calendar import vietnam
     from kpiscore.cycle.work import WorkItem
 
-    if not isinstance(value, list):
-        reader.fail(where, f"expected a list of approvals (got {value!r})")
-        return []
     events: list[Event] = []
-    for index, item in enumerate(value, 1):
-        place = f"{where}[{index}]"
-        table = reader.table(item, place)
-        if table is None:
-            continue
-        reader.keys(table, place, _APPROVAL_KEYS)
+    for place, table in reader.tables(value, where, "approvals", _APPROVAL_KEYS):
         missing = [key for key in ("item", "submitted") if key not in table]
         for key in missing:
             reader.fail(_join(place, key), "required, but missing")

@@ -86,6 +86,7 @@ class People:
         self.ids = ids
         self.coded: dict[str, tuple[Codes, list[str | None]]] = {}
         self.built: dict[int, Person] = {}
+        self.given: list[Person] | None = None  # the Person objects, when all came as such
         self.arrow_ids: ArrowArray = None  # the ids as a pyarrow array, when they came as one
 
     def __len__(self) -> int:
@@ -106,6 +107,8 @@ class People:
         return coded
 
     def person(self, position: int) -> Person:
+        if self.given is not None:
+            return self.given[position]
         built = self.built.get(position)
         if built is None:
             fields = {field: self.value(field, position) for field in PERSON_FIELDS[1:]}

@@ -300,11 +300,13 @@ def _all_persons(items: list[Person]) -> People:
     ids: list[str] = list(map(attrgetter("id"), items))
     result = People(ids)
     for field in PERSON_FIELDS[1:]:
-        cells = np.empty(len(items), dtype=object)
-        cells[:] = list(map(attrgetter(field), items))
+        values: list[str | None] = list(map(attrgetter(field), items))
+        if values.count(None) == len(values):
+            continue  # nobody has one: read as missing (People.codes)
+        cells = np.array(values, dtype=object)  # None or text: a Person checked them
         codes, distinct = factorize(pd.Series(cells, dtype=object), Problems(), str, field, "")
         result.coded[field] = (codes, distinct)  # type: ignore[assignment]  # None or text
-    result.built = dict(enumerate(items))
+    result.given = items
     result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
     return result
 
