@@ -101,21 +101,27 @@ def office_files(draw: st.DrawFn) -> dict[str, object]:
         people.append(row + (["A1"] if len(people[0]) == 4 else []))
     events = [["subject", "kind", "on", "quantity", "excused"]]
     for _ in range(draw(st.integers(0, 5))):
-        events.append(
-            [
-                cell(ids, ["nv999"]),
-                draw(st.sampled_from(KINDS)),
-                cell(["2026-01-15", "03/02/2026", "31/03/2026", "2026-05-02"], ["2026-02-30"]),
-                cell(["", "1", number("2.5", fmt)], ["1_7", "-1"]),
-                cell(["", "có", "không", "no", "TRUE"], ["maybe"]),
-            ]
-        )
+        event = [
+            cell(ids, ["nv999"]),
+            cell(list(KINDS), ["training_absense", "Training_Absence"]),
+            cell(["2026-01-15", "03/02/2026", "31/03/2026", "2026-05-02"], ["2026-02-30"]),
+            cell(["", "1", number("2.5", fmt)], ["1_7", "-1"]),
+            cell(["", "có", "không", "no", "TRUE"], ["maybe"]),
+        ]
+        # A repeated event (same subject, kind, day and the rest) is refused: not in a plain file.
+        if not plain or all(event[:3] != row[:3] for row in events):
+            events.append(event)
     measures = [["subject", "criterion", "value"]]
     for person in ids:
         for criterion in RATIOS:
             value = cell(
                 [number("0.875", fmt), "90%", number("1.000", fmt) if fmt == "point" else "1"],
-                ["1e3", "0,9" if fmt == "point" else "0.9", "7.020.000" if fmt == "point" else ""],
+                [
+                    "1e3",
+                    "0,9" if fmt == "point" else "0.9",
+                    "7.020.000" if fmt == "point" else "",
+                    "90",
+                ],
             )
             measures.append([person, criterion, value])
         measures.append([person, "collaboration", number("2.5", fmt)])
@@ -215,6 +221,8 @@ def test_every_path_prints_the_same(
             assert scored, f"{path}: the fast path stepped aside from plain files"
     if case["encoding"] == "cp1258" and not case["tell_encoding"]:
         return  # kpiscore score was not told the encoding: pandas is, below
+    if "(same subject and every field)" in expected[2]:
+        return  # score_frame refuses a repeated ref only, not identical rows (its docstring)
     if case["fmt"] != "point" or case["trailing"] or "grade" in case["people"][0]:  # type: ignore[index]
         return  # score_frame reads numbers in the default format and only the kinds' columns
     frames = {kind: frame(paths[kind], case) for kind in ("people", "events", "measures")}

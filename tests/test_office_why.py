@@ -262,6 +262,33 @@ def test_every_bad_cell_at_once_with_its_line(
     ] == [line.split(":")[0] if line.startswith("  -") else line for line in err.splitlines()]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param(("2026-01-15,,", "2026-01-15,1,không"), id="blank-quantity-is-one"),
+        pytest.param(("15/01/2026,1,no", "2026-01-15,1.0,false"), id="same-day-same-number"),
+    ],
+)
+def test_a_repeated_event_written_otherwise_is_refused_alike(
+    tmp_path: Path, path: str, score: Score, plain: dict[str, object], rows: tuple[str, str]
+) -> None:
+    """Two rows that read as the same event are a duplicate on every path (the fast path
+    compared the cells as written, and scored both rows)."""
+    header, (first, second) = "subject,kind,on,quantity,excused\n", rows
+    events = write(
+        tmp_path,
+        "events-twice.csv",
+        f"{header}nv001,training_absence,{first}\nnv001,training_absence,{second}\n",
+    )
+    code, out, err = score(*facts(plain["people"], events, plain["measures"]))
+    assert (2, "") == (code, out)
+    assert f"{events} line 3, column 'subject': event 'training_absence' of subject" in err
+    assert f"repeats the event at {events} line 2 (same subject and every field)" in err
+    assert (0, "") == score(
+        *facts(plain["people"], events, plain["measures"]), "--duplicates", "allow"
+    )[::2]
+
+
 class TestScoreFrame:
     """``score_frame`` over ``pandas.read_csv`` of the files ``kpiscore score`` reads."""
 
@@ -368,3 +395,23 @@ def test_every_missing_measure_at_once(
     assert 2 == code
     assert "'workload' of subject 'nv001'" in err
     assert "'workload' of subject 'nv002'" in err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="score_frame refuses two rows with the same subject and ref, not identical rows"
+    " without one (as documented in its docstring; engine/columnar, outside the office branch),"
+    " where the files and the issue refuse both",
+)
+def test_score_frame_refuses_identical_rows_as_the_files_do(plain: dict[str, object]) -> None:
+    events = pd.DataFrame(
+        {
+            "subject": ["nv001", "nv001"],
+            "kind": ["training_absence"] * 2,
+            "on": ["2026-01-15", "2026-01-15"],
+        }
+    )
+    with pytest.raises(InputErrorGroup):
+        score_frame(
+            POLICY, "2026-Q1", pd.read_csv(plain["people"]), events, pd.read_csv(plain["measures"])
+        )

@@ -13,7 +13,7 @@ import io
 import mmap
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Mapping, Sequence, Sized
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -195,6 +195,18 @@ def convert_values(
     return values
 
 
+def same_values(codes: Codes, values: Sequence[object]) -> Codes:
+    """Codes into ``values`` made equal where the values are equal (as ``==`` and ``hash``
+    see them: ``Decimal("1")`` and ``Decimal("1.0")``, two cells of the same day).
+
+    >>> same_values(np.array([0, 1, 2, 1]), [Decimal("1"), Decimal("2"), Decimal("1.0")]).tolist()
+    [0, 1, 0, 1]
+    """
+    first: dict[object, int] = {}
+    remap = np.array([first.setdefault(value, len(first)) for value in values], dtype=np.int64)
+    return remap.take(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+
+
 def _set_slots(
     result: MeasureColumns, codes: Codes, criteria: list[str], compiled: _Compiled
 ) -> None:
@@ -301,19 +313,25 @@ class Reader(Generic[ColumnT]):
             no_ref = np.ones(n, dtype=bool)
         else:
             no_ref = np.array([ref is None for ref in result.refs], dtype=bool)
+        # Rows are compared by what they read as, as the careful reader compares events: a
+        # code per distinct *value* (a blank quantity and 1, 15/01/2026 and 2026-01-15, are
+        # the same), not per distinct cell.
         if "note" in columns:
-            note_codes, _ = self.codes(columns["note"], _text, "note", "")
+            note_codes = same_values(*self.codes(columns["note"], _text, "note", ""))
         else:
             note_codes = np.zeros(n, dtype=np.int64)
-        day_codes = result.day_codes if result.day_codes is not None else np.zeros(n, np.int64)
+        if result.day_codes is None:  # pragma: no cover - events() sets the days
+            day_codes = np.zeros(n, dtype=np.int64)
+        else:
+            day_codes = same_values(result.day_codes, result.day_values.tolist())
         rows = np.stack(
             [
                 result.subject.astype(np.int64),
                 result.kind_codes.astype(np.int64),
-                day_codes.astype(np.int64),
-                result.quantity_codes.astype(np.int64),
+                day_codes,
+                same_values(result.quantity_codes, result.quantities),
                 result.excused.astype(np.int64),
-                np.asarray(note_codes, dtype=np.int64),
+                note_codes,
             ],
             axis=1,
         )[no_ref]
