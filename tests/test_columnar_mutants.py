@@ -271,7 +271,7 @@ class TestEventColumns:
             [Measure(subject="a", criterion="work", value=1)],
         )["a"]
         assert exact.explain() == card.explain()
-        assert "- 2026-01-05 [r1] (sick)" in card.explain()
+        assert "- 05/01/2026 [r1] (sick)" in card.explain()  # Vietnamese dates
 
     def test_no_events_file(self, tmp_path: Path) -> None:
         """``EventColumns.empty`` on the fast CSV path: everyone keeps the maximum."""
