@@ -140,10 +140,16 @@ class RollupColumns:
         first = tables[0].persons
         self.shared = all(table.persons is first for table in tables)
         count_tables = len(tables)
-        if self.shared:
+        self._where: Ints | None = None
+        if self.shared:  # everyone in every table (score_frame with every=): no lookups
             self.subjects: tuple[str, ...] = tables[0].subjects
             n = len(self.subjects)
-            self.where: Ints = np.repeat(np.arange(n, dtype=np.int64)[:, None], count_tables, 1)
+            self.count: Ints = np.full(n, count_tables, dtype=np.int64)
+            sums = total_units(tables[0]).copy()
+            caps = tables[0].cap_rank.copy()
+            for table in tables[1:]:
+                sums += total_units(table)
+                np.maximum(caps, table.cap_rank, out=caps)
         else:
             index: dict[str, int] = {}
             unions = [
@@ -156,19 +162,17 @@ class RollupColumns:
             ]
             self.subjects = tuple(index)
             n = len(index)
-            self.where = np.full((n, count_tables), -1, dtype=np.int64)
+            where = np.full((n, count_tables), -1, dtype=np.int64)
             for column, union in enumerate(unions):
-                self.where[union, column] = np.arange(len(union), dtype=np.int64)
-        present: Bools = self.where >= 0
-        self.count: Ints = present.sum(axis=1).astype(np.int64)
-        sums = np.zeros(n, dtype=np.int64)
-        caps = np.full(n, -1, dtype=np.int64)
-        for column, table in enumerate(tables):
-            rows = self.where[:, column]
-            here = present[:, column]
-            taken = rows[here]
-            sums[here] += total_units(table).take(taken)
-            caps[here] = np.maximum(caps[here], table.cap_rank.take(taken))
+                where[union, column] = np.arange(len(union), dtype=np.int64)
+            self._where = where
+            present: Bools = where >= 0
+            self.count = present.sum(axis=1).astype(np.int64)
+            sums = np.zeros(n, dtype=np.int64)
+            caps = np.full(n, -1, dtype=np.int64)
+            for table, union in zip(tables, unions, strict=True):
+                sums[union] += total_units(table)
+                caps[union] = np.maximum(caps[union], table.cap_rank)
         total = np.empty(n, dtype=np.int64)
         for parts in np.unique(self.count).tolist():
             chosen = self.count == parts
@@ -180,15 +184,24 @@ class RollupColumns:
         months = [whole_months(table.period) for table in tables]
         days = np.array([table.period.days for table in tables], dtype=np.int64)
         not_months = np.array([m is None for m in months], dtype=bool)
-        self.monthly: Bools = (
-            np.zeros(n, dtype=bool)
-            if period_months is None
-            else ~(present & not_months[None, :]).any(axis=1)
-        )
+        self.monthly: Bools
+        if period_months is None:
+            self.monthly = np.zeros(n, dtype=bool)
+        elif self.shared:
+            self.monthly = np.full(n, not not_months.any(), dtype=bool)
+        else:
+            self.monthly = ~(present & not_months[None, :]).any(axis=1)
         month_counts = np.array([m or 0 for m in months], dtype=np.int64)
-        self.worked: Ints = np.where(
-            self.monthly, present.astype(np.int64) @ month_counts, present.astype(np.int64) @ days
-        )
+        if self.shared:
+            self.worked: Ints = np.where(
+                self.monthly, int(month_counts.sum()), int(days.sum())
+            ).astype(np.int64)
+        else:
+            self.worked = np.where(
+                self.monthly,
+                present.astype(np.int64) @ month_counts,
+                present.astype(np.int64) @ days,
+            )
         self.possible: Ints = np.where(self.monthly, period_months or 0, period.days)
         # The rating: the total's band, no rating below the minimum share, then the caps.
         self.score_rank = band_ranks(total, thresholds_of(policy, self.exponent))
@@ -205,6 +218,14 @@ class RollupColumns:
 
     def __len__(self) -> int:
         return len(self.subjects)
+
+    @property
+    def where(self) -> Ints:
+        """``[people, tables]``: each person's position in each table, -1 where absent."""
+        if self._where is None:
+            n = len(self.subjects)
+            self._where = np.repeat(np.arange(n, dtype=np.int64)[:, None], len(self.tables), 1)
+        return self._where
 
     # ------------------------------------------------------------------ per person
 
