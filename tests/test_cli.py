@@ -88,7 +88,8 @@ class TestValidate:
         assert lines[1] == (
             f"  - {path}: categories.general.criteria.politics_ethics.pointz: unknown key"
             " 'pointz'; expected one of ['awards', 'basis', 'deductions', 'floor', 'id',"
-            " 'max_points', 'name', 'overflow', 'ratio_cap', 'reference']"
+            " 'max_points', 'name', 'overflow', 'ratio_cap', 'reference',"
+            " 'reference_vi']"
         )
 
     def test_several_files_report_each(self, tmp_path: Path) -> None:
@@ -365,7 +366,9 @@ class TestInProcess:
     ) -> None:
         people = "id,name\nnv0001,Lê Thị Hoa\n"
         (sample / "people.csv").write_text(people, encoding="utf-8")
-        events = "subject,kind,on\n" + "nv0001,work_rule_violation,05/02/2026\n" * 7
+        events = "subject,kind,on\n" + "".join(
+            f"nv0001,work_rule_violation,{day:02}/02/2026\n" for day in range(5, 12)
+        )
         (sample / "events.csv").write_text(events, encoding="utf-8")
         measures = "subject,criterion,value\n" + "".join(
             f"nv0001,{c},{v}\n"

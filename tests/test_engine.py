@@ -16,6 +16,7 @@ from kpiscore import (
     Deduction,
     Event,
     InputError,
+    InputErrorGroup,
     Measure,
     MissingInputError,
     Period,
@@ -709,8 +710,12 @@ class TestScoreMany:
         )
 
     def test_a_measure_for_someone_outside_the_population_is_an_error(self) -> None:
-        with pytest.raises(UnknownSubjectError, match="measure 'quantity' names subject 'nv001'"):
+        # Every such measure is reported, together (issue 16: every problem at once).
+        with pytest.raises(InputErrorGroup, match="score_many: 3 problems") as caught:
             score_many(task_policy(), Q1, ["nv002"], measures=ratios("1", "1", "1"))
+        problems = caught.value.exceptions
+        assert [UnknownSubjectError] * 3 == [type(p) for p in problems]
+        assert "measures[0]: measure 'quantity' names subject 'nv001'" in str(problems[0])
 
     def test_duplicate_people_are_an_error(self) -> None:
         with pytest.raises(InputError, match="person id 'nv001' appears twice"):

@@ -283,3 +283,87 @@ class TestEveryResultTable:
         assert ["Results"] == openpyxl.load_workbook(
             year.to_excel(tmp_path / "y.xlsx", lang="en")
         ).sheetnames
+
+
+class TestYearWorkbook:
+    """A year's workbook has a column per sub-period, with typed number cells."""
+
+    @staticmethod
+    def quarters(people: list[Person]) -> list[ScoreTable]:
+        """Four quarters of ``small_policy``; nv2 works only the first two."""
+        tables = []
+        for quarter in (1, 2, 3, 4):
+            working = people if quarter <= 2 else [p for p in people if p.id != "nv2"]
+            events = [
+                Event(subject="nv1", kind="training_absence", on=date(2026, 3 * quarter, day))
+                for day in range(1, quarter + 1)
+            ]
+            tables.append(
+                score_many(small_policy(), Period.quarter(2026, quarter), working, events=events)
+            )
+        return tables
+
+    def test_a_rollup_table_has_a_column_per_quarter(self, tmp_path: Path) -> None:
+        from kpiscore import rollup_many
+
+        people = [Person(id="nv1", name="An"), Person(id="nv2", name="Bình")]
+        year = rollup_many(self.quarters(people), "2026")
+        sheet = openpyxl.load_workbook(year.to_excel(tmp_path / "nam.xlsx")).active
+        head, first, second = rows(sheet)
+        assert ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4") == head[
+            head.index("2026-Q1") : head.index("2026-Q1") + 4
+        ]
+        assert head.index("2026-Q4") + 1 == head.index("total")
+        column = head.index("2026-Q1")
+        # nv1 loses 2 points per absence from training's 15: 23, 21, 19, 17 (of 25).
+        assert [23, 21, 19, 17] == list(first[column : column + 4])
+        assert all(isinstance(v, int | float) for v in first[column : column + 4])
+        assert (25, 25, None, None) == second[column : column + 4]
+        assert Decimal("20.0") == year["nv1"].total
+        assert 20 == first[head.index("total")]
+
+    def test_the_rollup_csv_has_the_same_columns(self) -> None:
+        from kpiscore import rollup_many
+
+        year = rollup_many(self.quarters([Person(id="nv1")]), "2026")
+        header = year.to_csv().splitlines()[0].split(",")
+        assert ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"] == [
+            c for c in header if c.startswith("2026-")
+        ]
+
+    def test_an_evaluations_year_workbook(self, tmp_path: Path) -> None:
+        from kpiscore import Evaluation, Measure
+        from kpiscore.cycle.evaluation_assign import AssignRule
+        from kpiscore.cycle.evaluation_people import Member
+
+        staff = policies.load("vn-nd335-2025-staff")
+        people, _events, _measures = sample_facts()
+        person = people[0]
+        measures = {
+            Period.quarter(2026, q): [
+                Measure(
+                    subject=person.id,
+                    criterion=c.id,
+                    value=Decimal(c.max_points) - q if c.basis == "assessed" else Decimal("0.9"),
+                )
+                for category in staff.categories
+                for c in category.criteria
+            ]
+            for q in (1, 2, 3, 4)
+        }
+        result = Evaluation(
+            name="năm 2026",
+            period="2026",
+            every="quarter",
+            people=[Member(person=person)],
+            measures=measures,
+            assign=[AssignRule(policy=staff)],
+        ).run()
+        book = openpyxl.load_workbook(result.to_excel(tmp_path / "ca-nam.xlsx"))
+        assert ["Cả năm"] == book.sheetnames
+        head, row = rows(book.active)
+        assert ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4") == head[4:8]
+        expected = [float(result.periods[Period.quarter(2026, q)][person.id].total) for q in
+                    (1, 2, 3, 4)]  # fmt: skip
+        assert expected == [float(v) for v in row[4:8]]
+        assert float(result.year[person.id].total) == row[head.index("total")]

@@ -8,6 +8,7 @@ import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -23,6 +24,7 @@ from kpiscore import (
     Person,
     Policy,
     RatingCap,
+    Scorecard,
     ScoreTable,
     score_many,
 )
@@ -276,6 +278,9 @@ class TestPrinted:
             assert "PHIẾU ĐÁNH GIÁ" in text
             assert name in text
             assert "NGƯỜI TỰ ĐÁNH GIÁ" in text
+            # The next form's first line ("CỘNG HÒA …") must not leave the tops of its
+            # diacritics at the foot of this page (they did while its line box was too short).
+            assert not re.search(r"^\s*[ỘỦ]\s*$", text, re.MULTILINE), text
         assert "83,50" in pages[0]
         assert "Vắng buổi đào tạo" in pages[0]
         assert "Không hoàn thành nhiệm vụ" in pages[2]
@@ -314,3 +319,49 @@ class TestPrintedSample:
             [pdfinfo, str(pdf)], check=True, capture_output=True, text=True
         ).stdout
         assert re.search(rf"^Pages:\s+{len(sample)}$", info, re.MULTILINE), info
+
+
+class TestOneRulePhrase:
+    """Explanations and forms state a rule's arithmetic with one helper and one number format."""
+
+    @staticmethod
+    def card() -> Scorecard:
+        from kpiscore import score
+
+        policy = Policy(
+            id="p",
+            name="P",
+            categories=[
+                Category(
+                    id="c",
+                    name="Chung",
+                    max_points=100000,
+                    criteria=[
+                        Criterion(
+                            id="x",
+                            name="Hồ sơ",
+                            max_points=100000,
+                            deductions=[Deduction(on="tre", points="0.5", per="unit")],
+                        )
+                    ],
+                )
+            ],
+        )
+        event = Event(subject="nv1", kind="tre", on=date(2026, 2, 3), quantity=2001)
+        return score(policy, "2026-Q1", "nv1", [event])
+
+    @pytest.mark.parametrize(
+        ("lang", "phrase"),
+        [("vi", "2.001 đơn vị × −0,5 = −1.000,5"), ("en", "2001 units × −0.5 = −1000.5")],
+    )
+    def test_the_form_and_the_explanation_agree(
+        self, lang: Literal["vi", "en"], phrase: str
+    ) -> None:
+        from kpiscore.io.render import PHRASES, rule_phrases
+
+        card = self.card()
+        (line,) = card.categories[0].criteria[0].rules
+        result = card.categories[0].criteria[0]
+        assert rule_phrases(line, result, PHRASES[lang], lang)[0].startswith(phrase)
+        assert phrase in card.explain(lang)
+        assert phrase in card.to_html(lang=lang)

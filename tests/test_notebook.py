@@ -52,6 +52,19 @@ class TestNotebook:
     def test_the_band_moves_are_plotted(self, executed: Any) -> None:
         assert any("image/png" in o.get("data", {}) for o in outputs(executed))
 
+    def test_the_librarys_charts_are_the_plots(self, executed: Any) -> None:
+        """Comparison.plot(), ScoreTable.plot() and plot("totals") draw the notebook's charts."""
+        plotted = [
+            "".join(cell.source)
+            for cell in executed.cells
+            if cell.cell_type == "code"
+            and any("image/png" in o.get("data", {}) for o in cell.outputs)
+        ]
+        assert 2 == len(plotted)
+        assert "bands.plot(" in plotted[0]
+        assert "table.plot(ax=" in plotted[1]
+        assert 'table.plot("totals"' in plotted[1]
+
     def test_the_notebook_is_kept_without_outputs(self) -> None:
         nbformat = pytest.importorskip("nbformat")
         notebook = nbformat.read(NOTEBOOK, as_version=4)

@@ -203,6 +203,17 @@ class TestEncodingsAndSeparators:
         person = load_people(path, encoding="cp1258")[0]
         assert ("Nguyễn Văn Đức", "Phòng Tổ chức") == (person.name, person.unit)
 
+    def test_a_windows_file_read_as_utf8_gets_one_hint(self, tmp_path: Path) -> None:
+        """The hint names the encodings once (it said "save it as UTF-8" twice)."""
+        path = write(tmp_path, "p.csv", self.PEOPLE, encoding="cp1258")
+        with pytest.raises(FileFormatError) as caught:
+            load_people(path)
+        assert str(caught.value).endswith(
+            "the file is not valid UTF-8 (byte 0xea at offset 23); save it as UTF-8, or give"
+            " its encoding (encoding='cp1258', --encoding cp1258 for Windows Vietnamese)"
+        )
+        assert 1 == str(caught.value).count("save it as UTF-8")
+
     def test_an_unknown_encoding_is_named(self, tmp_path: Path) -> None:
         path = write(tmp_path, "p.csv", self.PEOPLE)
         with pytest.raises(FileFormatError, match="'vni' is not an encoding"):

@@ -29,6 +29,7 @@ from kpiscore import (
 from kpiscore.quota import (
     BASE_READINGS,
     DEFAULT_REFERENCE,
+    DEFAULT_REFERENCE_VI,
     QuotaGroup,
     allowed_count,
     apply_quota,
@@ -216,6 +217,7 @@ class TestHandCheckedGroupOfThirty:
                     " xuống HTT"
                 ),
                 reference=DEFAULT_REFERENCE,
+                reference_vi=DEFAULT_REFERENCE_VI,
             ),
         ) == card.adjustments
 

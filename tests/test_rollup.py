@@ -424,7 +424,7 @@ class TestExplain:
         policy = make_policy(caps=[RatingCap(on="reprimand", at_most="KHT", name="Kỷ luật")])
         text = rollup([card("2026-05", 95, policy=policy, events=[excused])], "2026").explain()
         assert (
-            "reprimand «Kỷ luật» (2026-05-03) ⇒ không áp dụng: sự kiện có lý do chính đáng" in text
+            "reprimand «Kỷ luật» (03/05/2026) ⇒ không áp dụng: sự kiện có lý do chính đáng" in text
         )
         bare = make_policy(bands=(), caps=())
         assert (

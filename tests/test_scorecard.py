@@ -162,7 +162,7 @@ class TestExplain:
         text = score(policy(), Q1, "nv001", events, measures).explain("vi")
 
         assert "Tổng điểm: 83,67 / 100 — xếp loại HTT (Hoàn thành tốt nhiệm vụ)" in text
-        assert "miễn trừ (có lý do chính đáng): 2026-02-02 (ốm)" in text
+        assert "miễn trừ (có lý do chính đáng): 02/02/2026 (ốm)" in text
 
     def test_cap_is_explained(self) -> None:
         events, measures = facts()

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 pytest.importorskip("litestar", reason="the server extra is part of the test extra")
@@ -27,6 +28,7 @@ uvicorn = pytest.importorskip("uvicorn")
 jsonschema = pytest.importorskip("jsonschema")
 
 from kpiscore import (  # noqa: E402 - after the skips
+    Adjustment,
     Event,
     FileFormatError,
     FileFormatErrorGroup,
@@ -233,6 +235,27 @@ class TestPoliciesFolder:
         with pytest.raises(FileFormatError, match="is already served"):
             create_app(tmp_path)
 
+    def test_a_bad_file_at_a_cold_start_refuses_to_start(self, tmp_path: Path) -> None:
+        """The real command: no old set to keep, so it exits 2 before listening, naming each
+        file and its problem on standard error (what systemd's journal and docker logs show)."""
+        (tmp_path / "half.json").write_text('{"id": "half", "name"', encoding="utf-8")
+        (tmp_path / "broken.json").write_text('{"id": "x"}', encoding="utf-8")
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        result = subprocess.run(
+            [sys.executable, "-m", "kpiscore", "serve", "--policies", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=60,
+        )
+        lines = result.stderr.splitlines()
+        assert 2 == result.returncode
+        assert f"kpiscore: error: policies folder {str(tmp_path)!r}: 2 problems" == lines[0]
+        assert f"{tmp_path / 'broken.json'}: policy: missing required key(s)" in lines[1]
+        assert f"{tmp_path / 'half.json'}: line 1, column 22: invalid JSON" in lines[2]
+        assert "" == result.stdout
+
     def test_a_missing_folder_is_an_error(self, tmp_path: Path) -> None:
         with pytest.raises(FileFormatError, match="no such folder"):
             create_app(tmp_path / "absent")
@@ -348,6 +371,23 @@ class TestExplain:
         self, client: httpx.Client, openapi: dict[str, Any]
     ) -> None:
         check_body(openapi, "ExplainBody", post(client, "/explain", EXPLAIN_EXAMPLE).json())
+
+    def test_an_adjusted_scorecard_matches_its_documented_schema(
+        self, openapi: dict[str, Any]
+    ) -> None:
+        """The adjustment body has every key of the model's adjustment (``reason_vi`` too)."""
+        card = score_many(policies.load(UNIVERSITY), "2026-Q1", **facts(EXAMPLE))["gv002"]
+        adjustment = Adjustment(
+            kind="quota",
+            from_rating="HTXS",
+            to_rating="HTT",
+            reason="the unit's share of HTXS is full",
+            reference="Điều 12",
+            reason_vi="đơn vị đã đủ tỷ lệ HTXS",
+        )
+        adjusted = attrs.evolve(card, adjustments=(adjustment,)).to_dict()
+        check_body(openapi, "ScorecardBody", json.loads(canonical_json(adjusted)))
+        assert "đơn vị đã đủ tỷ lệ HTXS" == adjusted["adjustments"][0]["reason_vi"]
 
 
 class TestCompare:

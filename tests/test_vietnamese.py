@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -28,12 +29,13 @@ from kpiscore import (
     ScoreTable,
     WorkItem,
     approval_events,
+    policies,
     score_many,
 )
 from kpiscore.calendar import vietnam
-from kpiscore.io.numbers_vi import format_money, format_number, localise_number
-from kpiscore.io.render import note_text
-from kpiscore.quota import DEFAULT_REFERENCE, apply_quota
+from kpiscore.io.numbers_vi import format_amount, format_number, localise_number
+from kpiscore.io.render import cited, note_text
+from kpiscore.quota import DEFAULT_REFERENCE, DEFAULT_REFERENCE_VI, apply_quota
 
 
 class TestNumbers:
@@ -65,12 +67,12 @@ class TestNumbers:
         assert "2026" == localise_number("2026", grouping=False)
 
     def test_money_in_dong(self) -> None:
-        assert "11.653.200 đồng" == format_money(Decimal("11653200.00"))
-        assert "7.020.000,5 đồng" == format_money(Decimal("7020000.5"))
+        assert "11.653.200 đồng" == format_amount(Decimal("11653200.00"))
+        assert "7.020.000,5 đồng" == format_amount(Decimal("7020000.5"))
 
     def test_an_unknown_language_is_refused(self) -> None:
         with pytest.raises(InputError, match=r"money format: lang must be 'vi' or 'en'"):
-            format_money(Decimal(1), "fr")
+            format_amount(Decimal(1), "fr")
 
     @settings(max_examples=200, deadline=None)
     @given(
@@ -88,7 +90,7 @@ class TestNumbers:
         from kpiscore.payout import format_money as payout_money
 
         before = "" if value is None else f"{Decimal(canonical(value)):,f}"
-        assert before == payout_money(value) == format_money(value, "en", unit=False)
+        assert before == payout_money(value) == format_amount(value, "en", unit=False)
 
 
 def policy() -> Policy:
@@ -200,20 +202,20 @@ class TestExplain:
     def test_events_one_per_line(self, table: ScoreTable) -> None:
         lines = table["cc01"].explain("vi").splitlines()
         start = lines.index("          sự kiện (9):")
-        assert "            - 2026-01-05" == lines[start + 1]
-        assert "            - 2026-03-02" == lines[start + 9]
-        assert "          miễn trừ (có lý do chính đáng): 2026-03-20 (ốm)" == lines[start + 10]
+        assert "            - 05/01/2026" == lines[start + 1]
+        assert "            - 02/03/2026" == lines[start + 9]
+        assert "          miễn trừ (có lý do chính đáng): 20/03/2026 (ốm)" == lines[start + 10]
 
     def test_quantities_only_where_the_rule_counts_units(self, table: ScoreTable) -> None:
         text = table["cc01"].explain("vi")
-        assert "2026-02-03 ×" not in text
-        assert re.search(r"- \d{4}-\d\d-\d\d ×\d+ \[HS-01\]", text) or re.search(
-            r"sự kiện: \d{4}-\d\d-\d\d ×\d+ \[HS-01\]", text
+        assert "03/02/2026 ×" not in text
+        assert re.search(r"- \d\d/\d\d/\d{4} ×\d+ \[HS-01\]", text) or re.search(
+            r"sự kiện: \d\d/\d\d/\d{4} ×\d+ \[HS-01\]", text
         )
 
     def test_the_approval_note_is_vietnamese(self, table: ScoreTable) -> None:
         text = table["cc01"].explain("vi")
-        assert "hồ sơ 'HS-01' của 'cc02' trình ngày 2026-01-09" in text
+        assert "hồ sơ 'HS-01' của 'cc02' trình ngày 09/01/2026" in text
         assert "ngày làm việc" in text
         assert "work item" in table["cc01"].explain("en")
 
@@ -251,9 +253,7 @@ ENGLISH = (
 
 def english_words(text: str, allowed: set[str]) -> list[str]:
     """English words from the list in ``text``, leaving out the fixture's own ids and names."""
-    # Legal references are the policy's (or the caller's) own text, cited as given.
-    text = re.sub(r"\[(?:Decree|Nghị định)[^\]]*\]", " ", text)
-    text = text.replace(DEFAULT_REFERENCE, " ")
+    # Legal references are cited in Vietnamese (reference_vi) too: nothing is left out for them.
     for name in sorted(allowed, key=len, reverse=True):
         text = text.replace(name, " ")
     return sorted(
@@ -269,6 +269,38 @@ def fixture_words(table: ScoreTable) -> set[str]:
         ids.add(category.id)
         ids.update(criterion.id for criterion in category.criteria)
     return ids
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")
+
+
+class TestDates:
+    """Vietnamese text, HTML and forms write dates dd/mm/yyyy; English and CSV/JSON keep ISO."""
+
+    def test_explanations(self, table: ScoreTable) -> None:
+        for card in table:
+            assert [] == ISO_DATE.findall(card.explain("vi")), card.subject
+        assert "05/01/2026" in table["cc01"].explain("vi")
+        assert "2026-01-05" in table["cc01"].explain("en")
+        assert "05/01/2026" not in table["cc01"].explain("en")
+
+    def test_printable_forms(self, table: ScoreTable) -> None:
+        for card in table:
+            assert [] == ISO_DATE.findall(card.to_html(lang="vi")), card.subject
+        assert "09/01/2026" in table["cc02"].to_html(lang="vi") + table["cc01"].to_html(lang="vi")
+
+    def test_a_year_is_dated_in_vietnamese(self, scored: ScoreTable) -> None:
+        from kpiscore import rollup_many
+
+        year = rollup_many([scored], "2026")
+        assert "(02/03/2026)" in year["cc04"].explain("vi")
+        assert "(2026-03-02)" in year["cc04"].explain("en")
+        for result in year:
+            assert [] == ISO_DATE.findall(result.explain("vi")), result.subject
+
+    def test_machine_formats_stay_iso(self, table: ScoreTable) -> None:
+        assert "2026-01-05" in table.to_json()
+        assert [] == re.findall(r"\b\d\d/\d\d/\d{4}\b", table.to_csv() + table.to_json())
 
 
 class TestNoEnglishInVietnamese:
@@ -310,6 +342,56 @@ class TestNoEnglishInVietnamese:
                 assert [] == english_words("\n".join(texts), fixture_words(table)), kind
         finally:
             plt.close("all")
+
+
+class TestBundledReferences:
+    """Every legal reference of the bundled policies has a Vietnamese text, cited in Vietnamese."""
+
+    @staticmethod
+    def cited_items(policy: Policy) -> list[Any]:
+        items: list[Any] = [*policy.categories, *policy.caps]
+        for category in policy.categories:
+            for criterion in category.criteria:
+                items += [criterion, *criterion.deductions, *criterion.awards]
+        return items
+
+    @pytest.mark.parametrize("policy_id", policies.available())
+    def test_every_reference_has_a_vietnamese_one(self, policy_id: str) -> None:
+        policy = policies.load(policy_id)
+        items = [item for item in self.cited_items(policy) if item.reference]
+        assert items
+        assert [] == [item for item in items if not item.reference_vi]
+        for item in items:
+            assert cited(item, "vi") == item.reference_vi
+            assert cited(item, "en") == item.reference
+            assert [] == english_words(item.reference_vi, {"KPI"}), item.reference_vi
+
+    def test_the_sample_explained_and_printed_cites_them(self) -> None:
+        from kpiscore.cli.demo import sample_facts
+
+        people, events, measures = sample_facts()
+        staff = policies.load("vn-nd335-2025-staff")
+        sample = apply_quota(
+            score_many(staff, Period.parse("2026-Q1"), people, events=events, measures=measures)
+        )
+        allowed = {staff.id, "quota"} | {c.id for c in staff.categories}
+        allowed |= {r.id for c in staff.categories for r in c.criteria}
+        allowed |= {rule.on for c in staff.categories for r in c.criteria for rule in r.deductions}
+        allowed |= {cap.on for cap in staff.caps}
+        capped = [card for card in sample if any(cap.events for cap in card.caps)]
+        demoted = [card for card in sample if card.adjustments]
+        assert capped
+        assert demoted
+        for card in [*sample][:20] + capped + demoted:
+            text = card.explain("vi")
+            assert "Decree" not in text, card.subject
+            assert "Nghị định 335/2025/NĐ-CP, Điều 14 khoản 2 điểm a" in text
+            assert [] == english_words(text, allowed), card.subject
+            page = re.sub(r"<[^>]+>", " ", card.to_html(standalone=False).split("</style>")[1])
+            assert "Decree" not in page, card.subject
+            assert [] == english_words(page, allowed | {"kpi-form"}), card.subject
+        assert DEFAULT_REFERENCE_VI in demoted[0].explain("vi")
+        assert DEFAULT_REFERENCE in demoted[0].explain("en")
 
 
 class TestRollup:

@@ -22,6 +22,7 @@ from kpiscore.engine.columnar import score_frame
 from kpiscore.engine.exact import score, score_many
 from kpiscore.exceptions import (
     CalendarError,
+    DuplicateEventError,
     FileFormatError,
     FileFormatErrorGroup,
     InputError,
@@ -33,6 +34,7 @@ from kpiscore.exceptions import (
     PeriodError,
     PolicyError,
     PolicyValidationError,
+    UnknownKindError,
     UnknownPolicyError,
     UnknownSubjectError,
 )
@@ -73,6 +75,7 @@ __all__ = [
     "Criterion",
     "CriterionResult",
     "Deduction",
+    "DuplicateEventError",
     "Evaluation",
     "EvaluationResult",
     "Event",
@@ -98,6 +101,7 @@ __all__ = [
     "ScoreTable",
     "Scorecard",
     "TaskRatios",
+    "UnknownKindError",
     "UnknownPolicyError",
     "UnknownSubjectError",
     "WorkCalendar",

@@ -11,6 +11,8 @@ do not know kpiscore::
     │   ├── InputErrorGroup (ExceptionGroup) several bad facts (of score_frame's frames), together
     │   ├── MissingInputError (LookupError)  a measure the policy needs was not given
     │   ├── UnknownSubjectError (LookupError) a fact names someone outside the population
+    │   ├── UnknownKindError (LookupError)   an event kind the policy neither scores nor lists
+    │   ├── DuplicateEventError              the same event given twice
     │   └── PeriodError                      a period outside the policy's validity, or malformed
     ├── FileFormatError (ValueError)         a policy, fact or case file that cannot be read
     │   └── FileFormatErrorGroup (ExceptionGroup)    several problems in one file, together
@@ -31,11 +33,12 @@ criterion 'training': max_points must be >= 0 (got Decimal('-15'))
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Self, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Self, TypeVar
 
 __all__ = [
     "CalendarError",
+    "DuplicateEventError",
     "FileFormatError",
     "FileFormatErrorGroup",
     "InputError",
@@ -47,6 +50,7 @@ __all__ = [
     "PeriodError",
     "PolicyError",
     "PolicyValidationError",
+    "UnknownKindError",
     "UnknownPolicyError",
     "UnknownSubjectError",
 ]
@@ -70,7 +74,7 @@ class KpiscoreError(Exception):
         super().__init__(message)
         self.path = path
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[Callable[..., KpiscoreError], tuple[object, ...]]:
         # Keep the path across pickling (multiprocessing, concurrent.futures).
         return (_rebuild, (type(self), str(self), self.path))
 
@@ -101,7 +105,7 @@ class _ProblemGroup(ExceptionGroup[_E]):
     def derive(self, excs: Sequence[_E]) -> Self:  # type: ignore[override]
         return type(self)(self.message, excs)
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[type[Self], tuple[str, list[_E | ExceptionGroup[_E]]]]:
         return (type(self), (self.message, list(self.exceptions)))
 
 
@@ -132,6 +136,17 @@ class MissingInputError(InputError, LookupError):
 
 class UnknownSubjectError(InputError, LookupError):
     """A fact names a subject that is not in the population being scored."""
+
+
+class UnknownKindError(InputError, LookupError):
+    """An event's kind is used by no rule or cap of the policy and not listed in its
+    ``other_kinds`` (a misspelt kind would otherwise cost nothing); ``unknown_kinds="ignore"``
+    leaves such events out instead."""
+
+
+class DuplicateEventError(InputError):
+    """Two events name the same subject and ``ref``, or are identical without a ``ref`` (a row
+    counted twice); ``duplicates="allow"`` counts both instead."""
 
 
 class PeriodError(InputError):

@@ -22,6 +22,12 @@ from kpiscore import (
 
 PERIOD = Period.quarter(2026, 1)
 KINDS = ("absence", "late", "initiative", "error", "reprimand")
+
+
+def _scored(categories: list[Category]) -> set[str]:
+    return {rule.on for c in categories for cr in c.criteria for rule in cr.rules}
+
+
 SUBJECTS = ("nv001", "nv002", "nv003")
 
 points = st.decimals(min_value=0, max_value=30, places=2, allow_nan=False, allow_infinity=False)
@@ -90,6 +96,8 @@ def policies(draw: st.DrawFn) -> Policy:
             Band(id="C", min_points=0, name="C"),
         ],
         caps=[RatingCap(on="reprimand", at_most="C")],
+        # The events use every kind; those no rule scores are known, deliberately unscored.
+        other_kinds=[k for k in KINDS if k != "reprimand" and k not in _scored(categories)],
         rounding=draw(st.sampled_from(("ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN"))),
         precision=draw(st.sampled_from(("0.01", "0.1", "1"))),
     )

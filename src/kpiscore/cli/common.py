@@ -19,6 +19,8 @@ from kpiscore import policies
 from kpiscore.cli.terminal import progress
 from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import (
+    FileFormatError,
+    FileFormatErrorGroup,
     InputError,
     KpiscoreError,
     OutputError,
@@ -28,9 +30,20 @@ from kpiscore.exceptions import (
 from kpiscore.io.file_numbers import NumberFormat
 from kpiscore.io.load import FactRecord, load_policy, read_fact_records
 from kpiscore.io.output import write_atomic
+from kpiscore.model.fact_checks import (
+    DUPLICATES,
+    UNKNOWN_KINDS,
+    Duplicates,
+    UnknownKinds,
+    duplicate_events,
+    duplicate_message,
+    ratio_too_large,
+    unknown_kind_message,
+)
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
+from kpiscore.model.rules import MAX_LISTED as MAX_PROBLEMS
 from kpiscore.results.scorecard import Scorecard, ScoreTable
 
 __all__ = [
@@ -43,6 +56,8 @@ __all__ = [
     "add_inputs",
     "add_output",
     "add_reading",
+    "add_strictness",
+    "check_records",
     "emit",
     "input_paths",
     "looks_like_path",
@@ -88,6 +103,26 @@ def add_inputs(command: argparse.ArgumentParser) -> None:
         help="measures: CSV or JSON, columns subject, criterion, value",
     )
     add_reading(command)
+    add_strictness(command)
+
+
+def add_strictness(command: argparse.ArgumentParser) -> None:
+    """``--unknown-kinds`` and ``--duplicates``: what an event no rule knows, or an event given
+    twice, means (an error by default)."""
+    command.add_argument(
+        "--unknown-kinds",
+        choices=UNKNOWN_KINDS,
+        default="error",
+        help="an event kind the policy neither scores nor lists in other_kinds: an error"
+        " naming the nearest known kinds (the default), or ignore to leave such events out",
+    )
+    command.add_argument(
+        "--duplicates",
+        choices=DUPLICATES,
+        default="error",
+        help="two events with the same subject and ref, or two identical rows: an error"
+        " (the default), or allow to count each",
+    )
 
 
 def add_reading(command: argparse.ArgumentParser, *, columns: bool = True) -> None:
@@ -225,7 +260,8 @@ class Inputs:
         self.policy.check_period(self.period)
         self.people_file = args.people
         options = reading(args)
-        people = read_fact_records(args.people, "people", **options)
+        limit = getattr(args, "max_file_size", None)  # kpiscore score --max-file-size
+        people = read_fact_records(args.people, "people", max_bytes=limit, **options)
         ignore = bool(getattr(args, "ignore_columns", False))
         self.people = [_as(record, Person) for record in people]
         seen: dict[str, str] = {}
@@ -237,16 +273,25 @@ class Inputs:
                 )
             seen[person.id] = record.where
         event_records = (
-            read_fact_records(args.events, "events", ignore_columns=ignore, **options)
+            read_fact_records(
+                args.events, "events", ignore_columns=ignore, max_bytes=limit, **options
+            )
             if args.events
             else []
         )
         measure_records = (
-            read_fact_records(args.measures, "measures", ignore_columns=ignore, **options)
+            read_fact_records(
+                args.measures, "measures", ignore_columns=ignore, max_bytes=limit, **options
+            )
             if args.measures
             else []
         )
         self._check_subjects([*event_records, *measure_records], seen)
+        self.unknown_kinds: UnknownKinds = getattr(args, "unknown_kinds", "error")
+        self.duplicates: Duplicates = getattr(args, "duplicates", "error")
+        check_records(
+            self.policy, event_records, measure_records, self.unknown_kinds, self.duplicates
+        )
         self.events = [_as(record, Event) for record in event_records]
         self.measures = [_as(record, Measure) for record in measure_records]
 
@@ -283,16 +328,89 @@ class Inputs:
         with progress(stream, total, f"Scoring {total} people") as advance:
             for start in range(0, total, BATCH):
                 batch = self.people[start : start + BATCH]
+                # The files' kinds and repeats are checked above, with their lines.
                 table = score_many(
                     self.policy,
                     self.period,
                     batch,
                     events=[e for person in batch for e in events[person.id]],
                     measures=[m for person in batch for m in measures[person.id]],
+                    unknown_kinds="ignore",
+                    duplicates="allow",
                 )
                 cards.extend(table)
                 advance(len(batch))
         return ScoreTable(policy=self.policy, period=self.period, scorecards=tuple(cards))
+
+
+def check_records(
+    policy: Policy,
+    events: list[FactRecord],
+    measures: list[FactRecord],
+    unknown_kinds: UnknownKinds,
+    duplicates: Duplicates,
+) -> None:
+    """Every unknown kind (once per kind, at its first line), repeated event (by subject and
+    ref, or an identical row) and ratio above the policy's ``max_ratio`` of the files, each
+    with file, line and column, in one :class:`FileFormatErrorGroup` (the error when alone).
+
+    The fast path (:mod:`kpiscore.io.fastcsv`) steps aside whenever it sees any of these, so
+    both paths report them with this text."""
+    problems: list[FileFormatError] = []
+    facts = [_as(record, Event) for record in events]
+    if unknown_kinds == "error":
+        known = policy.known_kinds
+        unknown: dict[str, list[int]] = {}
+        for position, event in enumerate(facts):
+            if event.kind not in known:
+                unknown.setdefault(event.kind, []).append(position)
+        for kind, positions in unknown.items():
+            record = events[positions[0]]
+            others = len(positions) - 1
+            more = f" (and {others} more event{'s' if others > 1 else ''})" if others else ""
+            problems.append(
+                FileFormatError(
+                    f"{record.where}, column 'kind'{more}: "
+                    + unknown_kind_message(kind, (policy.id,), known),
+                    path=f"{record.path}:kind",
+                )
+            )
+    if duplicates == "error":
+        for position, first in duplicate_events(facts, identical=True):
+            record = events[position]
+            column = "ref" if facts[position].ref is not None else "subject"
+            problems.append(
+                FileFormatError(
+                    f"{record.where}, column {column!r}: "
+                    + duplicate_message(facts[position], events[first].where),
+                    path=f"{record.path}:{column}",
+                )
+            )
+    criteria = {c.id: c for category in policy.categories for c in category.criteria}
+    for record in measures:
+        measure = _as(record, Measure)
+        criterion = criteria.get(measure.criterion)
+        if (
+            criterion is not None
+            and criterion.basis == "ratio"
+            and (measure.value > policy.max_ratio)
+        ):
+            problems.append(
+                FileFormatError(
+                    f"{record.where}, column 'value': measure for criterion"
+                    f" {measure.criterion!r} of subject {measure.subject!r}:"
+                    f" {ratio_too_large(measure.value, policy.max_ratio)}",
+                    path=f"{record.path}:value",
+                )
+            )
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        message = f"the fact files: {len(problems)} problems"
+        if len(problems) > MAX_PROBLEMS:
+            unlisted = len(problems) - MAX_PROBLEMS
+            message += f" (the first {MAX_PROBLEMS} listed, … and {unlisted} more)"
+        raise FileFormatErrorGroup(message, problems[:MAX_PROBLEMS])
 
 
 def _as(record: FactRecord, cls: type[_Fact]) -> _Fact:

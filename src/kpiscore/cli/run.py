@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from kpiscore.cycle.evaluation import Evaluation
 from kpiscore.model.period import Period
@@ -28,7 +27,7 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers: Any) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``run`` to the ``kpiscore`` command's sub-commands."""
     command = subparsers.add_parser(
         "run",

@@ -61,7 +61,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="monthly salaries for --payout: CSV with columns subject, salary"
         " [, days_worked, days_in_period]",
     )
+    command.add_argument(
+        "--max-file-size",
+        metavar="SIZE",
+        type=_byte_size,
+        help="largest fact file read row by row (600M, 1G…; default 256M, or the environment"
+        " variable KPISCORE_MAX_FACT_BYTES); an unquoted CSV file read with the arrow or pandas"
+        " extra may be of any size",
+    )
     command.set_defaults(func=run)
+
+
+def _byte_size(text: str) -> int:
+    """``--max-file-size``: a size in bytes (argparse reports a bad one as a usage error)."""
+    from kpiscore.exceptions import InputError
+    from kpiscore.io.documents import parse_byte_size
+
+    try:
+        return parse_byte_size(text, "--max-file-size")
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -140,6 +159,9 @@ def _fast_table(args: argparse.Namespace) -> ScoreTable | None:
             Path(args.measures) if args.measures else None,
             advance=advance,
             ignore_columns=bool(args.ignore_columns),
+            unknown_kinds=args.unknown_kinds,
+            duplicates=args.duplicates,
+            max_bytes=args.max_file_size,
             **reading(args),
         )
 

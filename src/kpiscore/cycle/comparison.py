@@ -21,11 +21,11 @@ result table, and the point moves are computed next to the rows that show them.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
@@ -39,7 +39,11 @@ from kpiscore.results.scorecard import Scorecard, ScoreTable
 from kpiscore.results.table import ResultTable
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
+
+    from kpiscore.engine.columnar._arrays import Bools, Ints
+    from kpiscore.engine.columnar._figures import Figures, Units
 
 __all__ = ["Comparison", "ComparisonRow", "ComparisonSummary", "PointsMove", "compare"]
 
@@ -261,28 +265,59 @@ class Comparison(ResultTable):
     base: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")
     variant: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")
     period: Period
-    rows: tuple[ComparisonRow, ...] = attrs.field(repr=lambda rows: f"<{len(rows)} rows>")
+    _rows: tuple[ComparisonRow, ...] | None = attrs.field(default=None, alias="rows", repr=False)
     base_table: ScoreTable = attrs.field(repr=False)
     variant_table: ScoreTable = attrs.field(repr=False)
     ratings: tuple[str | None, ...]
+    _diff: _ColumnDiff | None = attrs.field(default=None, alias="diff", repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self._rows is None and self._diff is None:
+            raise InputError("comparison: give rows or a column diff (got neither)")
+
+    @cached_property
+    def rows(self) -> tuple[ComparisonRow, ...]:
+        """One row per person, in population order (built on first read when the comparison
+        was computed from columns)."""
+        if self._rows is not None:
+            return self._rows
+        diff = self._diff
+        if diff is None:  # pragma: no cover - refused at construction
+            raise InputError("comparison: no rows and no column diff")
+        return tuple(self._row_at(i) for i in range(diff.count))
+
+    @cached_property
+    def _built(self) -> dict[int, ComparisonRow]:
+        return {}
+
+    def _row_at(self, position: int) -> ComparisonRow:
+        if self._diff is None:
+            return self.rows[position]
+        built = self._built.get(position)
+        if built is None:
+            built = self._built[position] = self._diff.row(position)
+        return built
 
     def __iter__(self) -> Iterator[ComparisonRow]:
         return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._diff.count if self._diff is not None else len(self.rows)
 
     @cached_property
-    def _index(self) -> dict[str, ComparisonRow]:
-        return {row.subject: row for row in self.rows}
+    def _index(self) -> dict[str, int]:
+        if self._diff is not None:
+            return {subject: i for i, subject in enumerate(self.base_table.subjects)}
+        return {row.subject: i for i, row in enumerate(self.rows)}
 
     def __getitem__(self, subject: str) -> ComparisonRow:
         try:
-            return self._index[subject]
+            position = self._index[subject]
         except (KeyError, TypeError):
             raise UnknownSubjectError(
-                f"comparison: no row for subject {subject!r} ({len(self.rows)} people compared)"
+                f"comparison: no row for subject {subject!r} ({len(self)} people compared)"
             ) from None
+        return self._row_at(position)
 
     def __contains__(self, subject: object) -> bool:
         return subject in self._index
@@ -294,6 +329,8 @@ class Comparison(ResultTable):
         Ordered by rating move (the furthest first), then by the size of the delta, then by
         subject id, so the list reads the same on every run.
         """
+        if self._diff is not None:
+            return tuple(self._row_at(i) for i in self._diff.moved_positions())
         rank = {rating: position for position, rating in enumerate(self.ratings)}
 
         def order(row: ComparisonRow) -> tuple[int, Decimal, str]:
@@ -301,6 +338,15 @@ class Comparison(ResultTable):
             return (-steps, -abs(row.delta), row.subject)
 
         return tuple(sorted((row for row in self.rows if row.moved), key=order))
+
+    def _moved_head(self, count: int) -> tuple[tuple[ComparisonRow, ...], int]:
+        """The first ``count`` of :attr:`moved` and how many moved in all (a comparison from
+        columns builds only those rows)."""
+        if self._diff is not None:
+            positions = self._diff.moved_positions()
+            return tuple(self._row_at(i) for i in positions[:count]), len(positions)
+        moved = self.moved
+        return moved[:count], len(moved)
 
     @property
     def band_moves(self) -> tuple[ComparisonRow, ...]:
@@ -310,6 +356,8 @@ class Comparison(ResultTable):
     @cached_property
     def summary(self) -> ComparisonSummary:
         """Counts, the mean delta and the transition matrix of band moves."""
+        if self._diff is not None:
+            return self._diff.summary()
         transitions = {a: dict.fromkeys(self.ratings, 0) for a in self.ratings}
         base_counts = dict.fromkeys(self.ratings, 0)
         variant_counts = dict.fromkeys(self.ratings, 0)
@@ -347,7 +395,7 @@ class Comparison(ResultTable):
 
     def head_rows(self, count: int) -> list[dict[str, Any]]:
         """The first ``count`` rows (only those are built)."""
-        return [row.to_row() for row in self.rows[:count]]
+        return [self._row_at(i).to_row() for i in range(min(count, len(self)))]
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as a JSON-ready tree: both policies, the summary, every row."""
@@ -444,9 +492,9 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     base: Policy,
     variant: Policy,
     period: Period | str,
-    people: Iterable[Person | str],
-    events: Iterable[Event] = (),
-    measures: Iterable[Measure] = (),
+    people: pd.DataFrame | Iterable[Person | str],
+    events: pd.DataFrame | Iterable[Event] | None = (),
+    measures: pd.DataFrame | Iterable[Measure] | None = (),
 ) -> Comparison:
     """Score a population under a base policy and a variant and set the results side by side.
 
@@ -488,13 +536,18 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     """
     check_policy(base, "compare: base")
     check_policy(variant, "compare: variant")
+    if any(_frame_like(value) for value in (people, events, measures)):
+        return _compare_frames(base, variant, period, people, events, measures)
     if isinstance(people, str | bytes) or not isinstance(people, Iterable):
         raise InputError(
             f"compare: people must be an iterable of Person or id strings (got {people!r})"
         )
-    population = list(people)
-    event_list = list(events) if isinstance(events, Iterable) else events
-    measure_list = list(measures) if isinstance(measures, Iterable) else measures
+    # Not frames (checked above): fact objects, or something score_many refuses by name.
+    population = list(cast("Iterable[Person | str]", people))
+    event_list = cast("list[Event]", list(events) if isinstance(events, Iterable) else events)
+    measure_list = cast(
+        "list[Measure]", list(measures) if isinstance(measures, Iterable) else measures
+    )
     ratings = _rating_order(base, variant)
     base_table = score_many(base, period, population, events=event_list, measures=measure_list)
     variant_table = score_many(
@@ -546,6 +599,271 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     )
 
 
+# --------------------------------------------------------------------------- columns
+
+
+def _frame_like(value: object) -> bool:
+    """A DataFrame (pandas, polars) or a ``pyarrow.Table``: the columnar engine's input."""
+    if value is None or isinstance(value, str | bytes | list | tuple | set | frozenset | dict):
+        return False
+    if hasattr(value, "__arrow_c_stream__"):
+        return True
+    return type(value).__module__.split(".", 1)[0] in ("pandas", "pyarrow", "polars")
+
+
+def _no_facts(value: object) -> bool:
+    return value is None or (isinstance(value, list | tuple) and not value)
+
+
+def _compare_frames(  # noqa: PLR0917 - compare's own arguments
+    base: Policy,
+    variant: Policy,
+    period: Period | str,
+    people: object,
+    events: object,
+    measures: object,
+) -> Comparison:
+    """:func:`compare` on DataFrames: two :func:`kpiscore.score_frame` runs and a column diff."""
+    from kpiscore.engine.columnar import score_frame
+
+    for name, value in (("events", events), ("measures", measures)):
+        if not _frame_like(value) and not _no_facts(value):
+            raise InputError(
+                f"compare: {name} must be a DataFrame (or none) when the other facts are"
+                f" DataFrames (got {type(value).__name__}); give every fact as DataFrames, or"
+                " every fact as Event and Measure objects"
+            )
+    if not _frame_like(people) and (
+        isinstance(people, str | bytes) or not isinstance(people, Iterable)
+    ):
+        raise InputError(
+            "compare: people must be a DataFrame or an iterable of Person or id strings"
+            f" (got {people!r})"
+        )
+    population = cast("pd.DataFrame | Iterable[Person | str]", people)
+    event_frame = None if _no_facts(events) else cast("pd.DataFrame", events)
+    measure_frame = None if _no_facts(measures) else cast("pd.DataFrame", measures)
+    ratings = _rating_order(base, variant)
+    base_table = score_frame(base, period, population, event_frame, measure_frame)
+    variant_table = score_frame(variant, base_table.period, population, event_frame, measure_frame)
+    diff = _ColumnDiff(
+        base_table,
+        variant_table,
+        ratings,
+        same_policy=base.fingerprint == variant.fingerprint,
+        same_shape=_shape(base) == _shape(variant),
+    )
+    return Comparison(
+        base=base,
+        variant=variant,
+        period=base_table.period,
+        base_table=base_table,
+        variant_table=variant_table,
+        ratings=ratings,
+        diff=diff,
+    )
+
+
+class _ColumnDiff:
+    """A comparison computed from the integer columns of two columnar tables of the same
+    population: the moves, the summary and the order of movers for everyone at once, each
+    person's :class:`ComparisonRow` built only when read (with exactly the exact path's
+    values: the same rules decide which categories and criteria are listed)."""
+
+    def __init__(
+        self,
+        base_table: ScoreTable,
+        variant_table: ScoreTable,
+        ratings: tuple[str | None, ...],
+        *,
+        same_policy: bool,
+        same_shape: bool,
+    ) -> None:
+        import numpy as np
+
+        from kpiscore.engine.columnar._figures import Figures
+
+        base, variant = base_table.columns, variant_table.columns
+        if not isinstance(base, Figures) or not isinstance(variant, Figures):
+            raise InputError("compare: expected two tables from score_frame")  # pragma: no cover
+        self.base, self.variant = base, variant
+        self.base_policy = base.compiled.policy
+        self.count = len(base.subjects)
+        self.ratings = ratings
+        self.same_policy, self.same_shape = same_policy, same_shape
+        order = {rating: position for position, rating in enumerate(ratings)}
+        self.base_position = self._positions(base, order)
+        self.variant_position = self._positions(variant, order)
+        self.exponent = max(base.exponent, variant.exponent)
+        base_total = self._scaled(base.total_units, base.exponent)
+        variant_total = self._scaled(variant.total_units, variant.exponent)
+        self.delta = variant_total - base_total
+        moved = (self.delta != 0) | (self.base_position != self.variant_position)
+        if not same_policy:
+            moved = moved | self._differ(
+                base.compiled.category_ids,
+                variant.compiled.category_ids,
+                base.category_units,
+                variant.category_units,
+            )
+            if not same_shape:
+                moved = moved | self._differ(
+                    [cid for cid, _ in _owners(base)],
+                    [cid for cid, _ in _owners(variant)],
+                    base.criterion_units,
+                    variant.criterion_units,
+                )
+        self.moved = np.asarray(moved, dtype=bool)
+        self._order: list[int] | None = None
+
+    @staticmethod
+    def _positions(figures: Figures, order: Mapping[str | None, int]) -> Ints:
+        import numpy as np
+
+        bands = [band.id for band in figures.compiled.bands]
+        # The last entry is read for rank -1 (no rating: a policy without bands).
+        lookup = np.array([order[band] for band in bands] + [order.get(None, -1)], dtype=np.int64)
+        positions: Ints = lookup[figures.rank]
+        return positions
+
+    def _scaled(self, units: Units, exponent: int) -> Units:
+        """``units`` (of ``10^-exponent``) in units of the finer of the two precisions."""
+        import numpy as np
+
+        shift = self.exponent - exponent
+        if not shift:
+            return units
+        largest = int(np.abs(units).max(initial=0))
+        if units.dtype == object or largest * 10**shift >= 2**62:
+            scaled_objects: Units = units.astype(object) * 10**shift
+            return scaled_objects
+        scaled: Units = units * 10**shift
+        return scaled
+
+    def _differ(
+        self, base_ids: Sequence[str], variant_ids: Sequence[str], base: Units, variant: Units
+    ) -> Bools:
+        """Who has a category (criterion) whose reported points differ, or which only one
+        policy has (then everyone: it is listed with ``None`` on the other side)."""
+        import numpy as np
+
+        if set(base_ids) != set(variant_ids):
+            return np.ones(self.count, dtype=bool)
+        found = np.zeros(self.count, dtype=bool)
+        where = {ident: index for index, ident in enumerate(variant_ids)}
+        for index, ident in enumerate(base_ids):
+            left = self._scaled(base[:, index], self.base.exponent)
+            right = self._scaled(variant[:, where[ident]], self.variant.exponent)
+            found |= np.asarray(left != right, dtype=bool)
+        return found
+
+    def row(self, position: int) -> ComparisonRow:
+        base, variant = self.base, self.variant
+        base_total = base.figure(base.total_units[position])
+        variant_total = variant.figure(variant.total_units[position])
+        before, after = int(self.base_position[position]), int(self.variant_position[position])
+        move: Move = "up" if after < before else "down" if after > before else "same"
+        categories: tuple[PointsMove, ...] = ()
+        criteria: tuple[PointsMove, ...] = ()
+        if not self.same_policy:
+            categories = _moves(
+                _category_points(base, position), _category_points(variant, position)
+            )
+            if categories or base_total != variant_total or not self.same_shape:
+                criteria = _moves(
+                    _column_criteria(base, position), _column_criteria(variant, position)
+                )
+        return ComparisonRow(
+            subject=base.subjects[position],
+            person=base.persons.person(position),
+            base_total=base_total,
+            variant_total=variant_total,
+            base_rating=self.ratings[before],
+            variant_rating=self.ratings[after],
+            move=move,
+            categories=categories,
+            criteria=criteria,
+        )
+
+    def moved_positions(self) -> list[int]:
+        """The positions of :attr:`Comparison.moved`, in its order."""
+        if self._order is None:
+            import numpy as np
+
+            positions = np.flatnonzero(self.moved).tolist()
+            steps = np.abs(self.base_position - self.variant_position).tolist()
+            size = np.abs(self.delta).tolist()
+            subjects = self.base.subjects
+            self._order = sorted(positions, key=lambda i: (-steps[i], -size[i], subjects[i]))
+        return self._order
+
+    def summary(self) -> ComparisonSummary:
+        import numpy as np
+
+        ratings = self.ratings
+        width = len(ratings)
+        pairs = np.bincount(
+            self.base_position * width + self.variant_position, minlength=width * width
+        ).reshape(width, width)
+        transitions = {
+            a: {b: int(pairs[i, j]) for j, b in enumerate(ratings)} for i, a in enumerate(ratings)
+        }
+        mean = low = high = None
+        if self.count:
+            total = Fraction(int(self.delta.sum())) * Fraction(10) ** -self.exponent
+            mean = quantize_fraction(
+                total / self.count, self.base_policy.precision, self.base_policy.rounding
+            )
+            low = self._delta_at(int(np.argmin(self.delta)))
+            high = self._delta_at(int(np.argmax(self.delta)))
+        return ComparisonSummary(
+            count=self.count,
+            up=int((self.variant_position < self.base_position).sum()),
+            down=int((self.variant_position > self.base_position).sum()),
+            same=int((self.variant_position == self.base_position).sum()),
+            totals_changed=int((self.delta != 0).sum()),
+            mean_delta=mean,
+            min_delta=low,
+            max_delta=high,
+            ratings=ratings,
+            transitions=transitions,
+            base_distribution={r: int(n) for r, n in zip(ratings, pairs.sum(axis=1), strict=True)},
+            variant_distribution={
+                r: int(n) for r, n in zip(ratings, pairs.sum(axis=0), strict=True)
+            },
+        )
+
+    def _delta_at(self, position: int) -> Decimal:
+        base, variant = self.base, self.variant
+        return EXACT.subtract(
+            variant.figure(variant.total_units[position]), base.figure(base.total_units[position])
+        )
+
+
+def _owners(figures: Figures) -> list[tuple[str, str]]:
+    """(criterion id, category id) in the order of the criterion columns (policy order)."""
+    policy = figures.compiled.policy
+    return [
+        (criterion.id, category.id)
+        for category in policy.categories
+        for criterion in category.criteria
+    ]
+
+
+def _category_points(figures: Figures, position: int) -> list[tuple[str, str | None, Decimal]]:
+    return [
+        (ident, None, figures.figure(figures.category_units[position, index]))
+        for index, ident in enumerate(figures.compiled.category_ids)
+    ]
+
+
+def _column_criteria(figures: Figures, position: int) -> list[tuple[str, str | None, Decimal]]:
+    return [
+        (ident, owner, figures.figure(figures.criterion_units[position, index]))
+        for index, (ident, owner) in enumerate(_owners(figures))
+    ]
+
+
 # --------------------------------------------------------------------------- HTML
 
 _STYLE: Final = (
@@ -593,7 +911,7 @@ def _comparison_html(comparison: Comparison) -> str:
             parts.append(f"<td class='num {css}'>{count}</td>")
         parts.append("</tr>")
     parts.append("</table>")
-    moved = comparison.moved
+    moved, moved_count = comparison._moved_head(HTML_ROWS)
     if not moved:
         parts.append("<p>Nobody moved.</p>")
         return "".join(parts)
@@ -601,7 +919,7 @@ def _comparison_html(comparison: Comparison) -> str:
         "<table class='kpicmp'><tr><th>subject</th><th>name</th><th>base</th><th>variant</th>"
         "<th>Δ</th><th>rating</th><th>moved</th></tr>"
     )
-    for row in moved[:HTML_ROWS]:
+    for row in moved:
         arrow = {"up": "▲", "down": "▼", "same": ""}[row.move]
         rating = _label(row.base_rating)
         if row.base_rating != row.variant_rating:
@@ -614,9 +932,9 @@ def _comparison_html(comparison: Comparison) -> str:
             f"<td class='num'>{esc(_signed(row.delta))}</td><td>{esc(arrow)} {esc(rating)}</td>"
             f"<td>{esc(what)}</td></tr>"
         )
-    if len(moved) > HTML_ROWS:
+    if moved_count > HTML_ROWS:
         parts.append(
-            f"<tr><td colspan='7' class='same'>… {len(moved) - HTML_ROWS} more moved"
+            f"<tr><td colspan='7' class='same'>… {moved_count - HTML_ROWS} more moved"
             " (see to_rows())</td></tr>"
         )
     parts.append("</table>")

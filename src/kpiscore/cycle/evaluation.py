@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -46,7 +46,7 @@ __all__ = ["Evaluation", "EvaluationResult", "PayoutRule", "QuotaRule"]
 Every = Literal["month", "quarter"]
 
 
-def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+def _tuple(value: object) -> tuple[object, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InputError(f"evaluation: expected a sequence (got {value!r})")
     return tuple(value)
@@ -65,14 +65,15 @@ def _measures(value: object) -> tuple[tuple[Period, tuple[Measure, ...]], ...]:
     pairs: list[tuple[Period, tuple[Measure, ...]]] = []
     for key, measures in value.items():
         period = as_period(key)
-        items = _tuple(measures)
-        for item in items:
+        items: list[Measure] = []
+        for item in _tuple(measures):
             if not isinstance(item, Measure):
                 raise InputError(
                     f"evaluation: measures[{period.label!r}] must hold Measure objects"
                     f" (got {type(item).__name__} {item!r})"
                 )
-        pairs.append((period, items))
+            items.append(item)
+        pairs.append((period, tuple(items)))
     return tuple(sorted(pairs, key=lambda pair: (pair[0].start, pair[0].end)))
 
 

@@ -7,9 +7,7 @@ are stripped and normalised to NFC; an empty cell is ``None``.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import os
 import re
 import unicodedata
@@ -19,8 +17,8 @@ from typing import Final
 
 import attrs
 
-from kpiscore.cycle._csvrows import data_rows
 from kpiscore.exceptions import FileFormatError, FileFormatErrorGroup
+from kpiscore.io.table_files import csv_table
 
 __all__ = ["CsvRow", "cell_date", "read_csv_table"]
 
@@ -70,6 +68,11 @@ def read_csv_table(
 ) -> tuple[tuple[str, ...], list[CsvRow]]:
     """Read a UTF-8 CSV file with a header line: the column names, and the rows.
 
+    The file is split into rows by the fact files' reader (:mod:`kpiscore.io.table_files`,
+    strict quoting, empty lines passed over, a row the CSV parser cannot read ending the rows
+    with a problem naming its line), always at commas: these tables are UTF-8 and
+    comma-separated.
+
     Raises:
         FileFormatError: the file cannot be read, a column is unknown (unless ``keep_extra``),
             repeated or missing, or a row has the wrong number of cells; every problem is
@@ -92,18 +95,18 @@ def read_csv_table(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileFormatError(f"{name}: the {what} file is not UTF-8", path=name) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    table = csv_table(text, name, ",")
     known = (*required, *optional)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise FileFormatError(f"{name} line 1: invalid CSV: {error}", path=f"{name}:1") from None
-    if header is None:
+    if table.header is None:
+        for problem in table.rows:  # the header line the CSV parser cannot read
+            if isinstance(problem, FileFormatError):
+                raise problem
         raise FileFormatError(
             f"{name}: the {what} file is empty; expected a header line naming the columns"
             f" ({', '.join(known)})",
             path=name,
         )
+    header = [str(cell) for cell in table.header]  # CSV cells are text
     names = tuple(unicodedata.normalize("NFC", cell.strip()) for cell in header)
     problems: list[FileFormatError] = []
     for position, column in enumerate(names, 1):
@@ -137,7 +140,11 @@ def read_csv_table(
             )
     raise_all(problems, name)
     rows: list[CsvRow] = []
-    for start, raw in data_rows(reader, name, problems):
+    for item in table.rows:
+        if isinstance(item, FileFormatError):  # the rows end at a row the parser cannot read
+            problems.append(item)
+            break
+        start, raw = item[0], [str(cell) for cell in item[1]]
         if len(raw) != len(names):
             problems.append(
                 FileFormatError(

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Literal, TypedDict
 
 from kpiscore.cycle.rollup import Rollup, RollupTable
 from kpiscore.exceptions import FileFormatError, KpiscoreError
@@ -36,10 +36,10 @@ class _Policies:
         self.by_print = {policy.fingerprint: policy for policy in given}
         self.name = name
 
-    def find(self, tree: Mapping[str, Any], where: str) -> Policy:
+    def find(self, tree: Mapping[str, JsonValue], where: str) -> Policy:
         fingerprint = tree.get("fingerprint")
         policy_id = tree.get("policy_id")
-        if fingerprint in self.by_print:
+        if isinstance(fingerprint, str) and fingerprint in self.by_print:
             return self.by_print[fingerprint]
         from kpiscore import policies
 
@@ -62,10 +62,50 @@ def _text(value: JsonValue) -> str:
     return value
 
 
+def _maybe_text(value: JsonValue) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _flag(value: JsonValue) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false (got {value!r})")  # likewise
+    return value
+
+
+def _count(value: JsonValue) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number (got {value!r})")  # likewise
+    return value
+
+
+def _decimal(value: JsonValue) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise TypeError(f"expected a decimal number (got {value!r})")  # likewise
+    return Decimal(value)
+
+
+def _date(value: JsonValue) -> _dt.date:
+    return _dt.date.fromisoformat(_text(value))
+
+
+def _unit(value: JsonValue) -> Literal["months", "days"]:
+    if value == "months":
+        return "months"
+    if value == "days":
+        return "days"
+    raise TypeError(f"expected 'months' or 'days' (got {value!r})")  # likewise
+
+
 def _objects(value: JsonValue) -> list[JsonObject]:
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise TypeError(f"expected a list of objects (got {value!r})")  # likewise
     return [item for item in value if isinstance(item, dict)]
+
+
+def _object(value: JsonValue) -> JsonObject:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object (got {value!r})")  # likewise
+    return value
 
 
 def _bands(policy: Policy) -> tuple[BandInfo, ...]:
@@ -75,107 +115,127 @@ def _bands(policy: Policy) -> tuple[BandInfo, ...]:
     )
 
 
-def _event(subject: str, tree: Mapping[str, Any]) -> Event:
+def _event(subject: str, tree: JsonObject) -> Event:
     return Event(
         subject=subject,
-        kind=tree["kind"],
-        on=_dt.date.fromisoformat(tree["on"]),
-        quantity=tree["quantity"],
-        excused=tree["excused"],
-        ref=tree.get("ref"),
-        note=tree.get("note"),
+        kind=_text(tree["kind"]),
+        on=_date(tree["on"]),
+        quantity=_decimal(tree["quantity"]),
+        excused=_flag(tree["excused"]),
+        ref=_maybe_text(tree.get("ref")),
+        note=_maybe_text(tree.get("note")),
     )
 
 
-def _caps(subject: str, trees: Iterable[Mapping[str, Any]]) -> tuple[CapLine, ...]:
+def _caps(subject: str, trees: JsonValue) -> tuple[CapLine, ...]:
     return tuple(
         CapLine(
-            on=tree["on"],
-            at_most=tree["at_most"],
-            name=tree.get("name"),
-            reference=tree.get("reference"),
-            events=tuple(_event(subject, e) for e in tree["events"]),
-            exempted=tuple(_event(subject, e) for e in tree["exempted"]),
-            lowered=tree["lowered"],
+            on=_text(tree["on"]),
+            at_most=_text(tree["at_most"]),
+            name=_maybe_text(tree.get("name")),
+            reference=_maybe_text(tree.get("reference")),
+            events=tuple(_event(subject, e) for e in _objects(tree["events"])),
+            exempted=tuple(_event(subject, e) for e in _objects(tree["exempted"])),
+            lowered=_flag(tree["lowered"]),
         )
-        for tree in trees
+        for tree in _objects(trees)
     )
 
 
-def _adjustments(trees: Iterable[Mapping[str, Any]]) -> tuple[Adjustment, ...]:
+def _adjustments(trees: JsonValue) -> tuple[Adjustment, ...]:
     return tuple(
         Adjustment(
-            kind=tree["kind"],
-            from_rating=tree["from_rating"],
-            to_rating=tree["to_rating"],
-            reason=tree["reason"],
-            reference=tree.get("reference"),
-            reason_vi=tree.get("reason_vi"),
+            kind=_text(tree["kind"]),
+            from_rating=_maybe_text(tree["from_rating"]),
+            to_rating=_maybe_text(tree["to_rating"]),
+            reason=_text(tree["reason"]),
+            reference=_maybe_text(tree.get("reference")),
+            reason_vi=_maybe_text(tree.get("reason_vi")),
         )
-        for tree in trees
+        for tree in _objects(trees)
     )
 
 
-def _period(tree: Mapping[str, Any]) -> Period:
-    return Period(
-        start=_dt.date.fromisoformat(tree["period_start"]),
-        end=_dt.date.fromisoformat(tree["period_end"]),
+def _period(tree: JsonObject) -> Period:
+    return Period(start=_date(tree["period_start"]), end=_date(tree["period_end"]))
+
+
+def _person(tree: JsonValue) -> Person:
+    person = _object(tree)
+    return Person(
+        id=_text(person["id"]),
+        **{key: _maybe_text(value) for key, value in person.items() if key != "id"},
     )
 
 
-def _common(tree: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
+def _common(tree: JsonObject, policy: Policy) -> _Common:
     """The fields a scorecard and a roll-up share, read from the tree."""
     return {
-        "subject": tree["subject"],
-        "person": Person(**tree["person"]),
+        "subject": _text(tree["subject"]),
+        "person": _person(tree["person"]),
         "period": _period(tree),
-        "policy_id": tree["policy_id"],
-        "policy_version": tree["policy_version"],
-        "fingerprint": tree["fingerprint"],
+        "policy_id": _text(tree["policy_id"]),
+        "policy_version": _text(tree["policy_version"]),
+        "fingerprint": _text(tree["fingerprint"]),
         "precision": policy.precision,
         "rounding": policy.rounding,
-        "total": Decimal(tree["total"]),
-        "max_total": Decimal(tree["max_total"]),
-        "rating": tree["rating"],
-        "score_rating": tree["score_rating"],
+        "total": _decimal(tree["total"]),
+        "max_total": _decimal(tree["max_total"]),
+        "rating": _maybe_text(tree["rating"]),
+        "score_rating": _maybe_text(tree["score_rating"]),
     }
 
 
-def _card(tree: Mapping[str, Any], policy: Policy) -> Scorecard:
-    subject = tree["subject"]
+class _Common(TypedDict):
+    subject: str
+    person: Person
+    period: Period
+    policy_id: str
+    policy_version: str
+    fingerprint: str
+    precision: Decimal
+    rounding: str
+    total: Decimal
+    max_total: Decimal
+    rating: str | None
+    score_rating: str | None
+
+
+def _card(tree: JsonObject, policy: Policy) -> Scorecard:
     return Scorecard(
         **_common(tree, policy),
         category_points=tuple(
-            (category["id"], Decimal(category["points"])) for category in tree["categories"]
+            (_text(category["id"]), _decimal(category["points"]))
+            for category in _objects(tree["categories"])
         ),
-        carried=Decimal(tree["carried"]),
-        clamped=Decimal(tree["clamped"]),
+        carried=_decimal(tree["carried"]),
+        clamped=_decimal(tree["clamped"]),
         bands=_bands(policy),
         adjustments=_adjustments(tree["adjustments"]),
         min_worked_share=policy.min_worked_share,
         categories=(),
-        caps=_caps(subject, tree["caps"]),
+        caps=_caps(_text(tree["subject"]), tree["caps"]),
     )
 
 
-def _rollup(tree: Mapping[str, Any], policies: _Policies, where: str) -> Rollup:
+def _rollup(tree: JsonObject, policies: _Policies, where: str) -> Rollup:
     policy = policies.find(tree, where)
     parts = tuple(
         _card(part, policies.find(part, f"{where}.parts[{i}]"))
-        for i, part in enumerate(tree["parts"])
+        for i, part in enumerate(_objects(tree["parts"]))
     )
     share = tree["min_worked_share"]
     return Rollup(
         **_common(tree, policy),
-        sum_of_totals=Decimal(tree["sum_of_totals"]),
+        sum_of_totals=_decimal(tree["sum_of_totals"]),
         bands=_bands(policy),
-        caps=_caps(tree["subject"], tree["caps"]),
+        caps=_caps(_text(tree["subject"]), tree["caps"]),
         parts=parts,
-        worked=tree["worked"],
-        possible=tree["possible"],
-        worked_unit=tree["worked_unit"],
-        min_worked_share=None if share is None else Decimal(share),
-        unrated=tree["unrated"],
+        worked=_count(tree["worked"]),
+        possible=_count(tree["possible"]),
+        worked_unit=_unit(tree["worked_unit"]),
+        min_worked_share=None if share is None else _decimal(share),
+        unrated=_maybe_text(tree["unrated"]),
         adjustments=_adjustments(tree["adjustments"]),
     )
 

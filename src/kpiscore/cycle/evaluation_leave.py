@@ -66,6 +66,11 @@ ND90_REFERENCE: Final = (
     "Decree 90/2020/ND-CP as amended by Decree 48/2023/ND-CP: under 6 months worked in the year,"
     " not ranked (maternity leave excepted); 3 to under 6 months of leave, at most HT"
 )
+#: The same reference in Vietnamese (cited by the Vietnamese explanations and forms).
+ND90_REFERENCE_VI: Final = (
+    "Nghị định 90/2020/NĐ-CP, sửa đổi bởi Nghị định 48/2023/NĐ-CP: làm việc dưới 6 tháng trong năm"
+    " thì không xếp loại (trừ nghỉ thai sản); nghỉ từ 3 đến dưới 6 tháng thì xếp loại tối đa HT"
+)
 _ONE_DAY: Final = _dt.timedelta(days=1)
 
 
@@ -237,6 +242,7 @@ def apply_leave_rule(
             " tháng): xếp loại tối đa HT"
         ),
         reference=ND90_REFERENCE,
+        reference_vi=ND90_REFERENCE_VI,
     )
     return attrs.evolve(result, rating="HT", adjustments=(*result.adjustments, adjustment))
 

@@ -44,10 +44,24 @@ class EvaluationResult:
     absent: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
 
-    def year_rows(self) -> list[dict[str, Any]]:
+    def year_rows(self) -> list[dict[str, evaluation_write.YearCell]]:
         """The rows of ``year.csv``: ``subject``, ``name``, ``unit``, ``policy``, one column
         per sub-period total, ``total``, ``rating_by_score``, ``rating`` (and ``payout``)."""
         return evaluation_write.year_rows(self)
+
+    def to_excel(self, path: str | os.PathLike[str], *, lang: Literal["vi", "en"] = "vi") -> Path:
+        """The year as a workbook: the rows of :meth:`year_rows` (a column per sub-period total)
+        with typed number cells and a frozen header (atomic write).
+
+        Raises:
+            MissingExtraError: XlsxWriter is not installed (``pip install 'kpiscore[excel]'``).
+            OutputError: the file cannot be written.
+        """
+        from kpiscore.io.excel import write_rows
+        from kpiscore.io.numbers_vi import check_lang
+
+        sheet = "Cả năm" if check_lang(lang, "excel") == "vi" else "Year"
+        return write_rows(self.year_rows(), path, sheet=sheet)
 
     def summary(self) -> str:
         """A one-screen text summary of the run."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
@@ -72,9 +72,16 @@ class PayoutRule:
 NOT_WORKED: Final = "not scored: on leave for every sub-period"
 
 
+class _Subject(Protocol):
+    """A result a quota groups: a scorecard or a roll-up."""
+
+    @property
+    def subject(self) -> str: ...  # pragma: no cover - a protocol
+
+
 def quota_grouper(
     rule: QuotaRule, members: Mapping[str, Member]
-) -> str | tuple[str, ...] | Callable[[Any], Hashable] | None:
+) -> str | tuple[str, ...] | Callable[[_Subject], Hashable] | None:
     """``group_by`` for :func:`~kpiscore.quota.apply_quota`: the names as given when they are
     person fields, else a function reading the people file's attributes."""
     names = rule.group_by
@@ -83,7 +90,7 @@ def quota_grouper(
     if all(name in ("unit", "group", "position") for name in names):
         return names if len(names) > 1 else names[0]
 
-    def key(result: Any) -> Hashable:
+    def key(result: _Subject) -> Hashable:
         member = members[result.subject]
         values = tuple(member.attribute(name) for name in names)
         for name, value in zip(names, values, strict=True):

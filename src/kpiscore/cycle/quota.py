@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BASE_READINGS",
     "DEFAULT_REFERENCE",
+    "DEFAULT_REFERENCE_VI",
     "TIE_RULES",
     "BaseReading",
     "QuotaGroup",
@@ -92,6 +93,11 @@ TIE_RULES: Final[tuple[str, ...]] = ("keep_all", "demote_all")
 DEFAULT_REFERENCE: Final = (
     "Decree 335/2025/ND-CP: HTXS at most 20 % of the number rated HTT, within an agency and"
     " each group of similar tasks"
+)
+#: The same reference in Vietnamese, cited by the Vietnamese explanations and forms.
+DEFAULT_REFERENCE_VI: Final = (
+    "Nghị định 335/2025/NĐ-CP: số người xếp loại HTXS không quá 20 % số người xếp loại HTT, trong"
+    " cùng cơ quan và trong từng nhóm có nhiệm vụ tương đồng"
 )
 
 _PERSON_ATTRIBUTES: Final = ("id", "name", "unit", "group", "position")
@@ -1085,6 +1091,7 @@ def _demote(item: R, why: _Demotion, reference: str | None) -> R:
         reason=_reason(plan, item.subject, item.total, why),
         reason_vi=_reason_vi(plan, item.subject, item.total, why),
         reference=reference,
+        reference_vi=DEFAULT_REFERENCE_VI if reference == DEFAULT_REFERENCE else None,
     )
     # Every item was checked to be an attrs class (_check_results); the protocol cannot say so.
     return attrs.evolve(  # type: ignore[misc]

@@ -44,7 +44,8 @@ from dateutil.relativedelta import relativedelta
 
 from kpiscore.engine.exact import _facts  # the library's one check of an iterable's items
 from kpiscore.exceptions import InputError, UnknownSubjectError
-from kpiscore.io.render import PHRASES, adjustment_lines, rating_change_line
+from kpiscore.io.numbers_vi import format_date
+from kpiscore.io.render import PHRASES, adjustment_lines, cited, rating_change_line
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
@@ -267,7 +268,7 @@ class Rollup:
             if cap.name:
                 head += f" «{cap.name}»"
             listed = cap.events or cap.exempted
-            head += " (" + ", ".join(event.on.isoformat() for event in listed) + ") ⇒ "
+            head += " (" + ", ".join(format_date(event.on, lang) for event in listed) + ") ⇒ "
             if not cap.events:
                 head += words["cap_exempted"]
             elif self.unrated is not None:
@@ -275,8 +276,8 @@ class Rollup:
             else:
                 verdict_key = "cap_lowered" if cap.lowered else "cap_no_effect"
                 head += words[verdict_key].format(band=cap.at_most)
-            if cap.reference:
-                head += f"  [{cap.reference}]"
+            if cited(cap, lang):
+                head += f"  [{cited(cap, lang)}]"
             lines.append(head)
         lines.extend(adjustment_lines(self.adjustments, words, lang))
         if self.score_rating is not None and self.rating not in (None, self.score_rating):
@@ -436,6 +437,7 @@ def _carried_caps(
                 at_most=at_most,
                 name=caps[0].name,
                 reference=caps[0].reference,
+                reference_vi=caps[0].reference_vi,
                 events=events,
                 exempted=exempted,
                 lowered=lowered,
@@ -600,7 +602,6 @@ class RollupTable(PolicyTable):
     Attributes:
         policy: The policy every table was scored under.
         period: The period rolled up to.
-        rollups: One :class:`Rollup` per person (every one built, for a columnar table).
         notes: How the table was computed, when it matters (from the columns; the sub-period
             tables' own notes).
     """
@@ -723,32 +724,43 @@ class RollupTable(PolicyTable):
             counts[rating] = counts.get(rating, 0) + 1
         return counts
 
+    def sub_periods(self) -> list[Period]:
+        """Every sub-period worked by anyone, in date order (each a column of :meth:`to_rows`)."""
+        found = {part.period for result in self.rollups for part in result.parts}
+        return sorted(found, key=lambda period: (period.start, period.end))
+
     def to_rows(self) -> list[dict[str, Any]]:
-        """One row per person: id, attributes, time worked, total, ratings (exact values)."""
+        """One row per person: id, attributes, time worked, the total of each sub-period (a
+        column per sub-period, named by its label, empty where the person did not work it), the
+        period's total, ratings (exact values)."""
         columns = self._columns
         if columns is not None and self._rollups is None:
             return columns.rows()
-        return [_row(result) for result in self.rollups]
+        labels = [period.label for period in self.sub_periods()]
+        return [_row(result, labels) for result in self.rollups]
 
     def head_rows(self, count: int) -> list[dict[str, Any]]:
         """The first ``count`` rows; a columnar table builds no roll-up for them."""
         columns = self._columns
         if columns is not None and self._rollups is None:
             return columns.rows(count)
-        return [_row(result) for result in self.rollups[:count]]
+        labels = [period.label for period in self.sub_periods()]
+        return [_row(result, labels) for result in self.rollups[:count]]
 
     def results(self) -> Iterable[Rollup]:
         """The roll-ups (for the JSON document)."""
         return iter(self)
 
 
-def _row(result: Rollup) -> dict[str, Any]:
+def _row(result: Rollup, labels: list[str]) -> dict[str, Any]:
+    totals = {part.period.label: part.total for part in result.parts}
     return {
         **row_head(result),
         "parts": len(result.parts),
         "worked": result.worked,
         "possible": result.possible,
         "worked_unit": result.worked_unit,
+        **{label: totals.get(label) for label in labels},
         "total": result.total,
         "score_rating": result.score_rating,
         "rating": result.rating,

@@ -16,6 +16,13 @@ from kpiscore.engine.compile import compile_policy
 from kpiscore.engine.ledger import _check_measure as _check_measure  # noqa: PLC0414
 from kpiscore.engine.ledger import _LedgerSource, _measured_start
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.model.fact_checks import (
+    Duplicates,
+    Problems,
+    UnknownKinds,
+    check_events,
+    check_options,
+)
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import _ROUNDER, exact, quantize_ratio
 from kpiscore.model.period import Period, as_period
@@ -101,10 +108,15 @@ def score(
     subject: Person | str,
     events: Iterable[Event] = (),
     measures: Iterable[Measure] = (),
+    *,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> Scorecard:
     """Score one person for one period.
 
-    Facts about other subjects, and events outside the period, are ignored.
+    Facts about other subjects, and events outside the period, are left out. Every event given
+    is checked: a kind the policy does not know (see :attr:`Policy.known_kinds`) and a repeated
+    event are errors unless ``unknown_kinds="ignore"`` / ``duplicates="allow"``.
 
     Args:
         policy: The policy to score under.
@@ -113,11 +125,17 @@ def score(
         subject: A :class:`Person` or a person id.
         events: Events (violations, initiatives, …).
         measures: Values of ``assessed`` and ``ratio`` criteria.
+        unknown_kinds: ``"error"`` (the default) or ``"ignore"``: leave out events of kinds
+            the policy does not know.
+        duplicates: ``"error"`` (the default) or ``"allow"``: count repeated events each time.
 
     Returns:
         The person's :class:`Scorecard`, with its ledger.
 
     Raises:
+        UnknownKindError: an event kind the policy does not know (``unknown_kinds="error"``).
+        DuplicateEventError: the same event twice (``duplicates="error"``).
+        InputErrorGroup: several such problems, listed together.
         InputError: an invalid fact or argument (named in the message).
         MissingInputError: a measure the policy needs is missing (``missing="error"``), or a
             category has nothing left to score (``missing="exclude"``).
@@ -138,6 +156,10 @@ def score(
     person = _as_person(subject)
     event_list = _facts(events, Event, "events")
     measure_list = _facts(measures, Measure, "measures")
+    check_options(unknown_kinds, duplicates, "score")
+    problems = Problems()
+    _check_event_list(policy, event_list, problems, unknown_kinds, duplicates)
+    problems.raise_all("score")
     compiled = compile_policy(policy)
     own_measures = _measure_map(compiled, [m for m in measure_list if m.subject == person.id])
     start, end = period.start, period.end
@@ -152,6 +174,9 @@ def score_many(
     subjects: Iterable[Person | str],
     events: Iterable[Event] = (),
     measures: Iterable[Measure] = (),
+    *,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> ScoreTable:
     """Score a whole population for one period.
 
@@ -166,12 +191,16 @@ def score_many(
         subjects: :class:`Person` objects or person id strings; ids must be unique.
         events: Events for people in the population.
         measures: Measures for people in the population.
+        unknown_kinds: As for :func:`score`.
+        duplicates: As for :func:`score`.
 
     Returns:
         A :class:`ScoreTable` in population order.
 
     Raises:
         UnknownSubjectError: a fact names someone outside the population.
+        UnknownKindError, DuplicateEventError: as for :func:`score`.
+        InputErrorGroup: several unknown subjects, kinds or duplicates, listed together.
         InputError, MissingInputError, PeriodError: as for :func:`score`.
 
     >>> from kpiscore import Policy, Category, Criterion, score_many
@@ -197,22 +226,30 @@ def score_many(
         events_by[person.id] = []
     start, end = period.start, period.end
     event_list = _facts(events, Event, "events")
+    check_options(unknown_kinds, duplicates, "score_many")
+    problems = Problems()
     for position, event in enumerate(event_list):
         bucket = events_by.get(event.subject)
         if bucket is None:
-            raise UnknownSubjectError(
-                f"events[{position}]: event {event.kind!r} on {event.on.isoformat()} names"
-                f" subject {event.subject!r}, who is not in the population scored"
+            problems.add(
+                UnknownSubjectError(
+                    f"events[{position}]: event {event.kind!r} on {event.on.isoformat()} names"
+                    f" subject {event.subject!r}, who is not in the population scored"
+                )
             )
-        if start <= event.on <= end:
+        elif start <= event.on <= end:
             bucket.append(event)
     measure_list = _facts(measures, Measure, "measures")
     for position, measure in enumerate(measure_list):
         if measure.subject not in events_by:
-            raise UnknownSubjectError(
-                f"measures[{position}]: measure {measure.criterion!r} names subject"
-                f" {measure.subject!r}, who is not in the population scored"
+            problems.add(
+                UnknownSubjectError(
+                    f"measures[{position}]: measure {measure.criterion!r} names subject"
+                    f" {measure.subject!r}, who is not in the population scored"
+                )
             )
+    _check_event_list(policy, event_list, problems, unknown_kinds, duplicates)
+    problems.raise_all("score_many")
     compiled = compile_policy(policy)
     measure_map = _measure_map(compiled, measure_list)
     no_measures: dict[str, Measure] = {}
@@ -228,6 +265,19 @@ def score_many(
             for person in people
         )
     return ScoreTable(policy=policy, period=period, scorecards=cards)
+
+
+def _check_event_list(
+    policy: Policy,
+    events: list[Event],
+    problems: Problems,
+    unknown_kinds: UnknownKinds,
+    duplicates: Duplicates,
+) -> None:
+    known = None if unknown_kinds == "ignore" else policy.known_kinds
+    check_events(
+        events, known, (policy.id,), lambda p: f"events[{p}]", problems, duplicates=duplicates
+    )
 
 
 # --------------------------------------------------------------------------- fast path

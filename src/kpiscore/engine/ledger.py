@@ -16,6 +16,7 @@ from typing import Any
 
 from kpiscore.engine.compile import _Compiled
 from kpiscore.exceptions import InputError, MissingInputError
+from kpiscore.model.fact_checks import ratio_too_large
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import exact, quantize, quantize_fraction
 from kpiscore.model.period import Period
@@ -67,6 +68,8 @@ def _check_measure(
         return value, value, False
     if value < 0:
         raise InputError(f"{where}: value must be a ratio in [0, 1] (got {value})")
+    if value > policy.max_ratio:
+        raise InputError(f"{where}: {ratio_too_large(value, policy.max_ratio)}")
     if value > 1:
         if not criterion.ratio_cap:
             raise InputError(
@@ -164,6 +167,7 @@ def _ledger_card(
                 points=points,
                 weighted=category.weighted,
                 reference=category.reference,
+                reference_vi=category.reference_vi,
                 criteria=tuple(results),
             )
         )
@@ -242,6 +246,7 @@ def _apply_caps(
                 at_most=cap.at_most,
                 name=cap.name,
                 reference=cap.reference,
+                reference_vi=cap.reference_vi,
                 events=counted,
                 exempted=exempted,
                 lowered=lowered,
@@ -294,6 +299,7 @@ def _score_criterion(
         "weight": category.weight(criterion.id),
         "overflow": criterion.overflow,
         "reference": criterion.reference,
+        "reference_vi": criterion.reference_vi,
     }
     if missing == "exclude":
         return CriterionResult(
@@ -366,6 +372,7 @@ def _score_criterion(
                 on=rule.on,
                 name=rule.name,
                 reference=rule.reference,
+                reference_vi=rule.reference_vi,
                 per=rule.per,
                 points=rule.points,
                 events=counted,

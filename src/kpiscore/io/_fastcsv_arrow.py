@@ -57,7 +57,7 @@ class ArrowReader(Reader[ArrowArray]):
 
     def _parse(self, path: Path, kind: str) -> dict[str, ArrowArray]:
         if has_quote(path):
-            columns = csv_module_rows(path, kind)
+            columns = csv_module_rows(path, kind, self.careful_limit)
             return {name: arrow_text(cells) for name, cells in columns.items()}
         raw = first_line(path)  # no quotes: the header's cells are split by its commas
         names = header(raw, kind, path)

@@ -40,7 +40,7 @@ class PandasReader(Reader[pd.Series]):
         if has_quote(path):
             return {
                 name: pd.Series(cells, dtype=object)
-                for name, cells in csv_module_rows(path, kind).items()
+                for name, cells in csv_module_rows(path, kind, self.careful_limit).items()
             }
         # Before pandas parses it: a row of another length than the header (pandas pads a
         # short row, and takes an index column when the first row is one cell long).

@@ -26,7 +26,16 @@ from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.exact import _Compiled
 from kpiscore.io.file_numbers import NumberFormat
-from kpiscore.io.load import _COLUMNS, _CellError, _date, _flag, _number, _quantity, _text
+from kpiscore.io.load import (
+    _COLUMNS,
+    MAX_FACT_BYTES,
+    _CellError,
+    _date,
+    _flag,
+    _number,
+    _quantity,
+    _text,
+)
 from kpiscore.io.table_files import sniff_delimiter
 from kpiscore.model.period import Period
 from kpiscore.results.scorecard import ScoreTable
@@ -83,8 +92,12 @@ def header(names: list[str], kind: str, path: Path) -> list[str]:
     return names
 
 
-def csv_module_rows(path: Path, kind: str) -> dict[str, list[str]]:
-    """A quoted file's columns, split into cells by the careful reader's ``csv`` module."""
+def csv_module_rows(path: Path, kind: str, limit: int) -> dict[str, list[str]]:
+    """A quoted file's columns, split into cells by the careful reader's ``csv`` module;
+    irregular past ``limit`` bytes (every cell becomes a Python string, as in the careful
+    reader, which then refuses the file with its limit and how to raise it)."""
+    if path.stat().st_size > limit:
+        raise _IrregularError(f"{path}: a quoted file larger than {limit} bytes")
     try:
         text = path.read_bytes().decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
@@ -114,12 +127,20 @@ def check_cell_counts(path: Path, columns: int) -> None:
     ``columns - 1`` commas. Counting the whole file's commas is not enough: a row one cell
     short and another one cell long balance, and pandas then takes an index column.
     """
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        if handle.seek(0, 2) == 0:
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            _check_blocks(view, path, columns)
+
+
+def _check_blocks(data: mmap.mmap, path: Path, columns: int) -> None:
+    """:func:`check_cell_counts` on a file's mapped bytes (paged in a block at a time)."""
     start = 0
     while start < len(data):  # in blocks of whole lines, so memory stays a few blocks' worth
         after = _LINE_BREAK.search(data, min(start + _BLOCK, len(data)))
         end = len(data) if after is None else after.end()
-        block = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+        block = np.frombuffer(data[start:end], dtype=np.uint8)  # a copy: the map closes
         breaks = np.flatnonzero((block == ord("\n")) | (block == ord("\r")))
         starts = np.concatenate(([0], breaks + 1))
         ends = np.concatenate((breaks, [len(block)]))
@@ -197,6 +218,12 @@ class Reader(Generic[ColumnT]):
 
     #: How the files write numbers (``"point"`` or ``"vi"``), as the careful reader is told.
     number_format: NumberFormat = "point"
+    #: The kinds the policy knows, or ``None`` when unknown kinds are ignored.
+    known_kinds: frozenset[str] | None = None
+    #: Whether repeated events are irregular (``duplicates="error"``).
+    refuse_duplicates: bool = False
+    #: The careful reader's limit: a quoted file past it is left to the careful reader.
+    careful_limit: int = MAX_FACT_BYTES
 
     def prefetch(self, pool: ThreadPoolExecutor, files: dict[str, Path]) -> None:
         """Start reading these files (``kind -> path``) in the background, if the reader can."""
@@ -255,8 +282,43 @@ class Reader(Generic[ColumnT]):
             result.refs = self._texts(columns["ref"], "ref")
         if "note" in columns:
             result.notes = self._texts(columns["note"], "note")
+        self._check_events(result, columns)
         result.limit_to(period)
         return result
+
+    def _check_events(self, result: EventColumns, columns: Mapping[str, ColumnT]) -> None:
+        """Irregular on an unknown kind (one test per distinct kind) or a repeated event (by
+        subject and ref, or an identical row): the careful reader reports them by line."""
+        known = self.known_kinds
+        if known is not None and any(kind not in known for kind in result.kinds):
+            raise _IrregularError("an event kind the policy does not know")
+        if not self.refuse_duplicates or len(result.subject) < 2:
+            return
+        if len(result.repeated_refs()[0]):
+            raise _IrregularError("two events with the same subject and ref")
+        n = len(result.subject)
+        if result.refs is None:
+            no_ref = np.ones(n, dtype=bool)
+        else:
+            no_ref = np.array([ref is None for ref in result.refs], dtype=bool)
+        if "note" in columns:
+            note_codes, _ = self.codes(columns["note"], _text, "note", "")
+        else:
+            note_codes = np.zeros(n, dtype=np.int64)
+        day_codes = result.day_codes if result.day_codes is not None else np.zeros(n, np.int64)
+        rows = np.stack(
+            [
+                result.subject.astype(np.int64),
+                result.kind_codes.astype(np.int64),
+                day_codes.astype(np.int64),
+                result.quantity_codes.astype(np.int64),
+                result.excused.astype(np.int64),
+                np.asarray(note_codes, dtype=np.int64),
+            ],
+            axis=1,
+        )[no_ref]
+        if len(rows) > 1 and len(np.unique(rows, axis=0)) < len(rows):
+            raise _IrregularError("two identical event rows")
 
     def _texts(self, column: ColumnT, name: str) -> list[str | None]:
         codes, texts = self.codes(column, _text, name, "")
@@ -271,6 +333,13 @@ class Reader(Generic[ColumnT]):
         number = functools.partial(_number, fmt=self.number_format)
         result.value_codes, result.values = self.codes(columns["value"], number, "value", None)
         _set_slots(result, codes, criteria, compiled)
+        # A ratio above the policy's max_ratio: the careful reader names its line.
+        limit = compiled.policy.max_ratio
+        too_large = np.array([value > limit for value in result.values], dtype=bool)
+        if too_large.any() and len(result.slot):
+            ratio = np.array([info[2] for info in compiled.measured_info], dtype=bool)
+            if (ratio.take(result.slot) & too_large.take(result.value_codes)).any():
+                raise _IrregularError("a ratio above the policy's max_ratio")
         return result
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import reprlib
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from typing import Final, Literal, NoReturn
 from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
+    InputError,
 )
 from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.rules import MAX_LISTED
@@ -35,8 +37,11 @@ FactFormat = Literal["csv", "json", "xlsx"]
 FactKind = Literal["events", "measures", "people"]
 
 __all__ = [
+    "FACT_BYTES_VARIABLE",
     "MAX_FACT_BYTES",
     "MAX_POLICY_BYTES",
+    "fact_byte_limit",
+    "parse_byte_size",
     "parse_json_document",
     "parse_toml_document",
     "read_text_file",
@@ -46,9 +51,18 @@ __all__ = [
 #: Largest policy file (or policy text) read: 4 MiB. The bundled policies are under 20 KiB; a
 #: larger "policy" is a mistake or an attack, refused before it is read into memory.
 MAX_POLICY_BYTES: Final = 4 * 1024 * 1024
-#: Largest fact file read: 256 MiB, several million event rows (80,000 people for a year fit
-#: with room to spare). Split a larger file by period or unit.
+#: Largest fact file the careful readers read, by default: 256 MiB, several million event rows
+#: (80,000 people for a year fit with room to spare). They hold every row as Python objects,
+#: so the limit keeps a mistaken or hostile file from exhausting memory. Raise it with the
+#: environment variable :data:`FACT_BYTES_VARIABLE`, ``kpiscore score --max-file-size`` or
+#: ``read_fact_records(max_bytes=…)``. The CSV fast path of ``kpiscore score`` (pyarrow or
+#: pandas) has no such limit: it reads a file of any size the machine's memory allows.
 MAX_FACT_BYTES: Final = 256 * 1024 * 1024
+#: The environment variable that overrides :data:`MAX_FACT_BYTES` (``"1G"``, ``"600M"``,
+#: ``"300MiB"`` or a count of bytes).
+FACT_BYTES_VARIABLE: Final = "KPISCORE_MAX_FACT_BYTES"
+_SIZE: Final = re.compile(r"\s*(\d+)\s*(?:([KMGT])(?:i?B)?|B)?\s*", re.IGNORECASE)
+_SIZE_UNITS: Final = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 # Longer than any file name a system accepts (Linux PATH_MAX).
 _MAX_PATH: Final = 4096
@@ -119,24 +133,77 @@ def _check_text(text: str, name: str, limit: int, what: str = "text") -> None:
         )
 
 
-def _too_big(name: str, size: int | str, limit: int) -> FileFormatError:
+def parse_byte_size(text: str, what: str) -> int:
+    """A size in bytes: a count, or with a binary unit (``"600M"``, ``"1G"``, ``"300MiB"``).
+
+    >>> parse_byte_size("300MiB", "--max-file-size")
+    314572800
+
+    Raises:
+        InputError: not such a size, or zero; the message names ``what``.
+    """
+    match = _SIZE.fullmatch(text)
+    size = 0 if match is None else int(match[1]) * _SIZE_UNITS[(match[2] or "").upper()]
+    if size <= 0:
+        raise InputError(
+            f"{what}: expected a size in bytes such as 600M, 1G or 300MiB (got {_shown(text)})"
+        )
+    return size
+
+
+def fact_byte_limit(given: int | None = None) -> int:
+    """The careful fact readers' size limit: ``given``, else the environment variable
+    :data:`FACT_BYTES_VARIABLE`, else :data:`MAX_FACT_BYTES`.
+
+    >>> fact_byte_limit(1024)
+    1024
+
+    Raises:
+        InputError: ``given`` or the variable is not a positive size.
+    """
+    if given is not None:
+        if isinstance(given, bool) or not isinstance(given, int) or given <= 0:
+            raise InputError(f"max_bytes: expected a positive number of bytes (got {given!r})")
+        return given
+    variable = os.environ.get(FACT_BYTES_VARIABLE)
+    if variable is None or not variable.strip():
+        return MAX_FACT_BYTES
+    return parse_byte_size(variable, f"environment variable {FACT_BYTES_VARIABLE}")
+
+
+def _too_big(name: str, size: int | str, limit: int, hint: str = "") -> FileFormatError:
     return FileFormatError(
         f"{name}: the file is too big to read ({size} bytes); expected at most {limit} bytes"
-        f" ({limit // (1024 * 1024)} MiB)",
+        f" ({limit // (1024 * 1024)} MiB){hint}",
         path=name,
     )
 
 
-def _read_bytes(path: Path, name: str, limit: int) -> bytes:
-    """The file's bytes, refusing one larger than ``limit`` before reading it into memory."""
+#: What a fact file past the careful readers' limit may do about it.
+FACT_LIMIT_HINT: Final = (
+    f"; raise the limit with --max-file-size or {FACT_BYTES_VARIABLE},"
+    " or install kpiscore[arrow] so `kpiscore score` reads an unquoted CSV file of any size"
+)
+
+
+def _read_bytes(path: Path, name: str, limit: int, hint: str = "") -> bytes:
+    """The file's bytes, refusing one larger than ``limit`` before reading it into memory.
+
+    Memory follows the file, not the limit: a file's size as ``stat`` gives it is read (one
+    byte more, to see a file that grew while read; then on, to one byte past the limit at
+    most). A device or a pipe is read to one byte past the limit at most.
+    """
     try:
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > limit:
-                raise _too_big(name, size, limit)
-            # A device or a file growing while read can exceed what stat said: read one byte
-            # past the limit at most, never the whole of it.
-            data = handle.read(limit + 1)
+                raise _too_big(name, size, limit, hint)
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                data = handle.read(limit + 1)  # a device or a pipe: its size says nothing
+            else:
+                data = handle.read(size + 1)
+                if len(data) > size:  # the file grew since stat: read on, within the limit
+                    data += handle.read(limit + 1 - len(data))
     except FileNotFoundError:
         raise FileFormatError(f"{name}: no such file", path=name) from None
     except IsADirectoryError:
@@ -144,7 +211,7 @@ def _read_bytes(path: Path, name: str, limit: int) -> bytes:
     except OSError as error:
         raise FileFormatError(f"{name}: cannot be read ({error.strerror})", path=name) from None
     if len(data) > limit:
-        raise _too_big(name, f"more than {limit}", limit)
+        raise _too_big(name, f"more than {limit}", limit, hint)
     return data
 
 

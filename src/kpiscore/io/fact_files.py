@@ -27,7 +27,7 @@ from kpiscore.exceptions import (
     KpiscoreError,
 )
 from kpiscore.io.documents import (
-    MAX_FACT_BYTES,
+    FACT_LIMIT_HINT,
     FactFormat,
     FactKind,
     _format_of,
@@ -35,6 +35,7 @@ from kpiscore.io.documents import (
     _raise_all,
     _read_bytes,
     _shown,
+    fact_byte_limit,
 )
 from kpiscore.io.file_numbers import (
     NumberFormat,
@@ -477,11 +478,14 @@ def read_fact_records(
     encoding: str | None = None,
     delimiter: str | None = None,
     ignore_columns: bool = False,
+    max_bytes: int | None = None,
 ) -> list[FactRecord]:
     """Read a fact file into records that remember their line (used by the command line).
 
     The keyword arguments are those of :func:`load_events`; a person's other columns are in
-    :attr:`FactRecord.extra`.
+    :attr:`FactRecord.extra`. A file larger than ``max_bytes`` is refused before it is read
+    (by default :data:`MAX_FACT_BYTES`, 256 MiB, or the environment variable
+    ``KPISCORE_MAX_FACT_BYTES``: see :func:`~kpiscore.io.documents.fact_byte_limit`).
 
     Raises:
         FileFormatError: one problem; :class:`FileFormatErrorGroup` listing all of them.
@@ -498,20 +502,21 @@ def read_fact_records(
         delimiter=delimiter,
         ignore_columns=ignore_columns,
     )
+    limit = fact_byte_limit(max_bytes)
     name = os.fspath(source)
     book = excel_path(source)
     records: list[FactRecord] = []
     problems: list[FileFormatError] = []
     if book is not None and format in (None, "xlsx"):
-        items = _table_records(read_table(source, kind, limit=MAX_FACT_BYTES), kind, options)
+        items = _table_records(read_table(source, kind, limit=limit), kind, options)
     else:
         path = Path(source)
         fmt = _format_of(path, format, ("csv", "json", "xlsx"), f"{kind} file")
         if fmt == "xlsx":
-            items = _table_records(read_table(source, kind, limit=MAX_FACT_BYTES), kind, options)
+            items = _table_records(read_table(source, kind, limit=limit), kind, options)
         else:
             text = decode_table_text(
-                _read_bytes(path, name, MAX_FACT_BYTES), name, options.encoding
+                _read_bytes(path, name, limit, FACT_LIMIT_HINT), name, options.encoding
             )
             if fmt == "json":
                 items = _json_records(text, name, kind, options)

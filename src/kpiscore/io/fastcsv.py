@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING
 
 from kpiscore._extras import require
 from kpiscore.engine.compile import compile_policy
+from kpiscore.io.documents import fact_byte_limit
 from kpiscore.io.file_numbers import NumberFormat
-from kpiscore.io.load import MAX_FACT_BYTES
+from kpiscore.model.fact_checks import Duplicates, UnknownKinds
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -77,6 +78,9 @@ def score_csv_files(
     encoding: str | None = None,
     delimiter: str | None = None,
     ignore_columns: bool = False,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
+    max_bytes: int | None = None,
 ) -> ScoreTable | None:
     """Score facts from CSV files with the columnar engine, or ``None`` to read them carefully.
 
@@ -86,7 +90,14 @@ def score_csv_files(
     The keyword arguments are those of the careful readers (:func:`kpiscore.load_events`):
     numbers are read in ``number_format``; a file in another encoding than UTF-8, with
     another separator than ``,``, or with columns other than the kind's own (people's other
-    columns, ``ignore_columns``) is left to the careful reader.
+    columns, ``ignore_columns``) is left to the careful reader. So is any event kind the
+    policy does not know (unless ``unknown_kinds="ignore"``), any repeated event (unless
+    ``duplicates="allow"``) and any ratio above the policy's ``max_ratio``.
+
+    A file of any size is read (pyarrow and pandas read it from disk; no copy of its text is
+    held in memory), except a file holding quotes, which is split by the careful reader's
+    ``csv`` module: past ``max_bytes`` (:func:`~kpiscore.io.documents.fact_byte_limit`, by
+    default 256 MiB) such a file is left to the careful reader, which refuses it.
 
     Returns ``None`` when neither pyarrow nor pandas is installed, a file is not CSV, or
     anything in the files needs the careful reader's line-by-line report; never a different
@@ -104,12 +115,15 @@ def score_csv_files(
         return None  # the careful reader says what is wrong with the path
     if any(not stat.S_ISREG(state.st_mode) for state in states):
         return None  # a pipe or a device: read once, carefully
-    if any(state.st_size > MAX_FACT_BYTES for state in states):
-        return None  # the careful reader refuses it, with the limit in its message
     reader = _reader()
     if reader is None:
-        return None
+        return None  # the careful reader refuses a file past its limit, saying how to raise it
     reader.number_format = number_format
+    # An unknown kind or a repeated event makes the fast path step aside: the careful
+    # reader reports each with its file, line and column (the same text on both paths).
+    reader.known_kinds = None if unknown_kinds == "ignore" else policy.known_kinds
+    reader.refuse_duplicates = duplicates == "error"
+    reader.careful_limit = fact_byte_limit(max_bytes)
     from kpiscore.io._fastcsv_read import _IrregularError, score_files
 
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context

@@ -15,13 +15,14 @@ import html
 import os
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpiscore.exceptions import InputError
-from kpiscore.io.numbers_vi import check_lang, format_number
-from kpiscore.io.render import note_text
+from kpiscore.io.numbers_vi import check_lang, format_date, format_figure, format_number
+from kpiscore.io.render import cited, note_text, rule_phrases
 
 if TYPE_CHECKING:
     from kpiscore.model.facts import Event
@@ -153,20 +154,21 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 # A4 with print margins; a form is one page, several forms get a page break each.
 _CSS = """
 @page { size: A4; margin: 12mm 14mm 12mm 16mm; }
+body { margin: 0; }
 .kpi-form { font-family: "Times New Roman", "DejaVu Serif", "Liberation Serif", serif;
   font-size: 10.5pt; color: #000; line-height: 1.25; break-after: page;
   page-break-after: always; }
 .kpi-form:last-of-type { break-after: auto; page-break-after: auto; }
-.kpi-form .nation { text-align: center; font-weight: bold; margin: 0; }
+.kpi-form .nation { text-align: center; font-weight: bold; margin: 0; padding-top: 1.5mm; }
 .kpi-form .motto { text-align: center; font-weight: bold; margin: 0 0 2mm; }
 .kpi-form .motto span { border-bottom: 1px solid #000; }
-.kpi-form h1 { text-align: center; font-size: 13pt; margin: 5mm 0 1mm; }
-.kpi-form .sub { text-align: center; margin: 0 0 4mm; }
+.kpi-form h1 { text-align: center; font-size: 13pt; margin: 3mm 0 1mm; }
+.kpi-form .sub { text-align: center; margin: 0 0 2.5mm; }
 .kpi-form table { border-collapse: collapse; width: 100%; }
-.kpi-form .who td { padding: 0.6mm 1mm; vertical-align: top; }
+.kpi-form .who td { padding: 0.3mm 1mm; vertical-align: top; }
 .kpi-form .who td.label { width: 24%; }
-.kpi-form .ledger { margin-top: 3mm; font-size: 9.5pt; }
-.kpi-form .ledger th, .kpi-form .ledger td { border: 1px solid #000; padding: 1mm 1.5mm;
+.kpi-form .ledger { margin-top: 2.5mm; font-size: 9pt; line-height: 1.2; }
+.kpi-form .ledger th, .kpi-form .ledger td { border: 1px solid #000; padding: 0.7mm 1.5mm;
   vertical-align: top; }
 .kpi-form .ledger th { background: #eee; }
 .kpi-form .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -174,17 +176,18 @@ _CSS = """
 .kpi-form tr.cat td { font-weight: bold; background: #f4f4f4; }
 .kpi-form tr.sum td { font-weight: bold; }
 .kpi-form .how p { margin: 0; }
-.kpi-form .basis { font-style: italic; color: #333; }
+.kpi-form .basis { font-style: italic; color: #333; font-size: 8pt; line-height: 1.15; }
 .kpi-form ul.events { margin: 0.3mm 0 0.5mm 4mm; padding: 0; list-style: "– ";
   font-size: 8.5pt; }
 .kpi-form ul.events.many { columns: 3; column-gap: 4mm; }
 .kpi-form .verdict { margin: 3mm 0 0; }
 .kpi-form .verdict p { margin: 0.5mm 0; }
 .kpi-form .meta { font-size: 8.5pt; color: #333; margin-top: 2mm; }
-.kpi-form .place { text-align: right; font-style: italic; margin: 3mm 0 1mm; }
+.kpi-form .place { text-align: right; font-style: italic; margin: 2mm 0 1mm; }
 .kpi-form .signatures td { width: 50%; text-align: center; vertical-align: top; }
 .kpi-form .signatures b { display: block; }
-.kpi-form .signatures .signer { padding-top: 15mm; font-weight: bold; }
+.kpi-form .signatures .signer { padding-top: 14mm; font-weight: bold; }
+.kpi-form .signatures { break-inside: avoid; page-break-inside: avoid; }
 """
 
 #: More events than this in one rule are set in three columns to keep the form on its page.
@@ -192,22 +195,13 @@ _MANY_EVENTS = 6
 
 
 def _num(value: Decimal, lang: str, *, places: bool = True) -> str:
-    return format_number(value, lang, keep_places=places)
+    """A reported figure with its places (``74,50``), or with ``places=False`` a figure as given
+    in the arithmetic phrases' format (``format_figure``: ``1.000,5``; English ``1000.5``)."""
+    return format_number(value, lang) if places else format_figure(value, lang)
 
 
-def _signed(value: Decimal, lang: str) -> str:
-    text = _num(abs(value), lang, places=False)
-    if value < 0:
-        return "−" + text
-    return "+" + text if value > 0 else text
-
-
-def _date(on: object, lang: str) -> str:
-    from datetime import date
-
-    if not isinstance(on, date):  # pragma: no cover - periods and events hold dates
-        return str(on)
-    return on.strftime("%d/%m/%Y") if lang == "vi" else on.isoformat()
+def _date(on: date, lang: str) -> str:
+    return format_date(on, lang)
 
 
 def _events(events: Iterable[Event], line: RuleLine | None, lang: str) -> str:
@@ -251,41 +245,14 @@ def _start(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
 def _rule(line: RuleLine, result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
     esc = html.escape
     label = words[line.kind] + (f" «{line.name}»" if line.name else f" {line.rule}")
-    sign = Decimal(-1) if line.kind == "deduction" else Decimal(1)
-    points = _signed(sign * line.points, lang)
-    if line.per == "unit":
-        quantity = sum((e.quantity for e in line.events), Decimal(0))
-        how = f"{_num(quantity, lang, places=False)} {words['units']} × {points}"
-    else:
-        how = f"{len(line.events)} {words['times']} × {points}"
-    parts = [f"{how} = {_signed(line.requested, lang)}"]
-    if line.limited:
-        parts.append(
-            words["limited"].format(
-                limit=_num(line.limit or Decimal(0), lang, places=False),
-                value=_num(line.limited, lang, places=False),
-            )
-        )
-    if line.absorbed_by == "floor":
-        parts.append(
-            words["absorbed_floor"].format(
-                value=_num(line.absorbed, lang, places=False),
-                floor=_num(result.floor, lang, places=False),
-            )
-        )
-    elif line.absorbed_by == "max":
-        parts.append(words["absorbed_max"].format(value=_num(line.absorbed, lang, places=False)))
-    if line.applied != line.requested:
-        parts.append(f"{words['applied']} {_signed(line.applied, lang)}")
-    if line.carried:
-        parts.append(words["carried"].format(value=_num(line.carried, lang, places=False)))
+    parts = rule_phrases(line, result, words, lang, always_applied=False)
     text = f"<p>{esc(label)}: {esc('; '.join(parts))}</p>"
     if line.events:
         text += _events(line.events, line, lang)
     if line.exempted:
         text += f"<p>{esc(words['exempted'])}:</p>" + _events(line.exempted, line, lang)
-    if line.reference:
-        text += f'<p class="basis">{esc(words["basis"])}: {esc(line.reference)}</p>'
+    if cited(line, lang):
+        text += f'<p class="basis">{esc(words["basis"])}: {esc(cited(line, lang) or "")}</p>'
     return text
 
 
@@ -347,8 +314,8 @@ def _form_body(card: Scorecard, lang: str) -> str:
             how = words["mean" if equal else "weighted"].format(
                 max=_num(category.max_points, lang, places=False)
             )
-        if category.reference:
-            how += ("; " if how else "") + f"{words['basis']}: {category.reference}"
+        if cited(category, lang):
+            how += ("; " if how else "") + f"{words['basis']}: {cited(category, lang)}"
         parts.append(
             f'<tr class="cat"><td class="center">{number}</td><td>{esc(category.name)}</td>'
             f'<td class="num">{_num(category.max_points, lang, places=False)}</td>'
@@ -368,9 +335,9 @@ def _form_body(card: Scorecard, lang: str) -> str:
                     )
                     + "</p>"
                 )
-            if result.reference:
+            if cited(result, lang):
                 how_parts.append(
-                    f'<p class="basis">{esc(words["basis"])}: {esc(result.reference)}</p>'
+                    f'<p class="basis">{esc(words["basis"])}: {esc(cited(result, lang) or "")}</p>'
                 )
             parts.append(
                 f'<tr><td class="center">{position}</td><td>{esc(result.name)}</td>'
@@ -400,16 +367,16 @@ def _form_body(card: Scorecard, lang: str) -> str:
             text += f" ({dates}) ⇒ " + verdict.format(band=cap.at_most)
         else:
             text += " ⇒ " + words["cap_exempted"]
-        if cap.reference:
-            text += f" — {words['basis']}: {cap.reference}"
+        if cited(cap, lang):
+            text += f" — {words['basis']}: {cited(cap, lang)}"
         parts.append(f"<p>{esc(text)}</p>")
     for adjustment in card.adjustments:
         reason = (
             adjustment.reason_vi if lang == "vi" and adjustment.reason_vi else adjustment.reason
         )
         text = f"{words['adjusted']}: {adjustment.from_rating} → {adjustment.to_rating}: {reason}"
-        if adjustment.reference:
-            text += f" — {words['basis']}: {adjustment.reference}"
+        if cited(adjustment, lang):
+            text += f" — {words['basis']}: {cited(adjustment, lang)}"
         parts.append(f"<p>{esc(text)}</p>")
     if card.rating is None:
         parts.append(f"<p><b>{esc(words['rating'])}:</b> {esc(words['no_rating'])}</p>")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from kpiscore.exceptions import InputError
 
@@ -51,7 +51,7 @@ def _has_pyarrow() -> bool:
     return True
 
 
-def _decimal_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
+def _decimal_columns(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> list[str]:
     found = []
     for column in columns:
         values = [row.get(column) for row in rows]
@@ -83,7 +83,7 @@ def _decimal_type(column: str, values: Sequence[Decimal | None]) -> tuple[int, i
     return precision, scale
 
 
-def rows_to_frame(rows: Sequence[Mapping[str, Any]], numbers: str = "auto") -> pandas.DataFrame:
+def rows_to_frame(rows: Sequence[Mapping[str, object]], numbers: str = "auto") -> pandas.DataFrame:
     """Rows as a DataFrame with numeric figure columns (see the module text for ``numbers``).
 
     Args:
@@ -112,7 +112,8 @@ def rows_to_frame(rows: Sequence[Mapping[str, Any]], numbers: str = "auto") -> p
     if numbers == "object" or not rows:
         return frame
     for column in _decimal_columns(rows, list(frame.columns)):
-        values = [row.get(column) for row in rows]
+        # _decimal_columns found only decimals (and None) in the column.
+        values = [v if isinstance(v, Decimal) else None for v in (r.get(column) for r in rows)]
         if numbers == "float":
             frame[column] = pd.Series(
                 [float("nan") if v is None else float(v) for v in values],

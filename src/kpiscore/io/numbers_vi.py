@@ -7,12 +7,21 @@ no grouping); a number is never parsed back from these strings.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from kpiscore.exceptions import InputError
 from kpiscore.model.numbers import canonical, format_points
 
-__all__ = ["LANGS", "check_lang", "format_money", "format_number", "localise_number"]
+__all__ = [
+    "LANGS",
+    "check_lang",
+    "format_amount",
+    "format_date",
+    "format_figure",
+    "format_number",
+    "localise_number",
+]
 
 #: The languages every report speaks.
 LANGS = ("vi", "en")
@@ -30,6 +39,19 @@ def check_lang(lang: str, where: str) -> str:
     if lang not in _MARKS:
         raise InputError(f"{where}: lang must be 'vi' or 'en' (got {lang!r})")
     return lang
+
+
+def format_date(on: date, lang: str = "vi") -> str:
+    """A date as people of ``lang`` write it: ``03/02/2026`` in Vietnamese, ISO in English.
+
+    Display only: CSV and JSON keep ISO dates (``2026-02-03``).
+
+    >>> format_date(date(2026, 2, 3)), format_date(date(2026, 2, 3), "en")
+    ('03/02/2026', '2026-02-03')
+    """
+    if check_lang(lang, "date format") == "vi":
+        return f"{on.day:02d}/{on.month:02d}/{on.year:04d}"
+    return on.isoformat()
 
 
 def localise_number(text: str, lang: str = "vi", *, grouping: bool = True) -> str:
@@ -76,18 +98,33 @@ def format_number(
     return localise_number(text, lang, grouping=grouping)
 
 
-def format_money(value: Decimal | None, lang: str = "vi", *, unit: bool = True) -> str:
+def format_figure(value: Decimal, lang: str = "vi") -> str:
+    """A figure of a rule's arithmetic as given, trailing zeros dropped: ``1.000,5`` in
+    Vietnamese (grouped), canonical ``1000.5`` in English (as the CSV and JSON write it).
+
+    The one number format of the arithmetic phrases of explanations and printed forms.
+
+    >>> format_figure(Decimal("1000.50")), format_figure(Decimal("1000.50"), "en")
+    ('1.000,5', '1000.5')
+    """
+    if check_lang(lang, "number format") == "en":
+        return canonical(value)
+    return format_number(value, lang, keep_places=False)
+
+
+def format_amount(value: Decimal | None, lang: str = "vi", *, unit: bool = True) -> str:
     """An amount of money in đồng: ``11.653.200 đồng`` (``11,653,200 VND`` in English).
 
-    The one money format of kpiscore (``kpiscore.payout.format_money`` is this one in English
-    without the unit). Trailing zero decimals are dropped; a fractional part is kept as given;
-    ``None`` (no amount) is ``""``.
+    The one money format of kpiscore: ``kpiscore.payout.format_money`` (public, English digits,
+    no unit) is this one with ``lang="en", unit=False``; the two names say which is which.
+    Trailing zero decimals are dropped; a fractional part is kept as given; ``None`` (no amount)
+    is ``""``.
 
-    >>> format_money(Decimal("11653200"))
+    >>> format_amount(Decimal("11653200"))
     '11.653.200 đồng'
-    >>> format_money(Decimal("11653200.00"), "en")
+    >>> format_amount(Decimal("11653200.00"), "en")
     '11,653,200 VND'
-    >>> format_money(Decimal("468000.50"), "en", unit=False), format_money(None)
+    >>> format_amount(Decimal("468000.50"), "en", unit=False), format_amount(None)
     ('468,000.5', '')
     """
     name = "đồng" if check_lang(lang, "money format") == "vi" else "VND"

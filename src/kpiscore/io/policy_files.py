@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from kpiscore.exceptions import (
     FileFormatError,
@@ -36,6 +36,7 @@ from kpiscore.io.documents import (
     _read_bytes,
     _shown,
 )
+from kpiscore.model.jsontypes import JsonValue
 from kpiscore.model.policy import Policy
 
 # --------------------------------------------------------------------------- policy files
@@ -152,7 +153,7 @@ def _file_problem(name: str, problem: KpiscoreError) -> FileFormatError:
     return error
 
 
-def _drop_none(value: Any) -> Any:
+def _drop_none(value: JsonValue) -> JsonValue:
     if isinstance(value, Mapping):
         return {key: _drop_none(item) for key, item in value.items() if item is not None}
     if isinstance(value, list):
@@ -162,15 +163,16 @@ def _drop_none(value: Any) -> Any:
 
 _NUMERIC_KEYS: Final = frozenset(
     {"points", "limit", "max_points", "floor", "min_points", "scale", "precision"}
-    | {"min_worked_share"}
+    | {"min_worked_share", "max_ratio"}
 )
 
 
-def _toml_numbers(value: Any, key: str | None = None) -> Any:
+def _toml_numbers(value: JsonValue, key: str | None = None) -> JsonValue:
     """The canonical tree's decimal strings as TOML numbers: integers stay integers."""
     if isinstance(value, Mapping):
         if key == "weights":
-            return {k: _toml_number(v) for k, v in value.items()}
+            # A canonical tree's weights are decimal strings.
+            return {k: _toml_number(v) if isinstance(v, str) else v for k, v in value.items()}
         return {k: _toml_numbers(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_toml_numbers(item) for item in value]

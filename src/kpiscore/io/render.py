@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from kpiscore.exceptions import InputError
-from kpiscore.io.numbers_vi import format_number
+from kpiscore.io.numbers_vi import format_date, format_figure, format_number
 from kpiscore.model.numbers import EXACT, canonical, format_points, quantize_fraction
 from kpiscore.model.rules import RESERVED_COLUMNS
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PHRASES",
     "adjustment_lines",
+    "cited",
     "criterion_columns",
     "csv_field",
     "csv_line",
@@ -41,6 +42,7 @@ __all__ = [
     "rating_change_line",
     "rows_html",
     "rows_to_csv",
+    "rule_phrases",
     "safe_cell",
     "scorecard_html",
     "table_html",
@@ -136,7 +138,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
 
 def _c(value: Decimal, lang: str = "en") -> str:
     """A figure as given (``2.5``), in the language's number format (``2,5`` in Vietnamese)."""
-    return canonical(value) if lang == "en" else format_number(value, lang, keep_places=False)
+    return format_figure(value, lang)
 
 
 def _p(value: Decimal, lang: str = "en") -> str:
@@ -149,8 +151,30 @@ def _signed(value: Decimal, lang: str = "en") -> str:
     return text.replace("-", "−") if value < 0 else ("+" + text if value > 0 else text)
 
 
+class _Cited(Protocol):
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def reference_vi(self) -> str | None: ...
+
+
+def cited(item: _Cited, lang: str) -> str | None:
+    """The legal reference to print in ``lang``: the Vietnamese one (``reference_vi``) on a
+    Vietnamese page where the policy gives it, else ``reference`` as written.
+
+    >>> from kpiscore import RatingCap
+    >>> cap = RatingCap(on="k", at_most="KHT", reference="Decree 335/2025/ND-CP Art. 20",
+    ...                 reference_vi="Nghị định 335/2025/NĐ-CP, Điều 20")
+    >>> cited(cap, "vi"), cited(cap, "en")
+    ('Nghị định 335/2025/NĐ-CP, Điều 20', 'Decree 335/2025/ND-CP Art. 20')
+    """
+    if lang == "vi" and item.reference_vi:
+        return item.reference_vi
+    return item.reference
+
+
 def _event_text(event: Event, *, units: bool, lang: str) -> str:
-    text = event.on.isoformat()
+    text = format_date(event.on, lang)
     # A quantity means something only where the rule counts units (per="unit"); a rule that
     # counts occurrences counts each event once whatever its quantity.
     if units:
@@ -193,9 +217,9 @@ def note_text(note: str, lang: str) -> str:
     ...                  " (5 working days); approved 2026-01-14: 2 working day(s) late", "vi")
     >>> for part in text.split("; "):
     ...     print(part)
-    hồ sơ 'W1' của 'nv1' trình ngày 2026-01-05
-    hạn phê duyệt 2026-01-12 (5 ngày làm việc)
-    phê duyệt ngày 2026-01-14: trễ 2 ngày làm việc
+    hồ sơ 'W1' của 'nv1' trình ngày 05/01/2026
+    hạn phê duyệt 12/01/2026 (5 ngày làm việc)
+    phê duyệt ngày 14/01/2026: trễ 2 ngày làm việc
     """
     if lang != "vi":
         return note
@@ -204,23 +228,44 @@ def note_text(note: str, lang: str) -> str:
         return note
     unit = "ngày làm việc" if found["unit"] == "working" else "ngày"
     status = (
-        f"phê duyệt ngày {found['approved']}"
+        f"phê duyệt ngày {_vi_date(found['approved'])}"
         if found["approved"]
-        else f"chưa phê duyệt đến ngày {found['pending']}"
+        else f"chưa phê duyệt đến ngày {_vi_date(found['pending'])}"
     )
     return (
-        f"hồ sơ {found['item']} của {found['subject']} trình ngày {found['submitted']};"
-        f" hạn phê duyệt {found['due']} ({found['days']} {unit}); {status}:"
+        f"hồ sơ {found['item']} của {found['subject']} trình ngày {_vi_date(found['submitted'])};"
+        f" hạn phê duyệt {_vi_date(found['due'])} ({found['days']} {unit}); {status}:"
         f" trễ {found['late']} {unit}"
     )
 
 
-def _rule_text(
-    line: RuleLine, result: CriterionResult, words: Mapping[str, str], lang: str
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _vi_date(text: str) -> str:
+    """An ISO date of a generated note (``2026-01-05``) as Vietnamese writes it (``05/01/2026``);
+    anything else unchanged."""
+    found = _ISO_DATE.fullmatch(text)
+    return f"{found[3]}/{found[2]}/{found[1]}" if found else text
+
+
+def rule_phrases(
+    line: RuleLine,
+    result: CriterionResult,
+    words: Mapping[str, str],
+    lang: str,
+    *,
+    always_applied: bool = True,
 ) -> list[str]:
-    label = words[line.kind] + f" {line.rule}"
-    if line.name:
-        label += f" «{line.name}»"
+    """The arithmetic of one rule line, phrase by phrase, in ``lang``: the one helper of
+    explanations and printed forms.
+
+    ``words`` gives the phrases (``times``/``units``, ``limited``, ``absorbed_floor``,
+    ``absorbed_max``, ``applied``, ``carried``; ``requested`` when the page names it). Figures
+    are :func:`~kpiscore.io.numbers_vi.format_figure`'s: ``1.000,5`` in Vietnamese, canonical
+    ``1000.5`` in English. ``always_applied=False`` states the points applied only where they
+    differ from those requested.
+    """
     sign = -1 if line.kind == "deduction" else 1
     points = _signed(sign * line.points, lang)
     if line.per == "unit":
@@ -228,7 +273,10 @@ def _rule_text(
         how = f"{_c(quantity, lang)} {words['units']} × {points}"
     else:
         how = f"{len(line.events)} {words['times']} × {points}"
-    parts = [f"{how} = {_signed(line.requested, lang)} {words['requested']}"]
+    requested = f"{how} = {_signed(line.requested, lang)}"
+    if "requested" in words:
+        requested += f" {words['requested']}"
+    parts = [requested]
     if line.limited:
         parts.append(
             words["limited"].format(
@@ -243,12 +291,25 @@ def _rule_text(
         )
     elif line.absorbed_by == "max":
         parts.append(words["absorbed_max"].format(value=_c(line.absorbed, lang)))
-    parts.append(f"{_signed(line.applied, lang)} {words['applied']}")
+    if always_applied:
+        parts.append(f"{_signed(line.applied, lang)} {words['applied']}")
+    elif line.applied != line.requested:
+        parts.append(f"{words['applied']} {_signed(line.applied, lang)}")
     if line.carried:
         parts.append(words["carried"].format(value=_c(line.carried, lang)))
+    return parts
+
+
+def _rule_text(
+    line: RuleLine, result: CriterionResult, words: Mapping[str, str], lang: str
+) -> list[str]:
+    label = words[line.kind] + f" {line.rule}"
+    if line.name:
+        label += f" «{line.name}»"
+    parts = rule_phrases(line, result, words, lang)
     text = [f"      {label}: " + "; ".join(parts)]
-    if line.reference:
-        text[0] += f"  [{line.reference}]"
+    if cited(line, lang):
+        text[0] += f"  [{cited(line, lang)}]"
     units = line.per == "unit"
     indent = " " * 10
     if line.events:
@@ -314,16 +375,16 @@ def explain(card: Scorecard, lang: str) -> str:
             equal = len({result.weight for result in category.criteria}) <= 1
             how = words["mean" if equal else "weighted"]
             head += f" ({how.format(max=_c(category.max_points, lang))})"
-        if category.reference:
-            head += f"  [{category.reference}]"
+        if cited(category, lang):
+            head += f"  [{cited(category, lang)}]"
         lines.append(head)
         for result in category.criteria:
             entry = (
                 f"  - {result.id} «{result.name}»: {_p(result.points, lang)}"
                 f" / {_c(result.max_points, lang)} ({_start_text(result, words, lang)})"
             )
-            if result.reference:
-                entry += f"  [{result.reference}]"
+            if cited(result, lang):
+                entry += f"  [{cited(result, lang)}]"
             lines.append(entry)
             for line in result.rules:
                 lines.extend(_rule_text(line, result, words, lang))
@@ -346,8 +407,8 @@ def explain(card: Scorecard, lang: str) -> str:
             head += f" ({_dates(cap.events, lang=lang)}) ⇒ " + verdict.format(band=cap.at_most)
         else:
             head += f" ({_dates(cap.exempted, lang=lang)}) ⇒ " + words["cap_exempted"]
-        if cap.reference:
-            head += f"  [{cap.reference}]"
+        if cited(cap, lang):
+            head += f"  [{cited(cap, lang)}]"
         lines.append(head)
     lines.extend(adjustment_lines(card.adjustments, words, lang))
     if card.rating != card.score_rating and card.score_rating is not None:
@@ -368,7 +429,7 @@ def adjustment_lines(
     return [
         f"{words['adjusted']} ({adjustment.kind}): {adjustment.from_rating} →"
         f" {adjustment.to_rating}: {_adjustment_reason(adjustment, lang)}"
-        + (f"  [{adjustment.reference}]" if adjustment.reference else "")
+        + (f"  [{cited(adjustment, lang)}]" if cited(adjustment, lang) else "")
         for adjustment in adjustments
     ]
 
@@ -615,7 +676,7 @@ def rows_to_pandas(rows: list[dict[str, Any]]) -> pandas.DataFrame:
 
 def table_summary(table: ScoreTable) -> dict[str, Any]:
     """Count, exact mean (rounded once to the policy's precision), min, max, distribution."""
-    totals = [card.total for card in table]
+    totals = table.totals()  # a columnar table answers from its columns, building no card
     policy = table.policy
     summary: dict[str, Any] = {
         "count": len(totals),

@@ -41,6 +41,7 @@ __all__ = [
     "RawTable",
     "check_delimiter",
     "check_encoding",
+    "csv_table",
     "decode_table_text",
     "excel_path",
     "read_table",
@@ -122,8 +123,9 @@ def decode_table_text(data: bytes, name: str, encoding: str | None) -> str:
     if encoding is None or encoding == "utf-8":
         try:
             return _decode(data, name)
-        except FileFormatError as error:
-            raise FileFormatError(f"{error}{_ENCODING_HINT}", path=error.path) from None
+        except FileFormatError as error:  # its "save it as UTF-8" said with the encodings
+            said = str(error).removesuffix("; save it as UTF-8")
+            raise FileFormatError(f"{said}{_ENCODING_HINT}", path=error.path) from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:

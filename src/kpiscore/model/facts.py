@@ -34,7 +34,7 @@ def check_text(value: object, *, owner: str, field: str, optional: bool = False)
     return unicodedata.normalize("NFC", value)
 
 
-def _text_validator(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _text_validator(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     # Valid text is the rule: checked without building the message, which names its owner
     # and costs more than the check (a population of 200,000 ids is built in a notebook).
     if isinstance(value, str) and value.strip() and (value.isascii() or not lone_surrogate(value)):
@@ -47,7 +47,7 @@ def _nfc(value: object) -> object:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
-def _owner(instance: Any) -> str:
+def _owner(instance: object) -> str:
     if isinstance(instance, Event):
         return (
             f"event {instance.kind!r} of {instance.subject!r}"

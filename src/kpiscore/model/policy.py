@@ -58,6 +58,41 @@ __all__ = [
 ]
 
 
+def _nfc_tuple(value: object) -> object:
+    """attrs converter: a sequence of kinds as a tuple of NFC strings (others left to the
+    validator)."""
+    converted = _as_tuple(value)
+    if isinstance(converted, tuple):
+        return tuple(_nfc(item) for item in converted)
+    return converted
+
+
+def _other_kinds_problems(problems: list[PolicyError], owner: str, kinds: object) -> None:
+    if not isinstance(kinds, tuple):
+        problems.append(
+            PolicyError(
+                f"{owner}: other_kinds must be a list of event kinds (got {kinds!r})",
+                path="other_kinds",
+            )
+        )
+        return
+    for index, kind in enumerate(kinds):
+        if not isinstance(kind, str) or not kind.strip():
+            problems.append(
+                PolicyError(
+                    f"{owner}: other_kinds[{index}] must be a non-empty string (got {kind!r})",
+                    path=f"other_kinds[{index}]",
+                )
+            )
+    for repeated in _duplicates(k for k in kinds if isinstance(k, str)):
+        problems.append(
+            PolicyError(
+                f"{owner}: other_kinds lists {repeated!r} twice; expected each kind once",
+                path="other_kinds",
+            )
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Policy:
     """The whole scoring scheme for one job-position group, one version (bộ tiêu chí).
@@ -79,6 +114,11 @@ class Policy:
             get a rating; ``None`` (the default) means no minimum.
         description: Free text: what the policy is for, which values are local choices.
         reference: The legal instrument behind the policy.
+        other_kinds: Event kinds the policy knows and deliberately does not score (for example
+            ``"sick_leave"`` kept in the same file); any other kind no rule or cap uses is an
+            error when scoring (see :attr:`known_kinds`).
+        max_ratio: The largest ratio measure accepted (default 2, i.e. 200 %), even on a
+            ``ratio_cap`` criterion: ``90`` typed for 90 % is an error, not full points.
 
     Raises:
         PolicyError: one problem; :class:`PolicyValidationError` listing every problem otherwise.
@@ -108,6 +148,8 @@ class Policy:
     min_worked_share: Decimal | None = attrs.field(default=None, converter=optional_number)
     description: str | None = attrs.field(default=None, converter=_nfc)
     reference: str | None = attrs.field(default=None, converter=_nfc)
+    other_kinds: tuple[str, ...] = attrs.field(default=(), converter=_nfc_tuple)
+    max_ratio: Decimal = attrs.field(default=Decimal(2), converter=number)
 
     def __attrs_post_init__(self) -> None:
         _raise(list(self._problems()), f"policy {self.id!r}")
@@ -155,6 +197,16 @@ class Policy:
                 PolicyError(
                     f"{owner}: min_worked_share must be <= 1 (got {share!r})",
                     path="min_worked_share",
+                )
+            )
+        _other_kinds_problems(problems, owner, self.other_kinds)
+        max_ratio = _decimal(problems, owner, "max_ratio", self.max_ratio, path="max_ratio")
+        if max_ratio is not None and max_ratio < 1:
+            problems.append(
+                PolicyError(
+                    f"{owner}: max_ratio must be >= 1 (100 %) (got {max_ratio!r}); a smaller"
+                    " value would refuse a fully met target",
+                    path="max_ratio",
                 )
             )
         for field in ("valid_from", "valid_to"):
@@ -303,6 +355,25 @@ class Policy:
             total = EXACT.add(total, category.max_total)
         return total
 
+    @cached_property
+    def known_kinds(self) -> frozenset[str]:
+        """Every event kind the policy knows: used by a rule or a cap, or in ``other_kinds``.
+
+        An event of any other kind is an error when scoring, unless the caller passes
+        ``unknown_kinds="ignore"``.
+
+        >>> from kpiscore import Category, Criterion, Deduction
+        >>> policy = Policy(id="p", name="P", other_kinds=["sick_leave"], categories=[
+        ...     Category(id="c", name="C", criteria=[Criterion(id="t", name="T", max_points=5,
+        ...         deductions=[Deduction(on="training_absence", points=1)])])])
+        >>> sorted(policy.known_kinds)
+        ['sick_leave', 'training_absence']
+        """
+        kinds = {rule.on for c in self.categories for cr in c.criteria for rule in cr.rules}
+        kinds.update(cap.on for cap in self.caps)
+        kinds.update(self.other_kinds)
+        return frozenset(kinds)
+
     @property
     def bands_descending(self) -> tuple[Band, ...]:
         """Bands from the highest threshold to the lowest."""
@@ -368,7 +439,12 @@ class Policy:
 
     @cached_property
     def fingerprint(self) -> str:
-        """SHA-256 of the canonical JSON form of the policy: equal policies, equal prints."""
+        """SHA-256 of the canonical JSON form of the policy: equal policies, equal prints.
+
+        Every field is covered, the Vietnamese references (``reference_vi``) included; an unset
+        ``reference_vi`` is left out of the tree, so a policy without them keeps the fingerprint
+        it had before the field existed.
+        """
         text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -385,6 +461,12 @@ def _num(value: Decimal | None) -> str | None:
     return None if value is None else canonical(value)
 
 
+def _vi(reference_vi: str | None) -> dict[str, str]:
+    """``{"reference_vi": …}`` when set, else nothing: a policy without Vietnamese references
+    keeps the tree, and so the fingerprint, it had before the key existed."""
+    return {} if reference_vi is None else {"reference_vi": reference_vi}
+
+
 def _rule_tree(rule: Deduction | Award) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -394,11 +476,12 @@ def _rule_tree(rule: Deduction | Award) -> dict[str, Any]:
         "limit": _num(rule.limit),
         "name": rule.name,
         "reference": rule.reference,
+        **_vi(rule.reference_vi),
     }
 
 
 def _policy_tree(policy: Policy) -> dict[str, Any]:
-    return {
+    tree: dict[str, Any] = {
         "id": policy.id,
         "name": policy.name,
         "version": policy.version,
@@ -420,6 +503,7 @@ def _policy_tree(policy: Policy) -> dict[str, Any]:
                 if category.weights is None
                 else {key: canonical(value) for key, value in category.weights.items()},
                 "reference": category.reference,
+                **_vi(category.reference_vi),
                 "criteria": [
                     {
                         "id": criterion.id,
@@ -430,6 +514,7 @@ def _policy_tree(policy: Policy) -> dict[str, Any]:
                         "overflow": criterion.overflow,
                         "ratio_cap": criterion.ratio_cap,
                         "reference": criterion.reference,
+                        **_vi(criterion.reference_vi),
                         "deductions": [_rule_tree(rule) for rule in criterion.deductions],
                         "awards": [_rule_tree(rule) for rule in criterion.awards],
                     }
@@ -448,7 +533,20 @@ def _policy_tree(policy: Policy) -> dict[str, Any]:
             for band in policy.bands
         ],
         "caps": [
-            {"on": cap.on, "at_most": cap.at_most, "name": cap.name, "reference": cap.reference}
+            {
+                "on": cap.on,
+                "at_most": cap.at_most,
+                "name": cap.name,
+                "reference": cap.reference,
+                **_vi(cap.reference_vi),
+            }
             for cap in policy.caps
         ],
     }
+    # Written only when they differ from their defaults, so the canonical tree (and the
+    # fingerprint) of every policy written before these keys existed stays the same.
+    if policy.other_kinds:
+        tree["other_kinds"] = list(policy.other_kinds)
+    if policy.max_ratio != 2:
+        tree["max_ratio"] = canonical(policy.max_ratio)
+    return tree

@@ -218,6 +218,7 @@ class _Rule:
     )
     name: str | None = attrs.field(default=None, converter=_nfc)
     reference: str | None = attrs.field(default=None, converter=_nfc)
+    reference_vi: str | None = attrs.field(default=None, converter=_nfc)
 
     kind: ClassVar[str] = "rule"
 
@@ -228,6 +229,7 @@ class _Rule:
         _text(problems, owner, "id", self.id, optional=False)
         _text(problems, owner, "name", self.name, optional=True)
         _text(problems, owner, "reference", self.reference, optional=True)
+        _text(problems, owner, "reference_vi", self.reference_vi, optional=True)
         _decimal(problems, owner, "points", self.points, minimum=Decimal(0))
         _choice(problems, owner, "per", self.per, PERS)
         _decimal(problems, owner, "limit", self.limit, minimum=Decimal(0), optional=True)
@@ -252,6 +254,8 @@ class Deduction(_Rule):
         id: Unique within its criterion; defaults to ``on``.
         name: A readable name for the ledger.
         reference: The legal article behind the rule.
+        reference_vi: The same article in Vietnamese (``Nghị định 335/2025/NĐ-CP, Điều 12``).
+            The Vietnamese outputs cite it instead of ``reference`` where it is set.
 
     >>> Deduction(on="training_absence", points=2, reference="illustrative").id
     'training_absence'
@@ -307,6 +311,8 @@ class Criterion:
         ratio_cap: For ``ratio``: cap a measure above 1 at 1 (and say so in the ledger) instead
             of rejecting it.
         reference: The legal article behind the criterion.
+        reference_vi: The same article in Vietnamese.
+            The Vietnamese outputs cite it instead of ``reference`` where it is set.
 
     Raises:
         PolicyError: one problem; :class:`PolicyValidationError` when there are several.
@@ -329,6 +335,7 @@ class Criterion:
     overflow: Literal["absorb", "carry"] = "absorb"
     ratio_cap: bool = False
     reference: str | None = attrs.field(default=None, converter=_nfc)
+    reference_vi: str | None = attrs.field(default=None, converter=_nfc)
 
     def __attrs_post_init__(self) -> None:
         owner = f"criterion {self.id!r}" if isinstance(self.id, str) else "criterion"
@@ -336,6 +343,7 @@ class Criterion:
         _text(problems, owner, "id", self.id, optional=False)
         _text(problems, owner, "name", self.name, optional=False)
         _text(problems, owner, "reference", self.reference, optional=True)
+        _text(problems, owner, "reference_vi", self.reference_vi, optional=True)
         maximum = _decimal(problems, owner, "max_points", self.max_points, minimum=Decimal(0))
         floor = _decimal(problems, owner, "floor", self.floor)
         if maximum is not None and floor is not None and floor > maximum:
@@ -401,6 +409,8 @@ class Category:
         max_points: The category's maximum; defaults to the sum of its criteria's maxima.
         weights: Criterion id → positive weight, for every criterion; ``None`` for the default.
         reference: The legal article behind the category.
+        reference_vi: The same article in Vietnamese.
+            The Vietnamese outputs cite it instead of ``reference`` where it is set.
 
     >>> task = Category(
     ...     id="task", name="Task results", max_points=70,
@@ -419,6 +429,7 @@ class Category:
         default=None, converter=_weights, hash=False
     )
     reference: str | None = attrs.field(default=None, converter=_nfc)
+    reference_vi: str | None = attrs.field(default=None, converter=_nfc)
 
     def __attrs_post_init__(self) -> None:
         owner = f"category {self.id!r}" if isinstance(self.id, str) else "category"
@@ -426,6 +437,7 @@ class Category:
         _text(problems, owner, "id", self.id, optional=False)
         _text(problems, owner, "name", self.name, optional=False)
         _text(problems, owner, "reference", self.reference, optional=True)
+        _text(problems, owner, "reference_vi", self.reference_vi, optional=True)
         _decimal(problems, owner, "max_points", self.max_points, minimum=Decimal(0), optional=True)
         criteria = self.criteria
         if not isinstance(criteria, tuple) or not all(isinstance(c, Criterion) for c in criteria):
@@ -544,6 +556,14 @@ class RatingCap:
     Decree 335: a reprimand or heavier discipline in the year means "not completed" whatever the
     score; the score itself is unchanged. A cap never raises a rating.
 
+    Args:
+        on: The event kind that triggers the cap.
+        at_most: The highest band id a triggered cap allows.
+        name: A readable name for the ledger.
+        reference: The legal article behind the cap.
+        reference_vi: The same article in Vietnamese.
+            The Vietnamese outputs cite it instead of ``reference`` where it is set.
+
     >>> RatingCap(on="reprimand", at_most="KHT", reference="Decree 335/2025 Art. 12").at_most
     'KHT'
     """
@@ -552,6 +572,7 @@ class RatingCap:
     at_most: str = attrs.field(converter=_nfc)
     name: str | None = attrs.field(default=None, converter=_nfc)
     reference: str | None = attrs.field(default=None, converter=_nfc)
+    reference_vi: str | None = attrs.field(default=None, converter=_nfc)
 
     def __attrs_post_init__(self) -> None:
         owner = f"cap on {self.on!r}" if isinstance(self.on, str) else "cap"
@@ -560,4 +581,5 @@ class RatingCap:
         _text(problems, owner, "at_most", self.at_most, optional=False)
         _text(problems, owner, "name", self.name, optional=True)
         _text(problems, owner, "reference", self.reference, optional=True)
+        _text(problems, owner, "reference_vi", self.reference_vi, optional=True)
         _raise(problems, owner)

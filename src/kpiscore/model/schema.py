@@ -121,6 +121,7 @@ _NUMBER_KINDS: Final = {
     ("Band", "min_points"): "nonNegative",
     ("Policy", "scale"): "nonNegative",
     ("Policy", "min_worked_share"): "share",
+    ("Policy", "max_ratio"): "positive",
     ("Policy", "precision"): "precision",
 }
 # Lists that must not be empty.
@@ -197,7 +198,12 @@ def _type_schema(annotation: Any, owner: str, field: str) -> tuple[dict[str, Any
         return {"enum": list(arguments)}, False
     if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
         item = arguments[0]
-        array: dict[str, Any] = {"type": "array", "items": {"$ref": f"#/$defs/{_def_name(item)}"}}
+        items: dict[str, Any] = (
+            dict(_TEXT) if item is str else {"$ref": f"#/$defs/{_def_name(item)}"}
+        )
+        array: dict[str, Any] = {"type": "array", "items": items}
+        if item is str:
+            array["uniqueItems"] = True
         if (owner, field) in _NON_EMPTY:
             array["minItems"] = 1
         return array, False

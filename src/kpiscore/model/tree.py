@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import reprlib
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from kpiscore.exceptions import KpiscoreError, PolicyError, PolicyValidationError
 from kpiscore.model.numbers import exact, to_decimal
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["build_policy"]
 
-_RULE_KEYS: Final = frozenset({"id", "on", "points", "per", "limit", "name", "reference"})
+_RULE_KEYS: Final = frozenset(
+    {"id", "on", "points", "per", "limit", "name", "reference", "reference_vi"}
+)
 _CRITERION_KEYS: Final = frozenset(
     {
         "id",
@@ -43,11 +45,14 @@ _CRITERION_KEYS: Final = frozenset(
         "overflow",
         "ratio_cap",
         "reference",
+        "reference_vi",
     }
 )
-_CATEGORY_KEYS: Final = frozenset({"id", "name", "criteria", "max_points", "weights", "reference"})
+_CATEGORY_KEYS: Final = frozenset(
+    {"id", "name", "criteria", "max_points", "weights", "reference", "reference_vi"}
+)
 _BAND_KEYS: Final = frozenset({"id", "min_points", "name", "name_en"})
-_CAP_KEYS: Final = frozenset({"on", "at_most", "name", "reference"})
+_CAP_KEYS: Final = frozenset({"on", "at_most", "name", "reference", "reference_vi"})
 _POLICY_KEYS: Final = frozenset(
     {
         "id",
@@ -63,14 +68,17 @@ _POLICY_KEYS: Final = frozenset(
         "valid_to",
         "missing",
         "min_worked_share",
+        "other_kinds",
+        "max_ratio",
         "description",
         "reference",
     }
 )
+_T = TypeVar("_T")
 _LISTS: Final = frozenset({"categories", "criteria", "deductions", "awards", "bands", "caps"})
 
 
-def _nfc(value: Any) -> Any:
+def _nfc(value: object) -> object:
     """Normalise every string in a tree to NFC (Vietnamese text arrives in both forms)."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -113,7 +121,7 @@ def _too_deep(tree: object, limit: int) -> bool:
     while stack:
         node, depth = stack.pop()
         if isinstance(node, Mapping):
-            children: Any = node.values()
+            children: Iterable[object] = node.values()
         elif isinstance(node, list | tuple):
             children = node
         else:
@@ -136,7 +144,9 @@ def _known(value: object) -> Decimal | None:
 
 class _Builder:
     def __init__(self, make: type[Policy]) -> None:
-        self.make = make  # the policy class: passed in, so the model's modules import one way
+        # The policy class: passed in, so the model's modules import one way. Called with the
+        # checked keys of a tree (whose values the class's own validators check).
+        self.make: Callable[..., Policy] = make
         self.problems: list[PolicyError] = []
         self.stand_ins = 0
         self.incomplete = False  # a stand-in took a failed part's place
@@ -154,13 +164,15 @@ class _Builder:
         self.stand_ins += 1
         return f"{_UNBUILT} {self.stand_ins}"
 
-    def mapping(self, value: object, path: str, allowed: frozenset[str]) -> dict[str, Any] | None:
+    def mapping(
+        self, value: object, path: str, allowed: frozenset[str]
+    ) -> dict[str, object] | None:
         if not isinstance(value, Mapping):
             self.fail(
                 path, f"expected a table of keys (got {type(value).__name__} {_shown(value)})"
             )
             return None
-        result: dict[str, Any] = {}
+        result: dict[str, object] = {}
         for key, item in value.items():
             if not isinstance(key, str) or key not in allowed:
                 self.fail(
@@ -173,7 +185,7 @@ class _Builder:
             result[key] = item
         return result
 
-    def build(self, factory: Callable[..., Any], fields: dict[str, Any], path: str) -> Any | None:
+    def build(self, factory: Callable[..., _T], fields: dict[str, object], path: str) -> _T | None:
         try:
             return factory(**fields)
         except PolicyValidationError as group:
@@ -185,17 +197,20 @@ class _Builder:
             self.fail(path, _missing_key(error))
         return None
 
-    def items(self, value: object, path: str) -> list[Any] | None:
+    def items(self, value: object, path: str) -> list[object] | None:
         if not isinstance(value, list | tuple):
             self.fail(path, f"expected a list (got {type(value).__name__} {_shown(value)})")
             return None
         return list(value)
 
-    def rule(self, cls: type[Deduction] | type[Award], value: object, path: str) -> Any:
+    def rule(
+        self, cls: type[Deduction] | type[Award], value: object, path: str
+    ) -> Deduction | Award | None:
         fields = self.mapping(value, path, _RULE_KEYS)
         if fields is None:
             return None
-        return self.build(cls, fields, path)
+        factory: Callable[..., Deduction | Award] = cls
+        return self.build(factory, fields, path)
 
     def criterion(self, value: object, path: str) -> Criterion | None:
         """The criterion, built without any rule that failed (rules feed no other check)."""
@@ -417,7 +432,7 @@ def _missing_key(error: TypeError) -> str:
     return f"invalid value ({text})"
 
 
-def build_policy(tree: Mapping[str, Any], make: type[Policy]) -> Policy:
+def build_policy(tree: Mapping[str, object], make: type[Policy]) -> Policy:
     """Build a policy of class ``make`` from a tree; raise every problem at once.
 
     :meth:`kpiscore.Policy.from_dict` is the public way in; it passes itself as ``make``.

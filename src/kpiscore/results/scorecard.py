@@ -70,6 +70,9 @@ class RuleLine:
     on: str
     name: str | None
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     per: str
     points: Decimal
     events: tuple[Event, ...]
@@ -142,6 +145,9 @@ class CriterionResult:
     weight: Decimal
     overflow: str
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     start: Decimal
     measure: Decimal | None
     ratio_capped: bool
@@ -192,6 +198,9 @@ class CategoryResult:
     points: Decimal
     weighted: bool
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     criteria: tuple[CriterionResult, ...]
 
     def criterion(self, criterion_id: str) -> CriterionResult:
@@ -225,6 +234,9 @@ class CapLine:
     at_most: str
     name: str | None
     reference: str | None
+    #: The same reference in Vietnamese, cited by the Vietnamese outputs (not in the JSON: the
+    #: policy's fingerprint identifies it).
+    reference_vi: str | None = None
     events: tuple[Event, ...]
     exempted: tuple[Event, ...]
     lowered: bool
@@ -265,6 +277,8 @@ class Adjustment:
     to_rating: str | None
     reason: str
     reference: str | None = None
+    #: The same reference in Vietnamese (cited by the Vietnamese outputs; not in the JSON).
+    reference_vi: str | None = None
     reason_vi: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -607,7 +621,8 @@ class ScoreTable(PolicyTable):
         columns = self._columns
         if columns is None:  # pragma: no cover - refused at construction
             raise InputError("score table: no scorecards and no columns")
-        return tuple(columns.card(i) for i in range(len(columns.subjects)))
+        # Through the cache: a card read before is the same object in the tuple.
+        return tuple(self._card_at(i) for i in range(len(columns.subjects)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ScoreTable):
@@ -633,12 +648,16 @@ class ScoreTable(PolicyTable):
             raise UnknownSubjectError(
                 f"score table: no scorecard for subject {subject!r} ({len(self)} subjects scored)"
             ) from None
-        if self._cards is None and self._columns is not None:
-            return self._columns.card(position)
-        return self.scorecards[position]
+        return self._card_at(position)
 
     def __contains__(self, subject: object) -> bool:
         return subject in self._index
+
+    @property
+    def columns(self) -> TableColumns | None:
+        """The column store behind a table from :func:`kpiscore.score_frame` (``None`` for a
+        table of scorecards): what the cycle's columnar steps read."""
+        return self._columns if self._cards is None else None
 
     @cached_property
     def subjects(self) -> tuple[str, ...]:
@@ -690,9 +709,17 @@ class ScoreTable(PolicyTable):
         """The first ``count`` rows; a columnar table builds only those scorecards."""
         return [card_row(self._card_at(i)) for i in range(min(count, len(self)))]
 
+    @cached_property
+    def _built(self) -> dict[int, Scorecard]:
+        # The scorecards a columnar table built on request, kept: ``table[s]`` twice builds one.
+        return {}
+
     def _card_at(self, position: int) -> Scorecard:
         if self._cards is None and self._columns is not None:
-            return self._columns.card(position)
+            built = self._built.get(position)
+            if built is None:
+                built = self._built[position] = self._columns.card(position)
+            return built
         return self.scorecards[position]
 
     def csv_rows(self) -> list[dict[str, Any]]:

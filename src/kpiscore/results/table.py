@@ -24,14 +24,18 @@ import html
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Protocol
 
 from kpiscore.model.canonical import canonical_json
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     import pandas
 
     from kpiscore.io.frames import Numbers
+    from kpiscore.model.facts import Person
+    from kpiscore.model.jsontypes import JsonObject, JsonValue
     from kpiscore.model.period import Period
     from kpiscore.model.policy import Policy
 
@@ -41,6 +45,20 @@ __all__ = ["HTML_ROWS", "PolicyTable", "ResultTable", "result_row", "table_tree"
 HTML_ROWS: Final = 20
 
 PathLike = str | os.PathLike[str]
+
+
+class RatedResult(Protocol):
+    """What a result table's rows are made of: a scorecard, a roll-up, anything alike."""
+
+    @property
+    def subject(self) -> str: ...  # pragma: no cover - a protocol
+    @property
+    def person(self) -> Person: ...  # pragma: no cover
+    @property
+    def total(self) -> Decimal: ...  # pragma: no cover
+    @property
+    def rating(self) -> str | None: ...  # pragma: no cover
+    def to_dict(self) -> JsonObject: ...  # pragma: no cover
 
 
 class ResultTable:
@@ -66,15 +84,15 @@ class ResultTable:
     def __len__(self) -> int:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
-    def to_rows(self) -> list[dict[str, Any]]:  # pragma: no cover - every subclass defines it
+    def to_rows(self) -> list[dict[str, object]]:  # pragma: no cover - every subclass defines it
         """One flat dict per row, exact values (``Decimal``, ``str``, ``int``, ``None``)."""
         raise NotImplementedError
 
-    def json_tree(self) -> dict[str, Any]:  # pragma: no cover - every subclass defines it
+    def json_tree(self) -> JsonObject:  # pragma: no cover - every subclass defines it
         """The whole result as a JSON-ready tree (decimals as strings)."""
         raise NotImplementedError
 
-    def head_rows(self, count: int) -> list[dict[str, Any]]:
+    def head_rows(self, count: int) -> list[dict[str, object]]:
         """The first ``count`` rows (as :meth:`to_rows` gives them)."""
         return self.to_rows()[:count]
 
@@ -179,7 +197,7 @@ class PolicyTable(ResultTable):
     #: Words after the count in the preview's head line.
     head_note: ClassVar[str] = ""
 
-    def results(self) -> Iterable[Any]:  # pragma: no cover - every subclass defines it
+    def results(self) -> Iterable[RatedResult]:  # pragma: no cover - every subclass defines it
         """The per-person results, in order (each with ``to_dict()``)."""
         raise NotImplementedError
 
@@ -187,7 +205,7 @@ class PolicyTable(ResultTable):
         """People per rating."""
         raise NotImplementedError
 
-    def json_tree(self) -> dict[str, Any]:
+    def json_tree(self) -> JsonObject:
         """Every result, under the policy and period: the tree of :meth:`to_json`."""
         return table_tree(
             self.policy, self.period, self.json_key, [item.to_dict() for item in self.results()]
@@ -203,7 +221,7 @@ class PolicyTable(ResultTable):
         )
 
 
-def table_tree(policy: Policy, period: Period, key: str, items: list[Any]) -> dict[str, Any]:
+def table_tree(policy: Policy, period: Period, key: str, items: list[JsonValue]) -> JsonObject:
     """The canonical JSON tree of a table of results under one policy and period."""
     return {
         "policy_id": policy.id,
@@ -214,7 +232,7 @@ def table_tree(policy: Policy, period: Period, key: str, items: list[Any]) -> di
     }
 
 
-def result_row(item: Any) -> dict[str, Any]:
+def result_row(item: Any) -> dict[str, object]:  # quota passes its own result TypeVar
     """The common row of one rated result (a scorecard, a roll-up, anything alike).
 
     Raises:

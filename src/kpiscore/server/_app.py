@@ -10,9 +10,9 @@ import asyncio
 import os
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, TypeVar, cast
 
-from litestar import Litestar, Request, Response, Router, get, post
+from litestar import Litestar, Response, Router, get, post
 from litestar.exceptions import HTTPException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import (
@@ -21,6 +21,7 @@ from litestar.openapi.spec import (
 )
 from litestar.params import FromPath
 from litestar.plugins.attrs import AttrsSchemaPlugin
+from litestar.types import ASGIApp as LitestarApp
 
 from kpiscore import __version__
 from kpiscore.engine.exact import score_many
@@ -29,7 +30,7 @@ from kpiscore.exceptions import (
     KpiscoreError,
     UnknownPolicyError,
 )
-from kpiscore.model.jsontypes import JsonObject
+from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
 from kpiscore.server._docs import DocsPage
@@ -46,7 +47,7 @@ from kpiscore.server._openapi import (
     _ok,
     _problem_responses,
 )
-from kpiscore.server._ops import Gate, Metrics, plain
+from kpiscore.server._ops import ASGIApp, Gate, Metrics, plain
 from kpiscore.server._problems import (
     _at,
     _at_limits,
@@ -90,6 +91,7 @@ from kpiscore.server._responses import (
 )
 from kpiscore.server._scales import decimals_of, fix_scales
 from kpiscore.server._service import Answer, Service, _bearer_guard
+from kpiscore.server._types import HttpRequest
 from kpiscore.server._work import ClientGone, DeadlineExceeded
 
 __all__ = ["Service", "build_app", "canonical_json"]
@@ -139,7 +141,7 @@ def build_app(
                     limits.check_policy(field, given)
         return request
 
-    def resolve(given: str | Policy, overlay: Mapping[str, Any] | None, field: str) -> Policy:
+    def resolve(given: str | Policy, overlay: Mapping[str, JsonValue] | None, field: str) -> Policy:
         with _at(field):
             policy = service.registry.resolve(given)
         if overlay:
@@ -165,6 +167,13 @@ def build_app(
         with _at_limits():
             limits.check_answer(len(body))
         return body
+
+    def scored(tree: JsonObject, body: str, under: tuple[Policy, ...], people: int) -> Answer:
+        """A scoring answer: the tree with the fixed scales of ``body`` (the most decimals of
+        the policies), within the answer limit, with the policies' fingerprints."""
+        decimals = max(decimals_of(policy.precision) for policy in under)
+        content = sized(canonical_json(fix_scales(tree, body, decimals)))
+        return Answer(content, tuple(policy.fingerprint for policy in under), people)
 
     def body_route(path: str, name: str, summary: str, answer: type, said: str) -> post:
         """A POST endpoint whose body the library reads; it answers ``answer`` or a problem."""
@@ -276,7 +285,7 @@ def build_app(
         "Whether the policy is valid, and every problem.",
     )
     async def validate(
-        request: Request[Any, Any, Any], data: Annotated[PolicyDocument, _VALIDATE_BODY]
+        request: HttpRequest, data: Annotated[PolicyDocument, _VALIDATE_BODY]
     ) -> Response[bytes]:
         """Read a policy document as ``kpiscore.load_policy`` reads a JSON policy file.
 
@@ -289,8 +298,7 @@ def build_app(
         data = read(ScoreRequest, raw)
         policy = resolve(data.policy, data.overlay, "policy")
         tree = score_table(policy, data).json_tree()
-        body = canonical_json(fix_scales(tree, "ScoreTableBody", decimals_of(policy.precision)))
-        return Answer(sized(body), (policy.fingerprint,), len(data.people))
+        return scored(tree, "ScoreTableBody", (policy,), len(data.people))
 
     @body_route(
         "/score",
@@ -300,7 +308,7 @@ def build_app(
         "Every scorecard, in the order of people.",
     )
     async def score(
-        request: Request[Any, Any, Any], data: Annotated[ScoreRequest, _SCORE_BODY]
+        request: HttpRequest, data: Annotated[ScoreRequest, _SCORE_BODY]
     ) -> Response[bytes]:
         """Score everyone with ``kpiscore.score_many``; the answer is ``ScoreTable.to_json()``."""
         return await service.answer(request, data, score_work)
@@ -317,8 +325,7 @@ def build_app(
             "text": card.explain(data.lang),
             "scorecard": card.to_dict(),
         }
-        body = canonical_json(fix_scales(tree, "ExplainBody", decimals_of(policy.precision)))
-        return Answer(sized(body), (policy.fingerprint,), len(data.people))
+        return scored(tree, "ExplainBody", (policy,), len(data.people))
 
     @body_route(
         "/explain",
@@ -328,7 +335,7 @@ def build_app(
         "The ledger as text, and the scorecard.",
     )
     async def explain(
-        request: Request[Any, Any, Any], data: Annotated[ExplainRequest, _EXPLAIN_BODY]
+        request: HttpRequest, data: Annotated[ExplainRequest, _EXPLAIN_BODY]
     ) -> Response[bytes]:
         """Score the population, then ``Scorecard.explain(lang)`` for ``subject``."""
         return await service.answer(request, data, explain_work)
@@ -373,9 +380,9 @@ def build_app(
                     for p in problems
                 ]
             ) from None
-        decimals = max(decimals_of(base.precision), decimals_of(variant.precision))
-        body = sized(canonical_json(fix_scales(comparison.json_tree(), "ComparisonBody", decimals)))
-        return Answer(body, (base.fingerprint, variant.fingerprint), 2 * len(data.people))
+        return scored(
+            comparison.json_tree(), "ComparisonBody", (base, variant), 2 * len(data.people)
+        )
 
     @body_route(
         "/compare",
@@ -385,7 +392,7 @@ def build_app(
         "Both totals and ratings per person, the moves, a summary.",
     )
     async def compare(
-        request: Request[Any, Any, Any], data: Annotated[CompareRequest, _COMPARE_BODY]
+        request: HttpRequest, data: Annotated[CompareRequest, _COMPARE_BODY]
     ) -> Response[bytes]:
         """``kpiscore.variants.compare(base, variant, …)``, answered with its ``to_json()``."""
         return await service.answer(request, data, compare_work)
@@ -459,7 +466,7 @@ def build_app(
         )
 
     @get("/openapi.json", sync_to_thread=False, include_in_schema=False)
-    def openapi_document(request: Request[Any, Any, Any]) -> Response[bytes]:
+    def openapi_document(request: HttpRequest) -> Response[bytes]:
         """The OpenAPI document, canonical JSON."""
         return _json(request.app.openapi_schema.to_schema())
 
@@ -478,20 +485,9 @@ def build_app(
         ],
         guards=guards,
     )
-    security: dict[str, Any] = {}
-    if tokens:
-        security = {
-            "components": Components(
-                security_schemes={
-                    "bearer": SecurityScheme(
-                        type="http",
-                        scheme="bearer",
-                        description="A token given to the server with --token-file.",
-                    )
-                }
-            ),
-            "security": [{"bearer": []}],
-        }
+    bearer = SecurityScheme(
+        type="http", scheme="bearer", description="A token given to the server with --token-file."
+    )
     openapi = OpenAPIConfig(
         title="kpiscore",
         version=__version__,
@@ -507,7 +503,8 @@ def build_app(
         render_plugins=[DocsPage(path="/")],
         create_examples=False,
         use_handler_docstrings=True,
-        **security,
+        components=Components(security_schemes={"bearer": bearer}) if tokens else Components(),
+        security=[{"bearer": []}] if tokens else None,
     )
     app = Litestar(
         route_handlers=[api, openapi_document, healthz, readyz],
@@ -527,13 +524,13 @@ def build_app(
     )
     _describe(app.openapi_schema, _DESCRIBED)
     gate = Gate(
-        cast("Any", app.asgi_handler),
+        cast("ASGIApp", app.asgi_handler),
         metrics=service.metrics,
         limits=limits,
         allowed_hosts=None if tokens else allowed_hosts,
     )
     service.gate = gate
-    app.asgi_handler = cast("Any", gate)
+    app.asgi_handler = cast("LitestarApp", gate)
     app.state["kpiscore"] = service
     return app
 

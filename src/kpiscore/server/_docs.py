@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from collections.abc import Mapping
 
-from litestar import Request
 from litestar.openapi.plugins import OpenAPIRenderPlugin
+
+from kpiscore.server._types import HttpRequest
 
 __all__ = ["DocsPage", "render_docs"]
 
@@ -34,14 +35,19 @@ def _json_block(value: object) -> str:
     return f"<pre>{html.escape(text)}</pre>"
 
 
-def render_docs(document: dict[str, Any]) -> str:
+def _object(value: object) -> Mapping[str, object]:
+    """A part of the document that should be an object (an empty one when it is not)."""
+    return value if isinstance(value, dict) else {}
+
+
+def render_docs(document: Mapping[str, object]) -> str:
     """The HTML page for an OpenAPI document.
 
     >>> page = render_docs({"info": {"title": "t", "version": "1"}, "paths": {}})
     >>> "<h1>t 1</h1>" in page, "<script" in page
     (True, False)
     """
-    info = document.get("info", {})
+    info = _object(document.get("info"))
     title = f"{info.get('title', '')} {info.get('version', '')}".strip()
     parts = [
         "<!DOCTYPE html>",
@@ -53,8 +59,8 @@ def render_docs(document: dict[str, Any]) -> str:
         f"<p>{html.escape(str(info.get('description', '')))}</p>",
         _MACHINE,
     ]
-    for path, operations in sorted(document.get("paths", {}).items()):
-        for method, operation in sorted(operations.items()):
+    for path, operations in sorted(_object(document.get("paths")).items()):
+        for method, operation in sorted(_object(operations).items()):
             if not isinstance(operation, dict):
                 continue
             parts.append(
@@ -68,10 +74,10 @@ def render_docs(document: dict[str, Any]) -> str:
                 parts.append(f"<p>{html.escape(str(operation['description']))}</p>")
             if "requestBody" in operation:
                 parts.append("<h3>Request body</h3>" + _json_block(operation["requestBody"]))
-            for status, answer in sorted(operation.get("responses", {}).items()):
-                words = html.escape(str(answer.get("description", "")))
+            for status, answer in sorted(_object(operation.get("responses")).items()):
+                words = html.escape(str(_object(answer).get("description", "")))
                 parts.append(f"<h3>{html.escape(str(status))}: {words}</h3>")
-    schemas = document.get("components", {}).get("schemas", {})
+    schemas = _object(_object(document.get("components")).get("schemas"))
     if schemas:
         parts.append("<h2>Schemas</h2>")
         for name, schema in sorted(schemas.items()):
@@ -84,5 +90,5 @@ def render_docs(document: dict[str, Any]) -> str:
 class DocsPage(OpenAPIRenderPlugin):
     """Litestar's hook for ``/docs``: :func:`render_docs`, no CDN."""
 
-    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+    def render(self, request: HttpRequest, openapi_schema: Mapping[str, object]) -> bytes:
         return render_docs(openapi_schema).encode()

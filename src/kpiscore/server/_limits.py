@@ -113,7 +113,7 @@ class Limits:
                 path="measures",
             )
 
-    def check_overlay(self, overlay: Mapping[str, Any] | None) -> None:
+    def check_overlay(self, overlay: Mapping[str, object] | None) -> None:
         """Refuse an overlay with too many entries."""
         if overlay is not None and len(overlay) > self.max_overlay:
             raise LimitError(

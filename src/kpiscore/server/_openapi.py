@@ -8,9 +8,8 @@ import inspect
 import re
 from collections.abc import Generator, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Final, cast
+from typing import TYPE_CHECKING, ClassVar, Final, cast
 
-from litestar.connection import ASGIConnection
 from litestar.dto import AbstractDTO, DTOConfig, DTOFieldDefinition
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
@@ -28,6 +27,7 @@ from kpiscore.exceptions import (
     InputError,
 )
 from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.schema import OBJECTS, policy_schema
 from kpiscore.server import _responses
 from kpiscore.server._ops import TITLES
@@ -43,6 +43,12 @@ from kpiscore.server._responses import (
     ProblemBody,
 )
 from kpiscore.server._scales import DECIMALS, describe_scale
+from kpiscore.server._types import Connection
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.dto._backend import DTOBackend
+    from litestar.openapi.spec import OpenAPI
 
 __all__ = ["EXAMPLE", "BodyReader", "LibrarySchemas", "RawBody"]
 
@@ -64,11 +70,11 @@ def _raw(data: object) -> bytes:
     raise TypeError(f"expected the raw body (got {type(data).__name__})")  # pragma: no cover
 
 
-def _media_type(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+def _media_type(connection: Connection) -> str:
     return connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-def _check_json(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+def _check_json(connection: Connection) -> None:
     media_type = _media_type(connection)
     if media_type != JSON and not (
         media_type.startswith("application/") and media_type.endswith("+json")
@@ -84,7 +90,7 @@ def _check_json(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         )
 
 
-class BodyReader(AbstractDTO[Any]):
+class BodyReader(AbstractDTO[RawBody]):
     """Litestar's hook for reading a body: here the library's readers do it, not Litestar's.
 
     The OpenAPI schema of the body is the request class's (generated from its ``attrs``
@@ -96,7 +102,7 @@ class BodyReader(AbstractDTO[Any]):
 
     @classmethod
     def generate_field_definitions(
-        cls, model_type: type[Any]
+        cls, model_type: type[RawBody]
     ) -> Generator[DTOFieldDefinition, None, None]:
         yield from ()  # pragma: no cover - no transfer model: the body is read by the library
 
@@ -109,24 +115,23 @@ class BodyReader(AbstractDTO[Any]):
         cls,
         field_definition: FieldDefinition,
         handler_id: str,
-        backend_cls: Any = None,
+        backend_cls: type[DTOBackend] | None = None,
     ) -> None:
         return None  # no backend to build: decode_bytes does the work
 
     @classmethod
     def create_openapi_schema(
-        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any
+        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: SchemaCreator
     ) -> Reference | Schema:
-        schema: Reference | Schema = schema_creator.for_field_definition(field_definition)
-        return schema
+        return schema_creator.for_field_definition(field_definition)
 
-    def decode_bytes(self, value: bytes) -> Any:
+    def decode_bytes(self, value: bytes) -> RawBody:
         # Only the media type is checked here, in the event loop; the body is read into
         # library objects in a worker thread, within the request's deadline (see _work).
         _check_json(self.asgi_connection)
         return RawBody(value)
 
-    def decode_builtins(self, value: dict[str, Any]) -> Any:  # pragma: no cover - JSON only
+    def decode_builtins(self, value: JsonObject) -> RawBody:  # pragma: no cover - JSON only
         raise RequestError([InputError("request body: expected JSON")], status=415)
 
 
@@ -145,13 +150,15 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
     """
 
     def __init__(self) -> None:
-        self._definitions: dict[str, Any] = policy_schema()["$defs"]
+        self._definitions: dict[str, JsonObject] = policy_schema()["$defs"]
 
     @staticmethod
-    def is_plugin_supported_type(value: Any) -> bool:
+    def is_plugin_supported_type(value: object) -> bool:
         return value is Decimal or value is PolicyDocument or value in _POLICY_CLASSES.values()
 
-    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
         annotation = field_definition.annotation
         if annotation is Decimal:
             return cast("Schema", self._convert({"$ref": "#/$defs/number"}, schema_creator))
@@ -177,7 +184,7 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
         schema.title = name
         return schema
 
-    def _convert(self, node: Mapping[str, Any], creator: Any) -> Schema | Reference:
+    def _convert(self, node: Mapping[str, JsonValue], creator: SchemaCreator) -> Schema | Reference:
         """One JSON Schema node as Litestar's OpenAPI model (OpenAPI 3.1 is JSON Schema)."""
         if "$ref" in node:
             name = str(node["$ref"]).rsplit("/", 1)[-1]
@@ -190,30 +197,49 @@ class LibrarySchemas(OpenAPISchemaPluginProtocol):
             if name == "number" and isinstance(inline, Schema):
                 for branch in inline.any_of or ():
                     if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
-                        branch.format = cast("Any", "decimal")  # an exact decimal, as a string
+                        # an exact decimal, as a string
+                        branch.format = cast("OpenAPIFormat", "decimal")
             return inline
         schema = Schema()
         aliases = Schema.field_aliases()
         for key, value in node.items():
             field = aliases.get(key) or re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+            converted: object
             if field == "type":
-                converted: Any = OpenAPIType(value)
+                converted = OpenAPIType(value)
             elif field == "format":
                 converted = OpenAPIFormat(value)
             elif field == "properties":
-                converted = {name: self._convert(item, creator) for name, item in value.items()}
+                converted = {
+                    name: self._convert(_object(item), creator)
+                    for name, item in _object(value).items()
+                }
             elif field in ("any_of", "all_of", "one_of"):
-                converted = [self._convert(item, creator) for item in value]
+                converted = [self._convert(_object(item), creator) for item in _list(value)]
             elif field in _SUBSCHEMA_FIELDS or (
                 field == "additional_properties" and value is not True and value is not False
             ):
-                converted = self._convert(value, creator)
+                converted = self._convert(_object(value), creator)
             elif field in _VALUE_FIELDS:
                 converted = value
             else:  # pragma: no cover - a test converts every definition
                 raise TypeError(f"policy schema keyword {key!r} has no OpenAPI conversion")
             setattr(schema, field, converted)
         return schema
+
+
+def _object(value: JsonValue) -> Mapping[str, JsonValue]:
+    """A schema node of the policy schema (a JSON object)."""
+    if isinstance(value, dict):
+        return value
+    raise TypeError(f"policy schema: expected an object, got {value!r}")  # pragma: no cover
+
+
+def _list(value: JsonValue) -> list[JsonValue]:
+    """A list of schema nodes of the policy schema."""
+    if isinstance(value, list):
+        return value
+    raise TypeError(f"policy schema: expected a list, got {value!r}")  # pragma: no cover
 
 
 #: Keywords whose value is one schema, and keywords whose value is kept as it is.
@@ -243,7 +269,7 @@ _VALUE_FIELDS: Final = frozenset(
 
 
 #: A request that scores, for the interactive docs and for property tests to start from.
-EXAMPLE: Final[dict[str, Any]] = {
+EXAMPLE: Final[JsonObject] = {
     "policy": "university-kpi-example",
     "period": "2026-Q1",
     "people": [
@@ -266,8 +292,8 @@ EXAMPLE: Final[dict[str, Any]] = {
         )
     ],
 }
-EXPLAIN_EXAMPLE: Final[dict[str, Any]] = {**EXAMPLE, "subject": "gv002", "lang": "en"}
-COMPARE_EXAMPLE: Final[dict[str, Any]] = {
+EXPLAIN_EXAMPLE: Final[JsonObject] = {**EXAMPLE, "subject": "gv002", "lang": "en"}
+COMPARE_EXAMPLE: Final[JsonObject] = {
     **{key: value for key, value in EXAMPLE.items() if key != "policy"},
     "base": EXAMPLE["policy"],
     "overlay": {"categories.soft.criteria.training.deductions.training_absence.points": "3"},
@@ -326,7 +352,7 @@ def _doc_sections(cls: type) -> tuple[str, dict[str, str]]:
     return plain(" ".join(summary).replace("  ", " ")), {k: plain(v) for k, v in fields.items()}
 
 
-def _describe(document: Any, classes: Iterator[type] | tuple[type, ...]) -> None:
+def _describe(document: OpenAPI, classes: Iterator[type] | tuple[type, ...]) -> None:
     """Give the generated components the descriptions their classes' docstrings hold."""
     schemas = document.components.schemas or {}
     for cls in classes:
@@ -347,7 +373,7 @@ def _mark_decimal(prop: Schema, scale: str) -> None:
     """A decimal field of an answer: ``format: decimal`` and its scale in the description."""
     for branch in [prop, *(prop.one_of or ()), *(prop.any_of or ())]:
         if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
-            branch.format = cast("Any", "decimal")
+            branch.format = cast("OpenAPIFormat", "decimal")
     prop.description = f"{prop.description} {scale}" if prop.description else scale
 
 

@@ -17,11 +17,15 @@ import re
 import time
 import uuid
 from array import array
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, MutableSequence
 from multiprocessing.sharedctypes import RawArray
-from typing import Any, Final, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Final, NotRequired, TypedDict, Unpack
 
 from kpiscore import __version__
+from kpiscore.server._responses import ProblemEntryBody
+
+if TYPE_CHECKING:
+    from kpiscore.server._limits import Limits
 
 __all__ = [
     "PROBLEM_TYPES",
@@ -33,6 +37,8 @@ __all__ = [
     "problem_type",
 ]
 
+# ASGI's scope and messages are open dicts whose keys depend on their "type" (the spec gives
+# no closed shape to check against): the gate reads the few keys it needs.
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -180,13 +186,23 @@ def plain(text: str) -> str:
     return _REPR.sub(r"\1", text)
 
 
+class Outcome(TypedDict):
+    """The gate's record of one request, filled in by the handlers as it is served."""
+
+    status: int
+    bytes: int
+    people: int
+    why: NotRequired[str]
+    gone: NotRequired[bool]
+
+
 class ProblemFields(TypedDict, total=False):
     """The optional fields of a problem details body (each ``None`` when not given)."""
 
     kind: str | None
     path: str | None
     error: str | None
-    errors: list[dict[str, Any]] | None
+    errors: list[ProblemEntryBody] | None
 
 
 def problem_bytes(status: int, detail: str, **fields: Unpack[ProblemFields]) -> bytes:
@@ -211,7 +227,7 @@ class JsonFormatter(logging.Formatter):
     """Log records as one JSON object a line (the access log's fields at the top level)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
+        entry: dict[str, object] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
@@ -284,7 +300,7 @@ class Metrics:
         self._size = self._requests + self._histogram + 3  # people, in flight, reloads
         self._workers = workers
         # Shared memory only when worker processes share it (forked after this).
-        self._values: Any = (
+        self._values: MutableSequence[int] = (
             RawArray("q", self._size * workers)
             if workers > 1
             else array("q", bytes(8 * self._size))
@@ -409,7 +425,7 @@ class Gate:
         app: ASGIApp,
         *,
         metrics: Metrics,
-        limits: Any,
+        limits: Limits,
         allowed_hosts: tuple[str, ...] | None,
         worker: int = 0,
     ) -> None:
@@ -435,7 +451,7 @@ class Gate:
         language_token = LANGUAGE.set(language)
         path: str = scope["path"]
         route = route_of(path)
-        outcome: dict[str, Any] = {"status": 0, "bytes": 0, "people": 0}
+        outcome: Outcome = {"status": 0, "bytes": 0, "people": 0}
         scope.setdefault("state", {})["kpiscore_outcome"] = outcome
         extra = [
             (b"x-request-id", request_id.encode()),

@@ -9,9 +9,9 @@ import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Final, Unpack
+from typing import Final, Unpack, cast
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from kpiscore.exceptions import (
@@ -23,13 +23,16 @@ from kpiscore.exceptions import (
 )
 from kpiscore.model.canonical import canonical_json as _canonical_text
 from kpiscore.model.facts import Measure
+from kpiscore.model.jsontypes import JsonValue
 from kpiscore.server._limits import LimitError
-from kpiscore.server._ops import TITLES, ProblemFields, plain, problem_bytes
+from kpiscore.server._ops import TITLES, Outcome, ProblemFields, plain, problem_bytes
 from kpiscore.server._requests import (
     RequestError,
     flatten,
     relocate,
 )
+from kpiscore.server._responses import ProblemEntryBody
+from kpiscore.server._types import HttpRequest
 from kpiscore.server._work import ClientGone, DeadlineExceeded
 
 __all__ = ["JSON", "PROBLEM_JSON", "canonical_json", "problem"]
@@ -45,7 +48,7 @@ def canonical_json(value: object) -> bytes:
     return _canonical_text(value).encode()
 
 
-def _json(body: str | Mapping[str, Any]) -> Response[bytes]:
+def _json(body: str | Mapping[str, JsonValue]) -> Response[bytes]:
     """A 200 answer: the library's JSON text as it is, or a tree written canonically."""
     content = body.encode() if isinstance(body, str) else canonical_json(body)
     return Response(content=content, media_type=JSON, status_code=200)
@@ -54,7 +57,7 @@ def _json(body: str | Mapping[str, Any]) -> Response[bytes]:
 # --------------------------------------------------------------------------- problems
 
 
-def _problem_entry(error: KpiscoreError) -> dict[str, Any]:
+def _problem_entry(error: KpiscoreError) -> ProblemEntryBody:
     return {"detail": plain(str(error)), "path": error.path, "error": type(error).__name__}
 
 
@@ -83,7 +86,7 @@ def _kind(error: RequestError) -> str | None:
     return None
 
 
-def _on_request_error(_: Request[Any, Any, Any], error: RequestError) -> Response[bytes]:
+def _on_request_error(_: HttpRequest, error: RequestError) -> Response[bytes]:
     problems = list(error.problems)
     single = problems[0] if len(problems) == 1 else None
     return problem(
@@ -97,13 +100,13 @@ def _on_request_error(_: Request[Any, Any, Any], error: RequestError) -> Respons
 
 
 def _on_library_error(  # pragma: no cover - a safety net: the endpoints place every error first
-    request: Request[Any, Any, Any], error: KpiscoreError
+    request: HttpRequest, error: KpiscoreError
 ) -> Response[bytes]:
     problems = flatten(error)
     return _on_request_error(request, RequestError(problems or [error]))
 
 
-def _on_http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
+def _on_http_error(_: HttpRequest, error: HTTPException) -> Response[bytes]:
     status = error.status_code
     detail = error.detail or TITLES.get(status, "Error")
     if isinstance(error, ValidationException):
@@ -120,7 +123,7 @@ def _on_http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[
     return problem(status, detail, headers=headers)
 
 
-def _on_deadline(request: Request[Any, Any, Any], error: DeadlineExceeded) -> Response[bytes]:
+def _on_deadline(request: HttpRequest, error: DeadlineExceeded) -> Response[bytes]:
     _outcome(request)["why"] = "deadline"
     return problem(
         503,
@@ -130,13 +133,13 @@ def _on_deadline(request: Request[Any, Any, Any], error: DeadlineExceeded) -> Re
     )
 
 
-def _on_client_gone(request: Request[Any, Any, Any], _: ClientGone) -> Response[bytes]:
+def _on_client_gone(request: HttpRequest, _: ClientGone) -> Response[bytes]:
     outcome = _outcome(request)
     outcome["why"], outcome["gone"] = "client-gone", True
     return problem(503, "the client went away; the work was stopped", kind="overloaded")
 
 
-def _on_unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+def _on_unexpected(_: HttpRequest, error: Exception) -> Response[bytes]:
     # A bug, not bad input: say so without details, and log everything.
     logger.error("kpiscore server: unexpected error", exc_info=error)
     return problem(
@@ -144,11 +147,12 @@ def _on_unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[byte
     )
 
 
-def _outcome(request: Request[Any, Any, Any]) -> dict[str, Any]:
+def _outcome(request: HttpRequest) -> Outcome:
     """The gate's record of this request (people scored, why it ended), or a scratch one."""
     state = request.scope.get("state") or {}
     found = state.get("kpiscore_outcome")
-    return found if isinstance(found, dict) else {}
+    scratch: Outcome = {"status": 0, "bytes": 0, "people": 0}
+    return cast("Outcome", found) if isinstance(found, dict) else scratch
 
 
 _LIMIT_HINT = "send fewer people per request, or start the server with a larger --max-body"
@@ -228,7 +232,7 @@ def _at(field: str) -> Iterator[None]:
 
 
 @contextmanager
-def _overlaying(changes: Mapping[str, Any]) -> Iterator[None]:
+def _overlaying(changes: Mapping[str, JsonValue]) -> Iterator[None]:
     """Errors of an overlay, placed at the change they are about."""
     try:
         yield

@@ -6,7 +6,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -18,6 +18,7 @@ from kpiscore.exceptions import (
     UnknownPolicyError,
 )
 from kpiscore.io.load import load_policy
+from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import canonical
 from kpiscore.model.policy import Policy
 
@@ -34,7 +35,7 @@ class ServedPolicy:
     policy: Policy
     source: Source
 
-    def entry(self) -> dict[str, Any]:
+    def entry(self) -> JsonObject:
         """The policy's line in ``GET /policies``."""
         policy = self.policy
         return {

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -30,6 +30,7 @@ from kpiscore.exceptions import (
 from kpiscore.io.load import _build as _build_fact
 from kpiscore.io.load import _check_nesting, _parse_json
 from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.model.schema import policy_schema
@@ -51,6 +52,8 @@ __all__ = [
 
 _BODY: Final = "request body"
 _Request = TypeVar("_Request", "ScoreRequest", "ExplainRequest", "CompareRequest")
+_Fact: TypeAlias = Event | Measure | Person
+"""A fact of a request body: a person, an event or a measure."""
 
 
 class RequestError(InputError):
@@ -103,7 +106,7 @@ class ScoreRequest:
     people: tuple[Person | str, ...]
     events: tuple[Event, ...] = ()
     measures: tuple[Measure, ...] = ()
-    overlay: dict[str, Any] | None = None
+    overlay: dict[str, Any] | None = None  # Litestar: no schema from a recursive alias
 
 
 @attrs.frozen(kw_only=True)
@@ -144,7 +147,7 @@ class CompareRequest:
     events: tuple[Event, ...] = ()
     measures: tuple[Measure, ...] = ()
     variant: str | Policy | None = None
-    overlay: dict[str, Any] | None = None
+    overlay: dict[str, Any] | None = None  # Litestar: no schema from a recursive alias
 
 
 class PolicyDocument:
@@ -163,7 +166,7 @@ class PolicyDocument:
 # --------------------------------------------------------------------------- JSON
 
 
-def parse_json(body: bytes) -> Any:
+def parse_json(body: bytes) -> JsonValue:
     """The JSON document in a request body, read as the library reads a JSON file.
 
     Numbers become exact decimals, never floats; NaN and Infinity, a key given twice in one
@@ -243,7 +246,7 @@ def _type_name(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _fact(kind: str, item: object, index: int, problems: _Problems) -> Any:
+def _fact(kind: str, item: object, index: int, problems: _Problems) -> _Fact | None:
     where = f"{kind}[{index}]"
     keys = _FACT_KEYS[kind]
     if kind == "people" and isinstance(item, str):
@@ -339,8 +342,8 @@ def _wrong_type(kind: str, key: str, value: object) -> str | None:
     return None if good else _WORDS[expected]
 
 
-def _facts(kind: str) -> Callable[[object, _Problems], tuple[Any, ...]]:
-    def read(value: object, problems: _Problems) -> tuple[Any, ...]:
+def _facts(kind: str) -> Callable[[object, _Problems], tuple[_Fact | None, ...]]:
+    def read(value: object, problems: _Problems) -> tuple[_Fact | None, ...]:
         if not isinstance(value, list):
             problems.append(
                 InputError(
@@ -384,7 +387,7 @@ def _period(value: object, problems: _Problems) -> str | None:
     return str(value)
 
 
-def _overlay(value: object, problems: _Problems) -> dict[str, Any] | None:
+def _overlay(value: object, problems: _Problems) -> JsonObject | None:
     if not isinstance(value, dict):
         problems.append(
             InputError(
@@ -447,7 +450,7 @@ def read_request(cls: type[_Request], body: bytes) -> _Request:
     return read_request_document(cls, read_document(body))
 
 
-def read_document(body: bytes) -> dict[str, Any]:
+def read_document(body: bytes) -> JsonObject:
     """The JSON object of a request body.
 
     Raises:
@@ -462,7 +465,7 @@ def read_document(body: bytes) -> dict[str, Any]:
     return document
 
 
-def read_request_document(cls: type[_Request], document: dict[str, Any]) -> _Request:
+def read_request_document(cls: type[_Request], document: JsonObject) -> _Request:
     """Build a request object from a body's JSON object (see :func:`read_request`)."""
     fields = attrs.fields_dict(cls)
     problems: _Problems = []
@@ -474,7 +477,7 @@ def read_request_document(cls: type[_Request], document: dict[str, Any]) -> _Req
                     path=key,
                 )
             )
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {}  # by field name; each READERS entry typed its value
     for name, field in fields.items():
         if name not in document:
             if field.default is attrs.NOTHING:

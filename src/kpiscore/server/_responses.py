@@ -129,6 +129,7 @@ class AdjustmentBody(TypedDict):
     from_rating: str | None
     to_rating: str | None
     reason: str
+    reason_vi: str | None
     reference: str | None
 
 

@@ -28,14 +28,22 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
+
+from kpiscore.model.jsontypes import JsonObject
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from litestar import Litestar
+    from uvicorn import Config
 
 __all__ = ["LOG_CONFIG", "default_workers", "run"]
 
 logger = logging.getLogger("kpiscore.server")
 
 #: Logging: JSON lines on standard error, for the access log and everything else.
-LOG_CONFIG: dict[str, Any] = {
+LOG_CONFIG: JsonObject = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "kpiscore.server._ops.JsonFormatter"}},
@@ -95,7 +103,7 @@ def _protocol(header_timeout: float) -> type:
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class Protocol(H11Protocol):
-        _header_timer: Any = None
+        _header_timer: asyncio.TimerHandle | None = None
 
         def _arm(self) -> None:
             self._disarm()
@@ -111,7 +119,8 @@ def _protocol(header_timeout: float) -> type:
             if self.cycle is None or self.cycle.response_complete:
                 self.transport.close()  # no request yet: nothing to answer
 
-        def connection_made(self, transport: Any) -> None:
+        # uvicorn narrows the transport as here (and ignores the same override error).
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._arm()
 
@@ -134,8 +143,8 @@ def _protocol(header_timeout: float) -> type:
 
 
 def _config(  # pragma: no cover - in the server's own processes (subprocesses in tests)
-    app: Any, *, header_timeout: float, max_connections: int
-) -> Any:
+    app: Litestar, *, header_timeout: float, max_connections: int
+) -> Config:
     import uvicorn
 
     return uvicorn.Config(
@@ -154,7 +163,7 @@ def _config(  # pragma: no cover - in the server's own processes (subprocesses i
 
 
 def run(  # pragma: no cover - in the server's own processes (subprocesses in tests)
-    app_for_worker: Callable[[int], Any],
+    app_for_worker: Callable[[int], Litestar],
     *,
     host: str,
     port: int,
@@ -250,7 +259,7 @@ def run(  # pragma: no cover - in the server's own processes (subprocesses in te
 def _serve_worker(  # noqa: PLR0917  # pragma: no cover - in the server's own processes
     index: int,
     sock: socket.socket,
-    app_for_worker: Callable[[int], Any],
+    app_for_worker: Callable[[int], Litestar],
     header_timeout: float,
     max_connections: int,
     on_reload: Callable[[int], None],

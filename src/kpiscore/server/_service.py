@@ -9,11 +9,10 @@ import logging
 import os
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any, Final
+from typing import Final
 
 import attrs
-from litestar import Request, Response
-from litestar.connection import ASGIConnection
+from litestar import Response
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -25,6 +24,7 @@ from kpiscore.server._openapi import _raw
 from kpiscore.server._ops import Gate, Metrics, plain
 from kpiscore.server._problems import JSON, _outcome
 from kpiscore.server._registry import PolicyRegistry
+from kpiscore.server._types import Connection, HttpRequest
 from kpiscore.server._work import Runner
 
 __all__ = ["Answer", "Service"]
@@ -113,7 +113,7 @@ class Service:
             self.reload()
 
     async def answer(
-        self, request: Request[Any, Any, Any], data: object, work: Callable[[bytes], Answer]
+        self, request: HttpRequest, data: object, work: Callable[[bytes], Answer]
     ) -> Response[bytes]:
         """Run ``work`` on the body in a worker thread, within the deadline; answer it."""
         raw = _raw(data)
@@ -139,10 +139,10 @@ _THREADS: Final = 4
 
 def _bearer_guard(
     tokens: tuple[str, ...],
-) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+) -> Callable[[Connection, BaseRouteHandler], None]:
     expected = [token.encode() for token in tokens]
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], __: BaseRouteHandler) -> None:
+    def guard(connection: Connection, __: BaseRouteHandler) -> None:
         given_header = connection.headers.get("authorization", "").strip()
         scheme, _, credential = given_header.partition(" ")
         given = credential.strip().encode()

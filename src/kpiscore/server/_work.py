@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Final, TypeVar, cast
+from typing import Final, Generic, TypeVar
 
 __all__ = ["ClientGone", "DeadlineExceeded", "Runner"]
 
@@ -31,8 +31,10 @@ class _Stop(BaseException):
     ordinary error by the code it interrupts)."""
 
 
-def _quiet(hook: Callable[[Any], object]) -> Callable[[Any], object]:
-    def unraisable(report: Any) -> object:
+def _quiet(
+    hook: Callable[[sys.UnraisableHookArgs], object],
+) -> Callable[[sys.UnraisableHookArgs], object]:
+    def unraisable(report: sys.UnraisableHookArgs) -> object:
         if isinstance(report.exc_value, _Stop):
             return None  # an interruption that landed in a finalizer: it is tried again
         return hook(report)
@@ -52,8 +54,8 @@ class ClientGone(Exception):  # noqa: N818 - an outcome, not a bug
     """The client disconnected before the answer was ready; the work was stopped."""
 
 
-class _Job:
-    def __init__(self, function: Callable[[], Any], runner: Runner) -> None:
+class _Job(Generic[_T]):
+    def __init__(self, function: Callable[[], _T], runner: Runner) -> None:
         self.function = function
         self.runner = runner
         self.lock = threading.Lock()
@@ -61,7 +63,7 @@ class _Job:
         self.cancelled = False
         self.done = False
 
-    def run(self) -> Any:
+    def run(self) -> _T:
         with self.lock:
             if self.cancelled:
                 raise _Stop
@@ -159,11 +161,12 @@ class Runner:
         finally:
             timer.cancel()
         if future.done():
-            return cast("_T", self._result(future, timeout))
+            return self._result(future, timeout)
         watcher = asyncio.ensure_future(disconnected())
+        waiting: set[asyncio.Future[_T] | asyncio.Future[None]] = {future, watcher}
         try:
             done, _ = await asyncio.wait(
-                {future, watcher},
+                waiting,
                 timeout=max(0.0, timeout - (loop.time() - started)),
                 return_when=asyncio.FIRST_COMPLETED,
             )
@@ -173,7 +176,7 @@ class Runner:
         finally:
             watcher.cancel()
         if future in done:
-            return cast("_T", self._result(future, timeout))
+            return self._result(future, timeout)
         _keep_stopping(loop, job)
         future.add_done_callback(_consume)
         if watcher in done:
@@ -181,7 +184,7 @@ class Runner:
         raise DeadlineExceeded(timeout)
 
     @staticmethod
-    def _result(future: asyncio.Future[Any], timeout: float) -> Any:
+    def _result(future: asyncio.Future[_T], timeout: float) -> _T:
         try:
             return future.result()
         except _Stop:  # pragma: no cover - only a cancelled job raises it
@@ -192,14 +195,14 @@ class Runner:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _keep_stopping(loop: asyncio.AbstractEventLoop, job: _Job, tries: int = 200) -> None:
+def _keep_stopping(loop: asyncio.AbstractEventLoop, job: _Job[_T], tries: int = 200) -> None:
     """Interrupt the job, and again every 50 ms until it has stopped: an exception raised
     while the thread runs a finalizer (garbage collection) is swallowed by Python."""
     if job.cancel() and tries > 0:
         loop.call_later(0.05, _keep_stopping, loop, job, tries - 1)
 
 
-def _consume(future: asyncio.Future[Any]) -> None:
+def _consume(future: asyncio.Future[_T]) -> None:
     """Retrieve a stopped job's outcome, so that asyncio does not log it as unhandled."""
     if not future.cancelled():
         future.exception()

@@ -6,7 +6,7 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -76,6 +76,9 @@ __all__ = ["CASE_SUFFIX", "DEFAULT_SUBJECT"]
 # --------------------------------------------------------------------------- reading
 
 
+_T = TypeVar("_T", bound=attrs.AttrsInstance)
+
+
 class _Reader:
     """Reads the tree of one case file, collecting every problem with its place."""
 
@@ -90,7 +93,7 @@ class _Reader:
         place = f"{self.name}: {where}: " if where else f"{self.name}: "
         self.problems.append(FileFormatError(place + message, path=f"{self.name}:{where}"))
 
-    def keys(self, table: Mapping[str, Any], where: str, allowed: Sequence[str]) -> None:
+    def keys(self, table: Mapping[str, object], where: str, allowed: Sequence[str]) -> None:
         for key in table:
             if key not in allowed:
                 self.fail(
@@ -129,9 +132,9 @@ class _Reader:
         self.fail(where, f"expected a date such as 2026-01-15 (got {value!r})")
         return None
 
-    def table(self, value: object, where: str) -> Mapping[str, Any] | None:
+    def table(self, value: object, where: str) -> Mapping[str, object] | None:
         if isinstance(value, Mapping):
-            return value
+            return value  # TOML tables: string keys
         self.fail(where, f"expected a table (got {value!r})")
         return None
 
@@ -203,7 +206,7 @@ class _Reader:
             if table is None:
                 continue
             self.keys(table, place, _EVENT_KEYS)
-            fields: dict[str, Any] = {"subject": subject}
+            fields: dict[str, object] = {"subject": subject}
             for key in ("kind", "ref", "note"):
                 if key in table:
                     fields[key] = self.text(table[key], _join(place, key))
@@ -229,7 +232,7 @@ class _Reader:
         self.fail(where, f"expected true or false (got {value!r})")
         return None
 
-    def build(self, cls: Any, fields: dict[str, Any], where: str) -> Any:
+    def build(self, cls: type[_T], fields: dict[str, object], where: str) -> _T | None:
         missing = [
             field.alias
             for field in attrs.fields(cls)
@@ -275,7 +278,7 @@ class _Reader:
             if table is None:
                 continue
             self.keys(table, place, _WORK_KEYS)
-            fields: dict[str, Any] = {"subject": subject}
+            fields: dict[str, object] = {"subject": subject}
             ok = True
             for key, raw in table.items():
                 if key not in _WORK_KEYS:
@@ -309,7 +312,9 @@ class _Reader:
             return []
 
 
-def _approval_field(reader: Any, table: Mapping[str, Any], key: str, place: str) -> Any:
+# The approval keys' values differ in type by key (a date, a count, a unit, text); the caller
+# passes each to the parameter of its name.
+def _approval_field(reader: _Reader, table: Mapping[str, object], key: str, place: str) -> Any:
     """One approval key's value, checked; None (and a problem reported) when it is bad."""
     raw = table[key]
     spot = _join(place, key)
@@ -327,7 +332,7 @@ def _approval_field(reader: Any, table: Mapping[str, Any], key: str, place: str)
 
 
 def read_case_approvals(
-    reader: Any, value: object, where: str, subject: str, period: Period
+    reader: _Reader, value: object, where: str, subject: str, period: Period
 ) -> list[Event]:
     """A case's ``[[approvals]]``: late-approval events for the case's subject, the approver.
 
@@ -409,7 +414,7 @@ def _expected(reader: _Reader, value: object, where: str, policy: Policy | None)
     if not any(key in table for key in _EXPECT_KEYS):
         reader.fail(where, f"expected at least one figure: one of {list(_EXPECT_KEYS)!r}")
         return None
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {}  # Expected(**fields): each key's value is read by its type
     ok = True
     for key in ("total", "carried"):
         if key in table:
@@ -475,7 +480,7 @@ def _ids(policy: Policy | None, key: str) -> list[str]:
 
 
 def _case(
-    reader: _Reader, tree: Mapping[str, Any], defaults: Mapping[str, Any], number: int
+    reader: _Reader, tree: Mapping[str, object], defaults: Mapping[str, object], number: int
 ) -> Case | None:
     before = len(reader.problems)
     raw_name = tree.get("name")

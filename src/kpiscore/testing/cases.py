@@ -44,7 +44,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kpiscore.exceptions import (
     FileFormatError,
@@ -53,6 +53,9 @@ from kpiscore.exceptions import (
 from kpiscore.io.load import MAX_POLICY_BYTES, parse_toml_document, read_text_file
 from kpiscore.testing.case_model import Case, CaseResult, Check, Expected, RunReport
 from kpiscore.testing.case_reader import _FILE_KEYS, CASE_SUFFIX, _case, _Reader
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "CASE_SUFFIX",
@@ -198,7 +201,7 @@ def bundled_cases() -> tuple[Case, ...]:
     return tuple(cases)
 
 
-def _entries(folder: Any) -> Iterator[Any]:
+def _entries(folder: Traversable) -> Iterator[Traversable]:
     for entry in folder.iterdir():
         if entry.name.endswith(CASE_SUFFIX) and entry.is_file():
             yield entry

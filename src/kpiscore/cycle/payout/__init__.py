@@ -33,6 +33,7 @@ from typing import Final
 from kpiscore.cycle.payout._rows import (
     PAYOUT_COLUMNS,
     PayoutRows,
+    RatedColumns,
     Salary,
     format_money,
     payout_rows,
@@ -57,6 +58,7 @@ __all__ = [
     "PayoutRelation",
     "PayoutRows",
     "PayoutTable",
+    "RatedColumns",
     "Salary",
     "TableNote",
     "available",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -27,6 +27,7 @@ from kpiscore.results.table import ResultTable, result_row
 __all__ = [
     "PAYOUT_COLUMNS",
     "PayoutRows",
+    "RatedColumns",
     "Salary",
     "format_money",
     "payout_rows",
@@ -58,6 +59,58 @@ class Salary:
                 "salary: days_worked and days_in_period go together"
                 f" (got {self.days_worked!r} and {self.days_in_period!r})"
             )
+
+
+@runtime_checkable
+class RatedColumns(Protocol):
+    """A table of rated results that :func:`payout_rows` reads by column, building no result.
+
+    A :class:`~kpiscore.ScoreTable` is one (a columnar one from :func:`kpiscore.score_frame`
+    answers from its integer columns); so is any table with these members, such as a roll-up
+    table that keeps its figures in columns. The rows must hold the person's attributes (the
+    common ``subject``, ``name``, ``unit``, ``group``, ``position`` columns) and, for a result
+    that can be left unrated, an ``unrated`` column giving the reason.
+
+    >>> from kpiscore import Category, Criterion, Period, Policy, score_many
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=10)])])
+    >>> isinstance(score_many(policy, Period.year(2026), ["a"]), RatedColumns)
+    True
+    """
+
+    @property
+    def period(self) -> Period:
+        """The one period every result is for."""
+        ...  # pragma: no cover - a protocol
+
+    @property
+    def subjects(self) -> Sequence[str]:
+        """The subject ids, in the table's order."""
+        ...  # pragma: no cover - a protocol
+
+    def ratings(self) -> Sequence[str | None]:
+        """Each person's final rating, in the order of :attr:`subjects`."""
+        ...  # pragma: no cover - a protocol
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row per person, in the order of :attr:`subjects`."""
+        ...  # pragma: no cover - a protocol
+
+
+class RatedResult(Protocol):
+    """One rated result :func:`payout_rows` pays: a scorecard, a roll-up, anything alike (its
+    ``person`` and ``total`` make the row; a ``period`` and an ``unrated`` reason are read
+    when present)."""
+
+    @property
+    def subject(self) -> str:
+        """The person's id."""
+        ...  # pragma: no cover - a protocol
+
+    @property
+    def rating(self) -> str | None:
+        """The final rating."""
+        ...  # pragma: no cover - a protocol
 
 
 _MONTHS_PER: Final = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -97,12 +150,13 @@ def _salary(value: object, subject: str) -> Salary:
 
 
 def format_money(value: Decimal | None) -> str:
-    """A đồng figure with thousands separators (``""`` for ``None``).
+    """A đồng figure with English thousands separators (``""`` for ``None``): the public
+    face of :func:`kpiscore.io.numbers_vi.format_amount` with ``lang="en", unit=False``.
 
     >>> format_money(Decimal("3510000")), format_money(Decimal("468000.0")), format_money(None)
     ('3,510,000', '468,000', '')
     """
-    return numbers_vi.format_money(value, "en", unit=False)
+    return numbers_vi.format_amount(value, "en", unit=False)
 
 
 def _text(value: object) -> object:
@@ -203,7 +257,7 @@ class PayoutRows(list[dict[str, Any]], ResultTable):
 
 
 def payout_rows(
-    results: Iterable[Any],
+    results: RatedColumns | Iterable[RatedResult],
     table: PayoutTable | str,
     salaries: Mapping[str, NumberLike | Salary],
     *,
@@ -215,10 +269,16 @@ def payout_rows(
     table's monthly amount for the person's (final) rating × the months the period covers,
     prorated when the salary gives days worked, rounded once.
 
+    A :class:`~kpiscore.ScoreTable` (or any :class:`RatedColumns` table) is read by column:
+    its subjects, ratings and rows, no scorecard built (a table from
+    :func:`kpiscore.score_frame` pays 200,000 people from its integer columns). Each distinct
+    (rating, salary, days) is computed once, exactly, and shared.
+
     Args:
-        results: A :class:`~kpiscore.ScoreTable` (its :meth:`~kpiscore.ScoreTable.to_rows` rows
-            are extended) or any iterable of results with ``subject``, ``person``, ``total``,
-            ``rating`` and ``period`` (roll-up results).
+        results: A :class:`~kpiscore.ScoreTable` or another :class:`RatedColumns` table (its
+            :meth:`~kpiscore.ScoreTable.to_rows` rows are extended), or any iterable of
+            results with ``subject``, ``person``, ``total``, ``rating`` and ``period``
+            (roll-up results).
         table: A :class:`PayoutTable`, or the id of a bundled one.
         salaries: Each subject's monthly salary (a number or a :class:`Salary`); everyone in
             ``results`` needs one, and a salary for someone not in ``results`` is an error.
@@ -263,18 +323,28 @@ def payout_rows(
         raise InputError(
             f"payout: results must be a ScoreTable or an iterable of results (got {results!r})"
         )
-    items = list(results)
-    rows = _base_rows(results, items)
-    subjects = {item.subject for item in items}
+    columns = results if isinstance(results, RatedColumns) else None
+    if columns is not None:
+        # A table read by column: subjects, ratings and rows without building any result.
+        subjects_in_order: Sequence[str] = columns.subjects
+        ratings: Sequence[str | None] = columns.ratings()
+        rows = [dict(row) for row in columns.to_rows()]
+        periods = {columns.period} if subjects_in_order else set()
+    else:
+        items = list(results)
+        rows = _base_rows(results, items)
+        subjects_in_order = [item.subject for item in items]
+        ratings = [item.rating for item in items]
+        periods = {item.period for item in items if hasattr(item, "period")}
+    subjects = set(subjects_in_order)
     extra = sorted(str(s) for s in salaries if s not in subjects)
     if extra:
         raise UnknownSubjectError(
             f"salaries: {extra!r} are not among the results paid; expected salaries only for"
             " the people scored"
         )
-    if not items:
+    if not subjects_in_order:
         return PayoutRows(rows, table=table, results=results)
-    periods = {item.period for item in items if hasattr(item, "period")}
     if months is None:
         if len(periods) != 1:
             raise PeriodError(
@@ -287,7 +357,7 @@ def payout_rows(
     for period in sorted(periods, key=lambda p: (p.start, p.end)):
         table.check_period(period)
     paid_months = months if months is not None else _months(table, next(iter(periods)))
-    missing = [item.subject for item in items if item.subject not in salaries]
+    missing = [subject for subject in subjects_in_order if subject not in salaries]
     if missing:  # every one at once: a file of salaries is fixed in one go
         shown = ", ".join(repr(subject) for subject in missing[:MAX_LISTED])
         if len(missing) > MAX_LISTED:
@@ -296,22 +366,20 @@ def payout_rows(
         raise UnknownSubjectError(
             f"salaries: no salary for {shown}{count}; expected one for everyone paid"
         )
-    for item, row in zip(items, rows, strict=True):
-        salary = _salary(salaries[item.subject], item.subject)
-        if item.rating is None:
-            unrated = getattr(item, "unrated", None)
+    pay = _Pay(table, paid_months)
+    for position, (subject, rating, row) in enumerate(
+        zip(subjects_in_order, ratings, rows, strict=True)
+    ):
+        salary = pay.salary(salaries[subject], subject)
+        if rating is None:
+            unrated = row.get("unrated")
+            if unrated is None and columns is None:
+                unrated = getattr(items[position], "unrated", None)
             raise InputError(
-                f"payout: {item.subject!r} has no rating"
+                f"payout: {subject!r} has no rating"
                 + (f" ({unrated})" if unrated else "")
                 + f"; payout table {table.id!r} pays on one of {list(table.ratings)!r}"
             )
-        amount = table.amount(
-            item.rating,
-            salary.amount,
-            salary.days_worked,
-            salary.days_in_period,
-            months=paid_months,
-        )
         row.update(
             {
                 "salary": salary.amount,
@@ -319,13 +387,43 @@ def payout_rows(
                 "days_in_period": salary.days_in_period,
                 "payout_table": table.id,
                 "payout_months": paid_months,
-                "payout": amount,
+                "payout": pay.amount(rating, salary),
             }
         )
     return PayoutRows(rows, table=table, results=results)
 
 
-def _base_rows(results: object, items: list[Any]) -> list[dict[str, Any]]:
+class _Pay:
+    """The amounts of one payout run, each distinct (rating, salary, days) computed once.
+
+    An amount depends only on the numbers (never on how a salary was written), so people on
+    the same salary step and rating share one exact computation; salaries given as whole
+    numbers are read once per distinct value.
+    """
+
+    def __init__(self, table: PayoutTable, months: int) -> None:
+        self.table = table
+        self.months = months
+        self._amounts: dict[tuple[str, Decimal, Decimal | None, Decimal | None], Decimal] = {}
+        self._salaries: dict[int, Salary] = {}
+
+    def salary(self, value: object, subject: str) -> Salary:
+        if type(value) is int:  # exactly int (not bool): the same value reads the same
+            known = self._salaries.get(value)
+            if known is None:
+                known = self._salaries[value] = _salary(value, subject)
+            return known
+        return _salary(value, subject)
+
+    def amount(self, rating: str, salary: Salary) -> Decimal:
+        key = (rating, salary.amount, salary.days_worked, salary.days_in_period)
+        known = self._amounts.get(key)
+        if known is None:
+            known = self._amounts[key] = self.table.paid(rating, *key[1:], self.months)
+        return known
+
+
+def _base_rows(results: object, items: list[RatedResult]) -> list[dict[str, Any]]:
     to_rows = getattr(results, "to_rows", None)
     if callable(to_rows):
         rows: list[dict[str, Any]] = [dict(row) for row in to_rows()]

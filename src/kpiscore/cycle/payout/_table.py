@@ -625,6 +625,36 @@ class PayoutTable:
         """
         return self.breakdown(rating, salary, days_worked, days_in_period, months=months).amount
 
+    def paid(
+        self,
+        rating: str | None,
+        salary: Decimal,
+        days_worked: Decimal | None,
+        days_in_period: Decimal | None,
+        months: int,
+    ) -> Decimal:
+        """:meth:`amount` for figures already read (a :class:`~kpiscore.payout.Salary`'s, and
+        ``months`` checked), without building the :class:`PayoutLine`: the same value.
+
+        >>> from decimal import Decimal
+        >>> from kpiscore.payout import load
+        >>> load("danang-2026").paid("HTT", Decimal(7_020_000), None, None, 3)
+        Decimal('6318000')
+        """
+        rate = self.rate(rating)
+        if salary < 0:
+            raise InputError(f"payout table {self.id!r}: salary must be >= 0 (got {salary!r})")
+        worked, days = _days(f"payout table {self.id!r}", days_worked, days_in_period)
+        with exact():
+            value = Fraction(self._monthly(rate, salary).monthly) * months
+            if worked is not None and days is not None:
+                value *= Fraction(worked) / Fraction(days)
+            paid = quantize_fraction(value, self.precision, self.rounding)
+        exponent = paid.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:
+            paid = Decimal(int(paid))  # as breakdown writes it: 1755000, not 1.755E+6
+        return paid
+
     def amount_for_months(
         self,
         ratings: Sequence[str | None],

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal, cast, overload
 
 from kpiscore._extras import require
+from kpiscore.model.fact_checks import Duplicates, UnknownKinds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,6 +52,8 @@ def score_frame(
     measures: pd.DataFrame | None = None,
     *,
     every: None = None,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> ScoreTable: ...
 
 
@@ -63,6 +66,8 @@ def score_frame(
     measures: pd.DataFrame | Mapping[Period | str, pd.DataFrame | None] | None = None,
     *,
     every: Literal["month", "quarter"],
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> dict[Period, ScoreTable]: ...
 
 
@@ -74,6 +79,8 @@ def score_frame(
     measures: pd.DataFrame | Mapping[Period | str, pd.DataFrame | None] | None = None,
     *,
     every: Literal["month", "quarter"] | None = None,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> ScoreTable | dict[Period, ScoreTable]:
     """Score a whole population from DataFrames with the columnar engine.
 
@@ -92,6 +99,11 @@ def score_frame(
             (clipped to it) from the same frames, read and checked once: the events are split
             by day, each sub-period scored from its own rows only. ``None`` (the default)
             scores ``period`` itself.
+        unknown_kinds: ``"error"`` (the default): an event kind the policy does not know
+            (:attr:`Policy.known_kinds`) is a problem naming its first row and the nearest
+            known kinds; ``"ignore"`` leaves such rows out.
+        duplicates: ``"error"`` (the default): two rows with the same subject and ``ref`` are
+            a problem; ``"allow"`` counts both.
 
     Numbers (``quantity``, ``value``) are read exactly: integers, text and ``Decimal`` as they
     are, floats through their shortest repr *in their own precision* (a ``float32`` 0.7 is 0.7,
@@ -109,6 +121,8 @@ def score_frame(
         MissingExtraError: pandas is not installed (``pip install 'kpiscore[pandas]'``).
         InputError: a bad column or value, naming the frame, the row and the column.
         UnknownSubjectError: a fact names someone outside the population.
+        UnknownKindError, DuplicateEventError: as for :func:`kpiscore.score`.
+        InputErrorGroup: several problems, each naming its frame and row label.
         MissingInputError, PeriodError: as for :func:`kpiscore.score`.
 
     >>> import pandas as pd
@@ -140,8 +154,25 @@ def score_frame(
     if every is not None:
         from kpiscore.engine.columnar._year import score_frames_every
 
-        return score_frames_every(policy, period, people, events, measures, every=every)
+        return score_frames_every(
+            policy,
+            period,
+            people,
+            events,
+            measures,
+            every=every,
+            unknown_kinds=unknown_kinds,
+            duplicates=duplicates,
+        )
     from kpiscore.engine.columnar._frames import score_frames
 
     # Anything but a frame or None (a mapping without every) is refused by the reader.
-    return score_frames(policy, period, people, events, cast("pd.DataFrame | None", measures))
+    return score_frames(
+        policy,
+        period,
+        people,
+        events,
+        cast("pd.DataFrame | None", measures),
+        unknown_kinds=unknown_kinds,
+        duplicates=duplicates,
+    )

@@ -180,6 +180,12 @@ class Population:
             ids = ids.cast(values.type)
         if len(values) == len(ids) and pc.all(pc.equal(values, ids)).as_py():
             return np.arange(len(values), dtype=np.int64)
+        if len(values) > 2:  # rows grouped by person: one look-up per run of equal subjects
+            heads = arrow_ints(pc.indices_nonzero(pc.not_equal(values[1:], values[:-1]))) + 1
+            if 2 * (len(heads) + 1) < len(values):
+                starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads))
+                lengths = np.diff(np.append(starts, len(values)))
+                return np.repeat(self.get_indexer_arrow(values.take(starts)), lengths)
         found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
         return arrow_ints(found).astype(np.int64)
 

@@ -14,13 +14,16 @@ the frame's row *label* (its index, not its position), and raised together at th
 
 from __future__ import annotations
 
+import ctypes
 import datetime as _dt
 import math
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Final, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from kpiscore.engine.columnar._arrays import (
@@ -64,6 +67,10 @@ class Problems:
         self.count += 1
         if len(self.listed) < MAX_LISTED:
             self.listed.append(error)
+
+    def uncounted(self, count: int) -> None:
+        """Count ``count`` more problems without listing them (past the limit)."""
+        self.count += count
 
     def rows(
         self,
@@ -116,12 +123,15 @@ def factorize(
 ) -> tuple[Codes, list[object]]:
     """(code per row, -1 when missing; the distinct values). An unhashable cell is a problem
     of its row (and reads as missing from then on)."""
-    arrow = _python_text(column)
-    if arrow is not None:  # hashed by pyarrow: much faster than pandas on Python strings
-        _, pc = pyarrow()
-        encoded = arrow.dictionary_encode()
-        indices = pc.fill_null(encoded.indices, -1) if encoded.null_count else encoded.indices
-        return arrow_ints(indices).astype(np.int64), encoded.dictionary.to_pylist()
+    objects = _python_cells(column)
+    if objects is not None:  # each distinct *object* hashed once, by value, then spread back
+        same = same_objects(objects)
+        try:
+            value_codes, values = _distinct_values(objects if same is None else same[1])
+        except TypeError:
+            pass  # an unhashable cell: found and named row by row just below
+        else:
+            return (value_codes if same is None else value_codes.take(same[0])), values
     try:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
     except TypeError:
@@ -140,6 +150,84 @@ def factorize(
         codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
     # An object array's tolist() keeps its objects (a NumPy float32 among them stays one).
     return codes.astype(np.int64, copy=False), uniques.tolist()
+
+
+def _distinct_values(cells: npt.NDArray[np.object_]) -> tuple[Codes, list[object]]:
+    """(code per cell, -1 when missing; the distinct values in order of first appearance);
+    TypeError for an unhashable cell."""
+    arrow = python_text_as_arrow(cells) if _maybe_text(cells) else None
+    if arrow is not None:  # hashed by pyarrow: much faster than pandas on Python strings
+        _, pc = pyarrow()
+        encoded = arrow.dictionary_encode()
+        indices = pc.fill_null(encoded.indices, -1) if encoded.null_count else encoded.indices
+        return arrow_ints(indices).astype(np.int64), encoded.dictionary.to_pylist()
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    # An object array's tolist() keeps its objects (a NumPy float32 among them stays one).
+    return codes.astype(np.int64, copy=False), uniques.tolist()
+
+
+def _maybe_text(cells: npt.NDArray[np.object_]) -> bool:
+    """Whether the first cell is text or missing: only then is a conversion to Arrow text
+    tried (a column of dates or numbers would be converted to Arrow only to be dropped)."""
+    return not len(cells) or isinstance(cells[0], str) or is_missing(cells[0])
+
+
+def _python_cells(column: pd.Series) -> npt.NDArray[np.object_] | None:
+    """The Python objects of an object or ``string[python]`` column, or ``None``."""
+    dtype = column.dtype
+    if (isinstance(dtype, np.dtype) and dtype.kind == "O") or (
+        isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+    ):
+        cells: npt.NDArray[np.object_] = column.to_numpy(dtype=object)
+        return cells
+    return None
+
+
+def same_objects(cells: npt.NDArray[np.object_]) -> tuple[Codes, npt.NDArray[np.object_]] | None:
+    """(code per cell, one cell per distinct object): cells that are the very same Python
+    object share a code. ``None`` outside CPython, or when the first cells are mostly
+    distinct objects (there is nothing to gain).
+
+    An object array holds pointers to its objects; the very same pointer is the very same
+    object, so grouping the pointers (plain integers, hashed by NumPy/pandas without calling
+    Python) finds the repeated objects of a column at a fraction of the cost of hashing each
+    cell's value. pandas' ``read_csv`` and ``Categorical.astype(object)`` give the same string
+    object to every cell of equal text; runs of one object (rows grouped by person) are
+    grouped before hashing. Equal values held by different objects get different codes here:
+    the caller hashes the distinct objects by value.
+    """
+    size = len(cells)
+    if not size or sys.implementation.name != "cpython":
+        return None
+    cells = np.ascontiguousarray(cells)
+    buffer = (ctypes.c_ssize_t * size).from_address(cells.ctypes.data)
+    pointers = np.ctypeslib.as_array(buffer).astype(np.int64)  # a copy: the integers only
+    sample = pointers[:_SAMPLE]
+    if 2 * len(set(sample.tolist())) > len(sample) > 64:
+        return None  # mostly distinct objects (dates from ``.dt.date``): no gain, only cost
+    heads = np.flatnonzero(pointers[1:] != pointers[:-1]) + 1
+    if 2 * (len(heads) + 1) < size:  # long runs: one pointer per run is hashed
+        starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads))
+        run_codes, _ = pd.factorize(pointers.take(starts))
+        lengths = np.diff(np.append(starts, size))
+        codes = np.repeat(run_codes.astype(np.int64, copy=False), lengths)
+        first = starts.take(_first_of(run_codes))
+    else:
+        codes, _ = pd.factorize(pointers)
+        codes = codes.astype(np.int64, copy=False)
+        first = _first_of(codes)
+    return codes, cells.take(first)
+
+
+#: How many cells :func:`same_objects` looks at to decide whether objects repeat.
+_SAMPLE: Final = 4096
+
+
+def _first_of(codes: Codes) -> Ints:
+    """Where each code first appears, for codes numbered in order of first appearance (as
+    ``pd.factorize`` numbers them, none missing): where the running maximum goes up."""
+    reached = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.diff(reached, prepend=-1) > 0).astype(np.int64)
 
 
 def _python_text(column: pd.Series) -> ArrowArray:

@@ -4,16 +4,19 @@ or the CSV fast path)."""
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import numpy as np
 
 from kpiscore.engine.columnar._arrays import Bools, Codes, Days, Ints
+from kpiscore.exceptions import DuplicateEventError, InputError, UnknownKindError
+from kpiscore.model.fact_checks import repeat_message, unknown_kind_message
 from kpiscore.model.facts import Event
 from kpiscore.model.period import Period
+from kpiscore.model.rules import MAX_LISTED
 
-__all__ = ["EventColumns", "MeasureColumns"]
+__all__ = ["EventColumns", "EventProblems", "MeasureColumns"]
 
 
 def _no_rows() -> Ints:
@@ -69,6 +72,34 @@ class EventColumns:
         self.kinds = list(distinct)
         self.kind_codes = remap.take(codes) if len(codes) else _no_rows()
 
+    def unknown_kinds(self, known: frozenset[str]) -> list[tuple[str, int, int]]:
+        """``(kind, first row, rows)`` for each kind not in ``known``: one test per *distinct*
+        kind, then one vectorised count per unknown kind (no work per row in Python)."""
+        found = []
+        for code, kind in enumerate(self.kinds):
+            if kind in known:
+                continue
+            rows = np.flatnonzero(self.kind_codes == code)
+            if len(rows):
+                found.append((kind, int(rows[0]), len(rows)))
+        return found
+
+    def repeated_refs(self) -> tuple[Codes, Codes]:
+        """``(rows, first rows)`` of the events whose subject and ``ref`` an earlier row
+        already has (sorted by row), found with NumPy sorts."""
+        if self.refs is None or not len(self.subject):
+            return _no_rows(), _no_rows()
+        refs = np.asarray(self.refs, dtype=object)
+        with_ref = np.flatnonzero(np.array([ref is not None for ref in self.refs], dtype=bool))
+        if not len(with_ref):
+            return _no_rows(), _no_rows()
+        _, ref_codes = np.unique(refs[with_ref].astype(str), return_inverse=True)
+        key = self.subject[with_ref].astype(np.int64) * (int(ref_codes.max()) + 1) + ref_codes
+        _, first_at, inverse = np.unique(key, return_index=True, return_inverse=True)
+        first = with_ref[first_at[inverse.reshape(-1)]]
+        repeated = first != with_ref
+        return with_ref[repeated], first[repeated]
+
     def limit_to(self, period: Period) -> None:
         """Mark the rows inside the period (the others are checked but not scored)."""
         start = np.datetime64(period.start, "D")
@@ -113,3 +144,56 @@ class MeasureColumns:
     def empty(cls) -> MeasureColumns:
         """No measures at all."""
         return cls()
+
+
+class EventProblems:
+    """Unknown kinds and repeated refs of event columns, as problems naming each row."""
+
+    def __init__(
+        self,
+        policy_ids: Sequence[str],
+        known: frozenset[str] | None,
+        *,
+        duplicates: bool,
+    ) -> None:
+        self.policy_ids = tuple(policy_ids)
+        self.known = known
+        self.duplicates = duplicates
+
+    def found(
+        self, columns: EventColumns, ids: Sequence[str], name: Callable[[int], str]
+    ) -> tuple[list[InputError], int]:
+        """(one problem per unknown kind and one per repeated row, the first
+        :data:`~kpiscore.model.rules.MAX_LISTED` of them; how many repeated rows in all)."""
+        problems: list[InputError] = []
+        if self.known is not None:
+            for kind, row, count in columns.unknown_kinds(self.known):
+                others = count - 1
+                more = f" (and {others} more event{'s' if others > 1 else ''})" if others else ""
+                problems.append(
+                    UnknownKindError(
+                        f"{name(row)}{more}: "
+                        + unknown_kind_message(kind, self.policy_ids, self.known)
+                    )
+                )
+        if not self.duplicates:
+            return problems, 0
+        rows, first = columns.repeated_refs()
+        refs = columns.refs or []
+        day = columns.day
+        for position, earlier in zip(
+            rows[:MAX_LISTED].tolist(), first[:MAX_LISTED].tolist(), strict=True
+        ):
+            problems.append(
+                DuplicateEventError(
+                    f"{name(position)}: "
+                    + repeat_message(
+                        columns.kinds[columns.kind_codes[position]],
+                        ids[columns.subject[position]],
+                        str(day[position]),
+                        refs[position],
+                        name(earlier),
+                    )
+                )
+            )
+        return problems, len(rows) - min(len(rows), MAX_LISTED)

@@ -548,6 +548,10 @@ class Figures:
     def _decimal(self, units: SupportsIndex) -> Decimal:
         return Decimal(operator.index(units)).scaleb(-self.exponent, EXACT)
 
+    def figure(self, units: SupportsIndex) -> Decimal:
+        """A reported figure (a total, a category's or a criterion's points) from its units."""
+        return self._decimal(units)
+
     def totals(self) -> tuple[Decimal, ...]:
         k = -self.exponent  # inlined: this runs once per person
         return tuple(Decimal(value).scaleb(k, EXACT) for value in self.total_units.tolist())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from kpiscore.engine.columnar._cells import (
     Bad,
     Labels,
     Problems,
+    _python_cells,
     _python_text,
     convert,
     factorize,
@@ -43,13 +45,15 @@ from kpiscore.engine.columnar._cells import (
     number,
     read_days,
     row_name,
+    same_objects,
     text,
 )
-from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
+from kpiscore.engine.columnar._columns import EventColumns, EventProblems, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
 from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.model.fact_checks import Duplicates, UnknownKinds, check_options
 from kpiscore.model.facts import Person, check_text
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
@@ -66,15 +70,21 @@ def score_frames(
     people: object,
     events: object,
     measures: object = None,
+    *,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> ScoreTable:
     """:func:`kpiscore.score_frame` (documented there), once pandas is known to be installed."""
     policy = _check_policy(policy)
     period = as_period(period)
     policy.check_period(period)
+    check_options(unknown_kinds, duplicates, "score_frame")
     persons, index = read_population(people)
     problems = Problems()
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
-    facts = read_events(events, index, period, problems)
+    facts = read_events(
+        events, index, period, problems, check=event_check(policy, unknown_kinds, duplicates)
+    )
     measure_columns = read_measures(measures, index, compiled, problems)
     problems.raise_all()
     return score_columns(policy, period, persons, facts, measure_columns, compiled=compiled)
@@ -234,11 +244,12 @@ def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
     if unknown:
         raise InputError(f"people: unknown column(s) {unknown!r}; expected {list(PERSON_FIELDS)!r}")
     name = _namer("people", people.index)
-    cells: list[object] = people["id"].tolist()
+    arrow = _arrow_strings(people["id"])
+    cells: list[object] = people["id"].tolist() if arrow is None else arrow.to_pylist()
     ids = _ids(cells, name, problems)
     result = People(ids)
     if ids is cells:  # clean ASCII ids: pyarrow looks the facts' subjects up among them
-        result.arrow_ids = _arrow_strings(people["id"])
+        result.arrow_ids = arrow
         if result.arrow_ids is None:
             result.arrow_ids = _python_text(people["id"])
     for field in PERSON_FIELDS[1:]:
@@ -257,6 +268,8 @@ def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
 
 def _persons(items: list[object], problems: Problems) -> People:
     """A sequence of :class:`Person` objects and ids (each id as ``Person(id=…)`` reads it)."""
+    if set(map(type, items)) == {Person}:
+        return _all_persons(items)  # type: ignore[arg-type]  # checked just above
     persons: dict[int, Person] = {}
     ids: list[str] = []
     for position, item in enumerate(items):
@@ -281,6 +294,21 @@ def _persons(items: list[object], problems: Problems) -> People:
     return result
 
 
+def _all_persons(items: list[Person]) -> People:
+    """A sequence of :class:`Person` objects only: their ids and attributes (already checked,
+    NFC) read field by field, each distinct attribute object coded once."""
+    ids: list[str] = list(map(attrgetter("id"), items))
+    result = People(ids)
+    for field in PERSON_FIELDS[1:]:
+        cells = np.empty(len(items), dtype=object)
+        cells[:] = list(map(attrgetter(field), items))
+        codes, distinct = factorize(pd.Series(cells, dtype=object), Problems(), str, field, "")
+        result.coded[field] = (codes, distinct)  # type: ignore[assignment]  # None or text
+    result.built = dict(enumerate(items))
+    result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
+    return result
+
+
 # --------------------------------------------------------------------------- subjects
 
 
@@ -290,23 +318,37 @@ def _subject_positions(
     """Population positions of a subject column, each distinct subject looked up once
     (categorical columns per category, Arrow strings in pyarrow); a subject read as a file
     reads it (trimmed, NFC) if not found as it is. Problems for the others; they read 0."""
-    positions: Codes
+    positions: Codes | None = None
     name = _namer(what, subjects.index)
     if isinstance(subjects.dtype, pd.CategoricalDtype):
         codes = subjects.cat.codes.to_numpy().astype(np.int64)
         positions = _from_codes(codes, subjects.cat.categories, index)
     else:
         arrow = _arrow_strings(subjects)
-        if arrow is None:
-            arrow = _python_text(subjects)
-        if arrow is not None:  # strings in pyarrow: looked up row by row there
+        if arrow is not None:  # strings in pyarrow: looked up there (once per run of rows)
             positions = index.get_indexer_arrow(arrow)
-        else:
+        else:  # Python objects: each distinct one looked up once
+            positions = _object_positions(subjects, index)
+        if positions is None:
             codes, uniques = _factorize(subjects, name, problems)
             positions = _from_codes(codes, pd.Index(uniques, dtype=object), index)
     if len(positions) and positions.min() < 0:
         positions = _unfound(subjects, positions, index, name, problems)
     return positions
+
+
+def _object_positions(subjects: pd.Series, index: Population) -> Codes | None:
+    """Positions of a column of Python strings, each distinct string *object* looked up once
+    (in pyarrow); ``None`` when the cells are not all text."""
+    cells = _python_cells(subjects)
+    if cells is None:
+        return None
+    same = same_objects(cells)
+    arrow = python_text_as_arrow(cells if same is None else same[1])
+    if arrow is None:
+        return None
+    positions = index.get_indexer_arrow(arrow)
+    return positions if same is None else positions.take(same[0])
 
 
 def _factorize(
@@ -373,6 +415,8 @@ def _from_codes(codes: Ints, uniques: pd.Index, index: Population) -> Codes:
     """Positions of coded subjects: each distinct subject looked up once (-1 for a code of
     -1, a missing cell)."""
     arrow = _arrow_strings(uniques)
+    if arrow is None and uniques.dtype == object:
+        arrow = python_text_as_arrow(uniques.to_numpy(dtype=object))
     if arrow is not None:
         lookup = index.get_indexer_arrow(arrow)
     else:
@@ -452,12 +496,26 @@ def exact_values(
 # --------------------------------------------------------------------------- events
 
 
+def event_check(
+    policy: Policy, unknown_kinds: UnknownKinds, duplicates: Duplicates
+) -> EventProblems:
+    """The checks of unknown kinds and repeated refs the options ask for."""
+    known = None if unknown_kinds == "ignore" else policy.known_kinds
+    return EventProblems((policy.id,), known, duplicates=duplicates == "error")
+
+
 def read_events(
-    frame: object, index: Population, period: Period, problems: Problems | None = None
+    frame: object,
+    index: Population,
+    period: Period,
+    problems: Problems | None = None,
+    *,
+    check: EventProblems | None = None,
 ) -> EventColumns:
     """The events frame, checked, as columns (rows outside ``period`` checked, not scored).
 
-    Problems go to ``problems`` (raised here when none is given)."""
+    Problems go to ``problems`` (raised here when none is given); ``check`` adds those of
+    unknown kinds and repeated refs (all rows, in the period or not)."""
     own = problems is None
     problems = Problems() if problems is None else problems
     self = EventColumns()
@@ -518,6 +576,12 @@ def read_events(
         self.day_codes, self.day_values = day_codes, days
     self.refs = _optional_texts(frame, "ref", name, problems)
     self.notes = _optional_texts(frame, "note", name, problems)
+    if check is not None and not problems:
+        # Only on well-read columns: a row with a bad cell has no kind or subject to compare.
+        found, unlisted = check.found(self, index.ids, name)
+        for problem in found:
+            problems.add(problem)
+        problems.uncounted(unlisted)
     self.limit_to(period)
     if own:
         problems.raise_all()

@@ -22,10 +22,16 @@ import pandas as pd
 from kpiscore.engine.columnar._arrays import Codes, Days, Ints, Population
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
-from kpiscore.engine.columnar._frames import read_events, read_measures, read_population
+from kpiscore.engine.columnar._frames import (
+    event_check,
+    read_events,
+    read_measures,
+    read_population,
+)
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
 from kpiscore.exceptions import InputError
+from kpiscore.model.fact_checks import Duplicates, UnknownKinds, check_options
 from kpiscore.model.facts import Person
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
@@ -57,16 +63,19 @@ def score_frames_every(
     measures: MeasuresEvery,
     *,
     every: object,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> dict[Period, ScoreTable]:
     """:func:`kpiscore.score_frame` with ``every`` (documented there)."""
     policy = _check_policy(policy)
+    check_options(unknown_kinds, duplicates, "score_frame")
     period = as_period(period)
     pieces = pieces_of(period, every)
     for piece in pieces:
         policy.check_period(piece)
     persons, index = read_population(people)
     compiled = compile_policy(policy)  # cached per policy; compiled in kpiscore's own context
-    facts = read_events(events, index, period)
+    facts = read_events(events, index, period, check=event_check(policy, unknown_kinds, duplicates))
     per_piece = _measures_every(measures, pieces, index, compiled)
     return {
         piece: score_columns(policy, piece, persons, rows, per_piece[piece], compiled=compiled)
