@@ -273,6 +273,10 @@ class RollupColumns:
     def decimal(self, units: int) -> Decimal:
         return Decimal(units).scaleb(-self.exponent, EXACT)
 
+    def sub_periods(self) -> list[Period]:
+        """Every sub-period worked by anyone, in date order."""
+        return [table.period for table in self.tables if len(table.subjects)]
+
     def unrated_text(self, position: int) -> str | None:
         """Why a person has no rating (too little worked), as :func:`rollup` writes it."""
         share = self.policy.min_worked_share
@@ -290,6 +294,17 @@ class RollupColumns:
         size = len(self.subjects) if count is None else min(count, len(self.subjects))
         label, policy = self.period.label, self.policy
         fields = {field: self.codes(field) for field in _PERSON_FIELDS}
+        # Each sub-period's total, a column per sub-period worked by anyone (empty where the
+        # person did not work it), as RollupTable.to_rows writes them.
+        parts: dict[str, list[Decimal | None]] = {}
+        for column, table in enumerate(self.tables):
+            if not len(table.subjects):
+                continue
+            rows_in = self.where[:size, column].tolist()
+            units = total_units(table)
+            parts[table.period.label] = [
+                None if row < 0 else self.decimal(int(units[row])) for row in rows_in
+            ]
         rows: list[dict[str, object]] = []
         for position in range(size):
             row: dict[str, object] = {"subject": self.subjects[position]}
@@ -306,6 +321,7 @@ class RollupColumns:
                     "worked": int(self.worked[position]),
                     "possible": int(self.possible[position]),
                     "worked_unit": "months" if bool(self.monthly[position]) else "days",
+                    **{label: column[position] for label, column in parts.items()},
                     "total": self.decimal(int(self.total_units[position])),
                     "score_rating": None if score_rank < 0 else bands[score_rank],
                     "rating": None if rank < 0 else bands[rank],
