@@ -288,48 +288,59 @@ class RollupColumns:
             f" less than the minimum share {canonical(share)}"
         )
 
+    def _decimals(self, units: Ints, rows: Ints) -> list[Decimal | None]:
+        """``units[rows]`` as Decimals (``None`` where a row is -1), each distinct value
+        converted once."""
+        present = rows >= 0
+        distinct, inverse = np.unique(units[np.where(present, rows, 0)], return_inverse=True)
+        values = np.array([*(self.decimal(int(u)) for u in distinct.tolist()), None], dtype=object)
+        return list(values[np.where(present, inverse.reshape(-1), len(distinct))].tolist())
+
     def rows(self, count: int | None = None) -> list[dict[str, object]]:
         """The roll-up table's rows (``RollupTable.to_rows``), the first ``count`` or all."""
-        bands = [band.id for band in self.policy.bands_descending]
+        bands: list[str | None] = [band.id for band in self.policy.bands_descending]
+        bands.append(None)  # rank -1
         size = len(self.subjects) if count is None else min(count, len(self.subjects))
-        label, policy = self.period.label, self.policy
-        fields = {field: self.codes(field) for field in _PERSON_FIELDS}
+        head = {"period": self.period.label, "policy": self.policy.id}
+        head["version"] = self.policy.version
+        columns: dict[str, list[object]] = {"subject": list(self.subjects[:size])}
+        for field in _PERSON_FIELDS:
+            codes, distinct = self.codes(field)
+            lookup = np.array([*distinct, None], dtype=object)  # code -1 reads the None
+            columns[field] = list(lookup[codes[:size]].tolist())
+        counts = {
+            "parts": self.count[:size].tolist(),
+            "worked": self.worked[:size].tolist(),
+            "possible": self.possible[:size].tolist(),
+            "worked_unit": ["months" if m else "days" for m in self.monthly[:size].tolist()],
+        }
         # Each sub-period's total, a column per sub-period worked by anyone (empty where the
         # person did not work it), as RollupTable.to_rows writes them.
         parts: dict[str, list[Decimal | None]] = {}
         for column, table in enumerate(self.tables):
-            if not len(table.subjects):
-                continue
-            rows_in = self.where[:size, column].tolist()
-            units = total_units(table)
-            parts[table.period.label] = [
-                None if row < 0 else self.decimal(int(units[row])) for row in rows_in
-            ]
-        rows: list[dict[str, object]] = []
-        for position in range(size):
-            row: dict[str, object] = {"subject": self.subjects[position]}
-            for field, (codes, distinct) in fields.items():
-                code = int(codes[position])
-                row[field] = None if code < 0 else distinct[code]
-            score_rank, rank = int(self.score_rank[position]), int(self.rank[position])
-            row.update(
-                {
-                    "period": label,
-                    "policy": policy.id,
-                    "version": policy.version,
-                    "parts": int(self.count[position]),
-                    "worked": int(self.worked[position]),
-                    "possible": int(self.possible[position]),
-                    "worked_unit": "months" if bool(self.monthly[position]) else "days",
-                    **{label: column[position] for label, column in parts.items()},
-                    "total": self.decimal(int(self.total_units[position])),
-                    "score_rating": None if score_rank < 0 else bands[score_rank],
-                    "rating": None if rank < 0 else bands[rank],
-                    "unrated": self.unrated_text(position),
-                }
-            )
-            rows.append(row)
-        return rows
+            if len(table.subjects):
+                rows_in = self.where[:size, column]
+                parts[table.period.label] = self._decimals(total_units(table), rows_in)
+        everyone = np.arange(size, dtype=np.int64)
+        tail = {
+            "total": self._decimals(self.total_units, everyone),
+            "score_rating": [bands[r] for r in self.score_rank[:size].tolist()],
+            "rating": [bands[r] for r in self.rank[:size].tolist()],
+            "unrated": [
+                self.unrated_text(p) if unrated else None
+                for p, unrated in enumerate(self.unrated[:size].tolist())
+            ],
+        }
+        names = [*columns, *head, *counts, *parts, *tail]
+        ordered = [*columns.values()]
+        values = [
+            *ordered,
+            *([value] * size for value in head.values()),
+            *counts.values(),
+            *parts.values(),
+            *tail.values(),
+        ]
+        return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
     def rerated(self, rank: Ints, adjust: Callable[[int, Rollup], Rollup]) -> RollupColumns:
         """A copy with other ratings (a quota's); each roll-up built passes through ``adjust``
