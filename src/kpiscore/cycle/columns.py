@@ -292,7 +292,18 @@ class RollupColumns:
         """``units[rows]`` as Decimals (``None`` where a row is -1), each distinct value
         converted once."""
         present = rows >= 0
-        distinct, inverse = np.unique(units[np.where(present, rows, 0)], return_inverse=True)
+        taken = units[np.where(present, rows, 0)]
+        if not len(taken):
+            return []
+        low = int(taken.min())
+        span = int(taken.max()) - low + 1
+        if span <= 4 * len(taken) + 1024:  # totals lie close together: a table by value
+            shifted = taken - low
+            used = np.flatnonzero(np.bincount(shifted, minlength=span))
+            lookup = np.full(span + 1, None, dtype=object)  # the last one reads None
+            lookup[used] = [self.decimal(int(u) + low) for u in used.tolist()]
+            return list(lookup[np.where(present, shifted, span)].tolist())
+        distinct, inverse = np.unique(taken, return_inverse=True)
         values = np.array([*(self.decimal(int(u)) for u in distinct.tolist()), None], dtype=object)
         return list(values[np.where(present, inverse.reshape(-1), len(distinct))].tolist())
 
