@@ -38,3 +38,16 @@ def test_the_worker_writes_its_figures(tmp_path: Path) -> None:
     out = tmp_path / "hand.json"
     year.worker("hand", 200, out)
     assert '"digest"' in out.read_text(encoding="utf-8")
+
+
+def test_the_pipelines_stop_after_the_quota_and_still_agree() -> None:
+    data = year.generate_year(300, seed=7)
+    output, times = year.kpiscore_year(*data, until="quota")
+    hand_output, hand_times = year.hand_year(*data, until="quota")
+    assert set(times) == set(hand_times) == {"score", "rollup", "quota"}
+    mine = year.kpiscore_results(output)
+    assert mine == year.hand_results(hand_output)
+    assert all(len(row) == 2 for row in mine.values())  # the year total and rating only
+    exact = year.exact_sample(*data, until="quota")
+    assert exact
+    assert exact == {subject: mine[subject] for subject in exact}

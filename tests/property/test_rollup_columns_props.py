@@ -173,6 +173,7 @@ def _tables(scenario: dict[str, Any]) -> tuple[list[Any], list[Any]]:
 def _same_tables(exact: RollupTable | Any, columnar: RollupTable | Any) -> None:
     assert exact.subjects == columnar.subjects
     assert exact.to_rows() == columnar.to_rows()
+    assert exact.to_csv() == columnar.to_csv()  # the columns in the same order too
     assert exact.head_rows(3) == columnar.head_rows(3)
     assert exact.totals() == columnar.totals()
     assert exact.ratings() == columnar.ratings()

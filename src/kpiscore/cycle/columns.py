@@ -140,10 +140,16 @@ class RollupColumns:
         first = tables[0].persons
         self.shared = all(table.persons is first for table in tables)
         count_tables = len(tables)
-        if self.shared:
+        self._where: Ints | None = None
+        if self.shared:  # everyone in every table (score_frame with every=): no lookups
             self.subjects: tuple[str, ...] = tables[0].subjects
             n = len(self.subjects)
-            self.where: Ints = np.repeat(np.arange(n, dtype=np.int64)[:, None], count_tables, 1)
+            self.count: Ints = np.full(n, count_tables, dtype=np.int64)
+            sums = total_units(tables[0]).copy()
+            caps = tables[0].cap_rank.copy()
+            for table in tables[1:]:
+                sums += total_units(table)
+                np.maximum(caps, table.cap_rank, out=caps)
         else:
             index: dict[str, int] = {}
             unions = [
@@ -156,19 +162,17 @@ class RollupColumns:
             ]
             self.subjects = tuple(index)
             n = len(index)
-            self.where = np.full((n, count_tables), -1, dtype=np.int64)
+            where = np.full((n, count_tables), -1, dtype=np.int64)
             for column, union in enumerate(unions):
-                self.where[union, column] = np.arange(len(union), dtype=np.int64)
-        present: Bools = self.where >= 0
-        self.count: Ints = present.sum(axis=1).astype(np.int64)
-        sums = np.zeros(n, dtype=np.int64)
-        caps = np.full(n, -1, dtype=np.int64)
-        for column, table in enumerate(tables):
-            rows = self.where[:, column]
-            here = present[:, column]
-            taken = rows[here]
-            sums[here] += total_units(table).take(taken)
-            caps[here] = np.maximum(caps[here], table.cap_rank.take(taken))
+                where[union, column] = np.arange(len(union), dtype=np.int64)
+            self._where = where
+            present: Bools = where >= 0
+            self.count = present.sum(axis=1).astype(np.int64)
+            sums = np.zeros(n, dtype=np.int64)
+            caps = np.full(n, -1, dtype=np.int64)
+            for table, union in zip(tables, unions, strict=True):
+                sums[union] += total_units(table)
+                caps[union] = np.maximum(caps[union], table.cap_rank)
         total = np.empty(n, dtype=np.int64)
         for parts in np.unique(self.count).tolist():
             chosen = self.count == parts
@@ -180,15 +184,24 @@ class RollupColumns:
         months = [whole_months(table.period) for table in tables]
         days = np.array([table.period.days for table in tables], dtype=np.int64)
         not_months = np.array([m is None for m in months], dtype=bool)
-        self.monthly: Bools = (
-            np.zeros(n, dtype=bool)
-            if period_months is None
-            else ~(present & not_months[None, :]).any(axis=1)
-        )
+        self.monthly: Bools
+        if period_months is None:
+            self.monthly = np.zeros(n, dtype=bool)
+        elif self.shared:
+            self.monthly = np.full(n, not not_months.any(), dtype=bool)
+        else:
+            self.monthly = ~(present & not_months[None, :]).any(axis=1)
         month_counts = np.array([m or 0 for m in months], dtype=np.int64)
-        self.worked: Ints = np.where(
-            self.monthly, present.astype(np.int64) @ month_counts, present.astype(np.int64) @ days
-        )
+        if self.shared:
+            self.worked: Ints = np.where(
+                self.monthly, int(month_counts.sum()), int(days.sum())
+            ).astype(np.int64)
+        else:
+            self.worked = np.where(
+                self.monthly,
+                present.astype(np.int64) @ month_counts,
+                present.astype(np.int64) @ days,
+            )
         self.possible: Ints = np.where(self.monthly, period_months or 0, period.days)
         # The rating: the total's band, no rating below the minimum share, then the caps.
         self.score_rank = band_ranks(total, thresholds_of(policy, self.exponent))
@@ -205,6 +218,14 @@ class RollupColumns:
 
     def __len__(self) -> int:
         return len(self.subjects)
+
+    @property
+    def where(self) -> Ints:
+        """``[people, tables]``: each person's position in each table, -1 where absent."""
+        if self._where is None:
+            n = len(self.subjects)
+            self._where = np.repeat(np.arange(n, dtype=np.int64)[:, None], len(self.tables), 1)
+        return self._where
 
     # ------------------------------------------------------------------ per person
 
@@ -252,6 +273,10 @@ class RollupColumns:
     def decimal(self, units: int) -> Decimal:
         return Decimal(units).scaleb(-self.exponent, EXACT)
 
+    def sub_periods(self) -> list[Period]:
+        """Every sub-period worked by anyone, in date order."""
+        return [table.period for table in self.tables if len(table.subjects)]
+
     def unrated_text(self, position: int) -> str | None:
         """Why a person has no rating (too little worked), as :func:`rollup` writes it."""
         share = self.policy.min_worked_share
@@ -263,36 +288,70 @@ class RollupColumns:
             f" less than the minimum share {canonical(share)}"
         )
 
+    def _decimals(self, units: Ints, rows: Ints) -> list[Decimal | None]:
+        """``units[rows]`` as Decimals (``None`` where a row is -1), each distinct value
+        converted once."""
+        present = rows >= 0
+        taken = units[np.where(present, rows, 0)]
+        if not len(taken):
+            return []
+        low = int(taken.min())
+        span = int(taken.max()) - low + 1
+        if span <= 4 * len(taken) + 1024:  # totals lie close together: a table by value
+            shifted = taken - low
+            used = np.flatnonzero(np.bincount(shifted, minlength=span))
+            lookup = np.full(span + 1, None, dtype=object)  # the last one reads None
+            lookup[used] = [self.decimal(int(u) + low) for u in used.tolist()]
+            return list(lookup[np.where(present, shifted, span)].tolist())
+        distinct, inverse = np.unique(taken, return_inverse=True)
+        values = np.array([*(self.decimal(int(u)) for u in distinct.tolist()), None], dtype=object)
+        return list(values[np.where(present, inverse.reshape(-1), len(distinct))].tolist())
+
     def rows(self, count: int | None = None) -> list[dict[str, object]]:
         """The roll-up table's rows (``RollupTable.to_rows``), the first ``count`` or all."""
-        bands = [band.id for band in self.policy.bands_descending]
+        bands: list[str | None] = [band.id for band in self.policy.bands_descending]
+        bands.append(None)  # rank -1
         size = len(self.subjects) if count is None else min(count, len(self.subjects))
-        label, policy = self.period.label, self.policy
-        fields = {field: self.codes(field) for field in _PERSON_FIELDS}
-        rows: list[dict[str, object]] = []
-        for position in range(size):
-            row: dict[str, object] = {"subject": self.subjects[position]}
-            for field, (codes, distinct) in fields.items():
-                code = int(codes[position])
-                row[field] = None if code < 0 else distinct[code]
-            score_rank, rank = int(self.score_rank[position]), int(self.rank[position])
-            row.update(
-                {
-                    "period": label,
-                    "policy": policy.id,
-                    "version": policy.version,
-                    "parts": int(self.count[position]),
-                    "worked": int(self.worked[position]),
-                    "possible": int(self.possible[position]),
-                    "worked_unit": "months" if bool(self.monthly[position]) else "days",
-                    "total": self.decimal(int(self.total_units[position])),
-                    "score_rating": None if score_rank < 0 else bands[score_rank],
-                    "rating": None if rank < 0 else bands[rank],
-                    "unrated": self.unrated_text(position),
-                }
-            )
-            rows.append(row)
-        return rows
+        head = {"period": self.period.label, "policy": self.policy.id}
+        head["version"] = self.policy.version
+        columns: dict[str, list[object]] = {"subject": list(self.subjects[:size])}
+        for field in _PERSON_FIELDS:
+            codes, distinct = self.codes(field)
+            lookup = np.array([*distinct, None], dtype=object)  # code -1 reads the None
+            columns[field] = list(lookup[codes[:size]].tolist())
+        counts = {
+            "parts": self.count[:size].tolist(),
+            "worked": self.worked[:size].tolist(),
+            "possible": self.possible[:size].tolist(),
+            "worked_unit": ["months" if m else "days" for m in self.monthly[:size].tolist()],
+        }
+        # Each sub-period's total, a column per sub-period worked by anyone (empty where the
+        # person did not work it), as RollupTable.to_rows writes them.
+        parts: dict[str, list[Decimal | None]] = {}
+        for column, table in enumerate(self.tables):
+            if len(table.subjects):
+                rows_in = self.where[:size, column]
+                parts[table.period.label] = self._decimals(total_units(table), rows_in)
+        everyone = np.arange(size, dtype=np.int64)
+        tail = {
+            "total": self._decimals(self.total_units, everyone),
+            "score_rating": [bands[r] for r in self.score_rank[:size].tolist()],
+            "rating": [bands[r] for r in self.rank[:size].tolist()],
+            "unrated": [
+                self.unrated_text(p) if unrated else None
+                for p, unrated in enumerate(self.unrated[:size].tolist())
+            ],
+        }
+        names = [*columns, *head, *counts, *parts, *tail]
+        ordered = [*columns.values()]
+        values = [
+            *ordered,
+            *([value] * size for value in head.values()),
+            *counts.values(),
+            *parts.values(),
+            *tail.values(),
+        ]
+        return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
     def rerated(self, rank: Ints, adjust: Callable[[int, Rollup], Rollup]) -> RollupColumns:
         """A copy with other ratings (a quota's); each roll-up built passes through ``adjust``

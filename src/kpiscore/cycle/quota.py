@@ -64,7 +64,7 @@ from kpiscore.results.scorecard import Adjustment, BandInfo, Scorecard, ScoreTab
 from kpiscore.results.table import ResultTable, result_row
 
 if TYPE_CHECKING:
-    from kpiscore.engine.columnar._arrays import Codes, Ints
+    from kpiscore.engine.columnar._arrays import Bools, Codes, Ints
 
 __all__ = [
     "BASE_READINGS",
@@ -247,12 +247,15 @@ def _allowed(
         if base == "next_and_above":
             return _whole(share * (next_count + top), rounding), next_count + top
         # fixed_point: k − r(share × (N + T − k)) grows with k, so the k that satisfy the rule
-        # form 0..k*; search down from T (no demotion) for the first that does.
-        for kept in range(top, -1, -1):
-            base_count = next_count + top - kept
-            if kept <= _whole(share * base_count, rounding):
-                return kept, base_count
-    raise AssertionError("unreachable: k = 0 always satisfies the rule")  # pragma: no cover
+        # form 0..k*; a binary search finds k* (k = 0 always satisfies it).
+        low, high = 0, top
+        while low < high:
+            middle = (low + high + 1) // 2
+            if middle <= _whole(share * (next_count + top - middle), rounding):
+                low = middle
+            else:
+                high = middle - 1
+        return low, next_count + top - low
 
 
 # --------------------------------------------------------------------------- validation
@@ -630,7 +633,7 @@ class _Source:
     bands: tuple[str, ...]
     codes_of: Callable[[str], tuple[Codes, list[str | None]]]
     item: Callable[[int], RatedResult]
-    rebuild: Callable[[Ints, dict[int, _Demotion], str | None], ScoreTable | RollupTable]
+    rebuild: Callable[[Ints, _ColumnDemotions, str | None], ScoreTable | RollupTable]
 
 
 def _source(results: object) -> _Source | None:
@@ -646,7 +649,7 @@ def _source(results: object) -> _Source | None:
         table = results
 
         def score_table(
-            rank: Ints, demotions: dict[int, _Demotion], reference: str | None
+            rank: Ints, demotions: _ColumnDemotions, reference: str | None
         ) -> ScoreTable:
             def adjust(position: int, card: Scorecard) -> Scorecard:
                 why = demotions.get(position)
@@ -674,7 +677,7 @@ def _source(results: object) -> _Source | None:
         rolled = results
 
         def rollup_table(
-            rank: Ints, demotions: dict[int, _Demotion], reference: str | None
+            rank: Ints, demotions: _ColumnDemotions, reference: str | None
         ) -> RollupTable:
             def adjust(position: int, result: Rollup) -> Rollup:
                 why = demotions.get(position)
@@ -709,7 +712,7 @@ def _plan_columns(
     group_by: object,
     rounding: object,
     ties: object,
-) -> tuple[tuple[QuotaGroup, ...], dict[int, _Demotion], int] | None:
+) -> tuple[tuple[QuotaGroup, ...], _ColumnDemotions, int] | None:
     """:func:`_plan` from the columns: one sort of the people rated ``rating``, by group,
     total and subject; the same decisions, group by group, on slices of it. Returns the plans,
     the demotions by position and the band rank people move to; ``None`` when the grouping is
@@ -756,7 +759,8 @@ def _plan_columns(
     size = len(keys)
     present = np.bincount(codes, minlength=size)
     next_counts = np.bincount(codes[rank == below], minlength=size)
-    planned: list[tuple[QuotaGroup, list[tuple[int, int, bool]]]] = []
+    planned: list[tuple[QuotaGroup, Ints, Ints, Bools]] = []
+    ids = np.array(subjects, dtype=object)
     for code in np.flatnonzero(present).tolist():
         rated = int(counts[code]) if code < len(counts) else 0
         members = ranked[int(starts[code]) : int(starts[code]) + rated] if rated else ranked[:0]
@@ -789,7 +793,6 @@ def _plan_columns(
                 )
                 picked = {item.subject for item in chosen}
                 keep[tied] = [subjects[position] in picked for position in run]
-        order = members.tolist()
         plan = QuotaGroup(
             key=keys[code],
             label=label_of(keys[code]),
@@ -802,39 +805,64 @@ def _plan_columns(
             next_count=int(next_counts[code]),
             base_count=base_count,
             allowed=allowed,
-            kept=tuple(subjects[p] for p, k in zip(order, keep.tolist(), strict=True) if k),
-            demoted=tuple(subjects[p] for p, k in zip(order, keep.tolist(), strict=True) if not k),
-            tied=tuple(subjects[p] for p in order[tied]),
+            kept=tuple(ids[members[keep]].tolist()),
+            demoted=tuple(ids[members[~keep]].tolist()),
+            tied=tuple(ids[members[tied]].tolist()),
             ties=tie_name,
         )
-        places = competition_ranks(points).tolist()
         in_run = np.zeros(rated, dtype=bool)
         in_run[tied] = True
-        out = np.flatnonzero(~keep).tolist()
-        runs = in_run.tolist()
-        planned.append((plan, [(order[i], places[i], runs[i]) for i in out]))
-    planned.sort(key=lambda pair: pair[0].label)
-    demotions = {
-        position: _Demotion(plan, place, was_tied)
-        for plan, demoted in planned
-        for position, place, was_tied in demoted
-    }
-    return tuple(plan for plan, _ in planned), demotions, below
+        out = ~keep
+        planned.append((plan, members[out], competition_ranks(points)[out], in_run[out]))
+    planned.sort(key=lambda group: group[0].label)
+    demotions = _ColumnDemotions(n, planned)
+    return tuple(group[0] for group in planned), demotions, below
+
+
+class _ColumnDemotions:
+    """Who a columnar quota demotes, as arrays: each one's group plan, rank and tie, looked
+    up by population position when that person's result is built."""
+
+    def __init__(self, size: int, groups: list[tuple[QuotaGroup, Ints, Ints, Bools]]) -> None:
+        import numpy as np
+
+        self.plans = [plan for plan, *_ in groups]
+        self.positions: Ints = np.concatenate(
+            [np.zeros(0, dtype=np.int64), *(group[1] for group in groups)]
+        ).astype(np.int64)
+        self.places: Ints = np.concatenate(
+            [np.zeros(0, dtype=np.int64), *(group[2] for group in groups)]
+        ).astype(np.int64)
+        self.tied: Bools = np.concatenate(
+            [np.zeros(0, dtype=bool), *(group[3] for group in groups)]
+        ).astype(bool)
+        self.plan_of: Ints = np.repeat(
+            np.arange(len(groups), dtype=np.int64),
+            [len(group[1]) for group in groups] or np.zeros(0, dtype=np.int64),
+        )
+        self.which: Ints = np.full(size, -1, dtype=np.int64)
+        self.which[self.positions] = np.arange(len(self.positions), dtype=np.int64)
+
+    def get(self, position: int) -> _Demotion | None:
+        """The demotion of the person at ``position``, or ``None`` (kept, or not rated)."""
+        index = int(self.which[position])
+        if index < 0:
+            return None
+        return _Demotion(
+            self.plans[int(self.plan_of[index])], int(self.places[index]), bool(self.tied[index])
+        )
 
 
 def _apply_columns(
     source: _Source,
-    planned: tuple[tuple[QuotaGroup, ...], dict[int, _Demotion], int],
+    planned: tuple[tuple[QuotaGroup, ...], _ColumnDemotions, int],
     reference: str | None,
 ) -> ScoreTable | RollupTable:
     """The table with the demoted people's ratings moved down; each result built later
     carries its quota line."""
     _, demotions, below = planned
     rank = source.rank.copy()
-    if demotions:
-        import numpy as np
-
-        rank[np.fromiter(demotions, dtype=np.int64, count=len(demotions))] = below
+    rank[demotions.positions] = below
     return source.rebuild(rank, demotions, reference)
 
 

@@ -726,6 +726,8 @@ class RollupTable(PolicyTable):
 
     def sub_periods(self) -> list[Period]:
         """Every sub-period worked by anyone, in date order (each a column of :meth:`to_rows`)."""
+        if self._columns is not None and self._rollups is None:
+            return self._columns.sub_periods()
         found = {part.period for result in self.rollups for part in result.parts}
         return sorted(found, key=lambda period: (period.start, period.end))
 
