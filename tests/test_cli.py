@@ -348,10 +348,14 @@ class TestInProcess:
         args = inputs(sample)
         del args[-2:]
         assert 2 == cli.main(["score", *args])
-        assert capsys.readouterr().err.startswith(
-            "kpiscore: error: policy 'vn-nd335-2025-staff': no measure for criterion"
-            " 'politics_ethics' of subject 'nv0001'"
-        )
+        err = capsys.readouterr().err
+        # Every missing measure at once, each at the line of its person in the people file.
+        assert err.startswith("kpiscore: error: the fact files: ")
+        assert (
+            f"  - {sample / 'people.csv'} line 2, column 'id': policy 'vn-nd335-2025-staff':"
+            " no measure for criterion 'politics_ethics' of subject 'nv0001'"
+            " (no --measures file given)"
+        ) in err
 
     def test_the_rating_by_score_column_appears_only_when_a_cap_applied(
         self, sample: Path, capsys: pytest.CaptureFixture[str]
@@ -452,14 +456,15 @@ class TestCommandsInProcess:
             encoding="utf-8",
         )
         assert 2 == cli.main(["score", *inputs(sample)])
-        assert (
-            capsys.readouterr()
-            .err.rstrip()
-            .endswith(
-                "is not in the population"
-                f" ({sample / 'people.csv'}); 2 more facts name people outside it"
-            )
-        )
+        err = capsys.readouterr().err
+        # Each one at its line, in one report with the unknown kind 'a'.
+        assert err.startswith("kpiscore: error: the fact files: 4 problems\n")
+        for line, subject in ((2, "nv9998"), (3, "nv9999"), (4, "x")):
+            assert (
+                f"  - {sample / 'events.csv'} line {line}: subject {subject!r} is not in the"
+                f" population ({sample / 'people.csv'})\n"
+            ) in err
+        assert f"  - {sample / 'events.csv'} line 2, column 'kind' (and 2 more events):" in err
 
 
 class TestRegistration:

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal, TextIO, TypedDict, TypeVar
 
+import attrs
+
 from kpiscore import policies
 from kpiscore.cli.terminal import progress
 from kpiscore.engine.exact import score_many
@@ -23,6 +25,7 @@ from kpiscore.exceptions import (
     FileFormatErrorGroup,
     InputError,
     KpiscoreError,
+    MissingInputError,
     OutputError,
     UnknownPolicyError,
     UnknownSubjectError,
@@ -52,6 +55,7 @@ __all__ = [
     "MAX_LISTED",
     "Align",
     "Inputs",
+    "Problem",
     "Reading",
     "add_inputs",
     "add_output",
@@ -63,7 +67,9 @@ __all__ = [
     "looks_like_path",
     "notice_line",
     "output_format",
+    "raise_problems",
     "reading",
+    "record_problems",
     "refuse_inputs_as_output",
     "report",
     "resolve_policy",
@@ -287,34 +293,76 @@ class Inputs:
             if args.measures
             else []
         )
-        self._check_subjects([*event_records, *measure_records], seen)
         self.unknown_kinds: UnknownKinds = getattr(args, "unknown_kinds", "error")
         self.duplicates: Duplicates = getattr(args, "duplicates", "error")
-        check_records(
+        # Every problem beyond cell syntax, in one report: subjects outside the population,
+        # unknown kinds, repeated events, ratios too large, missing measures.
+        problems = self._subject_problems([*event_records, *measure_records], seen)
+        problems += record_problems(
             self.policy, event_records, measure_records, self.unknown_kinds, self.duplicates
         )
+        inside = [record for record in measure_records if _as(record, Measure).subject in seen]
+        problems += self._missing_measures(people, inside, args.measures)
+        raise_problems(problems)
         self.events = [_as(record, Event) for record in event_records]
         self.measures = [_as(record, Measure) for record in measure_records]
 
-    def _check_subjects(self, records: list[FactRecord], population: dict[str, str]) -> None:
-        outside = [
-            record
-            for record in records
-            if isinstance(record.fact, Event | Measure) and record.fact.subject not in population
+    def _subject_problems(
+        self, records: list[FactRecord], population: dict[str, str]
+    ) -> list[Problem]:
+        """Each event or measure naming someone outside the population, at its line."""
+        problems: list[Problem] = []
+        for record in records:
+            fact = record.fact
+            if isinstance(fact, Event | Measure) and fact.subject not in population:
+                problems.append(
+                    Problem(
+                        f"{record.where}: subject {fact.subject!r} is not in the population"
+                        f" ({self.people_file})",
+                        f"{record.path}:subject",
+                        UnknownSubjectError,
+                    )
+                )
+        return problems
+
+    def _missing_measures(
+        self, people: list[FactRecord], measures: list[FactRecord], measures_file: str | None
+    ) -> list[Problem]:
+        """Each measure the policy needs and the measures file lacks (``missing="error"``),
+        at the line of the person in the people file: the row that is missing has no line."""
+        policy = self.policy
+        if policy.missing != "error":
+            return []
+        needed = [
+            criterion
+            for category in policy.categories
+            for criterion in category.criteria
+            if criterion.basis in ("assessed", "ratio")
         ]
-        if outside:
-            first = outside[0]
-            subject = first.fact.subject if isinstance(first.fact, Event | Measure) else ""
-            others = len(outside) - 1
-            more = ""
-            if others:
-                more = f"; {others} more {'fact names' if others == 1 else 'facts name'} people"
-                more += " outside it"
-            raise UnknownSubjectError(
-                f"{first.where}: subject {subject!r} is not in the population"
-                f" ({self.people_file}){more}",
-                path=first.path,
-            )
+        if not needed:
+            return []
+        given = {
+            (measure.subject, measure.criterion)
+            for measure in (_as(record, Measure) for record in measures)
+        }
+        source = f"in {measures_file}" if measures_file else "(no --measures file given)"
+        problems: list[Problem] = []
+        for record in people:
+            person = _as(record, Person)
+            for criterion in needed:
+                if (person.id, criterion.id) not in given:
+                    problems.append(
+                        Problem(
+                            f"{record.where}, column 'id': policy {policy.id!r}: no measure for"
+                            f" criterion {criterion.id!r} of subject {person.id!r} {source};"
+                            f" expected a row {person.id},{criterion.id},<value> (basis"
+                            f" {criterion.basis!r}), or a policy with missing='zero' or"
+                            " missing='exclude'",
+                            f"{record.path}:id",
+                            MissingInputError,
+                        )
+                    )
+        return problems
 
     def score(self, stream: TextIO) -> ScoreTable:
         """Score everyone, in batches so a progress bar can follow a large population."""
@@ -356,13 +404,58 @@ def check_records(
     unknown_kinds: UnknownKinds,
     duplicates: Duplicates,
 ) -> None:
+    """Raise :func:`record_problems`' problems as :func:`raise_problems` does (nothing when
+    there are none)."""
+    raise_problems(record_problems(policy, events, measures, unknown_kinds, duplicates))
+
+
+@attrs.frozen
+class Problem:
+    """One problem of the fact files: its message (file, line and column first), its
+    ``path`` and the error class raised when it is the only one."""
+
+    message: str
+    path: str
+    alone: type[KpiscoreError] = FileFormatError
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """Raise the problems of a run: one alone as its own class (``FileFormatError``,
+    ``UnknownSubjectError``, ``MissingInputError``), several in one
+    :class:`FileFormatErrorGroup` (the first ``MAX_PROBLEMS``, then "… and N more").
+
+    >>> raise_problems([])
+    >>> raise_problems([Problem("people.csv line 2, column 'id': bad", "people.csv:id")])
+    Traceback (most recent call last):
+    ...
+    kpiscore.exceptions.FileFormatError: people.csv line 2, column 'id': bad
+    """
+    if len(problems) == 1:
+        only = problems[0]
+        raise only.alone(only.message, path=only.path)
+    if problems:
+        message = f"the fact files: {len(problems)} problems"
+        if len(problems) > MAX_PROBLEMS:
+            unlisted = len(problems) - MAX_PROBLEMS
+            message += f" (the first {MAX_PROBLEMS} listed, … and {unlisted} more)"
+        listed = [FileFormatError(p.message, path=p.path) for p in problems[:MAX_PROBLEMS]]
+        raise FileFormatErrorGroup(message, listed)
+
+
+def record_problems(
+    policy: Policy,
+    events: list[FactRecord],
+    measures: list[FactRecord],
+    unknown_kinds: UnknownKinds,
+    duplicates: Duplicates,
+) -> list[Problem]:
     """Every unknown kind (once per kind, at its first line), repeated event (by subject and
     ref, or an identical row) and ratio above the policy's ``max_ratio`` of the files, each
     with file, line and column, in one :class:`FileFormatErrorGroup` (the error when alone).
 
     The fast path (:mod:`kpiscore.io.fastcsv`) steps aside whenever it sees any of these, so
     both paths report them with this text."""
-    problems: list[FileFormatError] = []
+    problems: list[Problem] = []
     facts = [_as(record, Event) for record in events]
     if unknown_kinds == "error":
         known = policy.known_kinds
@@ -375,7 +468,7 @@ def check_records(
             others = len(positions) - 1
             more = f" (and {others} more event{'s' if others > 1 else ''})" if others else ""
             problems.append(
-                FileFormatError(
+                Problem(
                     f"{record.where}, column 'kind'{more}: "
                     + unknown_kind_message(kind, (policy.id,), known),
                     path=f"{record.path}:kind",
@@ -386,7 +479,7 @@ def check_records(
             record = events[position]
             column = "ref" if facts[position].ref is not None else "subject"
             problems.append(
-                FileFormatError(
+                Problem(
                     f"{record.where}, column {column!r}: "
                     + duplicate_message(facts[position], events[first].where),
                     path=f"{record.path}:{column}",
@@ -402,21 +495,14 @@ def check_records(
             and (measure.value > policy.max_ratio)
         ):
             problems.append(
-                FileFormatError(
+                Problem(
                     f"{record.where}, column 'value': measure for criterion"
                     f" {measure.criterion!r} of subject {measure.subject!r}:"
                     f" {ratio_too_large(measure.value, policy.max_ratio)}",
                     path=f"{record.path}:value",
                 )
             )
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        message = f"the fact files: {len(problems)} problems"
-        if len(problems) > MAX_PROBLEMS:
-            unlisted = len(problems) - MAX_PROBLEMS
-            message += f" (the first {MAX_PROBLEMS} listed, … and {unlisted} more)"
-        raise FileFormatErrorGroup(message, problems[:MAX_PROBLEMS])
+    return problems
 
 
 def _as(record: FactRecord, cls: type[_Fact]) -> _Fact:

@@ -25,6 +25,7 @@ from kpiscore.engine.columnar._arrays import ArrowArray, Codes, People, Populati
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.exact import _Compiled
+from kpiscore.exceptions import MissingInputError
 from kpiscore.io.file_numbers import NumberFormat
 from kpiscore.io.load import (
     _COLUMNS,
@@ -382,8 +383,12 @@ def score_files(
     else:
         measure_columns = reader.measures(Path(measures), index, compiled)
     advance(1)
-    table = score_columns(
-        compiled.policy, period, population, event_columns, measure_columns, compiled=compiled
-    )
+    try:
+        table = score_columns(
+            compiled.policy, period, population, event_columns, measure_columns, compiled=compiled
+        )
+    except MissingInputError:
+        # The careful reader lists every missing measure, each at its person's line.
+        raise _IrregularError("a missing measure") from None
     advance(1)
     return table
