@@ -125,7 +125,9 @@ class TestNumbers:
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object], cell: str
     ) -> None:
         same = write(tmp_path, "same.csv", measures(cell))
-        assert (0, plain["csv"], plain["err"]) == score(*facts(plain["people"], plain["events"], same))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(plain["people"], plain["events"], same)
+        )
 
     def test_one_point_three_zeros_is_one(
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
@@ -216,7 +218,9 @@ class TestEncodingsAndSeparators:
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
     ) -> None:
         excel = write(tmp_path, "excel.csv", measures(sep=";", tail=";;"))
-        assert (0, plain["csv"], plain["err"]) == score(*facts(plain["people"], plain["events"], excel))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(plain["people"], plain["events"], excel)
+        )
 
 
 class TestOtherColumns:
@@ -226,7 +230,9 @@ class TestOtherColumns:
         rows = PEOPLE.splitlines()
         text = "\n".join([rows[0] + ",ngạch", *(row + ",Chuyên viên" for row in rows[1:])]) + "\n"
         people = write(tmp_path, "people-grade.csv", text)
-        assert (0, plain["csv"], plain["err"]) == score(*facts(people, plain["events"], plain["measures"]))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(people, plain["events"], plain["measures"])
+        )
 
     def test_events_refuse_them_unless_ignored(
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
@@ -312,7 +318,9 @@ class TestScoreFrame:
             pd.read_csv(write(tmp_path, "m.csv", measures("90%"))),
         )
         assert plain["csv"] == table.to_csv()
-        assert (0, plain["csv"], plain["err"]) == score(*facts(plain["people"], events, plain["measures"]))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(plain["people"], events, plain["measures"])
+        )
 
     def test_every_problem_at_once_by_row_label(self, plain: dict[str, object]) -> None:
         events = pd.DataFrame(
