@@ -200,6 +200,45 @@ class TestCommandLine:
         assert capsys.readouterr().err.startswith("kpiscore: error: ")
         assert not (folder / "o").exists()
 
+    def test_run_refuses_an_unknown_kind_unless_told_to_ignore_it(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        with (folder / "events.csv").open("a", encoding="utf-8") as events:
+            events.write("nv03,discipline_reprimnd,05/02/2026,,\n")
+        file = str(folder / "evaluation.toml")
+        assert 2 == main(["run", file, "--output", str(folder / "o")])
+        err = capsys.readouterr().err
+        assert "event kind 'discipline_reprimnd' is not known" in err
+        assert "did you mean 'discipline_reprimand'" in err
+        assert not (folder / "o").exists()
+        assert 0 == main(["run", file, "--output", str(folder / "o"), "--unknown-kinds", "ignore"])
+        assert "year, after the quota" in capsys.readouterr().out
+
+    def test_run_refuses_a_repeated_event_unless_told_to_allow_it(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        events = folder / "events.csv"
+        first = events.read_text(encoding="utf-8").splitlines()[1]
+        with events.open("a", encoding="utf-8") as file:
+            file.write(first + "\n")
+        evaluation = str(folder / "evaluation.toml")
+        assert 2 == main(["run", evaluation, "--output", str(folder / "o")])
+        assert "QĐ-15/2026" in capsys.readouterr().err
+        out = folder / "o"
+        assert 0 == main(["run", evaluation, "--output", str(out), "--duplicates", "allow"])
+        capsys.readouterr()
+
+    @pytest.mark.parametrize("key", ['unknown_kinds = "ignore"', 'duplicates = "allow"'])
+    def test_the_file_cannot_turn_the_checks_off(
+        self, folder: Path, key: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        replace(
+            folder / "evaluation.toml", 'events = "events.csv"', f'events = "events.csv"\n{key}'
+        )
+        assert 2 == main(["run", str(folder / "evaluation.toml"), "--output", str(folder / "o")])
+        err = capsys.readouterr().err
+        assert f"{key.split()[0]}: unknown key" in err
+
     def test_the_steps_give_what_run_gives_for_staff(
         self, folder: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

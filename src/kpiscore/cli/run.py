@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kpiscore.cli.common import add_strictness
 from kpiscore.cycle.evaluation import Evaluation
 from kpiscore.model.period import Period
 
@@ -17,7 +18,9 @@ __all__ = ["add_parser", "run_command", "warn_long_period"]
 
 def run_command(args: argparse.Namespace) -> int:
     """Run an evaluation file, write its files, print the summary."""
-    result = Evaluation.load(args.file, number_format=args.number_format).run()
+    evaluation = Evaluation.load(args.file, number_format=args.number_format)
+    # The run's choice, not the file's: an evaluation file cannot turn these checks off.
+    result = evaluation.run(unknown_kinds=args.unknown_kinds, duplicates=args.duplicates)
     written = result.write(args.output, lang=args.lang)
     sys.stdout.write(result.summary())
     print(
@@ -48,6 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.add_argument(
         "--lang", choices=("vi", "en"), default="vi", help="language of the explanations"
     )
+    add_strictness(command)
     command.set_defaults(func=run_command)
 
 
