@@ -237,7 +237,7 @@ class TestCommandLine:
         )
         assert 2 == main(["run", str(folder / "evaluation.toml"), "--output", str(folder / "o")])
         err = capsys.readouterr().err
-        assert f"{key.split()[0]}: unknown key" in err
+        assert f"{key.split(maxsplit=1)[0]}: unknown key" in err
 
     def test_the_steps_give_what_run_gives_for_staff(
         self, folder: Path, capsys: pytest.CaptureFixture[str]
