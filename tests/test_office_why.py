@@ -415,3 +415,47 @@ def test_score_frame_refuses_identical_rows_as_the_files_do(plain: dict[str, obj
         score_frame(
             POLICY, "2026-Q1", pd.read_csv(plain["people"]), events, pd.read_csv(plain["measures"])
         )
+
+
+def test_every_kind_of_problem_in_one_report_on_every_path(
+    tmp_path: Path, path: str, score: Score, plain: dict[str, object]
+) -> None:
+    """Subjects outside the population, an unknown kind, a repeat, a ratio typed as a
+    percentage and a missing measure: one report, the same text on every path."""
+    events = write(
+        tmp_path,
+        "events-bad.csv",
+        "subject,kind,on\nnv009,training_absence,2026-01-05\nnv001,training_absense,2026-01-06\n"
+        "nv001,training_absence,2026-01-07\nnv001,training_absence,2026-01-07\n"
+        "nv008,training_absence,2026-01-08\n",
+    )
+    text = measures().replace("nv001,research,0.9", "nv001,research,90")
+    text = "".join(line + "\n" for line in text.splitlines() if line != "nv002,workload,0.9")
+    short = write(tmp_path, "measures-bad.csv", text)
+    code, out, err = score(*facts(plain["people"], events, short))
+    assert (2, "") == (code, out)
+    people = plain["people"]
+    assert err.splitlines() == [
+        "kpiscore: error: the fact files: 6 problems",
+        f"  - {events} line 2: subject 'nv009' is not in the population ({people})",
+        f"  - {events} line 6: subject 'nv008' is not in the population ({people})",
+        (
+            f"  - {events} line 3, column 'kind': event kind 'training_absense' is not known to"
+            f" policy {POLICY.id!r}; did you mean 'training_absence'? (known kinds are those of its"
+            ' rules and caps and its other_kinds; unknown_kinds="ignore" leaves such events out)'
+        ),
+        (
+            f"  - {events} line 5, column 'subject': event 'training_absence' of subject 'nv001'"
+            f" on 2026-01-07 repeats the event at {events} line 4 (same subject and every field);"
+            ' expected each event once (duplicates="allow" counts both)'
+        ),
+        (
+            f"  - {short} line 3, column 'value': measure for criterion 'research' of subject"
+            " 'nv001': value 90 is above the policy's max_ratio 2 (200 %); did you mean 0.9 (90 %)?"
+        ),
+        (
+            f"  - {people} line 3, column 'id': policy {POLICY.id!r}: no measure for criterion"
+            f" 'workload' of subject 'nv002' in {short}; expected a row nv002,workload,<value>"
+            " (basis 'ratio'), or a policy with missing='zero' or missing='exclude'"
+        ),
+    ]
