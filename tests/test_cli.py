@@ -217,8 +217,8 @@ class TestScore:
             handle.write("nv9999,discipline_reprimand,02/02/2026,,\n")
         result = run("score", *inputs(sample))
         expected = (
-            f"kpiscore: error: {sample / 'events.csv'} line 6: subject 'nv9999' is not in the"
-            f" population ({sample / 'people.csv'})"
+            f"kpiscore: error: {sample / 'events.csv'} line 6, column 'subject': subject 'nv9999'"
+            f" is not in the population ({sample / 'people.csv'})"
         )
         assert [expected] == result.stderr.splitlines()
 
@@ -461,8 +461,8 @@ class TestCommandsInProcess:
         assert err.startswith("kpiscore: error: the fact files: 4 problems\n")
         for line, subject in ((2, "nv9998"), (3, "nv9999"), (4, "x")):
             assert (
-                f"  - {sample / 'events.csv'} line {line}: subject {subject!r} is not in the"
-                f" population ({sample / 'people.csv'})\n"
+                f"  - {sample / 'events.csv'} line {line}, column 'subject': subject {subject!r}"
+                f" is not in the population ({sample / 'people.csv'})\n"
             ) in err
         assert f"  - {sample / 'events.csv'} line 2, column 'kind' (and 2 more events):" in err
 

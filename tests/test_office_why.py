@@ -380,8 +380,8 @@ def test_every_unknown_subject_at_once_with_its_line(
     )
     code, _, err = score(*facts(plain["people"], events, plain["measures"]))
     assert 2 == code
-    assert f"{events} line 2: subject 'nv009'" in err
-    assert f"{events} line 4: subject 'nv008'" in err
+    assert f"{events} line 2, column 'subject': subject 'nv009'" in err
+    assert f"{events} line 4, column 'subject': subject 'nv008'" in err
 
 
 def test_every_missing_measure_at_once(
@@ -437,8 +437,14 @@ def test_every_kind_of_problem_in_one_report_on_every_path(
     people = plain["people"]
     assert err.splitlines() == [
         "kpiscore: error: the fact files: 6 problems",
-        f"  - {events} line 2: subject 'nv009' is not in the population ({people})",
-        f"  - {events} line 6: subject 'nv008' is not in the population ({people})",
+        (
+            f"  - {events} line 2, column 'subject': subject 'nv009' is not in the population"
+            f" ({people})"
+        ),
+        (
+            f"  - {events} line 6, column 'subject': subject 'nv008' is not in the population"
+            f" ({people})"
+        ),
         (
             f"  - {events} line 3, column 'kind': event kind 'training_absense' is not known to"
             f" policy {POLICY.id!r}; did you mean 'training_absence'? (known kinds are those of its"

@@ -317,8 +317,8 @@ class Inputs:
             if isinstance(fact, Event | Measure) and fact.subject not in population:
                 problems.append(
                     Problem(
-                        f"{record.where}: subject {fact.subject!r} is not in the population"
-                        f" ({self.people_file})",
+                        f"{record.where}, column 'subject': subject {fact.subject!r} is not in the"
+                        f" population ({self.people_file})",
                         f"{record.path}:subject",
                         UnknownSubjectError,
                     )
