@@ -92,7 +92,8 @@ def test_columnar_payout_equals_exact(
     policy, facts, measures = scenario
     if not policy.bands:
         policy = attrs.evolve(
-            policy, bands=[Band(id="A", min_points=5), Band(id="B", min_points=0)]
+            policy,
+            bands=[Band(id="A", name="A", min_points=5), Band(id="B", name="B", min_points=0)],
         )
     exact, columnar = _tables(policy, facts, measures)
     table = data.draw(payout_tables(tuple(band.id for band in policy.bands)))
