@@ -218,9 +218,7 @@ class PayoutRows(list[dict[str, Any]], ResultTable):
     def json_tree(self) -> JsonObject:
         """The results' own JSON tree (when they have one) with a ``payouts`` list added."""
         tree_of = getattr(self.results, "json_tree", None)
-        tree: JsonObject = (
-            dict(tree_of()) if callable(tree_of) else {"payout_table": self.table.id}
-        )
+        tree: JsonObject = dict(tree_of()) if callable(tree_of) else {"payout_table": self.table.id}
         tree["payouts"] = list[JsonValue](self.payouts_tree())
         return tree
 
