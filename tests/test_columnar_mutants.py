@@ -332,3 +332,10 @@ class TestEventColumns:
         table = score_csv_files(policy, Period.parse(Q1), people, events, None)
         assert table is not None, "the fast path stepped aside"
         assert [Decimal("15.00"), Decimal("13.00")] == [table[s].total for s in "ab"]
+        exact = score_many(
+            policy,
+            Q1,
+            ["a", "b"],
+            [Event(subject="b", kind="training_absence", on=date(2026, 1, 5))],
+        )
+        assert [exact[s].explain() for s in "ab"] == [table[s].explain() for s in "ab"]
