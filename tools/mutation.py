@@ -268,6 +268,49 @@ _PAST_2_GIB = (
     "differs only for 2 GiB of text or more (the large_string branch): killable in principle,"
     " not at a size the tests can afford"
 )
+_EMPTY_FLOAT = (
+    "only tables of zero rows keep this default, and the engine skips events without kind"
+    " codes and reads the rest by boolean masks, take() of int rows and searchsorted, for"
+    " which an empty float64 array behaves as an empty int64 one"
+)
+_OVERWRITTEN = (
+    "every reader (frames, the fast CSV readers, the year's parts) and empty() set it before"
+    " it is read"
+)
+_LIMITED = "limit_to, called by every reader and by empty(), sets it before it is read"
+_DAY_VALUES = "read only through day_codes, which every reader sets together with day_values"
+_DAY_OR_CODES = (
+    "every reader sets day, or day_codes with day_values; both branches then compute the"
+    " same in_period (day is day_values.take(day_codes)), so only the speed differs"
+)
+#: Surviving mutants of ``engine/columnar/_columns.py`` examined (the version of commit
+#: db9bc59): the equivalent ones.
+_COLUMNS_EQUIVALENT: Final = {
+    "x__no_rows__mutmut_2": _EMPTY_FLOAT,
+    "x__no_rows__mutmut_4": _EMPTY_FLOAT,
+    "xǁEventColumnsǁ__init____mutmut_7": _OVERWRITTEN + " (and no row of empty() reads it)",
+    "xǁEventColumnsǁ__init____mutmut_13": (
+        "only empty() keeps the default: its in_period has 0 rows, and & broadcasts a 1-row"
+        " array to 0 rows"
+    ),
+    "xǁEventColumnsǁ__init____mutmut_15": (
+        "day_codes is read only while day is unset, and every reader sets one or the other"
+    ),
+    **{f"xǁEventColumnsǁ__init____mutmut_{n}": _DAY_VALUES for n in (16, 18, 20, 21)},
+    **{f"xǁEventColumnsǁ__init____mutmut_{n}": _LIMITED for n in (25, 27, 29, 30, 31, 33, 35, 36)},
+    "xǁEventColumnsǁempty__mutmut_2": "day then reads as zeros(0) (no day_codes): the same",
+    "xǁEventColumnsǁlimit_to__mutmut_5": "np.datetime64 of a date is already in days",
+    "xǁEventColumnsǁlimit_to__mutmut_12": "np.datetime64 of a date is already in days",
+    "xǁEventColumnsǁlimit_to__mutmut_15": _DAY_OR_CODES,
+    "xǁEventColumnsǁlimit_to__mutmut_16": _DAY_OR_CODES,
+    "xǁEventColumnsǁlimit_to__mutmut_17": _DAY_OR_CODES,
+    "xǁEventColumnsǁset_kinds__mutmut_4": _INT64 + " (with no kinds, no codes: _no_rows)",
+    "xǁEventColumnsǁset_kinds__mutmut_6": _INT64 + " (with no kinds, no codes: _no_rows)",
+    "xǁEventColumnsǁset_kinds__mutmut_15": (
+        "take() of no codes is an empty array (float64 with no kinds): " + _EMPTY_FLOAT
+    ),
+}
+
 #: Per module: surviving mutants NOT equivalent that no test kills, with why (counted as
 #: survivors in every figure; listed so that a reviewer does not examine them again).
 NOT_KILLED: Final[dict[str, tuple[str, dict[str, str]]]] = {
@@ -286,6 +329,7 @@ EQUIVALENT: Final[dict[str, tuple[str, dict[str, str], dict[str, str]]]] = {
     "engine/exact.py": (_EXACT_FOR, _EXACT_EQUIVALENT, _EXACT_KILLED_ELSEWHERE),
     "model/numbers.py": ("65addffc1fa9ad93", _NUMBERS_EQUIVALENT, {}),
     "engine/columnar/_arrays.py": ("d0714605739a36e0", _ARRAYS_EQUIVALENT, {}),
+    "engine/columnar/_columns.py": ("efc54c286320e76b", _COLUMNS_EQUIVALENT, {}),
 }
 
 
