@@ -541,12 +541,20 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
             print(f"note: src/kpiscore/{module} changed since the run; checking the run's version")
         shutil.copy2(original, project / "src" / "kpiscore" / module)
     source = project / "src" / "kpiscore"
+    for cache in list(source.rglob("__pycache__")):  # none read (see PYTHONDONTWRITEBYTECODE)
+        shutil.rmtree(cache)
     pristine = {path: path.read_bytes() for path in source.rglob("*.py")}
     earlier = WORK / "rerun.json"
     outcomes: dict[str, str] = (
         json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() else {}
     )
-    environment = {**environment, "PYTHONPATH": str(project / "src")}
+    # No bytecode: a mutant written in the same second as the last one, and of the same size,
+    # would otherwise run as the last one's cached .pyc.
+    environment = {
+        **environment,
+        "PYTHONPATH": str(project / "src"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     command = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     baseline = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         command, cwd=project, env=environment, check=False, capture_output=True
