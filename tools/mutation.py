@@ -522,42 +522,39 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
     """Check again each mutant the last run did not kill, against the tests as they are now.
 
     mutmut only runs the tests its first pass saw reach a function, so a test written after
-    the run is invisible to it; here each surviving mutant is applied to the project's copy of
-    the source (``mutmut apply``) and the test files are run on it directly.
+    the run is invisible to it; here the tests as they are now are copied into mutmut's own
+    copy of the project (``mutants/``, whose mutated modules hold every mutant behind a
+    trampoline) and run once per surviving mutant, chosen by ``MUTANT_UNDER_TEST`` as mutmut
+    itself chooses it. (``mutmut apply`` is not used: mutmut 3.8.1 writes a method's mutant
+    over the first method of that name in the file, so ``xǁPopulationǁ__init__``'s mutants
+    replaced ``People.__init__``.)
     """
     project = WORK / "project"
-    # The tests and the source as they are now, except the mutated modules, which stay as
-    # they were when mutmut made its mutants (the baseline run below checks the tests pass).
-    for part in ("src", "tests", "docs"):
+    copy = project / "mutants"
+    for part in ("tests", "docs"):
         shutil.copytree(
             ROOT / part,
-            project / part,
+            copy / part,
             dirs_exist_ok=True,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
     for module in _mutated_modules(project):
-        original = project / "mutants" / "src" / "kpiscore" / f"{module}.orig"
+        original = copy / "src" / "kpiscore" / f"{module}.orig"
         if original.read_bytes() != (ROOT / "src" / "kpiscore" / module).read_bytes():
             print(f"note: src/kpiscore/{module} changed since the run; checking the run's version")
-        shutil.copy2(original, project / "src" / "kpiscore" / module)
-    source = project / "src" / "kpiscore"
-    for cache in list(source.rglob("__pycache__")):  # none read (see PYTHONDONTWRITEBYTECODE)
-        shutil.rmtree(cache)
-    pristine = {path: path.read_bytes() for path in source.rglob("*.py")}
     earlier = WORK / "rerun.json"
     outcomes: dict[str, str] = (
         json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() else {}
     )
-    # No bytecode: a mutant written in the same second as the last one, and of the same size,
-    # would otherwise run as the last one's cached .pyc.
     environment = {
         **environment,
-        "PYTHONPATH": str(project / "src"),
+        "PYTHONPATH": str(copy / "src"),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "MUTANT_UNDER_TEST": "",
     }
     command = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     baseline = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        command, cwd=project, env=environment, check=False, capture_output=True
+        command, cwd=copy, env=environment, check=False, capture_output=True
     )
     if baseline.returncode != 0:
         raise SystemExit(f"the tests fail without any mutant:\n{baseline.stdout.decode()}")
@@ -566,18 +563,11 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
             name, status = line.split(": ")
             if status == "not checked" or outcomes.get(name) in ("killed", "timeout"):
                 continue
-            subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-                [str(python), "-m", "mutmut", "apply", name],
-                cwd=project,
-                env=environment,
-                check=True,
-                capture_output=True,
-            )
             try:
                 finished = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
                     command,
-                    cwd=project,
-                    env=environment,
+                    cwd=copy,
+                    env={**environment, "MUTANT_UNDER_TEST": name},
                     check=False,
                     capture_output=True,
                     timeout=180,
@@ -587,11 +577,7 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
             else:
                 outcomes[name] = "killed" if finished.returncode == 1 else "survived"
             print(f"{name}: {outcomes[name]}", flush=True)
-            for path, text in pristine.items():
-                path.write_bytes(text)
     finally:
-        for path, text in pristine.items():
-            path.write_bytes(text)
         (WORK / "rerun.json").write_text(json.dumps(outcomes, indent=1), encoding="utf-8")
 
 
