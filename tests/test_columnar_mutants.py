@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from kpiscore import (
@@ -345,3 +346,22 @@ class TestEventColumns:
         )
         assert [exact[s].explain() for s in "ab"] == [table[s].explain() for s in "ab"]
         assert exact.to_csv() == table.to_csv()  # the columnar figures, not the scorecards
+
+    def test_no_measures_file_with_missing_as_zero(self, tmp_path: Path) -> None:
+        """``MeasureColumns.empty`` read by a measured criterion: every measure is missing,
+        so 0 (``xǁMeasureColumnsǁ__init____mutmut_3``)."""
+        policy = attrs.evolve(training_policy(), missing="zero")
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\nb\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        events.write_text("subject,kind,on\nb,training_absence,2026-01-05\n", encoding="utf-8")
+        table = score_csv_files(policy, Period.parse(Q1), people, events, None)
+        assert table is not None, "the fast path stepped aside"
+        assert ["15.00", "15.00", "13.00", "13.00"] == _training_and_total(table.to_csv())
+        exact = score_many(
+            policy,
+            Q1,
+            ["a", "b"],
+            [Event(subject="b", kind="training_absence", on=date(2026, 1, 5))],
+        )
+        assert exact.to_csv() == table.to_csv()
