@@ -298,7 +298,19 @@ _COLUMNS_EQUIVALENT: Final = {
     ),
     **{f"xǁEventColumnsǁ__init____mutmut_{n}": _DAY_VALUES for n in (16, 18, 20, 21)},
     **{f"xǁEventColumnsǁ__init____mutmut_{n}": _LIMITED for n in (25, 27, 29, 30, 31, 33, 35, 36)},
+    "xǁEventColumnsǁ__init____mutmut_4": (
+        "only empty() keeps it, and the engine skips events without kind codes (_figures)"
+        " while events_of reads it per row: there are none"
+    ),
+    "xǁMeasureColumnsǁ__init____mutmut_2": (
+        "only empty() keeps it: None == slot is False, and flatnonzero(False) gives no rows,"
+        " as the empty array does; it is read otherwise only per row: there are none"
+    ),
     "xǁEventColumnsǁempty__mutmut_2": "day then reads as zeros(0) (no day_codes): the same",
+    "xǁEventColumnsǁempty__mutmut_7": (
+        "in_period is read only to compute live, and & broadcasts its 1 row to the 0 rows of"
+        " excused; day is read otherwise only per row: there are none"
+    ),
     "xǁEventColumnsǁlimit_to__mutmut_5": "np.datetime64 of a date is already in days",
     "xǁEventColumnsǁlimit_to__mutmut_12": "np.datetime64 of a date is already in days",
     "xǁEventColumnsǁlimit_to__mutmut_15": _DAY_OR_CODES,
