@@ -391,13 +391,13 @@ class Comparison(ResultTable):
             variant_distribution=variant_counts,
         )
 
-    def to_rows(self) -> list[dict[str, JsonScalar]]:
+    def to_rows(self) -> list[dict[str, object]]:
         """One flat row per person (see :meth:`ComparisonRow.to_row`), exact decimals."""
-        return [row.to_row() for row in self.rows]
+        return [{**row.to_row()} for row in self.rows]
 
-    def head_rows(self, count: int) -> list[dict[str, JsonScalar]]:
+    def head_rows(self, count: int) -> list[dict[str, object]]:
         """The first ``count`` rows (only those are built)."""
-        return [self._row_at(i).to_row() for i in range(min(count, len(self)))]
+        return [{**self._row_at(i).to_row()} for i in range(min(count, len(self)))]
 
     def to_dict(self) -> JsonObject:
         """The comparison as a JSON-ready tree: both policies, the summary, every row."""
