@@ -360,6 +360,7 @@ class TestExplain:
             "lang": "en",
             "text": card.explain("en"),
             "scorecard": card.to_dict(),
+            "notices": [{"what": "events", "count": 1, "why": "excused"}],
         }
         assert_same_values(expected, body)
 

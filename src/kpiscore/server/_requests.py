@@ -24,6 +24,7 @@ from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
     InputError,
+    InputErrorGroup,
     KpiscoreError,
     PolicyValidationError,
 )
@@ -206,7 +207,7 @@ def parse_json(body: bytes) -> JsonValue:
 
 def flatten(error: KpiscoreError) -> list[KpiscoreError]:
     """The single problems of an error: the members of a group, or the error itself."""
-    if isinstance(error, PolicyValidationError | FileFormatErrorGroup):
+    if isinstance(error, PolicyValidationError | FileFormatErrorGroup | InputErrorGroup):
         found: list[KpiscoreError] = []
         for member in error.exceptions:
             if isinstance(member, KpiscoreError):
