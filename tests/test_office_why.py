@@ -101,7 +101,7 @@ def plain(tmp_path: Path, score: Score) -> dict[str, object]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fastcsv, "_reader", lambda: None)
         code, out, err = score(*(f"--{kind}={file}" for kind, file in files.items()))
-    # Only the notice of the excused event, no error.
+    # The plain facts hold one excused event: told on stderr, never an error (strict facts).
     assert (0, "kpiscore: note: 1 excused event (costing nothing)\n") == (code, err)
     return {**files, "csv": out, "err": err}
 
@@ -163,8 +163,9 @@ class TestNumbers:
         vi = write(tmp_path, "s2.csv", "subject;salary\nnv001;7.020.000\nnv002;4.000.000\n")
         args = [*facts(plain["people"], plain["events"], plain["measures"]), "--period=2026-01"]
         expected = score(*args, "--payout=danang-2026", f"--salaries={point}")
-        note = "kpiscore: note: 2 events outside the period 2026-01 left out\n"
-        assert (0, note) == (expected[0], expected[2])
+        # January of a quarter's facts: the other months' events are told, not scored.
+        told = "kpiscore: note: 2 events outside the period 2026-01 left out\n"
+        assert (0, told) == (expected[0], expected[2])
         assert "7020000" in expected[1]
         refused = score(*args, "--payout=danang-2026", f"--salaries={vi}")
         assert 2 == refused[0]

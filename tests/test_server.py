@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
@@ -34,6 +34,7 @@ from kpiscore import (  # noqa: E402 - after the skips
     FileFormatErrorGroup,
     Measure,
     MissingExtraError,
+    Notice,
     Person,
     Policy,
     dump_policy,
@@ -133,6 +134,13 @@ def assert_same_values(library: object, answer: object, where: str = "") -> None
         assert Decimal(library) == Decimal(answer), where
         assert answer.startswith(library), where
         assert set(answer[len(library) :]) <= set(".0"), where
+
+
+def answered(library: str, notices: Iterable[Notice]) -> dict[str, Any]:
+    """A scoring answer as the service writes it: the library's JSON and the notices."""
+    tree: dict[str, Any] = json.loads(library)
+    tree["notices"] = [{"what": n.what, "count": n.count, "why": n.why} for n in notices]
+    return tree
 
 
 def facts(request: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +279,7 @@ class TestScore:
         assert 200 == answer.status_code
         assert "application/json" == answer.headers["content-type"]
         assert canonical_json(answer.json()) == answer.content  # canonical JSON, as the library's
-        assert_same_values(json.loads(table.to_json()), answer.json())
+        assert_same_values(answered(table.to_json(), table.notices), answer.json())
         # Only zeros were added: "30" is "30.00", as the reported "30.00" beside it.
         criterion = answer.json()["scorecards"][0]["categories"][0]["criteria"][0]
         assert ("30.00", "30.00", "30.00") == (
@@ -317,9 +325,9 @@ class TestScore:
     def test_overlay_is_applied_first(self, client: httpx.Client) -> None:
         changes = COMPARE_EXAMPLE["overlay"]
         variant = overlay(policies.load(UNIVERSITY), changes)
-        expected = score_many(variant, "2026-Q1", **facts(EXAMPLE)).to_json()
+        expected = score_many(variant, "2026-Q1", **facts(EXAMPLE))
         answer = post(client, "/score", {**EXAMPLE, "overlay": changes})
-        assert_same_values(json.loads(expected), answer.json())
+        assert_same_values(answered(expected.to_json(), expected.notices), answer.json())
         assert "92.00" == answer.json()["scorecards"][1]["total"]
 
     def test_concurrent_requests_are_independent(self, client: httpx.Client) -> None:
@@ -352,6 +360,7 @@ class TestExplain:
             "lang": "en",
             "text": card.explain("en"),
             "scorecard": card.to_dict(),
+            "notices": [{"what": "events", "count": 1, "why": "excused"}],
         }
         assert_same_values(expected, body)
 
@@ -402,7 +411,8 @@ class TestCompare:
             **given,
         )
         answer = post(client, "/compare", COMPARE_EXAMPLE)
-        assert expected.to_json().encode() == answer.content
+        excused = [Notice(what="events", count=1, why="excused")]
+        assert canonical_json(answered(expected.to_json(), excused)) == answer.content
         assert ("-2.00", "same") == (
             answer.json()["rows"][1]["delta"],
             answer.json()["rows"][1]["move"],

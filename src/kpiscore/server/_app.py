@@ -32,7 +32,7 @@ from kpiscore.exceptions import (
 )
 from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.policy import Policy
-from kpiscore.results.scorecard import ScoreTable
+from kpiscore.results.scorecard import Notice, ScoreTable, event_notices
 from kpiscore.server._docs import DocsPage
 from kpiscore.server._limits import DEFAULT_LIMITS, Limits
 from kpiscore.server._openapi import (
@@ -161,6 +161,8 @@ def build_app(
                 request.people,
                 events=request.events,
                 measures=request.measures,
+                unknown_kinds=request.unknown_kinds,
+                duplicates=request.duplicates,
             )
 
     def sized(body: bytes) -> bytes:
@@ -297,7 +299,9 @@ def build_app(
     def score_work(raw: bytes) -> Answer:
         data = read(ScoreRequest, raw)
         policy = resolve(data.policy, data.overlay, "policy")
-        tree = score_table(policy, data).json_tree()
+        table = score_table(policy, data)
+        tree = table.json_tree()
+        tree["notices"] = _notices(table.notices)
         return scored(tree, "ScoreTableBody", (policy,), len(data.people))
 
     @body_route(
@@ -324,6 +328,7 @@ def build_app(
             "lang": data.lang,
             "text": card.explain(data.lang),
             "scorecard": card.to_dict(),
+            "notices": _notices(table.notices),
         }
         return scored(tree, "ExplainBody", (policy,), len(data.people))
 
@@ -380,9 +385,16 @@ def build_app(
                     for p in problems
                 ]
             ) from None
-        return scored(
-            comparison.json_tree(), "ComparisonBody", (base, variant), 2 * len(data.people)
+        tree = comparison.json_tree()
+        # Both sides read the same events for the same period: what one left out, so did
+        # the other (counted here as score_many counts it).
+        start, end = comparison.period.start, comparison.period.end
+        inside = [event for event in data.events if start <= event.on <= end]
+        left_out = event_notices(
+            len(data.events) - len(inside), sum(1 for event in inside if event.excused)
         )
+        tree["notices"] = _notices(left_out)
+        return scored(tree, "ComparisonBody", (base, variant), 2 * len(data.people))
 
     @body_route(
         "/compare",
@@ -533,6 +545,11 @@ def build_app(
     app.asgi_handler = cast("LitestarApp", gate)
     app.state["kpiscore"] = service
     return app
+
+
+def _notices(notices: tuple[Notice, ...]) -> list[JsonValue]:
+    """The notices of an answer, as ``NoticeBody`` trees."""
+    return [{"what": notice.what, "count": notice.count, "why": notice.why} for notice in notices]
 
 
 def _type_name(value: object) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Generator, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Final, cast
 
+import attrs
 from litestar.dto import AbstractDTO, DTOConfig, DTOFieldDefinition
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
@@ -362,11 +363,23 @@ def _describe(document: OpenAPI, classes: Iterator[type] | tuple[type, ...]) -> 
         description, fields = _docs(cls)
         schema.description = description or None
         decimals = DECIMALS.get(cls.__name__, {})
+        defaults = _choice_defaults(cls)
         for name, prop in (schema.properties or {}).items():
             if name in fields:
                 prop.description = fields[name]
+            if name in defaults and isinstance(prop, Schema) and prop.enum:
+                prop.default = defaults[name]
             if name in decimals and isinstance(prop, Schema):
                 _mark_decimal(prop, describe_scale(cls.__name__, name))
+
+
+def _choice_defaults(cls: type) -> dict[str, str]:
+    """The default of each choice field of a request class (``lang``, ``unknown_kinds``…)."""
+    if not attrs.has(cls):
+        return {}
+    return {
+        field.name: field.default for field in attrs.fields(cls) if isinstance(field.default, str)
+    }
 
 
 def _mark_decimal(prop: Schema, scale: str) -> None:

@@ -15,9 +15,11 @@ from litestar import Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from kpiscore.exceptions import (
+    DuplicateEventError,
     KpiscoreError,
     MissingInputError,
     PeriodError,
+    UnknownKindError,
     UnknownPolicyError,
     UnknownSubjectError,
 )
@@ -83,6 +85,14 @@ def _kind(error: RequestError) -> str | None:
         return "limit-exceeded"
     if error.status == 404 and any(isinstance(p, UnknownPolicyError) for p in error.problems):
         return "unknown-policy"
+    if error.status == 422:
+        # Every problem of one strict-facts kind: that kind's type (mixed: invalid-input).
+        for cls, kind in (
+            (UnknownKindError, "unknown-kind"),
+            (DuplicateEventError, "duplicate-event"),
+        ):
+            if all(isinstance(p, cls) for p in error.problems):
+                return kind
     return None
 
 

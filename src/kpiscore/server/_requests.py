@@ -24,6 +24,7 @@ from kpiscore.exceptions import (
     FileFormatError,
     FileFormatErrorGroup,
     InputError,
+    InputErrorGroup,
     KpiscoreError,
     PolicyValidationError,
 )
@@ -99,6 +100,11 @@ class ScoreRequest:
             file (``id``, ``name``, ``unit``, ``group``, ``position``) or plain ids.
         events: Events, with the keys of an events file.
         measures: Measures, with the keys of a measures file.
+        unknown_kinds: ``error`` (the default): an event of a kind the policy does not know
+            (neither scored by a rule or cap nor listed in ``other_kinds``) is a 422 problem
+            naming the nearest known kinds; ``ignore``: such events are left out.
+        duplicates: ``error`` (the default): two events with the same ``ref``, or two
+            identical events without one, are a 422 problem; ``allow``: each one counts.
     """
 
     policy: str | Policy
@@ -107,6 +113,8 @@ class ScoreRequest:
     events: tuple[Event, ...] = ()
     measures: tuple[Measure, ...] = ()
     overlay: dict[str, Any] | None = None  # Litestar: no schema from a recursive alias
+    unknown_kinds: Literal["error", "ignore"] = "error"
+    duplicates: Literal["error", "allow"] = "error"
 
 
 @attrs.frozen(kw_only=True)
@@ -199,7 +207,7 @@ def parse_json(body: bytes) -> JsonValue:
 
 def flatten(error: KpiscoreError) -> list[KpiscoreError]:
     """The single problems of an error: the members of a group, or the error itself."""
-    if isinstance(error, PolicyValidationError | FileFormatErrorGroup):
+    if isinstance(error, PolicyValidationError | FileFormatErrorGroup | InputErrorGroup):
         found: list[KpiscoreError] = []
         for member in error.exceptions:
             if isinstance(member, KpiscoreError):
@@ -420,6 +428,21 @@ def _lang(value: object, problems: _Problems) -> str | None:
     return None
 
 
+def _choice(field: str, *allowed: str) -> Callable[[object, _Problems], object]:
+    def read(value: object, problems: _Problems) -> str | None:
+        if isinstance(value, str) and value in allowed:
+            return value
+        choices = " or ".join(repr(choice) for choice in allowed)
+        problems.append(
+            InputError(
+                f"{field}: expected {choices} (got {_type_name(value)} {value!r})", path=field
+            )
+        )
+        return None
+
+    return read
+
+
 #: How each field of a request body is read (a test keeps it in step with the classes).
 READERS: Final[dict[str, Callable[[object, _Problems], object]]] = {
     "policy": _policy("policy"),
@@ -432,6 +455,8 @@ READERS: Final[dict[str, Callable[[object, _Problems], object]]] = {
     "measures": _facts("measures"),
     "subject": _subject,
     "lang": _lang,
+    "unknown_kinds": _choice("unknown_kinds", "error", "ignore"),
+    "duplicates": _choice("duplicates", "error", "allow"),
 }
 
 
@@ -509,6 +534,8 @@ _EXPECTED: Final = {
     "measures": "an array of measures",
     "subject": "a person id",
     "lang": "'vi' or 'en'",
+    "unknown_kinds": "'error' or 'ignore'",
+    "duplicates": "'error' or 'allow'",
 }
 
 

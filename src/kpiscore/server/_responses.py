@@ -18,6 +18,7 @@ __all__ = [
     "ComparisonBody",
     "ExplainBody",
     "HealthBody",
+    "NoticeBody",
     "PolicyBody",
     "PolicyListBody",
     "ProblemBody",
@@ -155,23 +156,40 @@ class ScorecardBody(TypedDict):
     adjustments: list[AdjustmentBody]
 
 
+class NoticeBody(TypedDict):
+    """Facts the answer left out, counted (``kpiscore.Notice``): nothing is dropped unsaid.
+
+    ``what`` is ``"events"``; ``why`` is ``"outside the period"`` (dated outside the period
+    scored) or ``"excused"`` (inside it, with a valid reason: they cost nothing, and the
+    ledger lists them as exempted).
+    """
+
+    what: str
+    count: int
+    why: Literal["outside the period", "excused"]
+
+
 class ScoreTableBody(TypedDict):
-    """``POST /score``: every scorecard, in the order of ``people`` (``ScoreTable.to_json()``)."""
+    """``POST /score``: every scorecard, in the order of ``people`` (``ScoreTable.to_json()``),
+    and ``notices``, the facts left out (``ScoreTable.notices``; empty when none were)."""
 
     policy_id: str
     policy_version: str
     fingerprint: str
     period: str
     scorecards: list[ScorecardBody]
+    notices: list[NoticeBody]
 
 
 class ExplainBody(TypedDict):
-    """``POST /explain``: one person's ledger as text, and the scorecard it explains."""
+    """``POST /explain``: one person's ledger as text, the scorecard it explains, and the
+    facts of the request left out (``notices``, as for ``POST /score``)."""
 
     subject: str
     lang: Literal["vi", "en"]
     text: str
     scorecard: ScorecardBody
+    notices: list[NoticeBody]
 
 
 class PolicyRefBody(TypedDict):
@@ -228,13 +246,15 @@ class ComparisonSummaryBody(TypedDict):
 
 
 class ComparisonBody(TypedDict):
-    """``POST /compare``: the comparison, person by person (``Comparison.to_json()``)."""
+    """``POST /compare``: the comparison, person by person (``Comparison.to_json()``), and
+    the events of the request left out of both sides (``notices``, as for ``POST /score``)."""
 
     period: str
     base: PolicyRefBody
     variant: PolicyRefBody
     summary: ComparisonSummaryBody
     rows: list[ComparisonRowBody]
+    notices: list[NoticeBody]
 
 
 class PolicyEntryBody(TypedDict):
