@@ -16,6 +16,7 @@ import pytest
 
 from kpiscore import InputErrorGroup, cli, policies, score_frame
 from kpiscore.io import fastcsv
+from kpiscore.model.rules import MAX_LISTED as MAX_PROBLEMS
 
 pd = pytest.importorskip("pandas")
 
@@ -466,3 +467,19 @@ def test_every_kind_of_problem_in_one_report_on_every_path(
             " (basis 'ratio'), or a policy with missing='zero' or missing='exclude'"
         ),
     ]
+
+
+def test_many_subjects_outside_the_population_are_capped(
+    tmp_path: Path, path: str, score: Score, plain: dict[str, object]
+) -> None:
+    """Past the problem cap the report says how many more, on every path."""
+    rows = "".join(f"x{n:03},training_absence,2026-01-05\n" for n in range(MAX_PROBLEMS + 7))
+    events = write(tmp_path, "events-many.csv", "subject,kind,on\n" + rows)
+    code, out, err = score(*facts(plain["people"], events, plain["measures"]))
+    assert (2, "") == (code, out)
+    total = MAX_PROBLEMS + 7
+    assert err.startswith(
+        f"kpiscore: error: the fact files: {total} problems (the first {MAX_PROBLEMS} listed,"
+        " … and 7 more)\n"
+    )
+    assert f"  - {events} line 2, column 'subject': subject 'x000' is not in" in err
