@@ -453,7 +453,10 @@ class TestErrors:
     def test_excused_must_be_boolean(self) -> None:
         events = absences(1)
         events["excused"] = ["maybe"]  # "yes", as a file's cell, is True (issue 16)
-        with pytest.raises(InputError, match="excused must be True or False"):
+        # The files' wording (issue 16): frames say what files say.
+        with pytest.raises(
+            InputError, match=r"events row 0: excused: expected true or false \(also yes/no"
+        ):
             score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
 
     def test_missing_column(self) -> None:

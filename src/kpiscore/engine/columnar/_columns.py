@@ -100,6 +100,42 @@ class EventColumns:
         repeated = first != with_ref
         return with_ref[repeated], first[repeated]
 
+    def repeated_rows(self, rows: Codes) -> tuple[Codes, Codes]:
+        """``(rows, first rows)``, sorted by row, of those of ``rows`` that repeat an earlier
+        one of them: the same subject and ``ref``, or, both without a ``ref``, the same
+        subject, kind, date, quantity, excused and note (equal values, one NumPy sort per
+        key: no work per row in Python but the reading of the refs and notes)."""
+        if not len(rows):
+            return _no_rows(), _no_rows()
+        size = len(self.subject)
+        refs = np.zeros(size, dtype=np.int64) - 1
+        if self.refs is not None:
+            codes, _ = _codes(self.refs)
+            refs = codes
+        notes = np.zeros(size, dtype=np.int64) - 1
+        if self.notes is not None:
+            notes, _ = _codes(self.notes)
+        quantity = _codes(self.quantities)[0].take(self.quantity_codes)
+        day = self.day.view(np.int64)
+        with_ref = refs.take(rows) >= 0
+        key = np.stack(
+            [
+                self.subject.take(rows).astype(np.int64),
+                np.where(with_ref, 1, 0),
+                refs.take(rows),
+                np.where(with_ref, 0, self.kind_codes.take(rows)),
+                np.where(with_ref, 0, day.take(rows)),
+                np.where(with_ref, 0, quantity.take(rows)),
+                np.where(with_ref, 0, self.excused.take(rows).astype(np.int64)),
+                np.where(with_ref, 0, notes.take(rows)),
+            ],
+            axis=1,
+        )
+        _, first_at, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        first = rows.take(first_at.take(inverse.reshape(-1)))
+        repeated = first != rows
+        return rows[repeated], first[repeated]
+
     def limit_to(self, period: Period) -> None:
         """Mark the rows inside the period (the others are checked but not scored)."""
         start = np.datetime64(period.start, "D")
@@ -129,6 +165,13 @@ class EventColumns:
                 )
             )
         return result
+
+
+def _codes(values: Sequence[object]) -> tuple[Codes, int]:
+    """(code per value, -1 for ``None``; how many distinct): equal values share a code."""
+    seen: dict[object, int] = {}
+    codes = [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
+    return np.asarray(codes, dtype=np.int64), len(seen)
 
 
 class MeasureColumns:
@@ -161,39 +204,62 @@ class EventProblems:
         self.duplicates = duplicates
 
     def found(
-        self, columns: EventColumns, ids: Sequence[str], name: Callable[[int], str]
-    ) -> tuple[list[InputError], int]:
-        """(one problem per unknown kind and one per repeated row, the first
-        :data:`~kpiscore.model.rules.MAX_LISTED` of them; how many repeated rows in all)."""
-        problems: list[InputError] = []
+        self,
+        columns: EventColumns,
+        ids: Sequence[str],
+        name: Callable[[int], str],
+        rows: Codes | None = None,
+    ) -> tuple[list[tuple[int, InputError]], int]:
+        """(``(row, problem)`` for each unknown kind and each repeated row, the first
+        :data:`~kpiscore.model.rules.MAX_LISTED` of them; how many repeated rows in all).
+
+        Only the row positions ``rows`` (all rows when ``None``) are compared: a row with a bad
+        cell has no kind, subject or fields to compare. Repeated rows are those with the same
+        subject and ``ref`` as an earlier row, and, without a ``ref``, those equal to an earlier
+        row in every field (as the rows of a file)."""
+        problems: list[tuple[int, InputError]] = []
+        every = np.arange(len(columns.subject), dtype=np.int64)
+        kept = every if rows is None else rows
         if self.known is not None:
-            for kind, row, count in columns.unknown_kinds(self.known):
-                others = count - 1
+            kinds = columns.kind_codes.take(kept)
+            for code, kind in enumerate(columns.kinds):
+                if kind in self.known:
+                    continue
+                at = np.flatnonzero(kinds == code)
+                if not len(at):
+                    continue
+                row, others = int(kept[at[0]]), len(at) - 1
                 more = f" (and {others} more event{'s' if others > 1 else ''})" if others else ""
                 problems.append(
-                    UnknownKindError(
-                        f"{name(row)}{more}: "
-                        + unknown_kind_message(kind, self.policy_ids, self.known)
+                    (
+                        row,
+                        UnknownKindError(
+                            f"{name(row)}{more}: "
+                            + unknown_kind_message(kind, self.policy_ids, self.known)
+                        ),
                     )
                 )
         if not self.duplicates:
             return problems, 0
-        rows, first = columns.repeated_refs()
-        refs = columns.refs or []
+        repeated, first = columns.repeated_rows(kept)
+        refs = columns.refs
         day = columns.day
         for position, earlier in zip(
-            rows[:MAX_LISTED].tolist(), first[:MAX_LISTED].tolist(), strict=True
+            repeated[:MAX_LISTED].tolist(), first[:MAX_LISTED].tolist(), strict=True
         ):
             problems.append(
-                DuplicateEventError(
-                    f"{name(position)}: "
-                    + repeat_message(
-                        columns.kinds[columns.kind_codes[position]],
-                        ids[columns.subject[position]],
-                        str(day[position]),
-                        refs[position],
-                        name(earlier),
-                    )
+                (
+                    position,
+                    DuplicateEventError(
+                        f"{name(position)}: "
+                        + repeat_message(
+                            columns.kinds[columns.kind_codes[position]],
+                            ids[columns.subject[position]],
+                            str(day[position]),
+                            None if refs is None else refs[position],
+                            name(earlier),
+                        )
+                    ),
                 )
             )
-        return problems, len(rows) - min(len(rows), MAX_LISTED)
+        return problems, len(repeated) - min(len(repeated), MAX_LISTED)
