@@ -12,7 +12,10 @@ same data generated there before the clock starts (``bench/year.py``'s year fram
 person, ratio measures, a salary step per person). Steps, each timed:
 
 - ``score``     ``score_frame`` for the year (the base policy);
-- ``payout``    ``payout_rows(table, "danang-2026", salaries, months=12)``;
+- ``payout``    ``payout_rows(table, "danang-2026", salaries, months=12)`` on that table (a
+                tree whose ``summary`` built every scorecard has them built by then);
+- ``payout_fresh`` the same on a table just scored again (no scorecard built: the cost a
+                caller who pays straight after scoring sees);
 - ``compare``   ``variants.compare`` of the base and a variant (one deduction doubled) on the
                 frames; a tree whose ``compare`` refuses frames gets fact objects, built
                 outside the clock (``objects`` gives that time);
@@ -41,7 +44,16 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-STEPS = ("score", "summary", "preview", "payout", "compare", "reference", "previews")
+STEPS = (
+    "score",
+    "summary",
+    "preview",
+    "payout",
+    "payout_fresh",
+    "compare",
+    "reference",
+    "previews",
+)
 
 
 def worker(people: int) -> dict[str, Any]:
@@ -85,6 +97,12 @@ def worker(people: int) -> dict[str, Any]:
     lap("preview")
     money = payout_rows(table, "danang-2026", paid, months=12)
     lap("payout")
+    fresh = score_frame(policy, "2026", frame, events, measures)  # no scorecard built yet
+    clock = time.perf_counter()
+    fresh_money = payout_rows(fresh, "danang-2026", paid, months=12)
+    lap("payout_fresh")
+    if fresh_money != money:
+        raise SystemExit("payout on a fresh table differs")
     try:
         comparison = compare(policy, variant, "2026", frame, events, measures)
         lap("compare")

@@ -470,12 +470,13 @@ def worker(method: str, people: int, out: Path, until: str = STEPS[-1]) -> None:
     sample = set(data[0].loc[data[0]["unit"] == SAMPLE_UNIT, "id"].tolist())
     times: dict[str, float] = {}
     began = time.perf_counter()
+    frames = data[0], data[1], data[2], data[3]  # people, events, measures, salaries
     if method == "kpiscore":
-        output, times = kpiscore_year(*data, until=until)
+        output, times = kpiscore_year(*frames, until=until)
     elif method == "hand":
-        output, times = hand_year(*data, until=until)
+        output, times = hand_year(*frames, until=until)
     elif method == "exact":
-        output = exact_sample(*data, until=until)
+        output = exact_sample(*frames, until=until)
     else:
         raise SystemExit(f"unknown year method {method!r}")
     seconds = time.perf_counter() - began

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from kpiscore import (
@@ -229,6 +230,12 @@ def _absences(*days: date, subject: str = "a") -> Any:
     )
 
 
+def _training_and_total(csv_text: str) -> list[str]:
+    """The ``training`` and ``total`` cells of each row of a score table's CSV."""
+    header, *rows = [line.split(",") for line in csv_text.splitlines()]
+    return [row[header.index(name)] for row in rows for name in ("training", "total")]
+
+
 # Each side of the 2026-Q1 boundaries: the first and last days count, the days around do not.
 BOUNDARY_DAYS = (date(2025, 12, 31), date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 1))
 
@@ -237,6 +244,8 @@ class TestEventColumns:
     def test_the_period_s_first_and_last_days_count_in_a_frame(self) -> None:
         """``xǁEventColumnsǁlimit_to__mutmut_26``, ``_27`` (each day per row)."""
         table = score_frame(training_policy(), Q1, ["a"], _absences(*BOUNDARY_DAYS), work(("a", 1)))
+        # The table's figures are the columnar engine's; a scorecard is the exact engine's.
+        assert ["11.00", "12.00"] == _training_and_total(table.to_csv())
         assert Decimal("11.00") == table["a"].criterion("training").points
 
     def test_the_period_s_first_and_last_days_count_in_a_file(self, tmp_path: Path) -> None:
@@ -250,6 +259,7 @@ class TestEventColumns:
         measures.write_text("subject,criterion,value\na,work,1\nb,work,2\n", encoding="utf-8")
         table = score_csv_files(training_policy(), Period.parse(Q1), people, events, measures)
         assert table is not None, "the fast path stepped aside"
+        assert ["11.00", "12.00", "11.00", "13.00"] == _training_and_total(table.to_csv())
         assert [Decimal("11.00")] * 2 == [table[s].criterion("training").points for s in "ab"]
 
     def test_an_event_s_ref_and_note_reach_the_scorecard(self) -> None:
@@ -281,20 +291,16 @@ class TestEventColumns:
         measures.write_text("subject,criterion,value\na,work,1\nb,work,2\n", encoding="utf-8")
         table = score_csv_files(training_policy(), Period.parse(Q1), people, None, measures)
         assert table is not None, "the fast path stepped aside"
-        assert [Decimal("16.00"), Decimal("17.00")] == [table[s].total for s in "ab"]
-        assert (
-            table["a"]
-            == score_many(
-                training_policy(),
-                Q1,
-                ["a", "b"],
-                [],
-                [
-                    Measure(subject="a", criterion="work", value=1),
-                    Measure(subject="b", criterion="work", value=2),
-                ],
-            )["a"]
+        assert ["15.00", "16.00", "15.00", "17.00"] == _training_and_total(table.to_csv())
+        exact = score_many(
+            training_policy(),
+            Q1,
+            ["a", "b"],
+            [],
+            [Measure(subject=s, criterion="work", value=v) for s, v in (("a", 1), ("b", 2))],
         )
+        assert exact.to_csv() == table.to_csv()
+        assert [exact[s].explain() for s in "ab"] == [table[s].explain() for s in "ab"]
 
     def test_a_file_without_ref_or_note_columns(self, tmp_path: Path) -> None:
         """Events read from a file without ``ref`` and ``note`` have neither on the scorecard
@@ -332,3 +338,30 @@ class TestEventColumns:
         table = score_csv_files(policy, Period.parse(Q1), people, events, None)
         assert table is not None, "the fast path stepped aside"
         assert [Decimal("15.00"), Decimal("13.00")] == [table[s].total for s in "ab"]
+        exact = score_many(
+            policy,
+            Q1,
+            ["a", "b"],
+            [Event(subject="b", kind="training_absence", on=date(2026, 1, 5))],
+        )
+        assert [exact[s].explain() for s in "ab"] == [table[s].explain() for s in "ab"]
+        assert exact.to_csv() == table.to_csv()  # the columnar figures, not the scorecards
+
+    def test_no_measures_file_with_missing_as_zero(self, tmp_path: Path) -> None:
+        """``MeasureColumns.empty`` read by a measured criterion: every measure is missing,
+        so 0 (``xǁMeasureColumnsǁ__init____mutmut_3``)."""
+        policy = attrs.evolve(training_policy(), missing="zero")
+        people = tmp_path / "people.csv"
+        people.write_text("id\na\nb\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        events.write_text("subject,kind,on\nb,training_absence,2026-01-05\n", encoding="utf-8")
+        table = score_csv_files(policy, Period.parse(Q1), people, events, None)
+        assert table is not None, "the fast path stepped aside"
+        assert ["15.00", "15.00", "13.00", "13.00"] == _training_and_total(table.to_csv())
+        exact = score_many(
+            policy,
+            Q1,
+            ["a", "b"],
+            [Event(subject="b", kind="training_absence", on=date(2026, 1, 5))],
+        )
+        assert exact.to_csv() == table.to_csv()

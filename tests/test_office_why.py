@@ -101,8 +101,9 @@ def plain(tmp_path: Path, score: Score) -> dict[str, object]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fastcsv, "_reader", lambda: None)
         code, out, err = score(*(f"--{kind}={file}" for kind, file in files.items()))
-    assert (0, "") == (code, err)
-    return {**files, "csv": out}
+    # The plain facts hold one excused event: told on stderr, never an error (strict facts).
+    assert (0, "kpiscore: note: 1 excused event (costing nothing)\n") == (code, err)
+    return {**files, "csv": out, "err": err}
 
 
 def facts(people: object, events: object, measures: object) -> list[str]:
@@ -124,7 +125,9 @@ class TestNumbers:
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object], cell: str
     ) -> None:
         same = write(tmp_path, "same.csv", measures(cell))
-        assert (0, plain["csv"], "") == score(*facts(plain["people"], plain["events"], same))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(plain["people"], plain["events"], same)
+        )
 
     def test_one_point_three_zeros_is_one(
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
@@ -149,7 +152,7 @@ class TestNumbers:
     ) -> None:
         vi = write(tmp_path, "vi.csv", measures('"0,9"', two='"2,5"'))
         args = facts(plain["people"], plain["events"], vi)
-        assert (0, plain["csv"], "") == score(*args, "--number-format", "vi")
+        assert (0, plain["csv"], plain["err"]) == score(*args, "--number-format", "vi")
 
     def test_vi_salaries_pay_the_same(
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
@@ -160,7 +163,9 @@ class TestNumbers:
         vi = write(tmp_path, "s2.csv", "subject;salary\nnv001;7.020.000\nnv002;4.000.000\n")
         args = [*facts(plain["people"], plain["events"], plain["measures"]), "--period=2026-01"]
         expected = score(*args, "--payout=danang-2026", f"--salaries={point}")
-        assert (0, "") == (expected[0], expected[2])
+        # January of a quarter's facts: the other months' events are told, not scored.
+        told = "kpiscore: note: 2 events outside the period 2026-01 left out\n"
+        assert (0, told) == (expected[0], expected[2])
         assert "7020000" in expected[1]
         refused = score(*args, "--payout=danang-2026", f"--salaries={vi}")
         assert 2 == refused[0]
@@ -197,7 +202,7 @@ class TestEncodingsAndSeparators:
             write(tmp_path, f"office-{kind}.csv", text.replace(",", sep), encoding)
             for kind, text in (("people", PEOPLE), ("events", EVENTS), ("measures", measures()))
         ]
-        assert (0, plain["csv"], "") == score(*facts(*files), *options)
+        assert (0, plain["csv"], plain["err"]) == score(*facts(*files), *options)
 
     def test_cp1258_unnamed_is_refused_alike(
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
@@ -214,7 +219,9 @@ class TestEncodingsAndSeparators:
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
     ) -> None:
         excel = write(tmp_path, "excel.csv", measures(sep=";", tail=";;"))
-        assert (0, plain["csv"], "") == score(*facts(plain["people"], plain["events"], excel))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(plain["people"], plain["events"], excel)
+        )
 
 
 class TestOtherColumns:
@@ -224,7 +231,9 @@ class TestOtherColumns:
         rows = PEOPLE.splitlines()
         text = "\n".join([rows[0] + ",ngạch", *(row + ",Chuyên viên" for row in rows[1:])]) + "\n"
         people = write(tmp_path, "people-grade.csv", text)
-        assert (0, plain["csv"], "") == score(*facts(people, plain["events"], plain["measures"]))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(people, plain["events"], plain["measures"])
+        )
 
     def test_events_refuse_them_unless_ignored(
         self, tmp_path: Path, path: str, score: Score, plain: dict[str, object]
@@ -237,7 +246,7 @@ class TestOtherColumns:
         assert 2 == code
         assert f"{events} line 1, column 6: unknown column 'so_ngay'" in err
         assert "--ignore-columns" in err
-        assert (0, plain["csv"], "") == score(*args, "--ignore-columns")
+        assert (0, plain["csv"], plain["err"]) == score(*args, "--ignore-columns")
 
 
 def test_every_bad_cell_at_once_with_its_line(
@@ -310,7 +319,9 @@ class TestScoreFrame:
             pd.read_csv(write(tmp_path, "m.csv", measures("90%"))),
         )
         assert plain["csv"] == table.to_csv()
-        assert (0, plain["csv"], "") == score(*facts(plain["people"], events, plain["measures"]))
+        assert (0, plain["csv"], plain["err"]) == score(
+            *facts(plain["people"], events, plain["measures"])
+        )
 
     def test_every_problem_at_once_by_row_label(self, plain: dict[str, object]) -> None:
         events = pd.DataFrame(

@@ -416,6 +416,12 @@ class TestOperations:
                 "/score", EXAMPLE, Authorization=f"Bearer {TOKEN}", **{"X-Request-Id": "r1"}
             )
             served.http.get("/policies?access_token=" + TOKEN)
+            # The line is written once the answer has gone out: under load it may follow the
+            # client's read of the answer by a moment.
+            for _ in range(500):
+                if sum(r.name == "kpiscore.access" for r in caplog.records) >= 2:
+                    break
+                time.sleep(0.01)
         records = [r for r in caplog.records if r.name == "kpiscore.access"]
         lines = [JsonFormatter().format(record) for record in records]
         entries = [json.loads(line) for line in lines]

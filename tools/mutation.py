@@ -268,6 +268,61 @@ _PAST_2_GIB = (
     "differs only for 2 GiB of text or more (the large_string branch): killable in principle,"
     " not at a size the tests can afford"
 )
+_EMPTY_FLOAT = (
+    "only tables of zero rows keep this default, and the engine skips events without kind"
+    " codes and reads the rest by boolean masks, take() of int rows and searchsorted, for"
+    " which an empty float64 array behaves as an empty int64 one"
+)
+_OVERWRITTEN = (
+    "every reader (frames, the fast CSV readers, the year's parts) and empty() set it before"
+    " it is read"
+)
+_LIMITED = "limit_to, called by every reader and by empty(), sets it before it is read"
+_DAY_VALUES = "read only through day_codes, which every reader sets together with day_values"
+_DAY_OR_CODES = (
+    "every reader sets day, or day_codes with day_values; both branches then compute the"
+    " same in_period (day is day_values.take(day_codes)), so only the speed differs"
+)
+#: Surviving mutants of ``engine/columnar/_columns.py`` examined (the version of commit
+#: db9bc59): the equivalent ones.
+_COLUMNS_EQUIVALENT: Final = {
+    "x__no_rows__mutmut_2": _EMPTY_FLOAT,
+    "x__no_rows__mutmut_4": _EMPTY_FLOAT,
+    "xǁEventColumnsǁ__init____mutmut_7": _OVERWRITTEN + " (and no row of empty() reads it)",
+    "xǁEventColumnsǁ__init____mutmut_13": (
+        "only empty() keeps the default: its in_period has 0 rows, and & broadcasts a 1-row"
+        " array to 0 rows"
+    ),
+    "xǁEventColumnsǁ__init____mutmut_15": (
+        "day_codes is read only while day is unset, and every reader sets one or the other"
+    ),
+    **{f"xǁEventColumnsǁ__init____mutmut_{n}": _DAY_VALUES for n in (16, 18, 20, 21)},
+    **{f"xǁEventColumnsǁ__init____mutmut_{n}": _LIMITED for n in (25, 27, 29, 30, 31, 33, 35, 36)},
+    "xǁEventColumnsǁ__init____mutmut_4": (
+        "only empty() keeps it, and the engine skips events without kind codes (_figures)"
+        " while events_of reads it per row: there are none"
+    ),
+    "xǁMeasureColumnsǁ__init____mutmut_2": (
+        "only empty() keeps it: None == slot is False, and flatnonzero(False) gives no rows,"
+        " as the empty array does; it is read otherwise only per row: there are none"
+    ),
+    "xǁEventColumnsǁempty__mutmut_2": "day then reads as zeros(0) (no day_codes): the same",
+    "xǁEventColumnsǁempty__mutmut_7": (
+        "in_period is read only to compute live, and & broadcasts its 1 row to the 0 rows of"
+        " excused; day is read otherwise only per row: there are none"
+    ),
+    "xǁEventColumnsǁlimit_to__mutmut_5": "np.datetime64 of a date is already in days",
+    "xǁEventColumnsǁlimit_to__mutmut_12": "np.datetime64 of a date is already in days",
+    "xǁEventColumnsǁlimit_to__mutmut_15": _DAY_OR_CODES,
+    "xǁEventColumnsǁlimit_to__mutmut_16": _DAY_OR_CODES,
+    "xǁEventColumnsǁlimit_to__mutmut_17": _DAY_OR_CODES,
+    "xǁEventColumnsǁset_kinds__mutmut_4": _INT64 + " (with no kinds, no codes: _no_rows)",
+    "xǁEventColumnsǁset_kinds__mutmut_6": _INT64 + " (with no kinds, no codes: _no_rows)",
+    "xǁEventColumnsǁset_kinds__mutmut_15": (
+        "take() of no codes is an empty array (float64 with no kinds): " + _EMPTY_FLOAT
+    ),
+}
+
 #: Per module: surviving mutants NOT equivalent that no test kills, with why (counted as
 #: survivors in every figure; listed so that a reviewer does not examine them again).
 NOT_KILLED: Final[dict[str, tuple[str, dict[str, str]]]] = {
@@ -286,6 +341,7 @@ EQUIVALENT: Final[dict[str, tuple[str, dict[str, str], dict[str, str]]]] = {
     "engine/exact.py": (_EXACT_FOR, _EXACT_EQUIVALENT, _EXACT_KILLED_ELSEWHERE),
     "model/numbers.py": ("65addffc1fa9ad93", _NUMBERS_EQUIVALENT, {}),
     "engine/columnar/_arrays.py": ("d0714605739a36e0", _ARRAYS_EQUIVALENT, {}),
+    "engine/columnar/_columns.py": ("efc54c286320e76b", _COLUMNS_EQUIVALENT, {}),
 }
 
 
@@ -478,34 +534,39 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
     """Check again each mutant the last run did not kill, against the tests as they are now.
 
     mutmut only runs the tests its first pass saw reach a function, so a test written after
-    the run is invisible to it; here each surviving mutant is applied to the project's copy of
-    the source (``mutmut apply``) and the test files are run on it directly.
+    the run is invisible to it; here the tests as they are now are copied into mutmut's own
+    copy of the project (``mutants/``, whose mutated modules hold every mutant behind a
+    trampoline) and run once per surviving mutant, chosen by ``MUTANT_UNDER_TEST`` as mutmut
+    itself chooses it. (``mutmut apply`` is not used: mutmut 3.8.1 writes a method's mutant
+    over the first method of that name in the file, so ``xǁPopulationǁ__init__``'s mutants
+    replaced ``People.__init__``.)
     """
     project = WORK / "project"
-    # The tests and the source as they are now, except the mutated modules, which stay as
-    # they were when mutmut made its mutants (the baseline run below checks the tests pass).
-    for part in ("src", "tests", "docs"):
+    copy = project / "mutants"
+    for part in ("tests", "docs"):
         shutil.copytree(
             ROOT / part,
-            project / part,
+            copy / part,
             dirs_exist_ok=True,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
     for module in _mutated_modules(project):
-        original = project / "mutants" / "src" / "kpiscore" / f"{module}.orig"
+        original = copy / "src" / "kpiscore" / f"{module}.orig"
         if original.read_bytes() != (ROOT / "src" / "kpiscore" / module).read_bytes():
             print(f"note: src/kpiscore/{module} changed since the run; checking the run's version")
-        shutil.copy2(original, project / "src" / "kpiscore" / module)
-    source = project / "src" / "kpiscore"
-    pristine = {path: path.read_bytes() for path in source.rglob("*.py")}
     earlier = WORK / "rerun.json"
     outcomes: dict[str, str] = (
         json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() else {}
     )
-    environment = {**environment, "PYTHONPATH": str(project / "src")}
+    environment = {
+        **environment,
+        "PYTHONPATH": str(copy / "src"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MUTANT_UNDER_TEST": "",
+    }
     command = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     baseline = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        command, cwd=project, env=environment, check=False, capture_output=True
+        command, cwd=copy, env=environment, check=False, capture_output=True
     )
     if baseline.returncode != 0:
         raise SystemExit(f"the tests fail without any mutant:\n{baseline.stdout.decode()}")
@@ -514,18 +575,11 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
             name, status = line.split(": ")
             if status == "not checked" or outcomes.get(name) in ("killed", "timeout"):
                 continue
-            subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-                [str(python), "-m", "mutmut", "apply", name],
-                cwd=project,
-                env=environment,
-                check=True,
-                capture_output=True,
-            )
             try:
                 finished = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
                     command,
-                    cwd=project,
-                    env=environment,
+                    cwd=copy,
+                    env={**environment, "MUTANT_UNDER_TEST": name},
                     check=False,
                     capture_output=True,
                     timeout=180,
@@ -535,11 +589,7 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
             else:
                 outcomes[name] = "killed" if finished.returncode == 1 else "survived"
             print(f"{name}: {outcomes[name]}", flush=True)
-            for path, text in pristine.items():
-                path.write_bytes(text)
     finally:
-        for path, text in pristine.items():
-            path.write_bytes(text)
         (WORK / "rerun.json").write_text(json.dumps(outcomes, indent=1), encoding="utf-8")
 
 

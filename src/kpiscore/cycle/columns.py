@@ -7,7 +7,7 @@ band, -1 for none). This module computes from those columns, for everyone at onc
 - the **roll-up** (:class:`RollupColumns`): the sum of each person's sub-period totals, the mean
   rounded once with the policy's rounding (:func:`~kpiscore.engine.columnar._figures.round_units`,
   the same integer rule as the engine's; the precision is a power of ten, so the mean in units
-  is ``round(sum / count)``), the time worked (whole months, else days), the policy's
+  is the sum over the count, rounded once), the time worked (whole months, else days), the policy's
   ``min_worked_share``, and the rating caps carried from the sub-periods (each table's
   ``cap_rank``: the lowest band a live cap event allowed);
 - the **quota's ranking** (:func:`rank_groups`): one lexicographic sort of the people rated in

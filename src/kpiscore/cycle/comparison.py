@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Final, Literal, cast
 
 import attrs
 
@@ -33,6 +33,7 @@ from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.fact_checks import Problems, check_events
 from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.jsontypes import JsonObject, JsonScalar
 from kpiscore.model.numbers import EXACT, format_points, quantize_fraction
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
@@ -85,7 +86,7 @@ class PointsMove:
             return None
         return EXACT.subtract(self.variant_points, self.base_points)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The move as a JSON-ready tree (decimals as strings)."""
         delta = self.delta
         return {
@@ -148,7 +149,7 @@ class ComparisonRow:
             or self.criteria
         )
 
-    def _who(self) -> dict[str, Any]:
+    def _who(self) -> dict[str, JsonScalar]:
         return {
             "subject": self.subject,
             "name": self.person.name,
@@ -157,7 +158,7 @@ class ComparisonRow:
             "position": self.person.position,
         }
 
-    def to_row(self) -> dict[str, Any]:
+    def to_row(self) -> dict[str, JsonScalar]:
         """A flat row: the person, both totals and ratings, the delta, what moved (as text)."""
         return {
             **self._who(),
@@ -171,7 +172,7 @@ class ComparisonRow:
             "criteria_moved": "; ".join(str(move) for move in self.criteria),
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The row as a JSON-ready tree (decimals as strings)."""
         return {
             **self._who(),
@@ -220,7 +221,7 @@ class ComparisonSummary:
     base_distribution: Mapping[str | None, int]
     variant_distribution: Mapping[str | None, int]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The summary as a JSON-ready tree (decimals as strings; no rating is ``"null"``)."""
 
         def key(rating: str | None) -> str:
@@ -390,15 +391,15 @@ class Comparison(ResultTable):
             variant_distribution=variant_counts,
         )
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    def to_rows(self) -> list[dict[str, object]]:
         """One flat row per person (see :meth:`ComparisonRow.to_row`), exact decimals."""
-        return [row.to_row() for row in self.rows]
+        return [{**row.to_row()} for row in self.rows]
 
-    def head_rows(self, count: int) -> list[dict[str, Any]]:
+    def head_rows(self, count: int) -> list[dict[str, object]]:
         """The first ``count`` rows (only those are built)."""
-        return [self._row_at(i).to_row() for i in range(min(count, len(self)))]
+        return [{**self._row_at(i).to_row()} for i in range(min(count, len(self)))]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The comparison as a JSON-ready tree: both policies, the summary, every row."""
         return {
             "period": self.period.label,
@@ -408,7 +409,7 @@ class Comparison(ResultTable):
             "rows": [row.to_dict() for row in self.rows],
         }
 
-    def json_tree(self) -> dict[str, Any]:
+    def json_tree(self) -> JsonObject:
         """The tree of :meth:`to_json`: the same as :meth:`to_dict`."""
         return self.to_dict()
 
@@ -427,7 +428,7 @@ class Comparison(ResultTable):
         return band_moves(self, ax, lang=lang)
 
 
-def _policy_tree(policy: Policy) -> dict[str, str]:
+def _policy_tree(policy: Policy) -> JsonObject:
     return {"id": policy.id, "version": policy.version, "fingerprint": policy.fingerprint}
 
 

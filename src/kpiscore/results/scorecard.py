@@ -14,6 +14,7 @@ import attrs
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
+from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
 from kpiscore.results.table import PolicyTable, table_tree
@@ -86,7 +87,7 @@ class RuleLine:
     carried: Decimal
     applied: Decimal
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The line as a JSON-ready tree (decimals as strings)."""
         return {
             "rule": self.rule,
@@ -108,7 +109,7 @@ class RuleLine:
         }
 
 
-def _event_tree(event: Event) -> dict[str, Any]:
+def _event_tree(event: Event) -> JsonObject:
     return {
         "kind": event.kind,
         "on": event.on.isoformat(),
@@ -163,7 +164,7 @@ class CriterionResult:
     raised_by_floor: Decimal
     carried: Decimal
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The criterion's result as a JSON-ready tree."""
         return {
             "id": self.id,
@@ -214,7 +215,7 @@ class CategoryResult:
             f" expected one of {[c.id for c in self.criteria]!r}"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The category's result as a JSON-ready tree."""
         return {
             "id": self.id,
@@ -247,7 +248,7 @@ class CapLine:
         """Whether a non-excused event triggered the cap."""
         return bool(self.events)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The cap line as a JSON-ready tree."""
         return {
             "on": self.on,
@@ -282,7 +283,7 @@ class Adjustment:
     reference_vi: str | None = None
     reason_vi: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The adjustment as a JSON-ready tree."""
         return {
             "kind": self.kind,
@@ -434,7 +435,7 @@ class Scorecard:
         """The names of a band on this scorecard's policy."""
         return find_band(self.bands, band_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The scorecard as a canonical JSON-ready tree (decimals as strings)."""
         return {
             **result_head(self),

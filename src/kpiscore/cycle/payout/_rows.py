@@ -12,6 +12,7 @@ import attrs
 from kpiscore.cycle.payout._table import PayoutTable
 from kpiscore.exceptions import InputError, PeriodError, UnknownSubjectError
 from kpiscore.io import numbers_vi
+from kpiscore.model.jsontypes import JsonObject, JsonScalar, JsonValue
 from kpiscore.model.numbers import (
     EXACT,
     NumberLike,
@@ -159,7 +160,7 @@ def format_money(value: Decimal | None) -> str:
     return numbers_vi.format_amount(value, "en", unit=False)
 
 
-def _text(value: object) -> object:
+def _text(value: JsonScalar) -> JsonScalar:
     return canonical(value) if isinstance(value, Decimal) else value
 
 
@@ -205,7 +206,7 @@ class PayoutRows(list[dict[str, Any]], ResultTable):
         """The first ``count`` rows."""
         return [dict(row) for row in self[:count]]
 
-    def payouts_tree(self) -> list[dict[str, Any]]:
+    def payouts_tree(self) -> list[JsonObject]:
         """Per person: ``subject`` and the payout columns, decimals as canonical strings."""
         return [
             {
@@ -215,13 +216,11 @@ class PayoutRows(list[dict[str, Any]], ResultTable):
             for row in self
         ]
 
-    def json_tree(self) -> dict[str, Any]:
+    def json_tree(self) -> JsonObject:
         """The results' own JSON tree (when they have one) with a ``payouts`` list added."""
         tree_of = getattr(self.results, "json_tree", None)
-        tree: dict[str, Any] = (
-            dict(tree_of()) if callable(tree_of) else {"payout_table": self.table.id}
-        )
-        tree["payouts"] = self.payouts_tree()
+        tree: JsonObject = dict(tree_of()) if callable(tree_of) else {"payout_table": self.table.id}
+        tree["payouts"] = list[JsonValue](self.payouts_tree())
         return tree
 
     def total(self) -> Decimal:

@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from kpiscore.exceptions import InputError, PeriodError, PolicyError
+from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import (
     ROUNDING_MODES,
     NumberLike,
@@ -95,7 +96,7 @@ class PayoutRate:
             )
         _raise(problems, owner)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The rate as a JSON-ready tree (numbers as canonical strings)."""
         return {
             "rating": self.rating,
@@ -134,7 +135,7 @@ class PayoutRelation:
             problems.append(PolicyError(f"{owner}: of must name another rating (got {self.of!r})"))
         _raise(problems, owner)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The relation as a JSON-ready tree."""
         return {
             "rating": self.rating,
@@ -172,7 +173,7 @@ class TableNote:
             )
         _raise(problems, "table note")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The note as a JSON-ready tree."""
         return {"about": self.about, "status": self.status, "text": self.text}
 
@@ -223,7 +224,7 @@ class PayoutLine:
     rounding: str
     amount: Decimal
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The computation as a JSON-ready tree (decimals as strings; the exact value as a
         fraction ``"p/q"`` when it is not a whole number of đồng)."""
         return {
@@ -734,7 +735,7 @@ class PayoutTable:
 
     # ----------------------------------------------------------------------- trees
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The table as a JSON-ready tree; :meth:`from_dict` reads it back to an equal table."""
         return {
             "id": self.id,
@@ -753,7 +754,7 @@ class PayoutTable:
         }
 
     @classmethod
-    def from_dict(cls, tree: Mapping[str, Any]) -> PayoutTable:
+    def from_dict(cls, tree: Mapping[str, object]) -> PayoutTable:
         """Build a table from a tree (a parsed TOML or JSON table file, or :meth:`to_dict`).
 
         Unknown keys are errors naming their place; ``None`` values mean "not given".
@@ -883,7 +884,7 @@ def _items(tree: dict[str, Any], key: str) -> list[Any]:
     return list(value)
 
 
-def _table_from_tree(tree: Mapping[str, Any]) -> PayoutTable:
+def _table_from_tree(tree: Mapping[str, object]) -> PayoutTable:
     fields = _check_keys(tree, _TABLE_KEYS, ("id", "name", "rates"), "", "a payout table")
     parts: dict[str, list[Any]] = {}
     for key, allowed, required, cls, what in (
