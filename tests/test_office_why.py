@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kpiscore import InputErrorGroup, cli, policies, score_frame
+from kpiscore import DuplicateEventError, InputErrorGroup, cli, policies, score_frame
 from kpiscore.io import fastcsv
 
 pd = pytest.importorskip("pandas")
@@ -355,11 +355,6 @@ class TestScoreFrame:
         ] == said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="score_frame refuses a people frame's other columns, which the files keep as person"
-    " attributes (engine/columnar/_frames.py, outside the office branch's files)",
-)
 def test_score_frame_keeps_other_people_columns(tmp_path: Path, plain: dict[str, object]) -> None:
     rows = PEOPLE.splitlines()
     text = "\n".join([rows[0] + ",ngạch", *(row + ",Chuyên viên" for row in rows[1:])]) + "\n"
@@ -408,12 +403,6 @@ def test_every_missing_measure_at_once(
     assert "'workload' of subject 'nv002'" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="score_frame refuses two rows with the same subject and ref, not identical rows"
-    " without one (as documented in its docstring; engine/columnar, outside the office branch),"
-    " where the files and the issue refuse both",
-)
 def test_score_frame_refuses_identical_rows_as_the_files_do(plain: dict[str, object]) -> None:
     events = pd.DataFrame(
         {
@@ -422,7 +411,15 @@ def test_score_frame_refuses_identical_rows_as_the_files_do(plain: dict[str, obj
             "on": ["2026-01-15", "2026-01-15"],
         }
     )
-    with pytest.raises(InputErrorGroup):
-        score_frame(
-            POLICY, "2026-Q1", pd.read_csv(plain["people"]), events, pd.read_csv(plain["measures"])
-        )
+    people, measures = pd.read_csv(plain["people"]), pd.read_csv(plain["measures"])
+    # One problem is raised as itself (several come as an InputErrorGroup).
+    with pytest.raises(DuplicateEventError) as caught:
+        score_frame(POLICY, "2026-Q1", people, events, measures)
+    assert str(caught.value) == (
+        "events row 1: event 'training_absence' of subject 'nv001' on 2026-01-15 repeats the"
+        " event at events row 0 (same subject and every field); expected each event once"
+        ' (duplicates="allow" counts both)'
+    )
+    allowed = score_frame(POLICY, "2026-Q1", people, events, measures, duplicates="allow")
+    once = score_frame(POLICY, "2026-Q1", people, events[:1], measures)
+    assert allowed.to_csv() != once.to_csv()  # both rows count when allowed
