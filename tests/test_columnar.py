@@ -162,7 +162,7 @@ class TestFigures:
                 "quantity": [str(quantity) for _, quantity in kinds],
             }
         )
-        table = score_frame(policy, Q1, pd.DataFrame({"id": ["a"]}), events)
+        table = score_frame(policy, Q1, pd.DataFrame({"id": ["a"]}), events, duplicates="allow")
         facts = [
             Event(subject="a", kind=kind, on=date(2026, 1, 5), quantity=quantity)
             for kind, quantity in kinds
@@ -472,8 +472,8 @@ class TestErrors:
     def test_measure_out_of_range_names_the_subject(self) -> None:
         with pytest.raises(InputError) as caught:
             score_frame(training_policy(), Q1, PEOPLE, None, work(("a", 1), ("b", 90)))
-        assert str(caught.value) == (
-            "policy 'training': measure for criterion 'work' of subject 'b':"
+        assert str(caught.value) == (  # by row label, found before scoring (issue 16)
+            "measures row 1: policy 'training': measure for criterion 'work' of subject 'b':"
             " value must lie in [0, 85] (got 90)"
         )
 
