@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -66,7 +67,7 @@ row = st.tuples(
 
 @given(st.lists(row, max_size=12))
 @settings(max_examples=150, deadline=None)
-def test_repeats_are_those_of_the_events_read(rows: list[tuple]) -> None:  # type: ignore[type-arg]
+def test_repeats_are_those_of_the_events_read(rows: list[Any]) -> None:
     read = [
         Event(
             subject=subject,
