@@ -105,3 +105,18 @@ def test_repeats_are_those_of_the_events_read(rows: list[Any]) -> None:
         assert all(isinstance(one, DuplicateEventError) for one in found)
         assert expected == [str(one) for one in found]
     score_frame(POLICY, "2026-Q1", ["a", "b"], frame, duplicates="allow")  # counts them all
+
+
+@given(st.lists(st.tuples(st.sampled_from([0, 2**61]), st.integers(0, 3)), max_size=20))
+def test_first_equal_row_with_a_key_too_wide_for_63_bits(pairs: list[tuple[int, int]]) -> None:
+    import numpy as np
+
+    from kpiscore.engine.columnar._columns import _first_equal
+
+    if not pairs:
+        return
+    wide = np.array([a for a, _ in pairs], dtype=np.int64)
+    narrow = np.array([b for _, b in pairs], dtype=np.int64)
+    expected = [pairs.index(pair) for pair in pairs]
+    assert expected == _first_equal([wide, narrow, wide]).tolist()
+    assert expected == _first_equal([narrow, wide]).tolist()

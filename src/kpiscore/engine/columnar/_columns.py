@@ -101,38 +101,39 @@ class EventColumns:
         return with_ref[repeated], first[repeated]
 
     def repeated_rows(self, rows: Codes) -> tuple[Codes, Codes]:
-        """``(rows, first rows)``, sorted by row, of those of ``rows`` that repeat an earlier
-        one of them: the same subject and ``ref``, or, both without a ``ref``, the same
-        subject, kind, date, quantity, excused and note (equal values, one NumPy sort per
-        key: no work per row in Python but the reading of the refs and notes)."""
+        """``(rows, first rows)``, sorted by row, of those of ``rows`` (in increasing order)
+        that repeat an earlier one of them: the same subject and ``ref``, or, both without a
+        ``ref``, the same subject, kind, date, quantity, excused and note (equal values; one
+        hash of an integer key per row, no work per row in Python but the reading of the
+        refs and notes into codes)."""
         if not len(rows):
             return _no_rows(), _no_rows()
         size = len(self.subject)
-        refs = np.zeros(size, dtype=np.int64) - 1
-        if self.refs is not None:
-            codes, _ = _codes(self.refs)
-            refs = codes
-        notes = np.zeros(size, dtype=np.int64) - 1
-        if self.notes is not None:
-            notes, _ = _codes(self.notes)
-        quantity = _codes(self.quantities)[0].take(self.quantity_codes)
-        day = self.day.view(np.int64)
-        with_ref = refs.take(rows) >= 0
-        key = np.stack(
-            [
-                self.subject.take(rows).astype(np.int64),
-                np.where(with_ref, 1, 0),
-                refs.take(rows),
-                np.where(with_ref, 0, self.kind_codes.take(rows)),
-                np.where(with_ref, 0, day.take(rows)),
-                np.where(with_ref, 0, quantity.take(rows)),
-                np.where(with_ref, 0, self.excused.take(rows).astype(np.int64)),
-                np.where(with_ref, 0, notes.take(rows)),
-            ],
-            axis=1,
-        )
-        _, first_at, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-        first = rows.take(first_at.take(inverse.reshape(-1)))
+        refs = np.full(size, -1, dtype=np.int64) if self.refs is None else _codes(self.refs)
+        ref = refs.take(rows)
+        subject = self.subject.take(rows).astype(np.int64)
+        first = rows.copy()
+        with_ref = np.flatnonzero(ref >= 0)
+        if len(with_ref):
+            first[with_ref] = rows.take(with_ref).take(
+                _first_equal([subject.take(with_ref), ref.take(with_ref)])
+            )
+        without = np.flatnonzero(ref < 0)
+        if len(without):
+            at = rows.take(without)
+            notes = np.full(size, -1, dtype=np.int64) if self.notes is None else None
+            if notes is None:
+                notes = _codes(self.notes or [])
+            quantity = _codes(self.quantities).take(self.quantity_codes.take(at))
+            columns = [
+                subject.take(without),
+                self.kind_codes.take(at).astype(np.int64),
+                self.day.take(at).view(np.int64),
+                quantity,
+                self.excused.take(at).astype(np.int64),
+                notes.take(at),
+            ]
+            first[without] = at.take(_first_equal(columns))
         repeated = first != rows
         return rows[repeated], first[repeated]
 
@@ -167,11 +168,38 @@ class EventColumns:
         return result
 
 
-def _codes(values: Sequence[object]) -> tuple[Codes, int]:
-    """(code per value, -1 for ``None``; how many distinct): equal values share a code."""
+def _codes(values: Sequence[object]) -> Codes:
+    """A code per value, -1 for ``None``: equal values share a code."""
     seen: dict[object, int] = {}
-    codes = [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
-    return np.asarray(codes, dtype=np.int64), len(seen)
+    return np.asarray(
+        [-1 if v is None else seen.setdefault(v, len(seen)) for v in values], dtype=np.int64
+    )
+
+
+def _first_equal(columns: list[Ints]) -> Codes:
+    """For each row, the position of the first row equal to it in every column: the columns
+    folded into one integer key (mixed radix) when it fits in 63 bits, else sorted row-wise."""
+    import pandas as pd  # the columnar engine runs only with the pandas extra installed
+
+    size = len(columns[0])
+    key = np.zeros(size, dtype=np.int64)
+    span = 1
+    for column in columns:
+        low = int(column.min())
+        width = int(column.max()) - low + 1
+        span *= width
+        if span >= 2**62:
+            _, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+            key = inverse.reshape(-1).astype(np.int64)
+            break
+        key = key * width + (column - low)
+    positions = np.arange(size, dtype=np.int64)
+    if not pd.Series(key).duplicated().to_numpy().any():  # the usual case: cheaper to tell
+        return positions
+    codes, uniques = pd.factorize(key)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = positions[::-1]  # the last write of each code is its first row
+    return first.take(codes)
 
 
 class MeasureColumns:
