@@ -108,10 +108,10 @@ class EventColumns:
         refs and notes into codes)."""
         if not len(rows):
             return _no_rows(), _no_rows()
-        size = len(self.subject)
-        refs = np.full(size, -1, dtype=np.int64) if self.refs is None else _codes(self.refs)
-        ref = refs.take(rows)
-        subject = self.subject.take(rows).astype(np.int64)
+        subject = self.subject.take(rows).astype(np.int64, copy=False)
+        if self.refs is None:  # no refs: every row is compared in every field
+            return self._repeated_fields(rows, subject)
+        ref = _codes(self.refs).take(rows)
         first = rows.copy()
         with_ref = np.flatnonzero(ref >= 0)
         if len(with_ref):
@@ -121,19 +121,24 @@ class EventColumns:
         without = np.flatnonzero(ref < 0)
         if len(without):
             at = rows.take(without)
-            notes = np.full(size, -1, dtype=np.int64) if self.notes is None else None
-            if notes is None:
-                notes = _codes(self.notes or [])
-            quantity = _codes(self.quantities).take(self.quantity_codes.take(at))
-            columns = [
-                subject.take(without),
-                self.kind_codes.take(at).astype(np.int64),
-                self.day.take(at).view(np.int64),
-                quantity,
-                self.excused.take(at).astype(np.int64),
-                notes.take(at),
-            ]
-            first[without] = at.take(_first_equal(columns))
+            repeated, earlier = self._repeated_fields(at, subject.take(without))
+            first[np.searchsorted(rows, repeated)] = earlier
+        repeated_at = first != rows
+        return rows[repeated_at], first[repeated_at]
+
+    def _repeated_fields(self, rows: Codes, subject: Codes) -> tuple[Codes, Codes]:
+        """:meth:`repeated_rows` among ``rows`` without a ``ref`` (``subject``: theirs)."""
+        notes = None if self.notes is None else _codes(self.notes).take(rows)
+        columns = [
+            subject,
+            self.kind_codes.take(rows),
+            self.day.take(rows).view(np.int64),
+            _codes(self.quantities).take(self.quantity_codes.take(rows)),
+            self.excused.take(rows).view(np.int8),
+        ]
+        if notes is not None:
+            columns.append(notes)
+        first = rows.take(_first_equal(columns))
         repeated = first != rows
         return rows[repeated], first[repeated]
 
@@ -187,12 +192,14 @@ def _first_equal(columns: list[Ints]) -> Codes:
     for column in columns:
         low = int(column.min())
         width = int(column.max()) - low + 1
+        if width == 1:
+            continue  # the same in every row: it tells no row from another
         span *= width
         if span >= 2**62:
             _, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
             key = inverse.reshape(-1).astype(np.int64)
             break
-        key = key * width + (column - low)
+        key = key * width + (column.astype(np.int64, copy=False) - low)
     positions = np.arange(size, dtype=np.int64)
     if not pd.Series(key).duplicated().to_numpy().any():  # the usual case: cheaper to tell
         return positions
