@@ -162,7 +162,7 @@ class TestFigures:
                 "quantity": [str(quantity) for _, quantity in kinds],
             }
         )
-        table = score_frame(policy, Q1, pd.DataFrame({"id": ["a"]}), events)
+        table = score_frame(policy, Q1, pd.DataFrame({"id": ["a"]}), events, duplicates="allow")
         facts = [
             Event(subject="a", kind=kind, on=date(2026, 1, 5), quantity=quantity)
             for kind, quantity in kinds
@@ -453,7 +453,10 @@ class TestErrors:
     def test_excused_must_be_boolean(self) -> None:
         events = absences(1)
         events["excused"] = ["maybe"]  # "yes", as a file's cell, is True (issue 16)
-        with pytest.raises(InputError, match="excused must be True or False"):
+        # The files' wording (issue 16): frames say what files say.
+        with pytest.raises(
+            InputError, match=r"events row 0: excused: expected true or false \(also yes/no"
+        ):
             score_frame(training_policy(), Q1, PEOPLE, events, work(("a", 1), ("b", 1)))
 
     def test_missing_column(self) -> None:
@@ -469,8 +472,8 @@ class TestErrors:
     def test_measure_out_of_range_names_the_subject(self) -> None:
         with pytest.raises(InputError) as caught:
             score_frame(training_policy(), Q1, PEOPLE, None, work(("a", 1), ("b", 90)))
-        assert str(caught.value) == (
-            "policy 'training': measure for criterion 'work' of subject 'b':"
+        assert str(caught.value) == (  # by row label, found before scoring (issue 16)
+            "measures row 1: policy 'training': measure for criterion 'work' of subject 'b':"
             " value must lie in [0, 85] (got 90)"
         )
 

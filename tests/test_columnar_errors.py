@@ -54,9 +54,9 @@ def events(**columns: object) -> object:
     ("people", "message"),
     [
         (pd.DataFrame({"name": ["A"]}), r"^people: the frame has no 'id' column"),
-        (
-            pd.DataFrame({"id": ["a"], "colour": ["red"]}),
-            r"^people: unknown column\(s\) \['colour'\]",
+        (  # another column is kept as the files keep it: text, checked (issue 16)
+            pd.DataFrame({"id": ["a"], "colour": pd.Series([["red"]], dtype=object)}),
+            r"^people row 0: colour must be text \(got \[",
         ),
         ("a", r"^people must be a DataFrame or a sequence of Person or ids \(got 'a'\)"),
     ],

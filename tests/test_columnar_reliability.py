@@ -195,7 +195,9 @@ class TestConversions:
             }
         )
         with pytest.raises(InputError, match=r"^events row 1: quantity must be a number, not"):
-            score_frame(RATIO, Q1, ["a"], events, measures_frame([("a", "r", 1)]))
+            score_frame(
+                RATIO, Q1, ["a"], events, measures_frame([("a", "r", 1)]), unknown_kinds="ignore"
+            )
 
     @pytest.mark.parametrize(
         ("column", "cell", "message"),
@@ -222,7 +224,9 @@ class TestConversions:
             }
         )
         with pytest.raises(InputError, match=r"^events row 1: kind must be a non-empty string"):
-            score_frame(RATIO, Q1, ["a"], events, measures_frame([("a", "r", 1)]))
+            score_frame(
+                RATIO, Q1, ["a"], events, measures_frame([("a", "r", 1)]), unknown_kinds="ignore"
+            )
         people = pd.DataFrame({"id": ["a", "b"], "unit": pd.Series(["U", {"x": 1}], dtype=object)})
         with pytest.raises(InputError, match=r"^people row 1: unit must be text"):
             score_frame(RATIO, Q1, people, None, measures_frame([("a", "r", 1), ("b", "r", 1)]))

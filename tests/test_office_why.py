@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from kpiscore import InputErrorGroup, cli, policies, score_frame
+from kpiscore import (
+    DuplicateEventError,
+    InputError,
+    InputErrorGroup,
+    cli,
+    policies,
+    score_frame,
+)
 from kpiscore.io import fastcsv
 from kpiscore.model.rules import MAX_LISTED as MAX_PROBLEMS
 
@@ -356,11 +363,6 @@ class TestScoreFrame:
         ] == said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="score_frame refuses a people frame's other columns, which the files keep as person"
-    " attributes (engine/columnar/_frames.py, outside the office branch's files)",
-)
 def test_score_frame_keeps_other_people_columns(tmp_path: Path, plain: dict[str, object]) -> None:
     rows = PEOPLE.splitlines()
     text = "\n".join([rows[0] + ",ngạch", *(row + ",Chuyên viên" for row in rows[1:])]) + "\n"
@@ -399,12 +401,6 @@ def test_every_missing_measure_at_once(
     assert "'workload' of subject 'nv002'" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="score_frame refuses two rows with the same subject and ref, not identical rows"
-    " without one (as documented in its docstring; engine/columnar, outside the office branch),"
-    " where the files and the issue refuse both",
-)
 def test_score_frame_refuses_identical_rows_as_the_files_do(plain: dict[str, object]) -> None:
     events = pd.DataFrame(
         {
@@ -413,10 +409,114 @@ def test_score_frame_refuses_identical_rows_as_the_files_do(plain: dict[str, obj
             "on": ["2026-01-15", "2026-01-15"],
         }
     )
-    with pytest.raises(InputErrorGroup):
-        score_frame(
-            POLICY, "2026-Q1", pd.read_csv(plain["people"]), events, pd.read_csv(plain["measures"])
+    people, measures = pd.read_csv(plain["people"]), pd.read_csv(plain["measures"])
+    # One problem is raised as itself (several come as an InputErrorGroup).
+    with pytest.raises(DuplicateEventError) as caught:
+        score_frame(POLICY, "2026-Q1", people, events, measures)
+    assert str(caught.value) == (
+        "events row 1: event 'training_absence' of subject 'nv001' on 2026-01-15 repeats the"
+        " event at events row 0 (same subject and every field); expected each event once"
+        ' (duplicates="allow" counts both)'
+    )
+    allowed = score_frame(POLICY, "2026-Q1", people, events, measures, duplicates="allow")
+    once = score_frame(POLICY, "2026-Q1", people, events[:1], measures)
+    assert allowed.to_csv() != once.to_csv()  # both rows count when allowed
+
+
+class TestScoreFrameAllAtOnce:
+    """Issue 16: ``score_frame`` reports every kind of problem together, in row order, worded
+    as the files word them."""
+
+    def test_every_kind_of_problem_in_row_order(self, plain: dict[str, object]) -> None:
+        events = pd.DataFrame(
+            {
+                "subject": ["nv001", "nv001", "nv002", "nv002", "nv009"],
+                "kind": ["training_absense", *["training_absence"] * 4],
+                "on": ["2026-01-05", "30/02/2026", "2026-01-07", "07/01/2026", "2026-01-08"],
+                "quantity": [None, None, "1", None, None],  # blank is 1: e3 repeats e2
+            },
+            index=["e0", "e1", "e2", "e3", "e4"],
         )
+        measures = pd.read_csv(plain["measures"])
+        measures.loc[0, "value"] = 90  # 9000 %, for 90 %
+        with pytest.raises(InputErrorGroup) as caught:
+            score_frame(POLICY, "2026-Q1", pd.read_csv(plain["people"]), events, measures)
+        said = [str(problem) for problem in caught.value.exceptions]
+        starts = [
+            "events row 'e0': event kind 'training_absense' is not known to policy",
+            "events row 'e1': on: '30/02/2026' is not a real date",
+            (
+                "events row 'e3': event 'training_absence' of subject 'nv002' on 2026-01-07"
+                " repeats the event at events row 'e2' (same subject and every field)"
+            ),
+            "events row 'e4': subject 'nv009' is not in the population scored",
+            (
+                "measures row 0: policy 'university-kpi-example': measure for criterion"
+                " 'key_tasks' of subject 'nv001':"
+            ),
+        ]
+        assert len(starts) == len(said), said
+        for start, message in zip(starts, said, strict=True):
+            assert message.startswith(start), (start, message)
+        assert "did you mean 'training_absence'" in said[0]
+        assert "did you mean 0.9 (90 %)?" in said[-1]
+
+    def test_duplicates_allowed_counts_both(self, plain: dict[str, object]) -> None:
+        events = pd.DataFrame(
+            {"subject": ["nv001"] * 2, "kind": ["training_absence"] * 2, "on": ["2026-01-05"] * 2}
+        )
+        people, measures = pd.read_csv(plain["people"]), pd.read_csv(plain["measures"])
+        with pytest.raises(DuplicateEventError):
+            score_frame(POLICY, "2026-Q1", people, events, measures)
+        twice = score_frame(POLICY, "2026-Q1", people, events, measures, duplicates="allow")
+        once = score_frame(POLICY, "2026-Q1", people, events[:1], measures)
+        assert twice.totals()[0] < once.totals()[0]  # the second absence costs too
+
+    def test_excused_is_worded_as_in_the_files(
+        self, tmp_path: Path, score: Score, plain: dict[str, object]
+    ) -> None:
+        text = EVENTS.replace(",false\n", ",maybe\n")
+        events = write(tmp_path, "events-maybe.csv", text)
+        code, _, err = score(*facts(plain["people"], events, plain["measures"]))
+        assert 2 == code
+        with pytest.raises(InputError) as caught:
+            score_frame(
+                POLICY,
+                "2026-Q1",
+                pd.read_csv(plain["people"]),
+                pd.read_csv(events),
+                pd.read_csv(plain["measures"]),
+            )
+        said = str(caught.value)
+        assert said.startswith("events row 0: excused: expected true or false")
+        assert said.removeprefix("events row 0: excused: ") in err
+
+    def test_excels_trailing_empty_columns_are_ignored(
+        self, tmp_path: Path, plain: dict[str, object]
+    ) -> None:
+        def trailing(name: str, text: str) -> Path:
+            return write(tmp_path, name, "".join(f"{line},,\n" for line in text.splitlines()))
+
+        people = pd.read_csv(trailing("people-x.csv", PEOPLE))
+        events = pd.read_csv(trailing("events-x.csv", EVENTS))
+        values = pd.read_csv(trailing("measures-x.csv", measures()))
+        assert any(str(column).startswith("Unnamed: ") for column in events.columns)
+        table = score_frame(POLICY, "2026-Q1", people, events, values)
+        assert plain["csv"] == table.to_csv()
+
+    def test_an_unnamed_column_with_values_is_still_refused_in_events(
+        self, plain: dict[str, object]
+    ) -> None:
+        events = pd.read_csv(plain["events"])
+        events["Unnamed: 5"] = ["x", None]
+        with pytest.raises(InputError, match=r"events: unknown column\(s\) \['Unnamed: 5'\]"):
+            score_frame(
+                POLICY,
+                "2026-Q1",
+                pd.read_csv(plain["people"]),
+                events,
+                pd.read_csv(plain["measures"]),
+            )
 
 
 def test_every_kind_of_problem_in_one_report_on_every_path(

@@ -88,7 +88,10 @@ def score_frame(
         policy: The policy to score under.
         period: The period (a :class:`Period` or a label).
         people: A DataFrame with an ``id`` column (and optionally ``name``, ``unit``, ``group``,
-            ``position``), or a sequence of :class:`Person` or id strings.
+            ``position``), or a sequence of :class:`Person` or id strings. Other columns are
+            read as ``load_people`` reads a file's (text, checked, not scored); pandas'
+            ``Unnamed: N`` columns with no value (a file's trailing empty columns) are ignored
+            here and in the events and measures frames.
         events: A DataFrame with columns ``subject, kind, on`` and optionally ``quantity``
             (default 1) and ``excused`` (default False); ``on`` holds dates (``datetime64`` at
             midnight, or ``datetime.date`` objects).
@@ -102,8 +105,11 @@ def score_frame(
         unknown_kinds: ``"error"`` (the default): an event kind the policy does not know
             (:attr:`Policy.known_kinds`) is a problem naming its first row and the nearest
             known kinds; ``"ignore"`` leaves such rows out.
-        duplicates: ``"error"`` (the default): two rows with the same subject and ``ref`` are
-            a problem; ``"allow"`` counts both.
+        duplicates: ``"error"`` (the default): two rows with the same subject and ``ref``,
+            or two rows without a ``ref`` equal in every field once read (a blank quantity is
+            1, ``02/01/2026`` is ``2026-01-02``), are a problem, as in the files; ``"allow"``
+            counts both. (:func:`kpiscore.score_many` on :class:`Event` lists refuses only a
+            repeated ``ref``.)
 
     Numbers (``quantity``, ``value``) are read exactly: integers, text and ``Decimal`` as they
     are, floats through their shortest repr *in their own precision* (a ``float32`` 0.7 is 0.7,
@@ -122,7 +128,9 @@ def score_frame(
         InputError: a bad column or value, naming the frame, the row and the column.
         UnknownSubjectError: a fact names someone outside the population.
         UnknownKindError, DuplicateEventError: as for :func:`kpiscore.score`.
-        InputErrorGroup: several problems, each naming its frame and row label.
+        InputErrorGroup: several problems (bad cells, unknown subjects and kinds, repeated
+            rows, measures out of range, e.g. a ratio above ``max_ratio``), all of them at
+            once, each naming its frame and row label, in order of frame and row.
         MissingInputError, PeriodError: as for :func:`kpiscore.score`.
 
     >>> import pandas as pd

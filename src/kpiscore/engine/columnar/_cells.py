@@ -59,14 +59,31 @@ class Problems:
     def __init__(self) -> None:
         self.listed: list[InputError] = []
         self.count = 0
+        #: The frame being read (0 people, 1 events, 2 measures): problems are raised in
+        #: order of frame, then row.
+        self.frame = 0
+        self._keys: list[tuple[int, int]] = []
+        #: Row positions of the current frame with a problem (arrays, in the order found).
+        self.marked: list[Ints] = []
 
     def __bool__(self) -> bool:
         return self.count > 0
 
-    def add(self, error: InputError) -> None:
+    def add(self, error: InputError, position: int | None = None) -> None:
+        """One problem, of the row at ``position`` when it has one (listed after the rows)."""
         self.count += 1
+        if position is not None:
+            self.marked.append(np.array([position], dtype=np.int64))
         if len(self.listed) < MAX_LISTED:
             self.listed.append(error)
+            self._keys.append((self.frame, sys.maxsize if position is None else position))
+
+    def bad_rows(self, size: int, since: int = 0) -> npt.NDArray[np.bool_]:
+        """Which of ``size`` rows have a problem marked (from mark ``since`` on)."""
+        bad = np.zeros(size, dtype=bool)
+        for rows in self.marked[since:]:
+            bad[rows] = True
+        return bad
 
     def uncounted(self, count: int) -> None:
         """Count ``count`` more problems without listing them (past the limit)."""
@@ -83,12 +100,18 @@ class Problems:
         room = max(MAX_LISTED - len(self.listed), 0)
         for position in rows[:room].tolist():
             self.listed.append(kind(message(position)))
+            self._keys.append((self.frame, position))
         self.count += len(rows)
+        if len(rows):
+            self.marked.append(np.asarray(rows, dtype=np.int64))
 
     def raise_all(self) -> None:
         """Raise the problem itself when alone, an :class:`InputErrorGroup` when several."""
         if not self.count:
             return
+        order = sorted(range(len(self.listed)), key=self._keys.__getitem__)  # stable
+        self.listed = [self.listed[i] for i in order]
+        self._keys = [self._keys[i] for i in order]
         if self.count == 1:
             raise self.listed[0]
         message = f"score_frame: {self.count} problems in the frames"
@@ -377,7 +400,9 @@ def flag(raw: object) -> bool:
             return _flag(raw, "excused")
         except _CellError:
             pass
-    raise Bad(f"must be True or False (also yes/no, 1/0, có/không, or empty) (got {_shown(raw)})")
+    raise Bad(
+        f": expected true or false (also yes/no, 1/0, có/không, or empty) (got {_shown(raw)})"
+    )
 
 
 # --------------------------------------------------------------------------- dates

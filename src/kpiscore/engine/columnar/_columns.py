@@ -100,6 +100,48 @@ class EventColumns:
         repeated = first != with_ref
         return with_ref[repeated], first[repeated]
 
+    def repeated_rows(self, rows: Codes) -> tuple[Codes, Codes]:
+        """``(rows, first rows)``, sorted by row, of those of ``rows`` (in increasing order)
+        that repeat an earlier one of them: the same subject and ``ref``, or, both without a
+        ``ref``, the same subject, kind, date, quantity, excused and note (equal values; one
+        hash of an integer key per row, no work per row in Python but the reading of the
+        refs and notes into codes)."""
+        if not len(rows):
+            return _no_rows(), _no_rows()
+        subject = self.subject.take(rows).astype(np.int64, copy=False)
+        if self.refs is None:  # no refs: every row is compared in every field
+            return self._repeated_fields(rows, subject)
+        ref = _codes(self.refs).take(rows)
+        first = rows.copy()
+        with_ref = np.flatnonzero(ref >= 0)
+        if len(with_ref):
+            first[with_ref] = rows.take(with_ref).take(
+                _first_equal([subject.take(with_ref), ref.take(with_ref)])
+            )
+        without = np.flatnonzero(ref < 0)
+        if len(without):
+            at = rows.take(without)
+            repeated, earlier = self._repeated_fields(at, subject.take(without))
+            first[np.searchsorted(rows, repeated)] = earlier
+        repeated_at = first != rows
+        return rows[repeated_at], first[repeated_at]
+
+    def _repeated_fields(self, rows: Codes, subject: Codes) -> tuple[Codes, Codes]:
+        """:meth:`repeated_rows` among ``rows`` without a ``ref`` (``subject``: theirs)."""
+        notes = None if self.notes is None else _codes(self.notes).take(rows)
+        columns = [
+            subject,
+            self.kind_codes.take(rows),
+            self.day.take(rows).view(np.int64),
+            _codes(self.quantities).take(self.quantity_codes.take(rows)),
+            self.excused.take(rows).view(np.int8),
+        ]
+        if notes is not None:
+            columns.append(notes)
+        first = rows.take(_first_equal(columns))
+        repeated = first != rows
+        return rows[repeated], first[repeated]
+
     def limit_to(self, period: Period) -> None:
         """Mark the rows inside the period (the others are checked but not scored)."""
         start = np.datetime64(period.start, "D")
@@ -129,6 +171,42 @@ class EventColumns:
                 )
             )
         return result
+
+
+def _codes(values: Sequence[object]) -> Codes:
+    """A code per value, -1 for ``None``: equal values share a code."""
+    seen: dict[object, int] = {}
+    return np.asarray(
+        [-1 if v is None else seen.setdefault(v, len(seen)) for v in values], dtype=np.int64
+    )
+
+
+def _first_equal(columns: list[Ints]) -> Codes:
+    """For each row, the position of the first row equal to it in every column: the columns
+    folded into one integer key (mixed radix) when it fits in 63 bits, else sorted row-wise."""
+    import pandas as pd  # the columnar engine runs only with the pandas extra installed
+
+    size = len(columns[0])
+    key = np.zeros(size, dtype=np.int64)
+    span = 1
+    for column in columns:
+        low = int(column.min())
+        width = int(column.max()) - low + 1
+        if width == 1:
+            continue  # the same in every row: it tells no row from another
+        span *= width
+        if span >= 2**62:
+            _, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+            key = inverse.reshape(-1).astype(np.int64)
+            break
+        key = key * width + (column.astype(np.int64, copy=False) - low)
+    positions = np.arange(size, dtype=np.int64)
+    if not pd.Series(key).duplicated().to_numpy().any():  # the usual case: cheaper to tell
+        return positions
+    codes, uniques = pd.factorize(key)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = positions[::-1]  # the last write of each code is its first row
+    return first.take(codes)
 
 
 class MeasureColumns:
@@ -161,39 +239,62 @@ class EventProblems:
         self.duplicates = duplicates
 
     def found(
-        self, columns: EventColumns, ids: Sequence[str], name: Callable[[int], str]
-    ) -> tuple[list[InputError], int]:
-        """(one problem per unknown kind and one per repeated row, the first
-        :data:`~kpiscore.model.rules.MAX_LISTED` of them; how many repeated rows in all)."""
-        problems: list[InputError] = []
+        self,
+        columns: EventColumns,
+        ids: Sequence[str],
+        name: Callable[[int], str],
+        rows: Codes | None = None,
+    ) -> tuple[list[tuple[int, InputError]], int]:
+        """(``(row, problem)`` for each unknown kind and each repeated row, the first
+        :data:`~kpiscore.model.rules.MAX_LISTED` of them; how many repeated rows in all).
+
+        Only the row positions ``rows`` (all rows when ``None``) are compared: a row with a bad
+        cell has no kind, subject or fields to compare. Repeated rows are those with the same
+        subject and ``ref`` as an earlier row, and, without a ``ref``, those equal to an earlier
+        row in every field (as the rows of a file)."""
+        problems: list[tuple[int, InputError]] = []
+        every = np.arange(len(columns.subject), dtype=np.int64)
+        kept = every if rows is None else rows
         if self.known is not None:
-            for kind, row, count in columns.unknown_kinds(self.known):
-                others = count - 1
+            kinds = columns.kind_codes.take(kept)
+            for code, kind in enumerate(columns.kinds):
+                if kind in self.known:
+                    continue
+                at = np.flatnonzero(kinds == code)
+                if not len(at):
+                    continue
+                row, others = int(kept[at[0]]), len(at) - 1
                 more = f" (and {others} more event{'s' if others > 1 else ''})" if others else ""
                 problems.append(
-                    UnknownKindError(
-                        f"{name(row)}{more}: "
-                        + unknown_kind_message(kind, self.policy_ids, self.known)
+                    (
+                        row,
+                        UnknownKindError(
+                            f"{name(row)}{more}: "
+                            + unknown_kind_message(kind, self.policy_ids, self.known)
+                        ),
                     )
                 )
         if not self.duplicates:
             return problems, 0
-        rows, first = columns.repeated_refs()
-        refs = columns.refs or []
+        repeated, first = columns.repeated_rows(kept)
+        refs = columns.refs
         day = columns.day
         for position, earlier in zip(
-            rows[:MAX_LISTED].tolist(), first[:MAX_LISTED].tolist(), strict=True
+            repeated[:MAX_LISTED].tolist(), first[:MAX_LISTED].tolist(), strict=True
         ):
             problems.append(
-                DuplicateEventError(
-                    f"{name(position)}: "
-                    + repeat_message(
-                        columns.kinds[columns.kind_codes[position]],
-                        ids[columns.subject[position]],
-                        str(day[position]),
-                        refs[position],
-                        name(earlier),
-                    )
+                (
+                    position,
+                    DuplicateEventError(
+                        f"{name(position)}: "
+                        + repeat_message(
+                            columns.kinds[columns.kind_codes[position]],
+                            ids[columns.subject[position]],
+                            str(day[position]),
+                            None if refs is None else refs[position],
+                            name(earlier),
+                        )
+                    ),
                 )
             )
-        return problems, len(rows) - min(len(rows), MAX_LISTED)
+        return problems, len(repeated) - min(len(repeated), MAX_LISTED)

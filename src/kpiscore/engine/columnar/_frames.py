@@ -52,6 +52,7 @@ from kpiscore.engine.columnar._columns import EventColumns, EventProblems, Measu
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
+from kpiscore.engine.ledger import _check_measure
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.fact_checks import Duplicates, UnknownKinds, check_options
 from kpiscore.model.facts import Person, check_text
@@ -186,17 +187,21 @@ def _ids(cells: list[object], name: Callable[[int], str], problems: Problems) ->
             try:
                 checked = check_text(value.strip(), owner="", field="id")
             except InputError as error:
-                problems.add(InputError(f"{name(position)}: {str(error).removeprefix(': ')}"))
+                problems.add(
+                    InputError(f"{name(position)}: {str(error).removeprefix(': ')}"), position
+                )
                 checked = value
             ids.append(checked or value)
         elif is_missing(value) and not isinstance(value, str):
             problems.add(
-                InputError(f"{name(position)}: id is missing; expected a non-empty string")
+                InputError(f"{name(position)}: id is missing; expected a non-empty string"),
+                position,
             )
             ids.append("")
         else:
             problems.add(
-                InputError(f"{name(position)}: id must be a non-empty string (got {value!r})")
+                InputError(f"{name(position)}: id must be a non-empty string (got {value!r})"),
+                position,
             )
             ids.append("")
     return ids
@@ -240,9 +245,7 @@ def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
         raise InputError(
             f"people: the frame has no 'id' column (columns: {list(people.columns)!r})"
         )
-    unknown = [c for c in people.columns if c not in PERSON_FIELDS]
-    if unknown:
-        raise InputError(f"people: unknown column(s) {unknown!r}; expected {list(PERSON_FIELDS)!r}")
+    people = _without_empty_unnamed(people)
     name = _namer("people", people.index)
     arrow = _arrow_strings(people["id"])
     cells: list[object] = people["id"].tolist() if arrow is None else arrow.to_pylist()
@@ -263,7 +266,32 @@ def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
                 default=None,
                 expected="text",
             )
+    for column in people.columns:
+        if column not in PERSON_FIELDS:  # another column: read as the file reads it
+            convert(
+                people[column],
+                problems,
+                name,
+                str(column),
+                _attribute(str(column)),
+                default=None,
+                expected="text",
+            )
     return result
+
+
+def _without_empty_unnamed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without pandas' ``Unnamed: N`` columns that hold no value: a file's
+    trailing empty columns (Excel's), which ``read_csv`` names so; the files ignore them."""
+    empty = [
+        column
+        for column in frame.columns
+        if isinstance(column, str)
+        and column.startswith("Unnamed: ")
+        and column.removeprefix("Unnamed: ").isdigit()
+        and bool(frame[column].map(is_missing).all())
+    ]
+    return frame.drop(columns=empty) if empty else frame
 
 
 def _persons(items: list[object], problems: Problems) -> People:
@@ -388,7 +416,7 @@ def _unfound(
         if result == "unknown":
             unknown.append(position)
         elif result != "noted":
-            problems.add(UnknownSubjectError(f"{name(position)}: {result}"))
+            problems.add(UnknownSubjectError(f"{name(position)}: {result}"), position)
     problems.rows(
         np.asarray(unknown, dtype=np.int64),
         lambda p: f"{name(p)}: subject {subjects.iloc[p]!r} is not in the population scored",
@@ -530,6 +558,8 @@ def read_events(
     )
     if frame is None:
         raise InputError(f"events must be a pandas DataFrame (got {type(given).__name__})")
+    frame = _without_empty_unnamed(frame)
+    problems.frame, since = 1, len(problems.marked)
     unknown = [c for c in frame.columns if c not in _EVENT_COLUMNS]
     if unknown:
         raise InputError(
@@ -566,7 +596,7 @@ def read_events(
             "excused",
             flag,
             default=False,
-            expected="True or False",
+            expected="true or false",
         )
         self.excused = np.array(flags, dtype=bool).take(codes)
     else:
@@ -578,11 +608,13 @@ def read_events(
         self.day_codes, self.day_values = day_codes, days
     self.refs = _optional_texts(frame, "ref", name, problems)
     self.notes = _optional_texts(frame, "note", name, problems)
-    if check is not None and not problems:
-        # Only on well-read columns: a row with a bad cell has no kind or subject to compare.
-        found, unlisted = check.found(self, index.ids, name)
-        for problem in found:
-            problems.add(problem)
+    if check is not None:
+        # Only the well-read rows: a row with a bad cell has no kind or subject to compare.
+        bad = problems.bad_rows(len(frame), since)
+        good = np.flatnonzero(~bad) if bad.any() else None
+        found, unlisted = check.found(self, index.ids, name, good)
+        for position, problem in found:
+            problems.add(problem, position)
         problems.uncounted(unlisted)
     self.limit_to(period)
     if own:
@@ -623,13 +655,14 @@ def read_measures(
     )
     if frame is None:
         raise InputError(f"measures must be a pandas DataFrame (got {type(given).__name__})")
+    frame = _without_empty_unnamed(frame)
+    problems.frame, since = 2, len(problems.marked)
     unknown = [c for c in frame.columns if c not in ("subject", "criterion", "value")]
     if unknown:
         raise InputError(
             f"measures: unknown column(s) {unknown!r}; expected ['subject', 'criterion', 'value']"
         )
     name = _namer(what, frame.index)
-    before = problems.count
     self.subject = _subject_positions(_column(frame, "subject", what), index, what, problems)
     slots = {info[1]: slot for slot, info in enumerate(compiled.measured_info)}
 
@@ -662,8 +695,11 @@ def read_measures(
     self.value_codes, self.values = exact_values(
         _column(frame, "value", what), what, "value", problems, percent=True
     )
-    if problems.count == before:  # a row with a bad subject or criterion has no key
-        _no_second_measures(self, frame, compiled, name, problems)
+    # Only the well-read rows: a row with a bad subject, criterion or value has no key.
+    bad = problems.bad_rows(len(frame), since)
+    good = np.flatnonzero(~bad)
+    _no_second_measures(self, frame, compiled, name, problems, good=good)
+    _measures_in_range(self, frame, compiled, name, problems, good=good)
     self.slot = np.maximum(self.slot, 0)
     if own:
         problems.raise_all()
@@ -676,11 +712,13 @@ def _no_second_measures(
     compiled: _Compiled,
     name: Callable[[int], str],
     problems: Problems,
+    *,
+    good: Codes,
 ) -> None:
     width = max(len(compiled.measured_info), 1)
-    key = self.subject.astype(np.int64) * width + self.slot
+    key = self.subject.take(good).astype(np.int64) * width + self.slot.take(good)
     if len(key) and int(np.bincount(key).max()) > 1:
-        rows = np.flatnonzero(pd.Series(key).duplicated().to_numpy())
+        rows = good[pd.Series(key).duplicated().to_numpy()]
         problems.rows(
             rows,
             lambda p: (
@@ -689,3 +727,45 @@ def _no_second_measures(
                 " expected at most one"
             ),
         )
+
+
+def _measures_in_range(
+    self: MeasureColumns,
+    frame: pd.DataFrame,
+    compiled: _Compiled,
+    name: Callable[[int], str],
+    problems: Problems,
+    *,
+    good: Codes,
+) -> None:
+    """A problem per row whose value its criterion refuses (an assessed value outside
+    [0, max], a ratio below 0, above 1 without ``ratio_cap`` or above the policy's
+    ``max_ratio``): each distinct (criterion, value) tested once, as scoring tests it."""
+    if not len(good):
+        return
+    width = max(len(self.values), 1)
+    pairs = self.slot.take(good).astype(np.int64) * width + self.value_codes.take(good)
+    distinct = np.unique(pairs)
+    refused = []
+    for pair in distinct.tolist():
+        criterion = compiled.measured_info[pair // width][7]
+        try:
+            _check_measure(compiled.policy, criterion, "", self.values[pair % width])
+        except InputError:
+            refused.append(pair)
+    if not refused:
+        return
+    rows = good[np.isin(pairs, np.asarray(refused, dtype=np.int64))]
+
+    def message(position: int) -> str:
+        criterion = compiled.measured_info[int(self.slot[position])][7]
+        subject = str(frame["subject"].iloc[position]).strip()
+        try:
+            _check_measure(
+                compiled.policy, criterion, subject, self.values[self.value_codes[position]]
+            )
+        except InputError as error:
+            return f"{name(position)}: {error}"
+        return f"{name(position)}: value refused"  # pragma: no cover - refused just above
+
+    problems.rows(rows, message)
