@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from columnar_policies import training_policy
 from kpiscore import (
-    Band,
     Category,
     Criterion,
     Deduction,
@@ -27,34 +27,6 @@ from kpiscore import (
 
 pd = pytest.importorskip("pandas")
 Q1 = "2026-Q1"
-
-
-def training_policy(**kwargs: Any) -> Policy:
-    return Policy(
-        id="training",
-        name="Training",
-        categories=[
-            Category(
-                id="soft",
-                name="Soft",
-                criteria=[
-                    Criterion(
-                        id="training",
-                        name="Training",
-                        max_points=15,
-                        deductions=[Deduction(on="training_absence", points=2)],
-                        **kwargs,
-                    )
-                ],
-            ),
-            Category(
-                id="rest",
-                name="Rest",
-                criteria=[Criterion(id="work", name="Work", max_points=85, basis="assessed")],
-            ),
-        ],
-        bands=[Band(id="OK", min_points=50, name="OK"), Band(id="NO", min_points=0, name="No")],
-    )
 
 
 def one_category_policy(*criteria: Criterion, **kwargs: Any) -> Policy:

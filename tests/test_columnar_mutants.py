@@ -15,11 +15,9 @@ from typing import Any
 import attrs
 import pytest
 
+from columnar_policies import training_policy
 from kpiscore import (
-    Band,
     Category,
-    Criterion,
-    Deduction,
     Event,
     InputError,
     Measure,
@@ -35,34 +33,6 @@ from kpiscore.model.period import Period
 pd = pytest.importorskip("pandas")
 pytest.importorskip("numpy")
 Q1 = "2026-Q1"
-
-
-def training_policy() -> Policy:
-    """A deduction criterion (events) and an assessed one (measures), two bands."""
-    return Policy(
-        id="training",
-        name="Training",
-        categories=[
-            Category(
-                id="soft",
-                name="Soft",
-                criteria=[
-                    Criterion(
-                        id="training",
-                        name="Training",
-                        max_points=15,
-                        deductions=[Deduction(on="training_absence", points=2)],
-                    )
-                ],
-            ),
-            Category(
-                id="rest",
-                name="Rest",
-                criteria=[Criterion(id="work", name="Work", max_points=85, basis="assessed")],
-            ),
-        ],
-        bands=[Band(id="OK", min_points=50, name="OK"), Band(id="NO", min_points=0, name="No")],
-    )
 
 
 def work(*pairs: tuple[str, object]) -> Any:
