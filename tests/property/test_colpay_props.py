@@ -36,7 +36,9 @@ def scenarios(draw: st.DrawFn) -> tuple[Policy, list[Event], list[Measure]]:
     policy = attrs.evolve(policy, missing=draw(st.sampled_from(("zero", "exclude"))))
     measures = measures_for(policy, draw)
     dropped = draw(st.lists(st.integers(min_value=0, max_value=40), max_size=3))
-    return policy, draw(events()), [m for i, m in enumerate(measures) if i not in dropped]
+    # Each event once: a frame refuses identical rows (strict facts), an Event list does not.
+    facts = list(dict.fromkeys(draw(events())))
+    return policy, facts, [m for i, m in enumerate(measures) if i not in dropped]
 
 
 def _tables(policy: Policy, facts: list[Event], measures: list[Measure]) -> tuple[Any, Any]:

@@ -47,7 +47,7 @@ import numpy.typing as npt
 from dateutil.relativedelta import relativedelta
 
 from kpiscore.engine.columnar._arrays import Bools, Codes, Ints
-from kpiscore.engine.columnar._figures import Figures, round_units
+from kpiscore.engine.columnar._figures import Figures, round_units, then
 from kpiscore.model.numbers import EXACT, canonical
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
@@ -358,11 +358,7 @@ class RollupColumns:
         (after any earlier copy's)."""
         other = copy.copy(self)
         other.rank = rank
-        earlier = self.adjust
-        if earlier is None:
-            other.adjust = adjust
-        else:
-            other.adjust = lambda position, result: adjust(position, earlier(position, result))
+        other.adjust = then(self.adjust, adjust)
         return other
 
 

@@ -13,7 +13,7 @@ import operator
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import SupportsIndex, TypeAlias
+from typing import SupportsIndex, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -137,6 +137,20 @@ _STARTS: weakref.WeakKeyDictionary[
 def _places(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+_T = TypeVar("_T")
+
+
+def then(
+    earlier: Callable[[int, _T], _T] | None, adjust: Callable[[int, _T], _T]
+) -> Callable[[int, _T], _T]:
+    """``adjust`` applied after ``earlier`` (when there is one), to a result at a position:
+    how a quota's re-rated copy of re-rated columns passes each result built through both."""
+    if earlier is None:
+        return adjust
+    first = earlier
+    return lambda position, result: adjust(position, first(position, result))
 
 
 class Figures:
@@ -651,11 +665,7 @@ class Figures:
         scorecard built is passed through ``adjust`` (after any earlier copy's)."""
         other = copy.copy(self)
         other.rank = rank
-        earlier = self.adjust
-        if earlier is None:
-            other.adjust = adjust
-        else:
-            other.adjust = lambda position, card: adjust(position, earlier(position, card))
+        other.adjust = then(self.adjust, adjust)
         return other
 
     def card(self, position: int) -> Scorecard:
