@@ -159,14 +159,19 @@ def _tables(scenario: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             exact.append(score_many(policy, piece, persons, events, measures))
         except KpiscoreError:  # a population the policy cannot score (tested elsewhere)
             assume(False)
+    # score_many counts repeated events: the frames are told to count them too (strict facts).
     if scenario["whole"]:
         frames = _frames(scenario, list(SUBJECTS))
         columnar = list(
-            score_frame(policy, scenario["period"], *frames, every=scenario["every"]).values()
+            score_frame(
+                policy, scenario["period"], *frames, every=scenario["every"], duplicates="allow"
+            ).values()
         )
     else:
         for piece, population in zip(scenario["pieces"], scenario["populations"], strict=True):
-            columnar.append(score_frame(policy, piece, *_frames(scenario, population)))
+            columnar.append(
+                score_frame(policy, piece, *_frames(scenario, population), duplicates="allow")
+            )
     return exact, columnar
 
 

@@ -51,14 +51,20 @@ def test_every_sub_period_is_the_single_period_table(
     expected = {}
     try:
         for piece in pieces:
-            expected[piece] = score_frame(policy, piece, people, events_frame, measures_frame)
+            expected[piece] = score_frame(
+                policy, piece, people, events_frame, measures_frame, duplicates="allow"
+            )
     except MissingInputError as error:
         message = str(error)
         with pytest.raises(MissingInputError) as caught:
-            score_frame(policy, label, people, events_frame, given_measures, every=every)
+            score_frame(
+                policy, label, people, events_frame, given_measures, every=every, duplicates="allow"
+            )
         assert message == str(caught.value)
         return
-    tables = score_frame(policy, label, people, events_frame, given_measures, every=every)
+    tables = score_frame(
+        policy, label, people, events_frame, given_measures, every=every, duplicates="allow"
+    )
     assert list(expected) == list(tables)
     for piece, table in tables.items():
         alone = expected[piece]
