@@ -147,12 +147,22 @@ def generate(people: int, *, seed: int = 2026, events_per_person: int = 8) -> Ra
     span = PERIOD.days + 10
     for person in ids:
         count = rng.randrange(2 * events_per_person + 1)
+        seen: set[tuple[str, date, Decimal, bool]] = set()
         for _ in range(count):
+            fact = (
+                kinds[rng.randrange(len(kinds))],
+                start + timedelta(days=rng.randrange(span)),
+                quantities[rng.randrange(len(quantities))],
+                rng.random() < 0.10,
+            )
+            if fact in seen:  # each event once: kpiscore refuses a repeated row by default
+                continue
+            seen.add(fact)
             subject.append(person)
-            kind.append(kinds[rng.randrange(len(kinds))])
-            on.append(start + timedelta(days=rng.randrange(span)))
-            quantity.append(quantities[rng.randrange(len(quantities))])
-            excused.append(rng.random() < 0.10)
+            kind.append(fact[0])
+            on.append(fact[1])
+            quantity.append(fact[2])
+            excused.append(fact[3])
         if rng.random() < 0.01:
             subject.append(person)
             kind.append(SPEC["cap_kind"])
@@ -240,7 +250,7 @@ def generate_frames(
             "quantity": quantity,
             "excused": excused,
         }
-    )
+    ).drop_duplicates(ignore_index=True)  # each event once: kpiscore refuses repeated rows
     ratios = SPEC["ratios"]
     value = np.where(
         rng.random(people * len(ratios)) < 0.2,

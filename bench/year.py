@@ -110,7 +110,7 @@ def generate_year(people: int, *, seed: int = 2026, events_per_person: int = 8) 
             "quantity": quantity,
             "excused": rng.random(total) < 0.10,
         }
-    )
+    ).drop_duplicates(ignore_index=True)  # each event once: kpiscore refuses repeated rows
     ratios = SPEC["ratios"]
     value = np.where(
         rng.random(people * len(ratios)) < 0.2,

@@ -159,28 +159,33 @@ def score_frame(
     """
     require("pandas", "pandas")
     require("numpy", "pandas")
-    if every is not None:
-        from kpiscore.engine.columnar._year import score_frames_every
+    from kpiscore.model.numbers import exact
 
-        return score_frames_every(
+    # kpiscore's own decimal context, never the caller's (a refused measure is found by
+    # the exact engine's own check while the frames are read).
+    with exact():
+        if every is not None:
+            from kpiscore.engine.columnar._year import score_frames_every
+
+            return score_frames_every(
+                policy,
+                period,
+                people,
+                events,
+                measures,
+                every=every,
+                unknown_kinds=unknown_kinds,
+                duplicates=duplicates,
+            )
+        from kpiscore.engine.columnar._frames import score_frames
+
+        # Anything but a frame or None (a mapping without every) is refused by the reader.
+        return score_frames(
             policy,
             period,
             people,
             events,
-            measures,
-            every=every,
+            cast("pd.DataFrame | None", measures),
             unknown_kinds=unknown_kinds,
             duplicates=duplicates,
         )
-    from kpiscore.engine.columnar._frames import score_frames
-
-    # Anything but a frame or None (a mapping without every) is refused by the reader.
-    return score_frames(
-        policy,
-        period,
-        people,
-        events,
-        cast("pd.DataFrame | None", measures),
-        unknown_kinds=unknown_kinds,
-        duplicates=duplicates,
-    )
