@@ -143,3 +143,21 @@ def test_a_person_without_the_grouping_attribute_is_the_same_error() -> None:
         apply_quota(exact, group_by="unit")
     assert str(columnar_error.value) == str(exact_error.value)
     assert "person 'b' has no unit" in str(exact_error.value)
+
+
+def test_sub_periods_and_their_columns_come_from_the_columns() -> None:
+    """The same people in every month (one position each, no lookup table): the sub-periods
+    and a column per month, as the exact path writes them; an empty roll-up has none."""
+    exact, columnar = both()
+    assert columnar.sub_periods() == exact.sub_periods() == list(Period.parse("2026-Q1").months())
+    assert [row["2026-02"] for row in columnar.to_rows()] == [
+        row["2026-02"] for row in exact.to_rows()
+    ]
+    assert columnar.head_rows(2) == exact.to_rows()[:2]
+    people, events = frames()
+    nobody = people.iloc[:0]
+    empty = rollup_many(
+        score_frame(POLICY, "2026-Q1", nobody, events.iloc[:0], every="month").values(),
+        "2026-Q1",
+    )
+    assert ([], []) == (empty.sub_periods(), empty.to_rows())
