@@ -667,3 +667,34 @@ class TestWriting:
         assert ["_.._x.txt", "_.hidden.txt"] == sorted(
             p.name for p in (tmp_path / "explanations").iterdir()
         )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject", 7),  # text
+        ("total", [1]),  # a decimal number
+        ("total", True),
+        ("categories", "none"),  # a list of objects
+        ("person", ["nv001"]),  # an object
+        ("period_start", 20260101),  # a date, as text
+    ],
+)
+def test_a_result_file_field_of_the_wrong_type_is_not_a_result_file(
+    tmp_path: Path, field: str, value: object
+) -> None:
+    """A score JSON kpiscore wrote reads back; one hand-edited field of the wrong type makes it
+    "not a result file", never a half-read result."""
+    import json
+
+    from kpiscore import score_many
+
+    staff = attrs.evolve(policies.load("vn-nd335-2025-staff"), missing="zero")
+    path = tmp_path / "r.json"
+    score_many(staff, "2026-Q1", ["nv001"]).to_json(path)
+    assert ("nv001",) == read_results(path, [staff]).subjects
+    tree = json.loads(path.read_text(encoding="utf-8"))
+    tree["scorecards"][0][field] = value
+    path.write_text(json.dumps(tree), encoding="utf-8")
+    with pytest.raises(FileFormatError, match="not a result file kpiscore wrote"):
+        read_results(path, [staff])
