@@ -26,7 +26,7 @@ from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
 
 if TYPE_CHECKING:
-    from kpiscore.cycle.quota import BaseReading, GroupBy, TieRule
+    from kpiscore.cycle.quota_plan import BaseReading, GroupBy, TieRule
 
 
 class _QuotaOptions(TypedDict):
