@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from kpiscore.cycle.payout._checks import days_pair, relation_cycle
 from kpiscore.exceptions import InputError, PeriodError, PolicyError
 from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import (
@@ -439,7 +440,7 @@ class PayoutTable:
                     )
         if not all(r.rating in known and r.of in known for r in self.relations):
             return
-        cycle = _cycle(self.relations)
+        cycle = relation_cycle(self.relations)
         if cycle:
             yield PolicyError(f"{owner}: relations must not form a cycle (got {cycle!r})")
             return
@@ -560,7 +561,7 @@ class PayoutTable:
             raise InputError(f"{owner}: salary must be >= 0 (got {amount_salary!r})")
         if isinstance(months, bool) or not isinstance(months, int) or months < 1:
             raise InputError(f"{owner}: months must be a whole number >= 1 (got {months!r})")
-        worked, days = _days(owner, days_worked, days_in_period)
+        worked, days = days_pair(owner, days_worked, days_in_period)
         with exact():
             steps = self._monthly(rate, amount_salary)
             share = Fraction(months)
@@ -645,7 +646,7 @@ class PayoutTable:
         rate = self.rate(rating)
         if salary < 0:
             raise InputError(f"payout table {self.id!r}: salary must be >= 0 (got {salary!r})")
-        worked, days = _days(f"payout table {self.id!r}", days_worked, days_in_period)
+        worked, days = days_pair(f"payout table {self.id!r}", days_worked, days_in_period)
         with exact():
             value = Fraction(self._monthly(rate, salary).monthly) * months
             if worked is not None and days is not None:
@@ -784,48 +785,6 @@ def _times(multiple: Decimal | None, salary: Decimal) -> Decimal | None:
 def _add(left: Decimal, right: Decimal) -> Decimal:
     with exact():
         return left + right
-
-
-def _days(
-    owner: str, days_worked: NumberLike | None, days_in_period: NumberLike | None
-) -> tuple[Decimal | None, Decimal | None]:
-    if days_worked is None and days_in_period is None:
-        return None, None
-    if days_worked is None or days_in_period is None:
-        missing = "days_in_period" if days_in_period is None else "days_worked"
-        raise InputError(
-            f"{owner}: days_worked and days_in_period go together; {missing} is missing"
-        )
-    worked = to_decimal(days_worked, owner=owner, field="days_worked")
-    days = to_decimal(days_in_period, owner=owner, field="days_in_period")
-    if days <= 0:
-        raise InputError(f"{owner}: days_in_period must be > 0 (got {days!r})")
-    if not 0 <= worked <= days:
-        raise InputError(
-            f"{owner}: days_worked must lie between 0 and days_in_period ({days}) (got {worked!r})"
-        )
-    return worked, days
-
-
-def _cycle(relations: Sequence[PayoutRelation]) -> list[str] | None:
-    edges: dict[str, list[str]] = {}
-    for relation in relations:
-        edges.setdefault(relation.rating, []).append(relation.of)
-
-    def visit(node: str, path: list[str]) -> list[str] | None:
-        if node in path:
-            return [*path[path.index(node) :], node]
-        for following in edges.get(node, ()):
-            found = visit(following, [*path, node])
-            if found:
-                return found
-        return None
-
-    for start in sorted(edges):
-        found = visit(start, [])
-        if found:
-            return found
-    return None
 
 
 # --------------------------------------------------------------------------- trees
