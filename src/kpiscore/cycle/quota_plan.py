@@ -24,7 +24,7 @@ from typing import (
 import attrs
 
 from kpiscore.exceptions import InputError
-from kpiscore.model.facts import Person
+from kpiscore.model.facts import PERSON_FIELDS, Person
 from kpiscore.model.numbers import (
     ROUNDING_MODES,
     NumberLike,
@@ -58,7 +58,7 @@ DEFAULT_REFERENCE_VI: Final = (
     " cùng cơ quan và trong từng nhóm có nhiệm vụ tương đồng"
 )
 
-_PERSON_ATTRIBUTES: Final = ("id", "name", "unit", "group", "position")
+_PERSON_ATTRIBUTES: Final = PERSON_FIELDS
 _RESULT_ATTRIBUTES: Final = ("subject", "person", "total", "rating", "bands", "adjustments")
 
 GroupBy = str | tuple[str, ...] | Callable[[Any], Hashable] | None
@@ -331,21 +331,19 @@ def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Has
             f" callable (got {group_by!r})"
         )
     for name in names:
-        if name not in _PERSON_ATTRIBUTES:
+        if not name.strip() or name != name.strip():
             raise InputError(
-                f"quota: group_by names an unknown person attribute {name!r}; expected one of"
-                f" {', '.join(repr(n) for n in _PERSON_ATTRIBUTES)}"
+                f"quota: group_by names no person attribute ({name!r}); expected one of"
+                f" {', '.join(repr(n) for n in _PERSON_ATTRIBUTES)} or another attribute of"
+                " the people (a people file's other column)"
             )
 
     def attributes(item: Any) -> Hashable:
         values = []
         for name in names:
-            value = item.person.attribute(name)
+            value = item.person.get(name)
             if value is None:
-                raise InputError(
-                    f"quota: person {item.subject!r} has no {name}; group_by={group_by!r} needs"
-                    " every person to have one (or pass a callable that decides)"
-                )
+                raise _missing(item, name, group_by)
             values.append(value)
         return values[0] if len(names) == 1 else tuple(values)
 
@@ -354,6 +352,26 @@ def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Has
         return ", ".join(f"{name} {value!r}" for name, value in zip(names, values, strict=True))
 
     return attributes, label
+
+
+def _missing(item: Any, name: str, group_by: object) -> InputError:
+    """The problem of a person without the attribute a quota groups by."""
+    fields = ", ".join(repr(n) for n in _PERSON_ATTRIBUTES)
+    if name in _PERSON_ATTRIBUTES:
+        return InputError(
+            f"quota: person {item.subject!r} has no {name}; group_by={group_by!r} needs"
+            " every person to have one (or pass a callable that decides)"
+        )
+    others = [key for key, _ in item.person.attributes]
+    if not others:  # no attribute but the fields: a misspelt field, most likely
+        return InputError(
+            f"quota: group_by names an unknown person attribute {name!r}; expected one of {fields}"
+        )
+    return InputError(
+        f"quota: person {item.subject!r} has no {name!r}; group_by={group_by!r} needs every"
+        f" person to have one (or pass a callable that decides); expected one of {fields} or"
+        f" of the person's other attributes {', '.join(repr(key) for key in others)}"
+    )
 
 
 # --------------------------------------------------------------------------- ties
