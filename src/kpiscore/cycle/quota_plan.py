@@ -303,7 +303,11 @@ def _check_periods(items: list[Any]) -> None:
 # --------------------------------------------------------------------------- grouping
 
 
-def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Hashable], str]]:
+def _grouper(
+    group_by: object, anyone_has: Callable[[str], bool] = lambda name: False
+) -> tuple[Callable[[Any], Hashable], Callable[[Hashable], str]]:
+    """``(group key of a result, label of a key)``; ``anyone_has(name)`` tells whether any
+    person has an attribute (a person without it is then told so, not of an unknown name)."""
     if group_by is None:
         return (lambda item: None), (lambda key: "the whole population")
     if isinstance(group_by, str):
@@ -343,7 +347,7 @@ def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Has
         for name in names:
             value = item.person.get(name)
             if value is None:
-                raise _missing(item, name, group_by)
+                raise _missing(item, name, group_by, anyone_has(name))
             values.append(value)
         return values[0] if len(names) == 1 else tuple(values)
 
@@ -354,23 +358,25 @@ def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Has
     return attributes, label
 
 
-def _missing(item: Any, name: str, group_by: object) -> InputError:
-    """The problem of a person without the attribute a quota groups by."""
+def _missing(item: Any, name: str, group_by: object, someone_has: bool) -> InputError:
+    """The problem of a person without the attribute a quota groups by: a field or another
+    attribute someone has (this person lacks it), else a name nobody has (misspelt)."""
     fields = ", ".join(repr(n) for n in _PERSON_ATTRIBUTES)
+    needs = (
+        f"group_by={group_by!r} needs every person to have one (or pass a callable that decides)"
+    )
     if name in _PERSON_ATTRIBUTES:
-        return InputError(
-            f"quota: person {item.subject!r} has no {name}; group_by={group_by!r} needs"
-            " every person to have one (or pass a callable that decides)"
-        )
+        return InputError(f"quota: person {item.subject!r} has no {name}; {needs}")
+    if someone_has:
+        return InputError(f"quota: person {item.subject!r} has no {name!r}; {needs}")
     others = [key for key, _ in item.person.attributes]
     if not others:  # no attribute but the fields: a misspelt field, most likely
         return InputError(
             f"quota: group_by names an unknown person attribute {name!r}; expected one of {fields}"
         )
     return InputError(
-        f"quota: person {item.subject!r} has no {name!r}; group_by={group_by!r} needs every"
-        f" person to have one (or pass a callable that decides); expected one of {fields} or"
-        f" of the person's other attributes {', '.join(repr(key) for key in others)}"
+        f"quota: group_by names an unknown person attribute {name!r}; expected one of {fields}"
+        f" or of the people's other attributes ({', '.join(repr(key) for key in others)})"
     )
 
 
@@ -526,7 +532,9 @@ def _plan(
     rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
     if not isinstance(rating, str):
         raise InputError(f"quota: rating must be a band id string (got {rating!r})")
-    key_of, label_of = _grouper(group_by)
+    key_of, label_of = _grouper(
+        group_by, lambda name: any(item.person.get(name) is not None for item in items)
+    )
     tie_name, tie_key = _tie_key(ties, items)
     if not items:
         return (), {}
