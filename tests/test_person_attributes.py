@@ -377,3 +377,48 @@ def test_the_quota_command_groups_by_a_people_column(
     }
     assert "quota on HTXS within grade 'A1'" in reasons["nv1"]
     assert "quota on HTXS within grade 'B'" in reasons["nv3"]
+
+
+def test_an_evaluation_assigns_and_groups_by_a_persons_attribute() -> None:
+    """People given as Person objects with attributes: ``[[assign]]`` and the quota use them."""
+    from kpiscore import Measure
+    from kpiscore.cycle.evaluation import Evaluation
+    from kpiscore.cycle.evaluation_assign import AssignRule
+    from kpiscore.cycle.evaluation_rules import QuotaRule
+
+    assessed = Policy(
+        id="a",
+        name="A",
+        categories=[
+            Category(
+                id="c",
+                name="C",
+                criteria=[Criterion(id="x", name="X", max_points=100, basis="assessed")],
+            )
+        ],
+        bands=POLICY.bands,
+    )
+    people = [
+        Person(id="nv1", attributes={"grade": "A1"}),
+        Person(id="nv2", attributes={"grade": "A1"}),
+        Person(id="nv3", attributes={"grade": "B"}),
+    ]
+    measures = [
+        Measure(subject=p.id, criterion="x", value=v)
+        for p, v in zip(people, (99, 97, 96), strict=True)
+    ]
+    evaluation = Evaluation(
+        name="Phòng A",
+        period="2026-01",
+        every="month",
+        people=people,
+        measures={Period.parse("2026-01"): measures},
+        assign=[AssignRule(when={"grade": ["A1"]}, policy=assessed), AssignRule(policy=assessed)],
+        quota=QuotaRule(rating="HTXS", share="0.5", base="next_and_above", group_by=("grade",)),
+    )
+    result = evaluation.run()
+    ratings = {r.subject: r.rating for r in result.year}
+    # Grade A1: one of two keeps HTXS (nv1, the higher); grade B: nobody of one may.
+    assert {"nv1": "HTXS", "nv2": "HTT", "nv3": "HTT"} == ratings
+    assert [p.attributes for p in people] == [r.person.attributes for r in result.year]
+    assert "quota on HTXS within grade 'A1'" in result.year["nv2"].adjustments[0].reason
