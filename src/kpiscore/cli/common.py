@@ -261,7 +261,10 @@ class Inputs:
     unique and every event and measure must name one of them.
     """
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(
+        self, args: argparse.Namespace, *, also_known: frozenset[str] = frozenset()
+    ) -> None:
+        """``also_known``: event kinds known besides the policy's (``compare``: the variant's)."""
         self.policy = resolve_policy(args.policy)
         self.period = Period.parse(args.period)
         self.policy.check_period(self.period)
@@ -298,8 +301,12 @@ class Inputs:
         # Every problem beyond cell syntax, in one report: subjects outside the population,
         # unknown kinds, repeated events, ratios too large, missing measures.
         problems = self._subject_problems([*event_records, *measure_records], seen)
+        checking = self.policy
+        if also_known - self.policy.known_kinds:  # known to the check, as other_kinds are
+            more = sorted(also_known - self.policy.known_kinds)
+            checking = attrs.evolve(self.policy, other_kinds=(*self.policy.other_kinds, *more))
         problems += record_problems(
-            self.policy, event_records, measure_records, self.unknown_kinds, self.duplicates
+            checking, event_records, measure_records, self.unknown_kinds, self.duplicates
         )
         inside = [record for record in measure_records if _as(record, Measure).subject in seen]
         problems += self._missing_measures(people, inside, args.measures)

@@ -57,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     from kpiscore.cycle.variants import compare
 
     refuse_inputs_as_output(args)
-    inputs = Inputs(args)
-    variant = resolve_variant(args.variant, inputs.policy)
+    # Known kinds: those of either policy, as for compare() (each side leaves out the other's).
+    variant = resolve_variant(args.variant, resolve_policy(args.policy))
+    inputs = Inputs(args, also_known=variant.known_kinds)
     variant.check_period(inputs.period)
     with progress(sys.stderr, 2, f"Scoring {len(inputs.people)} people twice") as advance:
         comparison = compare(
@@ -68,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
             inputs.people,
             events=inputs.events,
             measures=inputs.measures,
+            unknown_kinds=inputs.unknown_kinds,
+            duplicates=inputs.duplicates,
         )
         advance(2)
     args.format = output_format(args, ("table", "csv", "json"))

@@ -31,7 +31,13 @@ import attrs
 from kpiscore.cycle.comparison_html import comparison_html
 from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import InputError, UnknownSubjectError
-from kpiscore.model.fact_checks import Problems, check_events
+from kpiscore.model.fact_checks import (
+    Duplicates,
+    Problems,
+    UnknownKinds,
+    check_events,
+    check_options,
+)
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.jsontypes import JsonObject, JsonScalar
 from kpiscore.model.numbers import EXACT, format_points, quantize_fraction
@@ -497,6 +503,9 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     people: pd.DataFrame | Iterable[Person | str],
     events: pd.DataFrame | Iterable[Event] | None = (),
     measures: pd.DataFrame | Iterable[Measure] | None = (),
+    *,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
 ) -> Comparison:
     """Score a population under a base policy and a variant and set the results side by side.
 
@@ -516,6 +525,10 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
         people: The population (:class:`~kpiscore.Person` objects or id strings).
         events: Events for people in the population.
         measures: Measures for people in the population.
+        unknown_kinds: ``"error"`` (the default): an event of a kind neither policy knows is
+            an :class:`~kpiscore.UnknownKindError`; ``"ignore"``: such events are left out.
+        duplicates: ``"error"`` (the default): a repeated event (the same ``ref``) is a
+            :class:`~kpiscore.DuplicateEventError`; ``"allow"``: each one counts.
 
     Returns:
         A :class:`Comparison`.
@@ -538,8 +551,10 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     """
     check_policy(base, "compare: base")
     check_policy(variant, "compare: variant")
+    check_options(unknown_kinds, duplicates, "compare")
     if any(_frame_like(value) for value in (people, events, measures)):
-        return _compare_frames(base, variant, period, people, events, measures)
+        strict = (unknown_kinds, duplicates)
+        return _compare_frames(base, variant, period, people, events, measures, strict)
     if isinstance(people, str | bytes) or not isinstance(people, Iterable):
         raise InputError(
             f"compare: people must be an iterable of Person or id strings (got {people!r})"
@@ -554,9 +569,9 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     if isinstance(event_list, list) and all(isinstance(e, Event) for e in event_list):
         # Known = a kind either policy knows; each table then leaves out the other's kinds.
         found = Problems()
-        known = base.known_kinds | variant.known_kinds
+        known = base.known_kinds | variant.known_kinds if unknown_kinds == "error" else None
         ids = (base.id,) if base.id == variant.id else (base.id, variant.id)
-        check_events(event_list, known, ids, lambda p: f"events[{p}]", found, duplicates="error")
+        check_events(event_list, known, ids, lambda p: f"events[{p}]", found, duplicates=duplicates)
         found.raise_all("compare")
     base_table = score_many(
         base,
@@ -564,7 +579,8 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
         population,
         events=event_list,
         measures=measure_list,
-        unknown_kinds="ignore",
+        unknown_kinds="ignore",  # checked above, against both policies
+        duplicates=duplicates,
     )
     variant_table = score_many(
         variant,
@@ -573,6 +589,7 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
         events=event_list,
         measures=measure_list,
         unknown_kinds="ignore",
+        duplicates=duplicates,
     )
     rank = {rating: position for position, rating in enumerate(ratings)}
     rows = []
@@ -643,8 +660,10 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
     people: object,
     events: object,
     measures: object,
+    strict: tuple[UnknownKinds, Duplicates],
 ) -> Comparison:
-    """:func:`compare` on DataFrames: two :func:`kpiscore.score_frame` runs and a column diff."""
+    """:func:`compare` on DataFrames: two :func:`kpiscore.score_frame` runs and a column diff
+    (``strict``: their ``unknown_kinds`` and ``duplicates``)."""
     from kpiscore.engine.columnar import score_frame
 
     for name, value in (("events", events), ("measures", measures)):
@@ -665,8 +684,25 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
     event_frame = None if _no_facts(events) else cast("pd.DataFrame", events)
     measure_frame = None if _no_facts(measures) else cast("pd.DataFrame", measures)
     ratings = _rating_order(base, variant)
-    base_table = score_frame(base, period, population, event_frame, measure_frame)
-    variant_table = score_frame(variant, base_table.period, population, event_frame, measure_frame)
+    unknown_kinds, duplicates = strict
+    base_table = score_frame(
+        base,
+        period,
+        population,
+        event_frame,
+        measure_frame,
+        unknown_kinds=unknown_kinds,
+        duplicates=duplicates,
+    )
+    variant_table = score_frame(
+        variant,
+        base_table.period,
+        population,
+        event_frame,
+        measure_frame,
+        unknown_kinds=unknown_kinds,
+        duplicates=duplicates,
+    )
     diff = _ColumnDiff(
         base_table,
         variant_table,

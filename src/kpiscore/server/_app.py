@@ -374,6 +374,8 @@ def build_app(
                 data.people,
                 events=data.events,
                 measures=data.measures,
+                unknown_kinds=data.unknown_kinds,
+                duplicates=data.duplicates,
             )
         except KpiscoreError as error:
             problems = flatten(error)

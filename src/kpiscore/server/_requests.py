@@ -147,6 +147,8 @@ class CompareRequest:
         people: As for ``POST /score``.
         events: As for ``POST /score``.
         measures: As for ``POST /score``.
+        unknown_kinds: As for ``POST /score``; a kind is known when either policy knows it.
+        duplicates: As for ``POST /score``.
     """
 
     base: str | Policy
@@ -156,6 +158,8 @@ class CompareRequest:
     measures: tuple[Measure, ...] = ()
     variant: str | Policy | None = None
     overlay: dict[str, Any] | None = None  # Litestar: no schema from a recursive alias
+    unknown_kinds: Literal["error", "ignore"] = "error"
+    duplicates: Literal["error", "allow"] = "error"
 
 
 class PolicyDocument:
