@@ -573,24 +573,14 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
         ids = (base.id,) if base.id == variant.id else (base.id, variant.id)
         check_events(event_list, known, ids, lambda p: f"events[{p}]", found, duplicates=duplicates)
         found.raise_all("compare")
-    base_table = score_many(
-        base,
-        period,
-        population,
-        events=event_list,
-        measures=measure_list,
-        unknown_kinds="ignore",  # checked above, against both policies
-        duplicates=duplicates,
-    )
-    variant_table = score_many(
-        variant,
-        base_table.period,
-        population,
-        events=event_list,
-        measures=measure_list,
-        unknown_kinds="ignore",
-        duplicates=duplicates,
-    )
+
+    def score(policy: Policy, when: Period | str) -> ScoreTable:
+        # Unknown kinds were checked above, against both policies.
+        return score_many(policy, when, population, events=event_list, measures=measure_list,
+                          unknown_kinds="ignore", duplicates=duplicates)  # fmt: skip
+
+    base_table = score(base, period)
+    variant_table = score(variant, base_table.period)
     rank = {rating: position for position, rating in enumerate(ratings)}
     rows = []
     same_policy = base.fingerprint == variant.fingerprint
@@ -685,24 +675,13 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
     measure_frame = None if _no_facts(measures) else cast("pd.DataFrame", measures)
     ratings = _rating_order(base, variant)
     unknown_kinds, duplicates = strict
-    base_table = score_frame(
-        base,
-        period,
-        population,
-        event_frame,
-        measure_frame,
-        unknown_kinds=unknown_kinds,
-        duplicates=duplicates,
-    )
-    variant_table = score_frame(
-        variant,
-        base_table.period,
-        population,
-        event_frame,
-        measure_frame,
-        unknown_kinds=unknown_kinds,
-        duplicates=duplicates,
-    )
+
+    def score(policy: Policy, when: Period | str) -> ScoreTable:
+        return score_frame(policy, when, population, event_frame, measure_frame,
+                           unknown_kinds=unknown_kinds, duplicates=duplicates)  # fmt: skip
+
+    base_table = score(base, period)
+    variant_table = score(variant, base_table.period)
     diff = _ColumnDiff(
         base_table,
         variant_table,
