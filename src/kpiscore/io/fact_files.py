@@ -273,8 +273,10 @@ def _build(
     separator: str,
     *,
     fmt: NumberFormat = "point",
+    attributes: tuple[tuple[str, str], ...] = (),
 ) -> tuple[Event | Measure | Person | None, list[FileFormatError]]:
     """Convert one row's cells and build its fact; return the fact or the row's problems.
+    ``attributes``: a person's other columns, read by :func:`_extra`.
 
     ``where`` is the row's path (``events.csv:12``), ``said`` how messages name the row
     (``events.csv line 12``); a cell's path adds ``separator`` and the column name.
@@ -295,6 +297,8 @@ def _build(
             problems.append(FileFormatError(f"{place}: {error}", path=path))
     if problems:
         return None, problems
+    if attributes:
+        fields["attributes"] = attributes
     try:
         return _FACTORIES[kind](**fields), []
     except KpiscoreError as error:  # pragma: no cover - the cells were checked one by one
@@ -331,9 +335,7 @@ def _record(
     line: int | None = None,
     item: int | None = None,
 ) -> FactRecord:
-    """The record of a fact read; a person's other columns become its attributes."""
-    if extra and isinstance(fact, Person):
-        fact = attrs.evolve(fact, attributes=extra)
+    """The record of a fact read (a person's other columns are already its attributes)."""
     return FactRecord(fact=fact, file=file, line=line, item=item, extra=extra)
 
 
@@ -443,8 +445,10 @@ def _table_records(
         if table.delimiter is None:  # a workbook: numbers typed in text columns are text
             row = [workbook_text(cell) if i in texts else cell for i, cell in enumerate(row)]
         cells = dict(zip(names, row, strict=False))
-        fact, problems = _build(kind, cells, where, said, ":", fmt=options.number_format)
         extra, more = _extra(cells, kept, where, said, ":") if kept else ((), [])
+        fact, problems = _build(
+            kind, cells, where, said, ":", fmt=options.number_format, attributes=extra
+        )
         if fact is None or more:
             yield from problems
             yield from more
@@ -489,8 +493,10 @@ def _json_records(
                     yield FileFormatError(f"{said}: key {clash}", path=f"{where}.{key}")
             if any(clash is not None for _, clash in clashes):
                 continue
-        fact, problems = _build(kind, item, where, said, ".", fmt=options.number_format)
         extra, more = _extra(item, unknown, where, said, ".") if kind == "people" else ((), [])
+        fact, problems = _build(
+            kind, item, where, said, ".", fmt=options.number_format, attributes=extra
+        )
         if fact is None or more:
             yield from problems
             yield from more

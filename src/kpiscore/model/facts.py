@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -163,16 +164,26 @@ def _check_attributes(owner: str, value: object) -> None:
         raise InputError(f"{owner}: attributes must be {expected} (got {value!r})")
     seen: set[str] = set()
     for name, text in value:
-        check_text(name, owner=owner, field="attribute name")
-        if name != name.strip():
-            raise InputError(f"{owner}: attribute name {name!r} has spaces around it")
-        clash = attribute_name_problem(name)
-        if clash is not None:
-            raise InputError(f"{owner}: attribute {clash}")
+        if not (isinstance(name, str) and _good_name(name)):
+            check_text(name, owner=owner, field="attribute name")
+            if name != name.strip():
+                raise InputError(f"{owner}: attribute name {name!r} has spaces around it")
+            raise InputError(f"{owner}: attribute {attribute_name_problem(name)}")
         if name in seen:
             raise InputError(f"{owner}: attribute {name!r} is given twice")
         seen.add(name)
-        check_text(text, owner=owner, field=f"attribute {name!r}")
+        if not (isinstance(text, str) and text.strip() and text.isascii()):
+            check_text(text, owner=owner, field=f"attribute {name!r}")
+
+
+@functools.lru_cache(maxsize=256)
+def _good_name(name: str) -> bool:
+    """Whether an attribute name is fine (a people file's few columns, checked once each)."""
+    try:
+        check_text(name, owner="", field="")
+    except InputError:
+        return False
+    return name == name.strip() and attribute_name_problem(name) is None
 
 
 @attrs.frozen(kw_only=True)

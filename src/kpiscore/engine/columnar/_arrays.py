@@ -87,6 +87,7 @@ class People:
         self.built: dict[int, Person] = {}
         self.given: list[Person] | None = None  # the Person objects, when all came as such
         self.arrow_ids: ArrowArray = None  # the ids as a pyarrow array, when they came as one
+        self._others: list[str] | None = None  # attribute_names(), once a Person is built
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -111,7 +112,9 @@ class People:
         built = self.built.get(position)
         if built is None:
             fields = {field: self.value(field, position) for field in PERSON_FIELDS[1:]}
-            others = ((name, self.value(name, position)) for name in self.attribute_names())
+            if self._others is None:  # the coded attributes are all set by the first build
+                self._others = self.attribute_names()
+            others = ((name, self.value(name, position)) for name in self._others)
             attributes = tuple((name, value) for name, value in others if value is not None)
             try:
                 built = Person(id=self.ids[position], **fields, attributes=attributes)
