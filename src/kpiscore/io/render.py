@@ -45,6 +45,7 @@ __all__ = [
     "rule_phrases",
     "safe_cell",
     "scorecard_html",
+    "start_phrase",
     "table_html",
     "table_summary",
 ]
@@ -321,7 +322,9 @@ def _rule_text(
     return text
 
 
-def _start_text(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
+def start_phrase(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
+    """How a criterion's points start (full, zero, assessed, a ratio), in ``words`` (a table
+    with the keys of :data:`PHRASES`); the scorecard text and the evaluation form say it so."""
     if result.excluded:
         return words["excluded"]
     if result.missing == "zero":
@@ -381,7 +384,7 @@ def explain(card: Scorecard, lang: str) -> str:
         for result in category.criteria:
             entry = (
                 f"  - {result.id} «{result.name}»: {_p(result.points, lang)}"
-                f" / {_c(result.max_points, lang)} ({_start_text(result, words, lang)})"
+                f" / {_c(result.max_points, lang)} ({start_phrase(result, words, lang)})"
             )
             if cited(result, lang):
                 entry += f"  [{cited(result, lang)}]"
