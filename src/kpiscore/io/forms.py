@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 
 from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import check_lang, format_date, format_figure, format_number
-from kpiscore.io.render import PHRASES, cited, note_text, rule_phrases, start_phrase
+from kpiscore.io.render import (
+    PHRASES,
+    band_label,
+    cited,
+    note_text,
+    rule_phrases,
+    start_phrase,
+)
 
 if TYPE_CHECKING:
     from kpiscore.model.facts import Event
@@ -147,6 +154,9 @@ body { margin: 0; }
 .kpi-form .signatures { break-inside: avoid; page-break-inside: avoid; }
 """
 
+#: How a form names a rating: its band and the band's name.
+_BAND = "{id} — {name}"
+
 #: More events than this in one rule are set in three columns to keep the form on its page.
 _MANY_EVENTS = 6
 
@@ -189,14 +199,6 @@ def _rule(line: RuleLine, result: CriterionResult, words: Mapping[str, str], lan
     if cited(line, lang):
         text += f'<p class="basis">{esc(words["basis"])}: {esc(cited(line, lang) or "")}</p>'
     return text
-
-
-def _band(card: Scorecard, band_id: str | None, lang: str) -> str:
-    band = card.band_info(band_id)
-    if band is None:
-        return str(band_id)
-    name = band.name_en if lang == "en" and band.name_en else band.name
-    return f"{band.id} — {name}"
 
 
 def _form_body(card: Scorecard, lang: str) -> str:
@@ -316,11 +318,11 @@ def _form_body(card: Scorecard, lang: str) -> str:
     if card.rating is None:
         parts.append(f"<p><b>{esc(words['rating'])}:</b> {esc(words['no_rating'])}</p>")
     else:
-        rating = f"<p><b>{esc(words['rating'])}: {esc(_band(card, card.rating, lang))}</b>"
+        band = band_label(card, card.rating, lang, _BAND)
+        rating = f"<p><b>{esc(words['rating'])}: {esc(band)}</b>"
         if card.score_rating is not None and card.score_rating != card.rating:
-            rating += (
-                f" ({esc(words['score_rating'])}: {esc(_band(card, card.score_rating, lang))})"
-            )
+            by_score = band_label(card, card.score_rating, lang, _BAND)
+            rating += f" ({esc(words['score_rating'])}: {esc(by_score)})"
         parts.append(rating + "</p>")
     parts.append("</div>")
     parts.append(

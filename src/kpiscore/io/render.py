@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PHRASES",
     "adjustment_lines",
+    "band_label",
     "cited",
     "criterion_columns",
     "csv_field",
@@ -360,7 +361,7 @@ def explain(card: Scorecard, lang: str) -> str:
         ),
     ]
     rating = (
-        f"{words['rating']} {_rating_text(card, card.rating, lang)}"
+        f"{words['rating']} {band_label(card, card.rating, lang)}"
         if card.rating
         else words["no_rating"]
     )
@@ -418,8 +419,8 @@ def explain(card: Scorecard, lang: str) -> str:
         lines.append(
             rating_change_line(
                 words,
-                _rating_text(card, card.score_rating, lang),
-                _rating_text(card, card.rating, lang),
+                band_label(card, card.score_rating, lang),
+                band_label(card, card.rating, lang),
             )
         )
     return "\n".join(lines) + "\n"
@@ -448,12 +449,16 @@ def _adjustment_reason(adjustment: Adjustment, lang: str) -> str:
     return adjustment.reason
 
 
-def _rating_text(card: Scorecard, band_id: str | None, lang: str) -> str:
+def band_label(
+    card: Scorecard, band_id: str | None, lang: str, template: str = "{id} ({name})"
+) -> str:
+    """A rating with its band's name in ``lang`` (the English name where there is one), set in
+    ``template``; a rating the card's policy has no band for (``None``) as it is."""
     band = card.band_info(band_id)
     if band is None:
         return str(band_id)
     name = band.name_en if lang == "en" and band.name_en else band.name
-    return f"{band.id} ({name})"
+    return template.format(id=band.id, name=name)
 
 
 # --------------------------------------------------------------------------- HTML
