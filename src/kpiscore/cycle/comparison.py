@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING, Literal, cast
 
 import attrs
 
+from kpiscore._extras import require
 from kpiscore.cycle.comparison_html import comparison_html
 from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.fact_checks import Problems, check_events
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.jsontypes import JsonObject, JsonScalar
-from kpiscore.model.numbers import EXACT, format_points, quantize_fraction
+from kpiscore.model.numbers import EXACT, exact, format_points, quantize_fraction
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import Scorecard, ScoreTable
@@ -644,9 +645,8 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
     events: object,
     measures: object,
 ) -> Comparison:
-    """:func:`compare` on DataFrames: two :func:`kpiscore.score_frame` runs and a column diff."""
-    from kpiscore.engine.columnar import score_frame
-
+    """:func:`compare` on DataFrames: the two policies' :func:`kpiscore.score_frame` tables
+    (the frames read once) and a column diff."""
     for name, value in (("events", events), ("measures", measures)):
         if not _frame_like(value) and not _no_facts(value):
             raise InputError(
@@ -665,8 +665,15 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
     event_frame = None if _no_facts(events) else cast("pd.DataFrame", events)
     measure_frame = None if _no_facts(measures) else cast("pd.DataFrame", measures)
     ratings = _rating_order(base, variant)
-    base_table = score_frame(base, period, population, event_frame, measure_frame)
-    variant_table = score_frame(variant, base_table.period, population, event_frame, measure_frame)
+    require("pandas", "pandas")
+    require("numpy", "pandas")
+    from kpiscore.engine.columnar._year import score_frames_pair
+
+    with exact():  # kpiscore's own decimal context, as score_frame reads and scores in
+        # The people and events read once for both policies (when they know the same kinds).
+        base_table, variant_table = score_frames_pair(
+            base, variant, period, population, event_frame, measure_frame
+        )
     diff = _ColumnDiff(
         base_table,
         variant_table,
