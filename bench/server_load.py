@@ -376,6 +376,57 @@ def measure_wrk(  # noqa: PLR0917 - a script's helper
     return rate, not (failed or broken)
 
 
+def one_combination(  # noqa: PLR0917 - a script's helper
+    args: argparse.Namespace, wrk: str | None, stack: str, workers: int, clients: int, people: int
+) -> tuple[Decimal, bool]:
+    """One combination's rate and whether every answer was right, on a fresh server."""
+    label = f"{stack:<9}  workers {workers}  clients {clients:>3}  people {people:>4}"
+    seconds = args.large_seconds if people >= 100 else args.seconds
+    payloads = PAYLOADS[people]
+    with (
+        nullcontext(int(args.url.rsplit(":", 1)[1].strip("/")))
+        if args.url
+        else server(stack, workers)
+    ) as port:
+        if wrk:
+            return measure_wrk(port, payloads, clients, seconds, label, wrk)
+        return measure(port, payloads, args.requests, clients, seconds, label)
+
+
+def report_ratios(
+    args: argparse.Namespace, stacks: list[str], rates: dict[tuple[str, int, int, int], Decimal]
+) -> None:
+    """Print 2 workers' rate over 1 worker's per stack, and each stack's over the first's."""
+
+    def ratio(many: Decimal, one: Decimal) -> str:
+        return f"{many / one:.2f}x" if one else "n/a"
+
+    for people in args.people:
+        for clients in args.clients:
+            where = f"clients {clients:>3}, people {people:>4}"
+            for stack in stacks:
+                for workers in (w for w in args.workers if w != 1 and 1 in args.workers):
+                    many, one = (
+                        rates[stack, workers, clients, people],
+                        rates[stack, 1, clients, people],
+                    )
+                    print(f"{stack:<9} {workers} workers / 1 worker, {where}: {ratio(many, one)}")
+            for stack in stacks[1:]:
+                for workers in args.workers:
+                    them, first = (
+                        rates[stack, workers, clients, people],
+                        rates[stacks[0], workers, clients, people],
+                    )
+                    print(
+                        f"{stack:<9} / {stacks[0]}, {workers} worker(s), {where}:"
+                        f" {ratio(them, first)}"
+                    )
+
+
+#: The request bodies by people per request (filled by :func:`main`).
+PAYLOADS: dict[int, list[bytes]] = {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -389,7 +440,13 @@ def main(argv: list[str] | None = None) -> int:
         help="per combination of 100 people or more per request (15 s)",
     )
     parser.add_argument("--requests", type=int, default=100_000, help="per combination")
-    parser.add_argument("--stack", choices=sorted(STACKS), default="serve")
+    parser.add_argument(
+        "--stack",
+        choices=sorted(STACKS),
+        nargs="+",
+        default=["serve"],
+        help="one or more; several are interleaved in one run, compared with the first",
+    )
     parser.add_argument(
         "--generator",
         choices=["auto", "wrk", "python"],
@@ -404,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     wrk = shutil.which("wrk") if args.generator != "python" else None
     if args.generator == "wrk" and wrk is None:
         parser.error("--generator wrk: wrk is not installed (apt-get install wrk)")
-    payloads = {people: bodies(people) for people in args.people}
-    for people, found in payloads.items():
+    PAYLOADS.update({people: bodies(people) for people in args.people})
+    for people, found in PAYLOADS.items():
         size = sum(map(len, found)) // len(found)
         print(f"{people} people per request: {len(found)} distinct bodies of ~{size:,} bytes")
     load = (
@@ -413,45 +470,26 @@ def main(argv: list[str] | None = None) -> int:
         if wrk
         else "asyncio clients in this process (wrk not found: they share the cores)"
     )
-    print(f"stack {args.stack}, {os.cpu_count()} cores, {args.seconds:g} s per combination")
+    print(
+        f"stack {' '.join(args.stack)}, {os.cpu_count()} cores, {args.seconds:g} s per combination"
+    )
     print(f"load generator: {load}")
-    rates: dict[tuple[int, int, int], Decimal] = {}
+    rates: dict[tuple[str, int, int, int], Decimal] = {}
+    stacks = ["url"] if args.url else args.stack
     ok = True
     for round_number in range(args.rounds):
         if args.rounds > 1:
             print(f"round {round_number + 1} of {args.rounds}")
         for people in args.people:
             for clients in args.clients:
-                for workers in [0] if args.url else args.workers:
-                    label = f"workers {workers}  clients {clients:>3}  people {people:>4}"
-                    seconds = args.large_seconds if people >= 100 else args.seconds
-                    with (
-                        nullcontext(int(args.url.rsplit(":", 1)[1].strip("/")))
-                        if args.url
-                        else server(args.stack, workers)
-                    ) as port:
-                        if wrk:
-                            rate, fine = measure_wrk(
-                                port, payloads[people], clients, seconds, label, wrk
-                            )
-                        else:
-                            rate, fine = measure(
-                                port, payloads[people], args.requests, clients, seconds, label
-                            )
-                    key = (workers, clients, people)
-                    rates[key] = max(rate, rates.get(key, Decimal(0)))
-                    ok = ok and fine
-    if not args.url and 1 in args.workers:
-        for workers in (w for w in args.workers if w != 1):
-            for people in args.people:
-                for clients in args.clients:
-                    one = rates[1, clients, people]
-                    many = rates[workers, clients, people]
-                    ratio = f"{many / one:.2f}x" if one else "n/a"
-                    print(
-                        f"{workers} workers / 1 worker, clients {clients:>3}, people"
-                        f" {people:>4}: {ratio}"
-                    )
+                for stack in stacks:
+                    for workers in [0] if args.url else args.workers:
+                        rate, fine = one_combination(args, wrk, stack, workers, clients, people)
+                        key = (stack, workers, clients, people)
+                        rates[key] = max(rate, rates.get(key, Decimal(0)))
+                        ok = ok and fine
+    if not args.url:
+        report_ratios(args, stacks, rates)
     if not ok:
         print("some requests failed or differed", file=sys.stderr)
         return 1
