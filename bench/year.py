@@ -15,7 +15,8 @@ Steps, each timed, in kpiscore and in a hand-written pandas/NumPy pipeline of th
 3. ``quota``    at most 20 % HTXS of HTT, by unit, fixed-point base, ties demoted
                 (``kpiscore.quota.apply_quota(group_by="unit")``);
 4. ``payout``   the bundled ``danang-2026`` table: 12 months at the year's rating after the quota
-                (``kpiscore.payout.payout_rows(months=12)``);
+                (``kpiscore.payout.payout_amounts(months=12)``, the payout column; the exact
+                sample uses ``payout_rows``);
 5. ``compare``  a variant (one deduction's points doubled) scored over the year against the base
                 (``kpiscore.variants.compare``).
 
@@ -141,7 +142,7 @@ def kpiscore_year(
     """The year through kpiscore's public API, the steps up to ``until``; returns (the
     results' objects, step times)."""
     from kpiscore import score_frame
-    from kpiscore.payout import payout_rows
+    from kpiscore.payout import payout_amounts
     from kpiscore.quota import apply_quota
     from kpiscore.rollup import rollup_many
     from kpiscore.variants import compare
@@ -165,7 +166,7 @@ def kpiscore_year(
     lap("quota")
     if until == "quota":
         return (after, None, None), times
-    money = payout_rows(after, "danang-2026", paid, months=12)
+    money = payout_amounts(after, "danang-2026", paid, months=12)  # the payout column
     lap("payout")
     if until == "payout":
         return (after, money, None), times
@@ -233,8 +234,8 @@ def kpiscore_results(output: Any) -> Results:
             after.subjects, after.totals(), after.ratings(), strict=True
         )
     }
-    for row in money or ():
-        results[row["subject"]].append(f"{row['payout']:f}")
+    for subject, amount in zip(after.subjects, money or (), strict=money is not None):
+        results[subject].append(f"{amount:f}")
     for row in comparison or ():
         results[row.subject] += [f"{row.variant_total:f}", row.variant_rating]
     return results
@@ -267,7 +268,7 @@ def exact_sample(
     paid = {
         s: m for s, m in zip(people["id"].tolist(), salaries.tolist(), strict=True) if s in members
     }
-    money = payout_rows(after, "danang-2026", paid, months=12)
+    money = [row["payout"] for row in payout_rows(after, "danang-2026", paid, months=12)]
     if until == "payout":
         return kpiscore_results((after, money, None))
     comparison = compare(policy, variant_policy(), year, persons, inside, values)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 import attrs
 
+from kpiscore._extras import require
 from kpiscore.cycle.comparison_html import comparison_html
 from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import InputError, UnknownSubjectError
@@ -40,7 +41,7 @@ from kpiscore.model.fact_checks import (
 )
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.jsontypes import JsonObject, JsonScalar
-from kpiscore.model.numbers import EXACT, format_points, quantize_fraction
+from kpiscore.model.numbers import EXACT, exact, format_points, quantize_fraction
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import Scorecard, ScoreTable
@@ -652,10 +653,8 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
     measures: object,
     strict: tuple[UnknownKinds, Duplicates],
 ) -> Comparison:
-    """:func:`compare` on DataFrames: two :func:`kpiscore.score_frame` runs and a column diff
-    (``strict``: their ``unknown_kinds`` and ``duplicates``)."""
-    from kpiscore.engine.columnar import score_frame
-
+    """:func:`compare` on DataFrames: the two policies' :func:`kpiscore.score_frame` tables
+    (the frames read once) and a column diff (``strict``: ``unknown_kinds``, ``duplicates``)."""
     for name, value in (("events", events), ("measures", measures)):
         if not _frame_like(value) and not _no_facts(value):
             raise InputError(
@@ -674,14 +673,17 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
     event_frame = None if _no_facts(events) else cast("pd.DataFrame", events)
     measure_frame = None if _no_facts(measures) else cast("pd.DataFrame", measures)
     ratings = _rating_order(base, variant)
+    require("pandas", "pandas")
+    require("numpy", "pandas")
+    from kpiscore.engine.columnar._year import score_frames_pair
+
     unknown_kinds, duplicates = strict
-
-    def score(policy: Policy, when: Period | str) -> ScoreTable:
-        return score_frame(policy, when, population, event_frame, measure_frame,
-                           unknown_kinds=unknown_kinds, duplicates=duplicates)  # fmt: skip
-
-    base_table = score(base, period)
-    variant_table = score(variant, base_table.period)
+    with exact():  # kpiscore's own decimal context, as score_frame reads and scores in
+        # The people and events read once for both policies (when they know the same kinds).
+        base_table, variant_table = score_frames_pair(
+            base, variant, period, population, event_frame, measure_frame,
+            unknown_kinds=unknown_kinds, duplicates=duplicates,
+        )  # fmt: skip
     diff = _ColumnDiff(
         base_table,
         variant_table,

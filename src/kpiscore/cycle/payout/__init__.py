@@ -36,6 +36,7 @@ from kpiscore.cycle.payout._rows import (
     RatedColumns,
     Salary,
     format_money,
+    payout_amounts,
     payout_rows,
 )
 from kpiscore.cycle.payout._salaries import MAX_SALARY_BYTES, parse_salaries, read_salaries
@@ -66,6 +67,7 @@ __all__ = [
     "load",
     "parse",
     "parse_salaries",
+    "payout_amounts",
     "payout_rows",
     "read",
     "read_salaries",

@@ -31,6 +31,7 @@ __all__ = [
     "RatedColumns",
     "Salary",
     "format_money",
+    "payout_amounts",
     "payout_rows",
 ]
 
@@ -308,77 +309,22 @@ def payout_rows(
     ...     scores, "danang-2026", {"a": 7_020_000, "b": 4_000_000})]
     [('HTXS', Decimal('3510000')), ('HTT', Decimal('1500000'))]
     """
-    if isinstance(table, str):
-        from kpiscore.cycle.payout import load
-
-        table = load(table)
-    if not isinstance(table, PayoutTable):
-        raise InputError(f"payout: table must be a PayoutTable or a bundled id (got {table!r})")
-    if not isinstance(salaries, Mapping):
-        raise InputError(
-            f"payout: salaries must be a mapping of subject to salary (got {salaries!r})"
-        )
-    if isinstance(results, str | bytes) or not isinstance(results, Iterable):
-        raise InputError(
-            f"payout: results must be a ScoreTable or an iterable of results (got {results!r})"
-        )
-    columns = results if isinstance(results, RatedColumns) else None
+    run = _Run(results, table, salaries, months)
+    table, paid_months, columns = run.table, run.months, run.columns
+    subjects_in_order, ratings = run.subjects, run.ratings
     if columns is not None:
-        # A table read by column: subjects, ratings and rows without building any result.
-        subjects_in_order: Sequence[str] = columns.subjects
-        ratings: Sequence[str | None] = columns.ratings()
         rows = [dict(row) for row in columns.to_rows()]
-        periods = {columns.period} if subjects_in_order else set()
     else:
-        items = list(results)
-        rows = _base_rows(results, items)
-        subjects_in_order = [item.subject for item in items]
-        ratings = [item.rating for item in items]
-        periods = {item.period for item in items if hasattr(item, "period")}
-    subjects = set(subjects_in_order)
-    extra = sorted(str(s) for s in salaries if s not in subjects)
-    if extra:
-        raise UnknownSubjectError(
-            f"salaries: {extra!r} are not among the results paid; expected salaries only for"
-            " the people scored"
-        )
+        rows = _base_rows(results, run.items)
     if not subjects_in_order:
         return PayoutRows(rows, table=table, results=results)
-    if months is None:
-        if len(periods) != 1:
-            raise PeriodError(
-                f"payout: the results cover {len(periods)} periods; pass months= explicitly"
-                if periods
-                else "payout: the results carry no period; pass months= explicitly"
-            )
-    elif isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise InputError(f"payout: months must be a whole number >= 1 (got {months!r})")
-    for period in sorted(periods, key=lambda p: (p.start, p.end)):
-        table.check_period(period)
-    paid_months = months if months is not None else _months(table, next(iter(periods)))
-    missing = [subject for subject in subjects_in_order if subject not in salaries]
-    if missing:  # every one at once: a file of salaries is fixed in one go
-        shown = ", ".join(repr(subject) for subject in missing[:MAX_LISTED])
-        if len(missing) > MAX_LISTED:
-            shown += f" … and {len(missing) - MAX_LISTED} more"
-        count = f" ({len(missing)} people)" if len(missing) > 1 else ""
-        raise UnknownSubjectError(
-            f"salaries: no salary for {shown}{count}; expected one for everyone paid"
-        )
     pay = _Pay(table, paid_months)
     for position, (subject, rating, row) in enumerate(
         zip(subjects_in_order, ratings, rows, strict=True)
     ):
         salary = pay.salary(salaries[subject], subject)
         if rating is None:
-            unrated = row.get("unrated")
-            if unrated is None and columns is None:
-                unrated = getattr(items[position], "unrated", None)
-            raise InputError(
-                f"payout: {subject!r} has no rating"
-                + (f" ({unrated})" if unrated else "")
-                + f"; payout table {table.id!r} pays on one of {list(table.ratings)!r}"
-            )
+            raise run.unrated(position, row)
         row.update(
             {
                 "salary": salary.amount,
@@ -438,3 +384,152 @@ def _base_rows(results: object, items: list[RatedResult]) -> list[dict[str, Any]
                 )
         rows.append(result_row(item))
     return rows
+
+
+class _Run:
+    """One payout run's inputs, checked (shared by :func:`payout_rows` and
+    :func:`payout_amounts`): the table, the subjects and ratings in order, the months paid."""
+
+    def __init__(
+        self,
+        results: RatedColumns | Iterable[RatedResult],
+        table: PayoutTable | str,
+        salaries: Mapping[str, NumberLike | Salary],
+        months: int | None,
+    ) -> None:
+        if isinstance(table, str):
+            from kpiscore.cycle.payout import load
+
+            table = load(table)
+        if not isinstance(table, PayoutTable):
+            raise InputError(f"payout: table must be a PayoutTable or a bundled id (got {table!r})")
+        if not isinstance(salaries, Mapping):
+            raise InputError(
+                f"payout: salaries must be a mapping of subject to salary (got {salaries!r})"
+            )
+        if isinstance(results, str | bytes) or not isinstance(results, Iterable):
+            raise InputError(
+                f"payout: results must be a ScoreTable or an iterable of results (got {results!r})"
+            )
+        self.table = table
+        self.salaries = salaries
+        self.columns = results if isinstance(results, RatedColumns) else None
+        self.items: list[Any] = []
+        if self.columns is not None:
+            # A table read by column: subjects and ratings without building any result.
+            self.subjects: Sequence[str] = self.columns.subjects
+            self.ratings: Sequence[str | None] = self.columns.ratings()
+            periods = {self.columns.period} if self.subjects else set()
+        else:
+            self.items = list(results)
+            self.subjects = [item.subject for item in self.items]
+            self.ratings = [item.rating for item in self.items]
+            periods = {item.period for item in self.items if hasattr(item, "period")}
+        subjects = set(self.subjects)
+        extra = sorted(str(s) for s in salaries if s not in subjects)
+        if extra:
+            raise UnknownSubjectError(
+                f"salaries: {extra!r} are not among the results paid; expected salaries only"
+                " for the people scored"
+            )
+        self.months = months if months is not None else 0
+        if not self.subjects:
+            return
+        if months is None:
+            if len(periods) != 1:
+                raise PeriodError(
+                    f"payout: the results cover {len(periods)} periods; pass months= explicitly"
+                    if periods
+                    else "payout: the results carry no period; pass months= explicitly"
+                )
+        elif isinstance(months, bool) or not isinstance(months, int) or months < 1:
+            raise InputError(f"payout: months must be a whole number >= 1 (got {months!r})")
+        for period in sorted(periods, key=lambda p: (p.start, p.end)):
+            table.check_period(period)
+        self.months = months if months is not None else _months(table, next(iter(periods)))
+        missing = [subject for subject in self.subjects if subject not in salaries]
+        if missing:  # every one at once: a file of salaries is fixed in one go
+            shown = ", ".join(repr(subject) for subject in missing[:MAX_LISTED])
+            if len(missing) > MAX_LISTED:
+                shown += f" … and {len(missing) - MAX_LISTED} more"
+            count = f" ({len(missing)} people)" if len(missing) > 1 else ""
+            raise UnknownSubjectError(
+                f"salaries: no salary for {shown}{count}; expected one for everyone paid"
+            )
+
+    def unrated(self, position: int, row: Mapping[str, Any] | None = None) -> InputError:
+        """The error for the unrated person at ``position`` (its reason read from its row)."""
+        if row is None and self.columns is not None:
+            row = self.columns.to_rows()[position]  # only on the way to an error
+        reason = row.get("unrated") if row is not None else None
+        if reason is None and self.columns is None:
+            reason = getattr(self.items[position], "unrated", None)
+        return InputError(
+            f"payout: {self.subjects[position]!r} has no rating"
+            + (f" ({reason})" if reason else "")
+            + f"; payout table {self.table.id!r} pays on one of {list(self.table.ratings)!r}"
+        )
+
+    def amounts(self) -> list[Decimal]:
+        """Each person's amount, in order: one exact computation per distinct (rating,
+        salary, days), people paid a whole-number salary looked up by (rating, salary)."""
+        pay = _Pay(self.table, self.months)
+        salaries = self.salaries
+        known: dict[tuple[str, int], Decimal] = {}
+        found: list[Decimal] = []
+        for position, (subject, rating) in enumerate(zip(self.subjects, self.ratings, strict=True)):
+            value = salaries[subject]
+            whole = type(value) is int  # exactly int (not bool): the same value reads the same
+            if whole and rating is not None:
+                amount = known.get((rating, value))  # type: ignore[arg-type]
+                if amount is not None:
+                    found.append(amount)
+                    continue
+            if rating is None:
+                pay.salary(value, subject)  # a bad salary is named first, as payout_rows does
+                raise self.unrated(position)
+            if whole and value >= 0:  # type: ignore[operator]
+                # A whole, non-negative number of đồng: what a Salary of it would hold.
+                amount = self.table.paid(rating, Decimal(value), None, None, self.months)  # type: ignore[arg-type]
+                known[rating, value] = amount  # type: ignore[index]
+            else:
+                amount = pay.amount(rating, pay.salary(value, subject))
+            found.append(amount)
+        return found
+
+
+def payout_amounts(
+    results: RatedColumns | Iterable[RatedResult],
+    table: PayoutTable | str,
+    salaries: Mapping[str, NumberLike | Salary],
+    *,
+    months: int | None = None,
+) -> list[Decimal]:
+    """Each person's additional income, in the results' order: the ``payout`` column of
+    :func:`payout_rows` without building the rows.
+
+    The same checks, the same errors and the same exact amounts as :func:`payout_rows`; on a
+    table read by column (a :class:`~kpiscore.ScoreTable`, a columnar roll-up or quota
+    table) no row or result is built per person, so paying 200,000 people costs one exact
+    computation per distinct (rating, salary) plus a dictionary look-up per person. Pair the
+    list with ``results.subjects`` for who is paid what.
+
+    >>> from kpiscore import Band, Category, Criterion, Measure, Policy, score_many
+    >>> from kpiscore.payout import payout_amounts
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=100, basis="assessed")])], bands=[
+    ...     Band(id="HTXS", min_points=90, name="Xuất sắc"), Band(id="HTT", min_points=70,
+    ...     name="Tốt"), Band(id="HT", min_points=50, name="Hoàn thành"),
+    ...     Band(id="KHT", min_points=0, name="Không hoàn thành")])
+    >>> scores = score_many(policy, "2026-03", ["a", "b"], measures=[
+    ...     Measure(subject="a", criterion="x", value=95),
+    ...     Measure(subject="b", criterion="x", value=75)])
+    >>> payout_amounts(scores, "danang-2026", {"a": 7_020_000, "b": 4_000_000})
+    [Decimal('3510000'), Decimal('1500000')]
+
+    Raises:
+        UnknownSubjectError: a salary is missing, or names someone outside the results.
+        PeriodError: the period is outside the table's validity or does not match ``rated_per``.
+        InputError: a person without a rating, or as for :meth:`PayoutTable.amount`.
+    """
+    return _Run(results, table, salaries, months).amounts()

@@ -27,6 +27,7 @@ from kpiscore.model.numbers import (
     number,
     optional_number,
     quantize_fraction,
+    quantize_ratio,
     to_decimal,
 )
 from kpiscore.model.period import Period
@@ -648,10 +649,16 @@ class PayoutTable:
             raise InputError(f"payout table {self.id!r}: salary must be >= 0 (got {salary!r})")
         worked, days = days_pair(f"payout table {self.id!r}", days_worked, days_in_period)
         with exact():
-            value = Fraction(self._monthly(rate, salary).monthly) * months
+            # The exact rational as two integers (no Fraction built: this runs once per
+            # distinct rating and salary of a payout run), rounded once.
+            numerator, denominator = self._monthly(rate, salary).monthly.as_integer_ratio()
+            numerator *= months
             if worked is not None and days is not None:
-                value *= Fraction(worked) / Fraction(days)
-            paid = quantize_fraction(value, self.precision, self.rounding)
+                worked_n, worked_d = worked.as_integer_ratio()
+                days_n, days_d = days.as_integer_ratio()
+                numerator *= worked_n * days_d
+                denominator *= worked_d * days_n
+            paid = quantize_ratio(numerator, denominator, self.precision, self.rounding)
         exponent = paid.as_tuple().exponent
         if isinstance(exponent, int) and exponent > 0:
             paid = Decimal(int(paid))  # as breakdown writes it: 1755000, not 1.755E+6

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kpiscore.engine.columnar._arrays import Codes, Days, Ints, Population
+from kpiscore.engine.columnar._cells import Problems
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.columnar._frames import (
@@ -27,6 +28,7 @@ from kpiscore.engine.columnar._frames import (
     read_events,
     read_measures,
     read_population,
+    score_frames,
 )
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
@@ -37,7 +39,14 @@ from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
 
-__all__ = ["Every", "MeasuresEvery", "pieces_of", "score_frames_every", "split_events"]
+__all__ = [
+    "Every",
+    "MeasuresEvery",
+    "pieces_of",
+    "score_frames_every",
+    "score_frames_pair",
+    "split_events",
+]
 
 #: The sub-periods :func:`kpiscore.score_frame` can split a period into.
 Every: TypeAlias = Literal["month", "quarter"]
@@ -81,6 +90,58 @@ def score_frames_every(
         piece: score_columns(policy, piece, persons, rows, per_piece[piece], compiled=compiled)
         for piece, rows in zip(pieces, split_events(facts, pieces), strict=True)
     }
+
+
+def score_frames_pair(  # noqa: PLR0917 - compare's own arguments
+    base: Policy,
+    variant: Policy,
+    period: Period | str,
+    people: object,
+    events: object,
+    measures: object,
+    *,
+    unknown_kinds: UnknownKinds = "error",
+    duplicates: Duplicates = "error",
+) -> tuple[ScoreTable, ScoreTable]:
+    """``(score_frame(base, …), score_frame(variant, …))`` on the same frames, the people and
+    events read and checked once when both policies know the same event kinds (both with
+    ``unknown_kinds`` and ``duplicates``).
+
+    :func:`kpiscore.variants.compare` on DataFrames lands here. The tables, and the errors
+    and their order, are those of the two calls: the base's reading raises first; reading the
+    same people and events again could find nothing new (the same kinds are known), so only
+    the variant's period and measures (its criteria decide which measure it refuses) are
+    checked for it. Policies that know different kinds are scored by two calls.
+    """
+    base, variant = _check_policy(base), _check_policy(variant)
+    period = as_period(period)
+    check_options(unknown_kinds, duplicates, "compare")
+    if base.known_kinds != variant.known_kinds:
+        return (
+            score_frames(base, period, people, events, measures,
+                         unknown_kinds=unknown_kinds, duplicates=duplicates),
+            score_frames(variant, period, people, events, measures,
+                         unknown_kinds=unknown_kinds, duplicates=duplicates),
+        )  # fmt: skip
+    base.check_period(period)
+    persons, index = read_population(people)
+    problems = Problems()
+    compiled = compile_policy(base)
+    facts = read_events(
+        events, index, period, problems, check=event_check(base, unknown_kinds, duplicates)
+    )
+    base_measures = read_measures(measures, index, compiled, problems)
+    problems.raise_all()
+    base_table = score_columns(base, period, persons, facts, base_measures, compiled=compiled)
+    variant.check_period(period)
+    problems = Problems()
+    compiled = compile_policy(variant)
+    variant_measures = read_measures(measures, index, compiled, problems)
+    problems.raise_all()
+    variant_table = score_columns(
+        variant, period, persons, facts, variant_measures, compiled=compiled
+    )
+    return base_table, variant_table
 
 
 def _measures_every(
