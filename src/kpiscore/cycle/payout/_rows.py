@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -473,6 +473,26 @@ class _Run:
     def amounts(self) -> list[Decimal]:
         """Each person's amount, in order: one exact computation per distinct (rating,
         salary, days), people paid a whole-number salary looked up by (rating, salary)."""
+        values = [self.salaries[subject] for subject in self.subjects]
+        given = list(self.ratings)
+        if None in given or not {type(value) for value in values} <= {int}:
+            return self._amounts_one_by_one()
+        salaries, ratings = cast("list[int]", values), cast("list[str]", given)
+        if salaries and min(salaries) < 0:
+            return self._amounts_one_by_one()  # names the first negative salary
+        # Everyone rated, on a whole salary: each rating's distinct salaries computed on
+        # integers at once (ratings in order of first appearance, so an unknown one is
+        # named as the loop would name it).
+        by_rating: dict[str, list[int]] = {rating: [] for rating in dict.fromkeys(ratings)}
+        for rating, value in set(zip(ratings, salaries, strict=True)):
+            by_rating[rating].append(value)
+        known: dict[tuple[str, int], Decimal] = {}
+        for rating, whole in by_rating.items():
+            paid = self.table.paid_whole(rating, whole, self.months)
+            known.update(zip(((rating, value) for value in whole), paid, strict=True))
+        return [known[pair] for pair in zip(ratings, salaries, strict=True)]
+
+    def _amounts_one_by_one(self) -> list[Decimal]:
         pay = _Pay(self.table, self.months)
         salaries = self.salaries
         known: dict[tuple[str, int], Decimal] = {}
