@@ -95,6 +95,7 @@ def test_payout_amounts_reads_every_kind_of_salary() -> None:
         ),
         (["HTT"], {"s0": 1, "x": 2}, UnknownSubjectError, r"\['x'\] are not among the results"),
         (["HTT", "HT"], {"s0": 1}, UnknownSubjectError, "no salary for 's1'"),
+        (["HTT", "HT"], {"s0": 1, "x": 2}, UnknownSubjectError, r"\['x'\] are not among"),
         (["HTT"], {"s0": -5}, InputError, "must be >= 0"),
         (["HTT"], {"s0": True}, InputError, "must be a number or a Salary"),
         (["HTT", None], {"s0": 1, "s1": True}, InputError, "must be a number or a Salary"),
