@@ -39,16 +39,19 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from kpiscore import load_events, load_measures, load_people
@@ -136,21 +139,38 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 60)
         time.sleep(0.1)
 
 
+#: How each ``--stack`` starts N workers on a port (the application factory, no access log).
+STACKS: dict[str, list[str]] = {
+    "serve": [
+        "-m", "kpiscore.server", "--host", "127.0.0.1", "--port", "{port}",
+        "--workers", "{workers}",
+    ],
+    "uvicorn": [
+        "-m", "uvicorn", "--factory", "kpiscore.server:create_app", "--host", "127.0.0.1",
+        "--port", "{port}", "--workers", "{workers}", "--no-access-log", "--log-level",
+        "warning", "--no-server-header",
+    ],
+    "gunicorn": [
+        "-m", "gunicorn", "-k", "uvicorn.workers.UvicornWorker", "--workers", "{workers}",
+        "--bind", "127.0.0.1:{port}", "--log-level", "warning", "kpiscore.server:create_app()",
+    ],
+    "granian": [
+        "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
+        "--port", "{port}", "--workers", "{workers}", "--log-level", "warning",
+        "--no-ws", "kpiscore.server:create_app",
+    ],
+    "hypercorn": [
+        "-m", "hypercorn", "--workers", "{workers}", "--bind", "127.0.0.1:{port}",
+        "--log-level", "warning", "kpiscore.server:create_app()",
+    ],
+}  # fmt: skip
+
+
 @contextmanager
 def server(stack: str, workers: int) -> Iterator[int]:
     """A server in a subprocess on a free loopback port; yields the port."""
     port = free_port()
-    if stack == "uvicorn":
-        command = [
-            sys.executable, "-m", "uvicorn", "--factory", "kpiscore.server:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--no-access-log", "--log-level", "warning", "--no-server-header",
-        ]  # fmt: skip
-    else:
-        command = [
-            sys.executable, "-m", "kpiscore.server", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers),
-        ]  # fmt: skip
+    command = [sys.executable] + [part.format(port=port, workers=workers) for part in STACKS[stack]]
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -162,7 +182,7 @@ def server(stack: str, workers: int) -> Iterator[int]:
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, 9)  # the stack's own group: its master and its workers
             process.wait(5)
 
 
@@ -270,6 +290,143 @@ def measure(  # noqa: PLR0917 - a script's helper
     return rate, not tally.failures
 
 
+#: wrk's script: the bodies in turn, a 503 with Retry-After makes the next request wait that
+#: long (as the Python clients do), and one JSON line of totals at the end.
+WRK_SCRIPT = """
+local paths = {%s}
+local prepared = {}
+count, shed, pending, retry = 0, 0, 0, 1
+function init(args)
+  for i, path in ipairs(paths) do
+    local file = assert(io.open(path, "rb"))
+    prepared[i] = wrk.format("POST", "/score", {["Content-Type"] = "application/json"},
+                             file:read("*a"))
+    file:close()
+  end
+end
+function request()
+  count = count + 1
+  return prepared[(count - 1) %% #prepared + 1]
+end
+function response(status, headers, body)
+  if status ~= 503 then return end
+  for name, value in pairs(headers) do
+    if string.lower(name) == "retry-after" then
+      shed = shed + 1
+      pending = pending + 1
+      retry = tonumber(value) or 1
+    end
+  end
+end
+function delay()
+  if pending > 0 then pending = pending - 1; return retry * 1000 end
+  return 0
+end
+threads = {}
+function setup(thread) table.insert(threads, thread) end
+function done(summary, latency, requests)
+  local total_shed = 0
+  for _, thread in ipairs(threads) do total_shed = total_shed + thread:get("shed") end
+  local e = summary.errors
+  io.write(string.format(
+    '\\nRESULT {"requests": %%d, "duration_us": %%d, "status": %%d, "shed": %%d, '
+    .. '"connect": %%d, "read": %%d, "write": %%d, "timeout": %%d, '
+    .. '"p50_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration, e.status, total_shed, e.connect, e.read, e.write,
+    e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def measure_wrk(  # noqa: PLR0917 - a script's helper
+    port: int, payloads: list[bytes], clients: int, seconds: float, label: str, wrk: str
+) -> tuple[Decimal, bool]:
+    """The same load from ``wrk`` (C, one thread: it leaves the cores to the server).
+
+    wrk checks statuses, not bytes: the Python generator (``--generator python``) also checks
+    that every answer to the same body is the same. Latencies here include shed answers.
+    """
+    with tempfile.TemporaryDirectory(prefix="kpiscore-wrk-") as folder:
+        paths = []
+        for number, payload in enumerate(payloads):
+            path = Path(folder) / f"body{number}.json"
+            path.write_bytes(payload)
+            paths.append(json.dumps(str(path)))
+        script = Path(folder) / "score.lua"
+        script.write_text(WRK_SCRIPT % ", ".join(paths), encoding="utf-8")
+        command = [
+            wrk, "-t1", f"-c{clients}", f"-d{seconds:g}s", f"--timeout={seconds + 5:g}s",
+            "-s", str(script), f"http://127.0.0.1:{port}/score",
+        ]  # fmt: skip
+        ran = subprocess.run(command, capture_output=True, text=True, check=False)
+    line = next((x for x in ran.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if ran.returncode or line is None:
+        print(f"{label}  wrk failed: {ran.stderr.strip() or ran.stdout.strip()}", flush=True)
+        return Decimal(0), False
+    totals = json.loads(line.removeprefix("RESULT "))
+    done = totals["requests"] - totals["status"]
+    rate = Decimal(done) * Decimal(1_000_000) / Decimal(max(1, totals["duration_us"]))
+    spread = f"p50 {ms(totals['p50_us'] * 1000):>7} ms  p99 {ms(totals['p99_us'] * 1000):>7} ms"
+    shed = f"  ({totals['shed']} shed with 503)" if totals["shed"] else ""
+    print(f"{label}  {done:>6} ok  {rate:>8.1f} req/s  {spread}{shed}", flush=True)
+    failed = totals["status"] - totals["shed"]
+    broken = sum(totals[kind] for kind in ("connect", "read", "write"))
+    if failed or broken:
+        print(f"    {failed} answers not 200, {broken} socket errors", file=sys.stderr)
+    return rate, not (failed or broken)
+
+
+def one_combination(  # noqa: PLR0917 - a script's helper
+    args: argparse.Namespace, wrk: str | None, stack: str, workers: int, clients: int, people: int
+) -> tuple[Decimal, bool]:
+    """One combination's rate and whether every answer was right, on a fresh server."""
+    label = f"{stack:<9}  workers {workers}  clients {clients:>3}  people {people:>4}"
+    seconds = args.large_seconds if people >= 100 else args.seconds
+    payloads = PAYLOADS[people]
+    with (
+        nullcontext(int(args.url.rsplit(":", 1)[1].strip("/")))
+        if args.url
+        else server(stack, workers)
+    ) as port:
+        if wrk:
+            return measure_wrk(port, payloads, clients, seconds, label, wrk)
+        return measure(port, payloads, args.requests, clients, seconds, label)
+
+
+def report_ratios(
+    args: argparse.Namespace, stacks: list[str], rates: dict[tuple[str, int, int, int], Decimal]
+) -> None:
+    """Print 2 workers' rate over 1 worker's per stack, and each stack's over the first's."""
+
+    def ratio(many: Decimal, one: Decimal) -> str:
+        return f"{many / one:.2f}x" if one else "n/a"
+
+    for people in args.people:
+        for clients in args.clients:
+            where = f"clients {clients:>3}, people {people:>4}"
+            for stack in stacks:
+                for workers in (w for w in args.workers if w != 1 and 1 in args.workers):
+                    many, one = (
+                        rates[stack, workers, clients, people],
+                        rates[stack, 1, clients, people],
+                    )
+                    print(f"{stack:<9} {workers} workers / 1 worker, {where}: {ratio(many, one)}")
+            for stack in stacks[1:]:
+                for workers in args.workers:
+                    them, first = (
+                        rates[stack, workers, clients, people],
+                        rates[stacks[0], workers, clients, people],
+                    )
+                    print(
+                        f"{stack:<9} / {stacks[0]}, {workers} worker(s), {where}:"
+                        f" {ratio(them, first)}"
+                    )
+
+
+#: The request bodies by people per request (filled by :func:`main`).
+PAYLOADS: dict[int, list[bytes]] = {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -283,51 +440,56 @@ def main(argv: list[str] | None = None) -> int:
         help="per combination of 100 people or more per request (15 s)",
     )
     parser.add_argument("--requests", type=int, default=100_000, help="per combination")
-    parser.add_argument("--stack", choices=["serve", "uvicorn"], default="serve")
+    parser.add_argument(
+        "--stack",
+        choices=sorted(STACKS),
+        nargs="+",
+        default=["serve"],
+        help="one or more; several are interleaved in one run, compared with the first",
+    )
+    parser.add_argument(
+        "--generator",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="the load: wrk when installed (auto), else asyncio clients in this process",
+    )
     parser.add_argument(
         "--rounds", type=int, default=1, help="run the matrix N times, interleaved; keep the best"
     )
     parser.add_argument("--url", help="a server already running (http://127.0.0.1:PORT)")
     args = parser.parse_args(argv)
-    payloads = {people: bodies(people) for people in args.people}
-    for people, found in payloads.items():
+    wrk = shutil.which("wrk") if args.generator != "python" else None
+    if args.generator == "wrk" and wrk is None:
+        parser.error("--generator wrk: wrk is not installed (apt-get install wrk)")
+    PAYLOADS.update({people: bodies(people) for people in args.people})
+    for people, found in PAYLOADS.items():
         size = sum(map(len, found)) // len(found)
         print(f"{people} people per request: {len(found)} distinct bodies of ~{size:,} bytes")
-    print(f"stack {args.stack}, {os.cpu_count()} cores, {args.seconds:g} s per combination")
-    rates: dict[tuple[int, int, int], Decimal] = {}
+    load = (
+        f"wrk ({wrk}), one thread"
+        if wrk
+        else "asyncio clients in this process (wrk not found: they share the cores)"
+    )
+    print(
+        f"stack {' '.join(args.stack)}, {os.cpu_count()} cores, {args.seconds:g} s per combination"
+    )
+    print(f"load generator: {load}")
+    rates: dict[tuple[str, int, int, int], Decimal] = {}
+    stacks = ["url"] if args.url else args.stack
     ok = True
     for round_number in range(args.rounds):
         if args.rounds > 1:
             print(f"round {round_number + 1} of {args.rounds}")
         for people in args.people:
             for clients in args.clients:
-                for workers in [0] if args.url else args.workers:
-                    label = f"workers {workers}  clients {clients:>3}  people {people:>4}"
-                    seconds = args.large_seconds if people >= 100 else args.seconds
-                    if args.url:
-                        port = int(args.url.rsplit(":", 1)[1].strip("/"))
-                        rate, fine = measure(
-                            port, payloads[people], args.requests, clients, seconds, label
-                        )
-                    else:
-                        with server(args.stack, workers) as port:
-                            rate, fine = measure(
-                                port, payloads[people], args.requests, clients, seconds, label
-                            )
-                    key = (workers, clients, people)
-                    rates[key] = max(rate, rates.get(key, Decimal(0)))
-                    ok = ok and fine
-    if not args.url and 1 in args.workers:
-        for workers in (w for w in args.workers if w != 1):
-            for people in args.people:
-                for clients in args.clients:
-                    one = rates[1, clients, people]
-                    many = rates[workers, clients, people]
-                    ratio = f"{many / one:.2f}x" if one else "n/a"
-                    print(
-                        f"{workers} workers / 1 worker, clients {clients:>3}, people"
-                        f" {people:>4}: {ratio}"
-                    )
+                for stack in stacks:
+                    for workers in [0] if args.url else args.workers:
+                        rate, fine = one_combination(args, wrk, stack, workers, clients, people)
+                        key = (stack, workers, clients, people)
+                        rates[key] = max(rate, rates.get(key, Decimal(0)))
+                        ok = ok and fine
+    if not args.url:
+        report_ratios(args, stacks, rates)
     if not ok:
         print("some requests failed or differed", file=sys.stderr)
         return 1

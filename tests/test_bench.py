@@ -54,3 +54,37 @@ def test_worker_times_every_repeat_and_checks_the_last(method: str, tmp_path: Pa
     if method == "cli":
         assert 2 == len(data["child_cpu"])
         assert data["child_peak_kib"] > 0
+
+
+def test_openfisca_is_skipped_with_a_message_when_absent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(run.openfisca_peer, "available", lambda: False)
+    assert 0 == run.main(["--people", "50", "--methods", "openfisca", "--repeat", "1"])
+    out = capsys.readouterr().out
+    assert "openfisca: skipped, openfisca-core is not importable" in out
+
+
+def test_openfisca_peer_counts_the_same_inputs_as_the_exact_engine() -> None:
+    """The peer's inputs (counted with NumPy) and totals: within a cent of the exact ones
+    for most people, the ratings the same but where a float total lands across a band."""
+    import openfisca_peer
+
+    pytest.importorskip("openfisca_core")
+    frames = run.frames(generate(400, seed=5))
+    exact = run.comparable("frame", run.kpiscore_frame(*frames))
+    floats = openfisca_peer.comparable(openfisca_peer.openfisca(*frames))
+    assert exact.keys() == floats.keys()
+    cents, ratings = openfisca_peer.off_by_a_cent(exact, floats)
+    assert cents < len(exact) // 2
+    assert ratings < 10
+    # Never more than a rounding's worth off: the counting itself is right.
+    assert all(abs(float(exact[p][0]) - float(floats[p][0])) < 0.05 for p in exact)
+
+
+def test_off_by_a_cent_counts_totals_and_ratings() -> None:
+    import openfisca_peer
+
+    exact = {"a": ("1.00", "HT"), "b": ("2.00", "HT"), "c": ("3.00", "HT")}
+    floats = {"a": ("1.00", "HT"), "b": ("2.01", "HT"), "c": ("3.00", "KHT")}
+    assert (1, 1) == openfisca_peer.off_by_a_cent(exact, floats)

@@ -228,6 +228,33 @@ class TestCommandLine:
         assert 0 == main(["run", evaluation, "--output", str(out), "--duplicates", "allow"])
         capsys.readouterr()
 
+    def test_run_names_the_file_and_line_of_a_fact_problem(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        events = folder / "events.csv"
+        lines = events.read_text(encoding="utf-8").splitlines()
+        with events.open("a", encoding="utf-8") as file:
+            file.write("nv03,discipline_reprimnd,05/02/2026,,\n")
+            file.write(lines[1] + "\n")
+        evaluation = str(folder / "evaluation.toml")
+        assert 2 == main(["run", evaluation, "--output", str(folder / "o")])
+        err = capsys.readouterr().err
+        unknown, repeated = len(lines) + 1, len(lines) + 2
+        assert f"evaluation: {events} line {unknown}: event kind 'discipline_reprimnd'" in err
+        assert f"evaluation: {events} line {repeated}: " in err
+        assert f"{events} line 2" in err  # the first of the repeated pair
+        assert "events[" not in err
+
+    def test_run_names_the_line_of_an_event_about_someone_unknown(
+        self, folder: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        events = folder / "events.csv"
+        count = len(events.read_text(encoding="utf-8").splitlines())
+        with events.open("a", encoding="utf-8") as file:
+            file.write("nv99,discipline_reprimand,05/02/2026,,\n")
+        assert 2 == main(["run", str(folder / "evaluation.toml"), "--output", str(folder / "o")])
+        assert f"({events} line {count + 1}) names 'nv99'" in capsys.readouterr().err
+
     @pytest.mark.parametrize("key", ['unknown_kinds = "ignore"', 'duplicates = "allow"'])
     def test_the_file_cannot_turn_the_checks_off(
         self, folder: Path, key: str, capsys: pytest.CaptureFixture[str]

@@ -178,7 +178,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--base", choices=("fixed_point", "next", "next_and_above"), default="fixed_point"
     )
     quota.add_argument(
-        "--group-by", action="append", metavar="ATTR", help="unit, group or position; repeatable"
+        "--group-by",
+        action="append",
+        metavar="ATTR",
+        help="unit, group, position or another column of the people file (grade); repeatable",
     )
     quota.add_argument("--rounding", default="ROUND_DOWN")
     quota.add_argument("--ties", default="demote_all", help="demote_all, keep_all or a key")

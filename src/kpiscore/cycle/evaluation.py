@@ -102,6 +102,9 @@ class Evaluation:
         leaders: The ``[leaders]`` rule, or ``None`` to derive no (d) events.
         quota: The ``[quota]`` rule, or ``None``.
         payout: The ``[payout]`` rule, or ``None``.
+        places: Where each of :attr:`facts` was read (``"events.csv line 12"``), for the
+            messages about them; empty for facts built in Python (then ``events[3]``).
+            :meth:`load` fills it in; not compared.
     """
 
     name: str
@@ -119,6 +122,7 @@ class Evaluation:
     leaders: LeaderRule | None = None
     quota: QuotaRule | None = None
     payout: PayoutRule | None = None
+    places: tuple[str, ...] = attrs.field(default=(), converter=tuple, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -200,6 +204,12 @@ class Evaluation:
     def facts(self) -> tuple[Event, ...]:
         """Every event scored: ``events`` then ``approvals``."""
         return (*self.events, *self.approvals)
+
+    def place(self, position: int) -> str:
+        """Where ``facts[position]`` was read, or ``events[position]`` when not known."""
+        if position < len(self.places):
+            return self.places[position]
+        return f"events[{position}]"
 
     @property
     def policies(self) -> tuple[Policy, ...]:

@@ -19,6 +19,7 @@ import attrs
 
 from kpiscore.exceptions import FileFormatError, FileFormatErrorGroup
 from kpiscore.io.table_files import csv_table
+from kpiscore.model.facts import attribute_name_problem
 
 __all__ = ["CsvRow", "cell_date", "read_csv_table"]
 
@@ -128,6 +129,13 @@ def read_csv_table(
             problems.append(
                 FileFormatError(
                     f"{name} line 1: column {column!r} appears twice", path=f"{name}:1:{column}"
+                )
+            )
+        elif column not in known and (clash := attribute_name_problem(column)) is not None:
+            problems.append(
+                FileFormatError(
+                    f"{name} line 1, column {position}: column {clash}",
+                    path=f"{name}:1:{column}",
                 )
             )
     for column in required:

@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from kpiscore.cycle.evaluation_assign import AssignRule, known_attributes
 from kpiscore.cycle.evaluation_csv import raise_all, read_csv_table
@@ -24,9 +24,9 @@ from kpiscore.exceptions import FileFormatError, InputError, KpiscoreError
 from kpiscore.io.file_numbers import NumberFormat, check_number_format, read_number
 from kpiscore.io.load import (
     MAX_POLICY_BYTES,
-    load_events,
     load_measures,
     parse_toml_document,
+    read_fact_records,
     read_text_file,
 )
 from kpiscore.model.facts import Event, Measure
@@ -277,13 +277,20 @@ def read_fields(path: Path, number_format: NumberFormat | None = None) -> dict[s
         raise file.error("number_format", str(error).removeprefix("number_format ")) from None
     people = read_people(file.file(tree, "people"))
     events: list[Event] = []
+    places: list[str] = []
     approvals: tuple[Event, ...] = ()
     if "events" in tree:
-        events.extend(load_events(file.file(tree, "events"), number_format=fmt))
+        records = read_fact_records(file.file(tree, "events"), "events", number_format=fmt)
+        events.extend(cast("Event", record.fact) for record in records)
+        places.extend(record.where for record in records)
     if "approvals" in tree:
         from kpiscore.cycle.approvals import read_approvals
 
-        approvals = read_approvals(file.file(tree, "approvals"), as_of=period.end)
+        approvals_file = file.file(tree, "approvals")
+        approvals = read_approvals(approvals_file, as_of=period.end)
+        places.extend(
+            f"{approvals_file} (late approval {position + 1})" for position in range(len(approvals))
+        )
     measures = _measures(file, tree, fmt) if "measures" in tree else {}
     leave = read_leave(file.file(tree, "leave")) if "leave" in tree else ()
     assign = _assign(file, tree, people)
@@ -303,6 +310,7 @@ def read_fields(path: Path, number_format: NumberFormat | None = None) -> dict[s
         "people": people,
         "events": events,
         "approvals": approvals,
+        "places": tuple(places),
         "measures": measures,
         "leave": leave,
         "leave_rule": leave_rule,

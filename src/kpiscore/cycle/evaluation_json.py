@@ -159,9 +159,15 @@ def _period(tree: JsonObject) -> Period:
 
 def _person(tree: JsonValue) -> Person:
     person = _object(tree)
+    attributes = _object(person.get("attributes", {}))
     return Person(
         id=_text(person["id"]),
-        **{key: _maybe_text(value) for key, value in person.items() if key != "id"},
+        **{
+            key: _maybe_text(value)
+            for key, value in person.items()
+            if key not in ("id", "attributes")
+        },
+        attributes={name: _text(value) for name, value in attributes.items()},
     )
 
 

@@ -12,13 +12,13 @@ import attrs
 
 from kpiscore.cycle.evaluation_csv import CsvRow, raise_all, read_csv_table
 from kpiscore.exceptions import FileFormatError, InputError
-from kpiscore.model.facts import Person
+from kpiscore.model.facts import PERSON_FIELDS, Person
 
 __all__ = ["PERSON_COLUMNS", "Member", "check_members", "read_people"]
 
 #: The columns that make the :class:`~kpiscore.Person`; ``manager`` and any others are kept
 #: on the :class:`Member`.
-PERSON_COLUMNS: Final[tuple[str, ...]] = ("id", "name", "unit", "group", "position")
+PERSON_COLUMNS: Final[tuple[str, ...]] = PERSON_FIELDS
 
 
 def _attributes(value: object) -> tuple[tuple[str, str], ...]:
@@ -36,7 +36,8 @@ class Member:
     Attributes:
         person: The :class:`~kpiscore.Person` scored (id, name, unit, group, position).
         manager: The id of their direct manager, or ``None`` at the top.
-        attributes: Other columns of the people file, as sorted ``(name, value)`` pairs.
+        attributes: Other columns of the people file, as sorted ``(name, value)`` pairs: the
+            person's own :attr:`~kpiscore.Person.attributes` and any given here.
 
     >>> from kpiscore import Person
     >>> member = Member(person=Person(id="nv01", unit="P1"), manager="tp01",
@@ -62,6 +63,21 @@ class Member:
                 raise InputError(
                     f"member {self.person.id!r}: attribute {name!r} is a field of its own"
                 )
+        # One notion of a person's other attributes: the Person's, which a member shows too
+        # (given on either; a name given on both must agree).
+        merged = dict(self.person.attributes)
+        if "manager" in merged:
+            raise InputError(
+                f"member {self.person.id!r}: the person's attribute 'manager' is a field of the"
+                " member; give it as manager="
+            )
+        for name, value in self.attributes:
+            if merged.setdefault(name, value) != value:
+                raise InputError(
+                    f"member {self.person.id!r}: attribute {name!r} is {value!r} here but"
+                    f" {merged[name]!r} on the person"
+                )
+        object.__setattr__(self, "attributes", tuple(sorted(merged.items())))
 
     @property
     def id(self) -> str:
@@ -137,9 +153,12 @@ def read_people(source: str | os.PathLike[str]) -> tuple[Member, ...]:
             problems.append(row.problem("id", f"{ident!r} already given on line {lines[ident]}"))
             continue
         lines[ident] = row.line
-        person = Person(**{column: row.cells.get(column) for column in PERSON_COLUMNS})
         attributes = {name: row.cells[name] for name in extra if row.cells.get(name) is not None}
-        member = Member(person=person, manager=row.cells.get("manager"), attributes=attributes)
+        person = Person(
+            **{column: row.cells.get(column) for column in PERSON_COLUMNS},
+            attributes=attributes,
+        )
+        member = Member(person=person, manager=row.cells.get("manager"))
         members.append(member)
         read.append((member, row))
     for member, row in read:

@@ -83,11 +83,14 @@ def quota_grouper(
     rule: QuotaRule, members: Mapping[str, Member]
 ) -> str | tuple[str, ...] | Callable[[_Subject], Hashable] | None:
     """``group_by`` for :func:`~kpiscore.quota.apply_quota`: the names as given when they are
-    person fields, else a function reading the people file's attributes."""
+    the people's fields or :attr:`~kpiscore.Person.attributes`, else a function reading the
+    members' (``manager``, attributes given on a :class:`Member` only)."""
     names = rule.group_by
     if not names:
         return None
-    if all(name in ("unit", "group", "position") for name in names):
+    if "manager" not in names and all(
+        member.attributes == member.person.attributes for member in members.values()
+    ):  # the people's own fields and attributes: the quota reads them (and labels by name)
         return names if len(names) > 1 else names[0]
 
     def key(result: _Subject) -> Hashable:

@@ -48,9 +48,13 @@ __all__ = ["run"]
 def _check_subjects(evaluation: Evaluation) -> None:
     known = {member.id for member in evaluation.people}
     # The messages are built only for a fact that fails: a year's measures are many.
-    for event in evaluation.facts:
+    for position, event in enumerate(evaluation.facts):
         if event.subject not in known:
-            _unknown(event.subject, f"event {event.kind!r} of {event.on.isoformat()}", known)
+            _unknown(
+                event.subject,
+                f"event {event.kind!r} of {event.on.isoformat()} ({evaluation.place(position)})",
+                known,
+            )
     for period, measures in evaluation.measures:
         for measure in measures:
             if measure.subject not in known:
@@ -242,7 +246,7 @@ def _check_kinds(
         list(evaluation.facts),
         known,
         [policy.id for policy in policies],
-        lambda position: f"evaluation: events[{position}]",
+        lambda position: f"evaluation: {evaluation.place(position)}",
         problems,
         duplicates=duplicates,
     )

@@ -241,7 +241,7 @@ def _plan_columns(
     rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
     if not isinstance(rating, str):
         raise InputError(f"quota: rating must be a band id string (got {rating!r})")
-    key_of, label_of = _grouper(group_by)
+    key_of, label_of = _grouper(group_by, lambda name: bool((source.codes_of(name)[0] >= 0).any()))
     names: tuple[str, ...] | None
     if group_by is None:
         names = None

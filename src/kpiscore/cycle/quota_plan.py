@@ -24,7 +24,7 @@ from typing import (
 import attrs
 
 from kpiscore.exceptions import InputError
-from kpiscore.model.facts import Person
+from kpiscore.model.facts import PERSON_FIELDS, Person
 from kpiscore.model.numbers import (
     ROUNDING_MODES,
     NumberLike,
@@ -58,7 +58,7 @@ DEFAULT_REFERENCE_VI: Final = (
     " cùng cơ quan và trong từng nhóm có nhiệm vụ tương đồng"
 )
 
-_PERSON_ATTRIBUTES: Final = ("id", "name", "unit", "group", "position")
+_PERSON_ATTRIBUTES: Final = PERSON_FIELDS
 _RESULT_ATTRIBUTES: Final = ("subject", "person", "total", "rating", "bands", "adjustments")
 
 GroupBy = str | tuple[str, ...] | Callable[[Any], Hashable] | None
@@ -303,7 +303,11 @@ def _check_periods(items: list[Any]) -> None:
 # --------------------------------------------------------------------------- grouping
 
 
-def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Hashable], str]]:
+def _grouper(
+    group_by: object, anyone_has: Callable[[str], bool] = lambda name: False
+) -> tuple[Callable[[Any], Hashable], Callable[[Hashable], str]]:
+    """``(group key of a result, label of a key)``; ``anyone_has(name)`` tells whether any
+    person has an attribute (a person without it is then told so, not of an unknown name)."""
     if group_by is None:
         return (lambda item: None), (lambda key: "the whole population")
     if isinstance(group_by, str):
@@ -331,21 +335,19 @@ def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Has
             f" callable (got {group_by!r})"
         )
     for name in names:
-        if name not in _PERSON_ATTRIBUTES:
+        if not name.strip() or name != name.strip():
             raise InputError(
-                f"quota: group_by names an unknown person attribute {name!r}; expected one of"
-                f" {', '.join(repr(n) for n in _PERSON_ATTRIBUTES)}"
+                f"quota: group_by names no person attribute ({name!r}); expected one of"
+                f" {', '.join(repr(n) for n in _PERSON_ATTRIBUTES)} or another attribute of"
+                " the people (a people file's other column)"
             )
 
     def attributes(item: Any) -> Hashable:
         values = []
         for name in names:
-            value = item.person.attribute(name)
+            value = item.person.get(name)
             if value is None:
-                raise InputError(
-                    f"quota: person {item.subject!r} has no {name}; group_by={group_by!r} needs"
-                    " every person to have one (or pass a callable that decides)"
-                )
+                raise _missing(item, name, group_by, anyone_has(name))
             values.append(value)
         return values[0] if len(names) == 1 else tuple(values)
 
@@ -354,6 +356,28 @@ def _grouper(group_by: object) -> tuple[Callable[[Any], Hashable], Callable[[Has
         return ", ".join(f"{name} {value!r}" for name, value in zip(names, values, strict=True))
 
     return attributes, label
+
+
+def _missing(item: Any, name: str, group_by: object, someone_has: bool) -> InputError:
+    """The problem of a person without the attribute a quota groups by: a field or another
+    attribute someone has (this person lacks it), else a name nobody has (misspelt)."""
+    fields = ", ".join(repr(n) for n in _PERSON_ATTRIBUTES)
+    needs = (
+        f"group_by={group_by!r} needs every person to have one (or pass a callable that decides)"
+    )
+    if name in _PERSON_ATTRIBUTES:
+        return InputError(f"quota: person {item.subject!r} has no {name}; {needs}")
+    if someone_has:
+        return InputError(f"quota: person {item.subject!r} has no {name!r}; {needs}")
+    others = [key for key, _ in item.person.attributes]
+    if not others:  # no attribute but the fields: a misspelt field, most likely
+        return InputError(
+            f"quota: group_by names an unknown person attribute {name!r}; expected one of {fields}"
+        )
+    return InputError(
+        f"quota: group_by names an unknown person attribute {name!r}; expected one of {fields}"
+        f" or of the people's other attributes ({', '.join(repr(key) for key in others)})"
+    )
 
 
 # --------------------------------------------------------------------------- ties
@@ -508,7 +532,9 @@ def _plan(
     rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
     if not isinstance(rating, str):
         raise InputError(f"quota: rating must be a band id string (got {rating!r})")
-    key_of, label_of = _grouper(group_by)
+    key_of, label_of = _grouper(
+        group_by, lambda name: any(item.person.get(name) is not None for item in items)
+    )
     tie_name, tie_key = _tie_key(ties, items)
     if not items:
         return (), {}

@@ -38,6 +38,7 @@ from kpiscore.io.load import (
     _text,
 )
 from kpiscore.io.table_files import sniff_delimiter
+from kpiscore.model.facts import attribute_name_problem
 from kpiscore.model.period import Period
 from kpiscore.results.scorecard import ScoreTable
 
@@ -88,9 +89,21 @@ def header(names: list[str], kind: str, path: Path) -> list[str]:
     allowed = {column.name for column in _COLUMNS[kind]}
     required = {column.name for column in _COLUMNS[kind] if column.required}
     names = [str(name).strip() for name in names]
-    if len(set(names)) != len(names) or not set(names) <= allowed or not required <= set(names):
+    others = set(names) - allowed
+    if kind == "people":  # a person's other attributes, when the careful reader keeps them
+        others = {name for name in others if not _attribute_column(name)}
+    if len(set(names)) != len(names) or others or not required <= set(names):
         raise _IrregularError(f"{path}: header {names!r}")
     return names
+
+
+def _attribute_column(name: str) -> bool:
+    """Whether a people file's other column is an attribute as the careful reader reads it."""
+    return (
+        bool(name)
+        and name == unicodedata.normalize("NFC", name)
+        and (attribute_name_problem(name) is None)
+    )
 
 
 def csv_module_rows(path: Path, kind: str, limit: int) -> dict[str, list[str]]:
@@ -260,8 +273,8 @@ class Reader(Generic[ColumnT]):
         ids, arrow = self.ids(columns["id"])
         population = People(ids)
         population.arrow_ids = arrow
-        for name in ("name", "unit", "group", "position"):
-            if name in columns:
+        for name in columns:
+            if name != "id":  # the fields, then the other attributes, as Person reads them
                 codes, texts = self.codes(columns[name], _text, name, "")
                 population.coded[name] = (codes, [text or None for text in texts])
         index = Population(ids, arrow)

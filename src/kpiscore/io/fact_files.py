@@ -54,7 +54,7 @@ from kpiscore.io.table_files import (
     read_table,
     workbook_text,
 )
-from kpiscore.model.facts import Event, Measure, Person
+from kpiscore.model.facts import Event, Measure, Person, attribute_name_problem
 from kpiscore.model.numbers import exact
 
 # --------------------------------------------------------------------------- fact files
@@ -77,7 +77,8 @@ class FactRecord:
         line: The CSV line the fact starts on, or ``None`` for a JSON item.
         item: The JSON item's index, or ``None`` for a CSV row.
         extra: A person's other columns of the people file, as sorted ``(column, text)``
-            pairs (empty cells left out); empty for events and measures.
+            pairs (empty cells left out; also the person's ``attributes``); empty for events
+            and measures.
     """
 
     fact: Event | Measure | Person
@@ -322,6 +323,20 @@ def _extra(
     return tuple(sorted(pairs)), problems
 
 
+def _record(
+    fact: Event | Measure | Person,
+    extra: tuple[tuple[str, str], ...],
+    *,
+    file: str,
+    line: int | None = None,
+    item: int | None = None,
+) -> FactRecord:
+    """The record of a fact read; a person's other columns become its attributes."""
+    if extra and isinstance(fact, Person):
+        fact = attrs.evolve(fact, attributes=extra)
+    return FactRecord(fact=fact, file=file, line=line, item=item, extra=extra)
+
+
 def _header(
     table: RawTable, kind: str, options: ReadOptions
 ) -> tuple[list[str], list[str], int, list[FileFormatError]]:
@@ -357,7 +372,14 @@ def _header(
                 )
             )
         elif column_name not in columns:
-            if kind == "people":
+            if kind == "people" and (clash := attribute_name_problem(column_name)) is not None:
+                problems.append(
+                    FileFormatError(
+                        f"{name} line {line}, column {position}: column {clash}",
+                        path=f"{name}:{line}:{column_name}",
+                    )
+                )
+            elif kind == "people":
                 kept.append(column_name)
             elif not options.ignore_columns:
                 hint = "; pass ignore_columns=True (--ignore-columns) to leave other columns out"
@@ -427,7 +449,7 @@ def _table_records(
             yield from problems
             yield from more
         else:
-            yield FactRecord(fact=fact, file=name, line=line, extra=extra)
+            yield _record(fact, extra, file=name, line=line)
 
 
 def _json_records(
@@ -460,13 +482,20 @@ def _json_records(
                 )
             if unknown:
                 continue
+        if kind == "people":
+            clashes = [(key, attribute_name_problem(str(key))) for key in unknown]
+            for key, clash in clashes:
+                if clash is not None:
+                    yield FileFormatError(f"{said}: key {clash}", path=f"{where}.{key}")
+            if any(clash is not None for _, clash in clashes):
+                continue
         fact, problems = _build(kind, item, where, said, ".", fmt=options.number_format)
         extra, more = _extra(item, unknown, where, said, ".") if kind == "people" else ((), [])
         if fact is None or more:
             yield from problems
             yield from more
         else:
-            yield FactRecord(fact=fact, file=name, item=index, extra=extra)
+            yield _record(fact, extra, file=name, item=index)
 
 
 def read_fact_records(

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 
 from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import check_lang, format_date, format_figure, format_number
-from kpiscore.io.render import cited, note_text, rule_phrases
+from kpiscore.io.render import (
+    PHRASES,
+    band_label,
+    cited,
+    note_text,
+    rule_phrases,
+    start_phrase,
+)
 
 if TYPE_CHECKING:
     from kpiscore.model.facts import Event
@@ -30,7 +37,9 @@ if TYPE_CHECKING:
 
 __all__ = ["forms_document", "scorecard_form", "write_forms"]
 
-_WORDS: dict[str, dict[str, str]] = {
+# The form's own words, and those it says otherwise than the scorecard text; every other
+# phrase of an explanation (start, rules, caps) is the scorecard text's, written once there.
+_FORM_WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "motto": "Độc lập – Tự do – Hạnh phúc",
@@ -43,7 +52,6 @@ _WORDS: dict[str, dict[str, str]] = {
         "position": "Chức vụ",
         "group": "Nhóm",
         "policy": "Quy định áp dụng",
-        "version": "phiên bản",
         "check_code": "mã kiểm tra",
         "number": "STT",
         "criterion": "Tiêu chí",
@@ -51,37 +59,14 @@ _WORDS: dict[str, dict[str, str]] = {
         "points": "Điểm",
         "how": "Diễn giải và căn cứ",
         "basis": "Căn cứ",
-        "total": "Tổng điểm",
         "rating": "Xếp loại",
-        "score_rating": "theo điểm",
-        "no_rating": "không xếp loại (quy định không có mức xếp loại)",
-        "start_full": "bắt đầu từ điểm tối đa {value}",
-        "start_zero": "bắt đầu từ 0",
-        "start_assessed": "điểm chấm {value}",
-        "start_ratio": "tỷ lệ {ratio} × {max} = {value}",
-        "ratio_capped": "tỷ lệ {ratio} vượt 1, tính bằng 1",
-        "missing_zero": "thiếu kết quả đo, tính bằng 0",
         "excluded": "thiếu kết quả đo, không tính (nhóm chia lại cho các tiêu chí còn lại)",
         "deduction": "Trừ điểm",
         "award": "Cộng điểm",
-        "times": "lần",
-        "units": "đơn vị",
         "limited": "giới hạn của quy tắc ({limit}) cắt {value}",
         "absorbed_floor": "{value} không trừ tiếp do chạm sàn ({floor})",
         "absorbed_max": "{value} không cộng tiếp do đạt điểm tối đa",
-        "carried": "{value} chuyển trừ vào tổng điểm",
-        "applied": "áp dụng",
-        "exempted": "miễn trừ (có lý do chính đáng)",
-        "raised": "sàn nâng điểm thêm {value}",
-        "carried_total": "Điểm trừ vượt tiêu chí chuyển sang tổng",
-        "clamped": "Tổng điểm không âm: {value} không trừ tiếp",
-        "cap": "Giới hạn xếp loại",
-        "cap_lowered": "hạ xếp loại xuống tối đa {band}",
-        "cap_no_effect": "xếp loại đã không cao hơn {band}",
         "cap_exempted": "không áp dụng: có lý do chính đáng",
-        "adjusted": "Điều chỉnh xếp loại",
-        "weighted": "bình quân có trọng số × {max}",
-        "mean": "bình quân × {max}",
         "place_date": "…………, ngày …… tháng …… năm ……",
         "self": "NGƯỜI TỰ ĐÁNH GIÁ",
         "assessor": "NGƯỜI ĐÁNH GIÁ",
@@ -100,8 +85,6 @@ _WORDS: dict[str, dict[str, str]] = {
         "unit": "Unit",
         "position": "Position",
         "group": "Group",
-        "policy": "Policy",
-        "version": "version",
         "check_code": "check code",
         "number": "No.",
         "criterion": "Criterion",
@@ -109,36 +92,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "points": "Points",
         "how": "How the points were reached, and the rule",
         "basis": "Rule",
-        "total": "Total",
         "rating": "Rating",
-        "score_rating": "by score",
-        "no_rating": "no rating (the policy has no bands)",
-        "start_full": "starts at its maximum {value}",
-        "start_zero": "starts at 0",
-        "start_assessed": "assessed at {value}",
-        "start_ratio": "ratio {ratio} × {max} = {value}",
-        "ratio_capped": "ratio {ratio} above 1, counted as 1",
-        "missing_zero": "measure missing, counted as 0",
-        "excluded": "measure missing, left out (the category reweights the other criteria)",
         "deduction": "Deduction",
         "award": "Award",
-        "times": "times",
-        "units": "units",
-        "limited": "the rule's limit ({limit}) cut {value}",
-        "absorbed_floor": "{value} absorbed by the floor ({floor})",
-        "absorbed_max": "{value} absorbed by the maximum",
-        "carried": "{value} carried to the total",
-        "applied": "applied",
-        "exempted": "exempted (valid reason)",
-        "raised": "the floor raised it by {value}",
-        "carried_total": "Deductions carried past criteria into the total",
-        "clamped": "The total cannot go below 0: {value} not deducted",
-        "cap": "Rating cap",
-        "cap_lowered": "rating lowered to at most {band}",
-        "cap_no_effect": "rating already no higher than {band}",
         "cap_exempted": "not applied: valid reason",
-        "adjusted": "Rating adjusted",
-        "weighted": "weighted mean × {max}",
         "mean": "mean × {max}",
         "place_date": "…………, date ……………………",
         "self": "SELF-ASSESSMENT",
@@ -147,6 +104,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "sign": "(signature and full name)",
         "document": "Evaluation form",
     },
+}
+
+# Less "requested": a rule's line on a form says no "requested" after its count (rule_phrases
+# adds the word only where the text has it).
+_WORDS: dict[str, dict[str, str]] = {
+    lang: {**{k: v for k, v in PHRASES[lang].items() if k != "requested"}, **words}
+    for lang, words in _FORM_WORDS.items()
 }
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -190,6 +154,9 @@ body { margin: 0; }
 .kpi-form .signatures { break-inside: avoid; page-break-inside: avoid; }
 """
 
+#: How a form names a rating: its band and the band's name.
+_BAND = "{id} — {name}"
+
 #: More events than this in one rule are set in three columns to keep the form on its page.
 _MANY_EVENTS = 6
 
@@ -220,28 +187,6 @@ def _events(events: Iterable[Event], line: RuleLine | None, lang: str) -> str:
     return f'<ul class="{css}">{"".join(items)}</ul>'
 
 
-def _start(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
-    if result.excluded:
-        return words["excluded"]
-    if result.missing == "zero":
-        return words["missing_zero"]
-    if result.basis == "full":
-        return words["start_full"].format(value=_num(result.max_points, lang, places=False))
-    if result.basis == "zero":
-        return words["start_zero"]
-    if result.basis == "assessed":
-        return words["start_assessed"].format(value=_num(result.start, lang, places=False))
-    measure = result.measure if result.measure is not None else Decimal(0)
-    text = words["start_ratio"].format(
-        ratio=_num(min(measure, Decimal(1)), lang, places=False),
-        max=_num(result.max_points, lang, places=False),
-        value=_num(result.start, lang, places=False),
-    )
-    if result.ratio_capped:
-        text += "; " + words["ratio_capped"].format(ratio=_num(measure, lang, places=False))
-    return text
-
-
 def _rule(line: RuleLine, result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
     esc = html.escape
     label = words[line.kind] + (f" «{line.name}»" if line.name else f" {line.rule}")
@@ -254,14 +199,6 @@ def _rule(line: RuleLine, result: CriterionResult, words: Mapping[str, str], lan
     if cited(line, lang):
         text += f'<p class="basis">{esc(words["basis"])}: {esc(cited(line, lang) or "")}</p>'
     return text
-
-
-def _band(card: Scorecard, band_id: str | None, lang: str) -> str:
-    band = card.band_info(band_id)
-    if band is None:
-        return str(band_id)
-    name = band.name_en if lang == "en" and band.name_en else band.name
-    return f"{band.id} — {name}"
 
 
 def _form_body(card: Scorecard, lang: str) -> str:
@@ -323,7 +260,7 @@ def _form_body(card: Scorecard, lang: str) -> str:
             f'<td class="how basis">{esc(how)}</td></tr>'
         )
         for position, result in enumerate(category.criteria, start=1):
-            how_parts = [f"<p>{esc(_start(result, words, lang))}</p>"]
+            how_parts = [f"<p>{esc(start_phrase(result, words, lang))}</p>"]
             how_parts += [_rule(line, result, words, lang) for line in result.rules]
             if result.raised_by_floor:
                 how_parts.append(
@@ -381,11 +318,11 @@ def _form_body(card: Scorecard, lang: str) -> str:
     if card.rating is None:
         parts.append(f"<p><b>{esc(words['rating'])}:</b> {esc(words['no_rating'])}</p>")
     else:
-        rating = f"<p><b>{esc(words['rating'])}: {esc(_band(card, card.rating, lang))}</b>"
+        band = band_label(card, card.rating, lang, _BAND)
+        rating = f"<p><b>{esc(words['rating'])}: {esc(band)}</b>"
         if card.score_rating is not None and card.score_rating != card.rating:
-            rating += (
-                f" ({esc(words['score_rating'])}: {esc(_band(card, card.score_rating, lang))})"
-            )
+            by_score = band_label(card, card.score_rating, lang, _BAND)
+            rating += f" ({esc(words['score_rating'])}: {esc(by_score)})"
         parts.append(rating + "</p>")
     parts.append("</div>")
     parts.append(

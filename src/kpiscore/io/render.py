@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PHRASES",
     "adjustment_lines",
+    "band_label",
     "cited",
     "criterion_columns",
     "csv_field",
@@ -45,6 +46,7 @@ __all__ = [
     "rule_phrases",
     "safe_cell",
     "scorecard_html",
+    "start_phrase",
     "table_html",
     "table_summary",
 ]
@@ -321,7 +323,9 @@ def _rule_text(
     return text
 
 
-def _start_text(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
+def start_phrase(result: CriterionResult, words: Mapping[str, str], lang: str) -> str:
+    """How a criterion's points start (full, zero, assessed, a ratio), in ``words`` (a table
+    with the keys of :data:`PHRASES`); the scorecard text and the evaluation form say it so."""
     if result.excluded:
         return words["excluded"]
     if result.missing == "zero":
@@ -357,7 +361,7 @@ def explain(card: Scorecard, lang: str) -> str:
         ),
     ]
     rating = (
-        f"{words['rating']} {_rating_text(card, card.rating, lang)}"
+        f"{words['rating']} {band_label(card, card.rating, lang)}"
         if card.rating
         else words["no_rating"]
     )
@@ -381,7 +385,7 @@ def explain(card: Scorecard, lang: str) -> str:
         for result in category.criteria:
             entry = (
                 f"  - {result.id} «{result.name}»: {_p(result.points, lang)}"
-                f" / {_c(result.max_points, lang)} ({_start_text(result, words, lang)})"
+                f" / {_c(result.max_points, lang)} ({start_phrase(result, words, lang)})"
             )
             if cited(result, lang):
                 entry += f"  [{cited(result, lang)}]"
@@ -415,8 +419,8 @@ def explain(card: Scorecard, lang: str) -> str:
         lines.append(
             rating_change_line(
                 words,
-                _rating_text(card, card.score_rating, lang),
-                _rating_text(card, card.rating, lang),
+                band_label(card, card.score_rating, lang),
+                band_label(card, card.rating, lang),
             )
         )
     return "\n".join(lines) + "\n"
@@ -445,12 +449,16 @@ def _adjustment_reason(adjustment: Adjustment, lang: str) -> str:
     return adjustment.reason
 
 
-def _rating_text(card: Scorecard, band_id: str | None, lang: str) -> str:
+def band_label(
+    card: Scorecard, band_id: str | None, lang: str, template: str = "{id} ({name})"
+) -> str:
+    """A rating with its band's name in ``lang`` (the English name where there is one), set in
+    ``template``; a rating the card's policy has no band for (``None``) as it is."""
     band = card.band_info(band_id)
     if band is None:
         return str(band_id)
     name = band.name_en if lang == "en" and band.name_en else band.name
-    return f"{band.id} ({name})"
+    return template.format(id=band.id, name=name)
 
 
 # --------------------------------------------------------------------------- HTML

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import unicodedata
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -14,7 +15,7 @@ from kpiscore.model.numbers import number, to_decimal
 from kpiscore.model.period import check_date
 from kpiscore.model.text import lone_surrogate
 
-__all__ = ["Event", "Measure", "Person", "check_text"]
+__all__ = ["PERSON_FIELDS", "Event", "Measure", "Person", "attribute_name_problem", "check_text"]
 
 
 def check_text(value: object, *, owner: str, field: str, optional: bool = False) -> str | None:
@@ -123,15 +124,71 @@ class Measure:
         object.__setattr__(self, "value", value)
 
 
+#: The fields of a :class:`Person` (a people file's fixed columns); other columns are attributes.
+PERSON_FIELDS: Final[tuple[str, ...]] = ("id", "name", "unit", "group", "position")
+
+
+def _attribute_pairs(value: object) -> object:
+    """Attributes as sorted ``(name, value)`` pairs, NFC; a mapping or pairs are accepted."""
+    if isinstance(value, Mapping):
+        value = tuple(value.items())
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value  # refused by the check, with its message
+    pairs = tuple(value)
+    if all(isinstance(pair, tuple) and len(pair) == 2 for pair in pairs):
+        pairs = tuple((_nfc(name), _nfc(text)) for name, text in pairs)
+        if all(isinstance(name, str) for name, _ in pairs):
+            return tuple(sorted(pairs, key=lambda pair: pair[0]))
+    return pairs
+
+
+def attribute_name_problem(name: str) -> str | None:
+    """What is wrong with an attribute's name (``None`` when nothing): a person field's name,
+    also in other letter case (``Unit``: a misspelt field, not another attribute)."""
+    clash = next((f for f in PERSON_FIELDS if f == name.casefold()), None)
+    if clash is None:
+        return None
+    how = "is" if clash == name else "differs only by case from"
+    return (
+        f"{name!r} {how} the person field {clash!r}; expected other names than"
+        f" {', '.join(repr(f) for f in PERSON_FIELDS)} for a person's other attributes"
+    )
+
+
+def _check_attributes(owner: str, value: object) -> None:
+    expected = "a mapping of attribute names to texts (or (name, text) pairs)"
+    if not isinstance(value, tuple) or not all(
+        isinstance(pair, tuple) and len(pair) == 2 for pair in value
+    ):
+        raise InputError(f"{owner}: attributes must be {expected} (got {value!r})")
+    seen: set[str] = set()
+    for name, text in value:
+        check_text(name, owner=owner, field="attribute name")
+        if name != name.strip():
+            raise InputError(f"{owner}: attribute name {name!r} has spaces around it")
+        clash = attribute_name_problem(name)
+        if clash is not None:
+            raise InputError(f"{owner}: attribute {clash}")
+        if name in seen:
+            raise InputError(f"{owner}: attribute {name!r} is given twice")
+        seen.add(name)
+        check_text(text, owner=owner, field=f"attribute {name!r}")
+
+
 @attrs.frozen(kw_only=True)
 class Person:
     """A member of the population scored.
 
     Quotas and reports group people by ``unit``, ``group`` (a group of similar tasks) or
-    ``position``.
+    ``position``, or by any of their other ``attributes`` (the other columns of a people
+    file: a grade, a contract type…), kept as sorted ``(name, text)`` pairs so that a person
+    stays immutable and hashable.
 
     >>> Person(id="nv001", name="Nguyễn Văn An", unit="Phòng Tổ chức").unit
     'Phòng Tổ chức'
+    >>> person = Person(id="nv002", attributes={"ngach": "A1", "grade": "3"})
+    >>> person.attributes, person.attribute("grade")
+    ((('grade', '3'), ('ngach', 'A1')), '3')
     """
 
     id: str = attrs.field(converter=_nfc, validator=_text_validator)
@@ -139,23 +196,56 @@ class Person:
     unit: str | None = attrs.field(default=None, converter=_nfc, validator=_text_validator)
     group: str | None = attrs.field(default=None, converter=_nfc, validator=_text_validator)
     position: str | None = attrs.field(default=None, converter=_nfc, validator=_text_validator)
+    attributes: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_attribute_pairs)
 
-    def to_dict(self) -> dict[str, str | None]:
-        """The person as a JSON-ready tree: ``id``, ``name``, ``unit``, ``group``, ``position``."""
-        return {
+    def __attrs_post_init__(self) -> None:
+        if self.attributes != ():
+            _check_attributes(_owner(self), self.attributes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The person as a JSON-ready tree: ``id``, ``name``, ``unit``, ``group``, ``position``,
+        and ``attributes`` (an object of texts) when the person has any."""
+        tree: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "unit": self.unit,
             "group": self.group,
             "position": self.position,
         }
+        if self.attributes:
+            tree["attributes"] = dict(self.attributes)
+        return tree
 
     def attribute(self, name: str) -> str | None:
-        """The value of a grouping attribute by name (``"unit"``, ``"group"``, ``"position"``)."""
-        if name not in ("id", "name", "unit", "group", "position"):
-            raise InputError(
-                f"person {self.id!r}: no attribute {name!r}; expected one of"
-                " 'id', 'name', 'unit', 'group', 'position'"
-            )
-        value: str | None = getattr(self, name)
-        return value
+        """The value of a field (``"unit"``, ``"group"``, ``"position"``…, ``None`` when not
+        given) or of one of the person's other ``attributes`` by name.
+
+        Raises:
+            InputError: a name that is neither a field nor one of the person's attributes.
+
+        >>> Person(id="nv001", unit="P1", attributes={"grade": "A1"}).attribute("grade")
+        'A1'
+        """
+        if name in PERSON_FIELDS:
+            value: str | None = getattr(self, name)
+            return value
+        for key, text in self.attributes:
+            if key == name:
+                return text
+        others = ", ".join(repr(key) for key, _ in self.attributes) or "none"
+        raise InputError(
+            f"person {self.id!r}: no attribute {name!r}; expected one of"
+            f" {', '.join(repr(f) for f in PERSON_FIELDS)} or one of the person's other"
+            f" attributes ({others})"
+        )
+
+    def get(self, name: str) -> str | None:
+        """Like :meth:`attribute`, but ``None`` for a name the person has no value for.
+
+        >>> Person(id="nv001").get("grade") is None
+        True
+        """
+        if name in PERSON_FIELDS:
+            value: str | None = getattr(self, name)
+            return value
+        return dict(self.attributes).get(name)

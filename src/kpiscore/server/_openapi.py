@@ -371,6 +371,14 @@ def _describe(document: OpenAPI, classes: Iterator[type] | tuple[type, ...]) -> 
                 prop.default = defaults[name]
             if name in decimals and isinstance(prop, Schema):
                 _mark_decimal(prop, describe_scale(cls.__name__, name))
+        if cls is Person and schema.properties and "attributes" in schema.properties:
+            # Held as sorted pairs (a person stays hashable), given and answered as an object.
+            schema.properties["attributes"] = Schema(
+                type=OpenAPIType.OBJECT,
+                additional_properties=Schema(type=OpenAPIType.STRING),
+                description="Other attributes of the person (a people file's other columns),"
+                " by name; a name may not be a field's (`unit`, also `Unit`).",
+            )
 
 
 def _choice_defaults(cls: type) -> dict[str, str]:

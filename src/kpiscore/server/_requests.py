@@ -289,6 +289,8 @@ def _fact(kind: str, item: object, index: int, problems: _Problems) -> _Fact | N
     # The fact files' reader, cell by cell: a body is read exactly as a JSON fact file is; a
     # value of the wrong JSON type is refused even where that reader would take it.
     fact, found = _build_fact(kind, item, where, where, ".")
+    if not mistyped and isinstance(fact, Person) and item.get("attributes"):
+        fact = _with_attributes(fact, item["attributes"], where, found)
     if not mistyped:
         problems.extend(found)
         return fact
@@ -296,6 +298,18 @@ def _fact(kind: str, item: object, index: int, problems: _Problems) -> _Fact | N
     order = {f"{where}.{key}": index for index, key in enumerate(keys)}
     problems.extend(sorted(merged, key=lambda p: order.get(p.path or "", len(order))))
     return None
+
+
+def _with_attributes(
+    person: Person, given: object, where: str, found: list[FileFormatError]
+) -> Person | None:
+    """The person with the ``attributes`` object of the body (checked as a :class:`Person`
+    checks them), or ``None`` and the problem in ``found``."""
+    try:
+        return attrs.evolve(person, attributes=given)
+    except InputError as error:
+        found.append(FileFormatError(f"{where}.attributes: {error}", path=f"{where}.attributes"))
+        return None
 
 
 #: The JSON type of each fact field, as the OpenAPI document states it: a body is held to its
@@ -317,6 +331,7 @@ _FACT_TYPES: Final = {
         "unit": "string?",
         "group": "string?",
         "position": "string?",
+        "attributes": "texts",
     },
 }
 _DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -327,6 +342,7 @@ _WORDS: Final = {
     "date": "a date written YYYY-MM-DD",
     "number": 'a number, or a decimal string such as "0.875"',
     "boolean": "true or false",
+    "texts": "an object of strings (a person's other attributes)",
 }
 
 
@@ -343,6 +359,8 @@ def _wrong_type(kind: str, key: str, value: object) -> str | None:
         good = isinstance(value, str) and _DATE.match(value) is not None
     elif expected == "boolean":
         good = isinstance(value, bool)
+    elif expected == "texts":
+        good = isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values())
     else:
         good = (isinstance(value, int | Decimal) and not isinstance(value, bool)) or (
             isinstance(value, str) and _NUMBER.match(value) is not None

@@ -32,14 +32,19 @@ Number = str
 """An exact decimal written as a string (``"92.50"``), as the library writes every number."""
 
 
-class PersonBody(TypedDict):
-    """A person and the attributes reports group by."""
-
+class _PersonFields(TypedDict):
     id: str
     name: str | None
     unit: str | None
     group: str | None
     position: str | None
+
+
+class PersonBody(_PersonFields, total=False):
+    """A person and the attributes reports group by."""
+
+    #: The person's other attributes (a people file's other columns), when there are any.
+    attributes: dict[str, str]
 
 
 class LedgerEventBody(TypedDict):

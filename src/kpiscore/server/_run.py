@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpiscore.model.jsontypes import JsonObject
 
@@ -98,11 +98,23 @@ def _listener(  # pragma: no cover - in the server's own processes (subprocesses
     return sock
 
 
+def _protocol_base() -> type:
+    """uvicorn's fastest HTTP/1.1 protocol here: httptools' parser (C) when it is installed
+    (``pip install httptools``, as ``uvicorn[standard]`` does), else h11 (pure Python)."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # pragma: no cover - depends on what is installed
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        return H11Protocol
+    return HttpToolsProtocol
+
+
 def _protocol(header_timeout: float) -> type:
     """uvicorn's HTTP/1.1 protocol, closing connections that are slow to send their headers."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+    base: Any = _protocol_base()
 
-    class Protocol(H11Protocol):
+    class Protocol(base):  # type: ignore[misc]  # uvicorn's protocol classes are not typed here
         _header_timer: asyncio.TimerHandle | None = None
 
         def _arm(self) -> None:
@@ -119,8 +131,7 @@ def _protocol(header_timeout: float) -> type:
             if self.cycle is None or self.cycle.response_complete:
                 self.transport.close()  # no request yet: nothing to answer
 
-        # uvicorn narrows the transport as here (and ignores the same override error).
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             self._arm()
 

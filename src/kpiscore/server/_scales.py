@@ -25,7 +25,6 @@ The OpenAPI document says each field's scale in its description (and ``format: d
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator
 from typing import Final, Literal
 
 from kpiscore.model.jsontypes import JsonObject, JsonValue
@@ -159,19 +158,28 @@ _NESTED: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def _walk(node: JsonValue, body: str) -> Iterator[tuple[str, str, JsonObject]]:
-    """Every object of ``body`` (and of the bodies inside it), with its body and a field."""
+#: Each body's decimal fields (computed once).
+_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    name: tuple(DECIMALS.get(name, {})) for name in _NESTED
+}
+
+
+def _collect(node: JsonValue, body: str, places: dict[tuple[str, str], list[JsonObject]]) -> None:
+    """Add every object of ``body`` (and of the bodies inside it) holding a decimal string to
+    ``places``, under its body and field (one pass, no generators: it runs on every answer)."""
     if isinstance(node, list):
         for item in node:
-            yield from _walk(item, body)
+            _collect(item, body, places)
         return
     if not isinstance(node, dict):
         return
-    for field in DECIMALS.get(body, {}):
-        yield body, field, node
+    for field in _FIELDS[body]:
+        if isinstance(node.get(field), str):
+            places.setdefault((body, field), []).append(node)
     for field, child in _NESTED[body].items():
-        if field in node:
-            yield from _walk(node[field], child)
+        inner = node.get(field)
+        if inner is not None:
+            _collect(inner, child, places)
 
 
 def fix_scales(tree: JsonObject, body: str, decimals: int) -> JsonObject:
@@ -186,18 +194,13 @@ def fix_scales(tree: JsonObject, body: str, decimals: int) -> JsonObject:
         ``tree``, every decimal padded with zeros to its field's scale.
     """
     places: dict[tuple[str, str], list[JsonObject]] = {}
-    scales: dict[tuple[str, str], int] = {}
-    for owner, field, node in _walk(tree, body):
-        value = node.get(field)
-        if isinstance(value, str):
-            key = (owner, field)
-            places.setdefault(key, []).append(node)
-            floor = decimals if DECIMALS[owner][field] == _POINTS else 0
-            scales[key] = max(scales.get(key, floor), _scale(value))
+    _collect(tree, body, places)
     for (owner, field), nodes in places.items():
-        wanted = scales[(owner, field)]
-        for node in nodes:
-            text = node[field]
-            if isinstance(text, str):
-                node[field] = _padded(text, _scale(text), wanted)
+        texts = [(node, str(node[field])) for node in nodes]
+        scales = [_scale(text) for _, text in texts]
+        wanted = max([decimals if DECIMALS[owner][field] == _POINTS else 0, *scales])
+        if all(scale == wanted for scale in scales):
+            continue  # every value has its scale already (the reported figures, mostly)
+        for (node, text), scale in zip(texts, scales, strict=True):
+            node[field] = _padded(text, scale, wanted)
     return tree

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from kpiscore._extras import require
 from kpiscore.exceptions import InputError
-from kpiscore.model.facts import Person
+from kpiscore.model.facts import PERSON_FIELDS, Person
 
 __all__ = [
     "PERSON_FIELDS",
@@ -42,8 +42,6 @@ Days: TypeAlias = npt.NDArray[np.datetime64]
 #: A pyarrow array or chunked array. pyarrow ships no type information, so its values are
 #: untyped here (the one deliberate ``Any`` of the columnar engine's data).
 ArrowArray: TypeAlias = Any
-
-PERSON_FIELDS = ("id", "name", "unit", "group", "position")
 
 
 def pyarrow() -> tuple[ModuleType, ModuleType]:
@@ -78,8 +76,9 @@ def python_text_as_arrow(values: npt.NDArray[np.object_]) -> ArrowArray:
 class People:
     """The population: ids checked up front, :class:`Person` objects built only when needed.
 
-    Each attribute given is held as (code per person, -1 when missing; its distinct values,
-    already read as a :class:`Person` reads them).
+    Each attribute given (a :class:`Person` field or one of its other ``attributes``) is held
+    as (code per person, -1 when missing; its distinct values, already read as a
+    :class:`Person` reads them).
     """
 
     def __init__(self, ids: list[str]) -> None:
@@ -112,12 +111,18 @@ class People:
         built = self.built.get(position)
         if built is None:
             fields = {field: self.value(field, position) for field in PERSON_FIELDS[1:]}
+            others = ((name, self.value(name, position)) for name in self.attribute_names())
+            attributes = tuple((name, value) for name, value in others if value is not None)
             try:
-                built = Person(id=self.ids[position], **fields)
+                built = Person(id=self.ids[position], **fields, attributes=attributes)
             except InputError as error:
                 raise InputError(f"people row {position}: {error}") from None
             self.built[position] = built
         return built
+
+    def attribute_names(self) -> list[str]:
+        """The names of the people's other attributes (not :class:`Person` fields), sorted."""
+        return sorted(name for name in self.coded if name not in PERSON_FIELDS)
 
     def persons(self) -> list[Person]:
         return [self.person(i) for i in range(len(self.ids))]

@@ -40,6 +40,7 @@ from kpiscore.io.documents import _shown
 from kpiscore.io.fact_files import _CellError, _date, _flag, _number, _quantity, _text
 from kpiscore.model.numbers import to_decimal
 from kpiscore.model.rules import MAX_LISTED
+from kpiscore.model.text import lone_surrogate
 
 __all__ = ["NOTED", "Problems", "convert", "read_days", "row_name"]
 
@@ -337,11 +338,16 @@ def _cell(read: Callable[[object, str], _T], value: str, field: str) -> _T:
 
 
 def text(field: str, expected: str) -> Callable[[object], str]:
-    """A text cell as a file's: trimmed, NFC (blank is missing, caught before)."""
+    """A text cell as a file's: trimmed, NFC (blank is missing, caught before); a lone
+    surrogate (which no file holds, but a frame's Python string may) is refused, as
+    :class:`~kpiscore.Person` and :class:`~kpiscore.Event` refuse it."""
 
     def read(raw: object) -> str:
         if not isinstance(raw, str) or not raw.strip():
             raise Bad(f"must be {expected} (got {_shown(raw)})")
+        surrogate = None if raw.isascii() else lone_surrogate(raw)
+        if surrogate is not None:
+            raise Bad(f"holds {surrogate} (got {raw!r})")
         return _cell(_text, raw, field)
 
     return read

@@ -55,7 +55,7 @@ from kpiscore.engine.exact import _check_policy
 from kpiscore.engine.ledger import _check_measure
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.fact_checks import Duplicates, UnknownKinds, check_options
-from kpiscore.model.facts import Person, check_text
+from kpiscore.model.facts import Person, attribute_name_problem, check_text
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import ScoreTable
@@ -267,16 +267,22 @@ def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
                 expected="text",
             )
     for column in people.columns:
-        if column not in PERSON_FIELDS:  # another column: read as the file reads it
-            convert(
-                people[column],
-                problems,
-                name,
-                str(column),
-                _attribute(str(column)),
-                default=None,
-                expected="text",
-            )
+        if column in PERSON_FIELDS:
+            continue
+        # Another column: a person's attribute, read as the file reads it.
+        clash = attribute_name_problem(str(column))
+        if clash is not None:
+            problems.add(InputError(f"people: column {clash}"))
+            continue
+        result.coded[str(column)] = convert(
+            people[column],
+            problems,
+            name,
+            str(column),
+            _attribute(str(column)),
+            default=None,
+            expected="text",
+        )
     return result
 
 
@@ -311,15 +317,20 @@ def _persons(items: list[object], problems: Problems) -> People:
             problems.add(InputError(f"people row {position}: {error}"))
             ids.append("")
     result = People(ids)
-    for field in PERSON_FIELDS[1:]:  # a Person's attributes are already None or NFC text
-        values: list[str | None] = [
-            None if p is None else getattr(p, field) for p in map(persons.get, range(len(ids)))
-        ]
+    given = [persons.get(position) for position in range(len(ids))]
+    for field in (*PERSON_FIELDS[1:], *_other_attributes(persons.values())):
+        # A Person's fields and attributes are already None or NFC text.
+        values: list[str | None] = [None if p is None else p.get(field) for p in given]
         seen: dict[str, int] = {}
         codes = [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
         result.coded[field] = (np.asarray(codes, dtype=np.int64), list(seen))
     result.built = persons
     return result
+
+
+def _other_attributes(persons: Iterable[Person]) -> list[str]:
+    """The names of the people's other attributes, sorted."""
+    return sorted({name for person in persons for name, _ in person.attributes})
 
 
 def _all_persons(items: list[Person]) -> People:
@@ -334,6 +345,13 @@ def _all_persons(items: list[Person]) -> People:
         cells = np.array(values, dtype=object)  # None or text: a Person checked them
         codes, distinct = factorize(pd.Series(cells, dtype=object), Problems(), str, field, "")
         result.coded[field] = (codes, distinct)  # type: ignore[assignment]  # None or text
+    for name in _other_attributes(items):
+        seen: dict[str, int] = {}
+        coded = [
+            -1 if (value := person.get(name)) is None else seen.setdefault(value, len(seen))
+            for person in items
+        ]
+        result.coded[name] = (np.asarray(coded, dtype=np.int64), list(seen))
     result.given = items
     result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
     return result

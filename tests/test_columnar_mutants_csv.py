@@ -1,0 +1,67 @@
+"""The columnar CSV writer (``engine/columnar/_csv.py``): behaviours that mutation testing
+(tools/mutation.py) found no test pinned down. Each test names the mutants it kills; the
+survivors found equivalent are listed, with the reason, in ``tools/mutation.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from columnar_policies import training_policy
+from kpiscore import Measure, Person, score_frame, score_many
+
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+_csv = pytest.importorskip("kpiscore.engine.columnar._csv")
+Q1 = "2026-Q1"
+N = 100
+IDS = [f"p{i:03d}" for i in range(N)]
+# Each name distinct and ending in NUL: 101 name cells are more than the writer fuses with the
+# next column (at most 64 pairs for 100 rows), so the name column stays alone, the period,
+# policy and version columns after it are written from one cell each (no codes), and a NUL
+# ends a cell of the row.
+NAMES = [f"N{i}\x00" for i in range(N)]
+
+
+def _table() -> Any:
+    people = pd.DataFrame({"id": IDS, "name": NAMES})
+    measures = pd.DataFrame(
+        {"subject": IDS, "criterion": ["work"] * N, "value": [i % 80 for i in range(N)]}
+    )
+    return score_frame(training_policy(), Q1, people, None, measures)
+
+
+def _careful() -> str:
+    persons = [Person(id=i, name=n) for i, n in zip(IDS, NAMES, strict=True)]
+    measures = [Measure(subject=s, criterion="work", value=i % 80) for i, s in enumerate(IDS)]
+    return str(score_many(training_policy(), Q1, persons, [], measures).to_csv())
+
+
+class TestColumnsOfOneCell:
+    def test_with_pyarrow(self) -> None:
+        """The columns of one cell joined by pyarrow: every row takes that cell
+        (``x__join_rows_arrow__mutmut_15``, ``_17``, ``_19``)."""
+        text = _table().to_csv()
+        assert _careful() == text
+        assert (
+            "p099,N99\x00,,,,2026-Q1,training,1,15.00,19.00,15.00,19.00,0.00,34.00,NO,NO\n" in text
+        )
+
+    def test_without_pyarrow(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The same rows by ``str.join``: the one cell repeated per row, and a cell's trailing
+        NUL kept (a NumPy text array would drop it) (``x__join_rows__mutmut_4``, ``_6``, ``_8``,
+        ``_10``, ``_11``)."""
+        monkeypatch.setattr(_csv, "_pyarrow", lambda: None)
+        text = _table().to_csv()
+        assert _careful() == text
+        assert "p000,N0\x00,,,,2026-Q1,training,1,15.00,0.00,15.00,0.00,0.00,15.00,NO,NO\n" in text
+
+
+def test_pyarrow_is_used_when_installed() -> None:
+    """``_pyarrow`` gives pyarrow and its compute module (``x__pyarrow__mutmut_5``, ``_6``,
+    ``_13``, ``_14``: a wrong module name would quietly take the slower ``str.join`` path)."""
+    import pyarrow.compute as pc
+
+    assert (pa, pc) == _csv._pyarrow()

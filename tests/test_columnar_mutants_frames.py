@@ -1,0 +1,163 @@
+"""Reading frames into the columnar engine (``engine/columnar/_frames.py``): behaviours that
+mutation testing (tools/mutation.py) found no test pinned down. Each test names the mutants it
+kills; the survivors found equivalent are listed, with the reason, in ``tools/mutation.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from columnar_policies import training_policy
+from kpiscore import InputError, InputErrorGroup, Measure, Person, score_frame, score_many
+
+pd = pytest.importorskip("pandas")
+Q1 = "2026-Q1"
+HEADER = (
+    "subject,name,unit,group,position,period,policy,version,soft,rest,training,work,carried,"
+    "total,score_rating,rating\n"
+)
+
+
+def work(*subjects: str) -> Any:
+    """A ``work`` measure of 1 for each subject."""
+    return pd.DataFrame(
+        {"subject": list(subjects), "criterion": ["work"] * len(subjects), "value": 1}
+    )
+
+
+def absences(subjects: list[object], kinds: list[str] | None = None) -> Any:
+    """One event per subject cell (an object column, as Python builds it), a day apart."""
+    return pd.DataFrame(
+        {
+            "subject": pd.Series(subjects, dtype=object),
+            "kind": pd.Series(kinds or ["training_absence"] * len(subjects), dtype=object),
+            "on": pd.to_datetime([date(2026, 1, 5 + day) for day in range(len(subjects))]),
+        }
+    )
+
+
+def row(subject: str, attributes: str) -> str:
+    """A CSV row of the training policy for a person with a work measure of 1, no event."""
+    return f"{subject},{attributes},2026-Q1,training,1,15.00,1.00,15.00,1.00,0.00,16.00,NO,NO\n"
+
+
+class TestPersonSequences:
+    def test_persons_mixed_with_ids_keep_their_attributes(self) -> None:
+        """Each Person's attributes reach the table's rows, an id among them has none
+        (``x__persons__mutmut_22``, ``_25``, ``_38``, ``_39``, ``_42``, ``_43``, ``_47``)."""
+        people: list[Any] = [Person(id="a", name="An", unit="U1"), "b", Person(id="c", group="G")]
+        table = score_frame(training_policy(), Q1, people, None, work("a", "b", "c"))
+        expected = HEADER + row("a", "An,U1,,") + row("b", ",,,") + row("c", ",,G,")
+        assert expected == table.to_csv()
+
+    def test_bad_ids_among_persons_are_all_named(self) -> None:
+        """``x__persons__mutmut_16``, ``_17``: each bad id is a problem naming its row."""
+        with pytest.raises(InputErrorGroup) as caught:
+            score_frame(training_policy(), Q1, [Person(id="a"), "", 5], None, work("a"))
+        assert (
+            "score_frame: 2 problems in the frames\n"
+            "  - people row 1: person '': id must not be empty (got '')\n"
+            "  - people row 2: person 5: id must be a string (got int 5)"
+        ) == str(caught.value)
+
+    def test_persons_only_with_one_attribute_nobody_else_has(self) -> None:
+        """Nobody has a name, one has a unit: the unit is still read (``x__all_persons__mutmut_21``,
+        ``break`` for ``continue``); a name ending in NUL is kept whole (``_24``, ``_26``: a
+        NumPy text array would drop it); the very Person objects given are the scorecards'
+        (``_44``)."""
+        people = [Person(id="a", unit="U1"), Person(id="b")]
+        table = score_frame(training_policy(), Q1, people, None, work("a", "b"))
+        assert HEADER + row("a", ",U1,,") + row("b", ",,,") == table.to_csv()
+        assert table["a"].person is people[0]
+        named = [Person(id="a", name="x\x00"), Person(id="b", name="y")]
+        table = score_frame(training_policy(), Q1, named, None, work("a", "b"))
+        assert HEADER + row("a", "x\x00,,,") + row("b", "y,,,") == table.to_csv()
+
+
+class TestPeopleFrames:
+    def test_something_with_columns_but_no_arrow_is_not_a_frame(self) -> None:
+        """``x__arrow_like__mutmut_8``: ``columns`` alone does not make a polars frame."""
+
+        class Columns:
+            columns = ("id",)
+
+        with pytest.raises(InputError, match=r"^people must be a DataFrame or a sequence"):
+            score_frame(training_policy(), Q1, Columns(), None, work("a"))
+
+    @pytest.mark.parametrize("column", ["name", "nick"])
+    def test_a_bool_attribute_is_refused(self, column: str) -> None:
+        """A bool is not text, in a Person field or in another column (``x__attribute__mutmut_9``,
+        ``_18``, ``_19``; ``x__people_frame__mutmut_65``)."""
+        people = pd.DataFrame({"id": ["a", "b"], column: pd.Series(["x", True], dtype=object)})
+        with pytest.raises(InputError) as caught:
+            score_frame(training_policy(), Q1, people, None, work("a", "b"))
+        assert f"people row 1: {column} must be text (got bool True)" == str(caught.value)
+
+    @pytest.mark.parametrize("column", ["name", "nick"])
+    def test_a_lone_surrogate_is_refused(self, column: str) -> None:
+        """Bug found while examining ``x__attribute__mutmut_2``: a lone surrogate in a frame's
+        text cell was accepted, and the table's CSV could then not be written as UTF-8."""
+        people = pd.DataFrame({"id": ["a"], column: pd.Series(["x\ud800"], dtype=object)})
+        with pytest.raises(InputError) as caught:
+            score_frame(training_policy(), Q1, people, None, work("a"))
+        assert (
+            f"people row 0: {column} holds a lone surrogate U+D800 at character 2; expected"
+            " Unicode text (UTF-8 encodable) (got 'x\\ud800')"
+        ) == str(caught.value)
+
+    def test_a_lone_surrogate_in_an_event_note_is_refused(self) -> None:
+        """The same bug in the events' text columns."""
+        events = absences(["a"]).assign(note=pd.Series(["n\ud800"], dtype=object))
+        with pytest.raises(InputError, match=r"^events row 0: note holds a lone surrogate"):
+            score_frame(training_policy(), Q1, ["a"], events, work("a"))
+
+
+class TestSubjects:
+    def test_repeated_string_objects(self) -> None:
+        """Cells that are the very same string object are looked up once each and spread back
+        to their rows (``x__object_positions__mutmut_9``, ``_15``)."""
+        events = absences(["b", "b", "b", "a", "a", "c"])
+        table = score_frame(training_policy(), Q1, ["a", "b", "c"], events, work("a", "b", "c"))
+        assert [Decimal("12.00"), Decimal("10.00"), Decimal("14.00")] == [
+            table[s].total for s in "abc"
+        ]
+
+    def test_subjects_found_once_trimmed_and_in_nfc(self) -> None:
+        """Subjects not found as they are, found trimmed and in NFC, each row its own person
+        (``x__look_up__mutmut_9``, ``x__unfound__mutmut_6``, ``_14``, ``_29``, ``_30``)."""
+        events = absences([" b", "e\u0301 ", "b", "b "])
+        people = ["a", "b", "é"]
+        table = score_frame(training_policy(), Q1, people, events, work(*people))
+        assert ["16.00", "10.00", "14.00"] == [str(table[s].total) for s in people]
+        exact = score_many(
+            training_policy(),
+            Q1,
+            people,
+            [],
+            [Measure(subject=s, criterion="work", value=1) for s in people],
+        )
+        assert exact["a"].total == table["a"].total
+
+    def test_each_bad_subject_has_its_own_problem(self) -> None:
+        """Two different cells that are not ids each get their own message
+        (``x__unfound__mutmut_17``, ``_18``)."""
+        with pytest.raises(InputErrorGroup) as caught:
+            score_frame(training_policy(), Q1, ["a", "b"], absences([5, 6, None, "b"]), None)
+        assert (
+            "score_frame: 3 problems in the frames\n"
+            "  - events row 0: subject must be a person id (got 5)\n"
+            "  - events row 1: subject must be a person id (got 6)\n"
+            "  - events row 2: subject is missing; expected a person id"
+        ) == str(caught.value)
+
+    def test_a_row_with_a_bad_subject_is_not_checked_further(self) -> None:
+        """A row whose subject is missing is marked bad, so its unknown kind is not reported
+        on top (``x__unfound__mutmut_41``, ``_43``)."""
+        events = absences([None, "b"], ["nope", "training_absence"])
+        with pytest.raises(InputError) as caught:
+            score_frame(training_policy(), Q1, ["a", "b"], events, work("a", "b"))
+        assert "events row 0: subject is missing; expected a person id" == str(caught.value)
