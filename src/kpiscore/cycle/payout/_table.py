@@ -17,10 +17,10 @@ from typing import Any, Final, Literal
 import attrs
 
 from kpiscore.cycle.payout._checks import days_pair, relation_cycle
+from kpiscore.cycle.payout._whole import monthly_whole
 from kpiscore.exceptions import InputError, PeriodError, PolicyError
 from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import (
-    EXACT,
     ROUNDING_MODES,
     NumberLike,
     canonical,
@@ -679,45 +679,13 @@ class PayoutTable:
             raise InputError(
                 f"payout table {self.id!r}: paid_whole takes whole salaries >= 0 (got {bad[0]!r})"
             )
-        values, places = self._monthly_whole(rate, salaries)
+        values, places = monthly_whole(self, rate, salaries)
         denominator = 10**places
         precision, rounding = self.precision, self.rounding
         paid = [quantize_ratio(v * months, denominator, precision, rounding) for v in values]
         if paid and precision.adjusted() > 0:  # as paid writes it: 1755000, not 1.755E+6
             paid = [Decimal(int(amount)) for amount in paid]
         return paid
-
-    def _monthly_whole(self, rate: PayoutRate, salaries: Sequence[int]) -> tuple[list[int], int]:
-        """:meth:`_monthly`'s ``monthly`` for each whole salary, as integers in units of
-        ``10 ** -places``: ``(values, places)``; the same steps in the same order."""
-        relations = [
-            (relation.at_most, self._monthly_whole(self.rate(relation.of), salaries))
-            for relation in self.relations
-            if relation.rating == rate.rating
-        ]
-        figures = [rate.coefficient, rate.floor, rate.cap, rate.cap_multiple]
-        places = max(_places(figure) for figure in figures if figure is not None)
-        for at_most, (_, other) in relations:
-            places = max(places, _places(at_most) + other)
-
-        def units(figure: Decimal, at: int = places) -> int:
-            return int(figure.scaleb(at, EXACT))  # exact: at >= the figure's places
-
-        coefficient = units(rate.coefficient)
-        values = [coefficient * salary for salary in salaries]
-        if rate.floor is not None:
-            floor = units(rate.floor)
-            values = [max(value, floor) for value in values]
-        if rate.cap is not None:
-            cap = units(rate.cap)
-            values = [min(value, cap) for value in values]
-        if rate.cap_multiple is not None:
-            multiple = units(rate.cap_multiple)
-            values = [min(v, multiple * s) for v, s in zip(values, salaries, strict=True)]
-        for at_most, (other_values, other) in relations:
-            share = units(at_most, places - other)
-            values = [min(v, share * o) for v, o in zip(values, other_values, strict=True)]
-        return values, places
 
     def amount_for_months(
         self,
@@ -838,12 +806,6 @@ class _Steps:
     capped: bool
     related: bool
     monthly: Decimal
-
-
-def _places(figure: Decimal) -> int:
-    """The decimal places of an exact figure (0 for a whole one)."""
-    exponent = figure.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _times(multiple: Decimal | None, salary: Decimal) -> Decimal | None:
