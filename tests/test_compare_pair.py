@@ -21,17 +21,25 @@ def _same(table: object, other: object) -> None:
 def test_compare_on_frames_reads_the_events_once_and_equals_two_calls() -> None:
     from kpiscore.engine.columnar import _year
 
-    calls: list[object] = []
-    real = _year.read_events
+    calls: dict[str, int] = {"read_events": 0, "read_measures": 0}
 
-    def counting(*arguments: object, **options: object) -> object:
-        calls.append(arguments)
-        return real(*arguments, **options)  # type: ignore[arg-type]
+    def counting(name: str) -> object:
+        real = getattr(_year, name)
+
+        def count(*arguments: object, **options: object) -> object:
+            calls[name] += 1
+            return real(*arguments, **options)
+
+        return count
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_year, "read_events", counting)
+        for name in calls:
+            patch.setattr(_year, name, counting(name))
         comparison = compare(POLICY, VARIANT, "2026-03", PEOPLE, EVENTS, MEASURES)
-    assert len(calls) == 1
+        assert calls == {"read_events": 1, "read_measures": 1}  # the variant reads alike
+        lower = overlay(POLICY, {"categories.c.criteria.x.max_points": 99})
+        compare(POLICY, lower, "2026-03", PEOPLE, EVENTS, MEASURES)
+        assert calls == {"read_events": 2, "read_measures": 3}  # its own check of measures
     _same(comparison.base_table, score_frame(POLICY, "2026-03", PEOPLE, EVENTS, MEASURES))
     _same(comparison.variant_table, score_frame(VARIANT, "2026-03", PEOPLE, EVENTS, MEASURES))
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kpiscore import InputError, UnknownSubjectError
+from kpiscore import InputError, PolicyError, UnknownSubjectError
 from kpiscore.payout import PayoutTable, Salary, load, payout_amounts, payout_rows
 from test_colpay import SALARIES, _Columns, exact_table, frame_table
 
@@ -95,6 +95,7 @@ def test_payout_amounts_reads_every_kind_of_salary() -> None:
         ),
         (["HTT"], {"s0": 1, "x": 2}, UnknownSubjectError, r"\['x'\] are not among the results"),
         (["HTT", "HT"], {"s0": 1}, UnknownSubjectError, "no salary for 's1'"),
+        (["HTT", "HT"], {"s0": 1, "x": 2}, UnknownSubjectError, r"\['x'\] are not among"),
         (["HTT"], {"s0": -5}, InputError, "must be >= 0"),
         (["HTT"], {"s0": True}, InputError, "must be a number or a Salary"),
         (["HTT", None], {"s0": 1, "s1": True}, InputError, "must be a number or a Salary"),
@@ -113,3 +114,62 @@ def test_payout_amounts_raises_as_payout_rows(
 
 def test_payout_amounts_of_no_one_is_empty() -> None:
     assert payout_amounts(_Columns([]), "danang-2026", {}) == []
+
+
+def _figure(places: int) -> st.SearchStrategy[Decimal | None]:
+    return st.one_of(
+        st.none(), st.decimals(min_value=0, max_value=3, places=places, allow_nan=False)
+    )
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> PayoutTable:
+    base = draw(st.sampled_from(TABLES))
+    rates = []
+    for rate in base.rates:
+        floor = draw(st.one_of(st.none(), st.integers(0, 3_000_000)))
+        cap = draw(st.one_of(st.none(), st.integers(0, 9_000_000)))
+        if floor is not None and cap is not None and floor > cap:
+            floor, cap = cap, floor
+        rates.append(
+            attrs.evolve(
+                rate,
+                coefficient=draw(st.decimals(min_value=0, max_value=2, places=3, allow_nan=False)),
+                floor=floor,
+                cap=cap,
+                cap_multiple=draw(_figure(2)),
+            )
+        )
+    try:
+        return attrs.evolve(
+            base,
+            rates=rates,
+            rounding=draw(st.sampled_from(["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_FLOOR"])),
+            precision=draw(st.sampled_from([Decimal(1), Decimal(1000), Decimal("0.1")])),
+        )
+    except PolicyError:
+        assume(False)
+        raise
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    table=_tables(),
+    salaries=st.lists(st.integers(0, 10**9), min_size=1, max_size=8),
+    months=st.integers(1, 12),
+)
+def test_paid_whole_equals_paid(table: PayoutTable, salaries: list[int], months: int) -> None:
+    for rating in table.ratings:
+        expected = [table.paid(rating, Decimal(s), None, None, months) for s in salaries]
+        got = table.paid_whole(rating, salaries, months)
+        assert got == expected
+        assert [str(g) for g in got] == [str(e) for e in expected]
+
+
+def test_paid_whole_refuses_what_is_not_a_whole_salary() -> None:
+    table = load("danang-2026")
+    for bad in (-1, True, 1.5):
+        with pytest.raises(InputError, match="whole salaries >= 0"):
+            table.paid_whole("HTT", [1, bad], 1)  # type: ignore[list-item]
+    with pytest.raises(InputError, match="no rate for rating 'X'"):
+        table.paid_whole("X", [1], 1)

@@ -24,7 +24,14 @@ from kpiscore import (
     score_frame,
     score_many,
 )
-from kpiscore.payout import PayoutRate, PayoutRelation, PayoutTable, Salary, payout_rows
+from kpiscore.payout import (
+    PayoutRate,
+    PayoutRelation,
+    PayoutTable,
+    Salary,
+    payout_amounts,
+    payout_rows,
+)
 from kpiscore.variants import compare
 
 pd = pytest.importorskip("pandas")
@@ -128,6 +135,18 @@ def test_columnar_payout_equals_exact(
     # same money: the column read is the same payout.
     items = payout_rows(list(exact), table, salaries, months=months)
     assert [row["payout"] for row in items] == [row["payout"] for row in expected]
+    # payout_amounts is the payout column, on mixed salaries (one by one) and on whole ones
+    # (each rating's distinct salaries paid on integers at once).
+    assert payout_amounts(columnar, table, salaries, months=months) == [
+        row["payout"] for row in expected
+    ]
+    whole = {
+        subject: int(salary.amount if isinstance(salary, Salary) else salary)
+        for subject, salary in salaries.items()
+    }
+    assert payout_amounts(columnar, table, whole, months=months) == [
+        table.amount(card.rating, whole[card.subject], months=months) for card in exact
+    ]
 
 
 def _variant(policy: Policy, draw: st.DrawFn) -> Policy:

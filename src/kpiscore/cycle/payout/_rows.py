@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -386,6 +386,9 @@ def _base_rows(results: object, items: list[RatedResult]) -> list[dict[str, Any]
     return rows
 
 
+_MISSING: Final = object()  # no salary for a subject
+
+
 class _Run:
     """One payout run's inputs, checked (shared by :func:`payout_rows` and
     :func:`payout_amounts`): the table, the subjects and ratings in order, the months paid."""
@@ -425,8 +428,16 @@ class _Run:
             self.subjects = [item.subject for item in self.items]
             self.ratings = [item.rating for item in self.items]
             periods = {item.period for item in self.items if hasattr(item, "period")}
+        # Each person's salary looked up once (a miss is _MISSING, reported below).
+        self.values: list[object] = [salaries.get(s, _MISSING) for s in self.subjects]
+        missed = any(value is _MISSING for value in self.values)
         subjects = set(self.subjects)
-        extra = sorted(str(s) for s in salaries if s not in subjects)
+        # Everyone found and as many salaries as people: no salary names anyone else.
+        extra = (
+            sorted(str(s) for s in salaries if s not in subjects)
+            if missed or len(salaries) != len(subjects)
+            else []
+        )
         if extra:
             raise UnknownSubjectError(
                 f"salaries: {extra!r} are not among the results paid; expected salaries only"
@@ -447,7 +458,11 @@ class _Run:
         for period in sorted(periods, key=lambda p: (p.start, p.end)):
             table.check_period(period)
         self.months = months if months is not None else _months(table, next(iter(periods)))
-        missing = [subject for subject in self.subjects if subject not in salaries]
+        missing = [
+            subject
+            for subject, value in zip(self.subjects, self.values, strict=True)
+            if value is _MISSING
+        ]
         if missing:  # every one at once: a file of salaries is fixed in one go
             shown = ", ".join(repr(subject) for subject in missing[:MAX_LISTED])
             if len(missing) > MAX_LISTED:
@@ -473,12 +488,38 @@ class _Run:
     def amounts(self) -> list[Decimal]:
         """Each person's amount, in order: one exact computation per distinct (rating,
         salary, days), people paid a whole-number salary looked up by (rating, salary)."""
+        values, given = self.values, list(self.ratings)
+        if None in given or not {type(value) for value in values} <= {int}:
+            return self._amounts_one_by_one()
+        salaries, ratings = cast("list[int]", values), cast("list[str]", given)
+        if salaries and min(salaries) < 0:
+            return self._amounts_one_by_one()  # names the first negative salary
+        # Everyone rated, on a whole salary: one integer key per person (salary × width +
+        # rating code), each rating's distinct salaries computed on integers at once
+        # (ratings in order of first appearance, so an unknown one is named as the loop
+        # would name it).
+        code_of = {rating: code for code, rating in enumerate(dict.fromkeys(ratings))}
+        width = len(code_of)
+        keys = [
+            value * width + code
+            for value, code in zip(salaries, map(code_of.__getitem__, ratings), strict=True)
+        ]
+        by_code: list[list[int]] = [[] for _ in code_of]
+        for key in set(keys):
+            by_code[key % width].append(key)
+        known: dict[int, Decimal] = {}
+        for (rating, code), group in zip(code_of.items(), by_code, strict=True):
+            whole = [(key - code) // width for key in group]
+            known.update(zip(group, self.table.paid_whole(rating, whole, self.months), strict=True))
+        return list(map(known.__getitem__, keys))
+
+    def _amounts_one_by_one(self) -> list[Decimal]:
         pay = _Pay(self.table, self.months)
-        salaries = self.salaries
         known: dict[tuple[str, int], Decimal] = {}
         found: list[Decimal] = []
-        for position, (subject, rating) in enumerate(zip(self.subjects, self.ratings, strict=True)):
-            value = salaries[subject]
+        for position, (subject, rating, value) in enumerate(
+            zip(self.subjects, self.ratings, self.values, strict=True)
+        ):
             whole = type(value) is int  # exactly int (not bool): the same value reads the same
             if whole and rating is not None:
                 amount = known.get((rating, value))  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from kpiscore.cycle.payout._checks import days_pair, relation_cycle
+from kpiscore.cycle.payout._whole import monthly_whole
 from kpiscore.exceptions import InputError, PeriodError, PolicyError
 from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import (
@@ -662,6 +663,28 @@ class PayoutTable:
         exponent = paid.as_tuple().exponent
         if isinstance(exponent, int) and exponent > 0:
             paid = Decimal(int(paid))  # as breakdown writes it: 1755000, not 1.755E+6
+        return paid
+
+    def paid_whole(self, rating: str | None, salaries: Sequence[int], months: int) -> list[Decimal]:
+        """:meth:`paid` for many whole, non-negative salaries (``int``) at one rating, no days:
+        the same values, computed on integers (a payout run's distinct salaries at once).
+
+        >>> from kpiscore.payout import load
+        >>> load("danang-2026").paid_whole("HTT", [7_020_000, 4_000_000], 3)
+        [Decimal('6318000'), Decimal('4500000')]
+        """
+        rate = self.rate(rating)
+        bad = [s for s in salaries if type(s) is not int or s < 0]
+        if bad:
+            raise InputError(
+                f"payout table {self.id!r}: paid_whole takes whole salaries >= 0 (got {bad[0]!r})"
+            )
+        values, places = monthly_whole(self, rate, salaries)
+        denominator = 10**places
+        precision, rounding = self.precision, self.rounding
+        paid = [quantize_ratio(v * months, denominator, precision, rounding) for v in values]
+        if paid and precision.adjusted() > 0:  # as paid writes it: 1755000, not 1.755E+6
+            paid = [Decimal(int(amount)) for amount in paid]
         return paid
 
     def amount_for_months(

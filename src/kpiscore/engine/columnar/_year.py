@@ -111,7 +111,8 @@ def score_frames_pair(  # noqa: PLR0917 - compare's own arguments
     and their order, are those of the two calls: the base's reading raises first; reading the
     same people and events again could find nothing new (the same kinds are known), so only
     the variant's period and measures (its criteria decide which measure it refuses) are
-    checked for it. Policies that know different kinds are scored by two calls.
+    checked for it, the measures read again only when its measured criteria or their checks
+    differ from the base's. Policies that know different kinds are scored by two calls.
     """
     base, variant = _check_policy(base), _check_policy(variant)
     period = as_period(period)
@@ -134,14 +135,32 @@ def score_frames_pair(  # noqa: PLR0917 - compare's own arguments
     problems.raise_all()
     base_table = score_columns(base, period, persons, facts, base_measures, compiled=compiled)
     variant.check_period(period)
-    problems = Problems()
-    compiled = compile_policy(variant)
-    variant_measures = read_measures(measures, index, compiled, problems)
-    problems.raise_all()
+    base_compiled, compiled = compiled, compile_policy(variant)
+    if _reads_measures_alike(base_compiled, compiled):
+        variant_measures = base_measures  # the same slots, the same checks: the same columns
+    else:
+        problems = Problems()
+        variant_measures = read_measures(measures, index, compiled, problems)
+        problems.raise_all()
     variant_table = score_columns(
         variant, period, persons, facts, variant_measures, compiled=compiled
     )
     return base_table, variant_table
+
+
+def _reads_measures_alike(base: _Compiled, variant: _Compiled) -> bool:
+    """Whether :func:`read_measures` reads any measures frame the base accepted into the same
+    columns for the variant, refusing none: the same measured criteria in the same slots,
+    checked alike (basis, maximum, ratio cap; the policies' ``max_ratio``)."""
+
+    def checks(compiled: _Compiled) -> tuple[object, ...]:
+        measured = tuple(
+            (info[1], info[7].basis, info[7].max_points, info[7].ratio_cap)
+            for info in compiled.measured_info
+        )
+        return measured, compiled.policy.max_ratio
+
+    return checks(base) == checks(variant)
 
 
 def _measures_every(
