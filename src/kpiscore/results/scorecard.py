@@ -15,6 +15,7 @@ from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.jsontypes import JsonObject
+from kpiscore.model.lookup import by_id, item_id
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
 from kpiscore.results.table import PolicyTable, table_tree
@@ -207,12 +208,8 @@ class CategoryResult:
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         """The result of one criterion of this category, by id."""
-        for result in self.criteria:
-            if result.id == criterion_id:
-                return result
-        raise InputError(
-            f"category {self.id!r}: no criterion {criterion_id!r};"
-            f" expected one of {[c.id for c in self.criteria]!r}"
+        return by_id(
+            self.criteria, criterion_id, item_id, where=f"category {self.id!r}", what="criterion"
         )
 
     def to_dict(self) -> JsonObject:
@@ -407,12 +404,12 @@ class Scorecard:
         Raises:
             InputError: no category has that id.
         """
-        for result in self.categories:
-            if result.id == category_id:
-                return result
-        raise InputError(
-            f"scorecard of {self.subject!r}: no category {category_id!r};"
-            f" expected one of {[c.id for c in self.categories]!r}"
+        return by_id(
+            self.categories,
+            category_id,
+            item_id,
+            where=f"scorecard of {self.subject!r}",
+            what="category",
         )
 
     def criterion(self, criterion_id: str) -> CriterionResult:
@@ -421,14 +418,12 @@ class Scorecard:
         Raises:
             InputError: no criterion has that id.
         """
-        for category in self.categories:
-            for result in category.criteria:
-                if result.id == criterion_id:
-                    return result
-        known = [result.id for category in self.categories for result in category.criteria]
-        raise InputError(
-            f"scorecard of {self.subject!r}: no criterion {criterion_id!r};"
-            f" expected one of {known!r}"
+        return by_id(
+            (result for category in self.categories for result in category.criteria),
+            criterion_id,
+            item_id,
+            where=f"scorecard of {self.subject!r}",
+            what="criterion",
         )
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
