@@ -43,7 +43,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from kpiscore.engine.exact import _facts  # the library's one check of an iterable's items
-from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import format_date
 from kpiscore.io.render import PHRASES, adjustment_lines, cited, rating_change_line
 from kpiscore.model.canonical import canonical_json
@@ -61,7 +61,7 @@ from kpiscore.results.scorecard import (
     result_head,
     row_head,
 )
-from kpiscore.results.table import PolicyTable
+from kpiscore.results.table import PolicyTable, subject_position
 
 if TYPE_CHECKING:
     from kpiscore.cycle.columns import RollupColumns
@@ -657,17 +657,6 @@ class RollupTable(PolicyTable):
             return self._rollups
         return tuple(self)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RollupTable):
-            return NotImplemented
-        return (self.policy, self.period, self.rollups) == (
-            other.policy,
-            other.period,
-            other.rollups,
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
-
     def __iter__(self) -> Iterator[Rollup]:
         if self._rollups is not None:
             return iter(self._rollups)
@@ -679,12 +668,9 @@ class RollupTable(PolicyTable):
         return len(self.subjects)
 
     def __getitem__(self, subject: str) -> Rollup:
-        try:
-            position = self._index[subject]
-        except (KeyError, TypeError):
-            raise UnknownSubjectError(
-                f"roll-up table: no result for subject {subject!r} ({len(self)} subjects)"
-            ) from None
+        position = subject_position(
+            self._index, subject, table="roll-up table", item="result", count=len(self)
+        )
         return self._at(position)
 
     def __contains__(self, subject: object) -> bool:

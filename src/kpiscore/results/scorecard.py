@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 import attrs
 
-from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.exceptions import InputError
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.lookup import by_id, item_id
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
-from kpiscore.results.table import PolicyTable, table_tree
+from kpiscore.results.table import PolicyTable, subject_position, table_tree
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -660,17 +660,6 @@ class ScoreTable(PolicyTable):
         # Through the cache: a card read before is the same object in the tuple.
         return tuple(self._card_at(i) for i in range(len(columns.subjects)))
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ScoreTable):
-            return NotImplemented
-        return (self.policy, self.period, self.scorecards) == (
-            other.policy,
-            other.period,
-            other.scorecards,
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
-
     def __iter__(self) -> Iterator[Scorecard]:
         return iter(self.scorecards)
 
@@ -678,12 +667,14 @@ class ScoreTable(PolicyTable):
         return len(self.subjects)
 
     def __getitem__(self, subject: str) -> Scorecard:
-        try:
-            position = self._index[subject]
-        except (KeyError, TypeError):
-            raise UnknownSubjectError(
-                f"score table: no scorecard for subject {subject!r} ({len(self)} subjects scored)"
-            ) from None
+        position = subject_position(
+            self._index,
+            subject,
+            table="score table",
+            item="scorecard",
+            count=len(self),
+            counted="subjects scored",
+        )
         return self._card_at(position)
 
     def __contains__(self, subject: object) -> bool:
