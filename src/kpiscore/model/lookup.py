@@ -3,14 +3,15 @@ naming where it was looked for, what, the id asked for and the ids there are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, TypeVar
 
 from kpiscore.exceptions import InputError
 
-__all__ = ["by_id", "item_id"]
+__all__ = ["by_id", "criterion_by_id", "item_id"]
 
 T = TypeVar("T")
+C_co = TypeVar("C_co", covariant=True)
 
 
 class _HasId(Protocol):
@@ -21,6 +22,11 @@ class _HasId(Protocol):
 def item_id(item: _HasId) -> str:
     """An item's ``id``: the usual ``ident`` of :func:`by_id`."""
     return item.id
+
+
+class _HasCriteria(Protocol[C_co]):
+    @property
+    def criteria(self) -> Sequence[C_co]: ...
 
 
 def by_id(
@@ -58,3 +64,27 @@ def by_id(
             return item
     known = [ident(item) for item in listed]
     raise InputError(f"{where}: no {what} {wanted!r}; expected one of {shown(known)}")
+
+
+def criterion_by_id(
+    categories: Iterable[_HasCriteria[T]],
+    criterion_id: str,
+    ident: Callable[[T], str],
+    *,
+    where: str,
+    shown: Callable[[list[str]], str] = repr,
+) -> T:
+    """The criterion (or a criterion's result) with ``criterion_id``, whichever of
+    ``categories`` holds it: :func:`by_id` over every category's ``criteria`` in order.
+
+    Raises:
+        InputError: no category has that criterion.
+    """
+    return by_id(
+        (criterion for category in categories for criterion in category.criteria),
+        criterion_id,
+        ident,
+        where=where,
+        what="criterion",
+        shown=shown,
+    )

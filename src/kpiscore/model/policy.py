@@ -17,7 +17,7 @@ from typing import Any, Literal
 import attrs
 
 from kpiscore.exceptions import PeriodError, PolicyError
-from kpiscore.model.lookup import by_id, item_id
+from kpiscore.model.lookup import by_id, criterion_by_id, item_id
 from kpiscore.model.numbers import (
     EXACT,
     ROUNDING_MODES,
@@ -394,13 +394,8 @@ class Policy:
         Raises:
             InputError: no such criterion.
         """
-        return by_id(
-            (criterion for category in self.categories for criterion in category.criteria),
-            criterion_id,
-            item_id,
-            where=f"policy {self.id!r}",
-            what="criterion",
-            shown=shown_ids,
+        return criterion_by_id(
+            self.categories, criterion_id, item_id, where=f"policy {self.id!r}", shown=shown_ids
         )
 
     def rating_for(self, total: Decimal) -> str | None:

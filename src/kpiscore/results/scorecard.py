@@ -15,7 +15,7 @@ from kpiscore.exceptions import InputError
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.jsontypes import JsonObject
-from kpiscore.model.lookup import by_id, item_id
+from kpiscore.model.lookup import by_id, criterion_by_id, item_id
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
 from kpiscore.results.table import PolicyTable, subject_position, table_tree
@@ -418,12 +418,8 @@ class Scorecard:
         Raises:
             InputError: no criterion has that id.
         """
-        return by_id(
-            (result for category in self.categories for result in category.criteria),
-            criterion_id,
-            item_id,
-            where=f"scorecard of {self.subject!r}",
-            what="criterion",
+        return criterion_by_id(
+            self.categories, criterion_id, item_id, where=f"scorecard of {self.subject!r}"
         )
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
