@@ -47,7 +47,7 @@ from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import format_date
 from kpiscore.io.render import PHRASES, adjustment_lines, cited, rating_change_line
 from kpiscore.model.canonical import canonical_json
-from kpiscore.model.facts import Event, Person
+from kpiscore.model.facts import Event
 from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
@@ -55,6 +55,7 @@ from kpiscore.results.scorecard import (
     Adjustment,
     BandInfo,
     CapLine,
+    ResultHead,
     Scorecard,
     ScoreTable,
     find_band,
@@ -109,7 +110,7 @@ _WORDS: Final = {lang: {**PHRASES[lang], **own} for lang, own in _OWN_WORDS.item
 
 
 @attrs.frozen(kw_only=True)
-class Rollup:
+class Rollup(ResultHead):
     """One person's result for a period, rolled up from the sub-periods worked.
 
     It has the attributes a quota needs (``subject``, ``person``, ``total``, ``rating``,
@@ -144,15 +145,6 @@ class Rollup:
         adjustments: Changes made to the rating after the roll-up (quotas), in order.
     """
 
-    subject: str
-    person: Person
-    period: Period
-    policy_id: str
-    policy_version: str
-    fingerprint: str
-    precision: Decimal
-    rounding: str
-    total: Decimal
     sum_of_totals: Decimal
     max_total: Decimal
     score_rating: str | None

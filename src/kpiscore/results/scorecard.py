@@ -309,7 +309,24 @@ class _LazyLedger(Protocol):
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class Scorecard:
+class ResultHead:
+    """The fields every per-person result starts with: who, when, under which policy, with which
+    reporting places and rounding, and the total (a :class:`Scorecard`, a roll-up's
+    :class:`~kpiscore.rollup.Rollup`); each result documents them and compares them itself."""
+
+    subject: str
+    person: Person
+    period: Period
+    policy_id: str
+    policy_version: str
+    fingerprint: str
+    precision: Decimal
+    rounding: str
+    total: Decimal
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Scorecard(ResultHead):
     """The result for one person and one period, with the ledger behind every point.
 
     The figures (total, ratings, category points) are computed when the person is scored; the
@@ -346,15 +363,6 @@ class Scorecard:
     (Decimal('13.00'), Decimal('-2'))
     """
 
-    subject: str
-    person: Person
-    period: Period
-    policy_id: str
-    policy_version: str
-    fingerprint: str
-    precision: Decimal
-    rounding: str
-    total: Decimal
     max_total: Decimal
     rating: str | None
     score_rating: str | None
