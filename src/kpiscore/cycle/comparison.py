@@ -31,7 +31,7 @@ import attrs
 from kpiscore._extras import require
 from kpiscore.cycle.comparison_html import comparison_html
 from kpiscore.engine.exact import score_many
-from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.exceptions import InputError
 from kpiscore.model.fact_checks import (
     Duplicates,
     Problems,
@@ -45,7 +45,7 @@ from kpiscore.model.numbers import EXACT, exact, format_points, quantize_fractio
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import Scorecard, ScoreTable
-from kpiscore.results.table import ResultTable
+from kpiscore.results.table import ResultTable, subject_position
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -320,12 +320,14 @@ class Comparison(ResultTable):
         return {row.subject: i for i, row in enumerate(self.rows)}
 
     def __getitem__(self, subject: str) -> ComparisonRow:
-        try:
-            position = self._index[subject]
-        except (KeyError, TypeError):
-            raise UnknownSubjectError(
-                f"comparison: no row for subject {subject!r} ({len(self)} people compared)"
-            ) from None
+        position = subject_position(
+            self._index,
+            subject,
+            table="comparison",
+            item="row",
+            count=len(self),
+            counted="people compared",
+        )
         return self._row_at(position)
 
     def __contains__(self, subject: object) -> bool:

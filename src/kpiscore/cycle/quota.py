@@ -38,6 +38,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Final,
+    TypeVar,
     overload,
 )
 
@@ -93,6 +94,9 @@ __all__ = [
     "apply_quota",
     "plan_quota",
 ]
+
+#: A score table or a roll-up table: :func:`apply_quota` gives back a table of the same kind.
+_Table = TypeVar("_Table", ScoreTable, RollupTable)
 
 
 class QuotaResults(tuple[R, ...], ResultTable):
@@ -443,8 +447,8 @@ def plan_quota(
 
 
 @overload
-def apply_quota(  # type: ignore[overload-overlap]  # a ScoreTable is also an iterable
-    results: ScoreTable,
+def apply_quota(  # type: ignore[overload-overlap]  # a table is also an iterable
+    results: _Table,
     rating: str = ...,
     share: NumberLike = ...,
     *,
@@ -453,19 +457,7 @@ def apply_quota(  # type: ignore[overload-overlap]  # a ScoreTable is also an it
     rounding: str = ...,
     ties: TieRule = ...,
     reference: str | None = ...,
-) -> ScoreTable: ...
-@overload
-def apply_quota(  # type: ignore[overload-overlap]  # a RollupTable is also an iterable
-    results: RollupTable,
-    rating: str = ...,
-    share: NumberLike = ...,
-    *,
-    base: BaseReading = ...,
-    group_by: GroupBy = ...,
-    rounding: str = ...,
-    ties: TieRule = ...,
-    reference: str | None = ...,
-) -> RollupTable: ...
+) -> _Table: ...
 @overload
 def apply_quota(
     results: Iterable[R],

@@ -43,11 +43,11 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from kpiscore.engine.exact import _facts  # the library's one check of an iterable's items
-from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.exceptions import InputError
 from kpiscore.io.numbers_vi import format_date
 from kpiscore.io.render import PHRASES, adjustment_lines, cited, rating_change_line
 from kpiscore.model.canonical import canonical_json
-from kpiscore.model.facts import Event, Person
+from kpiscore.model.facts import Event
 from kpiscore.model.numbers import EXACT, canonical, exact, format_points, quantize_fraction
 from kpiscore.model.period import Period, as_period
 from kpiscore.model.policy import Policy
@@ -55,13 +55,14 @@ from kpiscore.results.scorecard import (
     Adjustment,
     BandInfo,
     CapLine,
+    ResultHead,
     Scorecard,
     ScoreTable,
     find_band,
     result_head,
     row_head,
 )
-from kpiscore.results.table import PolicyTable
+from kpiscore.results.table import PolicyTable, subject_position
 
 if TYPE_CHECKING:
     from kpiscore.cycle.columns import RollupColumns
@@ -109,7 +110,7 @@ _WORDS: Final = {lang: {**PHRASES[lang], **own} for lang, own in _OWN_WORDS.item
 
 
 @attrs.frozen(kw_only=True)
-class Rollup:
+class Rollup(ResultHead):
     """One person's result for a period, rolled up from the sub-periods worked.
 
     It has the attributes a quota needs (``subject``, ``person``, ``total``, ``rating``,
@@ -144,15 +145,6 @@ class Rollup:
         adjustments: Changes made to the rating after the roll-up (quotas), in order.
     """
 
-    subject: str
-    person: Person
-    period: Period
-    policy_id: str
-    policy_version: str
-    fingerprint: str
-    precision: Decimal
-    rounding: str
-    total: Decimal
     sum_of_totals: Decimal
     max_total: Decimal
     score_rating: str | None
@@ -657,17 +649,6 @@ class RollupTable(PolicyTable):
             return self._rollups
         return tuple(self)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RollupTable):
-            return NotImplemented
-        return (self.policy, self.period, self.rollups) == (
-            other.policy,
-            other.period,
-            other.rollups,
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
-
     def __iter__(self) -> Iterator[Rollup]:
         if self._rollups is not None:
             return iter(self._rollups)
@@ -679,12 +660,9 @@ class RollupTable(PolicyTable):
         return len(self.subjects)
 
     def __getitem__(self, subject: str) -> Rollup:
-        try:
-            position = self._index[subject]
-        except (KeyError, TypeError):
-            raise UnknownSubjectError(
-                f"roll-up table: no result for subject {subject!r} ({len(self)} subjects)"
-            ) from None
+        position = subject_position(
+            self._index, subject, table="roll-up table", item="result", count=len(self)
+        )
         return self._at(position)
 
     def __contains__(self, subject: object) -> bool:

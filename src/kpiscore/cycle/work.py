@@ -49,6 +49,7 @@ from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Measure, Person
 from kpiscore.model.jsontypes import JsonObject
+from kpiscore.model.lookup import by_id
 from kpiscore.model.numbers import EXACT, canonical, exact, number, quantize_fraction, to_decimal
 from kpiscore.model.period import Period, as_period, check_date
 
@@ -307,6 +308,10 @@ class TaskRatio:
         }
 
 
+def _shown_ratios(criteria: list[str]) -> str:
+    return repr(criteria) + ("" if criteria else " (no units were assigned in the period)")
+
+
 @attrs.frozen(kw_only=True)
 class SubjectTasks:
     """One subject's work in the period: every item's line, the unit sums and the ratios.
@@ -345,13 +350,13 @@ class SubjectTasks:
         Raises:
             InputError: no ratio for that criterion (or none at all: no units assigned).
         """
-        for ratio in self.ratios:
-            if ratio.criterion == criterion:
-                return ratio
-        raise InputError(
-            f"task ratios of {self.subject!r}: no ratio for criterion {criterion!r}; expected"
-            f" one of {[r.criterion for r in self.ratios]!r}"
-            + ("" if self.ratios else " (no units were assigned in the period)")
+        return by_id(
+            self.ratios,
+            criterion,
+            lambda ratio: ratio.criterion,
+            where=f"task ratios of {self.subject!r}",
+            what="ratio for criterion",
+            shown=_shown_ratios,
         )
 
     def to_dict(self) -> JsonObject:

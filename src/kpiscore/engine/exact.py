@@ -14,7 +14,7 @@ from typing import Any
 from kpiscore.engine.compile import _Compiled as _Compiled  # noqa: PLC0414
 from kpiscore.engine.compile import compile_policy
 from kpiscore.engine.ledger import _check_measure as _check_measure  # noqa: PLC0414
-from kpiscore.engine.ledger import _LedgerSource, _measured_start
+from kpiscore.engine.ledger import _clamp_total, _LedgerSource, _measured_start
 from kpiscore.exceptions import InputError, UnknownSubjectError
 from kpiscore.model.fact_checks import (
     Duplicates,
@@ -468,12 +468,7 @@ def _fast_figures(
         total -= reported_carried
     else:
         reported_carried = compiled.zero
-    clamped = compiled.zero
-    if total < 0:
-        clamped = -total
-        total = compiled.zero
-    elif total.is_zero():
-        total = compiled.zero
+    total, clamped = _clamp_total(total, compiled.zero)
     score_rating = None
     for low, band in compiled.thresholds:
         if low <= total:

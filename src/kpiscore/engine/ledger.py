@@ -173,12 +173,7 @@ def _ledger_card(
         )
     reported_carried = quantize(carried, policy.precision, policy.rounding)
     total = reported_sum - reported_carried
-    clamped = compiled.zero
-    if total < 0:
-        clamped = -total
-        total = compiled.zero
-    elif total.is_zero():
-        total = compiled.zero
+    total, clamped = _clamp_total(total, compiled.zero)
     score_rating = policy.rating_for(total)
     rating, caps = _apply_caps(compiled, score_rating, by_kind)
     figures = (
@@ -190,6 +185,16 @@ def _ledger_card(
         rating,
     )
     return tuple(categories), caps, figures
+
+
+def _clamp_total(total: Decimal, zero: Decimal) -> tuple[Decimal, Decimal]:
+    """A total below 0 as 0, with what was not deducted (``clamped``); a zero total (``-0``,
+    ``0E-2``) as the policy's ``zero``. Returns ``(total, clamped)``."""
+    if total < 0:
+        return zero, -total
+    if total.is_zero():
+        return zero, zero
+    return total, zero
 
 
 def _criterion_points(

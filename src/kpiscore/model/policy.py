@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import attrs
 
-from kpiscore.exceptions import InputError, PeriodError, PolicyError
+from kpiscore.exceptions import PeriodError, PolicyError
+from kpiscore.model.lookup import by_id, criterion_by_id, item_id
 from kpiscore.model.numbers import (
     EXACT,
     ROUNDING_MODES,
@@ -385,13 +386,7 @@ class Policy:
         Raises:
             InputError: no such band.
         """
-        for band in self.bands:
-            if band.id == band_id:
-                return band
-        raise InputError(
-            f"policy {self.id!r}: no band {band_id!r};"
-            f" expected one of {[b.id for b in self.bands]!r}"
-        )
+        return by_id(self.bands, band_id, item_id, where=f"policy {self.id!r}", what="band")
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id, wherever it is.
@@ -399,13 +394,8 @@ class Policy:
         Raises:
             InputError: no such criterion.
         """
-        for category in self.categories:
-            for criterion in category.criteria:
-                if criterion.id == criterion_id:
-                    return criterion
-        known = [c.id for category in self.categories for c in category.criteria]
-        raise InputError(
-            f"policy {self.id!r}: no criterion {criterion_id!r}; expected one of {shown_ids(known)}"
+        return criterion_by_id(
+            self.categories, criterion_id, item_id, where=f"policy {self.id!r}", shown=shown_ids
         )
 
     def rating_for(self, total: Decimal) -> str | None:

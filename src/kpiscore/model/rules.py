@@ -36,6 +36,17 @@ __all__ = [
     "RatingCap",
 ]
 
+#: The columns :func:`kpiscore.payout.payout_rows` adds to each result's row, in order (kept
+#: here, beside the reserved names, and re-exported by :mod:`kpiscore.payout`).
+PAYOUT_COLUMNS: Final = (
+    "salary",
+    "days_worked",
+    "days_in_period",
+    "payout_table",
+    "payout_months",
+    "payout",
+)
+
 #: Columns every score table row has (and payout rows add): no category may take their names,
 #: since a category's points are written in a column named by its id.
 RESERVED_COLUMNS: Final = frozenset(
@@ -52,12 +63,7 @@ RESERVED_COLUMNS: Final = frozenset(
         "total",
         "score_rating",
         "rating",
-        "salary",
-        "days_worked",
-        "days_in_period",
-        "payout_table",
-        "payout_months",
-        "payout",
+        *PAYOUT_COLUMNS,
     }
 )
 

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 import attrs
 
-from kpiscore.exceptions import InputError, UnknownSubjectError
+from kpiscore.exceptions import InputError
 from kpiscore.model.canonical import canonical_json
 from kpiscore.model.facts import Event, Person
 from kpiscore.model.jsontypes import JsonObject
+from kpiscore.model.lookup import by_id, criterion_by_id, item_id
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
-from kpiscore.results.table import PolicyTable, table_tree
+from kpiscore.results.table import PolicyTable, subject_position, table_tree
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -207,12 +208,8 @@ class CategoryResult:
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         """The result of one criterion of this category, by id."""
-        for result in self.criteria:
-            if result.id == criterion_id:
-                return result
-        raise InputError(
-            f"category {self.id!r}: no criterion {criterion_id!r};"
-            f" expected one of {[c.id for c in self.criteria]!r}"
+        return by_id(
+            self.criteria, criterion_id, item_id, where=f"category {self.id!r}", what="criterion"
         )
 
     def to_dict(self) -> JsonObject:
@@ -312,7 +309,24 @@ class _LazyLedger(Protocol):
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class Scorecard:
+class ResultHead:
+    """The fields every per-person result starts with: who, when, under which policy, with which
+    reporting places and rounding, and the total (a :class:`Scorecard`, a roll-up's
+    :class:`~kpiscore.rollup.Rollup`); each result documents them and compares them itself."""
+
+    subject: str
+    person: Person
+    period: Period
+    policy_id: str
+    policy_version: str
+    fingerprint: str
+    precision: Decimal
+    rounding: str
+    total: Decimal
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Scorecard(ResultHead):
     """The result for one person and one period, with the ledger behind every point.
 
     The figures (total, ratings, category points) are computed when the person is scored; the
@@ -349,15 +363,6 @@ class Scorecard:
     (Decimal('13.00'), Decimal('-2'))
     """
 
-    subject: str
-    person: Person
-    period: Period
-    policy_id: str
-    policy_version: str
-    fingerprint: str
-    precision: Decimal
-    rounding: str
-    total: Decimal
     max_total: Decimal
     rating: str | None
     score_rating: str | None
@@ -407,12 +412,12 @@ class Scorecard:
         Raises:
             InputError: no category has that id.
         """
-        for result in self.categories:
-            if result.id == category_id:
-                return result
-        raise InputError(
-            f"scorecard of {self.subject!r}: no category {category_id!r};"
-            f" expected one of {[c.id for c in self.categories]!r}"
+        return by_id(
+            self.categories,
+            category_id,
+            item_id,
+            where=f"scorecard of {self.subject!r}",
+            what="category",
         )
 
     def criterion(self, criterion_id: str) -> CriterionResult:
@@ -421,14 +426,8 @@ class Scorecard:
         Raises:
             InputError: no criterion has that id.
         """
-        for category in self.categories:
-            for result in category.criteria:
-                if result.id == criterion_id:
-                    return result
-        known = [result.id for category in self.categories for result in category.criteria]
-        raise InputError(
-            f"scorecard of {self.subject!r}: no criterion {criterion_id!r};"
-            f" expected one of {known!r}"
+        return criterion_by_id(
+            self.categories, criterion_id, item_id, where=f"scorecard of {self.subject!r}"
         )
 
     def band_info(self, band_id: str | None) -> BandInfo | None:
@@ -665,17 +664,6 @@ class ScoreTable(PolicyTable):
         # Through the cache: a card read before is the same object in the tuple.
         return tuple(self._card_at(i) for i in range(len(columns.subjects)))
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ScoreTable):
-            return NotImplemented
-        return (self.policy, self.period, self.scorecards) == (
-            other.policy,
-            other.period,
-            other.scorecards,
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
-
     def __iter__(self) -> Iterator[Scorecard]:
         return iter(self.scorecards)
 
@@ -683,12 +671,14 @@ class ScoreTable(PolicyTable):
         return len(self.subjects)
 
     def __getitem__(self, subject: str) -> Scorecard:
-        try:
-            position = self._index[subject]
-        except (KeyError, TypeError):
-            raise UnknownSubjectError(
-                f"score table: no scorecard for subject {subject!r} ({len(self)} subjects scored)"
-            ) from None
+        position = subject_position(
+            self._index,
+            subject,
+            table="score table",
+            item="scorecard",
+            count=len(self),
+            counted="subjects scored",
+        )
         return self._card_at(position)
 
     def __contains__(self, subject: object) -> bool:

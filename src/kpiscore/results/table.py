@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Protocol
 
+from kpiscore.exceptions import UnknownSubjectError
 from kpiscore.model.canonical import canonical_json
 
 if TYPE_CHECKING:
@@ -39,7 +40,14 @@ if TYPE_CHECKING:
     from kpiscore.model.period import Period
     from kpiscore.model.policy import Policy
 
-__all__ = ["HTML_ROWS", "PolicyTable", "ResultTable", "result_row", "table_tree"]
+__all__ = [
+    "HTML_ROWS",
+    "PolicyTable",
+    "ResultTable",
+    "result_row",
+    "subject_position",
+    "table_tree",
+]
 
 #: Rows drawn by a result's notebook preview.
 HTML_ROWS: Final = 20
@@ -205,6 +213,18 @@ class PolicyTable(ResultTable):
         """People per rating."""
         raise NotImplementedError
 
+    def __eq__(self, other: object) -> bool:
+        """The same kind of table with the same policy, period and results, in order."""
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return (self.policy, self.period, tuple(self.results())) == (
+            other.policy,
+            other.period,
+            tuple(other.results()),
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
+
     def json_tree(self) -> JsonObject:
         """Every result, under the policy and period: the tree of :meth:`to_json`."""
         return table_tree(
@@ -219,6 +239,34 @@ class PolicyTable(ResultTable):
             f"<b>{html.escape(self.policy.id)}</b> · {html.escape(self.period.label)} ·"
             f" {len(self)} people{self.head_note} · " + distribution_html(self.distribution())
         )
+
+
+def subject_position(
+    index: Mapping[str, int],
+    subject: str,
+    *,
+    table: str,
+    item: str,
+    count: int,
+    counted: str = "subjects",
+) -> int:
+    """Where ``subject`` stands in a table indexed by subject (``index``), for ``table[subject]``.
+
+    Raises:
+        UnknownSubjectError: no such subject (or not a subject at all):
+            ``<table>: no <item> for subject <subject> (<count> <counted>)``.
+
+    >>> subject_position({"nv001": 0}, "nv002", table="t", item="row", count=1)
+    Traceback (most recent call last):
+    ...
+    kpiscore.exceptions.UnknownSubjectError: t: no row for subject 'nv002' (1 subjects)
+    """
+    try:
+        return index[subject]
+    except (KeyError, TypeError):
+        raise UnknownSubjectError(
+            f"{table}: no {item} for subject {subject!r} ({count} {counted})"
+        ) from None
 
 
 def table_tree(policy: Policy, period: Period, key: str, items: list[JsonValue]) -> JsonObject:

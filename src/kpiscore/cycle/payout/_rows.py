@@ -22,7 +22,7 @@ from kpiscore.model.numbers import (
     to_decimal,
 )
 from kpiscore.model.period import Period
-from kpiscore.model.rules import MAX_LISTED
+from kpiscore.model.rules import MAX_LISTED, PAYOUT_COLUMNS
 from kpiscore.results.table import ResultTable, result_row
 
 __all__ = [
@@ -163,17 +163,6 @@ def format_money(value: Decimal | None) -> str:
 
 def _text(value: JsonScalar) -> JsonScalar:
     return canonical(value) if isinstance(value, Decimal) else value
-
-
-#: The columns :func:`payout_rows` adds to each result's row, in order.
-PAYOUT_COLUMNS: Final = (
-    "salary",
-    "days_worked",
-    "days_in_period",
-    "payout_table",
-    "payout_months",
-    "payout",
-)
 
 
 class PayoutRows(list[dict[str, Any]], ResultTable):

@@ -20,6 +20,7 @@ from kpiscore.cycle.payout._checks import days_pair, relation_cycle
 from kpiscore.cycle.payout._whole import monthly_whole
 from kpiscore.exceptions import InputError, PeriodError, PolicyError
 from kpiscore.model.jsontypes import JsonObject
+from kpiscore.model.lookup import by_id
 from kpiscore.model.numbers import (
     ROUNDING_MODES,
     NumberLike,
@@ -511,12 +512,12 @@ class PayoutTable:
         Raises:
             InputError: the table has no rate for it (``None``: the result has no rating).
         """
-        for rate in self.rates:
-            if rate.rating == rating:
-                return rate
-        raise InputError(
-            f"payout table {self.id!r}: no rate for rating {rating!r}; expected one of"
-            f" {list(self.ratings)!r}"
+        return by_id(
+            self.rates,
+            rating,
+            lambda rate: rate.rating,
+            where=f"payout table {self.id!r}",
+            what="rate for rating",
         )
 
     def check_period(self, period: Period) -> None:
