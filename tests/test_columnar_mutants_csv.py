@@ -65,3 +65,48 @@ def test_pyarrow_is_used_when_installed() -> None:
     import pyarrow.compute as pc
 
     assert (pa, pc) == _csv._pyarrow()
+
+
+def test_figures_far_apart() -> None:
+    """Figures spread wider than the dense coding covers (``4 × rows + 1024`` units) are coded
+    by sorting (``x__dense_codes__mutmut_48``, ``_50``)."""
+    from kpiscore import Band, Category, Criterion, Policy
+
+    policy = Policy(
+        id="wide",
+        name="Wide",
+        categories=[
+            Category(
+                id="c",
+                name="C",
+                criteria=[Criterion(id="m", name="M", max_points=1000000, basis="assessed")],
+            )
+        ],
+        bands=[Band(id="A", min_points=500000, name="A"), Band(id="B", min_points=0, name="B")],
+    )
+    values = {"a": 1000000, "b": 0, "c": 3, "d": 1000000}
+    measures = pd.DataFrame(
+        {"subject": list(values), "criterion": "m", "value": list(values.values())}
+    )
+    text = score_frame(policy, Q1, list(values), None, measures).to_csv()
+    exact = score_many(
+        policy,
+        Q1,
+        list(values),
+        [],
+        [Measure(subject=s, criterion="m", value=v) for s, v in values.items()],
+    )
+    assert exact.to_csv() == text
+    assert "c,,,,,2026-Q1,wide,1,3.00,3.00,0.00,3.00,B,B\n" in text
+
+
+def test_the_caller_s_decimal_context_changes_no_cell() -> None:
+    """The figures are formatted in kpiscore's own context, not the caller's
+    (``x_figures_csv__mutmut_12``, ``_14``: ``scaleb`` in a context of 3 digits would round
+    16.00 to 16.0 and 1,000,000.00 to 1.00E+6, or raise ``Rounded`` where it traps)."""
+    import decimal
+
+    table = _table()
+    expected = _careful()
+    with decimal.localcontext(decimal.Context(prec=3, traps=[decimal.Rounded])):
+        assert expected == table.to_csv()
