@@ -15,6 +15,7 @@ working tree is never edited. It is CPU-heavy; on a shared machine run it with `
     nice -n 19 python tools/mutation.py --module 'engine/columnar*.py'   # a glob, quoted
     python tools/mutation.py --report-only                   # figures of the last run again
     nice -n 19 python tools/mutation.py --rerun              # survivors, against new tests
+    python tools/mutation.py --rerun --in-process --test tests/test_new.py   # the same, fast
 
 Modules are paths under ``src/kpiscore`` and may be globs (the columnar engine may be split
 into several files). Mutating a columnar module adds the columnar tests and installs numpy,
@@ -465,6 +466,10 @@ _FRAMES_EQUIVALENT: Final = {
     "x__unfound__mutmut_17": _SAME_KEY,
     **{f"x__unfound__mutmut_{n}": _UNHASHABLE for n in (19, 20, 21)},
     "x__unfound__mutmut_32": _RAISED_FIRST,
+    "x__no_second_measures__mutmut_6": (
+        "a width of at least the number of measured criteria keeps subject × width + slot"
+        " unique per (subject, criterion): the same repeats found"
+    ),
     "x__unfound__mutmut_53": _INT64 + " (or no rows, which problems.rows skips)",
     "x__unfound__mutmut_55": _INT64 + " (or no rows, which problems.rows skips)",
 }
