@@ -126,6 +126,20 @@ class TestSubjects:
             table[s].total for s in "abc"
         ]
 
+    def test_distinct_string_objects(self) -> None:
+        """Mostly distinct string objects are looked up as they are, without grouping
+        (``x__object_positions__mutmut_15``)."""
+        people = [f"p{i:03d}" for i in range(100)]
+        events = pd.DataFrame(
+            {
+                "subject": pd.Series([str(p) for p in people], dtype=object),  # 100 objects
+                "kind": "training_absence",
+                "on": pd.Timestamp("2026-01-05"),
+            }
+        )
+        table = score_frame(training_policy(), Q1, people, events, work(*people))
+        assert {Decimal("14.00")} == {table[p].total for p in people}  # 15 - 2 + 1
+
     def test_subjects_found_once_trimmed_and_in_nfc(self) -> None:
         """Subjects not found as they are, found trimmed and in NFC, each row its own person
         (``x__look_up__mutmut_9``, ``x__unfound__mutmut_6``, ``_14``, ``_29``, ``_30``)."""
@@ -161,3 +175,31 @@ class TestSubjects:
         with pytest.raises(InputError) as caught:
             score_frame(training_policy(), Q1, ["a", "b"], events, work("a", "b"))
         assert "events row 0: subject is missing; expected a person id" == str(caught.value)
+
+
+def test_an_id_among_persons_has_no_unit_in_a_roll_up() -> None:
+    """The roll-up reads an attribute's code -1 as missing (``x__persons__mutmut_41``: -2
+    would read the last distinct unit there)."""
+    from kpiscore import Category, Criterion, Policy
+    from kpiscore.rollup import rollup_many
+
+    policy = Policy(
+        id="p",
+        name="P",
+        categories=[
+            Category(id="c", name="C", criteria=[Criterion(id="x", name="X", max_points=10)])
+        ],
+    )
+    people: list[Any] = [Person(id="a", unit="U1"), "b", Person(id="c", unit="U2")]
+    months = score_frame(policy, Q1, people, None, every="month")
+    rows = rollup_many(months.values(), Q1).to_rows()
+    assert [("a", "U1"), ("b", None), ("c", "U2")] == [(r["subject"], r["unit"]) for r in rows]
+
+
+def test_ids_equal_once_trimmed_are_one_id_twice() -> None:
+    """People ids that differ only by spaces are the same id (``x__people_frame__mutmut_34``:
+    the untrimmed Arrow ids would look unique)."""
+    people = pd.DataFrame({"id": ["a", " a"]})
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, people, None, None)
+    assert "people: person id 'a' appears twice; expected unique ids" == str(caught.value)
