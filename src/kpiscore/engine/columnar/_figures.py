@@ -238,7 +238,7 @@ class Figures:
         sums = [np.zeros(n, dtype=np.int64) for _ in compiled.category_ids]
         k = self.exponent
         to_reported = 10 ** (scale - k)
-        criterion_units = np.empty((n, len(crit_info)), dtype=np.int64)
+        criterion_units = np.empty((n, len(crit_info)), dtype=np.int64, order="F")
         for index, (cat_index, full, maximum, floor, carry, _u, multiplier) in enumerate(crit_info):
             high = _units(maximum, scale)
             low = _units(floor, scale)
@@ -277,7 +277,7 @@ class Figures:
             sums[cat_index] += points * multiplier if multiplier != 1 else points
             criterion_units[:, index] = round_units(points, to_reported, compiled.rounding)
         # Categories, in units of the precision, rounded once.
-        units = np.empty((n, len(sums)), dtype=np.int64)
+        units = np.empty((n, len(sums)), dtype=np.int64, order="F")
         total = np.zeros(n, dtype=np.int64)
         for cat_index, denominator in enumerate(compiled.cat_denominator):
             column = round_units(

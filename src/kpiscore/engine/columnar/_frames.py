@@ -48,7 +48,12 @@ from kpiscore.engine.columnar._cells import (
     same_objects,
     text,
 )
-from kpiscore.engine.columnar._columns import EventColumns, EventProblems, MeasureColumns
+from kpiscore.engine.columnar._columns import (
+    EventColumns,
+    EventProblems,
+    MeasureColumns,
+    _codes,
+)
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
@@ -612,6 +617,9 @@ def read_events(
         # Only the well-read rows: a row with a bad cell has no kind or subject to compare.
         bad = problems.bad_rows(len(frame), since)
         good = np.flatnonzero(~bad) if bad.any() else None
+        if check.duplicates and good is None and _all_distinct(self):
+            # No two rows can repeat each other: only the kinds are left to check.
+            check = EventProblems(check.policy_ids, check.known, duplicates=False)
         found, unlisted = check.found(self, index.ids, name, good)
         for position, problem in found:
             problems.add(problem, position)
@@ -620,6 +628,40 @@ def read_events(
     if own:
         problems.raise_all()
     return self
+
+
+def _all_distinct(columns: EventColumns) -> bool:
+    """Whether the events' rows, none with a ``ref``, differ pairwise in some field (subject,
+    kind, date, quantity, excused): then none repeats another. ``False`` when unsure (refs or
+    notes given, or a key too wide for 63 bits): the full check decides.
+
+    A sufficient test, much cheaper than the check that names the repeated rows: the fields
+    are folded into one integer per row, the most ordered field first (rows come grouped by
+    person, or sorted by date), and sorted with a merge sort, which takes the runs of an
+    ordered column as they are; two equal neighbours after the sort are a repeat.
+    """
+    if columns.refs is not None or columns.notes is not None or len(columns.subject) < 2:
+        return False
+    fields = [  # as the full check compares them: equal values share a code
+        columns.subject,
+        columns.kind_codes,
+        columns.day.view(np.int64),
+        _codes(columns.quantities).take(columns.quantity_codes),
+        columns.excused.view(np.int8),
+    ]
+    fields.sort(key=lambda field: int(np.count_nonzero(field[1:] < field[:-1])))
+    key = np.zeros(len(columns.subject), dtype=np.int64)
+    span = 1
+    for field in fields:
+        low, width = int(field.min()), int(field.max()) - int(field.min()) + 1
+        span *= width
+        if span >= 2**62:
+            return False
+        key *= width
+        key += field
+        key -= low
+    key.sort(kind="stable")
+    return not bool(np.any(key[1:] == key[:-1]))
 
 
 def _optional_texts(
