@@ -787,7 +787,7 @@ def _measures_in_range(
         return
     width = max(len(self.values), 1)
     pairs = self.slot.take(good).astype(np.int64) * width + self.value_codes.take(good)
-    distinct = np.unique(pairs)
+    distinct = np.flatnonzero(np.bincount(pairs))  # few pairs: counted, not sorted
     refused = []
     for pair in distinct.tolist():
         criterion = compiled.measured_info[pair // width][7]
