@@ -539,6 +539,25 @@ def event_check(
     return EventProblems((policy.id,), known, duplicates=duplicates == "error")
 
 
+def _fact_frame(
+    given: object, what: str, columns: list[str], allowed: list[str] | None = None
+) -> pd.DataFrame:
+    """The events or measures as a DataFrame (an empty one with ``columns`` for ``None``),
+    without pandas' empty ``Unnamed`` columns; any column not ``allowed`` (by default
+    ``columns``) refused by name."""
+    allowed = columns if allowed is None else allowed
+    frame = (
+        as_frame(given, what) if given is not None else pd.DataFrame({key: [] for key in columns})
+    )
+    if frame is None:
+        raise InputError(f"{what} must be a pandas DataFrame (got {type(given).__name__})")
+    frame = _without_empty_unnamed(frame)
+    unknown = [c for c in frame.columns if c not in allowed]
+    if unknown:
+        raise InputError(f"{what}: unknown column(s) {unknown!r}; expected {allowed!r}")
+    return frame
+
+
 def read_events(
     frame: object,
     index: Population,
@@ -555,21 +574,8 @@ def read_events(
     problems = Problems() if problems is None else problems
     self = EventColumns()
     what = "events"
-    given = frame
-    frame = (
-        as_frame(frame, what)
-        if frame is not None
-        else pd.DataFrame({"subject": [], "kind": [], "on": []})
-    )
-    if frame is None:
-        raise InputError(f"events must be a pandas DataFrame (got {type(given).__name__})")
-    frame = _without_empty_unnamed(frame)
+    frame = _fact_frame(frame, what, ["subject", "kind", "on"], sorted(_EVENT_COLUMNS))
     problems.frame, since = 1, len(problems.marked)
-    unknown = [c for c in frame.columns if c not in _EVENT_COLUMNS]
-    if unknown:
-        raise InputError(
-            f"events: unknown column(s) {unknown!r}; expected {sorted(_EVENT_COLUMNS)!r}"
-        )
     name = _namer(what, frame.index)
     self.subject = _subject_positions(_column(frame, "subject", what), index, what, problems)
     codes, kinds = convert(
@@ -689,21 +695,8 @@ def read_measures(
     problems = Problems() if problems is None else problems
     self = MeasureColumns()
     what = "measures"
-    given = frame
-    frame = (
-        as_frame(frame, what)
-        if frame is not None
-        else pd.DataFrame({"subject": [], "criterion": [], "value": []})
-    )
-    if frame is None:
-        raise InputError(f"measures must be a pandas DataFrame (got {type(given).__name__})")
-    frame = _without_empty_unnamed(frame)
+    frame = _fact_frame(frame, what, ["subject", "criterion", "value"])
     problems.frame, since = 2, len(problems.marked)
-    unknown = [c for c in frame.columns if c not in ("subject", "criterion", "value")]
-    if unknown:
-        raise InputError(
-            f"measures: unknown column(s) {unknown!r}; expected ['subject', 'criterion', 'value']"
-        )
     name = _namer(what, frame.index)
     self.subject = _subject_positions(_column(frame, "subject", what), index, what, problems)
     slots = {info[1]: slot for slot, info in enumerate(compiled.measured_info)}
