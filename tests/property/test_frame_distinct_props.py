@@ -11,41 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpiscore import (
-    Category,
-    Criterion,
-    Deduction,
-    DuplicateEventError,
-    InputErrorGroup,
-    Policy,
-    score_frame,
-)
+from kpiscore import DuplicateEventError, InputErrorGroup, score_frame
 from kpiscore.model.period import Period
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
 
+from test_frame_duplicates_props import POLICY  # noqa: E402
+
 from kpiscore.engine.columnar._arrays import Population  # noqa: E402
 from kpiscore.engine.columnar._frames import _all_distinct, read_events  # noqa: E402
-
-POLICY = Policy(
-    id="distinct",
-    name="Distinct",
-    categories=[
-        Category(
-            id="c",
-            name="C",
-            criteria=[
-                Criterion(
-                    id="t",
-                    name="T",
-                    max_points=100,
-                    deductions=[Deduction(on="late", points=1), Deduction(on="absent", points=2)],
-                )
-            ],
-        )
-    ],
-)
 
 # A cell in each of the ways a file may write it (equal values, different cells).
 DAYS = ["2026-01-05", "05/01/2026", "2026-01-06", "2025-12-31"]
