@@ -143,10 +143,12 @@ class Population:
         self._arrow = arrow  # the ids as a pyarrow array (NFC, as in ``ids``), if given
         self._positions: dict[str, int] | None = None
         self.duplicate: str | None = None
+        self._ordered = False  # the ids as given (pyarrow) are in strictly increasing order
         if arrow is not None:
             _, pc = pyarrow()
             # Ids in increasing order are unique; only others need hashing.
             ordered = len(ids) < 2 or pc.all(pc.less(arrow[:-1], arrow[1:])).as_py()
+            self._ordered = bool(ordered)
             unique = ordered or pc.count_distinct(arrow).as_py() == len(ids)
         else:
             unique = len(self.positions) == len(ids)
@@ -197,8 +199,61 @@ class Population:
                 starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads))
                 lengths = np.diff(np.append(starts, len(values)))
                 return np.repeat(self.get_indexer_arrow(values.take(starts)), lengths)
+        if self._ordered:
+            found_sorted = _ordered_lookup(ids, values)
+            if found_sorted is not None:
+                return found_sorted
         found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
         return arrow_ints(found).astype(np.int64)
+
+
+def _ordered_lookup(ids: ArrowArray, values: ArrowArray) -> Ints | None:
+    """:meth:`Population.get_indexer_arrow` by binary search, when the ids are in increasing
+    order and ids and values are ASCII text of one and the same length (``nv0000001``):
+    both are then NumPy fixed-width bytes read from their Arrow buffers without a copy, and
+    compared byte for byte as Arrow orders them (no hash table of the ids to build).
+    ``None`` when they are not of that kind."""
+    width = _fixed_width(ids)
+    if width is None or len(values) == 0 or _fixed_width(values) != width:
+        return None
+    keys, sorted_ids = _as_bytes(values, width[0]), _as_bytes(ids, width[0])
+    at = np.searchsorted(sorted_ids, keys)
+    inside = np.minimum(at, len(sorted_ids) - 1)
+    found: Ints = np.where(sorted_ids.take(inside) == keys, inside, -1).astype(np.int64)
+    return found
+
+
+def _offsets(array: ArrowArray) -> Ints:
+    wide = str(array.type) == "large_string"
+    dtype = np.int64 if wide else np.int32
+    size = 8 if wide else 4
+    offsets: Ints = np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array) + 1, offset=array.offset * size
+    )
+    return offsets
+
+
+def _fixed_width(array: ArrowArray) -> tuple[int] | None:
+    """``(width,)`` when every string of an Arrow string array without nulls has that many
+    bytes, none of them a NUL (which NumPy's bytes would drop at the end), else ``None``."""
+    if array.null_count or str(array.type) not in ("string", "large_string") or not len(array):
+        return None
+    offsets = _offsets(array)
+    width = int(offsets[1] - offsets[0])
+    if width == 0 or int(offsets[-1] - offsets[0]) != width * len(array):
+        return None
+    if not (np.diff(offsets) == width).all():
+        return None
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    if not data.all():
+        return None
+    return (width,)
+
+
+def _as_bytes(array: ArrowArray, width: int) -> npt.NDArray[np.bytes_]:
+    offsets = _offsets(array)
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    return data.view(f"S{width}")
 
 
 def _get_or_missing(get: Callable[[str, int], int], value: object) -> int:

@@ -13,7 +13,7 @@ import operator
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import SupportsIndex, TypeAlias, TypeVar
+from typing import Any, SupportsIndex, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -176,7 +176,9 @@ class Figures:
         self.category_units: Units = np.zeros((0, 0), dtype=np.int64)  # [N, K]
         # Each criterion's reported points [N, C] (the score CSV's columns), and who had a
         # criterion excluded from its category (an empty cell), when anyone did.
-        self.criterion_units: Units = np.zeros((0, 0), dtype=np.int64)
+        self._criterion_held: npt.NDArray[np.signedinteger[Any]] | Units
+        self._criterion_wide: Units | None
+        self.criterion_units = np.zeros((0, 0), dtype=np.int64)
         self.criterion_excluded: Bools | None = None
         self.carried_units: Units = np.zeros(0, dtype=np.int64)
         self.total_units: Units = np.zeros(0, dtype=np.int64)
@@ -238,7 +240,18 @@ class Figures:
         sums = [np.zeros(n, dtype=np.int64) for _ in compiled.category_ids]
         k = self.exponent
         to_reported = 10 ** (scale - k)
-        criterion_units = np.empty((n, len(crit_info)), dtype=np.int64)
+        # Held in the narrowest integers the criteria's bounds allow (a year of monthly tables
+        # for millions of people holds twelve of these); read back as int64 (criterion_units).
+        largest = max(
+            [
+                abs(_units(bound, scale)) // to_reported + 1
+                for info in crit_info
+                for bound in info[2:4]
+            ],
+            default=0,
+        )
+        narrow = np.int16 if largest < 2**15 else np.int32 if largest < 2**31 else np.int64
+        criterion_units = np.empty((n, len(crit_info)), dtype=narrow, order="F")
         for index, (cat_index, full, maximum, floor, carry, _u, multiplier) in enumerate(crit_info):
             high = _units(maximum, scale)
             low = _units(floor, scale)
@@ -277,7 +290,7 @@ class Figures:
             sums[cat_index] += points * multiplier if multiplier != 1 else points
             criterion_units[:, index] = round_units(points, to_reported, compiled.rounding)
         # Categories, in units of the precision, rounded once.
-        units = np.empty((n, len(sums)), dtype=np.int64)
+        units = np.empty((n, len(sums)), dtype=np.int64, order="F")
         total = np.zeros(n, dtype=np.int64)
         for cat_index, denominator in enumerate(compiled.cat_denominator):
             column = round_units(
@@ -563,6 +576,24 @@ class Figures:
             self.cap_rank[position] = max(
                 (ranks[cap.at_most] for cap in card.caps if cap.events), default=-1
             )
+
+    @property
+    def criterion_units(self) -> Units:
+        """Each criterion's reported points [N, C] in units of the precision: int64 (Python
+        ints when the exact engine scored everyone). Stored narrower when the criteria's
+        bounds allow; widened (once) when first read."""
+        if self._criterion_wide is None:
+            held = self._criterion_held
+            if held.dtype in (np.int64, np.object_):
+                self._criterion_wide = held
+            else:
+                self._criterion_wide = held.astype(np.int64, order="F")
+        return self._criterion_wide
+
+    @criterion_units.setter
+    def criterion_units(self, units: npt.NDArray[np.signedinteger[Any]] | Units) -> None:
+        self._criterion_held = units
+        self._criterion_wide = None
 
     # ----------------------------------------------------------------- reading back
 

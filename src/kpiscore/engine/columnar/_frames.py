@@ -48,7 +48,12 @@ from kpiscore.engine.columnar._cells import (
     same_objects,
     text,
 )
-from kpiscore.engine.columnar._columns import EventColumns, EventProblems, MeasureColumns
+from kpiscore.engine.columnar._columns import (
+    EventColumns,
+    EventProblems,
+    MeasureColumns,
+    _codes,
+)
 from kpiscore.engine.columnar._figures import score_columns
 from kpiscore.engine.compile import _Compiled, compile_policy
 from kpiscore.engine.exact import _check_policy
@@ -552,6 +557,25 @@ def event_check(
     return EventProblems((policy.id,), known, duplicates=duplicates == "error")
 
 
+def _fact_frame(
+    given: object, what: str, columns: list[str], allowed: list[str] | None = None
+) -> pd.DataFrame:
+    """The events or measures as a DataFrame (an empty one with ``columns`` for ``None``),
+    without pandas' empty ``Unnamed`` columns; any column not ``allowed`` (by default
+    ``columns``) refused by name."""
+    allowed = columns if allowed is None else allowed
+    frame = (
+        as_frame(given, what) if given is not None else pd.DataFrame({key: [] for key in columns})
+    )
+    if frame is None:
+        raise InputError(f"{what} must be a pandas DataFrame (got {type(given).__name__})")
+    frame = _without_empty_unnamed(frame)
+    unknown = [c for c in frame.columns if c not in allowed]
+    if unknown:
+        raise InputError(f"{what}: unknown column(s) {unknown!r}; expected {allowed!r}")
+    return frame
+
+
 def read_events(
     frame: object,
     index: Population,
@@ -568,21 +592,8 @@ def read_events(
     problems = Problems() if problems is None else problems
     self = EventColumns()
     what = "events"
-    given = frame
-    frame = (
-        as_frame(frame, what)
-        if frame is not None
-        else pd.DataFrame({"subject": [], "kind": [], "on": []})
-    )
-    if frame is None:
-        raise InputError(f"events must be a pandas DataFrame (got {type(given).__name__})")
-    frame = _without_empty_unnamed(frame)
+    frame = _fact_frame(frame, what, ["subject", "kind", "on"], sorted(_EVENT_COLUMNS))
     problems.frame, since = 1, len(problems.marked)
-    unknown = [c for c in frame.columns if c not in _EVENT_COLUMNS]
-    if unknown:
-        raise InputError(
-            f"events: unknown column(s) {unknown!r}; expected {sorted(_EVENT_COLUMNS)!r}"
-        )
     name = _namer(what, frame.index)
     self.subject = _subject_positions(_column(frame, "subject", what), index, what, problems)
     codes, kinds = convert(
@@ -630,6 +641,9 @@ def read_events(
         # Only the well-read rows: a row with a bad cell has no kind or subject to compare.
         bad = problems.bad_rows(len(frame), since)
         good = np.flatnonzero(~bad) if bad.any() else None
+        if check.duplicates and good is None and _all_distinct(self):
+            # No two rows can repeat each other: only the kinds are left to check.
+            check = EventProblems(check.policy_ids, check.known, duplicates=False)
         found, unlisted = check.found(self, index.ids, name, good)
         for position, problem in found:
             problems.add(problem, position)
@@ -638,6 +652,40 @@ def read_events(
     if own:
         problems.raise_all()
     return self
+
+
+def _all_distinct(columns: EventColumns) -> bool:
+    """Whether the events' rows, none with a ``ref``, differ pairwise in some field (subject,
+    kind, date, quantity, excused): then none repeats another. ``False`` when unsure (refs or
+    notes given, or a key too wide for 63 bits): the full check decides.
+
+    A sufficient test, much cheaper than the check that names the repeated rows: the fields
+    are folded into one integer per row, the most ordered field first (rows come grouped by
+    person, or sorted by date), and sorted with a merge sort, which takes the runs of an
+    ordered column as they are; two equal neighbours after the sort are a repeat.
+    """
+    if columns.refs is not None or columns.notes is not None or len(columns.subject) < 2:
+        return False
+    fields = [  # as the full check compares them: equal values share a code
+        columns.subject,
+        columns.kind_codes,
+        columns.day.view(np.int64),
+        _codes(columns.quantities).take(columns.quantity_codes),
+        columns.excused.view(np.int8),
+    ]
+    fields.sort(key=lambda field: int(np.count_nonzero(field[1:] < field[:-1])))
+    key = np.zeros(len(columns.subject), dtype=np.int64)
+    span = 1
+    for field in fields:
+        low, width = int(field.min()), int(field.max()) - int(field.min()) + 1
+        span *= width
+        if span >= 2**62:
+            return False
+        key *= width
+        key += field
+        key -= low
+    key.sort(kind="stable")
+    return not bool(np.any(key[1:] == key[:-1]))
 
 
 def _optional_texts(
@@ -665,21 +713,8 @@ def read_measures(
     problems = Problems() if problems is None else problems
     self = MeasureColumns()
     what = "measures"
-    given = frame
-    frame = (
-        as_frame(frame, what)
-        if frame is not None
-        else pd.DataFrame({"subject": [], "criterion": [], "value": []})
-    )
-    if frame is None:
-        raise InputError(f"measures must be a pandas DataFrame (got {type(given).__name__})")
-    frame = _without_empty_unnamed(frame)
+    frame = _fact_frame(frame, what, ["subject", "criterion", "value"])
     problems.frame, since = 2, len(problems.marked)
-    unknown = [c for c in frame.columns if c not in ("subject", "criterion", "value")]
-    if unknown:
-        raise InputError(
-            f"measures: unknown column(s) {unknown!r}; expected ['subject', 'criterion', 'value']"
-        )
     name = _namer(what, frame.index)
     self.subject = _subject_positions(_column(frame, "subject", what), index, what, problems)
     slots = {info[1]: slot for slot, info in enumerate(compiled.measured_info)}
@@ -763,7 +798,7 @@ def _measures_in_range(
         return
     width = max(len(self.values), 1)
     pairs = self.slot.take(good).astype(np.int64) * width + self.value_codes.take(good)
-    distinct = np.unique(pairs)
+    distinct = np.flatnonzero(np.bincount(pairs))  # few pairs: counted, not sorted
     refused = []
     for pair in distinct.tolist():
         criterion = compiled.measured_info[pair // width][7]
