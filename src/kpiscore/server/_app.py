@@ -152,11 +152,13 @@ def build_app(
                 policy = apply_overlay(policy, overlay)
         return policy
 
-    def score_table(policy: Policy, request: ScoreRequest) -> ScoreTable:
+    def score_table(request: ScoreRequest) -> tuple[Policy, ScoreTable]:
+        """The request's policy (with its overlay) and everyone's scorecards under it."""
+        policy = resolve(request.policy, request.overlay, "policy")
         with _at_limits():
             limits.check_lines(len(request.people), policy)
         with _scoring(request.measures):
-            return score_many(
+            return policy, score_many(
                 policy,
                 request.period,
                 request.people,
@@ -318,8 +320,7 @@ def build_app(
 
     def score_work(raw: bytes) -> Answer:
         data = read(ScoreRequest, raw)
-        policy = resolve(data.policy, data.overlay, "policy")
-        table = score_table(policy, data)
+        policy, table = score_table(data)
         tree = table.json_tree()
         tree["notices"] = _notices(table.notices)
         return scored(tree, "ScoreTableBody", (policy,), len(data.people))
@@ -336,8 +337,7 @@ def build_app(
 
     def explain_work(raw: bytes) -> Answer:
         data = read(ExplainRequest, raw)
-        policy = resolve(data.policy, data.overlay, "policy")
-        table = score_table(policy, data)
+        policy, table = score_table(data)
         with _at("subject"):
             card = table[data.subject]
         tree: JsonObject = {
