@@ -4,33 +4,39 @@ Usage::
 
     python bench/server_load.py                     # the whole matrix, about three minutes
     python bench/server_load.py --workers 2 --clients 8 --people 1 --seconds 5
-    python bench/server_load.py --stack uvicorn     # the route documented before --workers
+    python bench/server_load.py --stack serve uvicorn gunicorn granian hypercorn --people 1
+    python bench/server_load.py --generator python  # the asyncio clients even if wrk is there
     python bench/server_load.py --url http://127.0.0.1:8000 --clients 8 --people 1
 
 The matrix is every combination of ``--workers`` (1 and 2), ``--clients`` (1, 8 and 200) and
 ``--people`` per request (1 and 1,000), run back to back in one run so that the figures share
 the machine's state. Each combination gets a fresh server in a subprocess on a free loopback
-port (``kpiscore serve --workers N``, access log to /dev/null; ``--stack uvicorn`` starts
-``uvicorn --factory kpiscore.server:create_app --workers N`` instead), so work left over from
-one combination never slows the next. Each request is a ``POST /score`` of a slice of the
-bundled sample workforce (Decree 335 staff policy, 2026-Q1; for 1,000 people the 300 sample
-people are repeated under new ids); the slices differ, so requests differ.
+port, so work left over from one combination never slows the next. ``--stack`` names how the
+server is started (:data:`STACKS`): ``serve`` is ``kpiscore serve --workers N``; ``uvicorn``,
+``gunicorn`` (with uvicorn's worker), ``granian`` and ``hypercorn`` run
+``kpiscore.server:create_app`` under those servers' own ``--workers`` (install them first, for
+example in a separate venv). Several stacks are interleaved in one run, and each is compared
+with the first. Each request is a ``POST /score`` of a slice of the bundled sample workforce
+(Decree 335 staff policy, 2026-Q1; for 1,000 people the 300 sample people are repeated under
+new ids); the slices differ, so requests differ.
 
-Clients are asyncio connections speaking HTTP/1.1 keep-alive directly (cheap, so that the
-client takes little of the machine's CPU from the server), each sending requests back to back.
-Bounded: each combination runs at most ``--seconds`` seconds (``--large-seconds`` for 100 people
-or more per request) and ``--requests`` requests; a request still unanswered then is abandoned
-(its connection closed). A client shed with 503 waits the ``Retry-After`` seconds, as a client
-should, before it sends again.
+The load: ``wrk`` (``apt-get install wrk``) when it is installed — C, one thread, so that the
+load generator takes little of a small machine's CPU from the server — with a script that sends
+the bodies in turn over keep-alive connections and, after a 503 with ``Retry-After``, waits
+that long before the next request (wrk checks statuses only). Without wrk (or with
+``--generator python``) the clients are asyncio connections in this process speaking HTTP/1.1
+keep-alive directly; they share the cores with the server (the script says so), and check that
+every answer is byte-identical to the first answer for the same body. Either way, each
+combination runs ``--seconds`` seconds (``--large-seconds`` for 100 people or more per
+request); the Python clients also stop after ``--requests`` requests.
 
 Every answer must be 200 (or 503 with ``Retry-After`` when the server sheds load past its
-concurrency limit, counted apart) and byte-identical to the first answer for the same body.
-Prints requests per second (200 answers only) and latency percentiles per combination, then
-for each clients/people pair the ratio of 2 workers' throughput to 1 worker's, measured in the
-same run (1 and 2 workers run one after the other for each pair; with ``--rounds N`` the whole
-matrix is run N times and the best rate of each combination is kept, which filters out the
-moments another program took the CPU). Exit status 1 if any answer failed or differed. The machine may be shared: the
-figures are noisy, the ratios less so.
+concurrency limit, counted apart). Prints requests per second (200 answers only) and latency
+percentiles per combination, then for each clients/people pair the ratio of 2 workers'
+throughput to 1 worker's, measured in the same run (with ``--rounds N`` the whole matrix is run
+N times and the best rate of each combination is kept, which filters out the moments another
+program took the CPU). Exit status 1 if any answer failed or differed. The machine may be
+shared: the figures are noisy, the ratios less so.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from kpiscore import load_events, load_measures, load_people
 
@@ -116,6 +122,31 @@ def bodies(people_per_request: int, count: int = 300) -> list[bytes]:
     return result
 
 
+def tree_cpu(pid: int) -> int:
+    """CPU time (user and system, in clock ticks) of a process and all its descendants now.
+
+    Robust where throughput is not: other programs on a shared machine slow the server's wall
+    clock, not the CPU each answer costs it.
+    """
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += ticks.get(current, 0)
+        todo.extend(child for child, parent in parents.items() if parent == current)
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -167,8 +198,8 @@ STACKS: dict[str, list[str]] = {
 
 
 @contextmanager
-def server(stack: str, workers: int) -> Iterator[int]:
-    """A server in a subprocess on a free loopback port; yields the port."""
+def server(stack: str, workers: int) -> Iterator[tuple[int, int | None]]:
+    """A server in a subprocess on a free loopback port; yields the port and its process id."""
     port = free_port()
     command = [sys.executable] + [part.format(port=port, workers=workers) for part in STACKS[stack]]
     process = subprocess.Popen(
@@ -176,7 +207,7 @@ def server(stack: str, workers: int) -> Iterator[int]:
     )
     try:
         wait_ready(port, process)
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         try:
@@ -284,10 +315,10 @@ def measure(  # noqa: PLR0917 - a script's helper
     else:
         spread = "no answer in time"
     shed = f"  ({tally.shed} shed with 503)" if tally.shed else ""
-    print(f"{label}  {done:>6} ok  {rate:>8.1f} req/s  {spread}{shed}", flush=True)
+    print(f"{label}  {done:>6} ok  {rate:>8.1f} req/s  {spread}{shed}", end="", flush=True)
     for failure in tally.failures[:5]:
-        print(f"    {failure}", file=sys.stderr)
-    return rate, not tally.failures
+        print(f"\n    {failure}", file=sys.stderr)
+    return rate, not tally.failures, done + tally.shed
 
 
 #: wrk's script: the bodies in turn, a 503 with Retry-After makes the next request wait that
@@ -361,19 +392,19 @@ def measure_wrk(  # noqa: PLR0917 - a script's helper
         ran = subprocess.run(command, capture_output=True, text=True, check=False)
     line = next((x for x in ran.stdout.splitlines() if x.startswith("RESULT ")), None)
     if ran.returncode or line is None:
-        print(f"{label}  wrk failed: {ran.stderr.strip() or ran.stdout.strip()}", flush=True)
-        return Decimal(0), False
+        print(f"{label}  wrk failed: {ran.stderr.strip() or ran.stdout.strip()}", end="")
+        return Decimal(0), False, 0
     totals = json.loads(line.removeprefix("RESULT "))
     done = totals["requests"] - totals["status"]
     rate = Decimal(done) * Decimal(1_000_000) / Decimal(max(1, totals["duration_us"]))
     spread = f"p50 {ms(totals['p50_us'] * 1000):>7} ms  p99 {ms(totals['p99_us'] * 1000):>7} ms"
     shed = f"  ({totals['shed']} shed with 503)" if totals["shed"] else ""
-    print(f"{label}  {done:>6} ok  {rate:>8.1f} req/s  {spread}{shed}", flush=True)
+    print(f"{label}  {done:>6} ok  {rate:>8.1f} req/s  {spread}{shed}", end="", flush=True)
     failed = totals["status"] - totals["shed"]
     broken = sum(totals[kind] for kind in ("connect", "read", "write"))
     if failed or broken:
-        print(f"    {failed} answers not 200, {broken} socket errors", file=sys.stderr)
-    return rate, not (failed or broken)
+        print(f"\n    {failed} answers not 200, {broken} socket errors", file=sys.stderr)
+    return rate, not (failed or broken), totals["requests"]
 
 
 def one_combination(  # noqa: PLR0917 - a script's helper
@@ -384,13 +415,24 @@ def one_combination(  # noqa: PLR0917 - a script's helper
     seconds = args.large_seconds if people >= 100 else args.seconds
     payloads = PAYLOADS[people]
     with (
-        nullcontext(int(args.url.rsplit(":", 1)[1].strip("/")))
+        nullcontext((int(args.url.rsplit(":", 1)[1].strip("/")), None))
         if args.url
         else server(stack, workers)
-    ) as port:
+    ) as (port, pid):
+        before = tree_cpu(pid) if pid else 0
         if wrk:
-            return measure_wrk(port, payloads, clients, seconds, label, wrk)
-        return measure(port, payloads, args.requests, clients, seconds, label)
+            rate, fine, answered = measure_wrk(port, payloads, clients, seconds, label, wrk)
+        else:
+            rate, fine, answered = measure(port, payloads, args.requests, clients, seconds, label)
+        if pid and answered:
+            cpu = Decimal(tree_cpu(pid) - before) * 1000 / TICKS / answered
+            print(f"  cpu {cpu:>6.2f} ms/answer", end="")
+        print(flush=True)
+    return rate, fine
+
+
+#: Clock ticks a second (CPU times in /proc are counted in them).
+TICKS: Final = os.sysconf("SC_CLK_TCK")
 
 
 def report_ratios(

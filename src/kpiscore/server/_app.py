@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, TypeVar, cast
 
 from litestar import Litestar, Response, Router, get, post
 from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import (
     Components,
@@ -151,11 +152,13 @@ def build_app(
                 policy = apply_overlay(policy, overlay)
         return policy
 
-    def score_table(policy: Policy, request: ScoreRequest) -> ScoreTable:
+    def score_table(request: ScoreRequest) -> tuple[Policy, ScoreTable]:
+        """The request's policy (with its overlay) and everyone's scorecards under it."""
+        policy = resolve(request.policy, request.overlay, "policy")
         with _at_limits():
             limits.check_lines(len(request.people), policy)
         with _scoring(request.measures):
-            return score_many(
+            return policy, score_many(
                 policy,
                 request.period,
                 request.people,
@@ -177,16 +180,38 @@ def build_app(
         content = sized(canonical_json(fix_scales(tree, body, decimals)))
         return Answer(content, tuple(policy.fingerprint for policy in under), people)
 
-    def body_route(path: str, name: str, summary: str, answer: type, said: str) -> post:
-        """A POST endpoint whose body the library reads; it answers ``answer`` or a problem."""
+    def body_endpoint(  # noqa: PLR0917 - the endpoint's parts, each once
+        path: str,
+        name: str,
+        summary: str,
+        answer: tuple[type, str],
+        body: object,
+        work: Callable[[bytes], Answer],
+        doc: str,
+    ) -> HTTPRouteHandler:
+        """A POST endpoint whose body the library reads and ``work`` answers in a worker
+        thread, within the deadline; it answers ``answer`` (the body class, and what it
+        holds) or a problem. ``body`` is the request's annotated type (for the OpenAPI
+        document), ``doc`` the endpoint's description."""
+
+        async def handler(request: HttpRequest, data: object) -> Response[bytes]:
+            return await service.answer(request, data, work)
+
+        handler.__name__ = handler.__qualname__ = name
+        handler.__doc__ = doc
+        handler.__annotations__ = {
+            "request": HttpRequest,
+            "data": body,
+            "return": Response[bytes],
+        }
         return post(
             path,
             operation_id=name,
             dto=BodyReader,
             status_code=200,
             summary=summary,
-            responses={**_ok(answer, said), **_problem_responses(*errors)},
-        )
+            responses={**_ok(*answer), **_problem_responses(*errors)},
+        )(handler)
 
     @get(
         "/policies",
@@ -279,48 +304,40 @@ def build_app(
             (policy.fingerprint,),
         )
 
-    @body_route(
+    validate = body_endpoint(
         "/validate",
         "validate",
         "Check a policy document, every problem listed",
-        ValidateBody,
-        "Whether the policy is valid, and every problem.",
-    )
-    async def validate(
-        request: HttpRequest, data: Annotated[PolicyDocument, _VALIDATE_BODY]
-    ) -> Response[bytes]:
+        (ValidateBody, "Whether the policy is valid, and every problem."),
+        Annotated[PolicyDocument, _VALIDATE_BODY],
+        validate_work,
         """Read a policy document as ``kpiscore.load_policy`` reads a JSON policy file.
 
         The answer lists every problem with its path in the document; an invalid policy is
         an answer (``valid: false``), not an error. A body that is not a JSON object is 400.
-        """
-        return await service.answer(request, data, validate_work)
+        """,
+    )
 
     def score_work(raw: bytes) -> Answer:
         data = read(ScoreRequest, raw)
-        policy = resolve(data.policy, data.overlay, "policy")
-        table = score_table(policy, data)
+        policy, table = score_table(data)
         tree = table.json_tree()
         tree["notices"] = _notices(table.notices)
         return scored(tree, "ScoreTableBody", (policy,), len(data.people))
 
-    @body_route(
+    score = body_endpoint(
         "/score",
         "score",
         "Score a population for a period",
-        ScoreTableBody,
-        "Every scorecard, in the order of people.",
+        (ScoreTableBody, "Every scorecard, in the order of people."),
+        Annotated[ScoreRequest, _SCORE_BODY],
+        score_work,
+        "Score everyone with ``kpiscore.score_many``; the answer is ``ScoreTable.to_json()``.",
     )
-    async def score(
-        request: HttpRequest, data: Annotated[ScoreRequest, _SCORE_BODY]
-    ) -> Response[bytes]:
-        """Score everyone with ``kpiscore.score_many``; the answer is ``ScoreTable.to_json()``."""
-        return await service.answer(request, data, score_work)
 
     def explain_work(raw: bytes) -> Answer:
         data = read(ExplainRequest, raw)
-        policy = resolve(data.policy, data.overlay, "policy")
-        table = score_table(policy, data)
+        policy, table = score_table(data)
         with _at("subject"):
             card = table[data.subject]
         tree: JsonObject = {
@@ -332,18 +349,15 @@ def build_app(
         }
         return scored(tree, "ExplainBody", (policy,), len(data.people))
 
-    @body_route(
+    explain = body_endpoint(
         "/explain",
         "explain",
         "One person's ledger, in Vietnamese or English",
-        ExplainBody,
-        "The ledger as text, and the scorecard.",
+        (ExplainBody, "The ledger as text, and the scorecard."),
+        Annotated[ExplainRequest, _EXPLAIN_BODY],
+        explain_work,
+        "Score the population, then ``Scorecard.explain(lang)`` for ``subject``.",
     )
-    async def explain(
-        request: HttpRequest, data: Annotated[ExplainRequest, _EXPLAIN_BODY]
-    ) -> Response[bytes]:
-        """Score the population, then ``Scorecard.explain(lang)`` for ``subject``."""
-        return await service.answer(request, data, explain_work)
 
     def compare_work(raw: bytes) -> Answer:
         from kpiscore.cycle.variants import compare as compare_policies
@@ -398,18 +412,15 @@ def build_app(
         tree["notices"] = _notices(left_out)
         return scored(tree, "ComparisonBody", (base, variant), 2 * len(data.people))
 
-    @body_route(
+    compare = body_endpoint(
         "/compare",
         "compare",
         "A population under a base policy and a variant, person by person",
-        ComparisonBody,
-        "Both totals and ratings per person, the moves, a summary.",
+        (ComparisonBody, "Both totals and ratings per person, the moves, a summary."),
+        Annotated[CompareRequest, _COMPARE_BODY],
+        compare_work,
+        "``kpiscore.variants.compare(base, variant, …)``, answered with its ``to_json()``.",
     )
-    async def compare(
-        request: HttpRequest, data: Annotated[CompareRequest, _COMPARE_BODY]
-    ) -> Response[bytes]:
-        """``kpiscore.variants.compare(base, variant, …)``, answered with its ``to_json()``."""
-        return await service.answer(request, data, compare_work)
 
     @get(
         "/healthz",
