@@ -42,3 +42,29 @@ def test_csv_rows_of_a_columnar_table_are_the_exact_engine_s() -> None:
     assert [None, 7] == [
         row["work"] if row["work"] is None else int(row["work"]) for row in table.csv_rows()
     ][::-1]
+
+
+def test_rows_read_every_attribute_in_kpiscore_s_context() -> None:
+    """Each row's name, group and position, its ratings ``None`` without bands, and its figures
+    formatted in kpiscore's own decimal context (``xǁFiguresǁrows__mutmut_12``…``_41``, ``_66``;
+    ``xǁFiguresǁ_decimal__mutmut_2``, ``_4``; ``xǁFiguresǁratings__mutmut_3``)."""
+    import decimal
+
+    from kpiscore import Person
+
+    policy = Policy(
+        id="p",
+        name="P",
+        categories=[
+            Category(id="c", name="C", criteria=[Criterion(id="x", name="X", max_points=1234)])
+        ],
+    )
+    people = pd.DataFrame(
+        {"id": ["a", "b"], "name": ["An", None], "group": ["G", "H"], "position": [None, "P"]}
+    )
+    persons = [Person(id="a", name="An", group="G"), Person(id="b", group="H", position="P")]
+    table = score_frame(policy, Q1, people, None)
+    exact = score_many(policy, Q1, persons)
+    with decimal.localcontext(decimal.Context(prec=2, traps=[decimal.Rounded])):
+        assert exact.csv_rows() == table.csv_rows()
+    assert (None, None) == table.ratings()
