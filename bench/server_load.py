@@ -304,7 +304,8 @@ def ms(nanoseconds: int) -> str:
 
 def measure(  # noqa: PLR0917 - a script's helper
     port: int, payloads: list[bytes], requests: int, clients: int, seconds: float, label: str
-) -> tuple[Decimal, bool]:
+) -> tuple[Decimal, bool, int]:
+    """The rate, whether every answer was right, and how many requests were answered."""
     tally, wall = asyncio.run(drive(port, payloads, requests, clients, seconds))
     latencies = sorted(tally.latencies)
     done = len(latencies)
@@ -371,7 +372,7 @@ end
 
 def measure_wrk(  # noqa: PLR0917 - a script's helper
     port: int, payloads: list[bytes], clients: int, seconds: float, label: str, wrk: str
-) -> tuple[Decimal, bool]:
+) -> tuple[Decimal, bool, int]:
     """The same load from ``wrk`` (C, one thread: it leaves the cores to the server).
 
     wrk checks statuses, not bytes: the Python generator (``--generator python``) also checks
@@ -394,7 +395,7 @@ def measure_wrk(  # noqa: PLR0917 - a script's helper
     if ran.returncode or line is None:
         print(f"{label}  wrk failed: {ran.stderr.strip() or ran.stdout.strip()}", end="")
         return Decimal(0), False, 0
-    totals = json.loads(line.removeprefix("RESULT "))
+    totals: dict[str, int] = json.loads(line.removeprefix("RESULT "))
     done = totals["requests"] - totals["status"]
     rate = Decimal(done) * Decimal(1_000_000) / Decimal(max(1, totals["duration_us"]))
     spread = f"p50 {ms(totals['p50_us'] * 1000):>7} ms  p99 {ms(totals['p99_us'] * 1000):>7} ms"

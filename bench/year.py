@@ -524,6 +524,11 @@ def worker(method: str, people: int, out: Path, until: str = STEPS[-1]) -> None:
     )
 
 
+def step_seconds(seconds: dict[str, float], step: str) -> float:
+    """One step's seconds, or the sum of all steps for ``"total"``."""
+    return sum(seconds.values()) if step == "total" else seconds[step]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=200_000)
@@ -579,11 +584,10 @@ def main(argv: list[str] | None = None) -> int:
     hand = measured.get("hand")
     shown = [*STEPS[: STEPS.index(args.until) + 1], "total"]
     for step in shown:
-        of = (lambda d: sum(d.values())) if step == "total" else (lambda d: d[step])  # noqa: B023
-        line = f"{step:<10} {of(mine['times']):>11.3f}"
+        line = f"{step:<10} {step_seconds(mine['times'], step):>11.3f}"
         if hand is not None:
-            mine_s, hand_s = of(mine["times"]), of(hand["times"])
-            mine_c, hand_c = of(mine["cpu"]), of(hand["cpu"])
+            mine_s, hand_s = step_seconds(mine["times"], step), step_seconds(hand["times"], step)
+            mine_c, hand_c = step_seconds(mine["cpu"], step), step_seconds(hand["cpu"], step)
             line += f" {hand_s:>9.3f} {hand_s / mine_s:>13.2f}x"
             line += f" {mine_c:>7.3f} {hand_c:>11.3f} {hand_c / mine_c:>6.2f}x"
         print(line)
