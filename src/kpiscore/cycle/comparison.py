@@ -4,8 +4,8 @@
 :class:`~kpiscore.results.table.ResultTable`: rows, CSV, JSON, pandas, HTML). Public names are
 re-exported by :mod:`kpiscore.variants`; see that module for overlays and ``docs/variants.md``.
 
-This module stays whole (about 600 lines): the comparison, its rows, moves and summary are one
-result table, and the point moves are computed next to the rows that show them.
+The rows and summary live in :mod:`.comparison_rows`; the column diff that compares two
+``score_frame`` tables without building every row lives in :mod:`.comparison_columns`.
 
 >>> from kpiscore import Category, Criterion, Measure, Policy
 >>> base = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
@@ -20,7 +20,7 @@ result table, and the point moves are computed next to the rows that show them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -29,7 +29,15 @@ from typing import TYPE_CHECKING, Literal, cast
 import attrs
 
 from kpiscore._extras import require
+from kpiscore.cycle.comparison_columns import ColumnDiff
 from kpiscore.cycle.comparison_html import comparison_html
+from kpiscore.cycle.comparison_rows import (
+    ComparisonRow,
+    ComparisonSummary,
+    Move,
+    PointsMove,
+    point_moves,
+)
 from kpiscore.engine.exact import score_many
 from kpiscore.exceptions import InputError
 from kpiscore.model.fact_checks import (
@@ -40,8 +48,8 @@ from kpiscore.model.fact_checks import (
     check_options,
 )
 from kpiscore.model.facts import Event, Measure, Person
-from kpiscore.model.jsontypes import JsonObject, JsonScalar
-from kpiscore.model.numbers import EXACT, exact, format_points, quantize_fraction
+from kpiscore.model.jsontypes import JsonObject
+from kpiscore.model.numbers import EXACT, exact, quantize_fraction
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import Scorecard, ScoreTable
@@ -51,12 +59,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from kpiscore.engine.columnar._arrays import Bools, Ints
-    from kpiscore.engine.columnar._figures import Figures, Units
 
 __all__ = ["Comparison", "ComparisonRow", "ComparisonSummary", "PointsMove", "compare"]
-
-Move = Literal["up", "down", "same"]
 
 
 def check_policy(policy: object, what: str) -> Policy:
@@ -66,190 +70,6 @@ def check_policy(policy: object, what: str) -> Policy:
             f"{what}: policy must be a Policy (got {type(policy).__name__} {policy!r})"
         )
     return policy
-
-
-@attrs.frozen(kw_only=True)
-class PointsMove:
-    """A category or criterion whose reported points differ between base and variant.
-
-    Attributes:
-        id: The category or criterion id.
-        category: For a criterion, the id of its category (in the base, else the variant);
-            ``None`` for a category.
-        base_points: The reported points under the base, or ``None`` when the base has no such
-            category or criterion.
-        variant_points: The same under the variant.
-    """
-
-    id: str
-    category: str | None
-    base_points: Decimal | None
-    variant_points: Decimal | None
-
-    @property
-    def delta(self) -> Decimal | None:
-        """``variant_points − base_points``, exact; ``None`` when one side has no such item."""
-        if self.base_points is None or self.variant_points is None:
-            return None
-        return EXACT.subtract(self.variant_points, self.base_points)
-
-    def to_dict(self) -> JsonObject:
-        """The move as a JSON-ready tree (decimals as strings)."""
-        delta = self.delta
-        return {
-            "id": self.id,
-            "category": self.category,
-            "base_points": _text(self.base_points),
-            "variant_points": _text(self.variant_points),
-            "delta": _text(delta),
-        }
-
-    def __str__(self) -> str:
-        return f"{self.id} {_text(self.base_points) or '—'} → {_text(self.variant_points) or '—'}"
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else format_points(value)
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class ComparisonRow:
-    """One person under the base and under the variant.
-
-    Attributes:
-        subject: The person's id.
-        person: The :class:`~kpiscore.Person` (attributes included).
-        base_total: The reported total under the base policy.
-        variant_total: The reported total under the variant.
-        base_rating: The rating under the base (``None`` when it has no bands).
-        variant_rating: The rating under the variant.
-        move: ``"up"``, ``"down"`` or ``"same"``: the rating's move (see
-            :attr:`Comparison.ratings` for the order of ratings).
-        categories: The categories whose reported points moved, in policy order.
-        criteria: The criteria whose reported points moved, in policy order. When both
-            policies have the same criteria in the same categories, they are looked for only in
-            people whose total or category points moved (see ``docs/variants.md``).
-    """
-
-    subject: str
-    person: Person
-    base_total: Decimal
-    variant_total: Decimal
-    base_rating: str | None
-    variant_rating: str | None
-    move: Move
-    categories: tuple[PointsMove, ...] = ()
-    criteria: tuple[PointsMove, ...] = ()
-
-    @property
-    def delta(self) -> Decimal:
-        """``variant_total − base_total``, exact."""
-        return EXACT.subtract(self.variant_total, self.base_total)
-
-    @property
-    def moved(self) -> bool:
-        """Whether anything differs: the total, the rating, a category or a criterion."""
-        return bool(
-            self.base_total != self.variant_total
-            or self.base_rating != self.variant_rating
-            or self.categories
-            or self.criteria
-        )
-
-    def _who(self) -> dict[str, JsonScalar]:
-        return {
-            "subject": self.subject,
-            "name": self.person.name,
-            "unit": self.person.unit,
-            "group": self.person.group,
-            "position": self.person.position,
-        }
-
-    def to_row(self) -> dict[str, JsonScalar]:
-        """A flat row: the person, both totals and ratings, the delta, what moved (as text)."""
-        return {
-            **self._who(),
-            "base_total": self.base_total,
-            "variant_total": self.variant_total,
-            "delta": self.delta,
-            "base_rating": self.base_rating,
-            "variant_rating": self.variant_rating,
-            "move": self.move,
-            "categories_moved": "; ".join(str(move) for move in self.categories),
-            "criteria_moved": "; ".join(str(move) for move in self.criteria),
-        }
-
-    def to_dict(self) -> JsonObject:
-        """The row as a JSON-ready tree (decimals as strings)."""
-        return {
-            **self._who(),
-            "base_total": format_points(self.base_total),
-            "variant_total": format_points(self.variant_total),
-            "delta": format_points(self.delta),
-            "base_rating": self.base_rating,
-            "variant_rating": self.variant_rating,
-            "move": self.move,
-            "categories": [move.to_dict() for move in self.categories],
-            "criteria": [move.to_dict() for move in self.criteria],
-        }
-
-
-@attrs.frozen(kw_only=True)
-class ComparisonSummary:
-    """Headline figures of a comparison.
-
-    Attributes:
-        count: People compared.
-        up: People whose rating went up under the variant.
-        down: People whose rating went down.
-        same: People whose rating stayed.
-        totals_changed: People whose total changed.
-        mean_delta: The exact mean of the deltas, rounded once with the base policy's precision
-            and rounding (``None`` for an empty population).
-        min_delta: The largest fall (the smallest delta), or ``None``.
-        max_delta: The largest rise, or ``None``.
-        ratings: The ratings in order, highest first (see :attr:`Comparison.ratings`).
-        transitions: Base rating → variant rating → people: the transition matrix, every
-            rating listed on both sides, zeros included.
-        base_distribution: People per rating under the base.
-        variant_distribution: People per rating under the variant.
-    """
-
-    count: int
-    up: int
-    down: int
-    same: int
-    totals_changed: int
-    mean_delta: Decimal | None
-    min_delta: Decimal | None
-    max_delta: Decimal | None
-    ratings: tuple[str | None, ...]
-    transitions: Mapping[str | None, Mapping[str | None, int]]
-    base_distribution: Mapping[str | None, int]
-    variant_distribution: Mapping[str | None, int]
-
-    def to_dict(self) -> JsonObject:
-        """The summary as a JSON-ready tree (decimals as strings; no rating is ``"null"``)."""
-
-        def key(rating: str | None) -> str:
-            return "null" if rating is None else rating
-
-        return {
-            "count": self.count,
-            "up": self.up,
-            "down": self.down,
-            "same": self.same,
-            "totals_changed": self.totals_changed,
-            "mean_delta": _text(self.mean_delta),
-            "min_delta": _text(self.min_delta),
-            "max_delta": _text(self.max_delta),
-            "ratings": [key(r) for r in self.ratings],
-            "transitions": {
-                key(a): {key(b): n for b, n in row.items()} for a, row in self.transitions.items()
-            },
-            "base_distribution": {key(r): n for r, n in self.base_distribution.items()},
-            "variant_distribution": {key(r): n for r, n in self.variant_distribution.items()},
-        }
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -278,7 +98,7 @@ class Comparison(ResultTable):
     base_table: ScoreTable = attrs.field(repr=False)
     variant_table: ScoreTable = attrs.field(repr=False)
     ratings: tuple[str | None, ...]
-    _diff: _ColumnDiff | None = attrs.field(default=None, alias="diff", repr=False)
+    _diff: ColumnDiff | None = attrs.field(default=None, alias="diff", repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self._rows is None and self._diff is None:
@@ -463,30 +283,6 @@ def _rating_order(base: Policy, variant: Policy) -> tuple[str | None, ...]:
     return tuple(ratings)
 
 
-def _moves(
-    base_points: Iterable[tuple[str, str | None, Decimal]],
-    variant_points: Iterable[tuple[str, str | None, Decimal]],
-) -> tuple[PointsMove, ...]:
-    before = {ident: (owner, points) for ident, owner, points in base_points}
-    after = {ident: (owner, points) for ident, owner, points in variant_points}
-    order = [*before, *(ident for ident in after if ident not in before)]
-    moves = []
-    for ident in order:
-        old, new = before.get(ident), after.get(ident)
-        if old is not None and new is not None and old[1] == new[1]:
-            continue
-        owner = old[0] if old is not None else new[0] if new is not None else None
-        moves.append(
-            PointsMove(
-                id=ident,
-                category=owner,
-                base_points=None if old is None else old[1],
-                variant_points=None if new is None else new[1],
-            )
-        )
-    return tuple(moves)
-
-
 def _shape(policy: Policy) -> list[tuple[str, list[str]]]:
     return [(c.id, [criterion.id for criterion in c.criteria]) for c in policy.categories]
 
@@ -600,12 +396,12 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
         categories: tuple[PointsMove, ...] = ()
         criteria: tuple[PointsMove, ...] = ()
         if not same_policy:
-            categories = _moves(
+            categories = point_moves(
                 ((ident, None, points) for ident, points in before.category_points),
                 ((ident, None, points) for ident, points in after.category_points),
             )
             if categories or before.total != after.total or not same_shape:
-                criteria = _moves(_criterion_points(before), _criterion_points(after))
+                criteria = point_moves(_criterion_points(before), _criterion_points(after))
         rows.append(
             ComparisonRow(
                 subject=before.subject,
@@ -686,7 +482,7 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
             base, variant, period, population, event_frame, measure_frame,
             unknown_kinds=unknown_kinds, duplicates=duplicates,
         )  # fmt: skip
-    diff = _ColumnDiff(
+    diff = ColumnDiff(
         base_table,
         variant_table,
         ratings,
@@ -702,203 +498,3 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
         ratings=ratings,
         diff=diff,
     )
-
-
-class _ColumnDiff:
-    """A comparison computed from the integer columns of two columnar tables of the same
-    population: the moves, the summary and the order of movers for everyone at once, each
-    person's :class:`ComparisonRow` built only when read (with exactly the exact path's
-    values: the same rules decide which categories and criteria are listed)."""
-
-    def __init__(
-        self,
-        base_table: ScoreTable,
-        variant_table: ScoreTable,
-        ratings: tuple[str | None, ...],
-        *,
-        same_policy: bool,
-        same_shape: bool,
-    ) -> None:
-        import numpy as np
-
-        from kpiscore.engine.columnar._figures import Figures
-
-        base, variant = base_table.columns, variant_table.columns
-        if not isinstance(base, Figures) or not isinstance(variant, Figures):
-            raise InputError("compare: expected two tables from score_frame")  # pragma: no cover
-        self.base, self.variant = base, variant
-        self.base_policy = base.compiled.policy
-        self.count = len(base.subjects)
-        self.ratings = ratings
-        self.same_policy, self.same_shape = same_policy, same_shape
-        order = {rating: position for position, rating in enumerate(ratings)}
-        self.base_position = self._positions(base, order)
-        self.variant_position = self._positions(variant, order)
-        self.exponent = max(base.exponent, variant.exponent)
-        base_total = self._scaled(base.total_units, base.exponent)
-        variant_total = self._scaled(variant.total_units, variant.exponent)
-        self.delta = variant_total - base_total
-        moved = (self.delta != 0) | (self.base_position != self.variant_position)
-        if not same_policy:
-            moved = moved | self._differ(
-                base.compiled.category_ids,
-                variant.compiled.category_ids,
-                base.category_units,
-                variant.category_units,
-            )
-            if not same_shape:
-                moved = moved | self._differ(
-                    [cid for cid, _ in _owners(base)],
-                    [cid for cid, _ in _owners(variant)],
-                    base.criterion_units,
-                    variant.criterion_units,
-                )
-        self.moved = np.asarray(moved, dtype=bool)
-        self._order: list[int] | None = None
-
-    @staticmethod
-    def _positions(figures: Figures, order: Mapping[str | None, int]) -> Ints:
-        import numpy as np
-
-        bands = [band.id for band in figures.compiled.bands]
-        # The last entry is read for rank -1 (no rating: a policy without bands).
-        lookup = np.array([order[band] for band in bands] + [order.get(None, -1)], dtype=np.int64)
-        positions: Ints = lookup[figures.rank]
-        return positions
-
-    def _scaled(self, units: Units, exponent: int) -> Units:
-        """``units`` (of ``10^-exponent``) in units of the finer of the two precisions."""
-        import numpy as np
-
-        shift = self.exponent - exponent
-        if not shift:
-            return units
-        largest = int(np.abs(units).max(initial=0))
-        if units.dtype == object or largest * 10**shift >= 2**62:
-            scaled_objects: Units = units.astype(object) * 10**shift
-            return scaled_objects
-        scaled: Units = units * 10**shift
-        return scaled
-
-    def _differ(
-        self, base_ids: Sequence[str], variant_ids: Sequence[str], base: Units, variant: Units
-    ) -> Bools:
-        """Who has a category (criterion) whose reported points differ, or which only one
-        policy has (then everyone: it is listed with ``None`` on the other side)."""
-        import numpy as np
-
-        if set(base_ids) != set(variant_ids):
-            return np.ones(self.count, dtype=bool)
-        found = np.zeros(self.count, dtype=bool)
-        where = {ident: index for index, ident in enumerate(variant_ids)}
-        for index, ident in enumerate(base_ids):
-            left = self._scaled(base[:, index], self.base.exponent)
-            right = self._scaled(variant[:, where[ident]], self.variant.exponent)
-            found |= np.asarray(left != right, dtype=bool)
-        return found
-
-    def row(self, position: int) -> ComparisonRow:
-        base, variant = self.base, self.variant
-        base_total = base.figure(base.total_units[position])
-        variant_total = variant.figure(variant.total_units[position])
-        before, after = int(self.base_position[position]), int(self.variant_position[position])
-        move: Move = "up" if after < before else "down" if after > before else "same"
-        categories: tuple[PointsMove, ...] = ()
-        criteria: tuple[PointsMove, ...] = ()
-        if not self.same_policy:
-            categories = _moves(
-                _category_points(base, position), _category_points(variant, position)
-            )
-            if categories or base_total != variant_total or not self.same_shape:
-                criteria = _moves(
-                    _column_criteria(base, position), _column_criteria(variant, position)
-                )
-        return ComparisonRow(
-            subject=base.subjects[position],
-            person=base.persons.person(position),
-            base_total=base_total,
-            variant_total=variant_total,
-            base_rating=self.ratings[before],
-            variant_rating=self.ratings[after],
-            move=move,
-            categories=categories,
-            criteria=criteria,
-        )
-
-    def moved_positions(self) -> list[int]:
-        """The positions of :attr:`Comparison.moved`, in its order."""
-        if self._order is None:
-            import numpy as np
-
-            positions = np.flatnonzero(self.moved).tolist()
-            steps = np.abs(self.base_position - self.variant_position).tolist()
-            size = np.abs(self.delta).tolist()
-            subjects = self.base.subjects
-            self._order = sorted(positions, key=lambda i: (-steps[i], -size[i], subjects[i]))
-        return self._order
-
-    def summary(self) -> ComparisonSummary:
-        import numpy as np
-
-        ratings = self.ratings
-        width = len(ratings)
-        pairs = np.bincount(
-            self.base_position * width + self.variant_position, minlength=width * width
-        ).reshape(width, width)
-        transitions = {
-            a: {b: int(pairs[i, j]) for j, b in enumerate(ratings)} for i, a in enumerate(ratings)
-        }
-        mean = low = high = None
-        if self.count:
-            total = Fraction(int(self.delta.sum())) * Fraction(10) ** -self.exponent
-            mean = quantize_fraction(
-                total / self.count, self.base_policy.precision, self.base_policy.rounding
-            )
-            low = self._delta_at(int(np.argmin(self.delta)))
-            high = self._delta_at(int(np.argmax(self.delta)))
-        return ComparisonSummary(
-            count=self.count,
-            up=int((self.variant_position < self.base_position).sum()),
-            down=int((self.variant_position > self.base_position).sum()),
-            same=int((self.variant_position == self.base_position).sum()),
-            totals_changed=int((self.delta != 0).sum()),
-            mean_delta=mean,
-            min_delta=low,
-            max_delta=high,
-            ratings=ratings,
-            transitions=transitions,
-            base_distribution={r: int(n) for r, n in zip(ratings, pairs.sum(axis=1), strict=True)},
-            variant_distribution={
-                r: int(n) for r, n in zip(ratings, pairs.sum(axis=0), strict=True)
-            },
-        )
-
-    def _delta_at(self, position: int) -> Decimal:
-        base, variant = self.base, self.variant
-        return EXACT.subtract(
-            variant.figure(variant.total_units[position]), base.figure(base.total_units[position])
-        )
-
-
-def _owners(figures: Figures) -> list[tuple[str, str]]:
-    """(criterion id, category id) in the order of the criterion columns (policy order)."""
-    policy = figures.compiled.policy
-    return [
-        (criterion.id, category.id)
-        for category in policy.categories
-        for criterion in category.criteria
-    ]
-
-
-def _category_points(figures: Figures, position: int) -> list[tuple[str, str | None, Decimal]]:
-    return [
-        (ident, None, figures.figure(figures.category_units[position, index]))
-        for index, ident in enumerate(figures.compiled.category_ids)
-    ]
-
-
-def _column_criteria(figures: Figures, position: int) -> list[tuple[str, str | None, Decimal]]:
-    return [
-        (ident, owner, figures.figure(figures.criterion_units[position, index]))
-        for index, (ident, owner) in enumerate(_owners(figures))
-    ]
