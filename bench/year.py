@@ -489,9 +489,9 @@ def worker(method: str, people: int, out: Path, until: str = STEPS[-1]) -> None:
     if method in ("kpiscore", "hand"):
         # Once on a few people first, outside the clock: imports (compiled from source when
         # bytecode caching is off) and first-call set-up are not the pipeline's throughput.
-        warm = generate_year(WARM_UP, seed=1)
-        (kpiscore_year if method == "kpiscore" else hand_year)(*warm, until=until)
-        del warm
+        few, few_events, few_measures, few_salaries = generate_year(WARM_UP, seed=1)
+        run = kpiscore_year if method == "kpiscore" else hand_year
+        run(few, few_events, few_measures, few_salaries, until=until)
     data = generate_year(people)
     events = len(data[1])
     sample = set(data[0].loc[data[0]["unit"] == SAMPLE_UNIT, "id"].tolist())
