@@ -40,6 +40,9 @@ from kpiscore.results.scorecard import Scorecard, ScoreTable, event_notices
 __all__ = ["Figures", "round_units", "score_columns"]
 
 Rule = Deduction | Award
+#: Per (kind code, per unit), the people with events of that kind and their number of events
+#: (or Σ quantity): what :meth:`Figures._requested` reads from the events alone.
+KindCounts: TypeAlias = dict[tuple[int, bool], Sparse | None]
 #: Figures in units of the precision: int64, or Python ints when the exact engine scored all.
 Units: TypeAlias = npt.NDArray[np.int64] | npt.NDArray[np.object_]
 
@@ -55,9 +58,15 @@ def score_columns(
     measures: MeasureColumns,
     *,
     compiled: _Compiled,
+    kind_counts: KindCounts | None = None,
 ) -> ScoreTable:
-    """Score facts already read into columns (by ``score_frame`` or the CSV fast path)."""
+    """Score facts already read into columns (by ``score_frame`` or the CSV fast path).
+
+    ``kind_counts``: a dictionary shared by the calls scoring the same event columns (two
+    policies compared): what depends on the events alone is counted once, for both.
+    """
     columns = Figures(compiled, period, people, events, measures)
+    columns.kind_counts = kind_counts
     with exact():
         columns.compute()
     inside = events.in_period
@@ -143,6 +152,19 @@ def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
             up = (twice > denominator) | (tie & (floor & 1).astype(bool))
     result: Ints = floor + up
     return result
+
+
+def _band_ranks(totals: Ints, thresholds: Sequence[int]) -> Ints:
+    """The band each total earns (0 the highest: the first band whose threshold it reaches),
+    or -1 below every band. The thresholds, highest band first, never rise (a compiled
+    policy's bands are sorted so), so a total's rank is told by how many thresholds it
+    reaches: one binary search per total."""
+    bound = 2**62  # totals stay inside it (Figures._fits): a threshold past it is never reached
+    ascending = [min(max(threshold, -bound), bound) for threshold in reversed(thresholds)]
+    reached = np.searchsorted(np.array(ascending, dtype=np.int64), totals, side="right")
+    by_count = np.array([-1, *range(len(thresholds) - 1, -1, -1)], dtype=np.int64)
+    ranked: Ints = by_count.take(reached)
+    return ranked
 
 
 def _units(value: Decimal, scale: int) -> int:
@@ -245,6 +267,9 @@ class Figures:
         self.exact_cards: dict[int, Scorecard] = {}
         self._rows_of: tuple[Ints, Ints, Ints, Ints] | None = None
         self._by_slot: list[tuple[Codes, Codes, Codes]] | None = None
+        # Per (kind code, per unit), each person's events of that kind (or their quantities,
+        # in units of the finest quantity): set by a caller scoring these events twice.
+        self.kind_counts: KindCounts | None = None
 
     # ----------------------------------------------------------------- computing
 
@@ -275,7 +300,7 @@ class Figures:
             self._fallback_all("its figures need more digits than 64-bit integers hold")
             return
         requested = self._requested(rules, scale, quantity_places)
-        cap_rank = self._cap_ranks()
+        cap_rank, capped = self._cap_ranks()
         crit_info = compiled.crit_info
         # Criterion -> the (sparse) requests of its deductions and awards, after limits.
         deductions: list[list[Sparse]] = [[] for _ in crit_info]
@@ -387,12 +412,18 @@ class Figures:
         total -= carried_units
         np.maximum(total, 0, out=total)
         # Ratings: the highest band whose threshold the reported total reaches.
-        score_rank = np.full(n, -1, dtype=np.int64)
-        for rank in range(len(compiled.bands) - 1, -1, -1):
-            lowest = compiled.bands[rank].min_points.scaleb(k, EXACT)
-            threshold = int(lowest.to_integral_value(rounding="ROUND_CEILING", context=EXACT))
-            score_rank[total >= threshold] = rank
-        rank_of = np.where((score_rank >= 0) & (cap_rank > score_rank), cap_rank, score_rank)
+        score_rank = _band_ranks(
+            total,
+            [
+                int(band.min_points.scaleb(k, EXACT).to_integral_value("ROUND_CEILING", EXACT))
+                for band in compiled.bands
+            ],
+        )
+        # A cap lowers the rating of the few people with a live cap event only.
+        rank_of = score_rank.copy()
+        if len(capped):
+            earned, lowest = score_rank.take(capped), cap_rank.take(capped)
+            rank_of[capped] = np.where((earned >= 0) & (lowest > earned), lowest, earned)
         self._category_parts, self.carried_units, self.total_units = units, carried_units, total
         self._criterion_parts, self._criterion_wide = criterion_units, None
         self.score_rank, self.rank = score_rank, rank_of
@@ -449,44 +480,63 @@ class Figures:
             [_units(q, quantity_places) for q in events.quantities], dtype=np.int64
         )
         divisor = 10**quantity_places
-        # Kind codes, with the dead events (outside the period, or excused) in one more bucket.
-        small = np.uint8 if n_kinds < 2**8 - 1 else np.uint16 if n_kinds < 2**16 - 1 else np.int64
-        grouped = events.kind_codes.astype(small)
-        np.putmask(grouped, ~events.live, n_kinds)
-        order = np.argsort(grouped, kind="stable")  # a radix sort for 8- and 16-bit codes
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(grouped, minlength=n_kinds + 1))))
+        counted = self.kind_counts if self.kind_counts is not None else {}
+        grouping: list[tuple[Codes, Ints]] = []
+
+        def rows_of(kind: int) -> Codes:
+            if not grouping:
+                # Kind codes, the dead events (outside the period, or excused) in one more
+                # bucket, grouped by one radix sort (8- and 16-bit codes).
+                small = (
+                    np.uint8
+                    if n_kinds < 2**8 - 1
+                    else np.uint16
+                    if n_kinds < 2**16 - 1
+                    else np.int64
+                )
+                grouped = events.kind_codes.astype(small)
+                np.putmask(grouped, ~events.live, n_kinds)
+                order = np.argsort(grouped, kind="stable")
+                counts = np.bincount(grouped, minlength=n_kinds + 1)
+                grouping.append((order, np.concatenate(([0], np.cumsum(counts)))))
+            order, bounds = grouping[0]
+            return order[bounds[kind] : bounds[kind + 1]]
+
         for kind, members in by_kind.items():
-            rows = order[bounds[kind] : bounds[kind + 1]]
-            if not len(rows):
-                continue
-            subjects = events.subject.take(rows)
-            counts: Sparse | None = None
-            summed: Sparse | None = None
             for rule_index in members:
                 rule = rules[rule_index]
-                points = _units(rule.points, scale)
-                if rule.per != "unit":
-                    if counts is None:
-                        counts = per_subject(subjects, n)
-                    result[rule_index] = (counts[0], counts[1] * points)
+                unit = rule.per == "unit"
+                if (kind, unit) not in counted:
+                    # Per person, the events of this kind (or their quantities) once, for
+                    # every rule on it (and, shared, for another policy on the same events).
+                    rows = rows_of(kind)
+                    weights = (
+                        quantity_units.take(events.quantity_codes.take(rows)) if unit else None
+                    )
+                    subjects = events.subject.take(rows)
+                    counted[kind, unit] = per_subject(subjects, n, weights) if len(rows) else None
+                found = counted[kind, unit]
+                if found is None:
                     continue
-                if summed is None:
-                    weights = quantity_units.take(events.quantity_codes.take(rows))
-                    summed = per_subject(subjects, n, weights)
-                result[rule_index] = (summed[0], summed[1] * points // divisor)
+                points = _units(rule.points, scale)
+                amounts = found[1] * points // divisor if unit else found[1] * points
+                result[rule_index] = (found[0], amounts)
         return result
 
-    def _cap_ranks(self) -> Ints:
-        """Per person, the lowest band (highest rank) a non-excused cap event allows, or -1."""
+    def _cap_ranks(self) -> tuple[Ints, Codes]:
+        """Per person, the lowest band (highest rank) a non-excused cap event allows, or -1;
+        and the positions of the people with such an event (some maybe more than once)."""
         events = self.events
         cap_rank = np.full(len(self.persons), -1, dtype=np.int64)
         kind_position = {kind: i for i, kind in enumerate(events.kinds)}
         live = events.live
+        hits = [np.zeros(0, dtype=np.int64)]
         for kind, rank in self.compiled.cap_rank.items():
             if kind in kind_position:
                 hit = events.subject[live & (events.kind_codes == kind_position[kind])]
                 cap_rank[hit] = np.maximum(cap_rank[hit], rank)
-        return cap_rank
+                hits.append(hit.astype(np.int64, copy=False))
+        return cap_rank, np.concatenate(hits)
 
     def _slot_rows(self) -> list[tuple[Codes, Codes, Codes]]:
         """Per measured criterion: (its measure rows, their subjects, their value codes);

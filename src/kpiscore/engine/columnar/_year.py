@@ -22,7 +22,7 @@ import pandas as pd
 from kpiscore.engine.columnar._arrays import Codes, Population
 from kpiscore.engine.columnar._cells import Problems
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
-from kpiscore.engine.columnar._figures import score_columns
+from kpiscore.engine.columnar._figures import KindCounts, score_columns
 from kpiscore.engine.columnar._frames import (
     event_check,
     read_events,
@@ -133,7 +133,10 @@ def score_frames_pair(  # noqa: PLR0917 - compare's own arguments
     )
     base_measures = read_measures(measures, index, compiled, problems)
     problems.raise_all()
-    base_table = score_columns(base, period, persons, facts, base_measures, compiled=compiled)
+    counts: KindCounts = {}  # each person's events per kind, counted once for both policies
+    base_table = score_columns(
+        base, period, persons, facts, base_measures, compiled=compiled, kind_counts=counts
+    )
     variant.check_period(period)
     base_compiled, compiled = compiled, compile_policy(variant)
     if _reads_measures_alike(base_compiled, compiled):
@@ -143,7 +146,7 @@ def score_frames_pair(  # noqa: PLR0917 - compare's own arguments
         variant_measures = read_measures(measures, index, compiled, problems)
         problems.raise_all()
     variant_table = score_columns(
-        variant, period, persons, facts, variant_measures, compiled=compiled
+        variant, period, persons, facts, variant_measures, compiled=compiled, kind_counts=counts
     )
     return base_table, variant_table
 
