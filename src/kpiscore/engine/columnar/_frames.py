@@ -468,12 +468,26 @@ def _from_codes(codes: Ints, uniques: pd.Index, index: Population) -> Codes:
     """Positions of coded subjects: each distinct subject looked up once (-1 for a code of
     -1, a missing cell)."""
     arrow = _arrow_strings(uniques)
+    if (
+        arrow is None
+        and uniques.dtype == object
+        and len(uniques) == len(index.ids)
+        and uniques.tolist() == index.ids
+    ):
+        # Categories that are the population's own ids in its order (a categorical built on
+        # the people's ids): told by one comparison of two lists, no look-up at all.
+        return codes  # each code is the person's position already (-1 stays missing)
     if arrow is None and uniques.dtype == object:
         arrow = python_text_as_arrow(uniques.to_numpy(dtype=object))
     if arrow is not None:
         lookup = index.get_indexer_arrow(arrow)
     else:
         lookup = index.get_indexer(nfc_list(uniques.tolist()))
+    return _taken(codes, lookup)
+
+
+def _taken(codes: Ints, lookup: Ints) -> Codes:
+    """``lookup`` at each code (-1 for a code of -1)."""
     if len(codes) and codes.min() < 0:
         return np.where(codes >= 0, lookup.take(np.maximum(codes, 0)), -1)
     return lookup.take(codes)
