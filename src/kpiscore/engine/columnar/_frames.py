@@ -691,7 +691,8 @@ def _all_distinct(columns: EventColumns) -> bool:
     key = np.zeros(len(columns.subject), dtype=np.int64)
     span = 1
     for field in fields:
-        low, width = int(field.min()), int(field.max()) - int(field.min()) + 1
+        low = int(field.min())
+        width = int(field.max()) - low + 1
         span *= width
         if span >= 2**62:
             return False

@@ -62,8 +62,10 @@ def per_subject(subjects: Codes, n: int, weights: Ints | None = None) -> Sparse:
         return touched, amounts
     order, starts, touched = _runs(subjects)
     if weights is None:
-        counts = np.diff(starts, append=len(subjects))
-        return touched, counts.astype(np.int64, copy=False)
+        counts = np.empty(len(starts), dtype=np.int64)  # each run's length
+        np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+        counts[-1] = len(subjects) - starts[-1]
+        return touched, counts
     ordered = weights if order is None else weights.take(order)
     summed: Ints = np.add.reduceat(ordered.astype(np.int64, copy=False), starts)
     return touched, summed
