@@ -517,25 +517,37 @@ class _Demotion(NamedTuple):
     tied: bool
 
 
+@attrs.frozen(kw_only=True)
+class _Options:
+    """The quota's options as the caller gave them, shared by the per-result plan
+    (:func:`_plan`) and the columnar one, which check them the same way (:meth:`checked`)."""
+
+    rating: object
+    share: object
+    base: object
+    group_by: object
+    rounding: object
+    ties: object
+
+    def checked(self) -> tuple[str, Decimal, str, str]:
+        """``(rating, share, base, rounding)``, each checked; an :class:`InputError` names the
+        first bad one."""
+        share = _check_share(self.share)
+        base = _check_choice(self.base, "base", BASE_READINGS)
+        rounding = _check_choice(self.rounding, "rounding", ROUNDING_MODES)
+        if not isinstance(self.rating, str):
+            raise InputError(f"quota: rating must be a band id string (got {self.rating!r})")
+        return self.rating, share, base, rounding
+
+
 def _plan(
-    items: list[Any],
-    *,
-    rating: str,
-    share: object,
-    base: object,
-    group_by: object,
-    rounding: object,
-    ties: object,
+    items: list[Any], options: _Options
 ) -> tuple[tuple[QuotaGroup, ...], dict[str, _Demotion]]:
-    checked_share = _check_share(share)
-    base = _check_choice(base, "base", BASE_READINGS)
-    rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
-    if not isinstance(rating, str):
-        raise InputError(f"quota: rating must be a band id string (got {rating!r})")
+    rating, checked_share, base, rounding = options.checked()
     key_of, label_of = _grouper(
-        group_by, lambda name: any(item.person.get(name) is not None for item in items)
+        options.group_by, lambda name: any(item.person.get(name) is not None for item in items)
     )
-    tie_name, tie_key = _tie_key(ties, items)
+    tie_name, tie_key = _tie_key(options.ties, items)
     if not items:
         return (), {}
     _check_results(items)
