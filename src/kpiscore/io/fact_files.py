@@ -525,18 +525,33 @@ def read_fact_records(
     Raises:
         FileFormatError: one problem; :class:`FileFormatErrorGroup` listing all of them.
     """
-    if kind not in _COLUMNS:
-        raise InputError(f"kind must be 'events', 'measures' or 'people' (got {kind!r})")
-    if not isinstance(source, str | os.PathLike):
-        raise FileFormatError(
-            f"expected the path of a {kind} file (got {type(source).__name__} {_shown(source)})"
-        )
+    _check_source(source, kind)
     options = ReadOptions.of(
         number_format=number_format,
         encoding=encoding,
         delimiter=delimiter,
         ignore_columns=ignore_columns,
     )
+    return _records(source, kind, format, options, max_bytes)
+
+
+def _check_source(source: object, kind: object) -> None:
+    if kind not in _COLUMNS:
+        raise InputError(f"kind must be 'events', 'measures' or 'people' (got {kind!r})")
+    if not isinstance(source, str | os.PathLike):
+        raise FileFormatError(
+            f"expected the path of a {kind} file (got {type(source).__name__} {_shown(source)})"
+        )
+
+
+def _records(
+    source: str | os.PathLike[str],
+    kind: FactKind,
+    format: FactFormat | None,  # noqa: A002 - as load_policy
+    options: ReadOptions,
+    max_bytes: int | None,
+) -> list[FactRecord]:
+    """:func:`read_fact_records` for a checked source, kind and options."""
     limit = fact_byte_limit(max_bytes)
     name = os.fspath(source)
     book = excel_path(source)
@@ -568,22 +583,26 @@ def read_fact_records(
     return records
 
 
-def _facts(
+def _facts(  # noqa: PLR0917 - the loaders' own arguments, in their order
+    cls: type[_T],
     source: str | os.PathLike[str],
     kind: FactKind,
     fmt: FactFormat | None,
-    cls: type[_T],
-    options: ReadOptions,
+    number_format: object,
+    encoding: object,
+    delimiter: object,
+    ignore_columns: object,
 ) -> list[_T]:
-    records = read_fact_records(
-        source,
-        kind,
-        format=fmt,
-        number_format=options.number_format,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        ignore_columns=options.ignore_columns,
+    """What :func:`load_events`, :func:`load_measures` and :func:`load_people` do: check the
+    options, then the source, and read the facts of ``cls``."""
+    checked = ReadOptions.of(
+        number_format=number_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        ignore_columns=ignore_columns,
     )
+    _check_source(source, kind)
+    records = _records(source, kind, fmt, checked, None)
     return cast("list[_T]", [record.fact for record in records])
 
 
@@ -625,13 +644,9 @@ def load_events(
     >>> [(e.on, e.excused) for e in load_events(folder / "events.csv")]
     [(datetime.date(2026, 1, 15), False), (datetime.date(2026, 2, 3), True)]
     """
-    options = ReadOptions.of(
-        number_format=number_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        ignore_columns=ignore_columns,
+    return _facts(
+        Event, source, "events", format, number_format, encoding, delimiter, ignore_columns
     )
-    return _facts(source, "events", format, Event, options)
 
 
 def load_measures(
@@ -657,13 +672,9 @@ def load_measures(
     >>> load_measures(path)[0].value
     Decimal('0.875')
     """
-    options = ReadOptions.of(
-        number_format=number_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        ignore_columns=ignore_columns,
+    return _facts(
+        Measure, source, "measures", format, number_format, encoding, delimiter, ignore_columns
     )
-    return _facts(source, "measures", format, Measure, options)
 
 
 def load_people(
@@ -690,10 +701,6 @@ def load_people(
     >>> load_people(path)[0].name
     'Nguyễn Văn An'
     """
-    options = ReadOptions.of(
-        number_format=number_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        ignore_columns=ignore_columns,
+    return _facts(
+        Person, source, "people", format, number_format, encoding, delimiter, ignore_columns
     )
-    return _facts(source, "people", format, Person, options)
