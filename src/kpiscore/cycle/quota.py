@@ -38,6 +38,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Final,
+    Protocol,
     TypeVar,
     overload,
 )
@@ -65,7 +66,7 @@ from kpiscore.cycle.quota_plan import (
     _tie_key,
     allowed_count,
 )
-from kpiscore.cycle.rollup import Rollup, RollupTable
+from kpiscore.cycle.rollup import RollupTable
 from kpiscore.exceptions import InputError
 from kpiscore.model.numbers import (
     NumberLike,
@@ -73,7 +74,7 @@ from kpiscore.model.numbers import (
     exact,
     format_points,
 )
-from kpiscore.results.scorecard import Adjustment, Scorecard, ScoreTable
+from kpiscore.results.scorecard import Adjustment, ScoreTable
 from kpiscore.results.table import ResultTable, result_row
 
 if TYPE_CHECKING:
@@ -137,11 +138,18 @@ class QuotaResults(tuple[R, ...], ResultTable):
 # --------------------------------------------------------------------------- from the columns
 
 
+class _Adjust(Protocol):
+    """What a rebuilt table does to each result it builds: the person's quota line, if any."""
+
+    def __call__(self, position: int, item: R, /) -> R: ...
+
+
 @attrs.frozen(kw_only=True)
 class _Source:
     """A columnar table seen by the quota: who, the totals (units of ``10^-exponent``), the
     ratings (band ranks, -1 none), person attributes as codes, one result built on request,
-    and the table rebuilt with other ratings."""
+    and the table rebuilt with other ratings, each result built passing through an
+    :class:`_Adjust`."""
 
     subjects: tuple[str, ...]
     totals: Ints
@@ -150,7 +158,7 @@ class _Source:
     bands: tuple[str, ...]
     codes_of: Callable[[str], tuple[Codes, list[str | None]]]
     item: Callable[[int], RatedResult]
-    rebuild: Callable[[Ints, _ColumnDemotions, str | None], ScoreTable | RollupTable]
+    rebuild: Callable[[Ints, _Adjust], ScoreTable | RollupTable]
 
 
 def _source(results: object) -> _Source | None:
@@ -165,13 +173,7 @@ def _source(results: object) -> _Source | None:
             return None
         table = results
 
-        def score_table(
-            rank: Ints, demotions: _ColumnDemotions, reference: str | None
-        ) -> ScoreTable:
-            def adjust(position: int, card: Scorecard) -> Scorecard:
-                why = demotions.get(position)
-                return card if why is None else _demote(card, why, reference)
-
+        def score_table(rank: Ints, adjust: _Adjust) -> ScoreTable:
             rerated = figures.rerated(rank, adjust)
             return ScoreTable(
                 policy=table.policy, period=table.period, columns=rerated, notes=table.notes
@@ -193,13 +195,7 @@ def _source(results: object) -> _Source | None:
             return None
         rolled = results
 
-        def rollup_table(
-            rank: Ints, demotions: _ColumnDemotions, reference: str | None
-        ) -> RollupTable:
-            def adjust(position: int, result: Rollup) -> Rollup:
-                why = demotions.get(position)
-                return result if why is None else _demote(result, why, reference)
-
+        def rollup_table(rank: Ints, adjust: _Adjust) -> RollupTable:
             return RollupTable(
                 policy=rolled.policy,
                 period=rolled.period,
@@ -371,7 +367,12 @@ def _apply_columns(
     _, demotions, below = planned
     rank = source.rank.copy()
     rank[demotions.positions] = below
-    return source.rebuild(rank, demotions, reference)
+
+    def adjust(position: int, item: R) -> R:
+        why = demotions.get(position)
+        return item if why is None else _demote(item, why, reference)
+
+    return source.rebuild(rank, adjust)
 
 
 def _materialise(results: object) -> list[Any]:
