@@ -327,16 +327,28 @@ def _extra(
     return tuple(sorted(pairs)), problems
 
 
-def _record(
-    fact: Event | Measure | Person,
-    extra: tuple[tuple[str, str], ...],
+def _row_record(
+    kind: str,
+    cells: Mapping[str, object],
+    others: list[str],
+    where: str,
+    said: str,
     *,
+    fmt: NumberFormat,
     file: str,
     line: int | None = None,
     item: int | None = None,
-) -> FactRecord:
-    """The record of a fact read (a person's other columns are already its attributes)."""
-    return FactRecord(fact=fact, file=file, line=line, item=item, extra=extra)
+) -> Iterator[FactRecord | FileFormatError]:
+    """The record of one CSV row or JSON item (``line`` or ``item``), or all its problems;
+    ``others`` are a person's other columns or keys, kept as its attributes."""
+    separator = ":" if item is None else "."
+    extra, more = _extra(cells, others, where, said, separator) if others else ((), [])
+    fact, problems = _build(kind, cells, where, said, separator, fmt=fmt, attributes=extra)
+    if fact is None or more:
+        yield from problems
+        yield from more
+    else:
+        yield FactRecord(fact=fact, file=file, line=line, item=item, extra=extra)
 
 
 def _header(
@@ -445,15 +457,9 @@ def _table_records(
         if table.delimiter is None:  # a workbook: numbers typed in text columns are text
             row = [workbook_text(cell) if i in texts else cell for i, cell in enumerate(row)]
         cells = dict(zip(names, row, strict=False))
-        extra, more = _extra(cells, kept, where, said, ":") if kept else ((), [])
-        fact, problems = _build(
-            kind, cells, where, said, ":", fmt=options.number_format, attributes=extra
+        yield from _row_record(
+            kind, cells, kept, where, said, fmt=options.number_format, file=name, line=line
         )
-        if fact is None or more:
-            yield from problems
-            yield from more
-        else:
-            yield _record(fact, extra, file=name, line=line)
 
 
 def _json_records(
@@ -493,15 +499,10 @@ def _json_records(
                     yield FileFormatError(f"{said}: key {clash}", path=f"{where}.{key}")
             if any(clash is not None for _, clash in clashes):
                 continue
-        extra, more = _extra(item, unknown, where, said, ".") if kind == "people" else ((), [])
-        fact, problems = _build(
-            kind, item, where, said, ".", fmt=options.number_format, attributes=extra
+        others = unknown if kind == "people" else []
+        yield from _row_record(
+            kind, item, others, where, said, fmt=options.number_format, file=name, item=index
         )
-        if fact is None or more:
-            yield from problems
-            yield from more
-        else:
-            yield _record(fact, extra, file=name, item=index)
 
 
 def read_fact_records(
