@@ -20,9 +20,10 @@ rounded to a whole number with ``rounding``):
   included, so the final ratings satisfy the rule as written, and nobody is demoted whom the
   rule as written would let keep the rating.
 
-This module stays whole (about 850 lines) on purpose: the base readings, the allowed count,
-the tie rules, the plan and the application are one decision, each step documented with the
-decree's wording, and splitting them would scatter one rule across files.
+The plan (base readings, allowed count, grouping, ties) is in :mod:`kpiscore.cycle.quota_plan`.
+This module stays whole (about 660 lines) on purpose: it applies the plan both result by result
+and from the columns of a table, and writes the adjustment texts; the two paths must make the
+same decisions and the same texts, so they are kept side by side.
 
 >>> from kpiscore.quota import allowed_count
 >>> [allowed_count(top=8, next_count=17, base=b) for b in ("next", "fixed_point", "next_and_above")]

@@ -4,6 +4,10 @@ Every cell is checked and every problem of a file reported together (at most
 :data:`~kpiscore.model.rules.MAX_LISTED` listed), each with its line and column (CSV) or item
 and key (JSON). The fast CSV path (:mod:`kpiscore.io.fastcsv`) reads cells with the same
 functions, so both paths accept exactly the same facts.
+
+This module stays whole (about 700 lines): the cell readers, the columns of each kind, the
+header and row checks and the loaders are one file format, read the same way from CSV, a
+workbook and JSON; splitting them would put one format's rules in several files.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Payout tables: from a rating and a salary to additional income in đồng, exactly.
 
-This module stays whole (about 850 lines) on purpose: a table's rates, relations, notes, the
+This module stays whole (about 900 lines) on purpose: a table's rates, relations, notes, the
 line of one amount and the reading of a table file are one concept, checked together (a
-relation names rates, a line names the table's steps); most of the length is documented
+relation names rates, a line names the table's steps); about 200 of its lines are documented
 fields and runnable examples. The rows of a population are in ``_rows.py``.
 """
 
