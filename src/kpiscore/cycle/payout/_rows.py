@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import repeat
+from operator import is_
 from typing import Any, Final, Protocol, cast, runtime_checkable
 
 import attrs
 
 from kpiscore.cycle.payout._table import PayoutTable
+from kpiscore.cycle.payout._whole import amounts_whole
 from kpiscore.exceptions import InputError, PeriodError, UnknownSubjectError
 from kpiscore.io import numbers_vi
 from kpiscore.model.jsontypes import JsonObject, JsonScalar, JsonValue
@@ -418,8 +421,8 @@ class _Run:
             self.ratings = [item.rating for item in self.items]
             periods = {item.period for item in self.items if hasattr(item, "period")}
         # Each person's salary looked up once (a miss is _MISSING, reported below).
-        self.values: list[object] = [salaries.get(s, _MISSING) for s in self.subjects]
-        missed = any(value is _MISSING for value in self.values)
+        self.values: list[object] = list(map(salaries.get, self.subjects, repeat(_MISSING)))
+        missed = any(map(is_, self.values, repeat(_MISSING)))
         subjects = set(self.subjects)
         # Everyone found and as many salaries as people: no salary names anyone else.
         extra = (
@@ -477,30 +480,14 @@ class _Run:
     def amounts(self) -> list[Decimal]:
         """Each person's amount, in order: one exact computation per distinct (rating,
         salary, days), people paid a whole-number salary looked up by (rating, salary)."""
-        values, given = self.values, list(self.ratings)
-        if None in given or not {type(value) for value in values} <= {int}:
+        values, given = self.values, self.ratings
+        if None in given or not set(map(type, values)) <= {int}:
             return self._amounts_one_by_one()
         salaries, ratings = cast("list[int]", values), cast("list[str]", given)
         if salaries and min(salaries) < 0:
             return self._amounts_one_by_one()  # names the first negative salary
-        # Everyone rated, on a whole salary: one integer key per person (salary × width +
-        # rating code), each rating's distinct salaries computed on integers at once
-        # (ratings in order of first appearance, so an unknown one is named as the loop
-        # would name it).
-        code_of = {rating: code for code, rating in enumerate(dict.fromkeys(ratings))}
-        width = len(code_of)
-        keys = [
-            value * width + code
-            for value, code in zip(salaries, map(code_of.__getitem__, ratings), strict=True)
-        ]
-        by_code: list[list[int]] = [[] for _ in code_of]
-        for key in set(keys):
-            by_code[key % width].append(key)
-        known: dict[int, Decimal] = {}
-        for (rating, code), group in zip(code_of.items(), by_code, strict=True):
-            whole = [(key - code) // width for key in group]
-            known.update(zip(group, self.table.paid_whole(rating, whole, self.months), strict=True))
-        return list(map(known.__getitem__, keys))
+        # Everyone rated, on a whole salary: one exact computation per distinct pair.
+        return amounts_whole(self.table, ratings, salaries, self.months)
 
     def _amounts_one_by_one(self) -> list[Decimal]:
         pay = _Pay(self.table, self.months)

@@ -21,6 +21,13 @@ import numpy.typing as npt
 from kpiscore.engine.columnar._arrays import Bools, Codes, Ints, People
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._csv import figures_csv
+from kpiscore.engine.columnar._sparse import (
+    LazyColumns,
+    Sparse,
+    dense,
+    per_subject,
+    sparse_total,
+)
 from kpiscore.engine.exact import _check_measure, _Compiled, _score_one, score_many
 from kpiscore.exceptions import InputError, MissingInputError
 from kpiscore.io.render import criterion_columns
@@ -33,6 +40,9 @@ from kpiscore.results.scorecard import Scorecard, ScoreTable, event_notices
 __all__ = ["Figures", "round_units", "score_columns"]
 
 Rule = Deduction | Award
+#: Per (kind code, per unit), the people with events of that kind and their number of events
+#: (or Σ quantity): what :meth:`Figures._requested` reads from the events alone.
+KindCounts: TypeAlias = dict[tuple[int, bool], Sparse | None]
 #: Figures in units of the precision: int64, or Python ints when the exact engine scored all.
 Units: TypeAlias = npt.NDArray[np.int64] | npt.NDArray[np.object_]
 
@@ -48,9 +58,15 @@ def score_columns(
     measures: MeasureColumns,
     *,
     compiled: _Compiled,
+    kind_counts: KindCounts | None = None,
 ) -> ScoreTable:
-    """Score facts already read into columns (by ``score_frame`` or the CSV fast path)."""
+    """Score facts already read into columns (by ``score_frame`` or the CSV fast path).
+
+    ``kind_counts``: a dictionary shared by the calls scoring the same event columns (two
+    policies compared): what depends on the events alone is counted once, for both.
+    """
     columns = Figures(compiled, period, people, events, measures)
+    columns.kind_counts = kind_counts
     with exact():
         columns.compute()
     inside = events.in_period
@@ -63,6 +79,19 @@ def score_columns(
     )
 
 
+#: For numerators >= 0, a mode as ``(times, shift)``: the rounded quotient of n / d is
+#: ``(times · n + shift(d)) // (times · d)`` (half-way cases: 2n + d over 2d rounds them up,
+#: 2n + d - 1 over 2d down). Half-even and 05up take the general path.
+_NONNEGATIVE: dict[str, tuple[int, Callable[[int], int]]] = {
+    "ROUND_FLOOR": (1, lambda d: 0),
+    "ROUND_DOWN": (1, lambda d: 0),
+    "ROUND_CEILING": (1, lambda d: d - 1),
+    "ROUND_UP": (1, lambda d: d - 1),
+    "ROUND_HALF_UP": (2, lambda d: d),
+    "ROUND_HALF_DOWN": (2, lambda d: d - 1),
+}
+
+
 def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
     """``numerator / denominator`` rounded to integers with a decimal rounding mode, exactly.
 
@@ -71,9 +100,31 @@ def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
     """
     if denominator == 1:
         return numerator
-    floor: Ints
-    remainder: Ints
-    floor, remainder = np.divmod(numerator, denominator)
+    quick = _NONNEGATIVE.get(rounding)
+    if (
+        quick is not None
+        and numerator.dtype == np.int64
+        and len(numerator)
+        and denominator < 2**61
+        and int(numerator.min()) >= 0
+        and int(numerator.max()) < 2**61
+    ):
+        # Points are seldom negative: then the mode is one floor division of a shifted
+        # numerator, (times · n + shift) // (times · d), without overflow below 2^61.
+        times, shift = quick
+        offset = shift(denominator)
+        shifted: Ints
+        if times == 1:
+            shifted = numerator + offset if offset else numerator
+        else:
+            shifted = numerator * times
+            shifted += offset
+        quotient: Ints = shifted // (times * denominator)
+        return quotient
+    # A floor division and a product, not np.divmod: NumPy divides int64 by a constant about
+    # ten times faster with ``//`` (the remainder is the same: denominator > 0, no overflow).
+    floor: Ints = numerator // denominator
+    remainder: Ints = numerator - floor * denominator
     if rounding == "ROUND_FLOOR":
         return floor
     inexact: Bools = remainder != 0
@@ -103,6 +154,19 @@ def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
     return result
 
 
+def _band_ranks(totals: Ints, thresholds: Sequence[int]) -> Ints:
+    """The band each total earns (0 the highest: the first band whose threshold it reaches),
+    or -1 below every band. The thresholds, highest band first, never rise (a compiled
+    policy's bands are sorted so), so a total's rank is told by how many thresholds it
+    reaches: one binary search per total."""
+    bound = 2**62  # totals stay inside it (Figures._fits): a threshold past it is never reached
+    ascending = [min(max(threshold, -bound), bound) for threshold in reversed(thresholds)]
+    reached = np.searchsorted(np.array(ascending, dtype=np.int64), totals, side="right")
+    by_count = np.array([-1, *range(len(thresholds) - 1, -1, -1)], dtype=np.int64)
+    ranked: Ints = by_count.take(reached)
+    return ranked
+
+
 def _units(value: Decimal, scale: int) -> int:
     """``value × 10^scale`` as an int; the scale was chosen so this is exact — checked."""
     scaled = value.scaleb(scale, EXACT)
@@ -112,26 +176,33 @@ def _units(value: Decimal, scale: int) -> int:
     return int(integral)
 
 
-def _total(columns: list[Ints]) -> Ints | None:
-    """The sum of some columns, or ``None`` for none."""
-    if not columns:
-        return None
-    total = columns[0]
-    for column in columns[1:]:
-        total = total + column
-    return total
-
-
 def _used(codes: Codes, size: int) -> Ints:
     """The distinct codes among ``codes`` (each in ``0..size-1``), in increasing order."""
     return np.flatnonzero(np.bincount(codes, minlength=size))
 
 
-#: Per measure columns, the start columns last computed from them, with the (compiled) policy,
-#: the population and the scale they were computed for: the months of a year share them.
-_STARTS: weakref.WeakKeyDictionary[
-    MeasureColumns, tuple[_Compiled, People, int, dict[int, Ints], Bools]
-] = weakref.WeakKeyDictionary()
+class _Shared:
+    """What every table scored from the same measure columns shares, for one compiled policy,
+    population and scale (the months of a year): each measured criterion's start column and
+    who is excluded (:meth:`Figures._starts`); the points and reported points of each
+    criterion scored from its measure alone, and the reported points of each category all of
+    whose criteria are, filled by :meth:`Figures.compute` as it meets them."""
+
+    def __init__(
+        self, key: tuple[_Compiled, People, int], starts: dict[int, Ints], excluded: Bools
+    ) -> None:
+        self.key, self.starts, self.excluded = key, starts, excluded
+        self.points: dict[int, tuple[Ints, Ints]] = {}
+        self.categories: dict[int, Ints] = {}
+
+
+#: Per measure columns, what the tables last scored from them share (see :class:`_Shared`).
+_STARTS: weakref.WeakKeyDictionary[MeasureColumns, _Shared] = weakref.WeakKeyDictionary()
+#: Per measure columns, its rows per measured criterion (for so many criteria): see
+#: :meth:`Figures._slot_rows`.
+_SLOTS: weakref.WeakKeyDictionary[MeasureColumns, tuple[int, list[tuple[Codes, Codes, Codes]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _places(value: Decimal) -> int:
@@ -173,10 +244,13 @@ class Figures:
         self.notes: tuple[str, ...] = ()
         self.exponent = -compiled.precision.adjusted()  # reported figures in units of 10^-k
         # int64 columns, or object columns of Python ints when the exact engine scored everyone.
-        self.category_units: Units = np.zeros((0, 0), dtype=np.int64)  # [N, K]
-        # Each criterion's reported points [N, C] (the score CSV's columns), and who had a
-        # criterion excluded from its category (an empty cell), when anyone did.
-        self._criterion_held: npt.NDArray[np.signedinteger[Any]] | Units
+        # Each category's [N, K] and each criterion's reported points [N, C] (the score CSV's
+        # columns), kept as parts until first read (most tables of a year never are), and who
+        # had a criterion excluded from its category (an empty cell), when anyone did.
+        self._category_parts: LazyColumns | None = None
+        self._category_built: Units = np.zeros((0, 0), dtype=np.int64)
+        self._criterion_parts: LazyColumns | None = None
+        self._held: npt.NDArray[np.signedinteger[Any]] | Units
         self._criterion_wide: Units | None
         self.criterion_units = np.zeros((0, 0), dtype=np.int64)
         self.criterion_excluded: Bools | None = None
@@ -193,6 +267,9 @@ class Figures:
         self.exact_cards: dict[int, Scorecard] = {}
         self._rows_of: tuple[Ints, Ints, Ints, Ints] | None = None
         self._by_slot: list[tuple[Codes, Codes, Codes]] | None = None
+        # Per (kind code, per unit), each person's events of that kind (or their quantities,
+        # in units of the finest quantity): set by a caller scoring these events twice.
+        self.kind_counts: KindCounts | None = None
 
     # ----------------------------------------------------------------- computing
 
@@ -223,21 +300,32 @@ class Figures:
             self._fallback_all("its figures need more digits than 64-bit integers hold")
             return
         requested = self._requested(rules, scale, quantity_places)
-        cap_rank = self._cap_ranks()
+        cap_rank, capped = self._cap_ranks()
         crit_info = compiled.crit_info
-        # Criterion -> the requested columns of its deductions and awards, after limits.
-        deductions: list[list[Ints]] = [[] for _ in crit_info]
-        awards: list[list[Ints]] = [[] for _ in crit_info]
+        # Criterion -> the (sparse) requests of its deductions and awards, after limits.
+        deductions: list[list[Sparse]] = [[] for _ in crit_info]
+        awards: list[list[Sparse]] = [[] for _ in crit_info]
         for rule_index, (limit, owner, deduction) in enumerate(compiled.rule_info):
-            column = requested[rule_index]
-            if column is None:
+            found = requested[rule_index]
+            if found is None:
                 continue
             if limit is not None:
-                column = np.minimum(column, _units(limit, scale))
-            (deductions if deduction else awards)[owner].append(column)
-        starts, excluded = self._starts(scale)
+                found = (found[0], np.minimum(found[1], _units(limit, scale)))
+            (deductions if deduction else awards)[owner].append(found)
+        kept = self._starts(scale)
+        starts, excluded = kept.starts, kept.excluded
+        # A criterion scored from its measure alone (no rule of it fed) has the same columns
+        # in every table of these measures, and so has a category of such criteria only.
+        alone = [
+            index in starts and not deductions[index] and not awards[index]
+            for index in range(len(crit_info))
+        ]
+        static = [True] * len(compiled.category_ids)
+        for index, info in enumerate(crit_info):
+            static[info[0]] = static[info[0]] and alone[index]
         carried = np.zeros(n, dtype=np.int64)
         sums = [np.zeros(n, dtype=np.int64) for _ in compiled.category_ids]
+        shared = [0 for _ in compiled.category_ids]  # everyone's part of each sum, added last
         k = self.exponent
         to_reported = 10 ** (scale - k)
         # Held in the narrowest integers the criteria's bounds allow (a year of monthly tables
@@ -251,65 +339,93 @@ class Figures:
             default=0,
         )
         narrow = np.int16 if largest < 2**15 else np.int32 if largest < 2**31 else np.int64
-        criterion_units = np.empty((n, len(crit_info)), dtype=narrow, order="F")
+        criterion_units = LazyColumns(n, len(crit_info), narrow)
         for index, (cat_index, full, maximum, floor, carry, _u, multiplier) in enumerate(crit_info):
             high = _units(maximum, scale)
             low = _units(floor, scale)
+            begin = high if full else 0
             start = starts.get(index)
             if start is None and not awards[index]:
                 # The same points for everyone untouched by a fact; only those a deduction
                 # touches (a few per criterion, usually) are computed one by one.
-                value = min(max(high if full else 0, low), high)
-                sums[cat_index] += value * multiplier
-                criterion_units[:, index] = round_units(
-                    np.array([value], dtype=np.int64), to_reported, compiled.rounding
-                )[0]
-                deducted = _total(deductions[index])
+                value = min(max(begin, low), high)
+                shared[cat_index] += value * multiplier
+                criterion_units.fill(
+                    index,
+                    int(round_units(np.array([value]), to_reported, compiled.rounding)[0]),
+                )
+                deducted = sparse_total(deductions[index])
                 if deducted is not None:
                     touched, points = self._deduct(
                         sums[cat_index],
                         carried if carry else None,
                         deducted,
                         value,
-                        (high if full else 0, low, high, multiplier),
+                        (begin, low, high, multiplier),
                     )
-                    criterion_units[touched, index] = round_units(
-                        points, to_reported, compiled.rounding
+                    criterion_units.touch(
+                        index, touched, round_units(points, to_reported, compiled.rounding)
                     )
                 continue
-            raw = np.full(n, high if full else 0, dtype=np.int64) if start is None else start
-            deducted = _total(deductions[index])
-            awarded = _total(awards[index])
+            taken = dense(sparse_total(deductions[index]), n)
+            awarded = dense(sparse_total(awards[index]), n)
+            if start is not None and alone[index]:
+                if index not in kept.points:
+                    points = np.clip(start, low, high)
+                    kept.points[index] = (
+                        points,
+                        round_units(points, to_reported, compiled.rounding),
+                    )
+                points, rounded = kept.points[index]
+                criterion_units.put(index, rounded)
+                if not static[cat_index] or cat_index not in kept.categories:
+                    sums[cat_index] += points * multiplier if multiplier != 1 else points
+                continue
+            raw = np.full(n, begin, dtype=np.int64) if start is None else start
             if awarded is not None:
                 raw = raw + awarded
-            if deducted is not None:
-                raw = raw - deducted
+            if taken is not None:
+                raw = raw - taken
             points = np.clip(raw, low, high)
-            if carry and deducted is not None:
-                carried += np.where(raw < low, np.minimum(low - raw, deducted), 0)
+            if carry and taken is not None:
+                carried += np.where(raw < low, np.minimum(low - raw, taken), 0)
+            rounded = round_units(points, to_reported, compiled.rounding)
             sums[cat_index] += points * multiplier if multiplier != 1 else points
-            criterion_units[:, index] = round_units(points, to_reported, compiled.rounding)
+            criterion_units.put(index, rounded)
+        for cat_index, part in enumerate(shared):
+            if part:
+                sums[cat_index] += part
         # Categories, in units of the precision, rounded once.
-        units = np.empty((n, len(sums)), dtype=np.int64, order="F")
+        units = LazyColumns(n, len(sums), np.int64)
         total = np.zeros(n, dtype=np.int64)
         for cat_index, denominator in enumerate(compiled.cat_denominator):
-            column = round_units(
-                sums[cat_index], denominator * 10 ** (scale - k), compiled.rounding
-            )
-            units[:, cat_index] = column
+            column = kept.categories.get(cat_index) if static[cat_index] else None
+            if column is None:
+                column = round_units(
+                    sums[cat_index], denominator * 10 ** (scale - k), compiled.rounding
+                )
+                if static[cat_index]:
+                    kept.categories[cat_index] = column
+            units.put(cat_index, column)
             total += column
         carried_units = round_units(carried, 10 ** (scale - k), compiled.rounding)
         total -= carried_units
         np.maximum(total, 0, out=total)
         # Ratings: the highest band whose threshold the reported total reaches.
-        score_rank = np.full(n, -1, dtype=np.int64)
-        for rank in range(len(compiled.bands) - 1, -1, -1):
-            lowest = compiled.bands[rank].min_points.scaleb(k, EXACT)
-            threshold = int(lowest.to_integral_value(rounding="ROUND_CEILING", context=EXACT))
-            score_rank[total >= threshold] = rank
-        rank_of = np.where((score_rank >= 0) & (cap_rank > score_rank), cap_rank, score_rank)
-        self.category_units, self.carried_units, self.total_units = units, carried_units, total
-        self.criterion_units = criterion_units
+        score_rank = _band_ranks(
+            total,
+            [
+                int(band.min_points.scaleb(k, EXACT).to_integral_value("ROUND_CEILING", EXACT))
+                for band in compiled.bands
+            ],
+        )
+        # A cap lowers the rating of the few people with a live cap event only.
+        rank_of = score_rank.copy()
+        if len(capped):
+            earned, lowest = score_rank.take(capped), cap_rank.take(capped)
+            rank_of[capped] = np.where((earned >= 0) & (lowest > earned), lowest, earned)
+        self._category_parts, self.carried_units, self.total_units = units, carried_units, total
+        self._criterion_parts, self._criterion_wide = criterion_units, None
         self.score_rank, self.rank = score_rank, rank_of
         self.cap_rank = cap_rank
         if excluded.any():
@@ -317,37 +433,39 @@ class Figures:
 
     @staticmethod
     def _deduct(
-        sums: Ints, carried: Ints | None, deducted: Ints, value: int, bounds: tuple[int, ...]
-    ) -> tuple[Ints, Ints]:
-        """Correct ``sums`` (which counted everyone at ``value``) for the people a criterion's
-        deductions touch, and add their carried overflow; ``bounds`` is (start, floor,
-        maximum, multiplier) in units. Exactly what the dense computation gives: an untouched
-        person's points are ``value``. Returns the positions touched and their points."""
+        sums: Ints, carried: Ints | None, deducted: Sparse, value: int, bounds: tuple[int, ...]
+    ) -> tuple[Codes, Ints]:
+        """Correct ``sums`` (which will count everyone at ``value``) for the people a
+        criterion's deductions touch, and add their carried overflow; ``bounds`` is (start,
+        floor, maximum, multiplier) in units. Exactly what the dense computation gives: an
+        untouched person's points are ``value``, and so are those of a person touched with a
+        request of 0 (raw = start, nothing carried). Returns the positions touched and their
+        points."""
         begin, low, high, multiplier = bounds
-        touched = np.flatnonzero(deducted)
-        taken = deducted.take(touched)
+        touched, taken = deducted
         raw = begin - taken
         points = np.clip(raw, low, high)
-        if not len(touched):
-            return touched, points
         sums[touched] += (points - value) * multiplier
         if carried is not None:
             carried[touched] += np.where(raw < low, np.minimum(low - raw, taken), 0)
         return touched, points
 
-    def _requested(self, rules: list[Rule], scale: int, quantity_places: int) -> list[Ints | None]:
-        """Per rule, each person's request: Σ points, or Σ points × quantity with ``per="unit"``
-        (``None`` for a rule no event feeds).
+    def _requested(
+        self, rules: list[Rule], scale: int, quantity_places: int
+    ) -> list[Sparse | None]:
+        """Per rule, the request of each person an event of its kind touches (sparse): Σ
+        points, or Σ points × quantity with ``per="unit"`` (``None`` for a rule no event feeds).
 
         The live events (in the period, not excused) are grouped by kind once, with a counting
-        sort of the small kind codes; then each kind's people are counted with one
-        ``bincount`` (Σ points = count × points) and, for a rule with ``per="unit"``, their
-        quantities summed in units of the finest quantity given (Σ points × quantity = points ×
-        Σ quantity, exactly). Memory stays in proportion to the events plus one column.
+        sort of the small kind codes; then each kind's people are counted
+        (:func:`~kpiscore.engine.columnar._sparse.per_subject`: Σ points = count × points) and,
+        for a rule with ``per="unit"``, their quantities summed in units of the finest quantity
+        given (Σ points × quantity = points × Σ quantity, exactly). The cost and the memory
+        stay in proportion to the events, not to the population.
         """
         events = self.events
         n = len(self.persons)
-        result: list[Ints | None] = [None] * len(rules)
+        result: list[Sparse | None] = [None] * len(rules)
         n_kinds = len(events.kinds)
         if not len(events.kind_codes) or not rules:
             return result
@@ -362,65 +480,85 @@ class Figures:
             [_units(q, quantity_places) for q in events.quantities], dtype=np.int64
         )
         divisor = 10**quantity_places
-        # Kind codes, with the dead events (outside the period, or excused) in one more bucket.
-        small = np.uint8 if n_kinds < 2**8 - 1 else np.uint16 if n_kinds < 2**16 - 1 else np.int64
-        grouped = events.kind_codes.astype(small)
-        np.putmask(grouped, ~events.live, n_kinds)
-        order = np.argsort(grouped, kind="stable")  # a radix sort for 8- and 16-bit codes
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(grouped, minlength=n_kinds + 1))))
+        counted = self.kind_counts if self.kind_counts is not None else {}
+        grouping: list[tuple[Codes, Ints]] = []
+
+        def rows_of(kind: int) -> Codes:
+            if not grouping:
+                # Kind codes, the dead events (outside the period, or excused) in one more
+                # bucket, grouped by one radix sort (8- and 16-bit codes).
+                small = (
+                    np.uint8
+                    if n_kinds < 2**8 - 1
+                    else np.uint16
+                    if n_kinds < 2**16 - 1
+                    else np.int64
+                )
+                grouped = events.kind_codes.astype(small)
+                np.putmask(grouped, ~events.live, n_kinds)
+                order = np.argsort(grouped, kind="stable")
+                counts = np.bincount(grouped, minlength=n_kinds + 1)
+                grouping.append((order, np.concatenate(([0], np.cumsum(counts)))))
+            order, bounds = grouping[0]
+            return order[bounds[kind] : bounds[kind + 1]]
+
         for kind, members in by_kind.items():
-            rows = order[bounds[kind] : bounds[kind + 1]]
-            if not len(rows):
-                continue
-            subjects = events.subject.take(rows)
-            counts: Ints | None = None
-            summed: Ints | None = None
             for rule_index in members:
                 rule = rules[rule_index]
-                points = _units(rule.points, scale)
-                if rule.per != "unit":
-                    if counts is None:
-                        counts = np.bincount(subjects, minlength=n)
-                    result[rule_index] = counts * points
+                unit = rule.per == "unit"
+                if (kind, unit) not in counted:
+                    # Per person, the events of this kind (or their quantities) once, for
+                    # every rule on it (and, shared, for another policy on the same events).
+                    rows = rows_of(kind)
+                    weights = (
+                        quantity_units.take(events.quantity_codes.take(rows)) if unit else None
+                    )
+                    subjects = events.subject.take(rows)
+                    counted[kind, unit] = per_subject(subjects, n, weights) if len(rows) else None
+                found = counted[kind, unit]
+                if found is None:
                     continue
-                if summed is None:
-                    weights = quantity_units.take(events.quantity_codes.take(rows))
-                    if int(quantity_units.max()) * len(rows) < 2**52:
-                        # Every partial sum is an integer below 2^53: float64 adds it exactly.
-                        summed = np.bincount(subjects, weights=weights, minlength=n).astype(
-                            np.int64
-                        )
-                    else:
-                        summed = np.zeros(n, dtype=np.int64)
-                        np.add.at(summed, subjects, weights)
-                result[rule_index] = summed * points // divisor
+                points = _units(rule.points, scale)
+                amounts = found[1] * points // divisor if unit else found[1] * points
+                result[rule_index] = (found[0], amounts)
         return result
 
-    def _cap_ranks(self) -> Ints:
-        """Per person, the lowest band (highest rank) a non-excused cap event allows, or -1."""
+    def _cap_ranks(self) -> tuple[Ints, Codes]:
+        """Per person, the lowest band (highest rank) a non-excused cap event allows, or -1;
+        and the positions of the people with such an event (some maybe more than once)."""
         events = self.events
         cap_rank = np.full(len(self.persons), -1, dtype=np.int64)
         kind_position = {kind: i for i, kind in enumerate(events.kinds)}
         live = events.live
+        hits = [np.zeros(0, dtype=np.int64)]
         for kind, rank in self.compiled.cap_rank.items():
             if kind in kind_position:
                 hit = events.subject[live & (events.kind_codes == kind_position[kind])]
                 cap_rank[hit] = np.maximum(cap_rank[hit], rank)
-        return cap_rank
+                hits.append(hit.astype(np.int64, copy=False))
+        return cap_rank, np.concatenate(hits)
 
     def _slot_rows(self) -> list[tuple[Codes, Codes, Codes]]:
-        """Per measured criterion: (its measure rows, their subjects, their value codes)."""
+        """Per measured criterion: (its measure rows, their subjects, their value codes);
+        found once per measure columns (the months of a year share them)."""
         if self._by_slot is None:
             measures = self.measures
+            count = len(self.compiled.measured_info)
+            cached = _SLOTS.get(measures)
+            if cached is not None and cached[0] == count:
+                self._by_slot = cached[1]
+                return self._by_slot
             self._by_slot = []
-            for slot in range(len(self.compiled.measured_info)):
+            for slot in range(count):
                 rows = np.flatnonzero(measures.slot == slot)
                 subjects, codes = measures.subject.take(rows), measures.value_codes.take(rows)
                 self._by_slot.append((rows, subjects, codes))
+            _SLOTS[measures] = (count, self._by_slot)
         return self._by_slot
 
-    def _starts(self, scale: int) -> tuple[dict[int, Ints], Bools]:
-        """Each measured criterion's start column, checking every measure; and who is excluded.
+    def _starts(self, scale: int) -> _Shared:
+        """Each measured criterion's start column, checking every measure; who is excluded;
+        and the columns :meth:`compute` keeps for the next table of the same measures.
 
         Depends only on the measures, the policy and the scale: when several tables are
         scored from the same measure columns (every month of a year), it is computed once.
@@ -428,14 +566,15 @@ class Figures:
         cached = _STARTS.get(self.measures)
         if (
             cached is not None
-            and cached[0] is self.compiled
-            and cached[1] is self.persons
-            and cached[2] == scale
+            and cached.key[0] is self.compiled
+            and cached.key[1] is self.persons
+            and cached.key[2] == scale
         ):
-            return cached[3], cached[4]
+            return cached
         starts, excluded = self._compute_starts(scale)
-        _STARTS[self.measures] = (self.compiled, self.persons, scale, starts, excluded)
-        return starts, excluded
+        shared = _Shared((self.compiled, self.persons, scale), starts, excluded)
+        _STARTS[self.measures] = shared
+        return shared
 
     def _compute_starts(self, scale: int) -> tuple[dict[int, Ints], Bools]:
         compiled = self.compiled
@@ -578,10 +717,33 @@ class Figures:
             )
 
     @property
+    def category_units(self) -> Units:
+        """Each category's reported points [N, K] in units of the precision: int64 (Python
+        ints when the exact engine scored everyone); built from its columns when first read."""
+        if self._category_parts is not None:
+            self._category_built = self._category_parts.build()
+            self._category_parts = None
+        return self._category_built
+
+    @category_units.setter
+    def category_units(self, units: Units) -> None:
+        self._category_parts = None
+        self._category_built = units
+
+    @property
+    def _criterion_held(self) -> npt.NDArray[np.signedinteger[Any]] | Units:
+        """The criteria's points as held: in the narrowest integers the criteria's bounds
+        allow, built from their parts when first read."""
+        if self._criterion_parts is not None:
+            self._held = self._criterion_parts.build()
+            self._criterion_parts = None
+        return self._held
+
+    @property
     def criterion_units(self) -> Units:
         """Each criterion's reported points [N, C] in units of the precision: int64 (Python
         ints when the exact engine scored everyone). Stored narrower when the criteria's
-        bounds allow; widened (once) when first read."""
+        bounds allow (and only from the first read); widened (once) when first read."""
         if self._criterion_wide is None:
             held = self._criterion_held
             if held.dtype in (np.int64, np.object_):
@@ -592,7 +754,8 @@ class Figures:
 
     @criterion_units.setter
     def criterion_units(self, units: npt.NDArray[np.signedinteger[Any]] | Units) -> None:
-        self._criterion_held = units
+        self._criterion_parts = None
+        self._held = units
         self._criterion_wide = None
 
     # ----------------------------------------------------------------- reading back

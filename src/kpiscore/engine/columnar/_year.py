@@ -19,10 +19,10 @@ from typing import Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
-from kpiscore.engine.columnar._arrays import Codes, Days, Ints, Population
+from kpiscore.engine.columnar._arrays import Codes, Population
 from kpiscore.engine.columnar._cells import Problems
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
-from kpiscore.engine.columnar._figures import score_columns
+from kpiscore.engine.columnar._figures import KindCounts, score_columns
 from kpiscore.engine.columnar._frames import (
     event_check,
     read_events,
@@ -133,7 +133,10 @@ def score_frames_pair(  # noqa: PLR0917 - compare's own arguments
     )
     base_measures = read_measures(measures, index, compiled, problems)
     problems.raise_all()
-    base_table = score_columns(base, period, persons, facts, base_measures, compiled=compiled)
+    counts: KindCounts = {}  # each person's events per kind, counted once for both policies
+    base_table = score_columns(
+        base, period, persons, facts, base_measures, compiled=compiled, kind_counts=counts
+    )
     variant.check_period(period)
     base_compiled, compiled = compiled, compile_policy(variant)
     if _reads_measures_alike(base_compiled, compiled):
@@ -143,7 +146,7 @@ def score_frames_pair(  # noqa: PLR0917 - compare's own arguments
         variant_measures = read_measures(measures, index, compiled, problems)
         problems.raise_all()
     variant_table = score_columns(
-        variant, period, persons, facts, variant_measures, compiled=compiled
+        variant, period, persons, facts, variant_measures, compiled=compiled, kind_counts=counts
     )
     return base_table, variant_table
 
@@ -196,42 +199,65 @@ def _measures_every(
 def split_events(events: EventColumns, pieces: tuple[Period, ...]) -> list[EventColumns]:
     """The event columns of each sub-period (consecutive, in order), every row in its own.
 
-    One ``searchsorted`` of each row's day among the sub-periods' first days, then one stable
-    counting sort of the sub-period codes: each sub-period's rows keep the frame's order, so a
-    person's ledger lists the events as a single-period call lists them.
+    Each row's sub-period is read from a table of the days the sub-periods cover (one look-up
+    per row, not a binary search), then the rows are grouped with one stable counting sort of
+    the small sub-period codes: each sub-period's rows keep the frame's order, so a person's
+    ledger lists the events as a single-period call lists them. The rows are reordered once;
+    each sub-period's columns are views of those, in the narrowest integers that hold them
+    (a day is a code into the sub-period's own days): a year of 16 M events holds them once.
     """
-    first_days = [np.datetime64(piece.start, "D") for piece in pieces]
-    after = np.datetime64(pieces[-1].end, "D") + np.timedelta64(1, "D")
-    bounds = np.array([*first_days, after], dtype="datetime64[D]")
+    first = int(np.datetime64(pieces[0].start, "D").astype(np.int64))
+    lengths = [piece.days for piece in pieces]
     outside = len(pieces)  # one more bucket: rows before the first or after the last day
-    day = events.day
-    piece_of: Ints = np.searchsorted(bounds, day, side="right").astype(np.int64) - 1
-    piece_of[(piece_of < 0) | (piece_of >= outside)] = outside
     small = np.min_scalar_type(outside)  # 8 bits for a year's months: a radix sort
-    order = np.argsort(piece_of.astype(small), kind="stable")
+    by_day = np.repeat(np.arange(outside, dtype=small), lengths)
+    by_day = np.append(by_day, np.array([outside], dtype=small))  # past the last day
+    offset = events.day.astype(np.int64) - first
+    offset[(offset < 0) | (offset >= len(by_day))] = len(by_day) - 1
+    piece_of = by_day.take(offset)
+    order = np.argsort(piece_of, kind="stable")
     starts = np.concatenate(([0], np.cumsum(np.bincount(piece_of, minlength=outside + 1))))
-    return [
-        _subset(events, order[starts[i] : starts[i + 1]], day, piece)
-        for i, piece in enumerate(pieces)
+    kept = order[: starts[outside]]  # the rows of some sub-period, grouped by it
+    piece_first = np.concatenate(([0], np.cumsum(lengths)))
+    within = offset - piece_first.take(np.minimum(piece_of, outside - 1))  # day in its piece
+    columns = [
+        _narrow(column).take(kept)
+        for column in (events.subject, events.kind_codes, events.quantity_codes, within)
     ]
+    subject, kind_codes, quantity_codes, day_codes = columns
+    excused = events.excused.take(kept)
+    parts = []
+    for i, piece in enumerate(pieces):
+        at = slice(starts[i], starts[i + 1])
+        part = EventColumns()
+        part.subject, part.kind_codes = subject[at], kind_codes[at]
+        part.kinds = events.kinds
+        part.quantity_codes, part.quantities = quantity_codes[at], events.quantities
+        part.excused = excused[at]
+        part.day_codes = day_codes[at]
+        part.day_values = np.arange(
+            np.datetime64(piece.start, "D"),
+            np.datetime64(piece.end, "D") + np.timedelta64(1, "D"),
+            dtype="datetime64[D]",
+        )
+        if events.refs is not None or events.notes is not None:
+            rows = order[at].tolist()
+            if events.refs is not None:
+                refs = events.refs
+                part.refs = [refs[row] for row in rows]
+            if events.notes is not None:
+                notes = events.notes
+                part.notes = [notes[row] for row in rows]
+        part.limit_to(piece)
+        parts.append(part)
+    return parts
 
 
-def _subset(events: EventColumns, rows: Codes, day: Days, piece: Period) -> EventColumns:
-    """The given rows of the event columns, limited to ``piece`` (which holds them all)."""
-    part = EventColumns()
-    part.subject = events.subject.take(rows)
-    part.kind_codes = events.kind_codes.take(rows)
-    part.kinds = events.kinds
-    part.quantity_codes = events.quantity_codes.take(rows)
-    part.quantities = events.quantities
-    part.excused = events.excused.take(rows)
-    part.day = day.take(rows)
-    positions = rows.tolist() if events.refs is not None or events.notes is not None else []
-    if events.refs is not None:
-        refs = events.refs
-        part.refs = [refs[row] for row in positions]
-    if events.notes is not None:
-        notes = events.notes
-        part.notes = [notes[row] for row in positions]
-    part.limit_to(piece)
-    return part
+def _narrow(codes: Codes) -> Codes:
+    """Non-negative codes in the narrowest signed integers that hold them."""
+    largest = int(codes.max(initial=0))
+    for kind in (np.int8, np.int16, np.int32):
+        if largest <= np.iinfo(kind).max:
+            narrowed: Codes = codes.astype(kind, copy=False)
+            return narrowed
+    return codes
