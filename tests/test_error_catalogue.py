@@ -503,6 +503,7 @@ OTHER_RAISED = {
     "NotAuthorizedException": "Litestar's 401 answer, raised by the HTTP service",
     "LimitError": "the HTTP service's InputError for a request past one of its limits (422)",
     "DeadlineExceeded": "the HTTP service's signal that a request passed --timeout (503)",
+    "Backlogged": "the HTTP service's refusal of a request it could not serve in time (503)",
     "CaseFailedError": "the pytest plugin's report of a failing case",
     "CaseFileError": "the pytest plugin's report of an unreadable case file",
     "AssertionError": "a state the code makes impossible (a bug in kpiscore if seen)",

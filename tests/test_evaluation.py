@@ -299,6 +299,31 @@ class TestLeave:
         assert ("HTXS", "KHT") == (year.score_rating, year.rating)
         assert date(2026, 8, 20) == year.caps[0].events[0].on
 
+    def test_a_cap_carried_from_leave_keeps_its_vietnamese_reference(self) -> None:
+        cap = RatingCap(
+            on="discipline_reprimand",
+            at_most="KHT",
+            name="Khiển trách",
+            reference="Decree 335/2025/ND-CP, Article 20",
+            reference_vi="Nghị định 335/2025/NĐ-CP, Điều 20",
+        )
+        result = evaluation(
+            people=[member("nv")],
+            measures=measures({"nv": [95, 95, None, 95]}),
+            events=[Event(subject="nv", kind="discipline_reprimand", on=date(2026, 8, 20))],
+            leave=[
+                Leave(subject="nv", start=date(2026, 7, 1), end=date(2026, 9, 30), reason="sick")
+            ],
+            assign=[AssignRule(policy=policy(caps=(cap,)))],
+        ).run()
+        year = result.year["nv"]
+        assert (cap.reference, cap.reference_vi) == (
+            year.caps[0].reference,
+            year.caps[0].reference_vi,
+        )
+        assert "Nghị định 335/2025/NĐ-CP, Điều 20" in year.explain(lang="vi")
+        assert "Decree 335/2025/ND-CP, Article 20" in year.explain(lang="en")
+
     def test_an_event_in_a_quarter_on_leave_that_caps_nothing_is_noted(self) -> None:
         result = evaluation(
             people=[member("nv")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from kpiscore import (
@@ -333,6 +334,23 @@ class TestFingerprint:
 
 
 class TestTree:
+    @pytest.mark.parametrize(
+        ("keys", "cls"),
+        [
+            ("_POLICY_KEYS", Policy),
+            ("_RULE_KEYS", Deduction),
+            ("_RULE_KEYS", Award),
+            ("_CRITERION_KEYS", Criterion),
+            ("_CATEGORY_KEYS", Category),
+            ("_BAND_KEYS", Band),
+            ("_CAP_KEYS", RatingCap),
+        ],
+    )
+    def test_a_policy_file_takes_every_field_and_nothing_else(self, keys: str, cls: type) -> None:
+        from kpiscore.model import tree
+
+        assert {field.name for field in attrs.fields(cls)} == getattr(tree, keys)
+
     def full_policy(self) -> Policy:
         return Policy(
             id="full",

@@ -255,6 +255,88 @@ class TestDeadline:
         ), metrics
 
 
+class TestBacklog:
+    def test_a_request_that_cannot_finish_in_time_behind_the_admitted_work_is_refused(
+        self,
+    ) -> None:
+        import asyncio
+
+        from kpiscore.server._work import Backlogged, Runner
+
+        # A CPU clock the jobs advance themselves: the costs below are exact, not measured.
+        now = [0.0]
+        runner = Runner(threads=1, cpu_clock=lambda: now[0])
+        unit = 131_072  # bytes; 2 CPU seconds each once measured (2**-16 s a byte, exact)
+
+        def costing(seconds: float) -> Callable[[], float]:
+            def work() -> float:
+                now[0] += seconds
+                return seconds
+
+            return work
+
+        async def measured() -> float:
+            return await runner.run(
+                costing(2.0), timeout=10, disconnected=asyncio.Event().wait, size=unit
+            )
+
+        try:
+            # Before any large body has been measured, a byte is assumed to cost 2 µs.
+            assert (0, 2e-6) == (runner.backlog, runner._per_byte)
+            release_first = runner.admit(unit, timeout=10)  # alone: always admitted
+            assert 2.0 == asyncio.run(measured())  # teaches the runner what a byte costs
+            release_first()
+            assert (0, 2**-16) == (runner.backlog, runner._per_byte)
+            release_long = runner.admit(4 * unit, timeout=10)
+            assert 8.0 == runner.backlog
+            with pytest.raises(Backlogged) as refused:  # 8 + 4 = 12 s > 10 s
+                runner.admit(2 * unit, timeout=10)
+            assert (12.0, 2) == (refused.value.seconds, refused.value.retry_after)
+            assert "--timeout (10 s)" in str(refused.value)
+            assert 8.0 == runner.backlog  # the refused request reserved nothing
+            release_small = runner.admit(1024, timeout=10)  # 8 s + 0.015625 s fits in 10 s
+            release_long()
+            release_long()  # a second release changes nothing
+            assert 1024 * 2**-16 == runner.backlog
+            release_small()
+            assert 0 == runner.backlog
+            # A small body teaches nothing: its cost is mostly a request's fixed cost.
+            asyncio.run(runner.run(costing(1.0), timeout=10, disconnected=asyncio.Event().wait,
+                                   size=1024))  # fmt: skip
+            assert 2**-16 == runner._per_byte
+        finally:
+            runner.close()
+
+    def test_a_backlogged_request_is_answered_503_before_its_body_is_read(
+        self, serve_app: Callable[..., Served]
+    ) -> None:
+        served = serve_app()
+        runner = served.service.runner
+        # As if a large request were being scored: one second a byte, one byte reserved.
+        runner._per_byte, runner._pending = 1.0, 1
+        try:
+            # Headers only: the answer comes though the body is never sent.
+            host, port = served.url.removeprefix("http://").split(":")
+            with socket.create_connection((host, int(port)), timeout=10) as connection:
+                connection.sendall(
+                    b"POST /score HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                )
+                assert connection.recv(100).startswith(b"HTTP/1.1 503 ")
+            answer = served.post("/score", EXAMPLE)
+        finally:
+            runner._pending = 0
+        problem = answer.json()
+        assert (503, PROBLEM_TYPES["overloaded"], "10") == (
+            answer.status_code,
+            problem["type"],
+            answer.headers["retry-after"],
+        )
+        assert "nothing of this request was done" in problem["detail"]
+        assert 200 == served.post("/score", EXAMPLE).status_code
+        assert wait_until(lambda: runner.backlog == 0)  # each answered request released its work
+
+
 # --------------------------------------------------------------------------- slow clients
 
 

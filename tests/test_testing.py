@@ -377,6 +377,24 @@ class TestLoadErrors:
             parse_cases(cases(text))
         assert 3 == len(caught.value.exceptions)
 
+    def test_a_case_without_policy_or_period_names_both(self) -> None:
+        with pytest.raises(FileFormatErrorGroup) as caught:
+            parse_cases('[[case]]\nname = "x"\nexpect = { total = 1 }\n', name="c.kpi.toml")
+        assert [
+            "c.kpi.toml: case 1 'x': policy: required (in the case or at the top of the file)",
+            "c.kpi.toml: case 1 'x': period: required (in the case or at the top of the file)",
+        ] == [str(problem) for problem in caught.value.exceptions]
+
+    def test_the_case_keeps_its_policy_as_named(self) -> None:
+        case = one(
+            f'[[case]]\nname = "x"\npolicy = "vn-nd335-2025-staff"\n{FULL}\n'
+            "expect = { total = 1 }\n"
+        )
+        assert ("vn-nd335-2025-staff", "vn-nd335-2025-staff") == (
+            case.policy_source,
+            case.policy.id,
+        )
+
     def test_an_unknown_policy(self) -> None:
         with pytest.raises(FileFormatError) as caught:
             parse_cases(

@@ -163,6 +163,18 @@ class TestOverlay:
         same = overlay(university, {})
         assert ({**university.to_dict(), "version": ""}) == {**same.to_dict(), "version": ""}
 
+    def test_other_kinds_is_replaced_whole_by_a_list(self, university: Policy) -> None:
+        # paths() lists other_kinds; writing a list back used to be refused as "a list".
+        base = Policy.from_dict({**university.to_dict(), "other_kinds": ["praise"]})
+        assert "other_kinds" in paths(base)
+        wider = overlay(base, {"other_kinds": ["praise", "initiative"]})
+        assert ("initiative" in wider.known_kinds, "initiative" in base.known_kinds) == (
+            True,
+            False,
+        )
+        same = overlay(base, {"other_kinds": ["praise"]})
+        assert ["praise"] == same.to_dict()["other_kinds"] == base.to_dict()["other_kinds"]
+
     def test_paths_lists_what_can_change(self, university: Policy) -> None:
         listed = paths(university)
         assert (ABSENCE in listed, "bands.HTT.min_points" in listed) == (True, True)

@@ -4,25 +4,11 @@ The public face of :mod:`kpiscore.cycle.work` and :mod:`kpiscore.cycle.approvals
 implementation and its full documentation live; see ``docs/architecture.md`` for the house.
 """
 
-from kpiscore.cycle.approvals import approval_events, read_approvals
-from kpiscore.cycle.work import (
-    RATIO_PLACES,
-    ItemResult,
-    SubjectTasks,
-    TaskRatio,
-    TaskRatios,
-    WorkItem,
-    task_ratios,
-)
+# The implementations' names, exactly: their ``__all__`` lists are the public list, kept in one
+# place each.
+from kpiscore.cycle import approvals as _approvals
+from kpiscore.cycle import work as _work
+from kpiscore.cycle.approvals import *  # noqa: F403
+from kpiscore.cycle.work import *  # noqa: F403
 
-__all__ = [
-    "RATIO_PLACES",
-    "ItemResult",
-    "SubjectTasks",
-    "TaskRatio",
-    "TaskRatios",
-    "WorkItem",
-    "approval_events",
-    "read_approvals",
-    "task_ratios",
-]
+__all__ = _work.__all__ + _approvals.__all__

@@ -31,7 +31,9 @@ def value_at(policy: Policy, path: str) -> Any:
     index = 0
     while index < len(segments):
         value = node[segments[index]]
-        if isinstance(value, list):
+        # A list of objects (criteria, rules, caps) is indexed by the next segment; a list of
+        # texts (other_kinds) is a value in itself.
+        if isinstance(value, list) and index + 1 < len(segments):
             key = "on" if segments[index] == "caps" else "id"
             value = next(m for m in value if m[key] == segments[index + 1])
             index += 1

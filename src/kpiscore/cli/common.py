@@ -4,6 +4,10 @@ Nothing here scores or renders on its own account: it turns arguments into the p
 inputs (:func:`resolve_policy`, :class:`Inputs`) and puts text where the user asked for it
 (:func:`emit`, through :func:`kpiscore.io.output.write_atomic`; :func:`refuse_inputs_as_output`;
 :func:`report`).
+
+This module stays whole (about 640 lines): the options every command takes, the reading of
+the inputs they name and the reporting of their problems (with file and line) are one path from
+the command line to the public API, shared by every sub-command.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 import attrs
 
 from kpiscore.cycle.evaluation_people import Member
+from kpiscore.engine.ledger import cap_line
 from kpiscore.exceptions import InputError
 from kpiscore.model.facts import Event
 from kpiscore.model.numbers import NumberLike, to_decimal
@@ -115,17 +116,7 @@ def cap_lines(policy: Policy, events: Sequence[Event]) -> tuple[CapLine, ...]:
         mine = [event for event in events if event.kind == cap.on]
         if not mine:
             continue
-        lines.append(
-            CapLine(
-                on=cap.on,
-                at_most=cap.at_most,
-                name=cap.name,
-                reference=cap.reference,
-                events=tuple(e for e in mine if not e.excused),
-                exempted=tuple(e for e in mine if e.excused),
-                lowered=False,
-            )
-        )
+        lines.append(cap_line(cap, mine, lowered=False))
     return tuple(lines)
 
 

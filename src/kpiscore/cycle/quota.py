@@ -20,9 +20,10 @@ rounded to a whole number with ``rounding``):
   included, so the final ratings satisfy the rule as written, and nobody is demoted whom the
   rule as written would let keep the rating.
 
-This module stays whole (about 850 lines) on purpose: the base readings, the allowed count,
-the tie rules, the plan and the application are one decision, each step documented with the
-decree's wording, and splitting them would scatter one rule across files.
+The plan (base readings, allowed count, grouping, ties) is in :mod:`kpiscore.cycle.quota_plan`.
+This module stays whole (about 660 lines) on purpose: it applies the plan both result by result
+and from the columns of a table, and writes the adjustment texts; the two paths must make the
+same decisions and the same texts, so they are kept side by side.
 
 >>> from kpiscore.quota import allowed_count
 >>> [allowed_count(top=8, next_count=17, base=b) for b in ("next", "fixed_point", "next_and_above")]
@@ -38,6 +39,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Final,
+    Protocol,
     TypeVar,
     overload,
 )
@@ -56,26 +58,24 @@ from kpiscore.cycle.quota_plan import (
     RatedResult,
     TieRule,
     _allowed,
-    _check_choice,
-    _check_share,
     _Demotion,
     _grouper,
     _next_of,
+    _Options,
     _order_ties,
     _plan,
     _tie_key,
     allowed_count,
 )
-from kpiscore.cycle.rollup import Rollup, RollupTable
+from kpiscore.cycle.rollup import RollupTable
 from kpiscore.exceptions import InputError
 from kpiscore.model.numbers import (
-    ROUNDING_MODES,
     NumberLike,
     canonical,
     exact,
     format_points,
 )
-from kpiscore.results.scorecard import Adjustment, Scorecard, ScoreTable
+from kpiscore.results.scorecard import Adjustment, ScoreTable
 from kpiscore.results.table import ResultTable, result_row
 
 if TYPE_CHECKING:
@@ -139,11 +139,18 @@ class QuotaResults(tuple[R, ...], ResultTable):
 # --------------------------------------------------------------------------- from the columns
 
 
+class _Adjust(Protocol):
+    """What a rebuilt table does to each result it builds: the person's quota line, if any."""
+
+    def __call__(self, position: int, item: R, /) -> R: ...
+
+
 @attrs.frozen(kw_only=True)
 class _Source:
     """A columnar table seen by the quota: who, the totals (units of ``10^-exponent``), the
     ratings (band ranks, -1 none), person attributes as codes, one result built on request,
-    and the table rebuilt with other ratings."""
+    and the table rebuilt with other ratings, each result built passing through an
+    :class:`_Adjust`."""
 
     subjects: tuple[str, ...]
     totals: Ints
@@ -152,7 +159,7 @@ class _Source:
     bands: tuple[str, ...]
     codes_of: Callable[[str], tuple[Codes, list[str | None]]]
     item: Callable[[int], RatedResult]
-    rebuild: Callable[[Ints, _ColumnDemotions, str | None], ScoreTable | RollupTable]
+    rebuild: Callable[[Ints, _Adjust], ScoreTable | RollupTable]
 
 
 def _source(results: object) -> _Source | None:
@@ -167,13 +174,7 @@ def _source(results: object) -> _Source | None:
             return None
         table = results
 
-        def score_table(
-            rank: Ints, demotions: _ColumnDemotions, reference: str | None
-        ) -> ScoreTable:
-            def adjust(position: int, card: Scorecard) -> Scorecard:
-                why = demotions.get(position)
-                return card if why is None else _demote(card, why, reference)
-
+        def score_table(rank: Ints, adjust: _Adjust) -> ScoreTable:
             rerated = figures.rerated(rank, adjust)
             return ScoreTable(
                 policy=table.policy, period=table.period, columns=rerated, notes=table.notes
@@ -195,13 +196,7 @@ def _source(results: object) -> _Source | None:
             return None
         rolled = results
 
-        def rollup_table(
-            rank: Ints, demotions: _ColumnDemotions, reference: str | None
-        ) -> RollupTable:
-            def adjust(position: int, result: Rollup) -> Rollup:
-                why = demotions.get(position)
-                return result if why is None else _demote(result, why, reference)
-
+        def rollup_table(rank: Ints, adjust: _Adjust) -> RollupTable:
             return RollupTable(
                 policy=rolled.policy,
                 period=rolled.period,
@@ -222,16 +217,12 @@ def _source(results: object) -> _Source | None:
     return None
 
 
-def _plan_columns(
-    source: _Source,
-    *,
-    rating: str,
-    share: object,
-    base: object,
-    group_by: object,
-    rounding: object,
-    ties: object,
-) -> tuple[tuple[QuotaGroup, ...], _ColumnDemotions, int] | None:
+#: What the columnar plan gives: the plans, the demotions by position, the band rank people
+#: move to.
+_ColumnPlan = tuple[tuple[QuotaGroup, ...], "_ColumnDemotions", int]
+
+
+def _plan_columns(source: _Source, options: _Options) -> _ColumnPlan | None:
     """:func:`_plan` from the columns: one sort of the people rated ``rating``, by group,
     total and subject; the same decisions, group by group, on slices of it. Returns the plans,
     the demotions by position and the band rank people move to; ``None`` when the grouping is
@@ -240,11 +231,8 @@ def _plan_columns(
 
     from kpiscore.cycle.columns import competition_ranks, group_codes, rank_groups
 
-    checked_share = _check_share(share)
-    base = _check_choice(base, "base", BASE_READINGS)
-    rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
-    if not isinstance(rating, str):
-        raise InputError(f"quota: rating must be a band id string (got {rating!r})")
+    rating, checked_share, base, rounding = options.checked()
+    group_by, ties = options.group_by, options.ties
     key_of, label_of = _grouper(group_by, lambda name: bool((source.codes_of(name)[0] >= 0).any()))
     names: tuple[str, ...] | None
     if group_by is None:
@@ -373,16 +361,19 @@ class _ColumnDemotions:
 
 
 def _apply_columns(
-    source: _Source,
-    planned: tuple[tuple[QuotaGroup, ...], _ColumnDemotions, int],
-    reference: str | None,
+    source: _Source, planned: _ColumnPlan, reference: str | None
 ) -> ScoreTable | RollupTable:
     """The table with the demoted people's ratings moved down; each result built later
     carries its quota line."""
     _, demotions, below = planned
     rank = source.rank.copy()
     rank[demotions.positions] = below
-    return source.rebuild(rank, demotions, reference)
+
+    def adjust(position: int, item: R) -> R:
+        why = demotions.get(position)
+        return item if why is None else _demote(item, why, reference)
+
+    return source.rebuild(rank, adjust)
 
 
 def _materialise(results: object) -> list[Any]:
@@ -391,6 +382,30 @@ def _materialise(results: object) -> list[Any]:
             f"quota: results must be a ScoreTable or an iterable of results (got {results!r})"
         )
     return list(results)
+
+
+@attrs.frozen(kw_only=True)
+class _Decision:
+    """What the quota decided, by whichever path applied: the group plans, and either the
+    columnar source with its plan or the results with their demotions by subject."""
+
+    groups: tuple[QuotaGroup, ...]
+    columns: tuple[_Source, _ColumnPlan] | None = None
+    items: list[Any] = attrs.field(factory=list)
+    by_subject: dict[str, _Demotion] = attrs.field(factory=dict)
+
+
+def _decide(results: object, options: _Options) -> _Decision:
+    """The plan for :func:`plan_quota` and :func:`apply_quota`: from the columns of a table
+    from ``score_frame`` where possible, otherwise result by result."""
+    source = _source(results)
+    if source is not None:
+        planned = _plan_columns(source, options)
+        if planned is not None:
+            return _Decision(groups=planned[0], columns=(source, planned))
+    items = _materialise(results)
+    groups, by_subject = _plan(items, options)
+    return _Decision(groups=groups, items=items, by_subject=by_subject)
 
 
 def plan_quota(
@@ -421,29 +436,10 @@ def plan_quota(
     >>> [(g.rated, g.base_count, g.allowed, g.demoted) for g in plan_quota(table, base="next")]
     [(3, 5, 1, ('b', 'c'))]
     """
-    source = _source(results)
-    if source is not None:
-        planned = _plan_columns(
-            source,
-            rating=rating,
-            share=share,
-            base=base,
-            group_by=group_by,
-            rounding=rounding,
-            ties=ties,
-        )
-        if planned is not None:
-            return planned[0]
-    items = _materialise(results)
-    return _plan(
-        items,
-        rating=rating,
-        share=share,
-        base=base,
-        group_by=group_by,
-        rounding=rounding,
-        ties=ties,
-    )[0]
+    options = _Options(
+        rating=rating, share=share, base=base, group_by=group_by, rounding=rounding, ties=ties
+    )
+    return _decide(results, options).groups
 
 
 @overload
@@ -546,38 +542,20 @@ def apply_quota(
     quota; base reading 'next': base 5, allowed 1 (0.20 × 5 = 1.00, ROUND_DOWN); 3 rated HTXS;
     b ranked 2 of 3 by total 91.00; moved to HTT
     """
-    source = _source(results)
-    if source is not None:
-        planned = _plan_columns(
-            source,
-            rating=rating,
-            share=share,
-            base=base,
-            group_by=group_by,
-            rounding=rounding,
-            ties=ties,
-        )
-        if planned is not None:
-            if reference is not None and not isinstance(reference, str):
-                raise InputError(f"quota: reference must be a string or None (got {reference!r})")
-            return _apply_columns(source, planned, reference)
-    items = _materialise(results)
-    _, by_subject = _plan(
-        items,
-        rating=rating,
-        share=share,
-        base=base,
-        group_by=group_by,
-        rounding=rounding,
-        ties=ties,
+    options = _Options(
+        rating=rating, share=share, base=base, group_by=group_by, rounding=rounding, ties=ties
     )
+    decision = _decide(results, options)
     if reference is not None and not isinstance(reference, str):
         raise InputError(f"quota: reference must be a string or None (got {reference!r})")
+    if decision.columns is not None:
+        return _apply_columns(*decision.columns, reference)
+    by_subject = decision.by_subject
     changed = tuple(
         item
         if item.subject not in by_subject
         else _demote(item, by_subject[item.subject], reference)
-        for item in items
+        for item in decision.items
     )
     if isinstance(results, ScoreTable):
         return attrs.evolve(results, scorecards=changed)

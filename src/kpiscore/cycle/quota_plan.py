@@ -36,7 +36,7 @@ from kpiscore.model.numbers import (
 from kpiscore.results.scorecard import Adjustment, BandInfo
 
 if TYPE_CHECKING:
-    pass
+    from _typeshed import SupportsRichComparison
 
 BaseReading = Literal["next", "next_and_above", "fixed_point"]
 """The three readings of the quota's base count (see the module docstring)."""
@@ -87,6 +87,10 @@ class RatedResult(Protocol):
 
 
 R = TypeVar("R", bound=RatedResult)
+
+#: A ``ties`` key as applied: a result's value that orders the people tied at the cut (``None``
+#: is refused, and values that cannot be compared are refused when sorted).
+_TieKey = Callable[[RatedResult], "SupportsRichComparison | None"]
 
 
 @attrs.frozen(kw_only=True)
@@ -305,7 +309,7 @@ def _check_periods(items: list[Any]) -> None:
 
 def _grouper(
     group_by: object, anyone_has: Callable[[str], bool] = lambda name: False
-) -> tuple[Callable[[Any], Hashable], Callable[[Hashable], str]]:
+) -> tuple[Callable[[RatedResult], Hashable], Callable[[Hashable], str]]:
     """``(group key of a result, label of a key)``; ``anyone_has(name)`` tells whether any
     person has an attribute (a person without it is then told so, not of an unknown name)."""
     if group_by is None:
@@ -315,9 +319,9 @@ def _grouper(
     elif isinstance(group_by, tuple) and group_by and all(isinstance(n, str) for n in group_by):
         names = group_by
     elif callable(group_by):
-        key_of: Callable[[Any], Hashable] = group_by
+        key_of: Callable[[RatedResult], object] = group_by
 
-        def call(item: Any) -> Hashable:
+        def call(item: RatedResult) -> Hashable:
             key = key_of(item)
             try:
                 hash(key)
@@ -342,7 +346,7 @@ def _grouper(
                 " the people (a people file's other column)"
             )
 
-    def attributes(item: Any) -> Hashable:
+    def attributes(item: RatedResult) -> Hashable:
         values = []
         for name in names:
             value = item.person.get(name)
@@ -358,7 +362,7 @@ def _grouper(
     return attributes, label
 
 
-def _missing(item: Any, name: str, group_by: object, someone_has: bool) -> InputError:
+def _missing(item: RatedResult, name: str, group_by: object, someone_has: bool) -> InputError:
     """The problem of a person without the attribute a quota groups by: a field or another
     attribute someone has (this person lacks it), else a name nobody has (misspelt)."""
     fields = ", ".join(repr(n) for n in _PERSON_ATTRIBUTES)
@@ -383,7 +387,7 @@ def _missing(item: Any, name: str, group_by: object, someone_has: bool) -> Input
 # --------------------------------------------------------------------------- ties
 
 
-def _tie_key(ties: object, items: list[Any]) -> tuple[str, Callable[[Any], Any] | None]:
+def _tie_key(ties: object, items: Sequence[object]) -> tuple[str, _TieKey | None]:
     """(name for the ledger, key function or None for a named rule)."""
     if isinstance(ties, str):
         if ties in TIE_RULES:
@@ -399,7 +403,8 @@ def _tie_key(ties: object, items: list[Any]) -> tuple[str, Callable[[Any], Any] 
             f" or their people, or a callable (got {ties!r})"
         )
     if callable(ties):
-        return getattr(ties, "__name__", "key"), ties
+        # Any callable is taken; what it gives is checked when the tied people are ordered.
+        return getattr(ties, "__name__", "key"), cast("_TieKey", ties)
     raise InputError(
         "quota: ties must be 'keep_all', 'demote_all', an attribute name or a callable"
         f" (got {ties!r})"
@@ -407,7 +412,7 @@ def _tie_key(ties: object, items: list[Any]) -> tuple[str, Callable[[Any], Any] 
 
 
 def _order_ties(
-    tied: list[RatedResult], need: int, name: str, key: Callable[[Any], Any], total: Decimal
+    tied: list[RatedResult], need: int, name: str, key: _TieKey, total: Decimal
 ) -> list[RatedResult]:
     """The ``need`` people among ``tied`` who rank highest under ``key`` (greatest first)."""
     keyed = []
@@ -450,7 +455,7 @@ def _plan_group(
     base: str,
     rounding: str,
     tie_name: str,
-    tie_key: Callable[[Any], Any] | None,
+    tie_key: _TieKey | None,
 ) -> tuple[QuotaGroup, dict[str, _Demotion]]:
     # Decisions depend on totals only; equal totals are listed by subject id so the plan reads
     # the same whatever the input order.
@@ -517,25 +522,37 @@ class _Demotion(NamedTuple):
     tied: bool
 
 
+@attrs.frozen(kw_only=True)
+class _Options:
+    """The quota's options as the caller gave them, shared by the per-result plan
+    (:func:`_plan`) and the columnar one, which check them the same way (:meth:`checked`)."""
+
+    rating: object
+    share: object
+    base: object
+    group_by: object
+    rounding: object
+    ties: object
+
+    def checked(self) -> tuple[str, Decimal, str, str]:
+        """``(rating, share, base, rounding)``, each checked; an :class:`InputError` names the
+        first bad one."""
+        share = _check_share(self.share)
+        base = _check_choice(self.base, "base", BASE_READINGS)
+        rounding = _check_choice(self.rounding, "rounding", ROUNDING_MODES)
+        if not isinstance(self.rating, str):
+            raise InputError(f"quota: rating must be a band id string (got {self.rating!r})")
+        return self.rating, share, base, rounding
+
+
 def _plan(
-    items: list[Any],
-    *,
-    rating: str,
-    share: object,
-    base: object,
-    group_by: object,
-    rounding: object,
-    ties: object,
+    items: list[Any], options: _Options
 ) -> tuple[tuple[QuotaGroup, ...], dict[str, _Demotion]]:
-    checked_share = _check_share(share)
-    base = _check_choice(base, "base", BASE_READINGS)
-    rounding = _check_choice(rounding, "rounding", ROUNDING_MODES)
-    if not isinstance(rating, str):
-        raise InputError(f"quota: rating must be a band id string (got {rating!r})")
+    rating, checked_share, base, rounding = options.checked()
     key_of, label_of = _grouper(
-        group_by, lambda name: any(item.person.get(name) is not None for item in items)
+        options.group_by, lambda name: any(item.person.get(name) is not None for item in items)
     )
-    tie_name, tie_key = _tie_key(ties, items)
+    tie_name, tie_key = _tie_key(options.ties, items)
     if not items:
         return (), {}
     _check_results(items)

@@ -12,7 +12,7 @@ legitimate absence (sick leave, maternity leave) the score covers the period act
 
 Every sub-period scorecard is kept on the result, for the ledger.
 
-This module stays whole (about 700 lines) on purpose: the roll-up result, its table, the
+This module stays whole (about 850 lines) on purpose: the roll-up result, its table, the
 averaging, the carried caps and the worked share are one computation, and its explanation text
 is written next to the figures it explains.
 

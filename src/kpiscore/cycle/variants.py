@@ -216,6 +216,8 @@ def _check_value(where: str, value: object, slot: _Slot) -> object:
                 path=where,
             )
         return {str(k): v for k, v in value.items()}
+    if isinstance(value, list | tuple) and isinstance(slot.container.get(slot.key), list):
+        return list(value)  # a list of texts (other_kinds) is one value, replaced whole
     if isinstance(value, list | tuple | set | frozenset):
         raise PolicyError(
             f"overlay: {where}: expected a single value (got {value!r}); an overlay changes"

@@ -9,7 +9,7 @@ and against an independent reference.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -20,7 +20,7 @@ from kpiscore.model.fact_checks import ratio_too_large
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.numbers import exact, quantize, quantize_fraction
 from kpiscore.model.period import Period
-from kpiscore.model.policy import Award, Category, Criterion, Deduction, Policy
+from kpiscore.model.policy import Award, Category, Criterion, Deduction, Policy, RatingCap
 from kpiscore.results.scorecard import (
     CapLine,
     CategoryResult,
@@ -28,7 +28,7 @@ from kpiscore.results.scorecard import (
     RuleLine,
 )
 
-__all__: list[str] = []
+__all__ = ["cap_line"]
 
 _ZERO = Decimal(0)
 
@@ -238,26 +238,39 @@ def _apply_caps(
         matched = by_kind.get(cap.on, ())
         if not matched:
             continue
-        counted = tuple(e for e in matched if not e.excused)
-        exempted = tuple(e for e in matched if e.excused)
         lowered = False
         # Bands are ranked from the highest (0); a cap only ever moves the rating down.
+        counted = any(not event.excused for event in matched)
         if counted and rating is not None and rank[cap.at_most] > rank[rating]:
             rating = cap.at_most
             lowered = True
-        lines.append(
-            CapLine(
-                on=cap.on,
-                at_most=cap.at_most,
-                name=cap.name,
-                reference=cap.reference,
-                reference_vi=cap.reference_vi,
-                events=counted,
-                exempted=exempted,
-                lowered=lowered,
-            )
-        )
+        lines.append(cap_line(cap, matched, lowered=lowered))
     return rating, tuple(lines)
+
+
+def cap_line(cap: RatingCap, matched: Sequence[Event], *, lowered: bool) -> CapLine:
+    """The line of ``cap`` for the events of its kind, ``matched`` (in order): the excused ones
+    exempted, the others counted, the cap's name and references (English and Vietnamese)
+    copied. Every cap line is built here, so none loses a field of its cap.
+
+    >>> from datetime import date
+    >>> cap = RatingCap(on="discipline_reprimand", at_most="KHT", reference="Art. 20",
+    ...                 reference_vi="Điều 20")
+    >>> line = cap_line(cap, [Event(subject="a", kind="discipline_reprimand",
+    ...                             on=date(2026, 3, 2))], lowered=True)
+    >>> line.reference_vi, len(line.events), len(line.exempted)
+    ('Điều 20', 1, 0)
+    """
+    return CapLine(
+        on=cap.on,
+        at_most=cap.at_most,
+        name=cap.name,
+        reference=cap.reference,
+        reference_vi=cap.reference_vi,
+        events=tuple(event for event in matched if not event.excused),
+        exempted=tuple(event for event in matched if event.excused),
+        lowered=lowered,
+    )
 
 
 def _start(

@@ -4,6 +4,10 @@ Every cell is checked and every problem of a file reported together (at most
 :data:`~kpiscore.model.rules.MAX_LISTED` listed), each with its line and column (CSV) or item
 and key (JSON). The fast CSV path (:mod:`kpiscore.io.fastcsv`) reads cells with the same
 functions, so both paths accept exactly the same facts.
+
+This module stays whole (about 700 lines): the cell readers, the columns of each kind, the
+header and row checks and the loaders are one file format, read the same way from CSV, a
+workbook and JSON; splitting them would put one format's rules in several files.
 """
 
 from __future__ import annotations
@@ -327,16 +331,28 @@ def _extra(
     return tuple(sorted(pairs)), problems
 
 
-def _record(
-    fact: Event | Measure | Person,
-    extra: tuple[tuple[str, str], ...],
+def _row_record(
+    kind: str,
+    cells: Mapping[str, object],
+    others: list[str],
+    where: str,
+    said: str,
     *,
+    fmt: NumberFormat,
     file: str,
     line: int | None = None,
     item: int | None = None,
-) -> FactRecord:
-    """The record of a fact read (a person's other columns are already its attributes)."""
-    return FactRecord(fact=fact, file=file, line=line, item=item, extra=extra)
+) -> Iterator[FactRecord | FileFormatError]:
+    """The record of one CSV row or JSON item (``line`` or ``item``), or all its problems;
+    ``others`` are a person's other columns or keys, kept as its attributes."""
+    separator = ":" if item is None else "."
+    extra, more = _extra(cells, others, where, said, separator) if others else ((), [])
+    fact, problems = _build(kind, cells, where, said, separator, fmt=fmt, attributes=extra)
+    if fact is None or more:
+        yield from problems
+        yield from more
+    else:
+        yield FactRecord(fact=fact, file=file, line=line, item=item, extra=extra)
 
 
 def _header(
@@ -445,15 +461,9 @@ def _table_records(
         if table.delimiter is None:  # a workbook: numbers typed in text columns are text
             row = [workbook_text(cell) if i in texts else cell for i, cell in enumerate(row)]
         cells = dict(zip(names, row, strict=False))
-        extra, more = _extra(cells, kept, where, said, ":") if kept else ((), [])
-        fact, problems = _build(
-            kind, cells, where, said, ":", fmt=options.number_format, attributes=extra
+        yield from _row_record(
+            kind, cells, kept, where, said, fmt=options.number_format, file=name, line=line
         )
-        if fact is None or more:
-            yield from problems
-            yield from more
-        else:
-            yield _record(fact, extra, file=name, line=line)
 
 
 def _json_records(
@@ -493,15 +503,10 @@ def _json_records(
                     yield FileFormatError(f"{said}: key {clash}", path=f"{where}.{key}")
             if any(clash is not None for _, clash in clashes):
                 continue
-        extra, more = _extra(item, unknown, where, said, ".") if kind == "people" else ((), [])
-        fact, problems = _build(
-            kind, item, where, said, ".", fmt=options.number_format, attributes=extra
+        others = unknown if kind == "people" else []
+        yield from _row_record(
+            kind, item, others, where, said, fmt=options.number_format, file=name, item=index
         )
-        if fact is None or more:
-            yield from problems
-            yield from more
-        else:
-            yield _record(fact, extra, file=name, item=index)
 
 
 def read_fact_records(
@@ -525,18 +530,33 @@ def read_fact_records(
     Raises:
         FileFormatError: one problem; :class:`FileFormatErrorGroup` listing all of them.
     """
-    if kind not in _COLUMNS:
-        raise InputError(f"kind must be 'events', 'measures' or 'people' (got {kind!r})")
-    if not isinstance(source, str | os.PathLike):
-        raise FileFormatError(
-            f"expected the path of a {kind} file (got {type(source).__name__} {_shown(source)})"
-        )
+    _check_source(source, kind)
     options = ReadOptions.of(
         number_format=number_format,
         encoding=encoding,
         delimiter=delimiter,
         ignore_columns=ignore_columns,
     )
+    return _records(source, kind, format, options, max_bytes)
+
+
+def _check_source(source: object, kind: object) -> None:
+    if kind not in _COLUMNS:
+        raise InputError(f"kind must be 'events', 'measures' or 'people' (got {kind!r})")
+    if not isinstance(source, str | os.PathLike):
+        raise FileFormatError(
+            f"expected the path of a {kind} file (got {type(source).__name__} {_shown(source)})"
+        )
+
+
+def _records(
+    source: str | os.PathLike[str],
+    kind: FactKind,
+    format: FactFormat | None,  # noqa: A002 - as load_policy
+    options: ReadOptions,
+    max_bytes: int | None,
+) -> list[FactRecord]:
+    """:func:`read_fact_records` for a checked source, kind and options."""
     limit = fact_byte_limit(max_bytes)
     name = os.fspath(source)
     book = excel_path(source)
@@ -568,22 +588,26 @@ def read_fact_records(
     return records
 
 
-def _facts(
+def _facts(  # noqa: PLR0917 - the loaders' own arguments, in their order
+    cls: type[_T],
     source: str | os.PathLike[str],
     kind: FactKind,
     fmt: FactFormat | None,
-    cls: type[_T],
-    options: ReadOptions,
+    number_format: object,
+    encoding: object,
+    delimiter: object,
+    ignore_columns: object,
 ) -> list[_T]:
-    records = read_fact_records(
-        source,
-        kind,
-        format=fmt,
-        number_format=options.number_format,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        ignore_columns=options.ignore_columns,
+    """What :func:`load_events`, :func:`load_measures` and :func:`load_people` do: check the
+    options, then the source, and read the facts of ``cls``."""
+    checked = ReadOptions.of(
+        number_format=number_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        ignore_columns=ignore_columns,
     )
+    _check_source(source, kind)
+    records = _records(source, kind, fmt, checked, None)
     return cast("list[_T]", [record.fact for record in records])
 
 
@@ -625,13 +649,9 @@ def load_events(
     >>> [(e.on, e.excused) for e in load_events(folder / "events.csv")]
     [(datetime.date(2026, 1, 15), False), (datetime.date(2026, 2, 3), True)]
     """
-    options = ReadOptions.of(
-        number_format=number_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        ignore_columns=ignore_columns,
+    return _facts(
+        Event, source, "events", format, number_format, encoding, delimiter, ignore_columns
     )
-    return _facts(source, "events", format, Event, options)
 
 
 def load_measures(
@@ -657,13 +677,9 @@ def load_measures(
     >>> load_measures(path)[0].value
     Decimal('0.875')
     """
-    options = ReadOptions.of(
-        number_format=number_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        ignore_columns=ignore_columns,
+    return _facts(
+        Measure, source, "measures", format, number_format, encoding, delimiter, ignore_columns
     )
-    return _facts(source, "measures", format, Measure, options)
 
 
 def load_people(
@@ -690,10 +706,6 @@ def load_people(
     >>> load_people(path)[0].name
     'Nguyễn Văn An'
     """
-    options = ReadOptions.of(
-        number_format=number_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        ignore_columns=ignore_columns,
+    return _facts(
+        Person, source, "people", format, number_format, encoding, delimiter, ignore_columns
     )
-    return _facts(source, "people", format, Person, options)

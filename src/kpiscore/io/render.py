@@ -1,6 +1,10 @@
 """Rendering at the edge: explanations as text, HTML for notebooks, CSV rows, summaries.
 
 Nothing here computes a score; it only prints what the engine decided.
+
+This module stays whole (about 700 lines): the text explanation, the notebook HTML and the CSV
+cells print the same ledger with the same number and date forms (English and Vietnamese), and
+the result tables, the command line and the columnar CSV writer take them from this one place.
 """
 
 from __future__ import annotations

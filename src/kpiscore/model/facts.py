@@ -7,11 +7,12 @@ import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
 from kpiscore.exceptions import InputError
+from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import number, to_decimal
 from kpiscore.model.period import check_date
 from kpiscore.model.text import lone_surrogate
@@ -36,7 +37,11 @@ def check_text(value: object, *, owner: str, field: str, optional: bool = False)
     return unicodedata.normalize("NFC", value)
 
 
-def _text_validator(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+#: The type of the field a validator is on (validators here serve fields of several types).
+_V = TypeVar("_V")
+
+
+def _text_validator(instance: object, attribute: attrs.Attribute[_V], value: _V) -> None:
     # Valid text is the rule: checked without building the message, which names its owner
     # and costs more than the check (a population of 200,000 ids is built in a notebook).
     if isinstance(value, str) and value.strip() and (value.isascii() or not lone_surrogate(value)):
@@ -216,7 +221,7 @@ class Person:
     def to_dict(self) -> dict[str, Any]:
         """The person as a JSON-ready tree: ``id``, ``name``, ``unit``, ``group``, ``position``,
         and ``attributes`` (an object of texts) when the person has any."""
-        tree: dict[str, Any] = {
+        tree: JsonObject = {
             "id": self.id,
             "name": self.name,
             "unit": self.unit,

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import attrs
 
 from kpiscore.exceptions import PeriodError, PolicyError
+from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.lookup import by_id, criterion_by_id, item_id
 from kpiscore.model.numbers import (
     EXACT,
@@ -439,7 +440,7 @@ class Policy:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @classmethod
-    def from_dict(cls, tree: Mapping[str, Any]) -> Policy:
+    def from_dict(cls, tree: Mapping[str, object]) -> Policy:
         """Build a policy from the tree :meth:`to_dict` writes (or a parsed TOML/JSON file).
 
         Unknown keys are errors naming their path; every problem is reported at once.
@@ -457,7 +458,7 @@ def _vi(reference_vi: str | None) -> dict[str, str]:
     return {} if reference_vi is None else {"reference_vi": reference_vi}
 
 
-def _rule_tree(rule: Deduction | Award) -> dict[str, Any]:
+def _rule_tree(rule: Deduction | Award) -> JsonObject:
     return {
         "id": rule.id,
         "on": rule.on,
@@ -470,8 +471,8 @@ def _rule_tree(rule: Deduction | Award) -> dict[str, Any]:
     }
 
 
-def _policy_tree(policy: Policy) -> dict[str, Any]:
-    tree: dict[str, Any] = {
+def _policy_tree(policy: Policy) -> JsonObject:
+    tree: JsonObject = {
         "id": policy.id,
         "name": policy.name,
         "version": policy.version,

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import attrs
 
+from kpiscore.model.jsontypes import JsonObject, JsonValue
 from kpiscore.model.numbers import ROUNDING_MODES
 from kpiscore.model.policy import Award, Band, Category, Criterion, Deduction, Policy, RatingCap
 
@@ -75,35 +76,35 @@ _PRECISION_PATTERN: Final = (
 # kpiscore refuses a number of magnitude 10**15 or more; JSON numbers say so here (a string's
 # magnitude is beyond a regular expression's reach: see docs/errors.md, "JSON Schema").
 _BOUND: Final = 10**15
-_NUMBER: Final = {
+_NUMBER: Final[JsonObject] = {
     "description": 'An exact decimal: a number, or a string such as "0.875".',
     "anyOf": [
         {"type": "number", "exclusiveMinimum": -_BOUND, "exclusiveMaximum": _BOUND},
         {"type": "string", "pattern": _DECIMAL_PATTERN},
     ],
 }
-_NON_NEGATIVE: Final = {
+_NON_NEGATIVE: Final[JsonObject] = {
     "description": "An exact decimal, zero or more.",
     "anyOf": [
         {"type": "number", "minimum": 0, "exclusiveMaximum": _BOUND},
         {"type": "string", "pattern": _NON_NEGATIVE_PATTERN},
     ],
 }
-_POSITIVE: Final = {
+_POSITIVE: Final[JsonObject] = {
     "description": "An exact decimal, more than zero.",
     "anyOf": [
         {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": _BOUND},
         {"type": "string", "pattern": _POSITIVE_PATTERN},
     ],
 }
-_SHARE: Final = {
+_SHARE: Final[JsonObject] = {
     "description": "An exact decimal from 0 to 1.",
     "anyOf": [
         {"type": "number", "minimum": 0, "maximum": 1},
         {"type": "string", "pattern": _NON_NEGATIVE_PATTERN},
     ],
 }
-_PRECISION: Final = {
+_PRECISION: Final[JsonObject] = {
     "description": "A power of ten from 1 to 1E-12, such as 0.01.",
     "anyOf": [
         {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
@@ -126,15 +127,17 @@ _NUMBER_KINDS: Final = {
 }
 # Lists that must not be empty.
 _NON_EMPTY: Final = {("Policy", "categories"), ("Category", "criteria")}
-_TEXT: Final = {"type": "string", "pattern": r"\S"}
-_DATE: Final = {
+_TEXT: Final[JsonObject] = {"type": "string", "pattern": r"\S"}
+_DATE: Final[JsonObject] = {
     "description": "A date, YYYY-MM-DD (a TOML date or a JSON string).",
     "type": "string",
     "format": "date",
     "pattern": r"^\d{4}-\d{2}-\d{2}$",
 }
 # Fields whose choices the validators hold rather than the annotation.
-_CHOICES: Final = {("Policy", "rounding"): list(ROUNDING_MODES)}
+_CHOICES: Final[dict[tuple[str, str], list[JsonValue]]] = {
+    ("Policy", "rounding"): list(ROUNDING_MODES)
+}
 # TOML authors write ``version = 2``; the loader reads a whole number there as text.
 _TEXT_OR_INTEGER: Final = {("Policy", "id"), ("Policy", "name"), ("Policy", "version")}
 
@@ -170,11 +173,11 @@ def _summary(cls: type) -> str:
     return (inspect.getdoc(cls) or cls.__name__).split("\n\n", 1)[0].replace("\n", " ")
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def _nullable(schema: JsonObject) -> JsonObject:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _type_schema(annotation: Any, owner: str, field: str) -> tuple[dict[str, Any], bool]:
+def _type_schema(annotation: object, owner: str, field: str) -> tuple[JsonObject, bool]:
     """(schema, nullable) for one annotated field."""
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
@@ -198,10 +201,8 @@ def _type_schema(annotation: Any, owner: str, field: str) -> tuple[dict[str, Any
         return {"enum": list(arguments)}, False
     if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
         item = arguments[0]
-        items: dict[str, Any] = (
-            dict(_TEXT) if item is str else {"$ref": f"#/$defs/{_def_name(item)}"}
-        )
-        array: dict[str, Any] = {"type": "array", "items": items}
+        items: JsonObject = dict(_TEXT) if item is str else {"$ref": f"#/$defs/{_def_name(item)}"}
+        array: JsonObject = {"type": "array", "items": items}
         if item is str:
             array["uniqueItems"] = True
         if (owner, field) in _NON_EMPTY:
@@ -220,11 +221,11 @@ def _def_name(cls: type) -> str:
     raise TypeError(f"no schema definition for {cls!r}")  # pragma: no cover
 
 
-def _object_schema(name: str, cls: type) -> dict[str, Any]:
+def _object_schema(name: str, cls: type) -> JsonObject:
     hints = typing.get_type_hints(cls)
     docs = _field_docs(cls)
-    properties: dict[str, Any] = {}
-    required: list[str] = []
+    properties: JsonObject = {}
+    required: list[JsonValue] = []
     for field in attrs.fields(cls):
         schema, nullable = _type_schema(hints[field.name], name, field.name)
         if field.default is attrs.NOTHING:
@@ -237,7 +238,7 @@ def _object_schema(name: str, cls: type) -> dict[str, Any]:
         if field.name in docs:
             schema = {"description": docs[field.name], **schema}
         properties[field.name] = schema
-    result: dict[str, Any] = {
+    result: JsonObject = {
         "description": _summary(cls),
         "type": "object",
         "properties": properties,
@@ -252,8 +253,8 @@ def _object_schema(name: str, cls: type) -> dict[str, Any]:
 
 
 @functools.cache
-def _generated() -> dict[str, Any]:
-    definitions: dict[str, Any] = {
+def _generated() -> JsonObject:
+    definitions: JsonObject = {
         "number": _NUMBER,
         "nonNegative": _NON_NEGATIVE,
         "positive": _POSITIVE,

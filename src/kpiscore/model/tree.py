@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, TypeVar
 
+import attrs
+
 from kpiscore.exceptions import KpiscoreError, PolicyError, PolicyValidationError
 from kpiscore.model.numbers import exact, to_decimal
 from kpiscore.model.rules import (
@@ -30,29 +32,20 @@ if TYPE_CHECKING:
 
 __all__ = ["build_policy"]
 
-_RULE_KEYS: Final = frozenset(
-    {"id", "on", "points", "per", "limit", "name", "reference", "reference_vi"}
-)
-_CRITERION_KEYS: Final = frozenset(
-    {
-        "id",
-        "name",
-        "max_points",
-        "basis",
-        "deductions",
-        "awards",
-        "floor",
-        "overflow",
-        "ratio_cap",
-        "reference",
-        "reference_vi",
-    }
-)
-_CATEGORY_KEYS: Final = frozenset(
-    {"id", "name", "criteria", "max_points", "weights", "reference", "reference_vi"}
-)
-_BAND_KEYS: Final = frozenset({"id", "min_points", "name", "name_en"})
-_CAP_KEYS: Final = frozenset({"on", "at_most", "name", "reference", "reference_vi"})
+
+def _fields(cls: type) -> frozenset[str]:
+    """The keys a policy file takes for ``cls``: its fields, read from the class so the two
+    cannot drift apart."""
+    return frozenset(field.name for field in attrs.fields(cls))
+
+
+_RULE_KEYS: Final = _fields(Deduction)  # an award has the same fields
+_CRITERION_KEYS: Final = _fields(Criterion)
+_CATEGORY_KEYS: Final = _fields(Category)
+_BAND_KEYS: Final = _fields(Band)
+_CAP_KEYS: Final = _fields(RatingCap)
+# Written out: Policy is defined in kpiscore.model.policy, which imports this module (a test
+# checks the set against the class's fields).
 _POLICY_KEYS: Final = frozenset(
     {
         "id",

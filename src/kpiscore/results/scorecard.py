@@ -1,4 +1,10 @@
-"""Results: the scorecard of one person for one period, its ledger, and tables of scorecards."""
+"""Results: the scorecard of one person for one period, its ledger, and tables of scorecards.
+
+This module stays whole (about 840 lines): the scorecard, the ledger lines it is made of (rule,
+criterion, category, cap and adjustment lines), its table and the row helpers they share are
+the one result every output reads, so they change together; about a quarter of it is
+documented fields and runnable examples.
+"""
 
 from __future__ import annotations
 

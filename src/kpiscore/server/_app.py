@@ -553,6 +553,7 @@ def build_app(
         metrics=service.metrics,
         limits=limits,
         allowed_hosts=None if tokens else allowed_hosts,
+        admit=lambda size: service.runner.admit(size, limits.timeout),
     )
     service.gate = gate
     app.asgi_handler = cast("LitestarApp", gate)

@@ -8,7 +8,7 @@ before any scoring, so a request refused costs no more than reading its body.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Final, TypeVar
 
 import attrs
 
@@ -22,7 +22,11 @@ class LimitError(InputError):
     """A request asks for more work than the server's limits allow (HTTP 422)."""
 
 
-def _positive(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+#: The type of the field a validator is on (validators here serve fields of several types).
+_V = TypeVar("_V")
+
+
+def _positive(_: object, attribute: attrs.Attribute[_V], value: _V) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise InputError(f"Limits.{attribute.name}: expected a positive number (got {value!r})")
 

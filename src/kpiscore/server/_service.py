@@ -123,7 +123,10 @@ class Service:
                 pass  # pragma: no cover - nothing else comes once the body is read
 
         result = await self.runner.run(
-            lambda: work(raw), timeout=self.limits.timeout, disconnected=disconnected
+            lambda: work(raw),
+            timeout=self.limits.timeout,
+            disconnected=disconnected,
+            size=len(raw),
         )
         _outcome(request)["people"] = result.people
         headers = {}

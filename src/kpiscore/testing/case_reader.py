@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import attrs
 
+from kpiscore.cycle.work import WorkItem
 from kpiscore.exceptions import (
     FileFormatError,
     InputError,
@@ -43,32 +44,20 @@ _CASE_KEYS: Final = (
     "work",
     "approvals",
 )
-_EVENT_KEYS: Final = ("excused", "kind", "note", "on", "quantity", "ref")
-_WORK_KEYS: Final = (
-    "approved_on",
-    "approver",
-    "assigned_on",
-    "completed_on",
-    "delays",
-    "due_on",
-    "id",
-    "major_errors",
-    "objective_cause",
-    "submitted_on",
-    "units",
-)
+
+
+def _field_keys(cls: type) -> tuple[str, ...]:
+    """The keys a case's table for ``cls`` takes: the class's fields, sorted, but ``subject``
+    (the case's own); read from the class, so the keys and the fields cannot drift apart."""
+    return tuple(sorted(field.name for field in attrs.fields(cls) if field.name != "subject"))
+
+
+_EVENT_KEYS: Final = _field_keys(Event)
+_WORK_KEYS: Final = _field_keys(WorkItem)
 #: An approval of a work item by the case's subject (the approver): Decree 335 Art. 14 and the
 #: news case's 5-day deadline, counted on Vietnam's working calendar (Civil Code Arts. 147-148).
 _APPROVAL_KEYS: Final = ("approved", "days", "item", "kind", "submitted", "unit")
-_EXPECT_KEYS: Final = (
-    "carried",
-    "categories",
-    "criteria",
-    "error",
-    "rating",
-    "score_rating",
-    "total",
-)
+_EXPECT_KEYS: Final = _field_keys(Expected)
 _WORK_CRITERIA: Final = ("quantity", "quality", "on_time")
 
 __all__ = ["CASE_SUFFIX", "DEFAULT_SUBJECT"]
@@ -78,6 +67,7 @@ __all__ = ["CASE_SUFFIX", "DEFAULT_SUBJECT"]
 
 
 _T = TypeVar("_T", bound=attrs.AttrsInstance)
+_R = TypeVar("_R")
 
 
 class _Reader:
@@ -299,7 +289,7 @@ class _Reader:
         return measures
 
     def work(self, value: object, where: str, subject: str, period: Period) -> list[Measure]:
-        from kpiscore.cycle.work import WorkItem, task_ratios
+        from kpiscore.cycle.work import task_ratios
 
         items = []
         for place, table in self.tables(value, where, "work items", _WORK_KEYS):
@@ -369,7 +359,6 @@ def read_case_approvals(
     """
     from kpiscore.cycle.approvals import approval_events
     from kpiscore.cycle.calendar import vietnam
-    from kpiscore.cycle.work import WorkItem
 
     events: list[Event] = []
     for place, table in reader.tables(value, where, "approvals", _APPROVAL_KEYS):
@@ -512,12 +501,14 @@ def _case(
             return tree[key], _join(label, key)
         return defaults.get(key), key
 
-    source, policy_at = setting("policy")
-    policy = None
-    if source is None:
-        reader.fail(_join(label, "policy"), "required (in the case or at the top of the file)")
-    else:
-        policy = reader.policy(source, policy_at)
+    def required(key: str, read: Callable[[object, str], _R | None]) -> _R | None:
+        raw, at = setting(key)
+        if raw is None:
+            reader.fail(_join(label, key), "required (in the case or at the top of the file)")
+            return None
+        return read(raw, at)
+
+    policy = required("policy", reader.policy)
     # The file's overlay first, then the case's: a path in both takes the case's value.
     changes: dict[str, object] = {}
     for raw, place in (
@@ -534,12 +525,7 @@ def _case(
         except PolicyError as error:
             reader.fail(_join(label, "overlay"), str(error))
             policy = None
-    raw_period, period_at = setting("period")
-    period = None
-    if raw_period is None:
-        reader.fail(_join(label, "period"), "required (in the case or at the top of the file)")
-    else:
-        period = reader.period(raw_period, period_at)
+    period = required("period", reader.period)
     raw_subject, subject_at = setting("subject")
     subject = DEFAULT_SUBJECT
     if raw_subject is not None:
@@ -585,7 +571,7 @@ def _case(
         file=reader.name,
         number=number,
         policy=policy,
-        policy_source=str(source),
+        policy_source=str(setting("policy")[0]),
         overlay=changes,
         period=period,
         subject=subject,

@@ -1,8 +1,8 @@
 """Payout tables: from a rating and a salary to additional income in đồng, exactly.
 
-This module stays whole (about 850 lines) on purpose: a table's rates, relations, notes, the
+This module stays whole (about 900 lines) on purpose: a table's rates, relations, notes, the
 line of one amount and the reading of a table file are one concept, checked together (a
-relation names rates, a line names the table's steps); most of the length is documented
+relation names rates, a line names the table's steps); about 200 of its lines are documented
 fields and runnable examples. The rows of a population are in ``_rows.py``.
 """
 
@@ -343,6 +343,13 @@ def _money(value: Decimal) -> str:
     return f"{Decimal(canonical(value)):,f}"
 
 
+def _plain(paid: Decimal) -> Decimal:
+    """``paid`` (rounded to thousands, say) written without an exponent: 1755000 rather than
+    1.755E+6, as payslips and CSV files read it; the same value."""
+    exponent = paid.as_tuple().exponent
+    return Decimal(int(paid)) if isinstance(exponent, int) and exponent > 0 else paid
+
+
 def _optional_text(value: Decimal | None) -> str | None:
     return None if value is None else canonical(value)
 
@@ -571,11 +578,7 @@ class PayoutTable:
             if worked is not None and days is not None:
                 share *= Fraction(worked) / Fraction(days)
             value = Fraction(steps.monthly) * share
-            paid = quantize_fraction(value, self.precision, self.rounding)
-        exponent = paid.as_tuple().exponent
-        if isinstance(exponent, int) and exponent > 0:
-            # Rounded to thousands, 1755000 rather than 1.755E+6: payslips and CSV read it.
-            paid = Decimal(int(paid))
+            paid = _plain(quantize_fraction(value, self.precision, self.rounding))
         return PayoutLine(
             table=self.id,
             rating=rate.rating,
@@ -660,11 +663,7 @@ class PayoutTable:
                 days_n, days_d = days.as_integer_ratio()
                 numerator *= worked_n * days_d
                 denominator *= worked_d * days_n
-            paid = quantize_ratio(numerator, denominator, self.precision, self.rounding)
-        exponent = paid.as_tuple().exponent
-        if isinstance(exponent, int) and exponent > 0:
-            paid = Decimal(int(paid))  # as breakdown writes it: 1755000, not 1.755E+6
-        return paid
+            return _plain(quantize_ratio(numerator, denominator, self.precision, self.rounding))
 
     def paid_whole(self, rating: str | None, salaries: Sequence[int], months: int) -> list[Decimal]:
         """:meth:`paid` for many whole, non-negative salaries (``int``) at one rating, no days:
