@@ -113,14 +113,15 @@ def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
         # numerator, (times · n + shift) // (times · d), without overflow below 2^61.
         times, shift = quick
         offset = shift(denominator)
-        shifted: Ints
-        if times == 1:
-            shifted = numerator + offset if offset else numerator
-        else:
-            shifted = numerator * times
+        if times == 1 and not offset:
+            quotient: Ints = numerator // denominator
+            return quotient
+        # One new array, divided in place (a new array's first writes are its cost).
+        shifted: Ints = numerator + offset if times == 1 else numerator * times
+        if times != 1 and offset:
             shifted += offset
-        quotient: Ints = shifted // (times * denominator)
-        return quotient
+        np.floor_divide(shifted, times * denominator, out=shifted)
+        return shifted
     # A floor division and a product, not np.divmod: NumPy divides int64 by a constant about
     # ten times faster with ``//`` (the remainder is the same: denominator > 0, no overflow).
     floor: Ints = numerator // denominator
