@@ -124,3 +124,55 @@ def test_each_sub_period_is_checked_against_the_policy() -> None:
     with pytest.raises(PeriodError, match="period 2026-Q3 is outside the policy's validity"):
         score_frame(half, "2026", PEOPLE, EVENTS, MEASURES, every="quarter")
     assert len(score_frame(half, "2026-H1", PEOPLE, EVENTS, MEASURES, every="month")) == 6
+
+
+def test_rows_of_other_periods_do_not_decide_the_engine() -> None:
+    # Found by tests/property/test_year_props.py: the bound that sends a table to the exact
+    # engine counted every row of the frame, so February alone (no event of its own) fell back
+    # because of January's events, while score_frame(every="month") scored it in columns.
+    # Weights 1:3:3 (sevenths of 29 points) and a rule of 0.00 points per 0.1 unit need many
+    # digits: January (eleven events) goes to the exact engine, an empty month need not.
+    full = {"basis": "full"}
+    policy = Policy.from_dict(
+        {
+            "id": "random",
+            "name": "Random",
+            "categories": [
+                {"id": "k0", "name": "K0", "max_points": "1",
+                 "criteria": [{"id": "c0", "name": "c0", "max_points": "1", **full}]},
+                {"id": "k1", "name": "K1", "criteria": [
+                    {"id": "c1", "name": "c1", "max_points": "45", **full},
+                    {"id": "c2", "name": "c2", "max_points": "1", **full}]},
+                {"id": "k2", "name": "K2", "max_points": "29",
+                 "weights": {"c3": "1", "c4": "3", "c5": "3"},
+                 "criteria": [
+                    {"id": "c3", "name": "c3", "max_points": "41", **full},
+                    {"id": "c4", "name": "c4", "max_points": "31", **full,
+                     "deductions": [{"on": "absence", "points": "0.00", "per": "unit"}],
+                     "awards": [{"id": "award_absence", "on": "absence", "points": "15.57"}]},
+                    {"id": "c5", "name": "c5", "max_points": "10", **full}]},
+            ],
+            "bands": [{"id": "A", "min_points": "60", "name": "A"},
+                      {"id": "B", "min_points": "30", "name": "B"},
+                      {"id": "C", "min_points": "0", "name": "C"}],
+            "caps": [{"on": "reprimand", "at_most": "C"}],
+            "other_kinds": ["late", "initiative", "error"],
+        }
+    )  # fmt: skip
+    people = pd.DataFrame({"id": ["nv001", "nv002", "nv003"]})
+    events = pd.DataFrame(
+        {
+            "subject": ["nv001"] * 11,
+            "kind": ["absence"] * 11,
+            "on": ["2026-01-01"] * 11,
+            "quantity": pd.array(["0.0"] * 10 + ["4.3"], dtype="string"),
+        }
+    )
+    # Identical rows are allowed here: ten absences of no quantity on one day, as generated.
+    months = score_frame(policy, "2026-Q1", people, events, every="month", duplicates="allow")
+    for month, table in months.items():
+        alone = score_frame(policy, month, people, events, duplicates="allow")
+        assert (alone.notes, alone.to_csv()) == (table.notes, table.to_csv())
+    february = months[Period.parse("2026-02")]
+    assert () == february.notes  # scored in columns: nothing of its own needs big numbers
+    assert february["nv001"].total == february["nv002"].total

@@ -640,7 +640,12 @@ class Figures:
         )
         largest_quantity = max([abs(q) for q in self.events.quantities] + [Decimal(1)])
         largest_rule = max([abs(r.points) for r in self._rules()] + [Decimal(1)])
-        events = max(len(self.events.kind_codes), 1)
+        # Only the rows that count (in the period, not excused) enter a sum: a frame's rows of
+        # other periods must not decide the engine (score_frame(every=) sees a period's alone).
+        live = self.events.live
+        kinds = self.events.kind_codes
+        counted = np.count_nonzero(live) if len(live) == len(kinds) else len(kinds)
+        events = max(int(counted), 1)
         bound = (largest_rule * largest_quantity * events + largest_points) * factor
         multiplier = max([info[6] for info in compiled.crit_info] + [1])
         denominators = max([*compiled.cat_denominator, 1])
