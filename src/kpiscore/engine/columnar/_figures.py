@@ -4,6 +4,10 @@ Every input is scaled to integer units of ``10^-scale`` points, ``scale`` fine e
 input's places; the sums are then rounded once per category with the policy's rounding mode
 (:func:`round_units`, exact). Inputs whose scaled figures could leave int64 are handed to the
 exact engine (:meth:`Figures._fits`), and so are people whose category renormalises.
+
+It stays whole (about 830 lines): :class:`Figures` holds one population's columns, and its
+steps (starts, rule requests, deductions, caps, ratings, the fallbacks) read and write them in
+place; the rounding (:mod:`._rounding`) and the sparse requests (:mod:`._sparse`) are apart.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy.typing as npt
 from kpiscore.engine.columnar._arrays import Bools, Codes, Ints, People
 from kpiscore.engine.columnar._columns import EventColumns, MeasureColumns
 from kpiscore.engine.columnar._csv import figures_csv
+from kpiscore.engine.columnar._rounding import round_units
 from kpiscore.engine.columnar._sparse import (
     LazyColumns,
     Sparse,
@@ -77,82 +82,6 @@ def score_columns(
     return ScoreTable(
         policy=policy, period=period, columns=columns, notes=columns.notes, notices=notices
     )
-
-
-#: For numerators >= 0, a mode as ``(times, shift)``: the rounded quotient of n / d is
-#: ``(times · n + shift(d)) // (times · d)`` (half-way cases: 2n + d over 2d rounds them up,
-#: 2n + d - 1 over 2d down). Half-even and 05up take the general path.
-_NONNEGATIVE: dict[str, tuple[int, Callable[[int], int]]] = {
-    "ROUND_FLOOR": (1, lambda d: 0),
-    "ROUND_DOWN": (1, lambda d: 0),
-    "ROUND_CEILING": (1, lambda d: d - 1),
-    "ROUND_UP": (1, lambda d: d - 1),
-    "ROUND_HALF_UP": (2, lambda d: d),
-    "ROUND_HALF_DOWN": (2, lambda d: d - 1),
-}
-
-
-def round_units(numerator: Ints, denominator: int, rounding: str) -> Ints:
-    """``numerator / denominator`` rounded to integers with a decimal rounding mode, exactly.
-
-    The floor quotient plus a correction of 0 or 1, computed only as far as the mode needs
-    (``denominator`` is positive; booleans add as 0 and 1).
-    """
-    if denominator == 1:
-        return numerator
-    quick = _NONNEGATIVE.get(rounding)
-    if (
-        quick is not None
-        and numerator.dtype == np.int64
-        and len(numerator)
-        and denominator < 2**61
-        and int(numerator.min()) >= 0
-        and int(numerator.max()) < 2**61
-    ):
-        # Points are seldom negative: then the mode is one floor division of a shifted
-        # numerator, (times · n + shift) // (times · d), without overflow below 2^61.
-        times, shift = quick
-        offset = shift(denominator)
-        if times == 1 and not offset:
-            quotient: Ints = numerator // denominator
-            return quotient
-        # One new array, divided in place (a new array's first writes are its cost).
-        shifted: Ints = numerator + offset if times == 1 else numerator * times
-        if times != 1 and offset:
-            shifted += offset
-        np.floor_divide(shifted, times * denominator, out=shifted)
-        return shifted
-    # A floor division and a product, not np.divmod: NumPy divides int64 by a constant about
-    # ten times faster with ``//`` (the remainder is the same: denominator > 0, no overflow).
-    floor: Ints = numerator // denominator
-    remainder: Ints = numerator - floor * denominator
-    if rounding == "ROUND_FLOOR":
-        return floor
-    inexact: Bools = remainder != 0
-    negative: Bools = floor < 0
-    up: Bools  # add one to the floor
-    if rounding == "ROUND_CEILING":
-        up = inexact
-    elif rounding == "ROUND_DOWN":
-        up = inexact & negative
-    elif rounding == "ROUND_UP":
-        up = inexact & ~negative
-    elif rounding == "ROUND_05UP":
-        toward_zero = floor + (inexact & negative)
-        last = np.abs(toward_zero) % 10
-        # Away from zero when the digit toward zero is 0 or 5; else toward zero.
-        up = np.where(inexact & ((last == 0) | (last == 5)), ~negative, negative & inexact)
-    else:
-        twice = 2 * remainder
-        tie = twice == denominator  # a tie is inexact: the remainder is half the denominator
-        if rounding == "ROUND_HALF_UP":  # away from zero
-            up = (twice > denominator) | (tie & ~negative)
-        elif rounding == "ROUND_HALF_DOWN":  # toward zero
-            up = (twice > denominator) | (tie & negative)
-        else:  # ROUND_HALF_EVEN: toward the even neighbour (floor & 1 is 1 for odd, negatives too)
-            up = (twice > denominator) | (tie & (floor & 1).astype(bool))
-    result: Ints = floor + up
-    return result
 
 
 def _band_ranks(totals: Ints, thresholds: Sequence[int]) -> Ints:
@@ -589,8 +518,7 @@ class Figures:
         # reports a bad value before a missing one.
         by_slot = self._slot_rows()
         missing: list[tuple[int, str, Criterion]] = []  # per criterion: its first person lacking
-        for (rows, _, codes), info in zip(by_slot, compiled.measured_info, strict=True):
-            self._check_measures(info[7], rows, codes)
+        self._check_measures(by_slot)
         values = measures.values
         for (_, subjects, codes), (index, cid, ratio, maximum, *_, criterion) in zip(
             by_slot, compiled.measured_info, strict=True
@@ -652,18 +580,37 @@ class Figures:
         bound *= multiplier * len(compiled.crit_info) * denominators * 10
         return bool(bound < _SAFE)
 
-    def _check_measures(self, criterion: Criterion, rows: Codes, codes: Codes) -> None:
-        """Range checks of one criterion's measures, once per distinct value used: the same
-        errors as the exact engine."""
+    def _check_measures(self, by_slot: list[tuple[Codes, Codes, Codes]]) -> None:
+        """Range checks of every criterion's measures, once per distinct value used, raising
+        the exact engine's error: for the first person in population order with a refused
+        value, at that person's first such criterion in policy order (not the first row)."""
+        first: tuple[int, int, Criterion, Decimal] | None = None
+        for order, ((rows, _, codes), info) in enumerate(
+            zip(by_slot, self.compiled.measured_info, strict=True)
+        ):
+            bad = self._first_refused(info[7], rows, codes)
+            if bad is not None and (first is None or (bad[0], order) < first[:2]):
+                first = (bad[0], order, info[7], bad[1])
+        if first is not None:
+            position, _, criterion, value = first
+            _check_measure(self.compiled.policy, criterion, self.subjects[position], value)
+
+    def _first_refused(
+        self, criterion: Criterion, rows: Codes, codes: Codes
+    ) -> tuple[int, Decimal] | None:
+        """The smallest population position holding a value ``criterion`` refuses, and the
+        value; ``None`` when every value is accepted."""
         measures = self.measures
+        found: tuple[int, Decimal] | None = None
         for code in _used(codes, len(measures.values)).tolist():
             value = measures.values[code]
             try:
                 _check_measure(self.compiled.policy, criterion, "?", value)
             except InputError:
-                row = int(rows[int(np.flatnonzero(codes == code)[0])])
-                subject = self.subjects[int(measures.subject[row])]
-                _check_measure(self.compiled.policy, criterion, subject, value)
+                position = int(measures.subject.take(rows[codes == code]).min())
+                if found is None or position < found[0]:
+                    found = (position, value)
+        return found
 
     def _fallback_all(self, reason: str) -> None:
         self.notes = (f"every person was scored by the exact engine: {reason}",)
@@ -673,6 +620,9 @@ class Figures:
             self.persons.persons(),
             [event for i in range(len(self.persons)) for event in self._events(i)],
             [measure for i in range(len(self.persons)) for measure in self._measures(i)],
+            # The columnar reader has applied the caller's choices already (these are its rows).
+            unknown_kinds="ignore",
+            duplicates="allow",
         )
         self.exact_cards = dict(enumerate(table))
         self._from_cards()
