@@ -23,8 +23,10 @@ from kpiscore import (
     Event,
     InputError,
     Measure,
+    MissingInputError,
     Period,
     Policy,
+    RatingCap,
     load_measures,
     score_frame,
     score_many,
@@ -566,3 +568,161 @@ def test_two_carrying_criteria_add_their_overflow() -> None:
     # a: both criteria at 0, carrying 2.5 and 1: 90 - 3.5; b: 100 - 1.25.
     assert (Decimal("86.50"), Decimal("98.75"), Decimal("100.00")) == table.totals()
     assert expected.to_csv() == table.to_csv()
+
+
+def _one(*criteria: Criterion, **options: Any) -> Policy:
+    return Policy(
+        id="p",
+        name="P",
+        categories=[Category(id="c", name="C", criteria=list(criteria))],
+        **options,
+    )
+
+
+def _same_as_exact(
+    policy: Policy, people: list[str], events: list[Event], measures: list[Measure]
+) -> Any:
+    """The columnar table of these facts, checked against the exact engine's."""
+    event_frame = (
+        pd.DataFrame(
+            {
+                "subject": [e.subject for e in events],
+                "kind": [e.kind for e in events],
+                "on": pd.to_datetime([e.on for e in events]),
+                "quantity": [str(e.quantity) for e in events],
+                "excused": [e.excused for e in events],
+            }
+        )
+        if events
+        else None
+    )
+    measure_frame = (
+        pd.DataFrame(
+            {
+                "subject": [m.subject for m in measures],
+                "criterion": [m.criterion for m in measures],
+                "value": [str(m.value) for m in measures],
+            }
+        )
+        if measures
+        else None
+    )
+    table = score_frame(policy, Q1, people, event_frame, measure_frame)
+    expected = score_many(policy, Q1, people, events, measures)
+    assert expected.to_csv() == table.to_csv()
+    assert expected.notices == table.notices
+    return table
+
+
+def test_notices_count_the_events_outside_the_period_and_the_excused() -> None:
+    """``x_score_columns__mutmut_13``…``_33``: the table's notices."""
+    policy = _one(
+        Criterion(id="x", name="X", max_points=10, deductions=[Deduction(on="k", points=1)])
+    )
+    events = [
+        Event(subject="a", kind="k", on=date(2026, 1, 5)),
+        Event(subject="a", kind="k", on=date(2026, 1, 6), excused=True),
+        Event(subject="a", kind="k", on=date(2026, 4, 6)),
+        Event(subject="a", kind="k", on=date(2026, 5, 6)),
+    ]
+    table = _same_as_exact(policy, ["a"], events, [])
+    assert len(table.notices) == 2
+
+
+def test_the_scale_covers_every_input_s_places() -> None:
+    """A maximum with more places than the precision (``xǁFiguresǁcompute__mutmut_23``), a
+    per-unit deduction of 0.25 × 0.5 (``_29``, ``_31``…``_33``), a ratio of 0.25 × 12.5
+    (``_39``, ``_43``)."""
+    policy = _one(
+        Criterion(id="m", name="M", max_points="10.125"),
+        Criterion(id="n", name="N", max_points="0.875"),
+        Criterion(
+            id="u",
+            name="U",
+            max_points=10,
+            deductions=[Deduction(on="k", points="0.25", per="unit")],
+        ),
+        Criterion(id="r", name="R", max_points="12.5", basis="ratio"),
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5), quantity="0.5")]
+    measures = [Measure(subject=s, criterion="r", value="0.25") for s in ("a", "b")]
+    table = _same_as_exact(policy, ["a", "b"], events, measures)
+    assert (Decimal("24.00"), Decimal("24.13")) == table.totals()
+
+
+def test_a_capped_ratio_starts_at_the_maximum() -> None:
+    """A ratio above 1 with ``ratio_cap`` starts at the maximum (``_compute_starts__mutmut_42``:
+    capped at 2 instead of 1); a large assessed value is scaled in int64, not float64
+    (``_compute_starts__mutmut_37``, ``_39``)."""
+    big = Decimal("12345678901234.57")
+    policy = _one(
+        Criterion(id="r", name="R", max_points=10, basis="ratio", ratio_cap=True),
+        Criterion(id="w", name="W", max_points=big, basis="assessed"),
+    )
+    measures = [
+        Measure(subject="a", criterion="r", value="1.5"),
+        Measure(subject="a", criterion="w", value=big),
+    ]
+    table = _same_as_exact(policy, ["a"], [], measures)
+    assert () == table.notes
+    assert (big + 10,) == table.totals()
+
+
+def test_the_first_missing_measure_is_the_first_criterion_s() -> None:
+    """Two criteria lacking a measure for the first person: the error names the first in
+    the policy's order, not the first by id (``_compute_starts__mutmut_93``, ``_95``)."""
+    policy = _one(
+        Criterion(id="zeta", name="Z", max_points=10, basis="assessed"),
+        Criterion(id="alpha", name="A", max_points=10, basis="assessed"),
+    )
+    measures = pd.DataFrame(
+        {"subject": ["b", "b"], "criterion": ["zeta", "alpha"], "value": [1, 2]}
+    )
+    with pytest.raises(MissingInputError) as columnar:
+        score_frame(policy, Q1, ["a", "b"], None, measures)
+    with pytest.raises(MissingInputError) as exact:
+        score_many(
+            policy,
+            Q1,
+            ["a", "b"],
+            [],
+            [
+                Measure(subject="b", criterion="zeta", value=1),
+                Measure(subject="b", criterion="alpha", value=2),
+            ],
+        )
+    assert str(exact.value) == str(columnar.value)
+    assert "'zeta'" in str(columnar.value)
+
+
+def test_people_excluded_for_any_criterion() -> None:
+    """a lacks one measure, b the other: both are excluded and scored by the exact engine
+    (``_compute_starts__mutmut_84``: the second criterion's replaced the first's)."""
+    policy = _one(
+        Criterion(id="v", name="V", max_points=10, basis="assessed"),
+        Criterion(id="w", name="W", max_points=10, basis="assessed"),
+        Criterion(id="x", name="X", max_points=80),
+        missing="exclude",
+    )
+    measures = [
+        Measure(subject="a", criterion="w", value=5),
+        Measure(subject="b", criterion="v", value=5),
+    ]
+    table = _same_as_exact(policy, ["a", "b"], [], measures)
+    assert table.notes[0].startswith("2 people were scored by the exact engine")
+
+
+def test_a_cap_event_caps_the_rating() -> None:
+    """A live cap event caps its person's rating, an excused one does not
+    (``xǁFiguresǁ_cap_ranks__mutmut_15``…``_22``)."""
+    policy = _one(
+        Criterion(id="x", name="X", max_points=100),
+        bands=TOP_BANDS,
+        caps=[RatingCap(on="reprimand", at_most="B")],
+    )
+    events = [
+        Event(subject="a", kind="reprimand", on=date(2026, 1, 5)),
+        Event(subject="b", kind="reprimand", on=date(2026, 1, 5), excused=True),
+    ]
+    table = _same_as_exact(policy, ["a", "b", "c"], events, [])
+    assert ("B", "A", "A") == table.ratings()
