@@ -726,3 +726,77 @@ def test_a_cap_event_caps_the_rating() -> None:
     ]
     table = _same_as_exact(policy, ["a", "b", "c"], events, [])
     assert ("B", "A", "A") == table.ratings()
+
+
+def test_figures_near_the_int64_bound_stay_in_the_columns() -> None:
+    """Figures just inside the int64 bound at the scale the inputs need: the columns score
+    them, with no note; a scale one place finer would hand them to the exact engine
+    (``xǁFiguresǁcompute__mutmut_11``, ``_18``, ``_34``: default or extra places)."""
+    policy = _one(
+        Criterion(
+            id="big",
+            name="Big",
+            max_points=5 * 10**14,
+            deductions=[Deduction(on="k", points=1)],
+        ),
+        Criterion(id="w", name="W", max_points=10, basis="assessed"),
+        missing="zero",
+    )
+    table = _same_as_exact(policy, ["a"], [], [])
+    assert () == table.notes
+
+
+def test_places_of_a_measure_and_a_quantity_near_the_int64_bound() -> None:
+    """An assessed maximum of 2 places and a value of 1 need no third place, nor does an
+    occurrence's decimal quantity (``xǁFiguresǁcompute__mutmut_30``, ``_40``, ``_44``)."""
+    policy = _one(
+        Criterion(
+            id="big",
+            name="Big",
+            max_points=10**14,
+            deductions=[Deduction(on="k", points=1)],
+        ),
+        Criterion(id="w", name="W", max_points="0.25", basis="assessed"),
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5), quantity="0.5")]
+    measures = [Measure(subject="a", criterion="w", value="0.2")]
+    table = _same_as_exact(policy, ["a"], events, measures)
+    assert () == table.notes
+
+
+def test_months_of_different_scales_share_no_starts() -> None:
+    """Every month from one measures frame: January needs a finer scale (a per-unit 0.25 ×
+    0.5) than February, so February's starts are not January's (``xǁFiguresǁ_starts__mutmut_12``:
+    a start cached at another scale reused)."""
+    policy = _one(
+        Criterion(
+            id="u",
+            name="U",
+            max_points=10,
+            deductions=[Deduction(on="k", points="0.25", per="unit")],
+        ),
+        Criterion(id="w", name="W", max_points=10, basis="assessed"),
+    )
+    events = pd.DataFrame(
+        {"subject": ["a"], "kind": ["k"], "on": pd.to_datetime(["2026-01-05"]), "quantity": ["0.5"]}
+    )
+    measures = pd.DataFrame({"subject": ["a"], "criterion": ["w"], "value": ["7"]})
+    months = score_frame(policy, Q1, ["a"], events, measures, every="month")
+    assert [(Decimal("16.88"),), (Decimal("17.00"),), (Decimal("17.00"),)] == [
+        table.totals() for table in months.values()
+    ]
+
+
+def test_compare_frames_with_a_ratio_whose_maximum_the_variant_changes() -> None:
+    """The base and the variant read one measures frame: each scores it with its own maximum
+    (``xǁFiguresǁ_starts__mutmut_8``: the start cached for the other policy reused)."""
+    from kpiscore.variants import compare
+
+    base = _one(Criterion(id="r", name="R", max_points=10, basis="ratio"))
+    variant = _one(Criterion(id="r", name="R", max_points=20, basis="ratio"))
+    measures = pd.DataFrame({"subject": ["a"], "criterion": ["r"], "value": ["0.5"]})
+    objects = [Measure(subject="a", criterion="r", value="0.5")]
+    by_frames = compare(base, variant, Q1, ["a"], None, measures)
+    by_objects = compare(base, variant, Q1, ["a"], [], objects)
+    assert by_objects.to_csv() == by_frames.to_csv()
+    assert [Decimal("5.00")] == [row.delta for row in by_frames.rows]
