@@ -513,6 +513,52 @@ _FIGURES_EQUIVALENT: Final = {
     ),
     **{f"xǁFiguresǁ_rows__mutmut_{n}": _CASE_FREE_KIND for n in (12, 24)},
     **{f"xǁFiguresǁ_rows__mutmut_{n}": _MEASURE_ORDER for n in (20, 22)},
+    # The continued run (mut19b: 894 of the 1,320 checked).
+    **{
+        f"x__places__mutmut_{n}": (
+            "every number read is finite (NaN and infinities are refused), so its exponent is an"
+            " int: the other branch is never taken"
+        )
+        for n in (3, 10)
+    },
+    **{
+        f"xǁFiguresǁ__init____mutmut_{n}": (
+            "compute(), which score_columns always runs, sets every figure column (or"
+            " _from_cards does) before any is read"
+        )
+        for n in (
+            *(11, 13, 15, 16, 17, 18, 20, 22, 23, 24, 26, 28, 30, 31, 32, 34, 36, 37, 38),
+            *(40, 42, 43, 44, 46, 48, 49, 50, 52, 54, 55),
+        )
+    },
+    **{f"xǁFiguresǁ__init____mutmut_{n}": "_computed is never read" for n in (57, 58)},
+    **{f"xǁFiguresǁ_cap_ranks__mutmut_{n}": _FILLED_AS_INT for n in (5, 8)},
+    "xǁFiguresǁ_cap_ranks__mutmut_10": (
+        "-2 and -1 both mean no cap: cap_rank is only raised by maximum with ranks >= 0 and"
+        " compared by > with a rank >= 0"
+    ),
+    **{f"xǁFiguresǁ_compute_starts__mutmut_{n}": _ZIP for n in (15, 18, 19, 30, 33, 34)},
+    "xǁFiguresǁ_requested__mutmut_64": _CASE_FREE_KIND,
+    "xǁFiguresǁ_requested__mutmut_74": "one more bound past the dead events' bucket is never read",
+    **{
+        f"xǁFiguresǁ_requested__mutmut_{n}": (
+            "float64 adds integers exactly up to 2**53, and np.add.at (the other branch) adds"
+            " the same integers exactly: the same sums either way"
+        )
+        for n in (108, 109, 111)
+    },
+    **{
+        f"xǁFiguresǁ_starts__mutmut_{n}": (
+            "the cache is then never used (or never filled): the starts are computed again, the"
+            " same (only slower)"
+        )
+        for n in (1, 7, 9, 11, 17)
+    },
+    "xǁFiguresǁ_starts__mutmut_10": (
+        "one measure columns object is only ever scored with one population (the months of a"
+        " year, a comparison's two policies): the cache is then never used, the same starts"
+        " computed again"
+    ),
 }
 
 #: Per module: surviving mutants NOT equivalent that no test kills, with why (counted as
