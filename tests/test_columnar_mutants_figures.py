@@ -651,21 +651,29 @@ def test_the_scale_covers_every_input_s_places() -> None:
 
 
 def test_a_capped_ratio_starts_at_the_maximum() -> None:
-    """A ratio above 1 with ``ratio_cap`` starts at the maximum (``_compute_starts__mutmut_42``:
-    capped at 2 instead of 1); a large assessed value is scaled in int64, not float64
-    (``_compute_starts__mutmut_37``, ``_39``)."""
-    big = Decimal("12345678901234.57")
+    """A ratio above 1 with ``ratio_cap`` starts at the maximum, before its deductions
+    (``_compute_starts__mutmut_42``: capped at 2 instead of 1, 15 - 3 clipped to 10); a large
+    assessed value is scaled in int64, not float64 (``_compute_starts__mutmut_37``, ``_39``)."""
+    big = Decimal("98765432109876.53")  # 9,876,543,210,987,653 units: odd, past 2**53
     policy = _one(
-        Criterion(id="r", name="R", max_points=10, basis="ratio", ratio_cap=True),
+        Criterion(
+            id="r",
+            name="R",
+            max_points=10,
+            basis="ratio",
+            ratio_cap=True,
+            deductions=[Deduction(on="k", points=3)],
+        ),
         Criterion(id="w", name="W", max_points=big, basis="assessed"),
     )
     measures = [
         Measure(subject="a", criterion="r", value="1.5"),
         Measure(subject="a", criterion="w", value=big),
     ]
-    table = _same_as_exact(policy, ["a"], [], measures)
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+    table = _same_as_exact(policy, ["a"], events, measures)
     assert () == table.notes
-    assert (big + 10,) == table.totals()
+    assert (big + 7,) == table.totals()  # the capped start 10, less 3
 
 
 def test_the_first_missing_measure_is_the_first_criterion_s() -> None:
