@@ -16,6 +16,7 @@ import attrs
 import pytest
 
 from kpiscore import (
+    Award,
     Band,
     Category,
     Criterion,
@@ -808,3 +809,24 @@ def test_compare_frames_with_a_ratio_whose_maximum_the_variant_changes() -> None
     by_objects = compare(base, variant, Q1, ["a"], [], objects)
     assert by_objects.to_csv() == by_frames.to_csv()
     assert [Decimal("5.00")] == [row.delta for row in by_frames.rows]
+
+
+def test_awards_reach_only_their_people() -> None:
+    """Awards (computed densely, for everyone) of people listed before one without events:
+    each column is as long as the population (``xǁFiguresǁ_requested__mutmut_98``, ``_119``:
+    a shorter column broadcast a's award to b, or failed)."""
+    policy = _one(
+        Criterion(
+            id="x",
+            name="X",
+            max_points=10,
+            basis="zero",
+            awards=[Award(on="k", points=1, per="unit"), Award(on="j", points=2)],
+        ),
+    )
+    events = [
+        Event(subject="a", kind="k", on=date(2026, 1, 5), quantity="1.5"),
+        Event(subject="a", kind="j", on=date(2026, 1, 5)),
+    ]
+    table = _same_as_exact(policy, ["a", "b"], events, [])
+    assert (Decimal("3.50"), Decimal("0.00")) == table.totals()
