@@ -554,6 +554,19 @@ _FIGURES_EQUIVALENT: Final = {
         )
         for n in (1, 7, 9, 11, 17)
     },
+    "xǁFiguresǁcompute__mutmut_11": (
+        "events.quantities always holds one value at least (Decimal 1 by default, with no"
+        " events): max()'s default is never used"
+    ),
+    "xǁFiguresǁ_starts__mutmut_8": (
+        "a measure columns object is read for one policy (its slots are that policy's"
+        " criteria): the cache is then never used, the same starts computed again"
+    ),
+    "xǁFiguresǁ_starts__mutmut_12": (
+        "every table scored from one measure columns object has the same scale (the months of"
+        " a year share the events' quantities and the measures' values, so their places):"
+        " the cache is then never used, the same starts computed again"
+    ),
     "xǁFiguresǁ_starts__mutmut_10": (
         "one measure columns object is only ever scored with one population (the months of a"
         " year, a comparison's two policies): the cache is then never used, the same starts"
