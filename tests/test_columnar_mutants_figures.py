@@ -631,24 +631,32 @@ def test_notices_count_the_events_outside_the_period_and_the_excused() -> None:
 
 
 def test_the_scale_covers_every_input_s_places() -> None:
-    """A maximum with more places than the precision (``xǁFiguresǁcompute__mutmut_23``), a
+    """Each input alone needing a third place: a maximum (``xǁFiguresǁcompute__mutmut_23``), a
     per-unit deduction of 0.25 × 0.5 (``_29``, ``_31``…``_33``), a ratio of 0.25 × 12.5
     (``_39``, ``_43``)."""
-    policy = _one(
+    maximum = _one(
         Criterion(id="m", name="M", max_points="10.125"),
         Criterion(id="n", name="N", max_points="0.875"),
+    )
+    assert (Decimal("11.00"),) == _same_as_exact(maximum, ["a"], [], []).totals()
+    unit = _one(
         Criterion(
             id="u",
             name="U",
             max_points=10,
             deductions=[Deduction(on="k", points="0.25", per="unit")],
-        ),
-        Criterion(id="r", name="R", max_points="12.5", basis="ratio"),
+        )
     )
     events = [Event(subject="a", kind="k", on=date(2026, 1, 5), quantity="0.5")]
-    measures = [Measure(subject=s, criterion="r", value="0.25") for s in ("a", "b")]
-    table = _same_as_exact(policy, ["a", "b"], events, measures)
-    assert (Decimal("24.00"), Decimal("24.13")) == table.totals()
+    assert (Decimal("9.88"), Decimal("10.00")) == _same_as_exact(
+        unit, ["a", "b"], events, []
+    ).totals()
+    ratio = _one(
+        Criterion(id="r", name="R", max_points="12.5", basis="ratio"),
+        Criterion(id="z", name="Z", max_points="0.5"),
+    )
+    measures = [Measure(subject="a", criterion="r", value="0.25")]
+    assert (Decimal("3.63"),) == _same_as_exact(ratio, ["a"], [], measures).totals()
 
 
 def test_a_capped_ratio_starts_at_the_maximum() -> None:
