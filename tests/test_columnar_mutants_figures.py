@@ -645,10 +645,11 @@ def test_the_scale_covers_every_input_s_places() -> None:
             name="U",
             max_points=10,
             deductions=[Deduction(on="k", points="0.25", per="unit")],
-        )
+        ),
+        rounding="ROUND_DOWN",  # 9.875 is 9.87; 0.125 cut to 0.12 would give 9.88
     )
     events = [Event(subject="a", kind="k", on=date(2026, 1, 5), quantity="0.5")]
-    assert (Decimal("9.88"), Decimal("10.00")) == _same_as_exact(
+    assert (Decimal("9.87"), Decimal("10.00")) == _same_as_exact(
         unit, ["a", "b"], events, []
     ).totals()
     ratio = _one(
