@@ -1,8 +1,9 @@
 """The columnar engine's figures (``engine/columnar/_figures.py``): behaviours that mutation
 testing (tools/mutation.py, a partial run) found no test pinned down. Each test names the
 mutants it kills; the survivors found equivalent are listed, with the reason, in
-``tools/mutation.py``. Two tests marked ``xfail(strict=True)`` pin bugs the examination found
-(reported; the columnar engine's owner fixes them).
+``tools/mutation.py``. Two tests pin bugs the examination found, fixed since
+(``test_fast_csv_path_names_the_person_the_careful_path_names``,
+``test_allowed_duplicates_are_allowed_when_the_exact_engine_scores_everyone``).
 """
 
 from __future__ import annotations
@@ -317,13 +318,6 @@ def test_fast_csv_path_names_the_person_of_a_refused_measure(tmp_path: Path) -> 
     assert type(careful.value) is type(fast.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug (reported): the CSV fast path names the first row holding a refused value,"
-        " the careful path the first person in population order"
-    ),
-)
 def test_fast_csv_path_names_the_person_the_careful_path_names(tmp_path: Path) -> None:
     """Rows out of population order: the fast path (``Figures._check_measures``) names b, the
     first row holding 50; ``score_many`` on the careful reader's measures names a, the first
@@ -466,17 +460,10 @@ def test_a_year_of_an_excused_measure_keeps_the_top_band() -> None:
     assert expected.to_csv() == year.to_csv()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug (reported): Figures._fallback_all calls score_many without duplicates='allow',"
-        " so events the caller allowed are refused once the figures leave int64"
-    ),
-)
 def test_allowed_duplicates_are_allowed_when_the_exact_engine_scores_everyone() -> None:
     """``duplicates="allow"`` counts two events sharing a ref; with figures past int64 the
-    columnar engine hands everyone to ``score_many``, which must count them too (today it
-    raises DuplicateEventError)."""
+    columnar engine hands everyone to ``score_many``, which must count them too (it used to
+    raise DuplicateEventError)."""
     policy = _fine_policy()
     quantity = Decimal("99999999.999999")
     frame = pd.DataFrame(
