@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,6 @@ from kpiscore import (
     Event,
     InputError,
     Measure,
-    Period,
     Policy,
     score_frame,
     score_many,
@@ -133,50 +131,3 @@ def test_dates_in_every_form_score_alike(on: object) -> None:
     assert (Decimal("14.00"),) == table.totals()
     assert "r1" == table["a"].criterion("t").rules[0].events[0].ref
     assert expected.to_csv() == table.to_csv()
-
-
-@pytest.mark.parametrize(
-    "rows",
-    [
-        # b's refused w1 comes first in the file; a, earlier in the population, has one in w2.
-        [("b", "w1", "50"), ("a", "w1", "1"), ("a", "w2", "60"), ("b", "w2", "1")],
-        # One person, two refused values: the first criterion in policy order is named.
-        [("a", "w2", "70"), ("a", "w1", "50"), ("b", "w1", "1"), ("b", "w2", "1")],
-    ],
-    ids=["earliest-person", "first-criterion"],
-)
-def test_the_fast_csv_path_names_the_refused_measure_the_exact_engine_names(
-    rows: list[tuple[str, str, str]], tmp_path: Path
-) -> None:
-    # The fast CSV path range-checks measures in the figures, which named the first file row
-    # holding a refused value; the exact engine scores people in population order, and each
-    # person's criteria in policy order (score_csv_files promises the same result).
-    from kpiscore.io.fastcsv import score_csv_files
-
-    policy = Policy(
-        id="p",
-        name="P",
-        categories=[
-            Category(
-                id="c",
-                name="C",
-                criteria=[
-                    Criterion(id="w1", name="W1", max_points=40, basis="assessed"),
-                    Criterion(id="w2", name="W2", max_points=40, basis="assessed"),
-                ],
-            )
-        ],
-    )
-    people = tmp_path / "people.csv"
-    people.write_text("id\na\nb\n", encoding="utf-8")
-    measures = tmp_path / "measures.csv"
-    lines = "".join(f"{s},{c},{v}\n" for s, c, v in rows)
-    measures.write_text("subject,criterion,value\n" + lines, encoding="utf-8")
-    facts = [Measure(subject=s, criterion=c, value=Decimal(v)) for s, c, v in rows]
-    period = Period.parse(Q1)
-    with pytest.raises(InputError) as exact:
-        score_many(policy, period, ["a", "b"], [], facts)
-    with pytest.raises(InputError) as fast:
-        score_csv_files(policy, period, people, None, measures)
-    assert str(exact.value) == str(fast.value)
-    assert "of subject 'a'" in str(fast.value)

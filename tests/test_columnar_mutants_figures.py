@@ -318,23 +318,33 @@ def test_fast_csv_path_names_the_person_of_a_refused_measure(tmp_path: Path) -> 
     assert type(careful.value) is type(fast.value)
 
 
-def test_fast_csv_path_names_the_person_the_careful_path_names(tmp_path: Path) -> None:
-    """Rows out of population order: the fast path (``Figures._check_measures``) names b, the
-    first row holding 50; ``score_many`` on the careful reader's measures names a, the first
-    person scored. ``score_csv_files`` promises never a different result."""
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # Rows out of population order: b's refused 50 comes first, a's follows.
+        "c,w1,7\nb,w1,50\na,w1,50\na,w2,1\nb,w2,1\nc,w2,1\n",
+        # b's refused w1 comes first; a, earlier in the population, has one in w2.
+        "b,w1,50\na,w1,1\na,w2,60\nb,w2,1\nc,w1,1\nc,w2,1\n",
+        # One person, two refused values: the first criterion in policy order is named.
+        "a,w2,70\na,w1,50\nb,w1,1\nb,w2,1\nc,w1,1\nc,w2,1\n",
+    ],
+    ids=["out-of-order", "earliest-person", "first-criterion"],
+)
+def test_fast_csv_path_names_the_person_the_careful_path_names(rows: str, tmp_path: Path) -> None:
+    """The fast path (``Figures._check_measures``) named the first row holding a refused
+    value; ``score_many`` on the careful reader's measures names the first person scored (in
+    population order), at that person's first such criterion (in policy order).
+    ``score_csv_files`` promises never a different result."""
     from kpiscore.io.fastcsv import score_csv_files
 
-    people, measures = _files(
-        tmp_path,
-        "id\na\nb\nc\n",
-        "subject,criterion,value\nc,w1,7\nb,w1,50\na,w1,50\na,w2,1\nb,w2,1\nc,w2,1\n",
-    )
+    people, measures = _files(tmp_path, "id\na\nb\nc\n", "subject,criterion,value\n" + rows)
     period = Period.parse(Q1)
     with pytest.raises(InputError) as careful:
         score_many(ASSESSED, period, ["a", "b", "c"], [], load_measures(measures))
     with pytest.raises(InputError) as fast:
         score_csv_files(ASSESSED, period, people, None, measures)
     assert str(careful.value) == str(fast.value)
+    assert "of subject 'a'" in str(fast.value)
 
 
 def test_carry_counts_nothing_when_a_deduction_stays_above_the_floor() -> None:
