@@ -7,13 +7,13 @@ thread running it is interrupted by an exception raised inside it
 (``PyThreadState_SetAsyncExc``), so the work really stops instead of finishing unseen.
 
 Past its deadline a request's work is wasted, so a request that could not be served in time is
-refused at once instead of queued (:class:`Backlogged`): the pool keeps a moving average of the
-CPU seconds a byte of request body has cost (a cautious prior until a large body has been
-served), and refuses a body when the work already admitted
-and not finished, with its own, would take longer than the deadline on one core (the work holds
-the GIL: one process runs one job at a time, however many threads it has). Without the refusal,
-many large requests at once are all admitted, share the core, and all miss the deadline: at 200
-clients sending 1,000 people each, one worker answered none in time.
+refused at once instead of queued (:class:`Backlogged`, :meth:`Runner.admit`, asked by the gate
+at the headers): the pool keeps a moving average of the CPU seconds a byte of request body has
+cost (a cautious prior until a large body has been served), and refuses a request when the work
+already admitted and not answered, with its own, would take longer than the deadline on one
+core (the work holds the GIL: one process runs one job at a time, however many threads it has).
+Without the refusal, many large requests at once are all admitted, share the core, and all miss
+the deadline: at 200 clients sending 1,000 people each, one worker answered none in time.
 """
 
 from __future__ import annotations
