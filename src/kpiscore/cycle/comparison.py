@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 import attrs
 
@@ -53,7 +53,7 @@ from kpiscore.model.numbers import EXACT, exact, quantize_fraction
 from kpiscore.model.period import Period
 from kpiscore.model.policy import Policy
 from kpiscore.results.scorecard import Scorecard, ScoreTable
-from kpiscore.results.table import ResultTable, subject_position
+from kpiscore.results.table import SubjectTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,7 +73,7 @@ def check_policy(policy: object, what: str) -> Policy:
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class Comparison(ResultTable):
+class Comparison(SubjectTable[ComparisonRow]):
     """A population scored under a base policy and a variant, person by person.
 
     Iterate it for the :class:`ComparisonRow` of each person in population order, index it by
@@ -90,6 +90,8 @@ class Comparison(ResultTable):
         ratings: Every rating, highest first: the base's bands, then the variant's bands the
             base does not have (by threshold). A move "up" is a move to an earlier rating here.
     """
+
+    lookup_names: ClassVar[tuple[str, str, str]] = ("comparison", "row", "people compared")
 
     base: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")
     variant: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")
@@ -113,13 +115,13 @@ class Comparison(ResultTable):
         diff = self._diff
         if diff is None:  # pragma: no cover - refused at construction
             raise InputError("comparison: no rows and no column diff")
-        return tuple(self._row_at(i) for i in range(diff.count))
+        return tuple(self._at(i) for i in range(diff.count))
 
     @cached_property
     def _built(self) -> dict[int, ComparisonRow]:
         return {}
 
-    def _row_at(self, position: int) -> ComparisonRow:
+    def _at(self, position: int) -> ComparisonRow:
         if self._diff is None:
             return self.rows[position]
         built = self._built.get(position)
@@ -139,17 +141,6 @@ class Comparison(ResultTable):
             return {subject: i for i, subject in enumerate(self.base_table.subjects)}
         return {row.subject: i for i, row in enumerate(self.rows)}
 
-    def __getitem__(self, subject: str) -> ComparisonRow:
-        position = subject_position(
-            self._index,
-            subject,
-            table="comparison",
-            item="row",
-            count=len(self),
-            counted="people compared",
-        )
-        return self._row_at(position)
-
     def __contains__(self, subject: object) -> bool:
         return subject in self._index
 
@@ -161,7 +152,7 @@ class Comparison(ResultTable):
         subject id, so the list reads the same on every run.
         """
         if self._diff is not None:
-            return tuple(self._row_at(i) for i in self._diff.moved_positions())
+            return tuple(self._at(i) for i in self._diff.moved_positions())
         rank = {rating: position for position, rating in enumerate(self.ratings)}
 
         def order(row: ComparisonRow) -> tuple[int, Decimal, str]:
@@ -175,7 +166,7 @@ class Comparison(ResultTable):
         columns builds only those rows)."""
         if self._diff is not None:
             positions = self._diff.moved_positions()
-            return tuple(self._row_at(i) for i in positions[:count]), len(positions)
+            return tuple(self._at(i) for i in positions[:count]), len(positions)
         moved = self.moved
         return moved[:count], len(moved)
 
@@ -226,7 +217,7 @@ class Comparison(ResultTable):
 
     def head_rows(self, count: int) -> list[dict[str, object]]:
         """The first ``count`` rows (only those are built)."""
-        return [{**self._row_at(i).to_row()} for i in range(min(count, len(self)))]
+        return [{**self._at(i).to_row()} for i in range(min(count, len(self)))]
 
     def to_dict(self) -> JsonObject:
         """The comparison as a JSON-ready tree: both policies, the summary, every row."""

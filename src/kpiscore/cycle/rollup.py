@@ -62,7 +62,7 @@ from kpiscore.results.scorecard import (
     result_head,
     row_head,
 )
-from kpiscore.results.table import PolicyTable, subject_position
+from kpiscore.results.table import PolicyTable, SubjectTable
 
 if TYPE_CHECKING:
     from kpiscore.cycle.columns import RollupColumns
@@ -581,7 +581,7 @@ def rollup(
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class RollupTable(PolicyTable):
+class RollupTable(PolicyTable, SubjectTable[Rollup]):
     """The roll-ups of a population for one period, in population order.
 
     Iterate it for the :class:`Rollup` objects, index it by subject id, ``len()`` counts them.
@@ -600,6 +600,7 @@ class RollupTable(PolicyTable):
 
     json_key: ClassVar[str] = "rollups"
     head_note: ClassVar[str] = " (rolled up)"
+    lookup_names: ClassVar[tuple[str, str, str]] = ("roll-up table", "result", "subjects")
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period
@@ -658,12 +659,6 @@ class RollupTable(PolicyTable):
         if self._rollups is not None:
             return len(self._rollups)
         return len(self.subjects)
-
-    def __getitem__(self, subject: str) -> Rollup:
-        position = subject_position(
-            self._index, subject, table="roll-up table", item="result", count=len(self)
-        )
-        return self._at(position)
 
     def __contains__(self, subject: object) -> bool:
         try:

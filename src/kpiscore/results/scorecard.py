@@ -24,7 +24,7 @@ from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.lookup import by_id, criterion_by_id, item_id
 from kpiscore.model.numbers import canonical, format_points
 from kpiscore.model.period import Period
-from kpiscore.results.table import PolicyTable, subject_position, table_tree
+from kpiscore.results.table import PolicyTable, SubjectTable, table_tree
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -624,7 +624,7 @@ def event_notices(outside: int, excused: int) -> tuple[Notice, ...]:
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class ScoreTable(PolicyTable):
+class ScoreTable(PolicyTable, SubjectTable[Scorecard]):
     """The scorecards of a population for one period, in population order.
 
     Iterate it for the scorecards, index it by subject id, ``len()`` counts them.
@@ -641,6 +641,7 @@ class ScoreTable(PolicyTable):
     """
 
     json_key: ClassVar[str] = "scorecards"
+    lookup_names: ClassVar[tuple[str, str, str]] = ("score table", "scorecard", "subjects scored")
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period
@@ -668,24 +669,13 @@ class ScoreTable(PolicyTable):
         if columns is None:  # pragma: no cover - refused at construction
             raise InputError("score table: no scorecards and no columns")
         # Through the cache: a card read before is the same object in the tuple.
-        return tuple(self._card_at(i) for i in range(len(columns.subjects)))
+        return tuple(self._at(i) for i in range(len(columns.subjects)))
 
     def __iter__(self) -> Iterator[Scorecard]:
         return iter(self.scorecards)
 
     def __len__(self) -> int:
         return len(self.subjects)
-
-    def __getitem__(self, subject: str) -> Scorecard:
-        position = subject_position(
-            self._index,
-            subject,
-            table="score table",
-            item="scorecard",
-            count=len(self),
-            counted="subjects scored",
-        )
-        return self._card_at(position)
 
     def __contains__(self, subject: object) -> bool:
         return subject in self._index
@@ -744,14 +734,14 @@ class ScoreTable(PolicyTable):
 
     def head_rows(self, count: int) -> list[dict[str, Any]]:
         """The first ``count`` rows; a columnar table builds only those scorecards."""
-        return [card_row(self._card_at(i)) for i in range(min(count, len(self)))]
+        return [card_row(self._at(i)) for i in range(min(count, len(self)))]
 
     @cached_property
     def _built(self) -> dict[int, Scorecard]:
         # The scorecards a columnar table built on request, kept: ``table[s]`` twice builds one.
         return {}
 
-    def _card_at(self, position: int) -> Scorecard:
+    def _at(self, position: int) -> Scorecard:
         if self._cards is None and self._columns is not None:
             built = self._built.get(position)
             if built is None:

@@ -15,7 +15,8 @@ exports are written once, here:
 - ``_repr_html_()``: a head line and the first :data:`HTML_ROWS` rows only (a 200,000-row table
   builds 20 rows to show 20).
 
-To add an export to every result, add it here.
+To add an export to every result, add it here. :class:`SubjectTable` adds ``table[subject]``
+for the tables of one result per person (score, roll-up and comparison tables).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import html
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
 
 from kpiscore.exceptions import UnknownSubjectError
 from kpiscore.model.canonical import canonical_json
@@ -44,6 +45,7 @@ __all__ = [
     "HTML_ROWS",
     "PolicyTable",
     "ResultTable",
+    "SubjectTable",
     "result_row",
     "subject_position",
     "table_tree",
@@ -53,6 +55,8 @@ __all__ = [
 HTML_ROWS: Final = 20
 
 PathLike = str | os.PathLike[str]
+
+_Row = TypeVar("_Row")
 
 
 class RatedResult(Protocol):
@@ -190,6 +194,45 @@ class ResultTable:
         from kpiscore.io.render import rows_html
 
         return rows_html(self.html_head(), self.head_rows(HTML_ROWS), len(self))
+
+
+class SubjectTable(ResultTable, Generic[_Row]):
+    """A table of one result per subject, in population order: ``table[subject]``, written once.
+
+    A subclass holds ``_index`` (subject id -> position, usually a cached property) and defines
+    ``_at(position)`` (the result there, built on demand for a table read by column); its
+    :attr:`lookup_names` say how the error for an unknown subject names the table.
+
+    >>> from kpiscore import Policy, Category, Criterion, Period, score_many
+    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
+    ...     Criterion(id="x", name="X", max_points=10)])])
+    >>> table = score_many(policy, Period.year(2026), ["nv001"])
+    >>> isinstance(table, SubjectTable), table["nv001"].total
+    (True, Decimal('10.00'))
+    """
+
+    __slots__ = ()
+
+    #: ``(table, item, counted)`` of the lookup error: ``<table>: no <item> for subject 'x'
+    #: (<count> <counted>)``.
+    lookup_names: ClassVar[tuple[str, str, str]] = ("table", "row", "subjects")
+
+    if TYPE_CHECKING:  # a subclass holds it (a cached property: built on first use)
+
+        @property
+        def _index(self) -> Mapping[str, int]: ...
+
+    def _at(self, position: int) -> _Row:  # pragma: no cover - every subclass defines it
+        """The result at ``position`` in population order."""
+        raise NotImplementedError
+
+    def __getitem__(self, subject: str) -> _Row:
+        table, item, counted = self.lookup_names
+        return self._at(
+            subject_position(
+                self._index, subject, table=table, item=item, count=len(self), counted=counted
+            )
+        )
 
 
 class PolicyTable(ResultTable):
