@@ -38,15 +38,9 @@ from kpiscore.cycle.comparison_rows import (
     PointsMove,
     point_moves,
 )
-from kpiscore.engine.exact import score_many
+from kpiscore.engine.exact import _check_event_kinds, score_many
 from kpiscore.exceptions import InputError
-from kpiscore.model.fact_checks import (
-    Duplicates,
-    Problems,
-    UnknownKinds,
-    check_events,
-    check_options,
-)
+from kpiscore.model.fact_checks import Duplicates, Problems, UnknownKinds, check_options
 from kpiscore.model.facts import Event, Measure, Person
 from kpiscore.model.jsontypes import JsonObject
 from kpiscore.model.numbers import EXACT, exact, quantize_fraction
@@ -359,9 +353,7 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     if isinstance(event_list, list) and all(isinstance(e, Event) for e in event_list):
         # Known = a kind either policy knows; each table then leaves out the other's kinds.
         found = Problems()
-        known = base.known_kinds | variant.known_kinds if unknown_kinds == "error" else None
-        ids = (base.id,) if base.id == variant.id else (base.id, variant.id)
-        check_events(event_list, known, ids, lambda p: f"events[{p}]", found, duplicates=duplicates)
+        _check_event_kinds((base, variant), event_list, found, unknown_kinds, duplicates)
         found.raise_all("compare")
 
     def score(policy: Policy, when: Period | str) -> ScoreTable:

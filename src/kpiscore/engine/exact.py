@@ -159,7 +159,7 @@ def score(
     measure_list = _facts(measures, Measure, "measures")
     check_options(unknown_kinds, duplicates, "score")
     problems = Problems()
-    _check_event_list(policy, event_list, problems, unknown_kinds, duplicates)
+    _check_event_kinds((policy,), event_list, problems, unknown_kinds, duplicates)
     problems.raise_all("score")
     compiled = compile_policy(policy)
     own_measures = _measure_map(compiled, [m for m in measure_list if m.subject == person.id])
@@ -254,7 +254,7 @@ def score_many(
                     f" {measure.subject!r}, who is not in the population scored"
                 )
             )
-    _check_event_list(policy, event_list, problems, unknown_kinds, duplicates)
+    _check_event_kinds((policy,), event_list, problems, unknown_kinds, duplicates)
     problems.raise_all("score_many")
     compiled = compile_policy(policy)
     measure_map = _measure_map(compiled, measure_list)
@@ -278,17 +278,24 @@ def score_many(
     )
 
 
-def _check_event_list(
-    policy: Policy,
+def _check_event_kinds(
+    policies: Sequence[Policy],
     events: list[Event],
     problems: Problems,
     unknown_kinds: UnknownKinds,
     duplicates: Duplicates,
 ) -> None:
-    known = None if unknown_kinds == "ignore" else policy.known_kinds
-    check_events(
-        events, known, (policy.id,), lambda p: f"events[{p}]", problems, duplicates=duplicates
+    """Add to ``problems`` each event of a kind that none of ``policies`` knows (unless
+    ``unknown_kinds="ignore"``) and each repeated event (unless ``duplicates="allow"``), at
+    ``events[i]``, naming each policy id once: the check of ``score``, ``score_many`` and
+    ``compare``."""
+    known = (
+        None
+        if unknown_kinds == "ignore"
+        else frozenset().union(*(policy.known_kinds for policy in policies))
     )
+    ids = tuple(dict.fromkeys(policy.id for policy in policies))
+    check_events(events, known, ids, lambda p: f"events[{p}]", problems, duplicates=duplicates)
 
 
 # --------------------------------------------------------------------------- fast path
