@@ -80,3 +80,28 @@ def test_compare_on_frames_with_other_kinds_scores_each_policy_alone() -> None:
         score_frame(POLICY, "2026-03", PEOPLE, events, MEASURES)
     assert _problems(raised.value) == _problems(alone.value)
     assert "late" in str(raised.value)
+
+
+def test_compare_on_frames_refuses_facts_of_mixed_kinds_by_name() -> None:
+    import datetime
+
+    from kpiscore import Event
+
+    events = [Event(subject="nv001", kind="absence", on=datetime.date(2026, 3, 10))]
+    with pytest.raises(InputError) as raised:
+        compare(POLICY, VARIANT, "2026-03", PEOPLE, events, MEASURES)
+    assert str(raised.value) == (
+        "compare: events must be a DataFrame (or none) when the other facts are DataFrames"
+        " (got list); give every fact as DataFrames, or every fact as Event and Measure objects"
+    )
+    with pytest.raises(InputError, match=r"compare: measures must be a DataFrame \(or none\)"):
+        compare(POLICY, VARIANT, "2026-03", PEOPLE, EVENTS, {"nv001": 1})
+    with pytest.raises(InputError) as people:
+        compare(POLICY, VARIANT, "2026-03", 7, EVENTS, MEASURES)  # type: ignore[arg-type]
+    assert str(people.value) == (
+        "compare: people must be a DataFrame or an iterable of Person or id strings (got 7)"
+    )
+    # An empty list or None is "no events", as no frame: the same table as score_frame's.
+    for none in ([], (), None):
+        table = compare(POLICY, VARIANT, "2026-03", PEOPLE, none, MEASURES).base_table
+        _same(table, score_frame(POLICY, "2026-03", PEOPLE, None, MEASURES))

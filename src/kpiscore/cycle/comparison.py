@@ -337,8 +337,8 @@ def compare(  # noqa: PLR0917 - the signature DESIGN.md fixes
     check_policy(variant, "compare: variant")
     check_options(unknown_kinds, duplicates, "compare")
     if any(_frame_like(value) for value in (people, events, measures)):
-        strict = (unknown_kinds, duplicates)
-        return _compare_frames(base, variant, period, people, events, measures, strict)
+        frames = _frame_facts(people, events, measures)
+        return _compare_frames(base, variant, period, *frames, (unknown_kinds, duplicates))
     if isinstance(people, str | bytes) or not isinstance(people, Iterable):
         raise InputError(
             f"compare: people must be an iterable of Person or id strings (got {people!r})"
@@ -425,17 +425,11 @@ def _no_facts(value: object) -> bool:
     return value is None or (isinstance(value, list | tuple) and not value)
 
 
-def _compare_frames(  # noqa: PLR0917 - compare's own arguments
-    base: Policy,
-    variant: Policy,
-    period: Period | str,
-    people: object,
-    events: object,
-    measures: object,
-    strict: tuple[UnknownKinds, Duplicates],
-) -> Comparison:
-    """:func:`compare` on DataFrames: the two policies' :func:`kpiscore.score_frame` tables
-    (the frames read once) and a column diff (``strict``: ``unknown_kinds``, ``duplicates``)."""
+def _frame_facts(
+    people: object, events: object, measures: object
+) -> tuple[pd.DataFrame | Iterable[Person | str], pd.DataFrame | None, pd.DataFrame | None]:
+    """The facts of :func:`compare` on DataFrames, checked: the events and measures are
+    DataFrames (or none), the people a DataFrame or an iterable of people."""
     for name, value in (("events", events), ("measures", measures)):
         if not _frame_like(value) and not _no_facts(value):
             raise InputError(
@@ -450,9 +444,25 @@ def _compare_frames(  # noqa: PLR0917 - compare's own arguments
             "compare: people must be a DataFrame or an iterable of Person or id strings"
             f" (got {people!r})"
         )
-    population = cast("pd.DataFrame | Iterable[Person | str]", people)
-    event_frame = None if _no_facts(events) else cast("pd.DataFrame", events)
-    measure_frame = None if _no_facts(measures) else cast("pd.DataFrame", measures)
+    return (
+        cast("pd.DataFrame | Iterable[Person | str]", people),
+        None if _no_facts(events) else cast("pd.DataFrame", events),
+        None if _no_facts(measures) else cast("pd.DataFrame", measures),
+    )
+
+
+def _compare_frames(  # noqa: PLR0917 - compare's own arguments
+    base: Policy,
+    variant: Policy,
+    period: Period | str,
+    population: pd.DataFrame | Iterable[Person | str],
+    event_frame: pd.DataFrame | None,
+    measure_frame: pd.DataFrame | None,
+    strict: tuple[UnknownKinds, Duplicates],
+) -> Comparison:
+    """:func:`compare` on DataFrames (checked by :func:`_frame_facts`): the two policies'
+    :func:`kpiscore.score_frame` tables (the frames read once) and a column diff (``strict``:
+    ``unknown_kinds``, ``duplicates``)."""
     ratings = _rating_order(base, variant)
     require("pandas", "pandas")
     require("numpy", "pandas")
