@@ -85,7 +85,7 @@ class Comparison(SubjectTable[ComparisonRow]):
             base does not have (by threshold). A move "up" is a move to an earlier rating here.
     """
 
-    lookup_names: ClassVar[tuple[str, str, str]] = ("comparison", "row", "people compared")
+    _lookup_names: ClassVar[tuple[str, str, str]] = ("comparison", "row", "people compared")
 
     base: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")
     variant: Policy = attrs.field(repr=lambda p: f"{p.id!r} v{p.version}")

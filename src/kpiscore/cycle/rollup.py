@@ -600,7 +600,7 @@ class RollupTable(PolicyTable, SubjectTable[Rollup]):
 
     json_key: ClassVar[str] = "rollups"
     head_note: ClassVar[str] = " (rolled up)"
-    lookup_names: ClassVar[tuple[str, str, str]] = ("roll-up table", "result", "subjects")
+    _lookup_names: ClassVar[tuple[str, str, str]] = ("roll-up table", "result", "subjects")
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period

@@ -641,7 +641,7 @@ class ScoreTable(PolicyTable, SubjectTable[Scorecard]):
     """
 
     json_key: ClassVar[str] = "scorecards"
-    lookup_names: ClassVar[tuple[str, str, str]] = ("score table", "scorecard", "subjects scored")
+    _lookup_names: ClassVar[tuple[str, str, str]] = ("score table", "scorecard", "subjects scored")
 
     policy: Policy = attrs.field(repr=lambda p: repr(p.id))
     period: Period

@@ -201,7 +201,7 @@ class SubjectTable(ResultTable, Generic[_Row]):
 
     A subclass holds ``_index`` (subject id -> position, usually a cached property) and defines
     ``_at(position)`` (the result there, built on demand for a table read by column); its
-    :attr:`lookup_names` say how the error for an unknown subject names the table.
+    ``_lookup_names`` say how the error for an unknown subject names the table.
 
     >>> from kpiscore import Policy, Category, Criterion, Period, score_many
     >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
@@ -213,9 +213,9 @@ class SubjectTable(ResultTable, Generic[_Row]):
 
     __slots__ = ()
 
-    #: ``(table, item, counted)`` of the lookup error: ``<table>: no <item> for subject 'x'
-    #: (<count> <counted>)``.
-    lookup_names: ClassVar[tuple[str, str, str]] = ("table", "row", "subjects")
+    # How the error for an unknown subject names the table, an item and the count:
+    # "<table>: no <item> for subject 'x' (<count> <counted>)".
+    _lookup_names: ClassVar[tuple[str, str, str]] = ("table", "row", "subjects")
 
     if TYPE_CHECKING:  # a subclass holds it (a cached property: built on first use)
 
@@ -227,7 +227,7 @@ class SubjectTable(ResultTable, Generic[_Row]):
         raise NotImplementedError
 
     def __getitem__(self, subject: str) -> _Row:
-        table, item, counted = self.lookup_names
+        table, item, counted = self._lookup_names
         return self._at(
             subject_position(
                 self._index, subject, table=table, item=item, count=len(self), counted=counted
