@@ -22,6 +22,7 @@ from kpiscore import (
     Person,
     Policy,
     ScoreTable,
+    UnknownSubjectError,
     rollup_many,
     score_many,
 )
@@ -29,7 +30,7 @@ from kpiscore.io.output import write_atomic
 from kpiscore.io.render import csv_field, rows_to_csv, safe_cell
 from kpiscore.payout import PayoutRows, format_money, payout_rows
 from kpiscore.quota import QuotaResults, apply_quota
-from kpiscore.results.table import HTML_ROWS, ResultTable
+from kpiscore.results.table import HTML_ROWS, ResultTable, SubjectTable
 from kpiscore.variants import Comparison, compare, overlay
 
 HOSTILE = "An\r=HYPERLINK(C2)"
@@ -143,6 +144,27 @@ class TestEveryResultHasEveryExport:
             encoding="utf-8"
         )
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "out.json"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("score table", "score table: no scorecard for subject 'zz' (3 subjects scored)"),
+        ("roll-up table", "roll-up table: no result for subject 'zz' (3 subjects)"),
+        ("quota table", "score table: no scorecard for subject 'zz' (3 subjects scored)"),
+        ("comparison", "comparison: no row for subject 'zz' (3 people compared)"),
+    ],
+)
+def test_a_table_of_people_is_indexed_by_subject_and_names_itself(kind: str, message: str) -> None:
+    result = RESULTS[kind]
+    assert isinstance(result, SubjectTable)
+    assert [result[row["subject"]].subject for row in result.to_rows()] == ["a", "b", "c"]
+    assert "b" in result
+    assert "zz" not in result
+    for missing in ("zz", 7):
+        with pytest.raises(UnknownSubjectError) as caught:
+            result[missing]  # type: ignore[index]
+        assert str(caught.value) == message.replace("'zz'", repr(missing))
 
 
 def test_payout_rows_keep_behaving_as_a_list() -> None:
