@@ -33,6 +33,7 @@ from kpiscore.cycle.evaluation_people import Member, check_members, read_people
 from kpiscore.cycle.evaluation_rules import PayoutRule, QuotaRule
 from kpiscore.exceptions import OutputError
 from kpiscore.rollup import rollup
+from kpiscore.variants import overlay
 
 DATA = Path(__file__).parent / "data" / "evaluation"
 POLICY = Policy(
@@ -106,6 +107,19 @@ class TestEvaluationArguments:
             assign=[AssignRule(when={"id": ["nv"]}, policy=POLICY), AssignRule(policy=POLICY)]
         )
         assert (POLICY,) == evaluation.policies
+
+    def test_an_unknown_kind_names_a_shared_policy_id_once(self) -> None:
+        # A base and its overlay keep the base's id: the message says "policy 'p'", not
+        # "policies 'p' or 'p'" (as compare and score_many already did).
+        variant = overlay(POLICY, {"bands.HT.min_points": 40})
+        evaluation = build(
+            assign=[AssignRule(when={"id": ["nv"]}, policy=variant), AssignRule(policy=POLICY)],
+            events=[Event(subject="nv", kind="nope", on=date(2026, 2, 10))],
+        )
+        with pytest.raises(InputError) as caught:
+            evaluation.run()
+        assert "kind 'nope' is not known to policy 'p' (known" in str(caught.value)
+        assert "'p' or 'p'" not in str(caught.value)
 
     def test_someone_managing_themselves(self) -> None:
         with pytest.raises(InputError, match="'a' is their own manager"):

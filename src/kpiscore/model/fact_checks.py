@@ -98,8 +98,9 @@ def unknown_kind_message(kind: str, policy_ids: Sequence[str], known: Iterable[s
 (known kinds are those of its rules and caps and its other_kinds; unknown_kinds="ignore" \
 leaves such events out)
     """
-    policies = " or ".join(repr(p) for p in policy_ids)
-    noun = "policy" if len(policy_ids) == 1 else "policies"
+    ids = list(dict.fromkeys(policy_ids))  # a base and its overlay share an id: name it once
+    policies = " or ".join(repr(p) for p in ids)
+    noun = "policy" if len(ids) == 1 else "policies"
     shown = kind if len(kind) <= _MAX_KIND else kind[:_MAX_KIND] + "…"
     message = f"event kind {shown!r} is not known to {noun} {policies}"
     nearest = nearest_kinds(kind, known)
