@@ -531,18 +531,23 @@ def payout_amounts(
     computation per distinct (rating, salary) plus a dictionary look-up per person. Pair the
     list with ``results.subjects`` for who is paid what.
 
+    Someone who worked part of the period is paid pro rata: give a :class:`Salary` with the
+    days worked (here half of March at 10 % of 7,020,000; a KHT rating is paid nothing):
+
     >>> from kpiscore import Band, Category, Criterion, Measure, Policy, score_many
-    >>> from kpiscore.payout import payout_amounts
-    >>> policy = Policy(id="p", name="P", categories=[Category(id="c", name="C", criteria=[
-    ...     Criterion(id="x", name="X", max_points=100, basis="assessed")])], bands=[
-    ...     Band(id="HTXS", min_points=90, name="Xuất sắc"), Band(id="HTT", min_points=70,
-    ...     name="Tốt"), Band(id="HT", min_points=50, name="Hoàn thành"),
-    ...     Band(id="KHT", min_points=0, name="Không hoàn thành")])
+    >>> from kpiscore.payout import Salary, payout_amounts
+    >>> bands = [Band(id="HT", min_points=50, name="Hoàn thành"),
+    ...     Band(id="KHT", min_points=0, name="Không hoàn thành")]
+    >>> criterion = Criterion(id="x", name="X", max_points=100, basis="assessed")
+    >>> policy = Policy(id="p", name="P", bands=bands,
+    ...     categories=[Category(id="c", name="C", criteria=[criterion])])
     >>> scores = score_many(policy, "2026-03", ["a", "b"], measures=[
-    ...     Measure(subject="a", criterion="x", value=95),
-    ...     Measure(subject="b", criterion="x", value=75)])
-    >>> payout_amounts(scores, "danang-2026", {"a": 7_020_000, "b": 4_000_000})
-    [Decimal('3510000'), Decimal('1500000')]
+    ...     Measure(subject="a", criterion="x", value=60),
+    ...     Measure(subject="b", criterion="x", value=40)])
+    >>> half = Salary(amount=7_020_000, days_worked=11, days_in_period=22)
+    >>> paid = payout_amounts(scores, "danang-2026", {"a": half, "b": 4_000_000})
+    >>> list(zip(scores.subjects, paid))
+    [('a', Decimal('351000')), ('b', Decimal('0'))]
 
     Raises:
         UnknownSubjectError: a salary is missing, or names someone outside the results.
