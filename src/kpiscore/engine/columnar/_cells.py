@@ -220,37 +220,72 @@ def same_objects(cells: npt.NDArray[np.object_]) -> tuple[Codes, npt.NDArray[np.
     grouped before hashing. Equal values held by different objects get different codes here:
     the caller hashes the distinct objects by value.
     """
+    pointers = _pointers(cells)
+    if pointers is None:
+        return None
+    sample = pointers[:_SAMPLE]
+    if 2 * len(set(sample.tolist())) > len(sample) > 64:
+        return None  # mostly distinct objects (dates from ``.dt.date``): no gain, only cost
+    runs = _runs(pointers)
+    if runs is not None:  # long runs: one pointer per run is hashed
+        starts, lengths = runs
+        run_codes, distinct = pd.factorize(pointers.take(starts))
+        codes = np.repeat(run_codes.astype(np.int64, copy=False), lengths)
+        first = starts.take(_first_of(run_codes, len(distinct)))
+    else:
+        codes, distinct = pd.factorize(pointers)
+        codes = codes.astype(np.int64, copy=False)
+        first = _first_of(codes, len(distinct))
+    return codes, cells.take(first)
+
+
+def object_runs(cells: npt.NDArray[np.object_]) -> tuple[Ints, Ints] | None:
+    """(start, length) of each run of cells that are the very same object, when the runs are
+    long (rows grouped by person: a cell per run stands for its rows); ``None`` when they
+    are not, or outside CPython. Neighbouring pointers are compared, nothing is hashed."""
+    pointers = _pointers(cells)
+    return None if pointers is None else _runs(pointers)
+
+
+def _pointers(cells: npt.NDArray[np.object_]) -> Ints | None:
+    """The address of each cell's object (CPython), or ``None`` (elsewhere, or no cells)."""
     size = len(cells)
     if not size or sys.implementation.name != "cpython":
         return None
     cells = np.ascontiguousarray(cells)
     buffer = (ctypes.c_ssize_t * size).from_address(cells.ctypes.data)
-    pointers = np.ctypeslib.as_array(buffer).astype(np.int64)  # a copy: the integers only
-    sample = pointers[:_SAMPLE]
-    if 2 * len(set(sample.tolist())) > len(sample) > 64:
-        return None  # mostly distinct objects (dates from ``.dt.date``): no gain, only cost
-    heads = np.flatnonzero(pointers[1:] != pointers[:-1]) + 1
-    if 2 * (len(heads) + 1) < size:  # long runs: one pointer per run is hashed
-        starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads))
-        run_codes, _ = pd.factorize(pointers.take(starts))
-        lengths = np.diff(np.append(starts, size))
-        codes = np.repeat(run_codes.astype(np.int64, copy=False), lengths)
-        first = starts.take(_first_of(run_codes))
-    else:
-        codes, _ = pd.factorize(pointers)
-        codes = codes.astype(np.int64, copy=False)
-        first = _first_of(codes)
-    return codes, cells.take(first)
+    pointers: Ints = np.ctypeslib.as_array(buffer).astype(np.int64)  # a copy: integers only
+    return pointers
+
+
+def _runs(values: Ints) -> tuple[Ints, Ints] | None:
+    """(start, length) of the runs of equal neighbours, when there are fewer than half as
+    many runs as values; else ``None``."""
+    size = len(values)
+    heads = np.flatnonzero(values[1:] != values[:-1]) + 1
+    if 2 * (len(heads) + 1) >= size:
+        return None
+    starts = np.concatenate((np.zeros(1, dtype=np.int64), heads.astype(np.int64, copy=False)))
+    lengths = np.diff(np.append(starts, size))
+    return starts, lengths
 
 
 #: How many cells :func:`same_objects` looks at to decide whether objects repeat.
 _SAMPLE: Final = 4096
 
 
-def _first_of(codes: Codes) -> Ints:
-    """Where each code first appears, for codes numbered in order of first appearance (as
-    ``pd.factorize`` numbers them, none missing): where the running maximum goes up."""
-    reached = np.maximum.accumulate(codes)
+def _first_of(codes: Codes, count: int) -> Ints:
+    """Where each of ``count`` codes first appears, for codes numbered in order of first
+    appearance (as ``pd.factorize`` numbers them, none missing): where the running maximum
+    goes up. Searched in a growing prefix, as a column's few distinct values (kinds, units)
+    all appear within its first rows: the rest of a long column is not read."""
+    size = _SAMPLE
+    while True:
+        head = codes[:size]
+        reached = np.maximum.accumulate(head) if len(head) else head
+        if size >= len(codes) or int(reached[-1]) >= count - 1:
+            break
+        size *= 8
     return np.flatnonzero(np.diff(reached, prepend=-1) > 0).astype(np.int64)
 
 

@@ -46,6 +46,7 @@ from kpiscore.engine.columnar._cells import (
     flag,
     is_missing,
     number,
+    object_runs,
     read_days,
     row_name,
     same_objects,
@@ -394,11 +395,16 @@ def _subject_positions(
 
 
 def _object_positions(subjects: pd.Series, index: Population) -> Codes | None:
-    """Positions of a column of Python strings, each distinct string *object* looked up once
-    (in pyarrow); ``None`` when the cells are not all text."""
+    """Positions of a column of Python strings, each run of the very same string object
+    (rows grouped by person) or else each distinct string *object* looked up once (in
+    pyarrow); ``None`` when the cells are not all text."""
     cells = _python_cells(subjects)
     if cells is None:
         return None
+    runs = object_runs(cells)
+    if runs is not None:  # a cell per run: the look-up finds repeated subjects as well
+        arrow = python_text_as_arrow(cells.take(runs[0]))
+        return None if arrow is None else np.repeat(index.get_indexer_arrow(arrow), runs[1])
     same = same_objects(cells)
     arrow = python_text_as_arrow(cells if same is None else same[1])
     if arrow is None:
