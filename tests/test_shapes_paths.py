@@ -184,3 +184,18 @@ class TestFrameShapes:
         )
         with pytest.raises(InputError, match=r"^events row 1: on must be a date"):
             score_frame(POLICY, "2026-Q1", IDS, events, _measures(IDS))
+
+    @pytest.mark.parametrize(
+        "dtype", ["object", "boolean", "bool[pyarrow]"], ids=["object", "masked", "arrow"]
+    )
+    def test_boolean_columns_read_a_missing_excused_as_not_excused(self, dtype: str) -> None:
+        events = _events([IDS[0]] * 3 + [IDS[1]] * 3, [3, 4, 5, 3, 4, 5]).assign(
+            excused=pd.Series([True, None, False, None, None, True], dtype=dtype)
+        )
+        table = score_frame(POLICY, "2026-Q1", IDS, events, _measures(IDS))
+        # late: 2 points each, unless excused; a missing excused is not excused
+        assert [table[i].total for i in IDS[:3]] == [
+            table[IDS[2]].total - 4,
+            table[IDS[2]].total - 4,
+            table[IDS[2]].total,
+        ]

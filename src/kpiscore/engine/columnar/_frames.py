@@ -27,6 +27,7 @@ import pandas as pd
 from kpiscore.engine.columnar._arrays import (
     PERSON_FIELDS,
     ArrowArray,
+    Bools,
     Codes,
     Ints,
     People,
@@ -638,8 +639,9 @@ def read_events(
     else:
         self.quantity_codes = np.zeros(len(frame), dtype=np.int64)
         self.quantities = [Decimal(1)]
-    if "excused" in frame.columns and frame["excused"].dtype == bool:
-        self.excused = frame["excused"].to_numpy(dtype=bool)
+    excused = _booleans(frame["excused"]) if "excused" in frame.columns else None
+    if excused is not None:
+        self.excused = excused
     elif "excused" in frame.columns:
         codes, flags = convert(
             frame["excused"],
@@ -675,6 +677,20 @@ def read_events(
     if own:
         problems.raise_all()
     return self
+
+
+def _booleans(column: pd.Series) -> Bools | None:
+    """A column of booleans (NumPy, pandas' ``boolean`` or Arrow's ``bool``) as NumPy's, a
+    missing cell as ``False`` (what :func:`convert` with the default makes of it); ``None``
+    for any other column."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return column.to_numpy(dtype=bool)
+    if isinstance(dtype, pd.BooleanDtype) or (
+        isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) == "bool"
+    ):
+        return column.to_numpy(dtype=bool, na_value=False)
+    return None
 
 
 def _all_distinct(columns: EventColumns) -> bool:
