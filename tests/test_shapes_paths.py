@@ -199,3 +199,74 @@ class TestFrameShapes:
             table[IDS[2]].total - 4,
             table[IDS[2]].total,
         ]
+
+
+# --------------------------------------------------------------------------- date objects
+
+
+class TestDateObjects:
+    @given(st.lists(st.dates(), max_size=60), st.booleans())
+    @settings(max_examples=100, deadline=None)
+    def test_bulk_read_days_are_the_dates(self, days: list[dt.date], shared: bool) -> None:
+        from kpiscore.engine.columnar._objects import date_days
+
+        cells = np.empty(len(days) * (2 if shared else 1), dtype=object)
+        cells[:] = days * 2 if shared else days  # the same objects twice, or each once
+        found = date_days(cells)
+        if not days:
+            assert found is None
+            return
+        assert found is not None
+        assert [d.isoformat() for d in list(cells)] == [str(d) for d in found]
+
+    @pytest.mark.parametrize(
+        "cell",
+        [
+            dt.datetime(2026, 1, 6),  # noqa: DTZ001 - a datetime (even at midnight) is no date
+            None,
+            float("nan"),
+            "2026-01-06",
+            pd.Timestamp("2026-01-06"),
+        ],
+        ids=["datetime", "none", "nan", "text", "timestamp"],
+    )
+    def test_anything_but_a_date_is_left_to_the_cell_reader(self, cell: object) -> None:
+        from kpiscore.engine.columnar._objects import date_days
+
+        cells = np.empty(3, dtype=object)
+        cells[:] = [dt.date(2026, 1, 5), cell, dt.date(2026, 1, 7)]
+        assert date_days(cells) is None
+
+    def test_a_subclass_of_date_is_left_to_the_cell_reader(self) -> None:
+        from kpiscore.engine.columnar._objects import date_days
+
+        class Day(dt.date):
+            pass
+
+        cells = np.empty(2, dtype=object)
+        cells[:] = [dt.date(2026, 1, 5), Day(2026, 1, 6)]
+        assert date_days(cells) is None
+        events = _events([IDS[0]] * 2, [5, 6]).assign(on=pd.Series(list(cells), dtype=object))
+        table = score_frame(POLICY, "2026-Q1", IDS, events, _measures(IDS))
+        assert table[IDS[0]].total == table[IDS[1]].total - 4
+
+    @given(
+        st.lists(st.tuples(st.integers(0, 7), st.dates(dt.date(2025, 12, 1), dt.date(2026, 4, 30))))
+    )
+    @settings(max_examples=40, deadline=None)
+    def test_date_objects_score_as_datetimes(self, rows: list[tuple[int, dt.date]]) -> None:
+        events = _events([IDS[s] for s, _ in rows], [1] * len(rows))
+        as_objects = events.assign(on=pd.Series([d for _, d in rows], dtype=object))
+        as_datetimes = events.assign(on=pd.to_datetime([d.isoformat() for _, d in rows]))
+        tables = [
+            score_frame(POLICY, "2026-Q1", IDS, frame, _measures(IDS), duplicates="allow")
+            for frame in (as_objects, as_datetimes)
+        ]
+        assert list(map(str, tables[0].totals())) == list(map(str, tables[1].totals()))
+
+    def test_a_missing_date_among_date_objects_is_named(self) -> None:
+        events = _events([IDS[0]] * 3, [5, 6, 7]).assign(
+            on=pd.Series([dt.date(2026, 1, 5), None, dt.date(2026, 1, 7)], dtype=object)
+        )
+        with pytest.raises(InputError, match=r"^events row 1: on is missing; expected a date$"):
+            score_frame(POLICY, "2026-Q1", IDS, events, _measures(IDS))

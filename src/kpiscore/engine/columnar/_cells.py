@@ -14,7 +14,6 @@ the frame's row *label* (its index, not its position), and raised together at th
 
 from __future__ import annotations
 
-import ctypes
 import datetime as _dt
 import math
 import sys
@@ -35,6 +34,7 @@ from kpiscore.engine.columnar._arrays import (
     pyarrow,
     python_text_as_arrow,
 )
+from kpiscore.engine.columnar._objects import date_days, pointers
 from kpiscore.exceptions import InputError, InputErrorGroup
 from kpiscore.io.documents import _shown
 from kpiscore.io.fact_files import _CellError, _date, _flag, _number, _quantity, _text
@@ -220,20 +220,20 @@ def same_objects(cells: npt.NDArray[np.object_]) -> tuple[Codes, npt.NDArray[np.
     grouped before hashing. Equal values held by different objects get different codes here:
     the caller hashes the distinct objects by value.
     """
-    pointers = _pointers(cells)
-    if pointers is None:
+    found = pointers(cells)
+    if found is None:
         return None
-    sample = pointers[:_SAMPLE]
+    sample = found[:_SAMPLE]
     if 2 * len(set(sample.tolist())) > len(sample) > 64:
         return None  # mostly distinct objects (dates from ``.dt.date``): no gain, only cost
-    runs = _runs(pointers)
+    runs = _runs(found)
     if runs is not None:  # long runs: one pointer per run is hashed
         starts, lengths = runs
-        run_codes, distinct = pd.factorize(pointers.take(starts))
+        run_codes, distinct = pd.factorize(found.take(starts))
         codes = np.repeat(run_codes.astype(np.int64, copy=False), lengths)
         first = starts.take(_first_of(run_codes, len(distinct)))
     else:
-        codes, distinct = pd.factorize(pointers)
+        codes, distinct = pd.factorize(found)
         codes = codes.astype(np.int64, copy=False)
         first = _first_of(codes, len(distinct))
     return codes, cells.take(first)
@@ -243,19 +243,8 @@ def object_runs(cells: npt.NDArray[np.object_]) -> tuple[Ints, Ints] | None:
     """(start, length) of each run of cells that are the very same object, when the runs are
     long (rows grouped by person: a cell per run stands for its rows); ``None`` when they
     are not, or outside CPython. Neighbouring pointers are compared, nothing is hashed."""
-    pointers = _pointers(cells)
-    return None if pointers is None else _runs(pointers)
-
-
-def _pointers(cells: npt.NDArray[np.object_]) -> Ints | None:
-    """The address of each cell's object (CPython), or ``None`` (elsewhere, or no cells)."""
-    size = len(cells)
-    if not size or sys.implementation.name != "cpython":
-        return None
-    cells = np.ascontiguousarray(cells)
-    buffer = (ctypes.c_ssize_t * size).from_address(cells.ctypes.data)
-    pointers: Ints = np.ctypeslib.as_array(buffer).astype(np.int64)  # a copy: integers only
-    return pointers
+    found = pointers(cells)
+    return None if found is None else _runs(found)
 
 
 def _runs(values: Ints) -> tuple[Ints, Ints] | None:
@@ -479,6 +468,10 @@ def read_days(
         )
     if dtype.kind == "M":
         return None, _numpy_days(column.to_numpy(), column, what, labels, problems)
+    if dtype.kind == "O":
+        exact = date_days(column.to_numpy())  # every cell a datetime.date: read in bulk
+        if exact is not None:
+            return None, exact
     codes, days = convert(
         column,
         problems,
