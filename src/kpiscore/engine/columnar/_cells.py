@@ -468,7 +468,7 @@ def read_days(
         )
     if dtype.kind == "M":
         return None, _numpy_days(column.to_numpy(), column, what, labels, problems)
-    if dtype.kind == "O":
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
         exact = date_days(column.to_numpy())  # every cell a datetime.date: read in bulk
         if exact is not None:
             return None, exact
