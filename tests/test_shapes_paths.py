@@ -270,3 +270,13 @@ class TestDateObjects:
         )
         with pytest.raises(InputError, match=r"^events row 1: on is missing; expected a date$"):
             score_frame(POLICY, "2026-Q1", IDS, events, _measures(IDS))
+
+
+def test_text_list_as_arrow_converts_text_only() -> None:
+    from kpiscore.engine.columnar._arrays import text_list_as_arrow
+
+    array = text_list_as_arrow(["nv1", "ệ", "nv2"])
+    assert array is not None
+    assert ["nv1", "ệ", "nv2"] == array.to_pylist()
+    assert text_list_as_arrow(["nv1", 2]) is None  # type: ignore[list-item]
+    assert text_list_as_arrow(["a\ud800"]) is None  # a lone surrogate is no UTF-8

@@ -75,6 +75,20 @@ def python_text_as_arrow(values: npt.NDArray[np.object_]) -> ArrowArray:
     return None
 
 
+def text_list_as_arrow(values: list[str]) -> ArrowArray:
+    """A list of Python strings (checked text: ids a :class:`Person` or the id check read) as
+    a pyarrow string array, converted in C++ straight from the list; ``None`` when pyarrow is
+    missing or the strings do not fit one array."""
+    pa = optional_pyarrow()
+    if pa is None:
+        return None
+    try:
+        array = pa.array(values, type=pa.string())
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        return None
+    return array if isinstance(array, pa.Array) else None
+
+
 class People:
     """The population: ids checked up front, :class:`Person` objects built only when needed.
 

@@ -178,22 +178,12 @@ def factorize(
 
 def _distinct_values(cells: npt.NDArray[np.object_]) -> tuple[Codes, list[object]]:
     """(code per cell, -1 when missing; the distinct values in order of first appearance);
-    TypeError for an unhashable cell."""
-    arrow = python_text_as_arrow(cells) if _maybe_text(cells) else None
-    if arrow is not None:  # hashed by pyarrow: much faster than pandas on Python strings
-        _, pc = pyarrow()
-        encoded = arrow.dictionary_encode()
-        indices = pc.fill_null(encoded.indices, -1) if encoded.null_count else encoded.indices
-        return arrow_ints(indices).astype(np.int64), encoded.dictionary.to_pylist()
+    TypeError for an unhashable cell. Text is hashed by pandas too: measured with pandas 3.1,
+    that is as fast as converting the strings to Arrow and hashing them there, or faster
+    (1.6 M fresh strings of 18 kinds: 54 ms against 95 ms)."""
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     # An object array's tolist() keeps its objects (a NumPy float32 among them stays one).
     return codes.astype(np.int64, copy=False), uniques.tolist()
-
-
-def _maybe_text(cells: npt.NDArray[np.object_]) -> bool:
-    """Whether the first cell is text or missing: only then is a conversion to Arrow text
-    tried (a column of dates or numbers would be converted to Arrow only to be dropped)."""
-    return not len(cells) or isinstance(cells[0], str) or is_missing(cells[0])
 
 
 def _python_cells(column: pd.Series) -> npt.NDArray[np.object_] | None:

@@ -35,6 +35,7 @@ from kpiscore.engine.columnar._arrays import (
     nfc_list,
     pyarrow,
     python_text_as_arrow,
+    text_list_as_arrow,
 )
 from kpiscore.engine.columnar._cells import (
     Bad,
@@ -246,7 +247,7 @@ def read_people(people: object, problems: Problems) -> People:
     ids = _ids(items, lambda p: f"people row {p}", problems)
     result = People(ids)
     if ids is items:  # clean ASCII ids: pyarrow looks the facts' subjects up among them
-        result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
+        result.arrow_ids = text_list_as_arrow(ids)
     return result
 
 
@@ -349,13 +350,14 @@ def _all_persons(items: list[Person]) -> People:
     ids: list[str] = list(map(attrgetter("id"), items))
     result = People(ids)
     for field in PERSON_FIELDS[1:]:
-        values: list[str | None] = list(map(attrgetter(field), items))
-        if values.count(None) == len(values):
+        read = attrgetter(field)
+        if not any(map(read, items)):  # a Person's field is None or non-empty text
             continue  # nobody has one: read as missing (People.codes)
-        cells = np.array(values, dtype=object)  # None or text: a Person checked them
+        cells = np.array(list(map(read, items)), dtype=object)  # a Person checked them
         codes, distinct = factorize(pd.Series(cells, dtype=object), Problems(), str, field, "")
         result.coded[field] = (codes, distinct)  # type: ignore[assignment]  # None or text
-    for name in _other_attributes(items):
+    others = _other_attributes(items) if any(map(attrgetter("attributes"), items)) else []
+    for name in others:
         seen: dict[str, int] = {}
         coded = [
             -1 if (value := person.get(name)) is None else seen.setdefault(value, len(seen))
@@ -363,7 +365,7 @@ def _all_persons(items: list[Person]) -> People:
         ]
         result.coded[name] = (np.asarray(coded, dtype=np.int64), list(seen))
     result.given = items
-    result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
+    result.arrow_ids = text_list_as_arrow(ids)
     return result
 
 
