@@ -241,9 +241,10 @@ def _runs(values: Ints) -> tuple[Ints, Ints] | None:
     """(start, length) of the runs of equal neighbours, when there are fewer than half as
     many runs as values; else ``None``."""
     size = len(values)
-    heads = np.flatnonzero(values[1:] != values[:-1]) + 1
-    if 2 * (len(heads) + 1) >= size:
-        return None
+    changes = values[1:] != values[:-1]
+    if 2 * (int(np.count_nonzero(changes)) + 1) >= size:
+        return None  # short runs (a kind per row): their starts are not even listed
+    heads = np.flatnonzero(changes) + 1
     starts = np.concatenate((np.zeros(1, dtype=np.int64), heads.astype(np.int64, copy=False)))
     lengths = np.diff(np.append(starts, size))
     return starts, lengths
