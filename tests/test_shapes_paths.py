@@ -280,3 +280,31 @@ def test_text_list_as_arrow_converts_text_only() -> None:
     assert ["nv1", "ệ", "nv2"] == array.to_pylist()
     assert text_list_as_arrow(["nv1", 2]) is None  # type: ignore[list-item]
     assert text_list_as_arrow(["a\ud800"]) is None  # a lone surrogate is no UTF-8
+
+
+class TestArrowDates:
+    @given(
+        st.lists(st.tuples(st.integers(0, 7), st.dates(dt.date(2025, 12, 1), dt.date(2026, 4, 30))))
+    )
+    @settings(max_examples=40, deadline=None)
+    def test_date32_scores_as_datetimes(self, rows: list[tuple[int, dt.date]]) -> None:
+        events = _events([IDS[s] for s, _ in rows], [1] * len(rows))
+        as_datetimes = events.assign(on=pd.to_datetime([d.isoformat() for _, d in rows]))
+        as_date32 = as_datetimes.assign(
+            on=pd.Series(
+                pa.array([d for _, d in rows], type=pa.date32()), dtype=pd.ArrowDtype(pa.date32())
+            )
+        )
+        tables = [
+            score_frame(POLICY, "2026-Q1", IDS, frame, _measures(IDS), duplicates="allow")
+            for frame in (as_date32, as_datetimes)
+        ]
+        assert list(map(str, tables[0].totals())) == list(map(str, tables[1].totals()))
+
+    def test_a_missing_date32_is_named(self) -> None:
+        days = pa.array([dt.date(2026, 1, 5), None, dt.date(2026, 1, 7)], type=pa.date32())
+        events = _events([IDS[0]] * 3, [5, 6, 7]).assign(
+            on=pd.Series(days, dtype=pd.ArrowDtype(pa.date32()))
+        )
+        with pytest.raises(InputError, match=r"^events row 1: on is missing; expected a date$"):
+            score_frame(POLICY, "2026-Q1", IDS, events, _measures(IDS))

@@ -507,17 +507,20 @@ def _numpy_days(
         unit = "ns"
     per_day = _PER_DAY.get(unit, 86_400 * 10 ** {"us": 6, "ns": 9}.get(unit, 9))
     ticks = values.view(np.int64)
-    days: Ints = ticks // per_day  # not np.divmod: NumPy divides by a constant faster with //
-    remainder = ticks - days * per_day
+    whole = unit == "D"  # days already (Arrow's date32): nothing to divide, no time of day
+    # not np.divmod: NumPy divides by a constant faster with //
+    days: Ints = ticks if whole else ticks // per_day
+    remainder = None if whole else ticks - days * per_day
     if len(ticks) and ticks.min() == np.iinfo(np.int64).min:  # NaT
         missing = np.isnat(values)
         problems.rows(
             np.flatnonzero(missing),
             lambda p: f"{row_name(what, labels, p)}: on is missing; expected a date",
         )
-        days[missing] = 0
-        remainder[missing] = 0
-    if remainder.any():
+        days = np.where(missing, 0, days)
+        if remainder is not None:
+            remainder[missing] = 0
+    if remainder is not None and remainder.any():
         problems.rows(
             np.flatnonzero(remainder),
             lambda p: (
