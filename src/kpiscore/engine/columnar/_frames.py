@@ -10,7 +10,7 @@ pandas and NumPy are imported here at the top: this module is imported by
 :func:`kpiscore.score_frame` only after it has checked that the ``kpiscore[pandas]`` extra is
 installed.
 
-It stays whole (about 820 lines): people, events and measures frames share one row-label
+It stays whole (about 870 lines): people, events and measures frames share one row-label
 bookkeeping and one all-problems collection, which splitting would pass between modules.
 """
 
