@@ -54,6 +54,8 @@ def date_days(cells: npt.NDArray[np.object_]) -> Days | None:
     subclass, nothing missing): read from the objects' bytes, each distinct (year, month,
     day) made a day once. ``None`` otherwise: the caller reads the cells as before (and
     names the problem cells by row)."""
+    if not len(cells) or type(cells[0]) is not _dt.date:
+        return None  # text, datetimes, numbers…: not even their addresses are read
     found = pointers(cells)
     if found is None or not _layout() or (found & 7).any():
         return None
@@ -61,7 +63,10 @@ def date_days(cells: npt.NDArray[np.object_]) -> Days | None:
     span = int(found.max()) - low + 32
     if span > _MAX_SPAN:
         return None
-    words = _words(low, span // 8)
+    try:
+        words = _words(low, span // 8)
+    except (OverflowError, ValueError, MemoryError):  # pragma: no cover - a view refused
+        return None
     if not bool((words.take((found - low + _TYPE_AT) >> 3) == id(_dt.date)).all()):
         return None
     # Every cell a date (32 bytes): its date word is its own.
