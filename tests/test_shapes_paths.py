@@ -96,11 +96,29 @@ class TestRunsAndFirsts:
         spread = np.repeat(cells.take(starts), lengths)
         assert all(a is b for a, b in zip(spread, cells, strict=True))
 
-    @given(st.lists(st.integers(0, 30), max_size=300), st.integers(0, 40_000))
+    @given(
+        st.lists(st.integers(0, 30), max_size=300),
+        st.lists(st.integers(0, 40_000), min_size=1, max_size=3),
+    )
     @settings(max_examples=100, deadline=None)
-    def test_first_of_is_where_each_code_first_appears(self, values: list[int], pad: int) -> None:
-        # Late newcomers (past the first prefix searched) must be found as well.
-        column = values + [0] * pad + [31, 32]
+    def test_first_of_is_where_each_code_first_appears(
+        self, values: list[int], late: list[int]
+    ) -> None:
+        # Late newcomers, past the first prefix searched, must be found as well.
+        column = values + [0] * 40_001
+        for number, position in enumerate(late):
+            column.insert(position, 100 + number)
+        self._check_first_of(column)
+
+    @pytest.mark.parametrize("position", [4094, 4095, 4096, 4097, 32767, 32768, 32769])
+    def test_first_of_at_the_prefix_edges(self, position: int) -> None:
+        column = [1, 2, 3] + [0] * 40_000
+        column.insert(position, 7)  # the last code to appear, just before or after an edge
+        column.insert(position - 1, 6)
+        self._check_first_of(column)
+
+    @staticmethod
+    def _check_first_of(column: list[int]) -> None:
         codes, uniques = pd.factorize(np.array(column, dtype=np.int64))
         expected = [column.index(u) for u in uniques.tolist()]
         assert expected == _first_of(codes.astype(np.int64), len(uniques)).tolist()
