@@ -59,6 +59,27 @@ class TestWideIds:
         assert expected == found.tolist()
         assert expected == Population(ids, arrow_ids).get_indexer_arrow(values).tolist()
 
+    @given(wide_ids(), st.lists(st.integers(1, 6), min_size=1, max_size=30))
+    @settings(max_examples=100, deadline=None)
+    def test_grouped_keys_are_searched_once_per_run(
+        self, drawn: tuple[list[str], list[str]], counts: list[int]
+    ) -> None:
+        ids, keys = drawn
+        grouped = [key for key, count in zip(keys, counts, strict=False) for _ in range(count)]
+        values = pa.array(grouped)
+        expected = [ids.index(k) if k in ids else -1 for k in grouped]
+        assert expected == Population(ids, pa.array(ids)).get_indexer_arrow(values).tolist()
+        found = _ordered_lookup(pa.array(ids), values)
+        assert found is not None
+        assert expected == found.tolist()
+
+    def test_text_beyond_ascii_is_left_to_the_nfc_look_up(self) -> None:
+        ids = ["nv-é01", "nv-é02"]  # 7 bytes each in UTF-8
+        decomposed = "nv-e\u030101"  # the NFD of the first id: 8 bytes, another width
+        assert _ordered_lookup(pa.array(ids), pa.array(["nv-é02"])) is None
+        population = Population(ids, pa.array(ids))
+        assert [1, 0] == population.get_indexer_arrow(pa.array(["nv-é02", decomposed])).tolist()
+
     def test_ids_that_differ_before_their_last_8_bytes_are_searched_as_bytes(self) -> None:
         ids = ["a0000000001", "b0000000000"]  # 11 bytes, no common first 3
         as_bytes = np.array([s.encode() for s in ids], dtype="S11")

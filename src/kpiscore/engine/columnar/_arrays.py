@@ -209,6 +209,10 @@ class Population:
             ids = ids.cast(values.type)
         if len(values) == len(ids) and pc.all(pc.equal(values, ids)).as_py():
             return np.arange(len(values), dtype=np.int64)  # the ids themselves: NFC already
+        if self._ordered:  # ASCII ids of one width: searched as integers, once per run
+            found_sorted = _ordered_lookup(ids, values)
+            if found_sorted is not None:
+                return found_sorted
         if len(values) > 2:  # rows grouped by person: one look-up per run of equal subjects
             heads = arrow_ints(pc.indices_nonzero(pc.not_equal(values[1:], values[:-1]))) + 1
             if 2 * (len(heads) + 1) < len(values):
@@ -218,10 +222,6 @@ class Population:
         # Checked on the runs' subjects only (the same distinct text as every row's).
         if not pc.all(pc.string_is_ascii(values)).as_py():
             return self.get_indexer(nfc_list(values.to_pylist()))
-        if self._ordered:
-            found_sorted = _ordered_lookup(ids, values)
-            if found_sorted is not None:
-                return found_sorted
         found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
         return arrow_ints(found).astype(np.int64)
 
@@ -236,10 +236,16 @@ def _ordered_lookup(ids: ArrowArray, values: ArrowArray) -> Ints | None:
     if width is None or len(values) == 0 or _fixed_width(values) != width:
         return None
     keys, sorted_ids = _as_bytes(values, width[0]), _as_bytes(ids, width[0])
+    if int(keys.view(np.uint8).max()) >= 128:
+        return None  # text beyond ASCII: looked up in NFC by the caller
     packed = _packed(sorted_ids, keys)
     if packed is None:
         return _searched(sorted_ids, keys)
-    found = _searched(packed[0], packed[1])  # as integers: several times faster than bytes
+    runs = equal_runs(packed[1])  # rows grouped by person: one search per run
+    if runs is None:
+        found = _searched(packed[0], packed[1])  # as integers: several times faster
+    else:
+        found = np.repeat(_searched(packed[0], packed[1].take(runs[0])), runs[1])
     if packed[2] is not None:
         found[packed[2]] = -1
     return found
@@ -291,6 +297,19 @@ def _tail(values: npt.NDArray[np.bytes_]) -> Unsigned:
         tails = padded.view(">u8").ravel()
     result: Unsigned = tails.astype(np.uint64)
     return result
+
+
+def equal_runs(values: npt.NDArray[Any]) -> tuple[Ints, Ints] | None:
+    """(start, length) of the runs of equal neighbours, when there are fewer than half as
+    many runs as values; else ``None``."""
+    size = len(values)
+    changes = values[1:] != values[:-1]
+    if 2 * (int(np.count_nonzero(changes)) + 1) >= size:
+        return None  # short runs (a kind per row): their starts are not even listed
+    heads = np.flatnonzero(changes) + 1
+    starts = np.concatenate((np.zeros(1, dtype=np.int64), heads.astype(np.int64, copy=False)))
+    lengths = np.diff(np.append(starts, size))
+    return starts, lengths
 
 
 def _offsets(array: ArrowArray) -> Ints:

@@ -31,6 +31,7 @@ from kpiscore.engine.columnar._arrays import (
     Days,
     Ints,
     arrow_ints,
+    equal_runs,
     pyarrow,
     python_text_as_arrow,
 )
@@ -216,7 +217,7 @@ def same_objects(cells: npt.NDArray[np.object_]) -> tuple[Codes, npt.NDArray[np.
     sample = found[:_SAMPLE]
     if 2 * len(set(sample.tolist())) > len(sample) > 64:
         return None  # mostly distinct objects (dates from ``.dt.date``): no gain, only cost
-    runs = _runs(found)
+    runs = equal_runs(found)
     if runs is not None:  # long runs: one pointer per run is hashed
         starts, lengths = runs
         run_codes, distinct = pd.factorize(found.take(starts))
@@ -234,20 +235,7 @@ def object_runs(cells: npt.NDArray[np.object_]) -> tuple[Ints, Ints] | None:
     long (rows grouped by person: a cell per run stands for its rows); ``None`` when they
     are not, or outside CPython. Neighbouring pointers are compared, nothing is hashed."""
     found = pointers(cells)
-    return None if found is None else _runs(found)
-
-
-def _runs(values: Ints) -> tuple[Ints, Ints] | None:
-    """(start, length) of the runs of equal neighbours, when there are fewer than half as
-    many runs as values; else ``None``."""
-    size = len(values)
-    changes = values[1:] != values[:-1]
-    if 2 * (int(np.count_nonzero(changes)) + 1) >= size:
-        return None  # short runs (a kind per row): their starts are not even listed
-    heads = np.flatnonzero(changes) + 1
-    starts = np.concatenate((np.zeros(1, dtype=np.int64), heads.astype(np.int64, copy=False)))
-    lengths = np.diff(np.append(starts, size))
-    return starts, lengths
+    return None if found is None else equal_runs(found)
 
 
 #: How many cells :func:`same_objects` looks at to decide whether objects repeat.
