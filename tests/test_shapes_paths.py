@@ -347,3 +347,49 @@ class TestArrowDates:
         )
         with pytest.raises(InputError, match=r"^events row 1: on is missing; expected a date$"):
             score_frame(POLICY, "2026-Q1", IDS, events, _measures(IDS))
+
+
+class TestArrowText:
+    @given(
+        st.lists(st.sampled_from(["k1", "k2", "ệ", "k3", None]), max_size=60),
+        st.lists(st.sampled_from(["late", "k2", "later"]), max_size=5),
+        st.sampled_from(["string", "large_string"]),
+        st.integers(0, 5000),
+    )
+    @settings(max_examples=100, deadline=None)
+    def test_codes_are_pandas_factorize_of_every_cell(
+        self, head: list[str | None], tail: list[str], kind: str, filler: int
+    ) -> None:
+        from kpiscore.engine.columnar._cells import Problems, factorize
+
+        cells = head + ["k1"] * filler + tail  # values first met past the first 4096 rows
+        column = pd.Series(
+            pa.array(cells, type=getattr(pa, kind)()), dtype=pd.ArrowDtype(getattr(pa, kind)())
+        )
+        codes, uniques = factorize(column, Problems(), str, "kind", "a string")
+        expected_codes, expected_uniques = pd.factorize(pd.Series(cells, dtype=object))
+        assert expected_codes.tolist() == codes.tolist()
+        assert expected_uniques.tolist() == uniques
+
+    def test_a_kind_first_met_late_is_scored(self) -> None:
+        subjects = [IDS[i % 8] for i in range(6000)]
+        events = _events(subjects, [3 + i % 20 for i in range(6000)])
+        events.loc[5000, "kind"] = "unknown-kind"  # first met past the first 4096 rows
+        shaped = events.astype({"kind": "string[pyarrow]"})
+        with pytest.raises(
+            InputError, match=r"^events row 5000: event kind 'unknown-kind' is not known"
+        ):
+            score_frame(POLICY, "2026-Q1", IDS, shaped, _measures(IDS), duplicates="allow")
+        both = [
+            score_frame(
+                POLICY,
+                "2026-Q1",
+                IDS,
+                frame,
+                _measures(IDS),
+                duplicates="allow",
+                unknown_kinds="ignore",
+            )
+            for frame in (events, shaped)
+        ]
+        assert list(map(str, both[0].totals())) == list(map(str, both[1].totals()))

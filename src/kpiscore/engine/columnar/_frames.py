@@ -26,7 +26,6 @@ import pandas as pd
 
 from kpiscore.engine.columnar._arrays import (
     PERSON_FIELDS,
-    ArrowArray,
     Bools,
     Codes,
     Ints,
@@ -43,6 +42,7 @@ from kpiscore.engine.columnar._cells import (
     Problems,
     _python_cells,
     _python_text,
+    arrow_strings,
     convert,
     factorize,
     flag,
@@ -135,24 +135,6 @@ def _arrow_like(value: object) -> bool:
     return hasattr(value, "__arrow_c_stream__") or (
         hasattr(value, "to_arrow") and hasattr(value, "columns")
     )
-
-
-def _arrow_strings(values: pd.Series | pd.Index) -> ArrowArray:
-    """The pyarrow array behind a pandas string column or index, or ``None``."""
-    array = getattr(values, "array", values)
-    dtype = array.dtype
-    if getattr(dtype, "storage", None) == "pyarrow" or (
-        isinstance(dtype, pd.ArrowDtype)
-        and str(dtype.pyarrow_dtype) in ("string", "large_string", "string_view")
-    ):
-        pa, _ = pyarrow()
-        result = pa.array(array)  # pandas hands over its Arrow data without copying
-        # A column pandas concatenated (or read in blocks) comes in chunks: one array is simpler.
-        result = result.combine_chunks() if hasattr(result, "combine_chunks") else result
-        if result.type == pa.string_view():
-            result = result.cast(pa.large_string())
-        return result
-    return None
 
 
 def _column(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
@@ -258,7 +240,7 @@ def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
         )
     people = _without_empty_unnamed(people)
     name = _namer("people", people.index)
-    arrow = _arrow_strings(people["id"])
+    arrow = arrow_strings(people["id"])
     cells: list[object] = people["id"].tolist() if arrow is None else arrow.to_pylist()
     ids = _ids(cells, name, problems)
     result = People(ids)
@@ -384,7 +366,7 @@ def _subject_positions(
         codes = subjects.cat.codes.to_numpy().astype(np.int64)
         positions = _from_codes(codes, subjects.cat.categories, index)
     else:
-        arrow = _arrow_strings(subjects)
+        arrow = arrow_strings(subjects)
         if arrow is not None:  # strings in pyarrow: looked up there (once per run of rows)
             positions = index.get_indexer_arrow(arrow)
         else:  # Python objects: each distinct one looked up once
@@ -479,7 +461,7 @@ def _look_up(raw: object, index: Population) -> int | str:
 def _from_codes(codes: Ints, uniques: pd.Index, index: Population) -> Codes:
     """Positions of coded subjects: each distinct subject looked up once (-1 for a code of
     -1, a missing cell)."""
-    arrow = _arrow_strings(uniques)
+    arrow = arrow_strings(uniques)
     if (
         arrow is None
         and uniques.dtype == object
