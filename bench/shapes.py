@@ -4,7 +4,7 @@ Usage::
 
     python bench/shapes.py                  # 200,000 people (issue 14's figure)
     python bench/shapes.py --people 50000   # a quicker run
-    python bench/shapes.py --shapes base,dates-object,people-ids --repeat 3
+    python bench/shapes.py --shapes base,dates-object,people-ids --repeat 5
     python bench/shapes.py --clock cpu      # CPU time: steadier on a shared machine
 
 One workforce is generated (``workforce.generate_frames``: ~8 events and 3 measures per
@@ -16,7 +16,8 @@ columns; and whole inputs as ``read_csv(dtype_backend="pyarrow")`` gives them, a
 ``pyarrow.Table`` and (when installed) as a polars DataFrame.
 
 Every shape's inputs are built before any clock starts; the clock covers only the
-``score_frame`` call, best of ``--repeat`` calls (noise on a shared machine only adds time).
+``score_frame`` call, best of ``--repeat`` calls (3 by default; noise on a shared machine only
+adds time).
 The calls go in rounds, every shape once per round, so that a change in the machine's load
 during the run reaches all shapes alike.
 The table prints people per second per shape and its ratio to the fastest shape; the last line
@@ -247,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--shapes", help="comma-separated shape names (default: all)")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds; each shape's best is kept (default 3)"
+    )
     parser.add_argument(
         "--clock",
         choices=("wall", "cpu"),
