@@ -17,14 +17,12 @@ columns; and whole inputs as ``read_csv(dtype_backend="pyarrow")`` gives them, a
 
 Every shape's inputs are built before any clock starts; the clock covers only the
 ``score_frame`` call, best of ``--repeat`` calls (3 by default; noise on a shared machine only
-adds time).
-The calls go in rounds, every shape once per round, so that a change in the machine's load
-during the run reaches all shapes alike.
-The table prints people per second per shape and its ratio to the fastest shape; the last line
-is the worst/best ratio (issue 14's target: at least 0.67). Every shape's totals and ratings
-are checked equal to the first shape's, person by person; the exit status is 1 when any
-differ. Nothing here is asserted in the test suite (``tests/test_bench.py`` runs every shape
-on a small population).
+adds time). The calls go in rounds, every shape once per round, so that a change in the
+machine's load during the run reaches all shapes alike. The table prints people per second per
+shape and its ratio to the fastest shape; the last line is the worst/best ratio (issue 14's
+target: at least 0.67). Every shape's totals and ratings are checked equal to the first
+shape's, person by person; the exit status is 1 when any differ. Nothing here is asserted in
+the test suite (``tests/test_shapes_bench.py`` runs every shape on a small population).
 """
 
 from __future__ import annotations
