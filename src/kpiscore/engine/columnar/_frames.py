@@ -335,7 +335,7 @@ def _all_persons(items: list[Person]) -> People:
         read = attrgetter(field)
         if not any(map(read, items)):  # a Person's field is None or non-empty text
             continue  # nobody has one: read as missing (People.codes)
-        cells = np.array(list(map(read, items)), dtype=object)  # a Person checked them
+        cells = np.fromiter(map(read, items), dtype=object, count=len(items))  # checked
         codes, distinct = factorize(pd.Series(cells, dtype=object), Problems(), str, field, "")
         result.coded[field] = (codes, distinct)  # type: ignore[assignment]  # None or text
     others = _other_attributes(items) if any(map(attrgetter("attributes"), items)) else []
