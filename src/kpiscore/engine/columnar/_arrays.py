@@ -37,6 +37,8 @@ Ints: TypeAlias = npt.NDArray[np.int64]
 #: Codes into a list of distinct values, of any integer width (pyarrow hands over int32).
 Codes: TypeAlias = npt.NDArray[np.signedinteger[Any]]
 Bools: TypeAlias = npt.NDArray[np.bool_]
+#: Fixed-width ids read as big-endian integers (:func:`_packed`).
+Unsigned: TypeAlias = npt.NDArray[np.uint64]
 #: Dates as ``datetime64[D]``.
 Days: TypeAlias = npt.NDArray[np.datetime64]
 #: A pyarrow array or chunked array. pyarrow ships no type information, so its values are
@@ -71,6 +73,20 @@ def python_text_as_arrow(values: npt.NDArray[np.object_]) -> ArrowArray:
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         return array
     return None
+
+
+def text_list_as_arrow(values: list[str]) -> ArrowArray:
+    """A list of Python strings (checked text: ids a :class:`Person` or the id check read) as
+    a pyarrow string array, converted in C++ straight from the list; ``None`` when pyarrow is
+    missing or the strings do not fit one array."""
+    pa = optional_pyarrow()
+    if pa is None:
+        return None
+    try:
+        array = pa.array(values, type=pa.string())
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        return None
+    return array if isinstance(array, pa.Array) else None
 
 
 class People:
@@ -186,23 +202,26 @@ class Population:
     def get_indexer_arrow(self, values: ArrowArray) -> Ints:
         """:meth:`get_indexer` for a pyarrow string array (text not in NFC is normalised)."""
         _, pc = pyarrow()
-        if values.null_count or not pc.all(pc.string_is_ascii(values)).as_py():
+        if values.null_count:
             return self.get_indexer(nfc_list(values.to_pylist()))
         ids = self.arrow()
         if ids.type != values.type:
             ids = ids.cast(values.type)
         if len(values) == len(ids) and pc.all(pc.equal(values, ids)).as_py():
-            return np.arange(len(values), dtype=np.int64)
+            return np.arange(len(values), dtype=np.int64)  # the ids themselves: NFC already
+        if self._ordered:  # ASCII ids of one width: searched as integers, once per run
+            found_sorted = _ordered_lookup(ids, values)
+            if found_sorted is not None:
+                return found_sorted
         if len(values) > 2:  # rows grouped by person: one look-up per run of equal subjects
             heads = arrow_ints(pc.indices_nonzero(pc.not_equal(values[1:], values[:-1]))) + 1
             if 2 * (len(heads) + 1) < len(values):
                 starts = np.concatenate((np.zeros(1, dtype=heads.dtype), heads))
                 lengths = np.diff(np.append(starts, len(values)))
                 return np.repeat(self.get_indexer_arrow(values.take(starts)), lengths)
-        if self._ordered:
-            found_sorted = _ordered_lookup(ids, values)
-            if found_sorted is not None:
-                return found_sorted
+        # Checked on the runs' subjects only (the same distinct text as every row's).
+        if not pc.all(pc.string_is_ascii(values)).as_py():
+            return self.get_indexer(nfc_list(values.to_pylist()))
         found = pc.fill_null(pc.index_in(values, value_set=ids), -1)
         return arrow_ints(found).astype(np.int64)
 
@@ -217,10 +236,80 @@ def _ordered_lookup(ids: ArrowArray, values: ArrowArray) -> Ints | None:
     if width is None or len(values) == 0 or _fixed_width(values) != width:
         return None
     keys, sorted_ids = _as_bytes(values, width[0]), _as_bytes(ids, width[0])
-    at = np.searchsorted(sorted_ids, keys)
-    inside = np.minimum(at, len(sorted_ids) - 1)
-    found: Ints = np.where(sorted_ids.take(inside) == keys, inside, -1).astype(np.int64)
+    if int(keys.view(np.uint8).max()) >= 128:
+        return None  # text beyond ASCII: looked up in NFC by the caller
+    packed = _packed(sorted_ids, keys)
+    if packed is None:
+        return _searched(sorted_ids, keys)
+    runs = equal_runs(packed[1])  # rows grouped by person: one search per run
+    if runs is None:
+        found = _searched(packed[0], packed[1])  # as integers: several times faster
+    else:
+        found = np.repeat(_searched(packed[0], packed[1].take(runs[0])), runs[1])
+    if packed[2] is not None:
+        found[packed[2]] = -1
     return found
+
+
+def _searched(ordered: npt.NDArray[Any], keys: npt.NDArray[Any]) -> Ints:
+    """Each key's position in ``ordered`` (increasing, unique), -1 where it is not there."""
+    at = np.searchsorted(ordered, keys)
+    inside = np.minimum(at, len(ordered) - 1)
+    found: Ints = np.where(ordered.take(inside) == keys, inside, -1).astype(np.int64)
+    return found
+
+
+def _packed(
+    ids: npt.NDArray[np.bytes_], keys: npt.NDArray[np.bytes_]
+) -> tuple[Unsigned, Unsigned, Ints | None] | None:
+    """Sorted fixed-width ids and keys of their width as unsigned integers in the same order,
+    when the ids differ only in their last 8 bytes (``nv0000001``: a common prefix, then the
+    number): ``(ids, keys, positions of the keys without the ids' prefix, or None)``; else
+    ``None``.
+
+    Sorted ids share the prefix their first and last share; the last 8 bytes of each, read
+    as one big-endian integer (zero-padded when shorter), compare as the bytes do."""
+    width = ids.dtype.itemsize
+    head = max(width - 8, 0)
+    prefix = bytes(ids[0])[:head]
+    if bytes(ids[-1])[:head] != prefix:
+        return None
+    flat = keys.view(np.uint8)
+    wrong = np.zeros(len(keys), dtype=bool)
+    for column, byte in enumerate(prefix):
+        wrong |= flat[column::width] != byte
+    outside = np.flatnonzero(wrong) if wrong.any() else None
+    return _tail(ids), _tail(keys), outside
+
+
+def _tail(values: npt.NDArray[np.bytes_]) -> Unsigned:
+    """The last 8 bytes of each fixed-width value as a big-endian integer (all its bytes,
+    zero-padded on the right, when it has fewer)."""
+    width = values.dtype.itemsize
+    flat = values.view(np.uint8)
+    if width >= 8:
+        tails = np.ndarray(
+            (len(values),), dtype=">u8", buffer=flat, offset=width - 8, strides=(width,)
+        )
+    else:
+        padded = np.zeros((len(values), 8), dtype=np.uint8)
+        padded[:, :width] = flat.reshape(-1, width)
+        tails = padded.view(">u8").ravel()
+    result: Unsigned = tails.astype(np.uint64)
+    return result
+
+
+def equal_runs(values: npt.NDArray[Any]) -> tuple[Ints, Ints] | None:
+    """(start, length) of the runs of equal neighbours, when there are fewer than half as
+    many runs as values; else ``None``."""
+    size = len(values)
+    changes = values[1:] != values[:-1]
+    if 2 * (int(np.count_nonzero(changes)) + 1) >= size:
+        return None  # short runs (a kind per row): their starts are not even listed
+    heads = np.flatnonzero(changes) + 1
+    starts = np.concatenate((np.zeros(1, dtype=np.int64), heads.astype(np.int64, copy=False)))
+    lengths = np.diff(np.append(starts, size))
+    return starts, lengths
 
 
 def _offsets(array: ArrowArray) -> Ints:

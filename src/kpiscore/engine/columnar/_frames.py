@@ -10,7 +10,7 @@ pandas and NumPy are imported here at the top: this module is imported by
 :func:`kpiscore.score_frame` only after it has checked that the ``kpiscore[pandas]`` extra is
 installed.
 
-It stays whole (about 820 lines): people, events and measures frames share one row-label
+It stays whole (about 870 lines): people, events and measures frames share one row-label
 bookkeeping and one all-problems collection, which splitting would pass between modules.
 """
 
@@ -26,7 +26,7 @@ import pandas as pd
 
 from kpiscore.engine.columnar._arrays import (
     PERSON_FIELDS,
-    ArrowArray,
+    Bools,
     Codes,
     Ints,
     People,
@@ -34,6 +34,7 @@ from kpiscore.engine.columnar._arrays import (
     nfc_list,
     pyarrow,
     python_text_as_arrow,
+    text_list_as_arrow,
 )
 from kpiscore.engine.columnar._cells import (
     Bad,
@@ -41,11 +42,13 @@ from kpiscore.engine.columnar._cells import (
     Problems,
     _python_cells,
     _python_text,
+    arrow_strings,
     convert,
     factorize,
     flag,
     is_missing,
     number,
+    object_runs,
     read_days,
     row_name,
     same_objects,
@@ -132,24 +135,6 @@ def _arrow_like(value: object) -> bool:
     return hasattr(value, "__arrow_c_stream__") or (
         hasattr(value, "to_arrow") and hasattr(value, "columns")
     )
-
-
-def _arrow_strings(values: pd.Series | pd.Index) -> ArrowArray:
-    """The pyarrow array behind a pandas string column or index, or ``None``."""
-    array = getattr(values, "array", values)
-    dtype = array.dtype
-    if getattr(dtype, "storage", None) == "pyarrow" or (
-        isinstance(dtype, pd.ArrowDtype)
-        and str(dtype.pyarrow_dtype) in ("string", "large_string", "string_view")
-    ):
-        pa, _ = pyarrow()
-        result = pa.array(array)  # pandas hands over its Arrow data without copying
-        # A column pandas concatenated (or read in blocks) comes in chunks: one array is simpler.
-        result = result.combine_chunks() if hasattr(result, "combine_chunks") else result
-        if result.type == pa.string_view():
-            result = result.cast(pa.large_string())
-        return result
-    return None
 
 
 def _column(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
@@ -244,7 +229,7 @@ def read_people(people: object, problems: Problems) -> People:
     ids = _ids(items, lambda p: f"people row {p}", problems)
     result = People(ids)
     if ids is items:  # clean ASCII ids: pyarrow looks the facts' subjects up among them
-        result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
+        result.arrow_ids = text_list_as_arrow(ids)
     return result
 
 
@@ -255,7 +240,7 @@ def _people_frame(people: pd.DataFrame, problems: Problems) -> People:
         )
     people = _without_empty_unnamed(people)
     name = _namer("people", people.index)
-    arrow = _arrow_strings(people["id"])
+    arrow = arrow_strings(people["id"])
     cells: list[object] = people["id"].tolist() if arrow is None else arrow.to_pylist()
     ids = _ids(cells, name, problems)
     result = People(ids)
@@ -347,13 +332,14 @@ def _all_persons(items: list[Person]) -> People:
     ids: list[str] = list(map(attrgetter("id"), items))
     result = People(ids)
     for field in PERSON_FIELDS[1:]:
-        values: list[str | None] = list(map(attrgetter(field), items))
-        if values.count(None) == len(values):
+        read = attrgetter(field)
+        if not any(map(read, items)):  # a Person's field is None or non-empty text
             continue  # nobody has one: read as missing (People.codes)
-        cells = np.array(values, dtype=object)  # None or text: a Person checked them
+        cells = np.fromiter(map(read, items), dtype=object, count=len(items))  # checked
         codes, distinct = factorize(pd.Series(cells, dtype=object), Problems(), str, field, "")
         result.coded[field] = (codes, distinct)  # type: ignore[assignment]  # None or text
-    for name in _other_attributes(items):
+    others = _other_attributes(items) if any(map(attrgetter("attributes"), items)) else []
+    for name in others:
         seen: dict[str, int] = {}
         coded = [
             -1 if (value := person.get(name)) is None else seen.setdefault(value, len(seen))
@@ -361,7 +347,7 @@ def _all_persons(items: list[Person]) -> People:
         ]
         result.coded[name] = (np.asarray(coded, dtype=np.int64), list(seen))
     result.given = items
-    result.arrow_ids = python_text_as_arrow(np.array(ids, dtype=object))
+    result.arrow_ids = text_list_as_arrow(ids)
     return result
 
 
@@ -380,7 +366,7 @@ def _subject_positions(
         codes = subjects.cat.codes.to_numpy().astype(np.int64)
         positions = _from_codes(codes, subjects.cat.categories, index)
     else:
-        arrow = _arrow_strings(subjects)
+        arrow = arrow_strings(subjects)
         if arrow is not None:  # strings in pyarrow: looked up there (once per run of rows)
             positions = index.get_indexer_arrow(arrow)
         else:  # Python objects: each distinct one looked up once
@@ -394,11 +380,16 @@ def _subject_positions(
 
 
 def _object_positions(subjects: pd.Series, index: Population) -> Codes | None:
-    """Positions of a column of Python strings, each distinct string *object* looked up once
-    (in pyarrow); ``None`` when the cells are not all text."""
+    """Positions of a column of Python strings, each run of the very same string object
+    (rows grouped by person) or else each distinct string *object* looked up once (in
+    pyarrow); ``None`` when the cells are not all text."""
     cells = _python_cells(subjects)
     if cells is None:
         return None
+    runs = object_runs(cells)
+    if runs is not None:  # a cell per run: the look-up finds repeated subjects as well
+        arrow = python_text_as_arrow(cells.take(runs[0]))
+        return None if arrow is None else np.repeat(index.get_indexer_arrow(arrow), runs[1])
     same = same_objects(cells)
     arrow = python_text_as_arrow(cells if same is None else same[1])
     if arrow is None:
@@ -470,7 +461,7 @@ def _look_up(raw: object, index: Population) -> int | str:
 def _from_codes(codes: Ints, uniques: pd.Index, index: Population) -> Codes:
     """Positions of coded subjects: each distinct subject looked up once (-1 for a code of
     -1, a missing cell)."""
-    arrow = _arrow_strings(uniques)
+    arrow = arrow_strings(uniques)
     if (
         arrow is None
         and uniques.dtype == object
@@ -632,8 +623,9 @@ def read_events(
     else:
         self.quantity_codes = np.zeros(len(frame), dtype=np.int64)
         self.quantities = [Decimal(1)]
-    if "excused" in frame.columns and frame["excused"].dtype == bool:
-        self.excused = frame["excused"].to_numpy(dtype=bool)
+    excused = _booleans(frame["excused"]) if "excused" in frame.columns else None
+    if excused is not None:
+        self.excused = excused
     elif "excused" in frame.columns:
         codes, flags = convert(
             frame["excused"],
@@ -669,6 +661,20 @@ def read_events(
     if own:
         problems.raise_all()
     return self
+
+
+def _booleans(column: pd.Series) -> Bools | None:
+    """A column of booleans (NumPy, pandas' ``boolean`` or Arrow's ``bool``) as NumPy's, a
+    missing cell as ``False`` (what :func:`convert` with the default makes of it); ``None``
+    for any other column."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return column.to_numpy(dtype=bool)
+    if isinstance(dtype, pd.BooleanDtype) or (
+        isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) == "bool"
+    ):
+        return column.to_numpy(dtype=bool, na_value=False)
+    return None
 
 
 def _all_distinct(columns: EventColumns) -> bool:
