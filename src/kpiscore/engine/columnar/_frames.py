@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from operator import attrgetter
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -775,74 +776,72 @@ def read_measures(
     # Only the well-read rows: a row with a bad subject, criterion or value has no key.
     bad = problems.bad_rows(len(frame), since)
     good = np.flatnonzero(~bad)
-    _no_second_measures(self, frame, compiled, name, problems, good=good)
-    _measures_in_range(self, frame, compiled, name, problems, good=good)
+    checks = _MeasureChecks(self, frame, compiled, name, problems, good)
+    checks.no_second_measures()
+    checks.in_range()
     self.slot = np.maximum(self.slot, 0)
     if own:
         problems.raise_all()
     return self
 
 
-def _no_second_measures(
-    self: MeasureColumns,
-    frame: pd.DataFrame,
-    compiled: _Compiled,
-    name: Callable[[int], str],
-    problems: Problems,
-    *,
-    good: Codes,
-) -> None:
-    width = max(len(compiled.measured_info), 1)
-    key = self.subject.take(good).astype(np.int64) * width + self.slot.take(good)
-    if len(key) and int(np.bincount(key).max()) > 1:
-        rows = good[pd.Series(key).duplicated().to_numpy()]
-        problems.rows(
-            rows,
-            lambda p: (
-                f"{name(p)}: a second measure for criterion"
-                f" {frame['criterion'].iloc[p]!r} of subject {frame['subject'].iloc[p]!r};"
-                " expected at most one"
-            ),
-        )
+@attrs.define
+class _MeasureChecks:
+    """The checks of a measures frame's well-read rows (``good``: a bad subject, criterion or
+    value gives a row no key), each adding one problem per refused row."""
 
+    columns: MeasureColumns
+    frame: pd.DataFrame
+    compiled: _Compiled
+    name: Callable[[int], str]
+    problems: Problems
+    good: Codes
 
-def _measures_in_range(
-    self: MeasureColumns,
-    frame: pd.DataFrame,
-    compiled: _Compiled,
-    name: Callable[[int], str],
-    problems: Problems,
-    *,
-    good: Codes,
-) -> None:
-    """A problem per row whose value its criterion refuses (an assessed value outside
-    [0, max], a ratio below 0, above 1 without ``ratio_cap`` or above the policy's
-    ``max_ratio``): each distinct (criterion, value) tested once, as scoring tests it."""
-    if not len(good):
-        return
-    width = max(len(self.values), 1)
-    pairs = self.slot.take(good).astype(np.int64) * width + self.value_codes.take(good)
-    distinct = np.flatnonzero(np.bincount(pairs))  # few pairs: counted, not sorted
-    refused = []
-    for pair in distinct.tolist():
-        criterion = compiled.measured_info[pair // width][7]
-        try:
-            _check_measure(compiled.policy, criterion, "", self.values[pair % width])
-        except InputError:
-            refused.append(pair)
-    if not refused:
-        return
-    rows = good[np.isin(pairs, np.asarray(refused, dtype=np.int64))]
-
-    def message(position: int) -> str:
-        criterion = compiled.measured_info[int(self.slot[position])][7]
-        subject = str(frame["subject"].iloc[position]).strip()
-        try:
-            _check_measure(
-                compiled.policy, criterion, subject, self.values[self.value_codes[position]]
+    def no_second_measures(self) -> None:
+        """A problem per row repeating an earlier row's (subject, criterion)."""
+        columns, good, frame, name = self.columns, self.good, self.frame, self.name
+        width = max(len(self.compiled.measured_info), 1)
+        key = columns.subject.take(good).astype(np.int64) * width + columns.slot.take(good)
+        if len(key) and int(np.bincount(key).max()) > 1:
+            rows = good[pd.Series(key).duplicated().to_numpy()]
+            self.problems.rows(
+                rows,
+                lambda p: (
+                    f"{name(p)}: a second measure for criterion"
+                    f" {frame['criterion'].iloc[p]!r} of subject {frame['subject'].iloc[p]!r};"
+                    " expected at most one"
+                ),
             )
-        except InputError as error:
-            return f"{name(position)}: {error}"
-        return f"{name(position)}: value refused"  # pragma: no cover - refused just above
 
-    problems.rows(rows, message)
+    def in_range(self) -> None:
+        """A problem per row whose value its criterion refuses (an assessed value outside
+        [0, max], a ratio below 0, above 1 without ``ratio_cap`` or above the policy's
+        ``max_ratio``): each distinct (criterion, value) tested once, as scoring tests it."""
+        columns, good, compiled = self.columns, self.good, self.compiled
+        if not len(good):
+            return
+        width = max(len(columns.values), 1)
+        pairs = columns.slot.take(good).astype(np.int64) * width + columns.value_codes.take(good)
+        distinct = np.flatnonzero(np.bincount(pairs))  # few pairs: counted, not sorted
+        refused = []
+        for pair in distinct.tolist():
+            criterion = compiled.measured_info[pair // width][7]
+            try:
+                _check_measure(compiled.policy, criterion, "", columns.values[pair % width])
+            except InputError:
+                refused.append(pair)
+        if not refused:
+            return
+        rows = good[np.isin(pairs, np.asarray(refused, dtype=np.int64))]
+
+        def message(position: int) -> str:
+            criterion = compiled.measured_info[int(columns.slot[position])][7]
+            subject = str(self.frame["subject"].iloc[position]).strip()
+            value = columns.values[columns.value_codes[position]]
+            try:
+                _check_measure(compiled.policy, criterion, subject, value)
+            except InputError as error:
+                return f"{self.name(position)}: {error}"
+            return f"{self.name(position)}: value refused"  # pragma: no cover - refused above
+
+        self.problems.rows(rows, message)
