@@ -251,7 +251,7 @@ def _ordered_lookup(ids: ArrowArray, values: ArrowArray) -> Ints | None:
     return found
 
 
-def _searched(ordered: npt.NDArray[Any], keys: npt.NDArray[Any]) -> Ints:
+def _searched(ordered: npt.NDArray[np.generic], keys: npt.NDArray[np.generic]) -> Ints:
     """Each key's position in ``ordered`` (increasing, unique), -1 where it is not there."""
     at = np.searchsorted(ordered, keys)
     inside = np.minimum(at, len(ordered) - 1)
@@ -299,7 +299,7 @@ def _tail(values: npt.NDArray[np.bytes_]) -> Unsigned:
     return result
 
 
-def equal_runs(values: npt.NDArray[Any]) -> tuple[Ints, Ints] | None:
+def equal_runs(values: npt.NDArray[np.generic]) -> tuple[Ints, Ints] | None:
     """(start, length) of the runs of equal neighbours, when there are fewer than half as
     many runs as values; else ``None``."""
     size = len(values)
