@@ -837,3 +837,81 @@ def test_awards_reach_only_their_people() -> None:
     ]
     table = _same_as_exact(policy, ["a", "b"], events, [])
     assert (Decimal("3.50"), Decimal("0.00")) == table.totals()
+
+
+# ------------------------------------ survivors of the resumed run (mut19c: the 426 left)
+
+
+def test_an_untouched_criterion_s_points_round_in_the_policy_s_mode() -> None:
+    """A criterion no fact touches, worth 10.125 points, reports 10.13 under ROUND_HALF_UP
+    (``xǁFiguresǁcompute__mutmut_139``: rounded half-even, 10.12)."""
+    policy = _one(
+        Criterion(id="m", name="M", max_points="10.125"),
+        Criterion(id="n", name="N", max_points="0.875"),
+        rounding="ROUND_HALF_UP",
+    )
+    table = _same_as_exact(policy, ["a"], [], [])
+    row = table.csv_rows()[0]
+    assert (Decimal("10.13"), Decimal("0.88")) == (row["m"], row["n"])
+
+
+def test_a_criterion_that_does_not_carry_keeps_its_overflow() -> None:
+    """Deductions past a non-carrying criterion's floor are lost, not carried to the total
+    (``xǁFiguresǁcompute__mutmut_163``: carried, 90 became 85)."""
+    policy = _one(
+        Criterion(id="x", name="X", max_points=10, deductions=[Deduction(on="k", points=15)]),
+        Criterion(id="y", name="Y", max_points=90),
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+    table = _same_as_exact(policy, ["a", "b"], events, [])
+    assert (Decimal("90.00"), Decimal("100.00")) == table.totals()
+    assert [Decimal(0)] * 2 == [row["carried"] for row in table.to_rows()]
+
+
+def test_a_criterion_starting_at_zero_carries_its_whole_deduction() -> None:
+    """A carrying criterion that starts at 0 (``basis="zero"``) carries every point its
+    deduction takes (``xǁFiguresǁcompute__mutmut_166``: started one unit above 0, it carried
+    a hundredth less: 87.01)."""
+    policy = _one(
+        Criterion(
+            id="x",
+            name="X",
+            max_points=10,
+            basis="zero",
+            overflow="carry",
+            deductions=[Deduction(on="k", points=3)],
+        ),
+        Criterion(id="y", name="Y", max_points=90),
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+    table = _same_as_exact(policy, ["a", "b"], events, [])
+    assert (Decimal("87.00"), Decimal("90.00")) == table.totals()
+    assert [Decimal(3), Decimal(0)] == [row["carried"] for row in table.to_rows()]
+
+
+def test_a_carrying_criterion_with_awards_carries_only_past_its_floor() -> None:
+    """A carrying criterion with an award (computed densely, for everyone): people above its
+    floor carry nothing, one below it carries what passed it (``xǁFiguresǁcompute__mutmut_221``:
+    everyone above carried a hundredth)."""
+    policy = _one(
+        Criterion(
+            id="x",
+            name="X",
+            max_points=10,
+            overflow="carry",
+            awards=[Award(on="j", points=1)],
+            deductions=[Deduction(on="k", points=3)],
+        ),
+        Criterion(id="y", name="Y", max_points=90),
+    )
+    events = [
+        Event(subject="a", kind="k", on=date(2026, 1, 5)),
+        *(Event(subject="b", kind="k", on=date(2026, 1, day)) for day in range(5, 10)),
+        Event(subject="c", kind="j", on=date(2026, 1, 5)),
+    ]
+    table = _same_as_exact(policy, ["a", "b", "c", "d"], events, [])
+    # a: 10 - 3; b: 10 - 15, floored at 0, carries 5; c: 10 + 1, capped at 10.
+    assert (Decimal("97.00"), Decimal("85.00"), Decimal("100.00"), Decimal("100.00")) == (
+        table.totals()
+    )
+    assert [0, 5, 0, 0] == [int(row["carried"]) for row in table.to_rows()]
