@@ -203,3 +203,30 @@ def test_ids_equal_once_trimmed_are_one_id_twice() -> None:
     with pytest.raises(InputError) as caught:
         score_frame(training_policy(), Q1, people, None, None)
     assert "people: person id 'a' appears twice; expected unique ids" == str(caught.value)
+
+
+# ------------------------------------------ survivors of the resumed run (mut19c, partial)
+
+
+def test_a_second_measure_is_named_with_what_was_expected() -> None:
+    """A second measure of one criterion for one person: the message says what was expected
+    (``x__no_second_measures__mutmut_30``, ``_31``), as the careful reader's does."""
+    measures = pd.DataFrame(
+        {"subject": ["a", "b", "a"], "criterion": ["work"] * 3, "value": [1, 1, 2]}
+    )
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a", "b"], None, measures)
+    assert str(caught.value) == (
+        "measures row 2: a second measure for criterion 'work' of subject 'a'; expected at most one"
+    )
+
+
+@pytest.mark.parametrize("field", ["ref", "note"])
+def test_an_unhashable_event_text_says_text_was_expected(field: str) -> None:
+    """A list in an event's ``ref`` or ``note`` column is refused as not text
+    (``x__optional_texts__mutmut_8``: "must be None")."""
+    events = absences(["a"])
+    events[field] = pd.Series([["x"]], dtype=object)
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], events, work("a"))
+    assert str(caught.value) == f"events row 0: {field} must be text (got ['x'])"

@@ -411,6 +411,26 @@ _FRAMES_EQUIVALENT: Final = {
     ),
     "x__unfound__mutmut_53": _INT64 + " (or no rows, which problems.rows skips)",
     "x__unfound__mutmut_55": _INT64 + " (or no rows, which problems.rows skips)",
+    # The resumed run (mut19c, still partial).
+    "x__measures_in_range__mutmut_7": (
+        "a width of at least the number of values keeps slot × width + code unique per (slot,"
+        " code): the same pairs tested, the same rows refused"
+    ),
+    **{
+        f"x__measures_in_range__mutmut_{n}": (
+            "the probe's subject appears only in the message of the error it discards"
+        )
+        for n in (22, 28)
+    },
+    **{f"x__measures_in_range__mutmut_{n}": _INT64 for n in (38, 40)},
+    "x__measures_in_range__mutmut_57": (
+        "unreachable (pragma: no cover): the row's value was refused just above, so the check"
+        " raises"
+    ),
+    "x__no_second_measures__mutmut_16": (
+        "with no key repeated, duplicated() marks no row, and problems.rows of no rows lists"
+        " and marks nothing"
+    ),
 }
 
 _IN_EXACT = (
