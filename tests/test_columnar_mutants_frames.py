@@ -230,3 +230,55 @@ def test_an_unhashable_event_text_says_text_was_expected(field: str) -> None:
     with pytest.raises(InputError) as caught:
         score_frame(training_policy(), Q1, ["a"], events, work("a"))
     assert str(caught.value) == f"events row 0: {field} must be text (got ['x'])"
+
+
+def test_a_bad_measure_of_every_month_is_refused() -> None:
+    """``every="month"`` reads the measures frame alone (no problems collected with others):
+    its problems are raised there (``x_read_measures__mutmut_1``, ``_2``: not raised, the
+    row scored without its measure; ``_4``: an AttributeError)."""
+    measures = pd.DataFrame({"subject": ["a"], "criterion": ["nope"], "value": [1]})
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], None, measures, every="month")
+    assert str(caught.value) == (
+        "measures row 0: criterion 'nope' is not in policy 'training'; expected one of ['work']"
+    )
+
+
+@pytest.mark.parametrize(
+    ("measures", "message"),
+    [
+        (
+            pd.DataFrame({"criterion": ["work"], "value": [1]}),
+            "measures: the frame has no 'subject' column (columns: ['criterion', 'value'])",
+        ),
+        (
+            pd.DataFrame(
+                {"subject": ["a"], "criterion": pd.Series([5], dtype=object), "value": [1]}
+            ),
+            "measures row 0: criterion must be a criterion id (got 5)",
+        ),
+    ],
+    ids=["no-subject", "criterion-not-text"],
+)
+def test_a_measures_frame_s_problem_names_the_measures(measures: Any, message: str) -> None:
+    """A measures frame without a subject column (``x_read_measures__mutmut_59``: "None: the
+    frame has no…"), a criterion cell that is not text (``_71``, ``_76``, ``_77``: what was
+    expected)."""
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], None, measures)
+    assert message == str(caught.value)
+
+
+def test_an_arrow_table_of_measures_with_a_repeated_column() -> None:
+    """An Arrow table naming a column twice is refused, naming the measures
+    (``x_read_measures__mutmut_16``: "None: a column name appears twice")."""
+    pa = pytest.importorskip("pyarrow")
+    measures = pa.table(
+        [pa.array(["a"]), pa.array(["work"]), pa.array([1])],
+        names=["subject", "subject", "value"],
+    )
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], None, measures)
+    assert str(caught.value) == (
+        "measures: a column name appears twice (['subject', 'subject', 'value'])"
+    )

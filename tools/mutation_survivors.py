@@ -427,6 +427,21 @@ _FRAMES_EQUIVALENT: Final = {
         "unreachable (pragma: no cover): the row's value was refused just above, so the check"
         " raises"
     ),
+    **{
+        f"x_read_measures__mutmut_{n}": (
+            "text()'s field reaches only fact_files._text, which does not use it (the message"
+            " names convert's field)"
+        )
+        for n in (70, 74, 75)
+    },
+    "x__optional_texts__mutmut_16": (
+        "text()'s field reaches only fact_files._text, which does not use it (the message names"
+        " convert's field)"
+    ),
+    "x_read_measures__mutmut_33": (
+        "problems are listed by frame, then row: 3 comes after the people (0) and the events"
+        " (1) as 2 does, and no other frame is read after the measures"
+    ),
     "x__no_second_measures__mutmut_16": (
         "with no key repeated, duplicated() marks no row, and problems.rows of no rows lists"
         " and marks nothing"
