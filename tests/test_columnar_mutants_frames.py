@@ -257,13 +257,25 @@ def test_a_bad_measure_of_every_month_is_refused() -> None:
             ),
             "measures row 0: criterion must be a criterion id (got 5)",
         ),
+        (
+            pd.DataFrame({"subject": ["a"], "value": [1]}),
+            "measures: the frame has no 'criterion' column (columns: ['subject', 'value'])",
+        ),
+        (
+            pd.DataFrame({"subject": ["a"], "criterion": ["training"], "value": [1]}),
+            (
+                "measures row 0: criterion 'training' has basis 'full', which takes no measure;"
+                " expected a criterion with basis 'assessed' or 'ratio'"
+            ),
+        ),
     ],
-    ids=["no-subject", "criterion-not-text"],
+    ids=["no-subject", "criterion-not-text", "no-criterion", "criterion-not-measured"],
 )
 def test_a_measures_frame_s_problem_names_the_measures(measures: Any, message: str) -> None:
     """A measures frame without a subject column (``x_read_measures__mutmut_59``: "None: the
     frame has no…"), a criterion cell that is not text (``_71``, ``_76``, ``_77``: what was
-    expected)."""
+    expected), no criterion column (``_106``), a criterion that takes no measure (``_85``,
+    ``_86``)."""
     with pytest.raises(InputError) as caught:
         score_frame(training_policy(), Q1, ["a"], None, measures)
     assert message == str(caught.value)

@@ -438,6 +438,10 @@ _FRAMES_EQUIVALENT: Final = {
         "text()'s field reaches only fact_files._text, which does not use it (the message names"
         " convert's field)"
     ),
+    "x_read_measures__mutmut_114": (
+        "a row with a bad criterion is marked, left out of the later checks (good rows only)"
+        " and its problem raised before any table: its slot is never read"
+    ),
     "x_read_measures__mutmut_33": (
         "problems are listed by frame, then row: 3 comes after the people (0) and the events"
         " (1) as 2 does, and no other frame is read after the measures"
