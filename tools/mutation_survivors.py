@@ -427,6 +427,10 @@ _FRAMES_EQUIVALENT: Final = {
         "unreachable (pragma: no cover): the row's value was refused just above, so the check"
         " raises"
     ),
+    "x_read_measures__mutmut_115": (
+        "a row with a bad criterion is marked, left out of the later checks (good rows only)"
+        " and its problem raised before any table: its slot is never read"
+    ),
     **{
         f"x_read_measures__mutmut_{n}": (
             "text()'s field reaches only fact_files._text, which does not use it (the message"
@@ -438,6 +442,28 @@ _FRAMES_EQUIVALENT: Final = {
         "text()'s field reaches only fact_files._text, which does not use it (the message names"
         " convert's field)"
     ),
+    **{
+        f"x__no_bools__mutmut_{n}": (
+            "every boolean dtype pandas gives (NumPy, nullable, Arrow) has kind 'b': the names"
+            " are never needed"
+        )
+        for n in (6, 8, 9, 10, 11)
+    },
+    "x__no_bools__mutmut_13": (
+        "the reader's name (people, events, measures) has no space: the first word of"
+        " 'measures row 0' is the part before ' row '"
+    ),
+    "x_read_measures__mutmut_121": (
+        "with no rows, taking no codes gives an empty int64 array, as codes is"
+    ),
+    **{f"x_read_measures__mutmut_{n}": _INT64 for n in (124, 126)},
+    **{
+        f"x_read_measures__mutmut_{n}": (
+            "without percent= a text cell goes to the files' number reader, which takes a"
+            " trailing % itself: '50%' is 0.50 either way"
+        )
+        for n in (132, 137, 148)
+    },
     "x_read_measures__mutmut_114": (
         "a row with a bad criterion is marked, left out of the later checks (good rows only)"
         " and its problem raised before any table: its slot is never read"
