@@ -344,3 +344,45 @@ def test_measures_listed_out_of_the_policy_s_order() -> None:
     )
     assert expected.to_csv() == table.to_csv()
     assert (Decimal("60.00"),) == table.totals()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            -5,
+            (
+                "measures row 0: policy 'training': measure for criterion 'work' of subject"
+                " 'a': value must lie in [0, 85] (got -5)"
+            ),
+        ),
+        (None, "measures row 0: value is missing; expected a number"),
+        (float("nan"), "measures row 0: value is missing; expected a number"),
+        ("abc", "measures row 0: value: expected a number (got 'abc')"),
+        (
+            float("inf"),
+            "measures row 0: value must be a finite number (int, str, Decimal or float) (got inf)",
+        ),
+    ],
+    ids=["negative", "none", "nan", "text", "infinite"],
+)
+def test_a_bad_measure_value_is_named(value: object, message: str) -> None:
+    """A measure's value: a negative one is out of its criterion's range, not a quantity below
+    0 (``x_exact_values__mutmut_1``: ``minimum`` by default); a missing one is a problem, not
+    0 (``_33``, ``_41``); text that is not a number and an infinite float name the field."""
+    measures = pd.DataFrame(
+        {"subject": ["a"], "criterion": ["work"], "value": pd.Series([value], dtype=object)}
+    )
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], None, measures)
+    assert message == str(caught.value)
+
+
+def test_a_negative_percentage_is_not_a_quantity() -> None:
+    """An event's quantity ``"-50%"`` is refused as below 0 (``x_exact_values__mutmut_2``:
+    percentages read by default, past the quantity's minimum)."""
+    events = absences(["a"])
+    events["quantity"] = ["-50%"]
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], events, work("a"))
+    assert str(caught.value) == "events row 0: quantity: must be >= 0 (got '-50%')"

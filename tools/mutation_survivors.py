@@ -464,6 +464,47 @@ _FRAMES_EQUIVALENT: Final = {
         )
         for n in (132, 137, 148)
     },
+    "x__subject_positions__mutmut_1": "every branch sets positions before it is read",
+    **{f"x__subject_positions__mutmut_{n}": _LOOKED_UP_BY_DICT for n in (16, 19, 21)},
+    **{
+        f"x__subject_positions__mutmut_{n}": (
+            "without dtype=object the distinct cells' Index is still object for text (pandas"
+            " 2); cells of another dtype (numbers) are then looked up by get_indexer instead of"
+            " Arrow, and no person id either way: -1, looked up again by _unfound, the same"
+            " positions and problems"
+        )
+        for n in (42, 44)
+    },
+    **{
+        f"x__subject_positions__mutmut_{n}": (
+            "_unfound looks up again only the rows at a negative position: with none it"
+            " returns the same positions and notes no problem"
+        )
+        for n in (46, 47)
+    },
+    "x__no_bools__mutmut_42": (
+        "a bool among numbers is a problem of its row, raised before any table: the number it"
+        " is read as meanwhile is never used"
+    ),
+    "x_exact_values__mutmut_18": (
+        "number()'s field reaches read_number, whose messages do not name it, and to_decimal,"
+        " whose message has that same field removed again (removeprefix): the same messages"
+    ),
+    **{
+        f"x_exact_values__mutmut_{n}": (
+            "percent= falsy (None, or left out for the measures' True): a text cell then goes"
+            " to the files' number reader, which takes a trailing % itself: '50%' is 0.50"
+            " either way"
+        )
+        for n in (19, 23)
+    },
+    **{
+        f"x_exact_values__mutmut_{n}": (
+            "with no default given the column is required: a blank cell is a problem of its"
+            " row, raised before any table, so the value it takes meanwhile is never read"
+        )
+        for n in (43, 46)
+    },
     "x_read_measures__mutmut_114": (
         "a row with a bad criterion is marked, left out of the later checks (good rows only)"
         " and its problem raised before any table: its slot is never read"
