@@ -386,3 +386,65 @@ def test_a_negative_percentage_is_not_a_quantity() -> None:
     with pytest.raises(InputError) as caught:
         score_frame(training_policy(), Q1, ["a"], events, work("a"))
     assert str(caught.value) == "events row 0: quantity: must be >= 0 (got '-50%')"
+
+
+_SURROGATE_ID = (
+    "id holds a lone surrogate U+D800 at character 2; expected Unicode text (UTF-8 encodable)"
+    " (got 'a\\ud800')"
+)
+_MISSING_ID = "id is missing; expected a non-empty string"
+_NOT_TEXT_ID = "id must be a non-empty string (got 5)"
+
+
+@pytest.mark.parametrize(
+    ("cells", "messages"),
+    [
+        (["a\ud800", None, 5, "b"], [_SURROGATE_ID, _MISSING_ID, _NOT_TEXT_ID]),
+        ([5, None, "a\ud800", "b"], [_NOT_TEXT_ID, _MISSING_ID, _SURROGATE_ID]),
+    ],
+    ids=["surrogate-first", "not-text-first"],
+)
+def test_bad_ids_of_a_people_frame_are_named_in_row_order(
+    cells: list[object], messages: list[str]
+) -> None:
+    """A people frame's ids: one holding a lone surrogate, one missing, one not text, each a
+    problem of its row, in row order (``x__ids__mutmut_24``…``_41``: the surrogate's message
+    or row lost; ``_49``, ``_51``, ``_57``, ``_59``: the missing or not-text one's row lost,
+    so listed last)."""
+    people = pd.DataFrame({"id": pd.Series(cells, dtype=object)})
+    with pytest.raises(InputErrorGroup) as caught:
+        score_frame(training_policy(), Q1, people, None, None)
+    expected = [f"people row {row}: {message}" for row, message in enumerate(messages)]
+    assert expected == [str(error) for error in caught.value.exceptions]
+
+
+def test_a_bad_event_of_every_month_is_refused() -> None:
+    """``every="month"`` reads the events frame alone: its problems are raised there
+    (``x_read_events__mutmut_1``, ``_2``: not raised, the event scored)."""
+    events = absences(["a"], ["nope"])
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], events, work("a"), every="month")
+    assert "events row 0:" in str(caught.value)
+    assert "'nope'" in str(caught.value)
+
+
+def test_the_events_problems_come_before_the_measures() -> None:
+    """Problems are listed frame by frame, then by row: an event's at row 1 before a
+    measure's at row 0 (``x_read_events__mutmut_33``: the events counted as the measures'
+    frame, so sorted after it by row)."""
+    events = absences(["a", "a"], ["training_absence", "nope"])
+    measures = pd.DataFrame({"subject": ["a"], "criterion": ["nope"], "value": [1]})
+    with pytest.raises(InputErrorGroup) as caught:
+        score_frame(training_policy(), Q1, ["a"], events, measures)
+    assert ["events row 1", "measures row 0"] == [
+        str(error).split(":")[0] for error in caught.value.exceptions
+    ]
+
+
+def test_an_events_frame_without_a_subject_column() -> None:
+    """``x_read_events__mutmut_54``: the message names the events ("None: the frame…")."""
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], absences(["a"]).drop(columns="subject"))
+    assert str(caught.value) == (
+        "events: the frame has no 'subject' column (columns: ['kind', 'on'])"
+    )

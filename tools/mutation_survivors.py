@@ -464,6 +464,35 @@ _FRAMES_EQUIVALENT: Final = {
         )
         for n in (132, 137, 148)
     },
+    **{
+        f"x__ids__mutmut_{n}": (
+            "the shortcut is then never taken: the loop checks every cell and gives equal ids"
+            " (a new list, so no Arrow ids: " + _LOOKED_UP_BY_DICT + ")"
+        )
+        for n in (1, 2, 3, 4, 5, 6, 7, 10)
+    },
+    **{
+        f"x__ids__mutmut_{n}": (
+            "a row with a bad id is a problem, raised with the people's others before the ids"
+            " are used (read_population): its placeholder id is never read"
+        )
+        for n in (54, 55, 62, 63)
+    },
+    **{
+        f"x_read_events__mutmut_{n}": (
+            "a blank kind is a problem of its row (required), raised before any table and left"
+            " out of the kind checks (good rows only): the kind it takes meanwhile is never read"
+        )
+        for n in (66, 97)
+    },
+    **{
+        f"x_read_events__mutmut_{n}": (
+            "text()'s field reaches only fact_files._text, which does not use it (the message"
+            " names convert's field)"
+        )
+        for n in (89, 93, 94)
+    },
+    "x__ids__mutmut_42": "the id appended is 'checked or value': None or value is value",
     "x__subject_positions__mutmut_1": "every branch sets positions before it is read",
     **{f"x__subject_positions__mutmut_{n}": _LOOKED_UP_BY_DICT for n in (16, 19, 21)},
     **{
