@@ -448,3 +448,73 @@ def test_an_events_frame_without_a_subject_column() -> None:
     assert str(caught.value) == (
         "events: the frame has no 'subject' column (columns: ['kind', 'on'])"
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("excused", "events row 0: excused must be true or false (got ['x'])"),
+        ("on", "events: the frame has no 'on' column (columns: ['subject', 'kind'])"),
+    ],
+    ids=["unhashable-excused", "no-on"],
+)
+def test_an_events_frame_s_problem_says_what_was_expected(change: str, message: str) -> None:
+    """An unhashable ``excused`` cell (``x_read_events__mutmut_159``, ``_172``, ``_173``: what
+    was expected), no ``on`` column (``_196``: the events named)."""
+    events = absences(["a"])
+    if change == "on":
+        events = events.drop(columns="on")
+    else:
+        events[change] = pd.Series([["x"]], dtype=object)
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], events, work("a"))
+    assert message == str(caught.value)
+
+
+def test_unknown_kinds_beside_a_bad_row_are_named_in_row_order() -> None:
+    """Rows with an unknown kind around a row with no subject: the kinds of the well-read rows
+    are still checked (``x_read_events__mutmut_236``: none checked once a row was bad), each
+    problem at its row (``_248``, ``_250``: the kinds' problems listed after the rows')."""
+    events = absences(["a", None, "a"], ["nope", "training_absence", "nope2"])
+    with pytest.raises(InputErrorGroup) as caught:
+        score_frame(training_policy(), Q1, ["a"], events, work("a"))
+    assert [
+        "events row 0: event kind 'nope'",
+        "events row 1: subject is missing; expected a person id",
+        "events row 2: event kind 'nope2'",
+    ] == [str(error).split(" is not known")[0] for error in caught.value.exceptions]
+
+
+def test_a_string_view_subject_column_is_looked_up_as_text() -> None:
+    """Subjects in an Arrow ``string_view`` column are cast to ``large_string`` for the
+    lookup (``x__arrow_strings__mutmut_43``: not cast, pyarrow has no kernel for it; ``_45``:
+    cast to ``None``)."""
+    pa = pytest.importorskip("pyarrow")
+    events = absences(["a", "b"])
+    events["subject"] = pd.Series(pd.array(["a", "b"], dtype=pd.ArrowDtype(pa.string_view())))
+    table = score_frame(training_policy(), Q1, ["a", "b"], events, work("a", "b"))
+    assert (Decimal("14.00"), Decimal("14.00")) == table.totals()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: _frames._arrow_strings takes every pd.ArrowDtype for Arrow strings (under pandas"
+        " 3 its storage is 'pyarrow'), so an int64[pyarrow] subject column reaches"
+        " get_indexer_arrow and pyarrow raises ArrowNotImplementedError (string_is_ascii)"
+    ),
+)
+@pytest.mark.parametrize("frame", ["events", "measures"])
+def test_a_numeric_arrow_subject_column_is_a_problem_of_each_row(frame: str) -> None:
+    """Subjects in an ``int64[pyarrow]`` column are no person ids: a problem per row, as for a
+    NumPy ``int64`` column (``events row 0: subject must be a person id (got …)``), not a
+    bare pyarrow error. Fails today (a bug found by the mutation of ``_arrow_strings``; its
+    ``_12``, ``_17``, ``_18``, ``_20``, ``_21``, which test the dtype's storage no more, make it
+    pass: killed, as the test is strict)."""
+    pa = pytest.importorskip("pyarrow")
+    numbers = pd.Series(pd.array([1], dtype=pd.ArrowDtype(pa.int64())))
+    events, measures = absences(["a"]), work("a")
+    (events if frame == "events" else measures)["subject"] = numbers
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], events, measures)
+    assert f"{frame} row 0: subject must be a person id" in str(caught.value)

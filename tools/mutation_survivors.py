@@ -492,6 +492,42 @@ _FRAMES_EQUIVALENT: Final = {
         )
         for n in (89, 93, 94)
     },
+    **{
+        f"x__arrow_strings__mutmut_{n}": (
+            "the Series (or Index) itself has the same dtype and hands pyarrow the same data as"
+            " its .array: the same Arrow strings"
+        )
+        for n in (2, 4, 7, 8, 9)
+    },
+    **{f"x__arrow_strings__mutmut_{n}": _LOOKED_UP_BY_DICT for n in (10, 11, 44)},
+    **{
+        f"x__arrow_strings__mutmut_{n}": (
+            "under pandas 3 every pd.ArrowDtype's storage is 'pyarrow', so the first test"
+            " already decides: the ArrowDtype test after it is never the one that counts"
+        )
+        for n in (23, 24, 25, 26, 27, 28, 29, 30)
+    },
+    **{
+        f"x_read_events__mutmut_{n}": (
+            "a bool excused column then goes through convert(flag), which reads each bool as"
+            " itself: the same flags (only slower)"
+        )
+        for n in (139, 140)
+    },
+    "x_read_events__mutmut_146": "a bool column's to_numpy() is a bool array without dtype=",
+    "x_read_events__mutmut_158": (
+        "the flags are made np.array(..., dtype=bool), which reads None as False: the same"
+    ),
+    **{
+        f"x_read_events__mutmut_{n}": (
+            "the events are the first frame read into these problems (the people's were raised"
+            " in their own, by read_population): marks since 0 are the events' own"
+        )
+        for n in (230, 232)
+    },
+    "x_read_events__mutmut_235": (
+        "with no bad row, good lists every row: the same rows compared as with None (all rows)"
+    ),
     "x__ids__mutmut_42": "the id appended is 'checked or value': None or value is value",
     "x__subject_positions__mutmut_1": "every branch sets positions before it is read",
     **{f"x__subject_positions__mutmut_{n}": _LOOKED_UP_BY_DICT for n in (16, 19, 21)},
