@@ -518,3 +518,35 @@ def test_a_numeric_arrow_subject_column_is_a_problem_of_each_row(frame: str) -> 
     with pytest.raises(InputError) as caught:
         score_frame(training_policy(), Q1, ["a"], events, measures)
     assert f"{frame} row 0: subject must be a person id" in str(caught.value)
+
+
+def test_a_file_s_empty_unnamed_columns_are_left_out() -> None:
+    """``read_csv`` names a file's trailing empty columns ``Unnamed: N``: without a value they
+    are left out, as the files leave them (``x__without_empty_unnamed__mutmut_1``, ``_6``…
+    ``_16``, ``_18``); an empty column named ``3`` is not one of them (``_3``)."""
+    measures = work("a")
+    measures["Unnamed: 3"] = None
+    table = score_frame(training_policy(), Q1, ["a"], None, measures)
+    assert (Decimal("16.00"),) == table.totals()
+    measures = work("a")
+    measures["3"] = None
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], None, measures)
+    assert str(caught.value).startswith("measures: unknown column(s) ['3']")
+
+
+def test_a_blank_id_among_ids_is_named() -> None:
+    """A list of ids with a blank one: a problem naming its row (``x_read_people__mutmut_26``,
+    ``_27``, ``_31``)."""
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a", "  "], None)
+    assert str(caught.value) == "people row 1: id must be a non-empty string (got '  ')"
+
+
+def test_a_bad_option_names_score_frame() -> None:
+    """``x_score_frames__mutmut_12``, ``_16``, ``_17``: the message names the function."""
+    with pytest.raises(InputError) as caught:
+        score_frame(training_policy(), Q1, ["a"], None, unknown_kinds="maybe")  # type: ignore[call-overload]
+    assert str(caught.value) == (
+        "score_frame: unknown_kinds must be one of ['error', 'ignore'] (got 'maybe')"
+    )

@@ -528,6 +528,22 @@ _FRAMES_EQUIVALENT: Final = {
     "x_read_events__mutmut_235": (
         "with no bad row, good lists every row: the same rows compared as with None (all rows)"
     ),
+    "x__without_empty_unnamed__mutmut_17": "dropping no columns gives an equal frame",
+    "x_as_frame__mutmut_1": (
+        "a str, bytes, list or tuple is not Arrow-like either: None all the same"
+    ),
+    "x_as_frame__mutmut_24": (
+        "the Arrow table's columns then come as NumPy ones (object text, int64, float64 with"
+        " NaN for a null, datetime64): each reader reads the same values from them"
+    ),
+    **{f"x_read_people__mutmut_{n}": _LOOKED_UP_BY_DICT for n in (34, 35, 36, 37, 38, 40)},
+    **{f"x_read_population__mutmut_{n}": _LOOKED_UP_BY_DICT for n in (9, 11)},
+    **{
+        f"x_score_frames__mutmut_{n}": (
+            "kpiscore.score_frame always passes both options: these defaults are never used"
+        )
+        for n in (1, 2, 3, 4)
+    },
     "x__ids__mutmut_42": "the id appended is 'checked or value': None or value is value",
     "x__subject_positions__mutmut_1": "every branch sets positions before it is read",
     **{f"x__subject_positions__mutmut_{n}": _LOOKED_UP_BY_DICT for n in (16, 19, 21)},
