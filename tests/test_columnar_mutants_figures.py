@@ -837,3 +837,186 @@ def test_awards_reach_only_their_people() -> None:
     ]
     table = _same_as_exact(policy, ["a", "b"], events, [])
     assert (Decimal("3.50"), Decimal("0.00")) == table.totals()
+
+
+# ------------------------------------ survivors of the resumed run (mut19c: the 426 left)
+
+
+def test_an_untouched_criterion_s_points_round_in_the_policy_s_mode() -> None:
+    """A criterion no fact touches, worth 10.125 points, reports 10.13 under ROUND_HALF_UP
+    (``xǁFiguresǁcompute__mutmut_139``: rounded half-even, 10.12)."""
+    policy = _one(
+        Criterion(id="m", name="M", max_points="10.125"),
+        Criterion(id="n", name="N", max_points="0.875"),
+        rounding="ROUND_HALF_UP",
+    )
+    table = _same_as_exact(policy, ["a"], [], [])
+    row = table.csv_rows()[0]
+    assert (Decimal("10.13"), Decimal("0.88")) == (row["m"], row["n"])
+
+
+def test_a_criterion_that_does_not_carry_keeps_its_overflow() -> None:
+    """Deductions past a non-carrying criterion's floor are lost, not carried to the total
+    (``xǁFiguresǁcompute__mutmut_163``: carried, 90 became 85)."""
+    policy = _one(
+        Criterion(id="x", name="X", max_points=10, deductions=[Deduction(on="k", points=15)]),
+        Criterion(id="y", name="Y", max_points=90),
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+    table = _same_as_exact(policy, ["a", "b"], events, [])
+    assert (Decimal("90.00"), Decimal("100.00")) == table.totals()
+    assert [Decimal(0)] * 2 == [row["carried"] for row in table.to_rows()]
+
+
+def test_a_criterion_starting_at_zero_carries_its_whole_deduction() -> None:
+    """A carrying criterion that starts at 0 (``basis="zero"``) carries every point its
+    deduction takes (``xǁFiguresǁcompute__mutmut_166``: started one unit above 0, it carried
+    a hundredth less: 87.01)."""
+    policy = _one(
+        Criterion(
+            id="x",
+            name="X",
+            max_points=10,
+            basis="zero",
+            overflow="carry",
+            deductions=[Deduction(on="k", points=3)],
+        ),
+        Criterion(id="y", name="Y", max_points=90),
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+    table = _same_as_exact(policy, ["a", "b"], events, [])
+    assert (Decimal("87.00"), Decimal("90.00")) == table.totals()
+    assert [Decimal(3), Decimal(0)] == [row["carried"] for row in table.to_rows()]
+
+
+def test_a_carrying_criterion_with_awards_carries_only_past_its_floor() -> None:
+    """A carrying criterion with an award (computed densely, for everyone): people above its
+    floor carry nothing, one below it carries what passed it (``xǁFiguresǁcompute__mutmut_221``:
+    everyone above carried a hundredth)."""
+    policy = _one(
+        Criterion(
+            id="x",
+            name="X",
+            max_points=10,
+            overflow="carry",
+            awards=[Award(on="j", points=1)],
+            deductions=[Deduction(on="k", points=3)],
+        ),
+        Criterion(id="y", name="Y", max_points=90),
+    )
+    events = [
+        Event(subject="a", kind="k", on=date(2026, 1, 5)),
+        *(Event(subject="b", kind="k", on=date(2026, 1, day)) for day in range(5, 10)),
+        Event(subject="c", kind="j", on=date(2026, 1, 5)),
+    ]
+    table = _same_as_exact(policy, ["a", "b", "c", "d"], events, [])
+    # a: 10 - 3; b: 10 - 15, floored at 0, carries 5; c: 10 + 1, capped at 10.
+    assert (Decimal("97.00"), Decimal("85.00"), Decimal("100.00"), Decimal("100.00")) == (
+        table.totals()
+    )
+    assert [0, 5, 0, 0] == [int(row["carried"]) for row in table.to_rows()]
+
+
+# The int64 bound (``Figures._fits``): ``(largest rule × largest quantity × events + largest
+# points) × 10^(scale + quantity places) × multiplier × criteria × denominator × 10 < 2**62``.
+# Each input below puts the bound just under 2**62 (the columns score it, no note), so that a
+# bound any larger hands everyone to the exact engine (a note). Every number stays below
+# 10**15, as the policy and the facts require.
+
+_BOUND = 2**62
+
+
+def _near_the_bound(policy: Policy, events: list[Event]) -> Any:
+    table = _same_as_exact(policy, ["a", "b"], events, [])
+    assert () == table.notes
+    return table
+
+
+def test_a_rule_s_points_just_inside_the_int64_bound() -> None:
+    """A deduction of 440000000000000.001 points (scale 3): (points + 10) × 10^3 × 10 is 0.95
+    × 2**62. A factor 11 for 10 (``xǁFiguresǁ_fits__mutmut_4``, ``_71``), a largest quantity
+    or an event count of 2 at least (``_40``, ``_52``), a multiplier or denominator of 2 at
+    least (``_62``, ``_65``) or a scale one place finer for a count rule
+    (``xǁFiguresǁcompute__mutmut_34``) leave it."""
+    points = Decimal("440000000000000.001")
+    assert 0.9 * _BOUND < (points + 10) * 10**4 < _BOUND
+    policy = _one(
+        Criterion(id="x", name="X", max_points=10, deductions=[Deduction(on="k", points=points)])
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+    assert (Decimal("0.00"), Decimal("10.00")) == _near_the_bound(policy, events).totals()
+
+
+def test_a_quantity_just_inside_the_int64_bound() -> None:
+    """A count deduction of 1 point on an event of quantity 4.4e14, beside a deduction of
+    0.001 (scale 3): a largest rule of 2 at least (``xǁFiguresǁ_fits__mutmut_46``) or an event
+    count of 2 at least (``_52``) leave the bound."""
+    quantity = 44 * 10**13
+    assert 0.9 * _BOUND < (quantity + 10) * 10**4 < _BOUND
+    policy = _one(
+        Criterion(
+            id="x",
+            name="X",
+            max_points=10,
+            deductions=[Deduction(on="k", points=1), Deduction(on="j", points="0.001")],
+        )
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5), quantity=quantity)]
+    assert (Decimal("9.00"), Decimal("10.00")) == _near_the_bound(policy, events).totals()
+
+
+def test_points_of_one_just_inside_the_int64_bound() -> None:
+    """Two criteria of 1 point and a deduction of 10^-17 (scale 17): (1 + 1) × 10^17 × 2 × 10
+    is 0.87 × 2**62, the largest points being 1 (``xǁFiguresǁ_fits__mutmut_8``: a least
+    largest of 2 left the bound)."""
+    policy = _one(
+        Criterion(id="x", name="X", max_points=1, deductions=[Deduction(on="k", points="1E-17")]),
+        Criterion(id="y", name="Y", max_points=1),
+    )
+    assert (Decimal("2.00"), Decimal("2.00")) == _near_the_bound(policy, []).totals()
+
+
+def test_no_measure_needs_no_place() -> None:
+    """A ratio criterion of 0.01 points nobody has a measure for (``missing="zero"``) beside
+    a deduction of 9e14: (9e14 + 10) × 10^2 × 2 × 10 is 0.39 × 2**62; a value place counted
+    without values (``xǁFiguresǁcompute__mutmut_18``: a scale of 3) leaves the bound."""
+    points = 9 * 10**14
+    assert (points + 10) * 2000 * 10 > _BOUND > (points + 10) * 2000
+    policy = _one(
+        Criterion(id="x", name="X", max_points=10, deductions=[Deduction(on="k", points=points)]),
+        Criterion(id="w", name="W", max_points="0.01", basis="ratio"),
+        missing="zero",
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+    assert (Decimal("0.00"), Decimal("10.00")) == _near_the_bound(policy, events).totals()
+
+
+def test_a_count_rule_needs_no_quantity_place() -> None:
+    """A count deduction of 200000000000000.01 points on an event of quantity 0.5: the scale
+    is the points' 2 places (a count rule's points are not multiplied by the quantity), and
+    the bound (points + 10) × 10^(2 + 1) × 10 is 0.43 × 2**62 (``xǁFiguresǁcompute__mutmut_30``:
+    the quantity's place added, a scale of 3, leaves it)."""
+    points = Decimal("200000000000000.01")
+    assert (points + 10) * 10**5 > _BOUND > (points + 10) * 10**4
+    policy = _one(
+        Criterion(id="x", name="X", max_points=10, deductions=[Deduction(on="k", points=points)])
+    )
+    events = [Event(subject="a", kind="k", on=date(2026, 1, 5), quantity="0.5")]
+    assert (Decimal("0.00"), Decimal("10.00")) == _near_the_bound(policy, events).totals()
+
+
+def test_a_maximum_or_a_floor_past_the_int64_bound() -> None:
+    """A criterion of 999999999999999 points, or one whose floor is -999999999999999, beside a
+    deduction of 0.0001 (scale 4): the figures leave int64, so the exact engine scores
+    everyone (``xǁFiguresǁ_fits__mutmut_32``: the maxima left out of the bound, an
+    OverflowError; ``_34``: the floors)."""
+    large = 10**15 - 1
+    fine = [Deduction(on="k", points="0.0001")]
+    for policy in (
+        _one(Criterion(id="x", name="X", max_points=large, deductions=fine)),
+        _one(Criterion(id="x", name="X", max_points=10, floor=-large, deductions=fine)),
+    ):
+        events = [Event(subject="a", kind="k", on=date(2026, 1, 5))]
+        table = _same_as_exact(policy, ["a", "b"], events, [])
+        assert table.notes[0].startswith("every person was scored by the exact engine")
+        assert policy.categories[0].criteria[0].max_points == table.totals()[1]

@@ -14,6 +14,7 @@ working tree is never edited. It is CPU-heavy; on a shared machine run it with `
     nice -n 19 python tools/mutation.py --module model/numbers.py
     nice -n 19 python tools/mutation.py --module 'engine/columnar*.py'   # a glob, quoted
     python tools/mutation.py --report-only                   # figures of the last run again
+    nice -n 19 python tools/mutation.py --resume             # a stopped run, continued
     nice -n 19 python tools/mutation.py --rerun              # survivors, against new tests
     python tools/mutation.py --rerun --in-process --test tests/test_new.py   # the same, fast
 
@@ -365,6 +366,28 @@ def _rerun(python: Path, tests: list[str], environment: dict[str, str]) -> None:
         (WORK / "rerun.json").write_text(json.dumps(outcomes, indent=1), encoding="utf-8")
 
 
+def _resume(python: Path, jobs: int, environment: dict[str, str]) -> int:
+    """Continue the last run in its own project copy (``--resume``), then report.
+
+    The copy is left as the run found it (its source, tests and ``setup.cfg``): mutmut then
+    checks only the mutants it has no verdict for, so the figures stay those of one version
+    of the module (the ``.orig`` kept at the start), however often the run was stopped. A
+    changed test selection would make mutmut check every mutant again; a changed source, the
+    changed functions' mutants. (Do not ``--rerun`` while a resumed run is going: it copies
+    the tests as they are now into the run's copy.)
+    """
+    project = WORK / "project"
+    if not (project / "setup.cfg").exists() or not python.exists():
+        raise SystemExit(f"no run to resume in {WORK}")
+    subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [str(python), "-m", "mutmut", "run", "--max-children", str(jobs)],
+        cwd=project,
+        env=environment,
+        check=False,
+    )
+    return _report(project)
+
+
 def _mutated_modules(project: Path) -> list[str]:
     text = (project / "setup.cfg").read_text(encoding="utf-8")
     listed = text.split("only_mutate", 1)[1].split("pytest")[0]
@@ -397,6 +420,14 @@ def main(argv: list[str] | None = None) -> int:
         help="check the survivors of the last run again, with the tests as they are now",
     )
     parser.add_argument(
+        "--resume",
+        action="store_true",
+        help=(
+            "continue the last run where it stopped: the same project copy, tests and"
+            " selection (mutmut keeps every verdict already reached)"
+        ),
+    )
+    parser.add_argument(
         "--in-process",
         action="store_true",
         help="with --rerun: check every survivor in one interpreter (for the new tests only)",
@@ -405,12 +436,14 @@ def main(argv: list[str] | None = None) -> int:
     project = WORK / "project"
     if args.report_only:
         return _report(project)
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    environment.pop("PYTHONPATH", None)
+    if args.resume:
+        return _resume(WORK / "venv" / "bin" / "python", args.jobs, environment)
     modules = _expand(args.module or list(DEFAULT_MODULES))
     columnar = _is_columnar(modules)
     tests = args.test or [*TESTS, *(COLUMNAR_TESTS if columnar else ())]
     python = _environment(columnar)
-    environment = {**os.environ, "PYTHONHASHSEED": "0"}
-    environment.pop("PYTHONPATH", None)
     if args.rerun:
         (_rerun_in_process if args.in_process else _rerun)(python, tests, environment)
         return _report(project)
