@@ -146,11 +146,7 @@ def is_missing(value: object) -> bool:
 def arrow_strings(values: pd.Series | pd.Index) -> ArrowArray:
     """The pyarrow array behind a pandas string column or index, or ``None``."""
     array = getattr(values, "array", values)
-    dtype = array.dtype
-    if getattr(dtype, "storage", None) == "pyarrow" or (
-        isinstance(dtype, pd.ArrowDtype)
-        and str(dtype.pyarrow_dtype) in ("string", "large_string", "string_view")
-    ):
+    if _arrow_text(array.dtype):
         pa, _ = pyarrow()
         result = pa.array(array)  # pandas hands over its Arrow data without copying
         # A column pandas concatenated (or read in blocks) comes in chunks: one array is simpler.
@@ -159,6 +155,24 @@ def arrow_strings(values: pd.Series | pd.Index) -> ArrowArray:
             result = result.cast(pa.large_string())
         return result
     return None
+
+
+def _arrow_text(dtype: object) -> bool:
+    """Whether ``dtype`` is text held by Arrow: ``string[pyarrow]`` (pandas 3's ``str``), or
+    an :class:`pandas.ArrowDtype` of strings (plain, large, views, or a dictionary of them).
+    Not any other ``ArrowDtype``: under pandas 3 every one says its storage is ``"pyarrow"``,
+    and ``int64[pyarrow]`` ids must be refused per row as NumPy integers are."""
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    if not isinstance(dtype, pd.ArrowDtype):
+        return False
+    pa, _ = pyarrow()
+    kind = dtype.pyarrow_dtype
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(
+        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+    )
 
 
 def factorize(
